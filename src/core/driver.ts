@@ -1,0 +1,71 @@
+/**
+ * The one surface the core talks to a database through. One implementation per engine lives in `src/drivers/`.
+ *
+ * Methods may answer synchronously (sql.js, better-sqlite3) or with a promise (PGlite, servers): the Lua host only
+ * pays for a coroutine yield when an answer is really asynchronous.
+ */
+
+export type Engine = 'sqlite' | 'postgres' | 'mysql';
+export const ENGINES: readonly Engine[] = ['sqlite', 'postgres', 'mysql'];
+
+/** A value travelling between an engine and the core. Drivers map their engine's types onto these. */
+export type SqlValue = null | boolean | number | bigint | string | Uint8Array;
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface QueryResult {
+  /** Column names in the order the statement produced them (duplicates kept). */
+  columns: string[];
+  /** One array per row, aligned with `columns`. */
+  rows: SqlValue[][];
+}
+
+export interface ExecResult {
+  rowsAffected: number;
+  /** The id of the last inserted row where the engine reports one (SQLite, MySQL); null elsewhere. */
+  lastInsertId: number | bigint | null;
+}
+
+/**
+ * A prepared statement. `sql` given to the driver is already in the engine's own placeholder form
+ * (`$1…$n` on PostgreSQL, `?` elsewhere) and every call passes exactly as many parameters as it has placeholders.
+ */
+export interface PreparedStatement {
+  query(params: SqlValue[]): MaybePromise<QueryResult>;
+  execute(params: SqlValue[]): MaybePromise<ExecResult>;
+  close(): MaybePromise<void>;
+}
+
+/** What a driver throws: the engine's own message, and its error code where it has one (SQLSTATE, errno, …). */
+export interface DriverErrorInfo {
+  message: string;
+  code?: string;
+}
+
+export interface Driver {
+  readonly engine: Engine;
+  /** False where DDL commits implicitly (MySQL): the runner then cannot promise all-or-nothing. */
+  readonly transactionalDdl: boolean;
+  /** Where this driver is connected, for messages. Never contains a password. */
+  readonly target: string;
+
+  query(sql: string, params: SqlValue[]): MaybePromise<QueryResult>;
+  execute(sql: string, params: SqlValue[]): MaybePromise<ExecResult>;
+  prepare(sql: string): MaybePromise<PreparedStatement>;
+
+  /** Transaction control; savepoints go through `exec`. */
+  begin(): MaybePromise<void>;
+  commit(): MaybePromise<void>;
+  rollback(): MaybePromise<void>;
+  /** Runs SQL without parameters and without results (control statements such as SAVEPOINT). */
+  exec(sql: string): MaybePromise<void>;
+
+  /**
+   * Takes the run lock that keeps two runners from migrating the same database at once, waiting up to `timeoutMs`.
+   * Resolves to the function that releases it. The lock must die with the process or connection that holds it.
+   * Rejects with a message that says what holds it when the wait times out.
+   */
+  lock(timeoutMs: number): Promise<() => Promise<void>>;
+
+  close(): Promise<void>;
+}
