@@ -1,0 +1,174 @@
+/**
+ * Runs Lua code in coroutines that can wait for the database. A host function whose engine answers with a promise
+ * parks it in `pending` and yields; the drive loop awaits it, pushes the results and resumes. Synchronous engines
+ * (sql.js, better-sqlite3) never yield, so they pay nothing for this.
+ *
+ * The same mechanism watches the budget: a count hook adds up instructions and Lua time and raises a Lua error when
+ * either runs out. After that the hook fires on every instruction, so code that catches the error with pcall cannot
+ * carry on: each level of pcall unwinds at its next instruction.
+ */
+import { lua, to_luastring, raiseLuaError, type LuaState } from './fengari.ts';
+
+export interface Limits {
+  /** Lua VM instructions one phase (or one file's loading) may execute. */
+  instructions: number;
+  /** Milliseconds of Lua execution (time waiting for the database not counted). */
+  luaTimeMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { instructions: 200_000_000, luaTimeMs: 20_000 };
+
+/** Pushes the results of a finished host call onto the thread that will be resumed; returns how many. */
+export type Pusher = (L: LuaState) => number;
+
+const HOOK_INTERVAL = 1000;
+
+/** The budget and the parked host call of one run of Lua code. */
+export class LuaRun {
+  pending: Promise<Pusher> | null = null;
+  instructions = 0;
+  luaTimeMs = 0;
+  private sliceStart = 0;
+  /** Set once a limit is exceeded: the run's result is this error, whatever the Lua code does afterwards. */
+  stopReason: string | null = null;
+
+  constructor(readonly limits: Limits) {}
+
+  startSlice(): void {
+    this.sliceStart = performance.now();
+  }
+
+  endSlice(): void {
+    this.luaTimeMs += performance.now() - this.sliceStart;
+  }
+
+  /** Called by the hook every HOOK_INTERVAL instructions. */
+  check(): string | null {
+    if (this.stopReason !== null) return this.stopReason;
+    this.instructions += HOOK_INTERVAL;
+    if (this.instructions > this.limits.instructions) {
+      this.stopReason =
+        `stopped: the code ran more than ${this.limits.instructions.toLocaleString('en-US')} Lua instructions ` +
+        '(an endless loop?); raise the limit with --max-instructions if the work is really that large';
+    } else if (this.luaTimeMs + (performance.now() - this.sliceStart) > this.limits.luaTimeMs) {
+      this.stopReason =
+        `stopped: the code ran for more than ${this.limits.luaTimeMs / 1000} s of Lua time (an endless loop?); ` +
+        'raise the limit with --max-lua-seconds if the work is really that long';
+    }
+    return this.stopReason;
+  }
+}
+
+/** Holds the active run so that the hook and host functions, which only receive a lua_State, can reach it. */
+export class Bridge {
+  active: LuaRun | null = null;
+
+  /** The count hook; install with `lua_sethook(L, bridge.hook, LUA_MASKCOUNT, HOOK_INTERVAL)`. */
+  readonly hook = (L: LuaState): void => {
+    const run = this.active;
+    if (run === null) return;
+    const reason = run.check();
+    if (reason !== null) {
+      lua.lua_sethook(L, this.hook, lua.LUA_MASKCOUNT, 1);
+      raiseLuaError(L, reason);
+    }
+  };
+
+  install(L: LuaState): void {
+    lua.lua_sethook(L, this.hook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
+  }
+
+  /**
+   * Answers a host call: synchronously when `value` is not a promise, otherwise by parking it and yielding.
+   * `onOk`/`onError` push the call's results and return how many.
+   */
+  answer<T>(L: LuaState, value: T | Promise<T>, onOk: (L: LuaState, v: T) => number,
+    onError: (L: LuaState, e: unknown) => number): number {
+    if (!(value instanceof Promise)) return onOk(L, value);
+    if (!lua.lua_isyieldable(L)) {
+      value.catch(() => undefined);
+      raiseLuaError(L,
+        'this database call cannot wait for the engine here: calls from inside table.sort comparators, ' +
+        'string.gsub callbacks or __tostring/__index metamethods cannot pause on this engine; move the call out');
+    }
+    const run = this.active;
+    if (run === null) throw new Error('a host call was made outside a Lua run');
+    run.pending = value.then(
+      (v) => (T: LuaState) => onOk(T, v),
+      (e) => (T: LuaState) => onError(T, e),
+    );
+    return lua.lua_yield(L, 0);
+  }
+
+  /** Resumes `thread` until it finishes, awaiting each parked host call. Returns the final lua_resume status. */
+  async drive(thread: LuaState, run: LuaRun, nargs: number): Promise<number> {
+    const previous = this.active;
+    this.active = run;
+    try {
+      let status = this.resumeSlice(thread, run, nargs);
+      while (status === lua.LUA_YIELD) {
+        const pending = run.pending;
+        run.pending = null;
+        if (pending === null) {
+          lua.lua_settop(thread, 0);
+          lua.lua_pushstring(thread, to_luastring(
+            'coroutine.yield() was called outside a coroutine: the migration function itself cannot yield'));
+          return lua.LUA_ERRRUN;
+        }
+        this.active = previous;
+        const push = await pending;
+        this.active = run;
+        status = this.resumeSlice(thread, run, push(thread));
+      }
+      return status;
+    } finally {
+      this.active = previous;
+    }
+  }
+
+  private resumeSlice(thread: LuaState, run: LuaRun, nargs: number): number {
+    run.startSlice();
+    try {
+      return lua.lua_resume(thread, null, nargs);
+    } finally {
+      run.endSlice();
+    }
+  }
+
+  /**
+   * `coroutine.resume` for migration code. A user's coroutine would otherwise swallow the bridge's yield; this one
+   * passes it on to the outer level and resumes the inner coroutine with the engine's answer.
+   */
+  readonly coroutineResume = (L: LuaState): number => {
+    const co: LuaState | null = lua.lua_tothread(L, 1);
+    if (!co) return raiseLuaError(L, "bad argument #1 to 'resume' (coroutine expected)");
+    const nargs = lua.lua_gettop(L) - 1;
+    if (!lua.lua_checkstack(co, nargs)) return raiseLuaError(L, 'too many arguments to resume');
+    lua.lua_xmove(L, co, nargs);
+    return this.resumeInner(L, co, nargs);
+  };
+
+  private resumeInner(L: LuaState, co: LuaState, nargs: number): number {
+    const status = lua.lua_resume(co, L, nargs);
+    if (status === lua.LUA_YIELD && this.active?.pending) {
+      // The inner coroutine waits for the database: yield outward; the continuation resumes it with the answer.
+      return lua.lua_yieldk(L, 0, co, this.continueInner);
+    }
+    if (status === lua.LUA_OK || status === lua.LUA_YIELD) {
+      const n = lua.lua_gettop(co);
+      if (!lua.lua_checkstack(L, n + 1)) return raiseLuaError(L, 'too many results to resume');
+      lua.lua_pushboolean(L, true);
+      lua.lua_xmove(co, L, n);
+      return n + 1;
+    }
+    lua.lua_pushboolean(L, false);
+    lua.lua_xmove(co, L, 1);
+    return 2;
+  }
+
+  private readonly continueInner = (L: LuaState, _status: number, co: LuaState): number => {
+    const n = lua.lua_gettop(L);
+    lua.lua_xmove(L, co, n);
+    return this.resumeInner(L, co, n);
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The `db` transaction object that `up`, `down` and `after` receive (DESIGN §3): query, execute, prepare and
+ * statements, db_type, savepoints. Methods answer `value` or `nil, err`; only misuse (a missing colon, SQL that
+ * is not a string, commit/rollback) raises a Lua error.
+ */
+import type { ExecResult, PreparedStatement, QueryResult } from '../driver.ts';
+import { bindSql } from '../sql/placeholders.ts';
+import { StatementError, type Transaction } from '../transaction.ts';
+import {
+  lua, to_luastring, raiseLuaErrorHere, toJsString, luaPosition, luaBytesToString, type LuaState,
+} from './fengari.ts';
+import { pushSqlValue, readParams, ParameterError } from './values.ts';
+import type { Bridge } from './bridge.ts';
+
+/** What the db object needs from the host besides the transaction. */
+export interface DbServices {
+  bridge: Bridge;
+  /** Pushes a Lua error value (tostring, err:kind()) for a failed statement. */
+  pushError(L: LuaState, error: StatementError): void;
+}
+
+type HostFunction = (L: LuaState) => number;
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices): void {
+  const { bridge } = services;
+  const engine = tx.engine;
+
+  const fail = (T: LuaState, error: unknown): number => {
+    lua.lua_pushnil(T);
+    services.pushError(T, error instanceof StatementError ? error : tx.fail(undefined, error, () => undefined));
+    return 2;
+  };
+  const pushRows = (T: LuaState, result: QueryResult): number => {
+    const keys = result.columns.map((c) => to_luastring(c));
+    const rows = result.rows;
+    lua.lua_createtable(T, rows.length, 0);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      lua.lua_createtable(T, 0, keys.length);
+      for (let c = 0; c < keys.length; c++) {
+        if (row[c] === null) continue; // NULL is nil: leave the key out
+        pushSqlValue(T, row[c]);
+        lua.lua_setfield(T, -2, keys[c]);
+      }
+      lua.lua_rawseti(T, -2, r + 1);
+    }
+    return 1;
+  };
+  const pushExecResult = (T: LuaState, result: ExecResult): number => {
+    lua.lua_createtable(T, 0, 2);
+    lua.lua_pushinteger(T, result.rowsAffected);
+    lua.lua_setfield(T, -2, ROWS_AFFECTED);
+    if (result.lastInsertId !== null) {
+      pushSqlValue(T, result.lastInsertId);
+      lua.lua_setfield(T, -2, LAST_INSERT_ID);
+    }
+    return 1;
+  };
+  const pushTrue = (T: LuaState): number => {
+    lua.lua_pushboolean(T, true);
+    return 1;
+  };
+  const where = (T: LuaState) => () => luaPosition(T, 1)?.line;
+
+  /** Runs a transaction operation and answers Lua with its result or `nil, err`. */
+  function answer<V>(T: LuaState, op: () => V | Promise<V>, push: (T: LuaState, v: V) => number): number {
+    let value: V | Promise<V>;
+    try {
+      value = op();
+    } catch (error) {
+      return fail(T, error);
+    }
+    return bridge.answer(T, value, push, fail);
+  }
+
+  /** Reads the parameters, turning a bad one into a failed statement (it dooms the transaction like one). */
+  function params(T: LuaState, index: number, count: number, sql: string) {
+    try {
+      return readParams(T, index, count);
+    } catch (error) {
+      if (!(error instanceof ParameterError)) throw error;
+      throw tx.fail(sql, new StatementError(error.message, 'parameter', sql), where(T));
+    }
+  }
+
+  const methods: Record<string, HostFunction> = {
+    query: (T) => {
+      const sql = checkSql(T, 'query');
+      const bound = bindSql(sql, engine, hasParams(T, 3));
+      return answer(T, () => tx.query(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T)), pushRows);
+    },
+    execute: (T) => {
+      const sql = checkSql(T, 'execute');
+      const bound = bindSql(sql, engine, hasParams(T, 3));
+      return answer(T, () => tx.execute(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T)), pushExecResult);
+    },
+    prepare: (T) => {
+      const sql = checkSql(T, 'prepare');
+      const bound = bindSql(sql, engine, true);
+      return answer(T, () => tx.prepare(bound.sql, where(T)), (U, statement) => {
+        pushStatement(U, statement, bound.sql, bound.placeholderCount);
+        return 1;
+      });
+    },
+    db_type: (T) => {
+      lua.lua_pushstring(T, to_luastring(engine));
+      return 1;
+    },
+    savepoint: (T) => answer(T, () => tx.savepoint(checkName(T, 'savepoint'), where(T)), pushTrue),
+    rollback_to: (T) => answer(T, () => tx.rollbackTo(checkName(T, 'rollback_to'), where(T)), pushTrue),
+    release: (T) => answer(T, () => tx.release(checkName(T, 'release'), where(T)), pushTrue),
+    commit: (T) => ownedByRunner(T, 'commit'),
+    rollback: (T) => ownedByRunner(T, 'rollback'),
+  };
+
+  function pushStatement(T: LuaState, statement: PreparedStatement, sql: string, count: number): void {
+    let closed = false;
+    const open = (U: LuaState, name: string) => {
+      checkSelf(U, `stmt:${name}`);
+      if (closed) raiseLuaErrorHere(U, `stmt:${name}() on a closed statement: prepare it again`);
+    };
+    const statementMethods: Record<string, HostFunction> = {
+      execute: (U) => {
+        open(U, 'execute');
+        return answer(U, () => tx.executePrepared(statement, sql, params(U, 2, count, sql), where(U)), pushExecResult);
+      },
+      query: (U) => {
+        open(U, 'query');
+        return answer(U, () => tx.queryPrepared(statement, sql, params(U, 2, count, sql), where(U)), pushRows);
+      },
+      close: (U) => {
+        checkSelf(U, 'stmt:close');
+        if (closed) return pushTrue(U);
+        closed = true;
+        return answer(U, () => statement.close(), pushTrue);
+      },
+    };
+    pushMethodTable(T, statementMethods);
+  }
+
+  pushMethodTable(L, methods);
+}
+
+const ROWS_AFFECTED = to_luastring('rows_affected');
+const LAST_INSERT_ID = to_luastring('last_insert_id');
+
+function pushMethodTable(L: LuaState, methods: Record<string, HostFunction>): void {
+  lua.lua_createtable(L, 0, Object.keys(methods).length);
+  for (const [name, fn] of Object.entries(methods)) {
+    lua.lua_pushcfunction(L, fn);
+    lua.lua_setfield(L, -2, to_luastring(name));
+  }
+}
+
+/** `db.query(sql)` instead of `db:query(sql)` is the commonest slip: say so instead of a confusing type error. */
+function checkSelf(L: LuaState, name: string): void {
+  if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
+    const [object, method] = name.includes(':') ? name.split(':') : ['db', name];
+    raiseLuaErrorHere(L, `call ${object}:${method}(...) with a colon, not ${object}.${method}(...)`);
+  }
+}
+
+function checkSql(L: LuaState, name: string): string {
+  checkSelf(L, name);
+  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) {
+    raiseLuaErrorHere(L, `db:${name}(sql, params): sql must be a string, got a ${typeName(L, 2)}`);
+  }
+  return toJsString(L, 2) as string;
+}
+
+function checkName(L: LuaState, name: string): string {
+  checkSelf(L, name);
+  const value = lua.lua_type(L, 2) === lua.LUA_TSTRING ? (toJsString(L, 2) as string) : '';
+  if (!IDENTIFIER.test(value)) {
+    raiseLuaErrorHere(L, `db:${name}(name): the savepoint name must be a plain identifier such as "before_copy"`);
+  }
+  return value;
+}
+
+function hasParams(L: LuaState, index: number): boolean {
+  return lua.lua_type(L, index) > lua.LUA_TNIL;
+}
+
+function ownedByRunner(L: LuaState, name: string): number {
+  return raiseLuaErrorHere(L,
+    `db:${name}() is not allowed: the runner owns the transaction. Return normally to commit, ` +
+      'or raise an error (error(err)) to roll the whole migration back; use db:savepoint/db:rollback_to for partial undo');
+}
+
+function typeName(L: LuaState, index: number): string {
+  return luaBytesToString(lua.lua_typename(L, lua.lua_type(L, index)));
+}

@@ -1,0 +1,62 @@
+/**
+ * The one import of fengari (Lua 5.3 in JavaScript). Everything else in the core reaches the Lua C API through here,
+ * so the untyped surface stays in one place.
+ */
+import { lua, lauxlib, lualib, to_luastring, to_jsstring } from 'fengari';
+
+export { lua, lauxlib, lualib, to_luastring };
+
+/** A fengari `lua_State` (a thread). Opaque to the rest of the core. */
+export type LuaState = { readonly __luaState: unique symbol };
+
+/** Decodes a Lua string (bytes) as UTF-8, replacing invalid sequences instead of throwing. */
+export function luaBytesToString(bytes: Uint8Array): string {
+  return to_jsstring(bytes, 0, bytes.length, true);
+}
+
+/** The string at `index`, or null when the value is neither a string nor a number. */
+export function toJsString(L: LuaState, index: number): string | null {
+  const bytes: Uint8Array | null = lua.lua_tolstring(L, index);
+  return bytes === null || bytes === undefined ? null : luaBytesToString(bytes);
+}
+
+export function pushJsString(L: LuaState, s: string): void {
+  lua.lua_pushstring(L, to_luastring(s));
+}
+
+/** Raises a Lua error with a plain message (no position prefix). Never returns: fengari throws. */
+export function raiseLuaError(L: LuaState, message: string): never {
+  pushJsString(L, message);
+  lua.lua_error(L);
+  throw new Error('unreachable');
+}
+
+/** Raises a Lua error prefixed with the position of the Lua code that called the current host function. */
+export function raiseLuaErrorHere(L: LuaState, message: string): never {
+  lauxlib.luaL_where(L, 1);
+  pushJsString(L, message);
+  lua.lua_concat(L, 2);
+  lua.lua_error(L);
+  throw new Error('unreachable');
+}
+
+export interface LuaPosition {
+  file: string;
+  line: number;
+}
+
+/**
+ * The innermost position in a migration file on the call stack of `L`, looking from `level` outward.
+ * Migration chunks are named `@<file>`; positions inside the host's own prelude are skipped.
+ */
+export function luaPosition(L: LuaState, level = 1): LuaPosition | null {
+  const ar = new lua.lua_Debug();
+  for (let l = level; lua.lua_getstack(L, l, ar); l++) {
+    lua.lua_getinfo(L, to_luastring('Sl'), ar);
+    const source: Uint8Array | undefined = ar.source;
+    if (ar.currentline > 0 && source && source[0] === 64 /* '@' */) {
+      return { file: luaBytesToString(source.subarray(1)), line: ar.currentline };
+    }
+  }
+  return null;
+}

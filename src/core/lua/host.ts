@@ -1,0 +1,316 @@
+/**
+ * The Lua host: one shared, sandboxed fengari state in which every migration file is compiled into its own
+ * environment, and in which each phase (`up`, `down`, `after`) runs as a coroutine that can wait for the database.
+ */
+import type { Engine } from '../driver.ts';
+import {
+  lua, lauxlib, lualib, to_luastring, luaBytesToString, toJsString, luaPosition, type LuaState,
+} from './fengari.ts';
+import { Bridge, LuaRun, DEFAULT_LIMITS, type Limits } from './bridge.ts';
+import { PRELUDE } from './prelude.lua.ts';
+import { SQL_NULL } from './values.ts';
+import { pushDbObject, type DbServices } from './db-object.ts';
+import type { StatementError, Transaction } from '../transaction.ts';
+
+export type Phase = 'up' | 'down' | 'after';
+
+export interface CompiledMigration {
+  /** The file name the code was loaded from, used in every message. */
+  file: string;
+  description: string;
+  /** The engines the migration has a `database(...)` block for, and which optional phases each defines. */
+  blocks: Partial<Record<Engine, { down: boolean; after: boolean }>>;
+  /** Registry reference to the Lua definition table. */
+  readonly ref: number;
+}
+
+/** Where and why Lua code failed. */
+export interface LuaFailure {
+  message: string;
+  file?: string;
+  line?: number;
+  /** The statement, when the error value came from a db method. */
+  sql?: string;
+  /** True when the failure is a limit (instructions, time) rather than the code's own error. */
+  limit?: boolean;
+}
+
+export class LoadError extends Error {
+  constructor(readonly failure: LuaFailure) {
+    super(failure.message);
+  }
+}
+
+/** The results of a phase: the values the Lua function returned (read by `inspect`), or the failure. */
+export type PhaseResult = { ok: true; returned: ReturnedError | null } | { ok: false; failure: LuaFailure };
+
+/** A non-nil second return value: the function reported an error explicitly (`return nil, err`). */
+export interface ReturnedError {
+  message: string;
+  sql?: string;
+}
+
+
+const LIBRARIES: Array<[string, unknown]> = [
+  ['_G', lualib.luaopen_base],
+  [lualib.LUA_COLIBNAME, lualib.luaopen_coroutine],
+  [lualib.LUA_TABLIBNAME, lualib.luaopen_table],
+  [lualib.LUA_STRLIBNAME, lualib.luaopen_string],
+  [lualib.LUA_MATHLIBNAME, lualib.luaopen_math],
+  [lualib.LUA_UTF8LIBNAME, lualib.luaopen_utf8],
+  [lualib.LUA_OSLIBNAME, lualib.luaopen_os],
+];
+
+export class LuaHost implements DbServices {
+  readonly bridge = new Bridge();
+  private readonly L: LuaState;
+  private readonly toolboxRef: number;
+  private readonly errorMetaRef: number;
+  private readonly printRef: number;
+  /** Lines printed by the code of the current run. */
+  private output: string[] = [];
+
+  constructor(readonly limits: Limits = DEFAULT_LIMITS) {
+    const L: LuaState = lauxlib.luaL_newstate();
+    this.L = L;
+    for (const [name, open] of LIBRARIES) {
+      lauxlib.luaL_requiref(L, to_luastring(name), open, 1);
+      lua.lua_pop(L, 1);
+    }
+    // A JavaScript exception inside a host function becomes a Lua error pcall can see, not a dead coroutine.
+    lua.lua_atnativeerror(L, (T: LuaState) => {
+      const e = lua.lua_touserdata(T, -1);
+      lua.lua_pushstring(T, to_luastring(`internal error: ${e instanceof Error ? e.message : String(e)}`));
+      return 1;
+    });
+    this.bridge.install(L);
+
+    if (lauxlib.luaL_loadbuffer(L, to_luastring(PRELUDE), null, to_luastring('=prelude')) !== lua.LUA_OK) {
+      throw new Error(`Lua prelude failed to compile: ${toJsString(L, -1)}`);
+    }
+    lua.lua_pushcfunction(L, this.bridge.coroutineResume);
+    lua.lua_pushlightuserdata(L, SQL_NULL);
+    if (lua.lua_pcall(L, 2, 1, 0) !== lua.LUA_OK) throw new Error(`Lua prelude failed: ${toJsString(L, -1)}`);
+    lua.lua_getfield(L, -1, to_luastring('error_meta'));
+    this.errorMetaRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    this.toolboxRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+
+    lua.lua_pushcfunction(L, (T: LuaState) => {
+      const n = lua.lua_gettop(T);
+      const parts: string[] = [];
+      for (let i = 1; i <= n; i++) {
+        parts.push(luaBytesToString(lauxlib.luaL_tolstring(T, i)));
+        lua.lua_pop(T, 1);
+      }
+      this.output.push(parts.join('\t'));
+      return 0;
+    });
+    this.printRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+  }
+
+  /** A Lua error value for a failed statement: fields message, sql, code; tostring(err) and err:kind(). */
+  pushError(L: LuaState, error: StatementError): void {
+    lua.lua_createtable(L, 0, 4);
+    lua.lua_pushstring(L, to_luastring(error.message));
+    lua.lua_setfield(L, -2, to_luastring('message'));
+    lua.lua_pushstring(L, to_luastring(error.kind));
+    lua.lua_setfield(L, -2, to_luastring('category'));
+    if (error.sql !== undefined) {
+      lua.lua_pushstring(L, to_luastring(error.sql));
+      lua.lua_setfield(L, -2, to_luastring('sql'));
+    }
+    if (error.code !== undefined) {
+      lua.lua_pushstring(L, to_luastring(error.code));
+      lua.lua_setfield(L, -2, to_luastring('code'));
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.errorMetaRef);
+    lua.lua_setmetatable(L, -2);
+  }
+
+  /** Pushes toolbox[name] onto the main state. */
+  private pushToolbox(name: string): void {
+    lua.lua_rawgeti(this.L, lua.LUA_REGISTRYINDEX, this.toolboxRef);
+    lua.lua_getfield(this.L, -1, to_luastring(name));
+    lua.lua_remove(this.L, -2);
+  }
+
+  /** Compiles and runs a migration file's top level. Throws LoadError with the file and Lua line on any problem. */
+  compile(file: string, source: string): CompiledMigration {
+    const L = this.L;
+    const top = lua.lua_gettop(L);
+    const run = new LuaRun(this.limits);
+    const previous = this.bridge.active;
+    this.bridge.active = run;
+    this.bridge.install(L);
+    try {
+      lua.lua_createtable(L, 0, 1); // holder: define() stores the definition here
+      const holder = lua.lua_gettop(L);
+      this.pushToolbox('new_env');
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.printRef);
+      lua.lua_pushvalue(L, holder);
+      lua.lua_call(L, 2, 1);
+      const env = lua.lua_gettop(L);
+
+      const status = lauxlib.luaL_loadbufferx(L, to_luastring(source), null, to_luastring(`@${file}`), to_luastring('t'));
+      if (status !== lua.LUA_OK) throw new LoadError(this.failureFromStack(L, L, file));
+      lua.lua_pushvalue(L, env);
+      lua.lua_setupvalue(L, -2, 1);
+      run.startSlice();
+      const ran = lua.lua_pcall(L, 0, 0, 0);
+      run.endSlice();
+      if (ran !== lua.LUA_OK || run.stopReason) {
+        const failure = this.failureFromStack(L, L, file);
+        throw new LoadError(run.stopReason ? { message: run.stopReason, file, limit: true } : failure);
+      }
+
+      if (lua.lua_getfield(L, holder, to_luastring('def')) !== lua.LUA_TTABLE) {
+        throw new LoadError({
+          file,
+          message: `${file} does not define a migration: it must end with return require("migration").define(function() ... end)`,
+        });
+      }
+      const def = lua.lua_gettop(L);
+      lua.lua_getfield(L, def, to_luastring('description'));
+      const description = toJsString(L, -1) ?? '';
+      lua.lua_pop(L, 1);
+      const blocks: CompiledMigration['blocks'] = {};
+      lua.lua_getfield(L, def, to_luastring('engines'));
+      for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
+        if (lua.lua_getfield(L, -1, to_luastring(engine)) === lua.LUA_TTABLE) {
+          const down = lua.lua_getfield(L, -1, to_luastring('down')) === lua.LUA_TFUNCTION;
+          const after = lua.lua_getfield(L, -2, to_luastring('after')) === lua.LUA_TFUNCTION;
+          lua.lua_pop(L, 2);
+          blocks[engine] = { down, after };
+        }
+        lua.lua_pop(L, 1);
+      }
+      lua.lua_pop(L, 1);
+      lua.lua_pushvalue(L, def);
+      const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+      return { file, description, blocks, ref };
+    } finally {
+      lua.lua_settop(L, top);
+      this.bridge.active = previous;
+    }
+  }
+
+  /** Frees a compiled migration's Lua values. */
+  release(migration: CompiledMigration): void {
+    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, migration.ref);
+  }
+
+  /** Lines the code printed since the last call. */
+  takeOutput(): string[] {
+    const lines = this.output;
+    this.output = [];
+    return lines;
+  }
+
+  /** Runs one phase of a compiled migration in a new coroutine with the `db` object as its argument. */
+  async runPhase(migration: CompiledMigration, phase: Phase, tx: Transaction): Promise<PhaseResult> {
+    const engine = tx.engine;
+    const L = this.L;
+    const top = lua.lua_gettop(L);
+    this.bridge.install(L); // a previous run may have left the hook firing on every instruction
+    const thread: LuaState = lua.lua_newthread(L);
+    const threadRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_settop(L, top);
+    try {
+      lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, migration.ref);
+      lua.lua_getfield(thread, -1, to_luastring('engines'));
+      lua.lua_getfield(thread, -1, to_luastring(engine));
+      if (lua.lua_getfield(thread, -1, to_luastring(phase)) !== lua.LUA_TFUNCTION) {
+        return { ok: false, failure: { file: migration.file, message: `${migration.file} has no ${phase} for ${engine}` } };
+      }
+      lua.lua_replace(thread, 1);
+      lua.lua_settop(thread, 1);
+      pushDbObject(thread, tx, this);
+
+      const run = new LuaRun(this.limits);
+      const status = await this.bridge.drive(thread, run, 1);
+      if (run.stopReason) {
+        return { ok: false, failure: { message: run.stopReason, file: migration.file, ...lineOf(thread), limit: true } };
+      }
+      if (status !== lua.LUA_OK) {
+        // Move the error value off the dead coroutine before looking at it (calling into it trips fengari's checks).
+        lua.lua_xmove(thread, L, 1);
+        const failure = this.failureFromStack(L, thread, migration.file);
+        return { ok: false, failure };
+      }
+      return { ok: true, returned: this.returnedError(thread) };
+    } finally {
+      lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, threadRef);
+      lua.lua_settop(L, top);
+    }
+  }
+
+  /** `return nil, err` / `return false, err` / `return db:execute(bad)`: a non-nil second return value. */
+  private returnedError(thread: LuaState): ReturnedError | null {
+    if (lua.lua_gettop(thread) < 2 || lua.lua_isnil(thread, 2)) return null;
+    const described = this.describeError(thread, 2);
+    return { message: described.message, sql: described.sql };
+  }
+
+  /** Turns the error value on top of `L` into a failure; `positions` is the thread whose stack shows where. */
+  private failureFromStack(L: LuaState, positions: LuaState, file: string): LuaFailure {
+    const described = this.describeError(L, -1);
+    lua.lua_pop(L, 1);
+    // A string error usually starts with "file:line: "; take the position from there, else from the stack.
+    const match = /^([^:\n]+\.lua):(\d+): ([\s\S]*)$/.exec(described.message);
+    if (match) {
+      return { file: match[1], line: Number(match[2]), message: match[3], sql: described.sql };
+    }
+    return { file, ...lineOf(positions, 0), message: described.message, sql: described.sql };
+  }
+
+  /** The message (and statement) of any Lua error value. */
+  private describeError(L: LuaState, index: number): { message: string; sql?: string } {
+    const i = lua.lua_absindex(L, index);
+    if (lua.lua_type(L, i) === lua.LUA_TTABLE) {
+      let sql: string | undefined;
+      if (lua.lua_getfield(L, i, to_luastring('sql')) === lua.LUA_TSTRING) sql = toJsString(L, -1) ?? undefined;
+      lua.lua_pop(L, 1);
+      if (lauxlib.luaL_getmetafield(L, i, to_luastring('__tostring')) !== lua.LUA_TNIL) {
+        lua.lua_pop(L, 1);
+        const message = this.safeToString(L, i);
+        return { message, sql };
+      }
+      if (lua.lua_getfield(L, i, to_luastring('message')) === lua.LUA_TSTRING) {
+        const message = toJsString(L, -1) ?? '';
+        lua.lua_pop(L, 1);
+        return { message, sql };
+      }
+      lua.lua_pop(L, 1);
+      return { message: 'error object is a table value', sql };
+    }
+    const text = toJsString(L, i);
+    if (text !== null) return { message: text };
+    if (lua.lua_isnil(L, i)) return { message: 'error(nil) was raised: pass a message, error("what went wrong")' };
+    return { message: `error object is a ${luaBytesToString(lua.lua_typename(L, lua.lua_type(L, i)))} value` };
+  }
+
+  /** tostring(value) run protected, under a small budget: a hostile __tostring cannot hang or break the host. */
+  private safeToString(L: LuaState, index: number): string {
+    const run = new LuaRun({ instructions: 1_000_000, luaTimeMs: 1000 });
+    const previous = this.bridge.active;
+    this.bridge.active = run;
+    this.bridge.install(L);
+    lua.lua_pushcfunction(L, (T: LuaState) => {
+      lauxlib.luaL_tolstring(T, 1);
+      return 1;
+    });
+    lua.lua_pushvalue(L, index);
+    run.startSlice();
+    const status = lua.lua_pcall(L, 1, 1, 0);
+    run.endSlice();
+    this.bridge.active = previous;
+    const text = status === lua.LUA_OK ? toJsString(L, -1) : null;
+    lua.lua_pop(L, 1);
+    return text ?? 'error object could not be converted to a string';
+  }
+}
+
+function lineOf(thread: LuaState, level = 0): { line?: number } {
+  const position = luaPosition(thread, level);
+  return position ? { line: position.line } : {};
+}

@@ -1,0 +1,114 @@
+/**
+ * Values between Lua and the engines (DESIGN §3): integers stay integers, floats floats, booleans booleans, strings
+ * strings, NULL is nil (or `sql.NULL`). fengari's integers are 32-bit: larger integers travel as Lua floats, which are
+ * exact up to 2^53; a 64-bit value beyond that comes back to Lua as a string.
+ */
+import type { SqlValue } from '../driver.ts';
+import { lua, to_luastring, luaBytesToString, type LuaState } from './fengari.ts';
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** The value of `require("sql").NULL`: a light userdata nobody else can forge. */
+export const SQL_NULL = Object.freeze({ sqlNull: true });
+
+export function pushSqlValue(L: LuaState, value: SqlValue): void {
+  switch (typeof value) {
+    case 'number':
+      if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) lua.lua_pushinteger(L, value);
+      else lua.lua_pushnumber(L, value);
+      return;
+    case 'string':
+      lua.lua_pushstring(L, to_luastring(value));
+      return;
+    case 'boolean':
+      lua.lua_pushboolean(L, value);
+      return;
+    case 'bigint':
+      if (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        pushSqlValue(L, Number(value));
+      } else {
+        lua.lua_pushstring(L, to_luastring(value.toString()));
+      }
+      return;
+    default:
+      if (value === null) lua.lua_pushnil(L);
+      else lua.lua_pushstring(L, value); // Uint8Array: the bytes, as a Lua string
+  }
+}
+
+/** Why a Lua value cannot be a parameter; thrown by `readSqlValue` and turned into a Lua error by the caller. */
+export class ParameterError extends Error {}
+
+/** Reads the Lua value at `index` as a statement parameter. */
+export function readSqlValue(L: LuaState, index: number, position: number): SqlValue {
+  switch (lua.lua_type(L, index)) {
+    case lua.LUA_TNIL:
+    case lua.LUA_TNONE:
+      return null;
+    case lua.LUA_TBOOLEAN:
+      return lua.lua_toboolean(L, index);
+    case lua.LUA_TNUMBER:
+      // An integral float (a Lua integer beyond 32 bits) binds as an integer: JavaScript numbers make no difference.
+      return lua.lua_tonumber(L, index);
+    case lua.LUA_TSTRING:
+      return luaBytesToString(lua.lua_tolstring(L, index));
+    case lua.LUA_TLIGHTUSERDATA:
+      if (lua.lua_touserdata(L, index) === SQL_NULL) return null;
+      break;
+  }
+  const type = luaBytesToString(lua.lua_typename(L, lua.lua_type(L, index)));
+  throw new ParameterError(
+    `parameter ${position} is a ${type}: parameters must be strings, numbers, booleans or nil (sql.NULL)`,
+  );
+}
+
+/**
+ * Reads a parameter array (the table at `index`, or nothing) into exactly `count` values. Holes and missing trailing
+ * values are NULL; more values than the statement has placeholders is an error, not silently dropped.
+ */
+export function readParams(L: LuaState, index: number, count: number): SqlValue[] {
+  const type = lua.lua_type(L, index);
+  if (type === lua.LUA_TNIL || type === lua.LUA_TNONE) return new Array<SqlValue>(count).fill(null);
+  if (type !== lua.LUA_TTABLE) {
+    const name = luaBytesToString(lua.lua_typename(L, type));
+    throw new ParameterError(`parameters must be a table (an array of values), got a ${name}`);
+  }
+  const absolute = lua.lua_absindex(L, index);
+  const size = highestArrayIndex(L, absolute);
+  if (size > count) {
+    throw new ParameterError(
+      `${size} parameters given but the statement has ${count} placeholder${count === 1 ? '' : 's'}`,
+    );
+  }
+  const values = new Array<SqlValue>(count);
+  for (let i = 1; i <= count; i++) {
+    if (i > size) {
+      values[i - 1] = null;
+      continue;
+    }
+    lua.lua_rawgeti(L, absolute, i);
+    try {
+      values[i - 1] = readSqlValue(L, -1, i);
+    } finally {
+      lua.lua_pop(L, 1);
+    }
+  }
+  return values;
+}
+
+/** The largest positive integer key of an array with holes (`#t` is unreliable there). Other keys are an error. */
+function highestArrayIndex(L: LuaState, index: number): number {
+  let highest = 0;
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, index) !== 0) {
+    lua.lua_pop(L, 1);
+    if (!lua.lua_isinteger(L, -1) || lua.lua_tointeger(L, -1) < 1) {
+      lua.lua_pop(L, 1);
+      throw new ParameterError('parameters must be an array: use {value1, value2, ...}, not named keys');
+    }
+    const key: number = lua.lua_tointeger(L, -1);
+    if (key > highest) highest = key;
+  }
+  return highest;
+}

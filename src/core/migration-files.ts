@@ -1,0 +1,38 @@
+/**
+ * The migrations folder as data (DESIGN §1): each `.lua` file is one migration, its id the file name without
+ * `.lua`, ordered by id compared byte by byte. Other files are ignored. The core never reads files itself: the CLI
+ * and the web app hand it names and texts.
+ */
+import { sha256Hex } from './sha256.ts';
+
+export interface MigrationFile {
+  id: string;
+  /** The file name, as messages show it. */
+  file: string;
+  source: string;
+  /** sha256 of the file's text: what the ledger keeps to notice a file changed after it was applied. */
+  checksum: string;
+}
+
+const encoder = new TextEncoder();
+
+/** Byte-wise comparison of UTF-8 strings (DESIGN §1), not JavaScript's UTF-16 order. */
+export function compareIds(a: string, b: string): number {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+export function migrationFiles(entries: ReadonlyArray<{ name: string; text: string }>): MigrationFile[] {
+  return entries
+    .filter((entry) => entry.name.endsWith('.lua') && entry.name.length > 4)
+    .map((entry) => ({
+      id: entry.name.slice(0, -4),
+      file: entry.name,
+      source: entry.text,
+      checksum: sha256Hex(entry.text),
+    }))
+    .sort((a, b) => compareIds(a.id, b.id));
+}

@@ -1,0 +1,460 @@
+/**
+ * The runner (DESIGN §2, §4): status, up, down and redo over a set of migration files and one driver. Like Kysely's
+ * Migrator, every method answers with a plain result object and never throws.
+ */
+import type { Driver, Engine } from './driver.ts';
+import { LuaHost, LoadError, type CompiledMigration, type LuaFailure, type Phase } from './lua/host.ts';
+import type { Limits } from './lua/bridge.ts';
+import { Ledger, type LedgerEntry } from './ledger.ts';
+import { compareIds, type MigrationFile } from './migration-files.ts';
+import { Transaction } from './transaction.ts';
+import type {
+  Direction, MigrationResult, PlannedStatement, RunError, RunPhase, RunResult, StatusEntry, StatusResult,
+} from './results.ts';
+
+export interface MigratorOptions {
+  driver: Driver;
+  files: MigrationFile[];
+  /** Share a host between migrators to reuse compiled files; one is made otherwise. */
+  host?: LuaHost;
+  limits?: Limits;
+  /** How long to wait for another runner's lock (DESIGN §4: 60 s). */
+  lockTimeoutMs?: number;
+  /** Run even when applied migrations were modified or their files are missing. */
+  allowDrift?: boolean;
+  onEvent?: (event: MigratorEvent) => void;
+}
+
+export type MigratorEvent =
+  | { type: 'start'; id: string; direction: Direction }
+  | { type: 'done'; result: MigrationResult }
+  | { type: 'output'; id: string; lines: string[] };
+
+export interface UpOptions {
+  step?: number;
+  to?: string;
+  /** Every pending migration commits together or none does (refused where DDL is not transactional). */
+  singleTransaction?: boolean;
+  /** Run everything in one transaction, record the statements, roll back. */
+  dryRun?: boolean;
+}
+
+export interface DownOptions {
+  step?: number;
+  to?: string;
+  all?: boolean;
+}
+
+/** A failure that ends a run; carried as an exception inside the runner only. */
+class RunFailure extends Error {
+  constructor(readonly error: RunError) {
+    super(error.message);
+  }
+}
+
+export class Migrator {
+  private readonly driver: Driver;
+  private readonly engine: Engine;
+  private readonly host: LuaHost;
+  private readonly ledger: Ledger;
+  private readonly files: Map<string, MigrationFile>;
+  private readonly compiled = new Map<string, CompiledMigration>();
+
+  constructor(private readonly options: MigratorOptions) {
+    this.driver = options.driver;
+    this.engine = options.driver.engine;
+    this.host = options.host ?? new LuaHost(options.limits);
+    this.ledger = new Ledger(options.driver);
+    this.files = new Map(options.files.map((file) => [file.id, file]));
+  }
+
+  async status(): Promise<StatusResult> {
+    try {
+      const entries = await this.ledger.read();
+      return { ok: true, engine: this.engine, migrations: this.statusOf(entries), error: null };
+    } catch (error) {
+      return { ok: false, engine: this.engine, migrations: [], error: toRunError(error, 'ledger') };
+    }
+  }
+
+  async up(options: UpOptions = {}): Promise<RunResult> {
+    const results: MigrationResult[] = [];
+    const statements: PlannedStatement[] | undefined = options.dryRun ? [] : undefined;
+    const finish = (error: RunError | null): RunResult => ({
+      ok: error === null, results, error, ...(statements ? { statements } : {}),
+    });
+    if ((options.singleTransaction || options.dryRun) && !this.driver.transactionalDdl) {
+      const flag = options.dryRun ? '--dry-run' : '--single-transaction';
+      return finish({
+        migration: null, phase: 'check',
+        message: `${flag} is refused on ${this.engine}: it commits DDL implicitly, so nothing could be rolled back`,
+      });
+    }
+    if (options.to !== undefined && !this.files.has(options.to)) {
+      return finish({ migration: options.to, phase: 'check', message: `no migration file ${options.to}.lua to go up to` });
+    }
+    return this.locked(finish, async () => {
+      await this.ledger.ensure();
+      const entries = await this.ledger.read();
+      this.checkDrift(entries);
+      const applied = new Set(entries.map((entry) => entry.id));
+      let pending = [...this.files.values()].filter((file) => !applied.has(file.id));
+      if (options.to !== undefined) pending = pending.filter((file) => compareIds(file.id, options.to!) <= 0);
+      if (options.singleTransaction || options.dryRun) {
+        await this.runBatch(pending, options.step, results, statements);
+      } else {
+        await this.runSequence(pending, 'up', results, options.step);
+      }
+    });
+  }
+
+  async down(options: DownOptions = {}): Promise<RunResult> {
+    const results: MigrationResult[] = [];
+    const finish = (error: RunError | null): RunResult => ({ ok: error === null, results, error });
+    if (options.to !== undefined && !this.files.has(options.to)) {
+      return finish({ migration: options.to, phase: 'check', message: `no migration file ${options.to}.lua to go down to` });
+    }
+    return this.locked(finish, async () => {
+      await this.ledger.ensure();
+      const entries = await this.ledger.read();
+      const plan = this.downPlan(entries, options);
+      this.checkDrift(entries.filter((entry) => plan.some((file) => file.id === entry.id)));
+      for (const file of plan) this.revertible(file); // nothing changes unless every step can be undone
+      await this.runSequence(plan, 'down', results);
+    });
+  }
+
+  /** Reverts the last `step` applied migrations (default 1) and applies them again. */
+  async redo(options: { step?: number } = {}): Promise<RunResult> {
+    const down = await this.down({ step: options.step ?? 1 });
+    if (!down.ok) return down;
+    const ids = down.results.filter((r) => r.status === 'reverted').map((r) => r.id).sort(compareIds);
+    const results = [...down.results];
+    for (const id of ids) {
+      const up = await this.up({ to: id, step: 1 });
+      results.push(...up.results);
+      if (!up.ok) return { ok: false, results, error: up.error };
+    }
+    return { ok: true, results, error: null };
+  }
+
+  /** Frees the Lua values of compiled files. The driver stays open: it belongs to the caller. */
+  dispose(): void {
+    for (const compiled of this.compiled.values()) this.host.release(compiled);
+    this.compiled.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private statusOf(entries: LedgerEntry[]): StatusEntry[] {
+    const byId = new Map(entries.map((entry) => [entry.id, entry]));
+    const ids = new Set([...this.files.keys(), ...byId.keys()]);
+    return [...ids].sort(compareIds).map((id) => {
+      const file = this.files.get(id);
+      const entry = byId.get(id);
+      if (!entry) return { id, description: this.describe(file!), status: 'pending' };
+      const status = !file ? 'missing' : entry.checksum !== null && entry.checksum !== file.checksum ? 'modified' : 'applied';
+      return { id, description: entry.description, status, applied_at: entry.appliedAt };
+    });
+  }
+
+  /** The description of a pending file, or '' when it does not load (status never fails for that). */
+  private describe(file: MigrationFile): string {
+    try {
+      return this.compile(file).description;
+    } catch {
+      return '';
+    }
+  }
+
+  private checkDrift(entries: LedgerEntry[]): void {
+    if (this.options.allowDrift) return;
+    for (const status of this.statusOf(entries)) {
+      if (status.status === 'modified') {
+        throw new RunFailure({
+          migration: status.id, phase: 'check',
+          message: `${status.id}.lua changed after it was applied (its checksum differs from the ledger's). ` +
+            'Restore the applied version and put the change in a new migration, or pass --allow-drift to accept it',
+        });
+      }
+      if (status.status === 'missing') {
+        throw new RunFailure({
+          migration: status.id, phase: 'check',
+          message: `${status.id} is applied but its file ${status.id}.lua is missing. ` +
+            'Restore the file, or pass --allow-drift to go on without it',
+        });
+      }
+    }
+  }
+
+  private downPlan(entries: LedgerEntry[], options: DownOptions): MigrationFile[] {
+    const applied = entries.map((entry) => entry.id).sort(compareIds).reverse();
+    let ids: string[];
+    if (options.all) ids = applied;
+    else if (options.to !== undefined) ids = applied.filter((id) => compareIds(id, options.to!) > 0);
+    else ids = applied.slice(0, options.step ?? 1);
+    return ids.map((id) => {
+      const file = this.files.get(id);
+      if (!file) {
+        throw new RunFailure({ migration: id, phase: 'check', message: `cannot revert ${id}: its file ${id}.lua is missing` });
+      }
+      return file;
+    });
+  }
+
+  private revertible(file: MigrationFile): void {
+    const compiled = this.compileOrFail(file);
+    const block = compiled.blocks[this.engine];
+    if (!block) {
+      throw new RunFailure({
+        migration: file.id, phase: 'check', file: file.file,
+        message: `cannot revert ${file.id}: it has no database("${this.engine}") block`,
+      });
+    }
+    if (!block.down) {
+      throw new RunFailure({
+        migration: file.id, phase: 'down', file: file.file,
+        message: `${file.id} cannot be reverted: its database("${this.engine}") block has no down(function(db) ... end). Nothing was changed`,
+      });
+    }
+  }
+
+  private compile(file: MigrationFile): CompiledMigration {
+    const key = `${file.id}\0${file.checksum}`;
+    let compiled = this.compiled.get(key);
+    if (!compiled) {
+      compiled = this.host.compile(file.file, file.source);
+      this.compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  private compileOrFail(file: MigrationFile): CompiledMigration {
+    try {
+      return this.compile(file);
+    } catch (error) {
+      if (error instanceof LoadError) throw new RunFailure(fromLuaFailure(file.id, 'load', error.failure));
+      throw error;
+    }
+  }
+
+  /** Holds the run lock around `work`; every failure becomes the result's error. */
+  private async locked(finish: (error: RunError | null) => RunResult, work: () => Promise<void>): Promise<RunResult> {
+    let release: (() => Promise<void>) | null = null;
+    try {
+      release = await this.driver.lock(this.options.lockTimeoutMs ?? 60_000);
+    } catch (error) {
+      return finish(toRunError(error, 'lock'));
+    }
+    try {
+      await work();
+      return finish(null);
+    } catch (error) {
+      return finish(toRunError(error, 'internal'));
+    } finally {
+      try {
+        await release();
+      } catch {
+        // The lock dies with its connection anyway.
+      }
+    }
+  }
+
+  /** Migrations one after another, each in its own transaction; `step` counts those not skipped. */
+  private async runSequence(files: MigrationFile[], direction: Direction, results: MigrationResult[], step?: number) {
+    let done = 0;
+    for (const file of files) {
+      if (step !== undefined && done >= step) break;
+      try {
+        const result = await this.runOne(file, direction);
+        results.push(result);
+        if (result.status !== 'skipped') done++;
+      } catch (error) {
+        if (error instanceof RunFailureWithResult) results.push(error.result);
+        throw error;
+      }
+    }
+  }
+
+  /** One migration in its own transaction. A failure is thrown, carrying its result recorded as failed. */
+  private async runOne(file: MigrationFile, direction: Direction): Promise<MigrationResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
+    let compiled: CompiledMigration;
+    try {
+      compiled = this.compileOrFail(file);
+    } catch (error) {
+      throw new RunFailureWithResult(toRunError(error, 'load'),
+        { id: file.id, direction, status: 'failed', duration_ms: elapsed() });
+    }
+    if (!compiled.blocks[this.engine]) {
+      const result: MigrationResult = {
+        id: file.id, direction, status: 'skipped', duration_ms: elapsed(),
+        reason: skipReason(compiled, this.engine),
+      };
+      this.emit({ type: 'done', result });
+      return result;
+    }
+    this.emit({ type: 'start', id: file.id, direction });
+    const tx = new Transaction(this.driver);
+    try {
+      await this.control(file.id, 'begin', () => this.driver.begin());
+      await this.apply(file, compiled, direction, tx);
+      await this.control(file.id, 'commit', () => this.driver.commit());
+    } catch (error) {
+      await this.rollbackQuietly();
+      const result: MigrationResult = { id: file.id, direction, status: 'failed', duration_ms: elapsed() };
+      this.emit({ type: 'done', result });
+      const runError = toRunError(error, direction);
+      if (tx.implicitlyCommitted.length > 0) {
+        runError.committed = [...tx.implicitlyCommitted];
+        runError.message += ' — partially applied: the statements listed committed before the failure and were ' +
+          'not rolled back; the migration is not recorded as applied. Undo them by hand (or make them idempotent) ' +
+          'before running it again';
+      }
+      throw new RunFailureWithResult(runError, result);
+    }
+    const result: MigrationResult = {
+      id: file.id, direction, status: direction === 'up' ? 'applied' : 'reverted', duration_ms: elapsed(),
+    };
+    this.emit({ type: 'done', result });
+    return result;
+  }
+
+  /** Pending migrations in one transaction (`--single-transaction`), or rolled back at the end (`--dry-run`). */
+  private async runBatch(pending: MigrationFile[], step: number | undefined, results: MigrationResult[],
+    statements: PlannedStatement[] | undefined): Promise<void> {
+    const dryRun = statements !== undefined;
+    await this.control(null, 'begin', () => this.driver.begin());
+    let current: MigrationFile | null = null;
+    try {
+      let done = 0;
+      for (const file of pending) {
+        if (step !== undefined && done >= step) break;
+        current = file;
+        const started = performance.now();
+        const compiled = this.compileOrFail(file);
+        if (!compiled.blocks[this.engine]) {
+          results.push({ id: file.id, direction: 'up', status: 'skipped', reason: skipReason(compiled, this.engine), duration_ms: 0 });
+          continue;
+        }
+        this.emit({ type: 'start', id: file.id, direction: 'up' });
+        const tx = new Transaction(this.driver, { record: dryRun });
+        await this.apply(file, compiled, 'up', tx);
+        statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
+        const result: MigrationResult = {
+          id: file.id, direction: 'up', status: dryRun ? 'rolled_back' : 'applied',
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        };
+        results.push(result);
+        this.emit({ type: 'done', result });
+        done++;
+      }
+      current = null;
+      if (dryRun) await this.control(null, 'commit', () => this.driver.rollback());
+      else await this.control(null, 'commit', () => this.driver.commit());
+    } catch (error) {
+      await this.rollbackQuietly();
+      for (const result of results) if (result.status === 'applied') result.status = 'rolled_back';
+      if (current) results.push({ id: current.id, direction: 'up', status: 'failed', duration_ms: 0 });
+      throw error;
+    }
+  }
+
+  /** Runs a migration's phases and ledger change inside the open transaction; throws RunFailure on any failure. */
+  private async apply(file: MigrationFile, compiled: CompiledMigration, direction: Direction, tx: Transaction): Promise<void> {
+    if (direction === 'up') {
+      await this.phase(file, compiled, 'up', tx);
+      await this.control(file.id, 'ledger', () => this.ledger.record(file.id, compiled.description, file.checksum));
+      if (compiled.blocks[this.engine]?.after) await this.phase(file, compiled, 'after', tx);
+    } else {
+      await this.phase(file, compiled, 'down', tx);
+      await this.control(file.id, 'ledger', () => this.ledger.remove(file.id));
+    }
+  }
+
+  /** Runs one phase and applies the three failure rules of DESIGN §2. */
+  private async phase(file: MigrationFile, compiled: CompiledMigration, phase: Phase, tx: Transaction): Promise<void> {
+    const outcome = await this.host.runPhase(compiled, phase, tx);
+    const output = this.host.takeOutput();
+    if (output.length > 0) this.emit({ type: 'output', id: file.id, lines: output });
+    const prefix = phase === 'after' ? 'after hook failed: ' : '';
+    let error: RunError | null = null;
+    const statementFailure = tx.failure;
+    if (!outcome.ok) {
+      error = fromLuaFailure(file.id, phase, outcome.failure);
+      // error(err) with the db's error value: the statement and its line are known.
+      if (statementFailure && !error.sql && !outcome.failure.limit) error.sql = statementFailure.sql;
+    } else if (outcome.returned) {
+      error = {
+        migration: file.id, phase, file: file.file,
+        message: `${phase} returned an error: ${outcome.returned.message}`,
+        sql: outcome.returned.sql ?? statementFailure?.sql,
+        line: statementFailure?.line,
+      };
+    } else if (statementFailure) {
+      error = {
+        migration: file.id, phase, file: file.file, line: statementFailure.line, sql: statementFailure.sql,
+        message: `a statement failed and the code went on without handling it: ${statementFailure.message}. ` +
+          'Check the second return value (local r, err = db:execute(...); if err then error(err) end) ' +
+          'or roll back to a savepoint',
+      };
+    }
+    if (error) {
+      error.message = prefix + error.message;
+      throw new RunFailure(error);
+    }
+  }
+
+  private async control(migration: string | null, phase: RunPhase, op: () => unknown): Promise<void> {
+    try {
+      await op();
+    } catch (error) {
+      if (error instanceof RunFailure) throw error;
+      const info = error instanceof Error ? error.message : String(error);
+      throw new RunFailure({ migration, phase, message: info });
+    }
+  }
+
+  private async rollbackQuietly(): Promise<void> {
+    try {
+      await this.driver.rollback();
+    } catch {
+      // Nothing to roll back, or the connection is gone: the engine discards the transaction either way.
+    }
+  }
+
+  private emit(event: MigratorEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A broken listener must not break a migration run.
+    }
+  }
+}
+
+/** Carries the failed migration's result out of runOne so the run's results list it. */
+class RunFailureWithResult extends RunFailure {
+  constructor(error: RunError, readonly result: MigrationResult) {
+    super(error);
+  }
+}
+
+function skipReason(compiled: CompiledMigration, engine: Engine): string {
+  const engines = Object.keys(compiled.blocks);
+  return `no database("${engine}") block` + (engines.length ? ` (it targets ${engines.join(', ')})` : '');
+}
+
+function fromLuaFailure(migration: string, phase: RunPhase, failure: LuaFailure): RunError {
+  return {
+    migration, phase, message: failure.message,
+    ...(failure.file ? { file: failure.file } : {}),
+    ...(failure.line !== undefined ? { line: failure.line } : {}),
+    ...(failure.sql !== undefined ? { sql: failure.sql } : {}),
+  };
+}
+
+function toRunError(error: unknown, phase: RunPhase): RunError {
+  if (error instanceof RunFailure) return error.error;
+  return { migration: null, phase, message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,160 @@
+/**
+ * The transaction a migration runs in, as the runner and the `db` object see it: every statement goes through
+ * here, so this is where a failed statement dooms the transaction (as PostgreSQL does, on every engine), where
+ * savepoints can lift that, and where the statements are recorded for `--dry-run` and for MySQL's report of what
+ * committed implicitly.
+ */
+import type { Driver, ExecResult, MaybePromise, PreparedStatement, QueryResult, SqlValue } from './driver.ts';
+import { classifyError, engineErrorInfo, type ErrorKind } from './errors.ts';
+
+export interface StatementRecord {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** A statement that failed (or was refused), as `db` methods report it to Lua: `nil, err`. */
+export class StatementError extends Error {
+  constructor(message: string, readonly kind: ErrorKind, readonly sql?: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+/** The first statement failure that nothing has lifted yet. */
+export interface StatementFailure {
+  message: string;
+  sql?: string;
+  line?: number;
+  kind: ErrorKind;
+}
+
+/** DDL that MySQL commits implicitly, even inside a transaction. */
+const IMPLICIT_COMMIT = /^\s*(create|alter|drop|rename|truncate)\b/i;
+
+export class Transaction {
+  private sequence = 0;
+  private failedAt = 0;
+  failure: StatementFailure | null = null;
+  private savepoints: Array<{ name: string; sequence: number }> = [];
+  /** Every statement sent by migration code, when recording (dry runs). */
+  readonly statements: StatementRecord[] = [];
+  /** Statements that committed implicitly on an engine without transactional DDL. */
+  readonly implicitlyCommitted: string[] = [];
+
+  constructor(readonly driver: Driver, private readonly options: { record?: boolean } = {}) {}
+
+  get engine() {
+    return this.driver.engine;
+  }
+
+  query(sql: string, params: SqlValue[], where: () => number | undefined): MaybePromise<QueryResult> {
+    return this.run(sql, params, where, () => this.driver.query(sql, params));
+  }
+
+  execute(sql: string, params: SqlValue[], where: () => number | undefined): MaybePromise<ExecResult> {
+    return this.run(sql, params, where, () => this.driver.execute(sql, params));
+  }
+
+  prepare(sql: string, where: () => number | undefined): MaybePromise<PreparedStatement> {
+    return this.run(sql, null, where, () => this.driver.prepare(sql));
+  }
+
+  queryPrepared(statement: PreparedStatement, sql: string, params: SqlValue[], where: () => number | undefined) {
+    return this.run(sql, params, where, () => statement.query(params));
+  }
+
+  executePrepared(statement: PreparedStatement, sql: string, params: SqlValue[], where: () => number | undefined) {
+    return this.run(sql, params, where, () => statement.execute(params));
+  }
+
+  savepoint(name: string, where: () => number | undefined): MaybePromise<void> {
+    const sequence = ++this.sequence;
+    return this.then(this.run(`SAVEPOINT ${name}`, null, where, () => this.driver.exec(`SAVEPOINT ${name}`)), () => {
+      this.savepoints.push({ name, sequence });
+    });
+  }
+
+  /** Rolling back to a savepoint taken before the failure lifts it: the code has recovered. */
+  rollbackTo(name: string, where: () => number | undefined): MaybePromise<void> {
+    const index = this.findSavepoint(name);
+    if (index < 0) return this.refuse(`no savepoint named ${name}: call db:savepoint("${name}") first`, 'undefined', where);
+    const sql = `ROLLBACK TO SAVEPOINT ${name}`;
+    return this.then(this.control(sql, where), () => {
+      const savepoint = this.savepoints[index];
+      this.savepoints.length = index + 1;
+      if (this.failure && savepoint.sequence < this.failedAt) this.failure = null;
+    });
+  }
+
+  release(name: string, where: () => number | undefined): MaybePromise<void> {
+    const index = this.findSavepoint(name);
+    if (index < 0) return this.refuse(`no savepoint named ${name}: call db:savepoint("${name}") first`, 'undefined', where);
+    return this.then(this.run(`RELEASE SAVEPOINT ${name}`, null, where, () => this.driver.exec(`RELEASE SAVEPOINT ${name}`)), () => {
+      this.savepoints.length = index;
+    });
+  }
+
+  private findSavepoint(name: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i].name === name) return i;
+    return -1;
+  }
+
+  /** ROLLBACK TO runs even in a doomed transaction: it is the way out. */
+  private control(sql: string, where: () => number | undefined): MaybePromise<void> {
+    return this.guarded(sql, where, () => this.driver.exec(sql));
+  }
+
+  /** Runs a statement unless the transaction is doomed; a failure dooms it. */
+  private run<T>(sql: string, params: SqlValue[] | null, where: () => number | undefined, op: () => MaybePromise<T>): MaybePromise<T> {
+    if (this.failure) {
+      throw new StatementError(
+        `the transaction is aborted because an earlier statement failed (${this.failure.message}); ` +
+          'roll back to a savepoint taken before that statement, or let the migration fail',
+        'aborted', sql,
+      );
+    }
+    if (params !== null) {
+      if (this.options.record) this.statements.push({ sql, params });
+      if (!this.driver.transactionalDdl && IMPLICIT_COMMIT.test(sql)) this.implicitlyCommitted.push(sql);
+    }
+    return this.guarded(sql, where, op);
+  }
+
+  private guarded<T>(sql: string, where: () => number | undefined, op: () => MaybePromise<T>): MaybePromise<T> {
+    let value: MaybePromise<T>;
+    try {
+      value = op();
+    } catch (error) {
+      throw this.fail(sql, error, where);
+    }
+    if (value instanceof Promise) {
+      return value.catch((error: unknown) => {
+        throw this.fail(sql, error, where);
+      });
+    }
+    return value;
+  }
+
+  /** Records a failure that dooms the transaction, and returns the error to report. */
+  fail(sql: string | undefined, error: unknown, where: () => number | undefined): StatementError {
+    const statementError = error instanceof StatementError
+      ? error
+      : (() => {
+          const info = engineErrorInfo(error);
+          return new StatementError(info.message, classifyError(this.engine, info.message, info.code), sql, info.code);
+        })();
+    if (!this.failure) {
+      this.failedAt = ++this.sequence;
+      this.failure = { message: statementError.message, sql, line: where(), kind: statementError.kind };
+    }
+    return statementError;
+  }
+
+  private refuse(message: string, kind: ErrorKind, where: () => number | undefined): never {
+    throw this.fail(undefined, new StatementError(message, kind), where);
+  }
+
+  private then<T>(value: MaybePromise<T>, after: () => void): MaybePromise<void> {
+    if (value instanceof Promise) return value.then(after);
+    after();
+  }
+}
