@@ -1,0 +1,65 @@
+/**
+ * `moonwalk lint`'s engine: static checks of migration files. Pure (no Node or DOM APIs), so the playground's worker
+ * can run it too. Every finding has a stable kebab-case code, a severity, the Lua line and a message that ends with a
+ * one-line fix ("… Fix: …").
+ *
+ * Codes: syntax-error, missing-define, missing-migration, multiple-migrations, misplaced-call, invalid-argument,
+ * unknown-database, duplicate-database, duplicate-phase, sql-concatenation, destructive-change (ADD COLUMN … NOT NULL
+ * without DEFAULT), transaction-control (errors); missing-up, missing-down, multiple-changes, destructive-change
+ * (DROP TABLE / DROP COLUMN in up), missing-engine-block (warnings); create-without-if-not-exists (info).
+ */
+import { analyzeFile, VALID_ENGINES, type FileAnalysis } from './analyze.ts';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface LintFinding {
+  code: string;
+  severity: Severity;
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface LintInput {
+  /** The file name, e.g. `0001_create_users.lua`. */
+  file: string;
+  source: string;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Lints a set of migration files; findings are sorted by file, line and code. */
+export function lintMigrations(files: LintInput[]): LintFinding[] {
+  const analyses: Array<{ file: string; analysis: FileAnalysis }> = files.map((f) => ({
+    file: f.file,
+    analysis: analyzeFile(f.file, f.source),
+  }));
+  const findings: LintFinding[] = analyses.flatMap((a) => a.analysis.findings);
+
+  // missing-engine-block: engines that other migrations target and this one lacks.
+  for (const { file, analysis } of analyses) {
+    const own = analysis.migration;
+    if (own === null || own.unknownEngine) continue;
+    for (const engine of VALID_ENGINES) {
+      if (own.engines.has(engine)) continue;
+      const other = analyses.find((o) => o.file !== file && o.analysis.migration?.engines.has(engine) === true);
+      if (other === undefined) continue;
+      findings.push({
+        code: 'missing-engine-block', severity: 'warning', file, line: own.line,
+        message: `No database("${engine}") block, though ${other.file} targets ${engine}: on ${engine} this ` +
+          'migration is skipped and stays pending, and later migrations may depend on it. ' +
+          `Fix: add database("${engine}", function() up(function(db) … end) down(function(db) … end) end).`,
+      });
+    }
+  }
+
+  const seen = new Set<string>();
+  return findings
+    .filter((f) => {
+      const key = `${f.file}\0${f.line}\0${f.code}\0${f.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.code, b.code) || cmp(a.message, b.message));
+}

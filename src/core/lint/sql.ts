@@ -1,0 +1,382 @@
+/**
+ * A deliberately small SQL tokenizer and statement classifier for the linter. It does not validate SQL; it only finds
+ * the keywords the checks care about, skipping comments, string literals (including PostgreSQL dollar quotes) and
+ * quoted identifiers, and keeps, for every token, the Lua source line it came from.
+ */
+
+/** A name standing in for a Lua expression spliced into the SQL (a variable, a call…): its value is unknown. */
+export const LUA_EXPR = '__lua_expr__';
+
+export interface SqlText {
+  text: string;
+  /** `lines[i]` is the Lua source line of `text[i]`. */
+  lines: number[];
+}
+
+export interface SqlToken {
+  kind: 'word' | 'qident' | 'string' | 'number' | 'punct';
+  /** The word as written; for quoted identifiers the name without quotes; for punctuation the character. */
+  text: string;
+  /** Upper-cased `text`, for keyword comparisons. */
+  upper: string;
+  line: number;
+}
+
+const isWordStart = (c: string): boolean => /[A-Za-z_]/.test(c) || c.charCodeAt(0) > 127;
+const isWordChar = (c: string): boolean => /[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) > 127;
+
+/** Tokenizes SQL. `engine` only decides the MySQL-only syntax: `#` comments and backslash escapes in strings. */
+export function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
+  const { text: s, lines } = sql;
+  const mysql = engine === 'mysql';
+  const out: SqlToken[] = [];
+  const lineAt = (i: number): number => lines[Math.min(i, lines.length - 1)] ?? 1;
+  const push = (kind: SqlToken['kind'], text: string, at: number): void => {
+    out.push({ kind, text, upper: text.toUpperCase(), line: lineAt(at) });
+  };
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    const next = s[i + 1] ?? '';
+    if (/\s/.test(c)) {
+      i++;
+    } else if ((c === '-' && next === '-') || (c === '#' && mysql)) {
+      while (i < s.length && s[i] !== '\n') i++;
+    } else if (c === '/' && next === '*') {
+      let depth = 1;
+      i += 2;
+      while (i < s.length && depth > 0) {
+        if (s[i] === '*' && s[i + 1] === '/') { depth--; i += 2; }
+        else if (s[i] === '/' && s[i + 1] === '*' && !mysql) { depth++; i += 2; }
+        else i++;
+      }
+    } else if (c === "'" || ((c === 'E' || c === 'e') && next === "'")) {
+      const start = i;
+      const backslash = mysql || c !== "'";
+      i += c === "'" ? 1 : 2;
+      let value = '';
+      while (i < s.length) {
+        if (backslash && s[i] === '\\') { value += s[i + 1] ?? ''; i += 2; continue; }
+        if (s[i] === "'") {
+          if (s[i + 1] === "'") { value += "'"; i += 2; continue; }
+          i++;
+          break;
+        }
+        value += s[i];
+        i++;
+      }
+      push('string', value, start);
+    } else if (c === '"' || c === '`' || c === '[') {
+      const start = i;
+      const close = c === '[' ? ']' : c;
+      i++;
+      let value = '';
+      while (i < s.length) {
+        if (s[i] === close) {
+          if (close !== ']' && s[i + 1] === close) { value += close; i += 2; continue; }
+          i++;
+          break;
+        }
+        value += s[i];
+        i++;
+      }
+      push('qident', value, start);
+    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(s.slice(i, i + 64))) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(s.slice(i, i + 64))![0];
+      const start = i;
+      const end = s.indexOf(tag, i + tag.length);
+      const stop = end < 0 ? s.length : end;
+      push('string', s.slice(i + tag.length, stop), start);
+      i = end < 0 ? s.length : end + tag.length;
+    } else if (isWordStart(c)) {
+      const start = i;
+      while (i < s.length && isWordChar(s[i]!)) i++;
+      push('word', s.slice(start, i), start);
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(next))) {
+      const start = i;
+      while (i < s.length && /[0-9A-Za-z_.]/.test(s[i]!)) i++;
+      push('number', s.slice(start, i), start);
+    } else {
+      push('punct', c, i);
+      i++;
+    }
+  }
+  return out;
+}
+
+const isName = (t: SqlToken | undefined): t is SqlToken => t !== undefined && (t.kind === 'word' || t.kind === 'qident');
+const isWord = (t: SqlToken | undefined, ...words: string[]): boolean =>
+  t !== undefined && t.kind === 'word' && words.includes(t.upper);
+const isPunct = (t: SqlToken | undefined, p: string): boolean => t !== undefined && t.kind === 'punct' && t.text === p;
+
+/**
+ * Splits tokens into statements at `;`, keeping `BEGIN … END` bodies of CREATE TRIGGER / FUNCTION / PROCEDURE
+ * (and `CASE … END` inside them) together.
+ */
+export function splitStatements(tokens: SqlToken[]): SqlToken[][] {
+  const statements: SqlToken[][] = [];
+  let current: SqlToken[] = [];
+  let block = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'punct' && t.text === ';' && block === 0) {
+      if (current.length > 0) statements.push(current);
+      current = [];
+      continue;
+    }
+    if (t.kind === 'word' && isWord(current[0], 'CREATE') &&
+      current.slice(1, 8).some((w) => isWord(w, 'TRIGGER', 'FUNCTION', 'PROCEDURE', 'EVENT'))) {
+      if (t.upper === 'BEGIN' || t.upper === 'CASE') block++;
+      else if (t.upper === 'END' && block > 0) {
+        const after = tokens[i + 1];
+        const closesOther = after?.kind === 'word' && ['IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR'].includes(after.upper);
+        if (!closesOther) block--;
+      }
+    }
+    current.push(t);
+  }
+  if (current.length > 0) statements.push(current);
+  return statements;
+}
+
+export interface ColumnChange {
+  column: string;
+  line: number;
+}
+
+export interface StatementInfo {
+  line: number;
+  kind:
+    | 'create-table'
+    | 'create-index'
+    | 'create-other'
+    | 'alter-table'
+    | 'drop-table'
+    | 'drop-other'
+    | 'rename-table'
+    | 'transaction'
+    | 'other';
+  /** True for schema changes (CREATE, ALTER, DROP, RENAME). */
+  ddl: boolean;
+  /** The objects the statement changes, lower-cased, schema prefix removed; `LUA_EXPR` where unknown. */
+  objects: string[];
+  /** CREATE TABLE / INDEX … IF NOT EXISTS. */
+  ifNotExists: boolean;
+  /** Table renames `[from, to]` (ALTER TABLE a RENAME TO b, RENAME TABLE a TO b). */
+  renames: Array<[string, string]>;
+  dropColumns: ColumnChange[];
+  /** ADD COLUMN … NOT NULL without a DEFAULT (nor a generated / serial / identity value). */
+  addNotNull: ColumnChange[];
+  /** For `transaction`: the statement's leading keywords, e.g. `COMMIT` or `START TRANSACTION`. */
+  keyword: string;
+}
+
+/** A cursor over one statement's tokens. */
+class Cursor {
+  constructor(readonly tokens: SqlToken[], public i = 0) {}
+  peek(k = 0): SqlToken | undefined { return this.tokens[this.i + k]; }
+  /** Consumes the given keyword sequence if it is next. */
+  accept(...words: string[]): boolean {
+    for (let k = 0; k < words.length; k++) if (!isWord(this.peek(k), words[k]!)) return false;
+    this.i += words.length;
+    return true;
+  }
+  /** Reads a possibly schema-qualified name; returns its last part, lower-cased. */
+  name(): string | null {
+    let t = this.peek();
+    if (!isName(t)) return null;
+    let last = t;
+    this.i++;
+    while (isPunct(this.peek(), '.') && isName(this.peek(1))) {
+      t = this.peek(1)!;
+      last = t;
+      this.i += 2;
+    }
+    return last.text.toLowerCase();
+  }
+}
+
+/** Splits tokens at top-level commas. */
+function splitCommas(tokens: SqlToken[]): SqlToken[][] {
+  const parts: SqlToken[][] = [];
+  let current: SqlToken[] = [];
+  let depth = 0;
+  for (const t of tokens) {
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')')) depth--;
+    if (depth === 0 && isPunct(t, ',')) {
+      parts.push(current);
+      current = [];
+      continue;
+    }
+    current.push(t);
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
+}
+
+const NOT_A_COLUMN = new Set([
+  'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN', 'CHECK', 'INDEX', 'KEY', 'FULLTEXT', 'SPATIAL', 'EXCLUDE', 'PARTITION',
+  'DEFAULT',
+]);
+const AUTO_VALUE = new Set(['DEFAULT', 'GENERATED', 'AS', 'SERIAL', 'BIGSERIAL', 'SMALLSERIAL', 'AUTO_INCREMENT', 'IDENTITY']);
+
+/** A column definition (`name type constraints…`) that is NOT NULL and gets no value for existing rows. */
+function notNullWithoutDefault(def: SqlToken[]): boolean {
+  let notNull = false;
+  for (let k = 0; k < def.length; k++) {
+    const t = def[k]!;
+    if (t.kind !== 'word') continue;
+    if (AUTO_VALUE.has(t.upper)) return false;
+    if (t.upper === 'NOT' && isWord(def[k + 1], 'NULL') && !isWord(def[k - 1], 'IS')) notNull = true;
+  }
+  return notNull;
+}
+
+function describeAlterTable(c: Cursor, info: StatementInfo): void {
+  c.accept('IF', 'EXISTS');
+  c.accept('ONLY');
+  const table = c.name() ?? LUA_EXPR;
+  info.objects.push(table);
+  for (const action of splitCommas(c.tokens.slice(c.i))) {
+    const a = new Cursor(action);
+    const first = a.peek();
+    if (a.accept('ADD')) {
+      const explicit = a.accept('COLUMN');
+      a.accept('IF', 'NOT', 'EXISTS');
+      if (!explicit && isPunct(a.peek(), '(')) {
+        // MySQL: ADD (col type, col type)
+        const inner = action.slice(a.i + 1, isPunct(action[action.length - 1], ')') ? -1 : undefined);
+        for (const def of splitCommas(inner)) {
+          if (isName(def[0]) && !NOT_A_COLUMN.has(def[0].upper) && notNullWithoutDefault(def)) {
+            info.addNotNull.push({ column: def[0].text, line: def[0].line });
+          }
+        }
+        continue;
+      }
+      const col = a.peek();
+      if (!isName(col) || (!explicit && col.kind === 'word' && NOT_A_COLUMN.has(col.upper))) continue;
+      if (notNullWithoutDefault(action.slice(a.i + 1))) info.addNotNull.push({ column: col.text, line: first!.line });
+    } else if (a.accept('DROP')) {
+      const explicit = a.accept('COLUMN');
+      a.accept('IF', 'EXISTS');
+      const col = a.peek();
+      if (!isName(col) || (!explicit && col.kind === 'word' && NOT_A_COLUMN.has(col.upper))) continue;
+      info.dropColumns.push({ column: col.text, line: first!.line });
+    } else if (a.accept('RENAME')) {
+      if (a.accept('TO') || a.accept('AS')) {
+        const to = a.name();
+        if (to !== null) info.renames.push([table, to]);
+      }
+    }
+  }
+}
+
+/** Classifies one statement. */
+export function describeStatement(tokens: SqlToken[]): StatementInfo {
+  const info: StatementInfo = {
+    line: tokens[0]?.line ?? 1, kind: 'other', ddl: false, objects: [], ifNotExists: false, renames: [],
+    dropColumns: [], addNotNull: [], keyword: '',
+  };
+  const c = new Cursor(tokens);
+  const first = c.peek();
+  if (first === undefined || first.kind !== 'word') return info;
+
+  if (c.accept('CREATE')) {
+    info.ddl = true;
+    c.accept('OR', 'REPLACE');
+    while (c.accept('TEMP') || c.accept('TEMPORARY') || c.accept('UNLOGGED') || c.accept('GLOBAL') ||
+      c.accept('LOCAL') || c.accept('UNIQUE') || c.accept('VIRTUAL') || c.accept('FULLTEXT') || c.accept('SPATIAL')) {
+      // modifiers
+    }
+    if (c.accept('TABLE')) {
+      info.kind = 'create-table';
+      info.ifNotExists = c.accept('IF', 'NOT', 'EXISTS');
+      info.objects.push(c.name() ?? LUA_EXPR);
+    } else if (c.accept('INDEX')) {
+      info.kind = 'create-index';
+      c.accept('CONCURRENTLY');
+      info.ifNotExists = c.accept('IF', 'NOT', 'EXISTS');
+      if (!isWord(c.peek(), 'ON')) c.name();
+      if (c.accept('ON')) {
+        c.accept('ONLY');
+        info.objects.push(c.name() ?? LUA_EXPR);
+      } else info.objects.push(LUA_EXPR);
+    } else if (c.accept('TRIGGER')) {
+      info.kind = 'create-other';
+      c.accept('IF', 'NOT', 'EXISTS');
+      c.name();
+      // The trigger belongs to the table it is ON.
+      while (c.peek() !== undefined && !isWord(c.peek(), 'ON')) c.i++;
+      if (c.accept('ON')) info.objects.push(c.name() ?? LUA_EXPR);
+    } else {
+      info.kind = 'create-other';
+      c.accept('MATERIALIZED');
+      c.i++; // VIEW, SEQUENCE, TYPE, FUNCTION…
+      c.accept('IF', 'NOT', 'EXISTS');
+      const name = c.name();
+      if (name !== null) info.objects.push(name);
+    }
+  } else if (c.accept('ALTER', 'TABLE')) {
+    info.kind = 'alter-table';
+    info.ddl = true;
+    describeAlterTable(c, info);
+  } else if (c.accept('ALTER')) {
+    info.ddl = true;
+    info.kind = 'other';
+  } else if (c.accept('DROP')) {
+    info.ddl = true;
+    c.accept('TEMPORARY');
+    if (c.accept('TABLE')) {
+      info.kind = 'drop-table';
+      c.accept('IF', 'EXISTS');
+      for (const part of splitCommas(tokens.slice(c.i))) {
+        const name = new Cursor(part).name();
+        if (name !== null) info.objects.push(name);
+      }
+    } else {
+      info.kind = 'drop-other';
+      const what = c.peek();
+      c.i++;
+      c.accept('CONCURRENTLY');
+      c.accept('IF', 'EXISTS');
+      const name = c.name();
+      if (isWord(what, 'INDEX')) {
+        // Only MySQL's `DROP INDEX name ON table` says which table the index belongs to.
+        if (c.accept('ON')) info.objects.push(c.name() ?? LUA_EXPR);
+      } else if (isWord(what, 'TRIGGER')) {
+        if (c.accept('ON')) info.objects.push(c.name() ?? LUA_EXPR);
+      } else if (name !== null) info.objects.push(name);
+    }
+  } else if (c.accept('RENAME', 'TABLE')) {
+    info.kind = 'rename-table';
+    info.ddl = true;
+    for (const part of splitCommas(tokens.slice(c.i))) {
+      const p = new Cursor(part);
+      const from = p.name();
+      if (p.accept('TO')) {
+        const to = p.name();
+        if (from !== null && to !== null) {
+          info.renames.push([from, to]);
+          info.objects.push(from);
+        }
+      }
+    }
+  } else if (isWord(first, 'BEGIN', 'COMMIT', 'END', 'ABORT') || (isWord(first, 'START') && isWord(c.peek(1), 'TRANSACTION'))) {
+    info.kind = 'transaction';
+    info.keyword = isWord(first, 'START') ? 'START TRANSACTION' : first.upper;
+  } else if (c.accept('ROLLBACK')) {
+    c.accept('WORK');
+    c.accept('TRANSACTION');
+    if (!isWord(c.peek(), 'TO')) {
+      info.kind = 'transaction';
+      info.keyword = 'ROLLBACK';
+    }
+  }
+  return info;
+}
+
+/** Tokenizes, splits and classifies the SQL text. */
+export function analyzeSql(sql: SqlText, engine: string | null): StatementInfo[] {
+  return splitStatements(tokenize(sql, engine)).map(describeStatement);
+}
