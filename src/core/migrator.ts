@@ -441,6 +441,7 @@ class RunFailureWithResult extends RunFailure {
 }
 
 function skipReason(compiled: CompiledMigration, engine: Engine): string {
+  if (compiled.emptyBlocks.includes(engine)) return `its database("${engine}") block is empty`;
   const engines = Object.keys(compiled.blocks);
   return `no database("${engine}") block` + (engines.length ? ` (it targets ${engines.join(', ')})` : '');
 }

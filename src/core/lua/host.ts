@@ -20,6 +20,8 @@ export interface CompiledMigration {
   description: string;
   /** The engines the migration has a `database(...)` block for, and which optional phases each defines. */
   blocks: Partial<Record<Engine, { down: boolean; after: boolean }>>;
+  /** Engines with an empty `database(...)` block: a placeholder, skipped like a missing block. */
+  emptyBlocks: Engine[];
   /** Registry reference to the Lua definition table. */
   readonly ref: number;
 }
@@ -185,9 +187,16 @@ export class LuaHost implements DbServices {
         lua.lua_pop(L, 1);
       }
       lua.lua_pop(L, 1);
+      const emptyBlocks: Engine[] = [];
+      lua.lua_getfield(L, def, to_luastring('empty'));
+      for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
+        if (lua.lua_getfield(L, -1, to_luastring(engine)) !== lua.LUA_TNIL) emptyBlocks.push(engine);
+        lua.lua_pop(L, 1);
+      }
+      lua.lua_pop(L, 1);
       lua.lua_pushvalue(L, def);
       const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-      return { file, description, blocks, ref };
+      return { file, description, blocks, emptyBlocks, ref };
     } finally {
       lua.lua_settop(L, top);
       this.bridge.active = previous;

@@ -67,7 +67,7 @@ local function make_define(env, holder)
       error("require('migration').define expects a function that calls migration(...), got a " .. type(fn), 2)
     end
     if holder.def then error("define is called twice in this file: a file defines exactly one migration", 2) end
-    local def = { engines = {} }
+    local def = { engines = {}, empty = {} }
     local block -- the database block being defined, if any
 
     env.migration = function(description, body)
@@ -94,16 +94,20 @@ local function make_define(env, holder)
           hint and (" (did you mean \"" .. hint .. "\"?)") or ""), 2)
       end
       if type(body) ~= "function" then error("database(type, fn): the second argument must be a function, got a " .. type(body), 2) end
-      if def.engines[engine] then error(("database(%q) is defined twice in this migration"):format(engine), 2) end
+      if def.engines[engine] or def.empty[engine] then error(("database(%q) is defined twice in this migration"):format(engine), 2) end
       block = { engine = engine }
       local ok, err = pcall(body)
       local finished = block
       block = nil
       if not ok then error(err, 0) end
-      if not finished.up then
-        error(("database(%q) has no up(function(db) ... end): every database block needs one"):format(engine), 2)
+      if finished.up then
+        def.engines[engine] = finished
+      elseif finished.down or finished.after then
+        error(("database(%q) has no up(function(db) ... end): a block with down or after needs one"):format(engine), 2)
+      else
+        -- An empty block (the guide's template has one) is a placeholder: the migration is skipped on that engine.
+        def.empty[engine] = true
       end
-      def.engines[engine] = finished
     end
 
     for phase in pairs(PHASES) do

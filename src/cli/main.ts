@@ -1,0 +1,147 @@
+/**
+ * `moonwalk`: the Node entry point. Reads the folder, opens the database, hands both to the core, prints the
+ * result (human lines, or one JSON document with --json) and sets the exit code of DESIGN §5.
+ */
+import { writeNewMigration } from './new-migration.ts';
+import { parseArgs, UsageError, USAGE, type ParsedArgs } from './args.ts';
+import { readMigrationsDir, FilesError } from './migrations-dir.ts';
+import { renderResultLine, renderRunSummary, renderStatus } from './render.ts';
+import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
+import { Migrator } from '../core/migrator.ts';
+import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
+import type { Driver } from '../core/driver.ts';
+import type { RunError, RunResult } from '../core/results.ts';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+const nodeIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  env: process.env,
+};
+
+export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    return fail(io, argv.includes('--json'), error);
+  }
+  if (args.flags.help) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  const json = args.flags.json === true;
+  const dir = String(args.flags.dir ?? 'migrations');
+  try {
+    if (args.command === 'new') {
+      const path = await writeNewMigration(dir, args.positional[0]);
+      if (json) io.out(JSON.stringify({ ok: true, file: path }));
+      else io.out(`Created ${path}`);
+      return EXIT.ok;
+    }
+    const files = await readMigrationsDir(dir);
+    const url = String(args.flags.db ?? io.env.DATABASE_URL ?? '');
+    if (!url) throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
+    const driver = await connect(url, args);
+    try {
+      return await runCommand(args, driver, files, io, json);
+    } finally {
+      await driver.close();
+    }
+  } catch (error) {
+    return fail(io, json, error);
+  }
+}
+
+async function connect(url: string, args: ParsedArgs): Promise<Driver> {
+  const connectTimeoutMs = Number(args.flags['connect-timeout'] ?? 10) * 1000;
+  try {
+    return await openDatabase(url, { connectTimeoutMs });
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
+    throw new ConnectError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+class ConnectError extends Error {}
+
+async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<ReturnType<typeof readMigrationsDir>>,
+  io: Io, json: boolean): Promise<number> {
+  const migrator = new Migrator({
+    driver,
+    files,
+    limits: {
+      instructions: Number(args.flags['max-instructions'] ?? DEFAULT_LIMITS.instructions),
+      luaTimeMs: Number(args.flags['max-lua-seconds'] ?? DEFAULT_LIMITS.luaTimeMs / 1000) * 1000,
+    },
+    lockTimeoutMs: Number(args.flags['lock-timeout'] ?? 60) * 1000,
+    allowDrift: args.flags['allow-drift'] === true,
+    onEvent: json ? undefined : (event) => {
+      if (event.type === 'done') io.out(renderResultLine(event.result));
+      if (event.type === 'output') for (const line of event.lines) io.out(`    [${event.id}] ${line}`);
+    },
+  });
+  try {
+    const step = args.flags.step as number | undefined;
+    const to = args.flags.to as string | undefined;
+    switch (args.command) {
+      case 'status': {
+        const status = await migrator.status();
+        io.out(json ? JSON.stringify({ engine: status.engine, migrations: status.migrations }) : renderStatus(status, driver.target));
+        if (status.error) {
+          if (!json) io.err(`Error: ${status.error.message}`);
+          return EXIT.failed;
+        }
+        return EXIT.ok;
+      }
+      case 'up':
+        return report(io, json, 'up', await migrator.up({
+          step, to, singleTransaction: args.flags['single-transaction'] === true, dryRun: args.flags['dry-run'] === true,
+        }));
+      case 'down':
+        return report(io, json, 'down', await migrator.down({ step, to, all: args.flags.all === true }));
+      case 'redo':
+        return report(io, json, 'redo', await migrator.redo({ step }));
+      default:
+        throw new UsageError(`moonwalk ${args.command} is not available yet`);
+    }
+  } finally {
+    migrator.dispose();
+  }
+}
+
+function report(io: Io, json: boolean, verb: 'up' | 'down' | 'redo', result: RunResult): number {
+  if (json) io.out(JSON.stringify(result));
+  else {
+    const summary = renderRunSummary(result, verb);
+    if (result.error) io.err(summary.trimStart());
+    else io.out(summary);
+  }
+  return result.error ? exitCodeFor(result.error) : EXIT.ok;
+}
+
+/**
+ * Files and configuration problems are 2 (a Lua syntax error, a modified or missing file, an unknown --to id);
+ * a migration that failed is 1, a `down` that does not exist included.
+ */
+function exitCodeFor(error: RunError): number {
+  return error.phase === 'load' || error.phase === 'check' ? EXIT.usage : EXIT.failed;
+}
+
+function fail(io: Io, json: boolean, error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof UsageError || error instanceof FilesError || error instanceof ConnectError ? EXIT.usage : EXIT.failed;
+  if (json) {
+    io.out(JSON.stringify({ ok: false, results: [], error: { migration: null, phase: error instanceof ConnectError ? 'connect' : 'check', message } }));
+  }
+  io.err(`Error: ${message}`);
+  if (error instanceof UsageError) io.err('Run moonwalk --help for usage.');
+  return code;
+}

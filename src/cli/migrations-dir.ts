@@ -1,0 +1,31 @@
+/** Reads the migrations folder into the plain data the core takes. Node only. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { migrationFiles, type MigrationFile } from '../core/migration-files.ts';
+
+/** A folder or file problem: exit 2, with what to do. */
+export class FilesError extends Error {}
+
+export async function readMigrationsDir(dir: string): Promise<MigrationFile[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new FilesError(`the migrations folder ${dir} does not exist: create it (moonwalk new NAME does), or pass --dir FOLDER`);
+    }
+    if (code === 'ENOTDIR') throw new FilesError(`${dir} is not a folder: pass the migrations folder with --dir FOLDER`);
+    throw new FilesError(`cannot read the migrations folder ${dir}: ${(error as Error).message}`);
+  }
+  const entries = await Promise.all(
+    names.filter((name) => name.endsWith('.lua')).map(async (name) => {
+      try {
+        return { name, text: await readFile(join(dir, name), 'utf8') };
+      } catch (error) {
+        throw new FilesError(`cannot read ${join(dir, name)}: ${(error as Error).message}`);
+      }
+    }),
+  );
+  return migrationFiles(entries);
+}

@@ -1,0 +1,53 @@
+/** Human output of the runner's results: one line per migration with its duration, then the error in full. */
+import { describeRunError, type MigrationResult, type RunResult, type StatusResult } from '../core/results.ts';
+
+const MARK: Record<MigrationResult['status'], string> = {
+  applied: '+', reverted: '-', skipped: '~', failed: '!', rolled_back: 'x',
+};
+
+export function renderResultLine(result: MigrationResult): string {
+  const reason = result.reason ? `: ${result.reason}` : '';
+  return `${MARK[result.status]} ${result.id}  ${result.status.replace('_', ' ')}${reason}  (${formatMs(result.duration_ms)})`;
+}
+
+export function renderRunSummary(result: RunResult, verb: 'up' | 'down' | 'redo'): string {
+  const lines: string[] = [];
+  if (result.statements) {
+    lines.push('', `Dry run: ${result.statements.length} statement(s) would run, then everything was rolled back:`);
+    for (const s of result.statements) {
+      const params = s.params.length ? `  -- ${JSON.stringify(s.params)}` : '';
+      lines.push(`  [${s.migration}] ${s.sql.trim().replace(/\s+/g, ' ')}${params}`);
+    }
+  }
+  if (result.error) {
+    lines.push('', `Error: ${describeRunError(result.error)}`);
+    return lines.join('\n');
+  }
+  const counted = result.results.filter((r) => r.status === 'applied' || r.status === 'reverted');
+  const total = result.results.reduce((sum, r) => sum + r.duration_ms, 0);
+  if (result.results.length === 0) {
+    lines.push(verb === 'down' ? 'Nothing to revert.' : 'Nothing to apply: the database is up to date.');
+  } else if (!result.statements) {
+    const action = verb === 'down' ? 'Reverted' : verb === 'redo' ? 'Redid' : 'Applied';
+    lines.push(`${action} ${counted.length} migration${counted.length === 1 ? '' : 's'} in ${formatMs(total)}.`);
+  }
+  return lines.join('\n');
+}
+
+export function renderStatus(status: StatusResult, target: string): string {
+  const lines = [`${target} (${status.engine})`];
+  if (status.migrations.length === 0) lines.push('  no migrations');
+  const width = Math.max(0, ...status.migrations.map((m) => m.id.length));
+  for (const m of status.migrations) {
+    const when = m.applied_at ? `  ${m.applied_at}` : '';
+    lines.push(`  ${m.status.padEnd(8)} ${m.id.padEnd(width)}  ${m.description}${when}`);
+  }
+  const pending = status.migrations.filter((m) => m.status === 'pending').length;
+  const drift = status.migrations.filter((m) => m.status === 'modified' || m.status === 'missing').length;
+  lines.push(`${pending} pending${drift ? `, ${drift} modified or missing (up stops until that is resolved)` : ''}.`);
+  return lines.join('\n');
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+}

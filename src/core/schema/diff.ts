@@ -1,0 +1,323 @@
+/**
+ * `diffSnapshots`: what changed between two snapshots, as a list of `SchemaChange`s in a deterministic order.
+ *
+ * Order: the tables first, by key (`name`, or `schema.name` outside PostgreSQL's `public`; a renamed table sits under
+ * its new name, a removed one under its old name), and inside each table: the table itself (added, removed, renamed),
+ * columns (removed ones in their old order, then renamed, changed and added ones in the new order), primary key,
+ * unique constraints, indexes, foreign keys, checks, triggers, row count, data. Then views, sequences, enums and
+ * functions, each by key.
+ *
+ * What each change carries:
+ * - `table_added` / `table_removed`: `after` / `before` is the `TableSnapshot`; `table_renamed`: `before` and `after`
+ *   are the old and new keys, `path` is `[new key]`.
+ * - `column_*`: `path` `[table, column]`; added/removed/changed carry `ColumnSnapshot`s, `column_renamed` the old and
+ *   new names (`path` names the new one).
+ * - `primary_key_changed`: `path` `[table]`, `PrimaryKeySnapshot` or null on each side.
+ * - `unique_*`, `index_*`, `fk_*`, `check_*`, `trigger_*`: `path` `[table, name]` (where a constraint has no name:
+ *   its columns joined with `,` for unique constraints and foreign keys, its expression for checks) and the snapshot
+ *   part. A unique constraint, foreign key or check that differs in any way is reported as removed and added.
+ * - `rows_changed`: the two counts; `data_changed`: the two fingerprints. Both only when both snapshots have them. A
+ *   renamed column changes the fingerprint (names are part of it), so it also shows as `data_changed`.
+ * - `view_*`, `sequence_*`, `enum_*`, `function_*`: `path` `[key]` and the snapshot parts.
+ *
+ * Renames. Nothing records them, so they are inferred only where no other reading is possible:
+ * - a table rename when a removed table and an added table are identical apart from their name (columns, primary key,
+ *   unique constraints, indexes, foreign keys — a self-reference follows the rename —, checks, and the row count and
+ *   fingerprint where both sides have them), and each is the other's only such match;
+ * - a column rename when a table kept under the same key (or renamed) lost exactly one column and gained exactly one,
+ *   and the two agree in everything but the name, position included.
+ * Anything else is reported as removed plus added. After a rename, references to the old name (foreign keys of other
+ * tables, the table's own key, unique and index column lists) are read under the new name so the rename is not
+ * reported a second time as changed constraints. Column order alone is never reported (see `types.ts`).
+ */
+import type {
+  ColumnSnapshot,
+  EnumSnapshot,
+  ForeignKeySnapshot,
+  FunctionSnapshot,
+  SchemaChange,
+  SchemaChangeKind,
+  SchemaSnapshot,
+  SequenceSnapshot,
+  TableSnapshot,
+  TriggerSnapshot,
+  ViewSnapshot,
+} from './types.ts';
+import { compareStrings, sameData, stableJson } from './util.ts';
+
+/** The key naming an object in `path`: its name, or `schema.name` outside PostgreSQL's `public` schema. */
+export function objectKey(o: { name: string; schema?: string }): string {
+  return o.schema !== undefined && o.schema !== 'public' ? `${o.schema}.${o.name}` : o.name;
+}
+
+function triggerTableKey(t: TriggerSnapshot): string {
+  return objectKey({ name: t.table, ...(t.schema !== undefined ? { schema: t.schema } : {}) });
+}
+
+function referenceKey(fk: ForeignKeySnapshot): string {
+  return objectKey({
+    name: fk.references.table,
+    ...(fk.references.schema !== undefined ? { schema: fk.references.schema } : {}),
+  });
+}
+
+const SELF = '\u0000self';
+
+/** A table without its name, self-references made name-independent: what a rename keeps. */
+function shape(t: TableSnapshot): unknown {
+  const key = objectKey(t);
+  return {
+    columns: t.columns,
+    primary_key: t.primary_key ?? null,
+    unique_constraints: t.unique_constraints,
+    indexes: t.indexes,
+    foreign_keys: t.foreign_keys.map((fk) =>
+      referenceKey(fk) === key ? { ...fk, references: { table: SELF, columns: fk.references.columns } } : fk,
+    ),
+    checks: t.checks,
+  };
+}
+
+function sameContents(a: TableSnapshot, b: TableSnapshot): boolean {
+  if (a.rows !== undefined && b.rows !== undefined && a.rows !== b.rows) return false;
+  if (a.fingerprint !== undefined && b.fingerprint !== undefined && a.fingerprint !== b.fingerprint) return false;
+  return sameData(shape(a), shape(b));
+}
+
+function columnShape(c: ColumnSnapshot): unknown {
+  const { name: _name, ...rest } = c;
+  return rest;
+}
+
+function byKey<T>(items: readonly T[] | undefined, key: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items ?? []) map.set(key(item), item);
+  return map;
+}
+
+function sortedUnion(...lists: Iterable<string>[]): string[] {
+  const set = new Set<string>();
+  for (const list of lists) for (const k of list) set.add(k);
+  return [...set].sort(compareStrings);
+}
+
+function rename(list: readonly string[], from: string, to: string): string[] {
+  return list.map((c) => (c === from ? to : c));
+}
+
+export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): SchemaChange[] {
+  const changes: SchemaChange[] = [];
+  const emit = (kind: SchemaChangeKind, path: string[], b?: unknown, a?: unknown): void => {
+    const change: SchemaChange = { kind, path };
+    if (b !== undefined) change.before = b;
+    if (a !== undefined) change.after = a;
+    changes.push(change);
+  };
+
+  const beforeTables = byKey(before.tables, objectKey);
+  const afterTables = byKey(after.tables, objectKey);
+
+  // Table renames: a unique identical pair among the removed and the added tables.
+  const removed = [...beforeTables.keys()].filter((k) => !afterTables.has(k)).sort(compareStrings);
+  const added = [...afterTables.keys()].filter((k) => !beforeTables.has(k)).sort(compareStrings);
+  const tableRenames = new Map<string, string>(); // old key -> new key
+  for (const r of removed) {
+    const matches = added.filter((a) => sameContents(beforeTables.get(r)!, afterTables.get(a)!));
+    if (matches.length !== 1) continue;
+    const a = matches[0]!;
+    const back = removed.filter((x) => sameContents(beforeTables.get(x)!, afterTables.get(a)!));
+    if (back.length === 1) tableRenames.set(r, a);
+  }
+  const newKeyOf = (oldKey: string): string => tableRenames.get(oldKey) ?? oldKey;
+
+  // Pairs of tables to compare, by new key.
+  const pairs = new Map<string, { before: TableSnapshot; after: TableSnapshot; renamedFrom?: string }>();
+  for (const [k, t] of afterTables) {
+    const b = beforeTables.get(k);
+    if (b !== undefined) pairs.set(k, { before: b, after: t });
+  }
+  for (const [oldKey, newKey] of tableRenames) {
+    pairs.set(newKey, { before: beforeTables.get(oldKey)!, after: afterTables.get(newKey)!, renamedFrom: oldKey });
+  }
+
+  // Column renames, per table (new key -> [old name, new name]).
+  const columnRenames = new Map<string, [string, string]>();
+  for (const [k, { before: b, after: a }] of pairs) {
+    const afterNames = new Set(a.columns.map((c) => c.name));
+    const beforeNames = new Set(b.columns.map((c) => c.name));
+    const gone = b.columns.filter((c) => !afterNames.has(c.name));
+    const fresh = a.columns.filter((c) => !beforeNames.has(c.name));
+    if (gone.length !== 1 || fresh.length !== 1) continue;
+    const [g, f] = [gone[0]!, fresh[0]!];
+    if (b.columns.indexOf(g) === a.columns.indexOf(f) && sameData(columnShape(g), columnShape(f))) {
+      columnRenames.set(k, [g.name, f.name]);
+    }
+  }
+
+  // The before side read under the new names: own column lists, and every foreign key's target.
+  const mapped = (k: string, t: TableSnapshot): TableSnapshot => {
+    const own = columnRenames.get(k);
+    const ren = (cols: readonly string[]): string[] => (own ? rename(cols, own[0], own[1]) : [...cols]);
+    return {
+      ...t,
+      ...(t.primary_key !== undefined ? { primary_key: { ...t.primary_key, columns: ren(t.primary_key.columns) } } : {}),
+      unique_constraints: t.unique_constraints.map((u) => ({ ...u, columns: ren(u.columns) })),
+      indexes: t.indexes.map((i) => ({ ...i, columns: ren(i.columns) })),
+      foreign_keys: t.foreign_keys.map((fk) => {
+        const targetOld = referenceKey(fk);
+        const targetNew = newKeyOf(targetOld);
+        const references = { ...fk.references };
+        if (targetNew !== targetOld) {
+          const target = afterTables.get(targetNew)!;
+          references.table = target.name;
+          if (target.schema !== undefined) references.schema = target.schema;
+        }
+        const targetRename = columnRenames.get(targetNew);
+        if (targetRename) references.columns = rename(references.columns, targetRename[0], targetRename[1]);
+        return { ...fk, columns: ren(fk.columns), references };
+      }),
+    };
+  };
+
+  const beforeTriggers = new Map<string, TriggerSnapshot[]>();
+  for (const t of before.triggers) {
+    const k = newKeyOf(triggerTableKey(t));
+    beforeTriggers.set(k, [...(beforeTriggers.get(k) ?? []), t]);
+  }
+  const afterTriggers = new Map<string, TriggerSnapshot[]>();
+  for (const t of after.triggers) {
+    const k = triggerTableKey(t);
+    afterTriggers.set(k, [...(afterTriggers.get(k) ?? []), t]);
+  }
+
+  const renamedAway = new Set(tableRenames.keys());
+  const tableKeys = sortedUnion(
+    afterTables.keys(),
+    [...beforeTables.keys()].filter((k) => !renamedAway.has(k)),
+    beforeTriggers.keys(),
+    afterTriggers.keys(),
+  );
+  for (const k of tableKeys) {
+    const pair = pairs.get(k);
+    if (pair !== undefined) {
+      if (pair.renamedFrom !== undefined) emit('table_renamed', [k], pair.renamedFrom, k);
+      diffTable(k, mapped(k, pair.before), pair.after, columnRenames.get(k), emit);
+    } else if (afterTables.has(k)) {
+      emit('table_added', [k], undefined, afterTables.get(k));
+    } else if (beforeTables.has(k)) {
+      emit('table_removed', [k], beforeTables.get(k));
+    }
+    diffNamed(
+      beforeTriggers.get(k),
+      afterTriggers.get(k),
+      (t) => t.name,
+      (name) => [k, name],
+      ['trigger_removed', 'trigger_changed', 'trigger_added'],
+      emit,
+    );
+    if (pair !== undefined) {
+      const { before: b, after: a } = pair;
+      if (b.rows !== undefined && a.rows !== undefined && b.rows !== a.rows) emit('rows_changed', [k], b.rows, a.rows);
+      if (b.fingerprint !== undefined && a.fingerprint !== undefined && b.fingerprint !== a.fingerprint) {
+        emit('data_changed', [k], b.fingerprint, a.fingerprint);
+      }
+    }
+  }
+
+  diffNamed<ViewSnapshot>(before.views, after.views, objectKey, (k) => [k], ['view_removed', 'view_changed', 'view_added'], emit);
+  diffNamed<SequenceSnapshot>(
+    before.sequences,
+    after.sequences,
+    objectKey,
+    (k) => [k],
+    ['sequence_removed', 'sequence_changed', 'sequence_added'],
+    emit,
+  );
+  diffNamed<EnumSnapshot>(before.enums, after.enums, objectKey, (k) => [k], ['enum_removed', 'enum_changed', 'enum_added'], emit);
+  diffNamed<FunctionSnapshot>(
+    before.functions,
+    after.functions,
+    objectKey,
+    (k) => [k],
+    ['function_removed', 'function_changed', 'function_added'],
+    emit,
+  );
+  return changes;
+}
+
+type Emit = (kind: SchemaChangeKind, path: string[], before?: unknown, after?: unknown) => void;
+
+/** Objects matched by name: removed ones, then changed, then added, each group in name order. */
+function diffNamed<T>(
+  before: readonly T[] | undefined,
+  after: readonly T[] | undefined,
+  key: (item: T) => string,
+  path: (key: string) => string[],
+  kinds: [SchemaChangeKind, SchemaChangeKind, SchemaChangeKind],
+  emit: Emit,
+): void {
+  const b = byKey(before, key);
+  const a = byKey(after, key);
+  const keys = sortedUnion(b.keys(), a.keys());
+  for (const k of keys) if (!a.has(k)) emit(kinds[0], path(k), b.get(k));
+  for (const k of keys) {
+    if (a.has(k) && b.has(k) && !sameData(a.get(k), b.get(k))) emit(kinds[1], path(k), b.get(k), a.get(k));
+  }
+  for (const k of keys) if (!b.has(k)) emit(kinds[2], path(k), undefined, a.get(k));
+}
+
+/** Objects without a reliable identity (constraints): equal or not as a whole; removed ones first, then added. */
+function diffSets<T>(
+  before: readonly T[],
+  after: readonly T[],
+  label: (item: T) => string,
+  path: (label: string) => string[],
+  kinds: [SchemaChangeKind, SchemaChangeKind],
+  emit: Emit,
+): void {
+  const b = new Set(before.map(stableJson));
+  const a = new Set(after.map(stableJson));
+  for (const item of before) if (!a.has(stableJson(item))) emit(kinds[0], path(label(item)), item);
+  for (const item of after) if (!b.has(stableJson(item))) emit(kinds[1], path(label(item)), undefined, item);
+}
+
+function diffTable(
+  k: string,
+  b: TableSnapshot,
+  a: TableSnapshot,
+  columnRename: [string, string] | undefined,
+  emit: Emit,
+): void {
+  const afterCols = byKey(a.columns, (c) => c.name);
+  const beforeCols = byKey(b.columns, (c) => c.name);
+  for (const c of b.columns) {
+    if (!afterCols.has(c.name) && c.name !== columnRename?.[0]) emit('column_removed', [k, c.name], c);
+  }
+  for (const c of a.columns) {
+    const old = beforeCols.get(c.name);
+    if (columnRename !== undefined && c.name === columnRename[1]) emit('column_renamed', [k, c.name], columnRename[0], c.name);
+    else if (old === undefined) emit('column_added', [k, c.name], undefined, c);
+    else if (!sameData(old, c)) emit('column_changed', [k, c.name], old, c);
+  }
+  if (!sameData(b.primary_key ?? null, a.primary_key ?? null)) {
+    emit('primary_key_changed', [k], b.primary_key ?? null, a.primary_key ?? null);
+  }
+  diffSets(
+    b.unique_constraints,
+    a.unique_constraints,
+    (u) => u.name ?? u.columns.join(','),
+    (l) => [k, l],
+    ['unique_removed', 'unique_added'],
+    emit,
+  );
+  diffNamed(b.indexes, a.indexes, (i) => i.name, (n) => [k, n], ['index_removed', 'index_changed', 'index_added'], emit);
+  diffSets(
+    b.foreign_keys,
+    a.foreign_keys,
+    (f) => f.name ?? f.columns.join(','),
+    (l) => [k, l],
+    ['fk_removed', 'fk_added'],
+    emit,
+  );
+  diffSets(b.checks, a.checks, (c) => c.name ?? c.expression, (l) => [k, l], ['check_removed', 'check_added'], emit);
+}

@@ -1,0 +1,243 @@
+/**
+ * `renderDiff`: a diff as text, one line per change, `+` added, `-` removed, `~` changed (`before → after`).
+ * Changes that belong to a table are grouped under one line for the table (`~ table users`, or the table's own
+ * added/removed/renamed line) and indented by two spaces; views, sequences, enums and functions are one line each.
+ * Groups keep the order of the changes given (`diffSnapshots` gives a deterministic one). No changes: `No changes.`
+ *
+ *     ~ table users
+ *       + column email text NOT NULL DEFAULT ''
+ *       ~ column name: type text → varchar(20)
+ *       - index users_name_idx (name)
+ *       ~ rows: 0 → 3
+ *     + table posts (id integer PRIMARY KEY, title text)
+ *     ~ view active_users: SELECT id FROM users → SELECT id, email FROM users
+ */
+import type {
+  ColumnSnapshot,
+  EnumSnapshot,
+  ForeignKeySnapshot,
+  IndexSnapshot,
+  PrimaryKeySnapshot,
+  SchemaChange,
+  SequenceSnapshot,
+  TableSnapshot,
+  TriggerSnapshot,
+  UniqueSnapshot,
+  CheckSnapshot,
+  ViewSnapshot,
+} from './types.ts';
+import { stableJson } from './util.ts';
+
+const ARROW = '→';
+const BRIEF = 60;
+
+/** Collapses white space; shortens long text with `…`. */
+function brief(text: string, max = BRIEF): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}
+
+/** Two texts side by side, each cut around their first difference so the difference stays visible. */
+function briefPair(before: string, after: string): string {
+  const b = before.replace(/\s+/g, ' ').trim();
+  const a = after.replace(/\s+/g, ' ').trim();
+  if (b.length <= BRIEF && a.length <= BRIEF) return `${b} ${ARROW} ${a}`;
+  let i = 0;
+  while (i < b.length && i < a.length && b[i] === a[i]) i++;
+  const start = Math.max(0, i - 20);
+  const cut = (s: string): string =>
+    (start > 0 ? '…' : '') + s.slice(start, start + BRIEF) + (s.length > start + BRIEF ? '…' : '');
+  return `${cut(b)} ${ARROW} ${cut(a)}`;
+}
+
+function describeColumn(c: ColumnSnapshot): string {
+  let s = c.type ? `${c.name} ${c.type}` : c.name;
+  if (c.collation !== undefined) s += ` COLLATE ${c.collation}`;
+  if (!c.nullable) s += ' NOT NULL';
+  if (c.default !== null) s += ` DEFAULT ${c.default}`;
+  if (c.primary_key) s += ' PRIMARY KEY';
+  if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`;
+  if (c.identity) s += ` GENERATED ${c.identity.toUpperCase()} AS IDENTITY`;
+  return s;
+}
+
+function columnChanges(b: ColumnSnapshot, a: ColumnSnapshot): string {
+  const parts: string[] = [];
+  const show = (v: string | null | undefined): string => (v === null || v === undefined ? 'none' : v);
+  if (b.type !== a.type) parts.push(`type ${show(b.type || null)} ${ARROW} ${show(a.type || null)}`);
+  if (b.nullable !== a.nullable) parts.push(b.nullable ? `NULL ${ARROW} NOT NULL` : `NOT NULL ${ARROW} NULL`);
+  if (b.default !== a.default) parts.push(`default ${show(b.default)} ${ARROW} ${show(a.default)}`);
+  if (b.primary_key !== a.primary_key) parts.push(a.primary_key ? 'now in the primary key' : 'no longer in the primary key');
+  if (b.collation !== a.collation) parts.push(`collation ${show(b.collation)} ${ARROW} ${show(a.collation)}`);
+  if (stableJson(b.generated) !== stableJson(a.generated)) {
+    const g = (x: ColumnSnapshot['generated']): string =>
+      x ? `(${x.expression}) ${x.stored ? 'STORED' : 'VIRTUAL'}` : 'none';
+    parts.push(`generated ${g(b.generated)} ${ARROW} ${g(a.generated)}`);
+  }
+  if (b.identity !== a.identity) parts.push(`identity ${show(b.identity)} ${ARROW} ${show(a.identity)}`);
+  return parts.join(', ');
+}
+
+function describeIndexBody(i: IndexSnapshot): string {
+  let s = `(${i.columns.join(', ')})`;
+  if (i.unique) s = `UNIQUE ${s}`;
+  if (i.method !== undefined) s = `USING ${i.method} ${s}`;
+  if (i.include !== undefined) s += ` INCLUDE (${i.include.join(', ')})`;
+  if (i.predicate !== undefined) s += ` WHERE ${i.predicate}`;
+  return s;
+}
+
+function describeFk(f: ForeignKeySnapshot): string {
+  const target = f.references.schema !== undefined && f.references.schema !== 'public'
+    ? `${f.references.schema}.${f.references.table}`
+    : f.references.table;
+  let s = `${f.name !== undefined ? f.name + ' ' : ''}(${f.columns.join(', ')}) ${ARROW} ${target} (${f.references.columns.join(', ')})`;
+  if (f.on_update !== 'NO ACTION') s += ` ON UPDATE ${f.on_update}`;
+  if (f.on_delete !== 'NO ACTION') s += ` ON DELETE ${f.on_delete}`;
+  return s;
+}
+
+function describeUnique(u: UniqueSnapshot): string {
+  return `${u.name !== undefined ? u.name + ' ' : ''}(${u.columns.join(', ')})`;
+}
+
+function describeCheck(c: CheckSnapshot): string {
+  return `${c.name !== undefined ? c.name + ' ' : ''}(${c.expression})`;
+}
+
+function describePk(p: PrimaryKeySnapshot | null | undefined): string {
+  return p ? `(${p.columns.join(', ')})` : 'none';
+}
+
+function describeSequence(s: SequenceSnapshot): string {
+  return `${s.type}, start ${s.start}, increment ${s.increment}, min ${s.min}, max ${s.max}${s.cycle ? ', cycle' : ''}`;
+}
+
+function sequenceChanges(b: SequenceSnapshot, a: SequenceSnapshot): string {
+  const parts: string[] = [];
+  for (const f of ['type', 'start', 'increment', 'min', 'max', 'cycle'] as const) {
+    if (b[f] !== a[f]) parts.push(`${f} ${String(b[f])} ${ARROW} ${String(a[f])}`);
+  }
+  return parts.join(', ');
+}
+
+function describeTableAdded(t: TableSnapshot): string {
+  return `(${t.columns.map(describeColumn).join(', ')})`;
+}
+
+/** The line for one change, without indentation. */
+function line(c: SchemaChange): string {
+  const name = c.path[c.path.length - 1] ?? '';
+  const b = c.before as never;
+  const a = c.after as never;
+  switch (c.kind) {
+    case 'table_added':
+      return `+ table ${c.path[0]} ${describeTableAdded(a)}`;
+    case 'table_removed':
+      return `- table ${c.path[0]}`;
+    case 'table_renamed':
+      return `~ table ${String(c.before)} ${ARROW} ${String(c.after)} (renamed)`;
+    case 'column_added':
+      return `+ column ${describeColumn(a)}`;
+    case 'column_removed':
+      return `- column ${describeColumn(b)}`;
+    case 'column_changed':
+      return `~ column ${name}: ${columnChanges(b, a)}`;
+    case 'column_renamed':
+      return `~ column ${String(c.before)} ${ARROW} ${String(c.after)} (renamed)`;
+    case 'primary_key_changed':
+      return `~ primary key ${describePk(b)} ${ARROW} ${describePk(a)}`;
+    case 'unique_added':
+      return `+ unique ${describeUnique(a)}`;
+    case 'unique_removed':
+      return `- unique ${describeUnique(b)}`;
+    case 'index_added':
+      return `+ index ${name} ${describeIndexBody(a)}`;
+    case 'index_removed':
+      return `- index ${name} ${describeIndexBody(b)}`;
+    case 'index_changed':
+      return `~ index ${name}: ${describeIndexBody(b)} ${ARROW} ${describeIndexBody(a)}`;
+    case 'fk_added':
+      return `+ foreign key ${describeFk(a)}`;
+    case 'fk_removed':
+      return `- foreign key ${describeFk(b)}`;
+    case 'check_added':
+      return `+ check ${describeCheck(a)}`;
+    case 'check_removed':
+      return `- check ${describeCheck(b)}`;
+    case 'trigger_added':
+      return `+ trigger ${name}: ${brief((a as TriggerSnapshot).definition)}`;
+    case 'trigger_removed':
+      return `- trigger ${name}`;
+    case 'trigger_changed':
+      return `~ trigger ${name}: ${briefPair((b as TriggerSnapshot).definition, (a as TriggerSnapshot).definition)}`;
+    case 'rows_changed':
+      return `~ rows: ${String(c.before)} ${ARROW} ${String(c.after)}`;
+    case 'data_changed':
+      return `~ data changed (fingerprint ${String(c.before)} ${ARROW} ${String(c.after)})`;
+    case 'view_added':
+      return `+ ${(a as ViewSnapshot).materialized ? 'materialized view' : 'view'} ${name}: ${brief((a as ViewSnapshot).definition)}`;
+    case 'view_removed':
+      return `- ${(b as ViewSnapshot).materialized ? 'materialized view' : 'view'} ${name}`;
+    case 'view_changed':
+      return `~ view ${name}: ${briefPair((b as ViewSnapshot).definition, (a as ViewSnapshot).definition)}`;
+    case 'sequence_added':
+      return `+ sequence ${name} (${describeSequence(a)})`;
+    case 'sequence_removed':
+      return `- sequence ${name}`;
+    case 'sequence_changed':
+      return `~ sequence ${name}: ${sequenceChanges(b, a)}`;
+    case 'enum_added':
+      return `+ enum ${name} (${(a as EnumSnapshot).values.join(', ')})`;
+    case 'enum_removed':
+      return `- enum ${name}`;
+    case 'enum_changed':
+      return `~ enum ${name}: (${(b as EnumSnapshot).values.join(', ')}) ${ARROW} (${(a as EnumSnapshot).values.join(', ')})`;
+    case 'function_added':
+      return `+ function ${name}`;
+    case 'function_removed':
+      return `- function ${name}`;
+    case 'function_changed':
+      return `~ function ${name}: ${briefPair(defOf(b), defOf(a))}`;
+  }
+}
+
+function defOf(f: { definition?: string } | undefined): string {
+  return f?.definition ?? '';
+}
+
+const TOP_LEVEL = /^(view|sequence|enum|function)_/;
+const TABLE_LINE = new Set(['table_added', 'table_removed', 'table_renamed']);
+
+export function renderDiff(changes: SchemaChange[]): string {
+  if (changes.length === 0) return 'No changes.';
+  const out: string[] = [];
+  const groups = new Map<string, SchemaChange[]>();
+  const order: (SchemaChange | string)[] = [];
+  for (const c of changes) {
+    if (TOP_LEVEL.test(c.kind)) {
+      order.push(c);
+      continue;
+    }
+    const key = c.path[0] ?? '';
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = [];
+      groups.set(key, group);
+      order.push(key);
+    }
+    group.push(c);
+  }
+  for (const item of order) {
+    if (typeof item !== 'string') {
+      out.push(line(item));
+      continue;
+    }
+    const group = groups.get(item)!;
+    const heads = group.filter((c) => TABLE_LINE.has(c.kind));
+    if (heads.length === 0) out.push(`~ table ${item}`);
+    for (const h of heads) out.push(line(h));
+    for (const c of group) if (!TABLE_LINE.has(c.kind)) out.push('  ' + line(c));
+  }
+  return out.join('\n');
+}

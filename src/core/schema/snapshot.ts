@@ -1,0 +1,81 @@
+/**
+ * `takeSnapshot`: the schema of a database as plain JSON data (DESIGN.md §6, shapes in `types.ts`).
+ *
+ * One reader per engine reads the structure through `Driver.query`; this module adds row counts and data fingerprints,
+ * which every engine does the same way, and puts each table's fields in one fixed order so that the JSON text is
+ * deterministic. A MySQL reader plugs into `READERS` with the same interface.
+ */
+import type { Driver, Engine, SqlValue, QueryResult } from '../driver.ts';
+import type { SchemaSnapshot, SnapshotOptions, TableSnapshot } from './types.ts';
+import { readSqliteSchema } from './snapshot-sqlite.ts';
+import { readPostgresSchema } from './snapshot-postgres.ts';
+import { quoteIdent, tableFingerprint, toNumber } from './util.ts';
+
+export type SnapshotDriver = Pick<Driver, 'engine' | 'query'>;
+
+/** What an engine's reader supplies. `read` gives every table with `rows`/`fingerprint` left out. */
+export interface SnapshotReader {
+  read(driver: SnapshotDriver): Promise<SchemaSnapshot>;
+  /** The table as written in a FROM clause. */
+  tableRef(table: TableSnapshot): string;
+}
+
+const READERS: Partial<Record<Engine, SnapshotReader>> = {
+  sqlite: { read: readSqliteSchema, tableRef: (t) => quoteIdent(t.name) },
+  postgres: {
+    read: readPostgresSchema,
+    tableRef: (t) => (t.schema !== undefined ? quoteIdent(t.schema) + '.' : '') + quoteIdent(t.name),
+  },
+};
+
+/** Tables per row-count statement (SQLite allows 500 terms in a compound SELECT by default). */
+const COUNT_BATCH = 200;
+
+export async function takeSnapshot(driver: SnapshotDriver, options: SnapshotOptions = {}): Promise<SchemaSnapshot> {
+  const reader = READERS[driver.engine];
+  if (reader === undefined) throw new Error(`schema snapshots are not supported on ${driver.engine} yet`);
+  const snapshot = await reader.read(driver);
+  const withRows = options.rows ?? true;
+  const withFingerprint = options.fingerprint ?? false;
+
+  const counts = new Map<TableSnapshot, number>();
+  if (withRows) {
+    for (let from = 0; from < snapshot.tables.length; from += COUNT_BATCH) {
+      const batch = snapshot.tables.slice(from, from + COUNT_BATCH);
+      const sql = batch.map((t, i) => `SELECT ${i} AS i, count(*) AS n FROM ${reader.tableRef(t)}`).join(' UNION ALL ');
+      const result: QueryResult = await driver.query(sql, []);
+      for (const row of result.rows) counts.set(batch[toNumber(row[0])]!, toNumber(row[1]));
+    }
+  }
+  const fingerprints = new Map<TableSnapshot, string>();
+  if (withFingerprint) {
+    for (const table of snapshot.tables) {
+      const result: QueryResult = await driver.query(`SELECT * FROM ${reader.tableRef(table)}`, []);
+      fingerprints.set(table, tableFingerprint(result.columns, result.rows as SqlValue[][]));
+    }
+  }
+
+  const out: SchemaSnapshot = {
+    engine: snapshot.engine,
+    tables: snapshot.tables.map(
+      (t): TableSnapshot => ({
+        name: t.name,
+        ...(t.schema !== undefined ? { schema: t.schema } : {}),
+        columns: t.columns,
+        ...(t.primary_key !== undefined ? { primary_key: t.primary_key } : {}),
+        unique_constraints: t.unique_constraints,
+        indexes: t.indexes,
+        foreign_keys: t.foreign_keys,
+        checks: t.checks,
+        ...(withRows ? { rows: counts.get(t) ?? 0 } : {}),
+        ...(withFingerprint ? { fingerprint: fingerprints.get(t)! } : {}),
+      }),
+    ),
+    views: snapshot.views,
+    triggers: snapshot.triggers,
+  };
+  if (snapshot.sequences !== undefined) out.sequences = snapshot.sequences;
+  if (snapshot.enums !== undefined) out.enums = snapshot.enums;
+  if (snapshot.functions !== undefined) out.functions = snapshot.functions;
+  return out;
+}

@@ -1,0 +1,64 @@
+/**
+ * `--db URL` → a Driver (DESIGN §5). Node only. Each engine's module is imported only when its URL is used, so
+ * `moonwalk status` on a SQLite file never loads PGlite or the server clients.
+ */
+import type { Driver } from '../../core/driver.ts';
+
+export interface OpenOptions {
+  connectTimeoutMs: number;
+}
+
+/** A URL the command cannot use: bad usage (exit 2), as opposed to a database that fails. */
+export class DatabaseUrlError extends Error {}
+
+export const URL_FORMS = [
+  'sqlite:PATH', 'sqlite::memory:', 'pglite:DIR', 'pglite::memory:', 'postgres://USER:PASSWORD@HOST:PORT/DB',
+  'mysql://USER:PASSWORD@HOST:PORT/DB',
+];
+
+export async function openDatabase(url: string, options: OpenOptions): Promise<Driver> {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const rest = scheme ? url.slice(scheme.length + 1) : '';
+  switch (scheme) {
+    case 'sqlite':
+    case 'sqlite3': {
+      const path = localPath(rest, url);
+      const { openSqliteFile } = await import('../better-sqlite3.ts');
+      return openSqliteFile(path === ':memory:' ? ':memory:' : path);
+    }
+    case 'pglite': {
+      const path = localPath(rest, url);
+      if (path === ':memory:') {
+        const { openPglite } = await import('../pglite.ts');
+        return openPglite();
+      }
+      const { openPgliteDir } = await import('./pglite-dir.ts');
+      return openPgliteDir(path);
+    }
+    case 'postgres':
+    case 'postgresql': {
+      const { openPostgres } = await import('../postgres.ts');
+      return openPostgres(url, options);
+    }
+    case 'mysql':
+    case 'mariadb': {
+      const { openMysql } = await import('../mysql.ts');
+      return openMysql(url.replace(/^mariadb:/i, 'mysql:'), options);
+    }
+    default:
+      throw new DatabaseUrlError(
+        `cannot open "${maskPassword(url)}": the database URL must look like one of ${URL_FORMS.join(', ')}`);
+  }
+}
+
+/** `sqlite:app.db`, `sqlite:/abs/app.db`, `sqlite:///abs/app.db`, `sqlite::memory:`. */
+function localPath(rest: string, url: string): string {
+  const path = rest.startsWith('//') ? rest.slice(2) : rest;
+  if (path === '') throw new DatabaseUrlError(`"${url}" names no file: use sqlite:PATH or sqlite::memory:`);
+  return path;
+}
+
+/** For messages: a URL with its password replaced. */
+export function maskPassword(url: string): string {
+  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+}
