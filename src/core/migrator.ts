@@ -153,8 +153,7 @@ export class Migrator {
       const file = this.files.get(id);
       const entry = byId.get(id);
       if (!entry) return { id, description: this.describe(file!), status: 'pending' };
-      const status = !file ? 'missing' : entry.checksum !== null && entry.checksum !== file.checksum ? 'modified' : 'applied';
-      return { id, description: entry.description, status, applied_at: entry.appliedAt };
+      return { id, description: entry.description, status: this.appliedState(entry), applied_at: entry.appliedAt };
     });
   }
 
@@ -167,9 +166,17 @@ export class Migrator {
     }
   }
 
+  /** The state of an applied migration: its file may have changed or gone since. */
+  private appliedState(entry: LedgerEntry): 'applied' | 'modified' | 'missing' {
+    const file = this.files.get(entry.id);
+    if (!file) return 'missing';
+    return entry.checksum !== null && entry.checksum !== file.checksum ? 'modified' : 'applied';
+  }
+
   private checkDrift(entries: LedgerEntry[]): void {
     if (this.options.allowDrift) return;
-    for (const status of this.statusOf(entries)) {
+    for (const entry of entries) {
+      const status = { id: entry.id, status: this.appliedState(entry) };
       if (status.status === 'modified') {
         throw new RunFailure({
           migration: status.id, phase: 'check',

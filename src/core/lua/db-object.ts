@@ -143,14 +143,14 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
   pushMethodTable(L, methods);
 }
 
-const ROWS_AFFECTED = to_luastring('rows_affected');
-const LAST_INSERT_ID = to_luastring('last_insert_id');
+const ROWS_AFFECTED = to_luastring('rows_affected', true);
+const LAST_INSERT_ID = to_luastring('last_insert_id', true);
 
 function pushMethodTable(L: LuaState, methods: Record<string, HostFunction>): void {
   lua.lua_createtable(L, 0, Object.keys(methods).length);
   for (const [name, fn] of Object.entries(methods)) {
     lua.lua_pushcfunction(L, fn);
-    lua.lua_setfield(L, -2, to_luastring(name));
+    lua.lua_setfield(L, -2, to_luastring(name, true));
   }
 }
 

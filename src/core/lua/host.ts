@@ -87,13 +87,13 @@ export class LuaHost implements DbServices {
     });
     this.bridge.install(L);
 
-    if (lauxlib.luaL_loadbuffer(L, to_luastring(PRELUDE), null, to_luastring('=prelude')) !== lua.LUA_OK) {
+    if (lauxlib.luaL_loadbuffer(L, to_luastring(PRELUDE), null, to_luastring('=prelude', true)) !== lua.LUA_OK) {
       throw new Error(`Lua prelude failed to compile: ${toJsString(L, -1)}`);
     }
     lua.lua_pushcfunction(L, this.bridge.coroutineResume);
     lua.lua_pushlightuserdata(L, SQL_NULL);
     if (lua.lua_pcall(L, 2, 1, 0) !== lua.LUA_OK) throw new Error(`Lua prelude failed: ${toJsString(L, -1)}`);
-    lua.lua_getfield(L, -1, to_luastring('error_meta'));
+    lua.lua_getfield(L, -1, to_luastring('error_meta', true));
     this.errorMetaRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     this.toolboxRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
 
@@ -114,16 +114,16 @@ export class LuaHost implements DbServices {
   pushError(L: LuaState, error: StatementError): void {
     lua.lua_createtable(L, 0, 4);
     lua.lua_pushstring(L, to_luastring(error.message));
-    lua.lua_setfield(L, -2, to_luastring('message'));
+    lua.lua_setfield(L, -2, to_luastring('message', true));
     lua.lua_pushstring(L, to_luastring(error.kind));
-    lua.lua_setfield(L, -2, to_luastring('category'));
+    lua.lua_setfield(L, -2, to_luastring('category', true));
     if (error.sql !== undefined) {
       lua.lua_pushstring(L, to_luastring(error.sql));
-      lua.lua_setfield(L, -2, to_luastring('sql'));
+      lua.lua_setfield(L, -2, to_luastring('sql', true));
     }
     if (error.code !== undefined) {
       lua.lua_pushstring(L, to_luastring(error.code));
-      lua.lua_setfield(L, -2, to_luastring('code'));
+      lua.lua_setfield(L, -2, to_luastring('code', true));
     }
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.errorMetaRef);
     lua.lua_setmetatable(L, -2);
@@ -153,7 +153,7 @@ export class LuaHost implements DbServices {
       lua.lua_call(L, 2, 1);
       const env = lua.lua_gettop(L);
 
-      const status = lauxlib.luaL_loadbufferx(L, to_luastring(source), null, to_luastring(`@${file}`), to_luastring('t'));
+      const status = lauxlib.luaL_loadbufferx(L, to_luastring(source), null, to_luastring(`@${file}`), to_luastring('t', true));
       if (status !== lua.LUA_OK) throw new LoadError(this.failureFromStack(L, L, file));
       lua.lua_pushvalue(L, env);
       lua.lua_setupvalue(L, -2, 1);
@@ -165,22 +165,22 @@ export class LuaHost implements DbServices {
         throw new LoadError(run.stopReason ? { message: run.stopReason, file, limit: true } : failure);
       }
 
-      if (lua.lua_getfield(L, holder, to_luastring('def')) !== lua.LUA_TTABLE) {
+      if (lua.lua_getfield(L, holder, to_luastring('def', true)) !== lua.LUA_TTABLE) {
         throw new LoadError({
           file,
           message: `${file} does not define a migration: it must end with return require("migration").define(function() ... end)`,
         });
       }
       const def = lua.lua_gettop(L);
-      lua.lua_getfield(L, def, to_luastring('description'));
+      lua.lua_getfield(L, def, to_luastring('description', true));
       const description = toJsString(L, -1) ?? '';
       lua.lua_pop(L, 1);
       const blocks: CompiledMigration['blocks'] = {};
-      lua.lua_getfield(L, def, to_luastring('engines'));
+      lua.lua_getfield(L, def, to_luastring('engines', true));
       for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
-        if (lua.lua_getfield(L, -1, to_luastring(engine)) === lua.LUA_TTABLE) {
-          const down = lua.lua_getfield(L, -1, to_luastring('down')) === lua.LUA_TFUNCTION;
-          const after = lua.lua_getfield(L, -2, to_luastring('after')) === lua.LUA_TFUNCTION;
+        if (lua.lua_getfield(L, -1, to_luastring(engine, true)) === lua.LUA_TTABLE) {
+          const down = lua.lua_getfield(L, -1, to_luastring('down', true)) === lua.LUA_TFUNCTION;
+          const after = lua.lua_getfield(L, -2, to_luastring('after', true)) === lua.LUA_TFUNCTION;
           lua.lua_pop(L, 2);
           blocks[engine] = { down, after };
         }
@@ -188,9 +188,9 @@ export class LuaHost implements DbServices {
       }
       lua.lua_pop(L, 1);
       const emptyBlocks: Engine[] = [];
-      lua.lua_getfield(L, def, to_luastring('empty'));
+      lua.lua_getfield(L, def, to_luastring('empty', true));
       for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
-        if (lua.lua_getfield(L, -1, to_luastring(engine)) !== lua.LUA_TNIL) emptyBlocks.push(engine);
+        if (lua.lua_getfield(L, -1, to_luastring(engine, true)) !== lua.LUA_TNIL) emptyBlocks.push(engine);
         lua.lua_pop(L, 1);
       }
       lua.lua_pop(L, 1);
@@ -226,9 +226,9 @@ export class LuaHost implements DbServices {
     lua.lua_settop(L, top);
     try {
       lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, migration.ref);
-      lua.lua_getfield(thread, -1, to_luastring('engines'));
-      lua.lua_getfield(thread, -1, to_luastring(engine));
-      if (lua.lua_getfield(thread, -1, to_luastring(phase)) !== lua.LUA_TFUNCTION) {
+      lua.lua_getfield(thread, -1, to_luastring('engines', true));
+      lua.lua_getfield(thread, -1, to_luastring(engine, true));
+      if (lua.lua_getfield(thread, -1, to_luastring(phase, true)) !== lua.LUA_TFUNCTION) {
         return { ok: false, failure: { file: migration.file, message: `${migration.file} has no ${phase} for ${engine}` } };
       }
       lua.lua_replace(thread, 1);
@@ -277,14 +277,14 @@ export class LuaHost implements DbServices {
     const i = lua.lua_absindex(L, index);
     if (lua.lua_type(L, i) === lua.LUA_TTABLE) {
       let sql: string | undefined;
-      if (lua.lua_getfield(L, i, to_luastring('sql')) === lua.LUA_TSTRING) sql = toJsString(L, -1) ?? undefined;
+      if (lua.lua_getfield(L, i, to_luastring('sql', true)) === lua.LUA_TSTRING) sql = toJsString(L, -1) ?? undefined;
       lua.lua_pop(L, 1);
-      if (lauxlib.luaL_getmetafield(L, i, to_luastring('__tostring')) !== lua.LUA_TNIL) {
+      if (lauxlib.luaL_getmetafield(L, i, to_luastring('__tostring', true)) !== lua.LUA_TNIL) {
         lua.lua_pop(L, 1);
         const message = this.safeToString(L, i);
         return { message, sql };
       }
-      if (lua.lua_getfield(L, i, to_luastring('message')) === lua.LUA_TSTRING) {
+      if (lua.lua_getfield(L, i, to_luastring('message', true)) === lua.LUA_TSTRING) {
         const message = toJsString(L, -1) ?? '';
         lua.lua_pop(L, 1);
         return { message, sql };

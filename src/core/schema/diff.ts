@@ -23,7 +23,9 @@
  * Renames. Nothing records them, so they are inferred only where no other reading is possible:
  * - a table rename when a removed table and an added table are identical apart from their name (columns, primary key,
  *   unique constraints, indexes, foreign keys — a self-reference follows the rename —, checks, and the row count and
- *   fingerprint where both sides have them), and each is the other's only such match;
+ *   fingerprint where both sides have them), and each is the other's only such match. Foreign keys pointing at a
+ *   table already recognised as renamed are read under its new name, and the matching repeats until nothing new is
+ *   found, so two renamed tables that reference each other are both recognised;
  * - a column rename when a table kept under the same key (or renamed) lost exactly one column and gained exactly one,
  *   and the two agree in everything but the name, position included.
  * Anything else is reported as removed plus added. After a rename, references to the old name (foreign keys of other
@@ -84,6 +86,29 @@ function sameContents(a: TableSnapshot, b: TableSnapshot): boolean {
   return sameData(shape(a), shape(b));
 }
 
+/** A before-side table with its foreign keys pointing at the new names of renamed tables. */
+function followRenames(
+  t: TableSnapshot,
+  renames: ReadonlyMap<string, string>,
+  afterTables: ReadonlyMap<string, TableSnapshot>,
+): TableSnapshot {
+  if (renames.size === 0) return t;
+  const own = objectKey(t);
+  return {
+    ...t,
+    foreign_keys: t.foreign_keys.map((fk) => {
+      const target = referenceKey(fk);
+      const renamed = target === own ? undefined : renames.get(target);
+      if (renamed === undefined) return fk;
+      const to = afterTables.get(renamed)!;
+      return {
+        ...fk,
+        references: { ...fk.references, table: to.name, ...(to.schema !== undefined ? { schema: to.schema } : {}) },
+      };
+    }),
+  };
+}
+
 function columnShape(c: ColumnSnapshot): unknown {
   const { name: _name, ...rest } = c;
   return rest;
@@ -117,16 +142,26 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
   const beforeTables = byKey(before.tables, objectKey);
   const afterTables = byKey(after.tables, objectKey);
 
-  // Table renames: a unique identical pair among the removed and the added tables.
+  // Table renames: a unique identical pair among the removed and the added tables. Repeated, because a table whose
+  // foreign key points at a renamed table only matches once that rename is known.
   const removed = [...beforeTables.keys()].filter((k) => !afterTables.has(k)).sort(compareStrings);
   const added = [...afterTables.keys()].filter((k) => !beforeTables.has(k)).sort(compareStrings);
   const tableRenames = new Map<string, string>(); // old key -> new key
-  for (const r of removed) {
-    const matches = added.filter((a) => sameContents(beforeTables.get(r)!, afterTables.get(a)!));
-    if (matches.length !== 1) continue;
-    const a = matches[0]!;
-    const back = removed.filter((x) => sameContents(beforeTables.get(x)!, afterTables.get(a)!));
-    if (back.length === 1) tableRenames.set(r, a);
+  for (let found = true; found; ) {
+    found = false;
+    const taken = new Set(tableRenames.values());
+    const openRemoved = removed.filter((r) => !tableRenames.has(r));
+    const openAdded = added.filter((a) => !taken.has(a));
+    const matches = (r: string, a: string): boolean =>
+      sameContents(followRenames(beforeTables.get(r)!, tableRenames, afterTables), afterTables.get(a)!);
+    for (const r of openRemoved) {
+      const forward = openAdded.filter((a) => matches(r, a));
+      if (forward.length !== 1) continue;
+      const back = openRemoved.filter((x) => matches(x, forward[0]!));
+      if (back.length !== 1) continue;
+      tableRenames.set(r, forward[0]!);
+      found = true;
+    }
   }
   const newKeyOf = (oldKey: string): string => tableRenames.get(oldKey) ?? oldKey;
 

@@ -46,7 +46,7 @@ function briefPair(before: string, after: string): string {
   while (i < b.length && i < a.length && b[i] === a[i]) i++;
   const start = Math.max(0, i - 20);
   const cut = (s: string): string =>
-    (start > 0 ? '…' : '') + s.slice(start, start + BRIEF) + (s.length > start + BRIEF ? '…' : '');
+    (start > 0 ? '…' : '') + s.slice(start, start + BRIEF).trim() + (s.length > start + BRIEF ? '…' : '');
   return `${cut(b)} ${ARROW} ${cut(a)}`;
 }
 

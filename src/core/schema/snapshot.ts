@@ -4,6 +4,10 @@
  * One reader per engine reads the structure through `Driver.query`; this module adds row counts and data fingerprints,
  * which every engine does the same way, and puts each table's fields in one fixed order so that the JSON text is
  * deterministic. A MySQL reader plugs into `READERS` with the same interface.
+ *
+ * To ask "are these two snapshots the same?" (verify's reversibility check), use `diffSnapshots(a, b).length === 0`
+ * rather than comparing the JSON: the diff ignores column order (a dropped and re-added column comes back at the end,
+ * which no `down` can undo), the JSON does not.
  */
 import type { Driver, Engine, SqlValue, QueryResult } from '../driver.ts';
 import type { SchemaSnapshot, SnapshotOptions, TableSnapshot } from './types.ts';
