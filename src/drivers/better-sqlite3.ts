@@ -1,0 +1,247 @@
+/**
+ * SQLite in a file through better-sqlite3 (Node only): the file is changed in place, so a database that a running
+ * application uses is migrated where it lives. Every database call answers synchronously.
+ *
+ * better-sqlite3 binds every JS number as a REAL and refuses booleans: integral numbers are bound as 64-bit integers
+ * and booleans as 1/0 here. Integers are read exactly (`safeIntegers`) and come back as numbers when within ±2^53.
+ */
+import Database from 'better-sqlite3';
+import type { ExecResult, QueryResult, SqlValue } from '../core/driver.ts';
+import { acquireFileLock } from './node/file-lock.ts';
+import {
+  codedError,
+  MULTIPLE_STATEMENTS_MESSAGE,
+  NO_STATEMENT_MESSAGE,
+  normalizeInteger,
+  sqliteStatementVerb,
+  verbInsertsRows,
+  type CodedError,
+  type SyncDriver,
+  type SyncPreparedStatement,
+} from './sqljs.ts';
+
+/** How long a statement waits for a lock that another connection (the application) holds, in ms. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+type BetterDatabase = Database.Database;
+type BetterStatement = Database.Statement<unknown[], unknown>;
+type BindValue = number | bigint | string | Uint8Array | null;
+
+function toDriverError(e: unknown): CodedError {
+  if (e instanceof Error) {
+    const code = (e as CodedError).code;
+    // better-sqlite3's own checks (wrong parameter count, closed database, …) throw TypeError/RangeError without code
+    return codedError(e.message, typeof code === 'string' ? code : 'SQLITE_MISUSE', e);
+  }
+  return codedError(String(e), 'SQLITE_MISUSE');
+}
+
+function toBindValues(params: SqlValue[]): BindValue[] {
+  const out: BindValue[] = new Array(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i]!;
+    if (typeof v === 'number') {
+      out[i] = Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v) : v;
+    } else if (typeof v === 'boolean') {
+      out[i] = v ? 1n : 0n;
+    } else {
+      out[i] = v;
+    }
+  }
+  return out;
+}
+
+function toSqlValue(v: unknown): SqlValue {
+  if (typeof v === 'bigint') return normalizeInteger(v);
+  // blobs come back as Buffers: hand out plain Uint8Array views of the same memory
+  if (v instanceof Uint8Array && v.constructor !== Uint8Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return v as SqlValue;
+}
+
+function runQuery(stmt: BetterStatement, params: SqlValue[]): QueryResult {
+  if (!stmt.reader) {
+    stmt.run(toBindValues(params));
+    return { columns: [], rows: [] };
+  }
+  const raw = stmt.raw(true).all(toBindValues(params)) as unknown[][];
+  const rows: SqlValue[][] = new Array(raw.length);
+  for (let r = 0; r < raw.length; r++) {
+    const row = raw[r]!;
+    for (let c = 0; c < row.length; c++) row[c] = toSqlValue(row[c]);
+    rows[r] = row as SqlValue[];
+  }
+  return { columns: stmt.columns().map((c) => c.name), rows };
+}
+
+function runExecute(stmt: BetterStatement, params: SqlValue[], verb: string): ExecResult {
+  // run() reports 0 changes after a statement that changed nothing (it compares total_changes), DDL included
+  const r = stmt.run(toBindValues(params));
+  return {
+    rowsAffected: Number(r.changes),
+    lastInsertId: verbInsertsRows(verb) ? normalizeInteger(BigInt(r.lastInsertRowid)) : null,
+  };
+}
+
+class BetterPrepared implements SyncPreparedStatement {
+  private readonly verb: string;
+  private closed = false;
+
+  constructor(
+    private readonly stmt: BetterStatement,
+    sql: string,
+  ) {
+    this.verb = sqliteStatementVerb(sql);
+  }
+
+  private check(): void {
+    if (this.closed) throw codedError('statement is closed', 'SQLITE_MISUSE');
+  }
+
+  query(params: SqlValue[]): QueryResult {
+    this.check();
+    try {
+      return runQuery(this.stmt, params);
+    } catch (e) {
+      throw toDriverError(e);
+    }
+  }
+
+  execute(params: SqlValue[]): ExecResult {
+    this.check();
+    try {
+      return runExecute(this.stmt, params, this.verb);
+    } catch (e) {
+      throw toDriverError(e);
+    }
+  }
+
+  /** better-sqlite3 finalizes statements when they are garbage collected. */
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function isMessage(e: unknown, message: string): boolean {
+  return e instanceof Error && e.message === message;
+}
+
+class BetterSqliteDriver implements SyncDriver {
+  readonly engine = 'sqlite' as const;
+  readonly transactionalDdl = true;
+  readonly target: string;
+  private readonly memory: boolean;
+
+  constructor(
+    private readonly db: BetterDatabase,
+    private readonly path: string,
+  ) {
+    this.memory = path === ':memory:' || path === '';
+    this.target = this.memory ? 'sqlite (in memory)' : `sqlite file ${path}`;
+  }
+
+  /** The statement, or null when the text holds no statement (only whitespace or comments). */
+  private prepareOne(sql: string): BetterStatement | null {
+    try {
+      return this.db.prepare(sql);
+    } catch (e) {
+      if (isMessage(e, NO_STATEMENT_MESSAGE)) return null;
+      throw e;
+    }
+  }
+
+  query(sql: string, params: SqlValue[]): QueryResult {
+    try {
+      const stmt = this.prepareOne(sql);
+      return stmt ? runQuery(stmt, params) : { columns: [], rows: [] };
+    } catch (e) {
+      throw toDriverError(e);
+    }
+  }
+
+  /**
+   * Runs one statement; without parameters the text may hold several (as a script): rowsAffected is then the
+   * change in total_changes() and lastInsertId the last_insert_rowid() if it moved.
+   */
+  execute(sql: string, params: SqlValue[]): ExecResult {
+    try {
+      let stmt: BetterStatement | null;
+      try {
+        stmt = this.prepareOne(sql);
+      } catch (e) {
+        if (params.length === 0 && isMessage(e, MULTIPLE_STATEMENTS_MESSAGE)) return this.executeScript(sql);
+        throw e;
+      }
+      return stmt ? runExecute(stmt, params, sqliteStatementVerb(sql)) : { rowsAffected: 0, lastInsertId: null };
+    } catch (e) {
+      throw toDriverError(e);
+    }
+  }
+
+  private counters(): [bigint, bigint] {
+    const row = this.db.prepare('SELECT total_changes(), last_insert_rowid()').raw(true).get() as [bigint, bigint];
+    return [BigInt(row[0]), BigInt(row[1])];
+  }
+
+  private executeScript(sql: string): ExecResult {
+    const [changesBefore, rowidBefore] = this.counters();
+    this.db.exec(sql);
+    const [changesAfter, rowidAfter] = this.counters();
+    return {
+      rowsAffected: Number(changesAfter - changesBefore),
+      lastInsertId: rowidAfter !== rowidBefore ? normalizeInteger(rowidAfter) : null,
+    };
+  }
+
+  prepare(sql: string): SyncPreparedStatement {
+    try {
+      return new BetterPrepared(this.db.prepare(sql), sql);
+    } catch (e) {
+      throw toDriverError(e);
+    }
+  }
+
+  exec(sql: string): void {
+    try {
+      this.db.exec(sql);
+    } catch (e) {
+      throw toDriverError(e);
+    }
+  }
+
+  /** IMMEDIATE: take the write lock now (waiting up to the busy timeout), not at the first write. */
+  begin(): void {
+    this.exec('BEGIN IMMEDIATE');
+  }
+
+  commit(): void {
+    this.exec('COMMIT');
+  }
+
+  rollback(): void {
+    this.exec('ROLLBACK');
+  }
+
+  /** A lock file beside the database (`<path>.moonwalk-lock`), held by a connection of its own. */
+  lock(timeoutMs: number): Promise<() => Promise<void>> {
+    if (this.memory) return Promise.resolve(() => Promise.resolve());
+    return acquireFileLock(`${this.path}.moonwalk-lock`, timeoutMs, this.target);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens (creating it if needed) an SQLite database file, or ':memory:'. */
+export function openSqliteFile(path: string): SyncDriver {
+  let db: BetterDatabase;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  } catch (e) {
+    const err = toDriverError(e);
+    if (err.code === 'SQLITE_MISUSE') err.code = 'SQLITE_CANTOPEN';
+    throw err;
+  }
+  db.defaultSafeIntegers(true);
+  return new BetterSqliteDriver(db, path);
+}
