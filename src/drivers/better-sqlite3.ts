@@ -125,6 +125,8 @@ function isMessage(e: unknown, message: string): boolean {
   return e instanceof Error && e.message === message;
 }
 
+const STATEMENT_CACHE_SIZE = 64;
+
 class BetterSqliteDriver implements SyncDriver {
   readonly engine = 'sqlite' as const;
   readonly transactionalDdl = true;
@@ -139,14 +141,25 @@ class BetterSqliteDriver implements SyncDriver {
     this.target = this.memory ? 'sqlite (in memory)' : `sqlite file ${path}`;
   }
 
+  /** Recently prepared statements by text: a loop of `db:execute` with the same SQL prepares it once. */
+  private readonly statements = new Map<string, BetterStatement>();
+
   /** The statement, or null when the text holds no statement (only whitespace or comments). */
   private prepareOne(sql: string): BetterStatement | null {
+    const cached = this.statements.get(sql);
+    if (cached) return cached;
+    let stmt: BetterStatement;
     try {
-      return this.db.prepare(sql);
+      stmt = this.db.prepare(sql);
     } catch (e) {
       if (isMessage(e, NO_STATEMENT_MESSAGE)) return null;
       throw e;
     }
+    if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+      this.statements.delete(this.statements.keys().next().value as string);
+    }
+    this.statements.set(sql, stmt);
+    return stmt;
   }
 
   query(sql: string, params: SqlValue[]): QueryResult {

@@ -17,14 +17,13 @@ import type {
   FunctionSnapshot,
   IndexSnapshot,
   ReferentialAction,
-  SchemaSnapshot,
   SequenceSnapshot,
   TableSnapshot,
   TriggerSnapshot,
   ViewSnapshot,
 } from './types.ts';
 import type { SqlValue } from '../driver.ts';
-import type { SnapshotDriver } from './snapshot.ts';
+import type { ReadSchema, SnapshotDriver } from './snapshot.ts';
 import { LEDGER_TABLE, asObjects, sortBy, toBool, toText } from './util.ts';
 
 /** A condition on a pg_namespace alias: a user schema. */
@@ -46,20 +45,22 @@ const REL = `rel AS (
   WHERE ${userSchema('n')} AND ${notFromExtension('pg_class', 'c.oid')}
 )`;
 
-/** User tables, the ledger left out. */
-const TABLES = `${REL}, tbl AS (
-  SELECT * FROM rel WHERE relkind IN ('r', 'p') AND rel_name <> '${LEDGER_TABLE}'
-)`;
-
 const COLUMN_LIST = (arrayExpr: string, relExpr: string): string => `(
   SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(${arrayExpr}) WITH ORDINALITY AS k(num, i)
   JOIN pg_attribute AS a ON a.attrelid = ${relExpr} AND a.attnum = k.num)::text`;
 
-export async function readPostgresSchema(driver: SnapshotDriver): Promise<SchemaSnapshot> {
-  const q = async (sql: string) => asObjects(await driver.query(sql, []));
-
-  const tableRows = await q(`WITH ${TABLES} SELECT schema_name, rel_name FROM tbl`);
-  const columnRows = await q(`WITH ${TABLES}
+/**
+ * One statement reads everything: each object kind is a sub-select aggregated to JSON text, so the whole schema is one
+ * round trip, one plan and one row to decode, however many tables there are (PGlite spends far more on planning,
+ * row decoding and round trips than on the catalog scans themselves).
+ */
+const SCHEMA_QUERY = `WITH ${REL.replace('rel AS (', 'rel AS MATERIALIZED (')}, tbl AS MATERIALIZED (
+  SELECT * FROM rel WHERE relkind IN ('r', 'p') AND rel_name <> '${LEDGER_TABLE}'
+)
+SELECT
+  (SELECT json_agg(x)::text FROM (
+    SELECT schema_name, rel_name, relkind = 'r' AND pg_relation_size(oid) = 0 AS empty FROM tbl) AS x) AS tables,
+  (SELECT json_agg(x ORDER BY x.num)::text FROM (
     SELECT tbl.schema_name, tbl.rel_name, a.attnum::int AS num, a.attname, format_type(a.atttypid, a.atttypmod) AS type,
            a.attnotnull, pg_get_expr(d.adbin, d.adrelid, true) AS def, a.attidentity::text AS identity,
            a.attgenerated::text AS generated,
@@ -68,9 +69,8 @@ export async function readPostgresSchema(driver: SnapshotDriver): Promise<Schema
     JOIN pg_type AS ty ON ty.oid = a.atttypid
     LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
     LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    WHERE a.attnum > 0 AND NOT a.attisdropped
-    ORDER BY tbl.schema_name, tbl.rel_name, a.attnum`);
-  const constraintRows = await q(`WITH ${TABLES}
+    WHERE a.attnum > 0 AND NOT a.attisdropped) AS x) AS columns,
+  (SELECT json_agg(x)::text FROM (
     SELECT tbl.schema_name, tbl.rel_name, con.conname, con.contype::text AS type,
            ${COLUMN_LIST('con.conkey', 'con.conrelid')} AS cols,
            fn.nspname AS ref_schema, fc.relname AS ref_table,
@@ -80,8 +80,8 @@ export async function readPostgresSchema(driver: SnapshotDriver): Promise<Schema
     FROM tbl JOIN pg_constraint AS con ON con.conrelid = tbl.oid
     LEFT JOIN pg_class AS fc ON fc.oid = con.confrelid
     LEFT JOIN pg_namespace AS fn ON fn.oid = fc.relnamespace
-    WHERE con.contype IN ('p', 'u', 'f', 'c')`);
-  const indexRows = await q(`WITH ${TABLES}
+    WHERE con.contype IN ('p', 'u', 'f', 'c')) AS x) AS constraints,
+  (SELECT json_agg(x)::text FROM (
     SELECT tbl.schema_name, tbl.rel_name, ic.relname AS idx, i.indisunique, am.amname,
            (SELECT json_agg(pg_get_indexdef(i.indexrelid, k, true) ||
                      CASE (i.indoption[k - 1])::int & 3
@@ -95,37 +95,60 @@ export async function readPostgresSchema(driver: SnapshotDriver): Promise<Schema
     JOIN pg_class AS ic ON ic.oid = i.indexrelid
     JOIN pg_am AS am ON am.oid = ic.relam
     WHERE NOT EXISTS (SELECT 1 FROM pg_constraint AS con
-                      WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u'))`);
-  const viewRows = await q(`WITH ${REL}
+                      WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u'))
+  ) AS x) AS indexes,
+  (SELECT json_agg(x)::text FROM (
     SELECT schema_name, rel_name, relkind::text AS kind, pg_get_viewdef(oid, true) AS def
-    FROM rel WHERE relkind IN ('v', 'm')`);
-  const triggerRows = await q(`WITH ${REL}
+    FROM rel WHERE relkind IN ('v', 'm')) AS x) AS views,
+  (SELECT json_agg(x)::text FROM (
     SELECT rel.schema_name, rel.rel_name, t.tgname, pg_get_triggerdef(t.oid, true) AS def
     FROM rel JOIN pg_trigger AS t ON t.tgrelid = rel.oid
-    WHERE NOT t.tgisinternal AND NOT (rel.relkind IN ('r', 'p') AND rel.rel_name = '${LEDGER_TABLE}')`);
-  const sequenceRows = await q(`WITH ${REL}
+    WHERE NOT t.tgisinternal AND NOT (rel.relkind IN ('r', 'p') AND rel.rel_name = '${LEDGER_TABLE}')) AS x) AS triggers,
+  (SELECT json_agg(x)::text FROM (
     SELECT rel.schema_name, rel.rel_name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start,
            s.seqincrement::text AS inc, s.seqmin::text AS min, s.seqmax::text AS max, s.seqcycle
     FROM rel JOIN pg_sequence AS s ON s.seqrelid = rel.oid
     WHERE rel.relkind = 'S' AND NOT EXISTS (
       SELECT 1 FROM pg_depend AS dep
       WHERE dep.classid = 'pg_class'::regclass AND dep.objid = rel.oid
-        AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i'))`);
-  const enumRows = await q(`
+        AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i'))) AS x) AS sequences,
+  (SELECT json_agg(x)::text FROM (
     SELECT n.nspname AS schema_name, t.typname,
            (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum AS e WHERE e.enumtypid = t.oid)::text AS vals
     FROM pg_type AS t JOIN pg_namespace AS n ON n.oid = t.typnamespace
-    WHERE t.typtype = 'e' AND ${userSchema('n')} AND ${notFromExtension('pg_type', 't.oid')}`);
-  const functionRows = await q(`
+    WHERE t.typtype = 'e' AND ${userSchema('n')} AND ${notFromExtension('pg_type', 't.oid')}) AS x) AS enums,
+  (SELECT json_agg(x)::text FROM (
     SELECT n.nspname AS schema_name, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS sig,
            pg_get_functiondef(p.oid) AS def
     FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
-    WHERE p.prokind IN ('f', 'p') AND ${userSchema('n')} AND ${notFromExtension('pg_proc', 'p.oid')}`);
+    WHERE p.prokind IN ('f', 'p') AND ${userSchema('n')} AND ${notFromExtension('pg_proc', 'p.oid')}) AS x) AS functions`;
+
+type Row = Record<string, SqlValue>;
+
+/** The rows of one aggregated sub-select (`json_agg` gives NULL, not `[]`, when there are none). */
+function jsonRows(value: SqlValue | undefined): Row[] {
+  if (typeof value !== 'string') return [];
+  const parsed: unknown = JSON.parse(value);
+  return Array.isArray(parsed) ? (parsed as Row[]) : [];
+}
+
+export async function readPostgresSchema(driver: SnapshotDriver): Promise<ReadSchema> {
+  const [all] = asObjects(await driver.query(SCHEMA_QUERY, []));
+  const tableRows = jsonRows(all?.tables);
+  const columnRows = jsonRows(all?.columns);
+  const constraintRows = jsonRows(all?.constraints);
+  const indexRows = jsonRows(all?.indexes);
+  const viewRows = jsonRows(all?.views);
+  const triggerRows = jsonRows(all?.triggers);
+  const sequenceRows = jsonRows(all?.sequences);
+  const enumRows = jsonRows(all?.enums);
+  const functionRows = jsonRows(all?.functions);
 
   const key = (r: Record<string, SqlValue>): string => `${toText(r.schema_name)}\u0000${toText(r.rel_name)}`;
   const tables = new Map<string, TableSnapshot>();
+  const knownEmpty = new Set<TableSnapshot>();
   for (const r of tableRows) {
-    tables.set(key(r), {
+    const table: TableSnapshot = {
       name: toText(r.rel_name) ?? '',
       schema: toText(r.schema_name) ?? '',
       columns: [],
@@ -133,7 +156,10 @@ export async function readPostgresSchema(driver: SnapshotDriver): Promise<Schema
       indexes: [],
       foreign_keys: [],
       checks: [],
-    });
+    };
+    tables.set(key(r), table);
+    // A plain table whose heap has no pages has no rows, not even uncommitted ones: no count needed.
+    if (toBool(r.empty)) knownEmpty.add(table);
   }
 
   for (const r of columnRows) {
@@ -251,6 +277,7 @@ export async function readPostgresSchema(driver: SnapshotDriver): Promise<Schema
     sequences: sortBy(sequences, bySchemaName),
     enums: sortBy(enums, bySchemaName),
     functions: sortBy(functions, bySchemaName),
+    knownEmpty,
   };
 }
 

@@ -22,45 +22,68 @@ import type {
 } from './types.ts';
 import type { SnapshotDriver } from './snapshot.ts';
 import { parseCreateIndex, parseCreateTable } from './sqlite-sql.ts';
-import { LEDGER_TABLE, asObjects, sortBy, toBool, toNumber, toText } from './util.ts';
+import type { SqlValue } from '../driver.ts';
+import { LEDGER_TABLE, sortBy, toBool, toNumber, toText } from './util.ts';
 
 /** User objects of the main schema: not SQLite's own, not the ledger. */
 const USER_TABLES = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name <> '${LEDGER_TABLE}'`;
 
+/**
+ * The whole schema in one statement: each part is aggregated to one JSON text (`json_group_array` of `json_array`s),
+ * which sql.js hands over far faster than thousands of rows of separate values. The field names of each part are
+ * listed beside it; `ORDER BY` is not relied on (the reader orders what needs an order itself).
+ */
+const PARTS = {
+  objects: {
+    fields: ['type', 'name', 'tbl_name', 'sql'],
+    from: `sqlite_schema AS m WHERE m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
+    select: 'm.type, m.name, m.tbl_name, m.sql',
+  },
+  columns: {
+    fields: ['tbl', 'cid', 'name', 'type', 'not_null', 'dflt_value', 'pk', 'hidden'],
+    from: `sqlite_schema AS m, pragma_table_xinfo(m.name) AS p WHERE ${USER_TABLES}`,
+    select: 'm.name, p.cid, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden',
+  },
+  indexes: {
+    fields: ['tbl', 'idx', 'is_unique', 'origin', 'seqno', 'cid', 'col', 'is_desc', 'coll'],
+    from: `sqlite_schema AS m, pragma_index_list(m.name) AS il, pragma_index_xinfo(il.name) AS x
+      WHERE ${USER_TABLES} AND x."key"`,
+    select: 'm.name, il.name, il."unique", il.origin, x.seqno, x.cid, x.name, x."desc", x.coll',
+  },
+  foreignKeys: {
+    fields: ['tbl', 'id', 'seq', 'parent', 'child_col', 'parent_col', 'on_update', 'on_delete'],
+    from: `sqlite_schema AS m, pragma_foreign_key_list(m.name) AS f WHERE ${USER_TABLES}`,
+    select: 'm.name, f.id, f.seq, f."table", f."from", f."to", f.on_update, f.on_delete',
+  },
+} as const;
+
+type Part = keyof typeof PARTS;
+type Row = Record<string, SqlValue>;
+
+const SCHEMA_QUERY = 'SELECT ' + (Object.keys(PARTS) as Part[])
+  .map((part) => `(SELECT json_group_array(json_array(${PARTS[part].select})) FROM ${PARTS[part].from}) AS ${part}`)
+  .join(',\n  ');
+
+/** One part of the answer as objects keyed by the part's field names. */
+function partRows(value: SqlValue | undefined, part: Part): Row[] {
+  const fields = PARTS[part].fields;
+  const list: unknown = typeof value === 'string' ? JSON.parse(value) : [];
+  if (!Array.isArray(list)) return [];
+  return list.map((values: SqlValue[]) => {
+    const row: Row = {};
+    for (let i = 0; i < fields.length; i++) row[fields[i]!] = values[i] ?? null;
+    return row;
+  });
+}
+
 export async function readSqliteSchema(driver: SnapshotDriver): Promise<SchemaSnapshot> {
-  const objects = asObjects(
-    await driver.query(
-      `SELECT m.type, m.name, m.tbl_name, m.sql FROM sqlite_schema AS m
-       WHERE m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name`,
-      [],
-    ),
-  );
-  const columnRows = asObjects(
-    await driver.query(
-      `SELECT m.name AS tbl, p.cid, p.name, p.type, p."notnull" AS not_null, p.dflt_value, p.pk, p.hidden
-       FROM sqlite_schema AS m, pragma_table_xinfo(m.name) AS p
-       WHERE ${USER_TABLES} ORDER BY m.name, p.cid`,
-      [],
-    ),
-  );
-  const indexRows = asObjects(
-    await driver.query(
-      `SELECT m.name AS tbl, il.name AS idx, il."unique" AS is_unique, il.origin, x.seqno, x.cid, x.name AS col,
-              x."desc" AS is_desc, x.coll, x."key" AS is_key
-       FROM sqlite_schema AS m, pragma_index_list(m.name) AS il, pragma_index_xinfo(il.name) AS x
-       WHERE ${USER_TABLES} ORDER BY m.name, il.name, x.seqno`,
-      [],
-    ),
-  );
-  const fkRows = asObjects(
-    await driver.query(
-      `SELECT m.name AS tbl, f.id, f.seq, f."table" AS parent, f."from" AS child_col, f."to" AS parent_col,
-              f.on_update, f.on_delete
-       FROM sqlite_schema AS m, pragma_foreign_key_list(m.name) AS f
-       WHERE ${USER_TABLES} ORDER BY m.name, f.id, f.seq`,
-      [],
-    ),
-  );
+  const result = await driver.query(SCHEMA_QUERY, []);
+  const answer = result.rows[0] ?? [];
+  const column = (part: Part): Row[] => partRows(answer[result.columns.indexOf(part)], part);
+  const objects = column('objects');
+  const columnRows = column('columns').sort((a, b) => toNumber(a.cid) - toNumber(b.cid));
+  const indexRows = column('indexes').sort((a, b) => toNumber(a.seqno) - toNumber(b.seqno));
+  const fkRows = column('foreignKeys').sort((a, b) => toNumber(a.id) - toNumber(b.id) || toNumber(a.seq) - toNumber(b.seq));
 
   const tableSql = new Map<string, string>();
   const indexSql = new Map<string, string>();
@@ -134,7 +157,6 @@ export async function readSqliteSchema(driver: SnapshotDriver): Promise<SchemaSn
       };
       rawIndexes.set(name, raw);
     }
-    if (!toBool(r.is_key)) continue;
     raw.parts.push({ cid: toNumber(r.cid), name: toText(r.col), desc: toBool(r.is_desc), coll: toText(r.coll) });
   }
   const indexes = new Map<string, IndexSnapshot[]>();

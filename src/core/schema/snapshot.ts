@@ -17,9 +17,15 @@ import { quoteIdent, tableFingerprint, toNumber } from './util.ts';
 
 export type SnapshotDriver = Pick<Driver, 'engine' | 'query'>;
 
+/**
+ * What a reader answers: the snapshot without `rows`/`fingerprint`, and the tables it already knows hold no rows
+ * (PostgreSQL: a heap of zero pages), which then need neither a count nor a fingerprint query.
+ */
+export type ReadSchema = SchemaSnapshot & { knownEmpty?: ReadonlySet<TableSnapshot> };
+
 /** What an engine's reader supplies. `read` gives every table with `rows`/`fingerprint` left out. */
 export interface SnapshotReader {
-  read(driver: SnapshotDriver): Promise<SchemaSnapshot>;
+  read(driver: SnapshotDriver): Promise<ReadSchema>;
   /** The table as written in a FROM clause. */
   tableRef(table: TableSnapshot): string;
 }
@@ -32,6 +38,9 @@ const READERS: Partial<Record<Engine, SnapshotReader>> = {
   },
 };
 
+/** The fingerprint of a table without rows (it does not depend on the columns). */
+const EMPTY_FINGERPRINT = tableFingerprint([], []);
+
 /** Tables per row-count statement (SQLite allows 500 terms in a compound SELECT by default). */
 const COUNT_BATCH = 200;
 
@@ -42,10 +51,12 @@ export async function takeSnapshot(driver: SnapshotDriver, options: SnapshotOpti
   const withRows = options.rows ?? true;
   const withFingerprint = options.fingerprint ?? false;
 
+  // Row counts, also when only fingerprints are asked for: an empty table needs no fingerprint query.
   const counts = new Map<TableSnapshot, number>();
-  if (withRows) {
-    for (let from = 0; from < snapshot.tables.length; from += COUNT_BATCH) {
-      const batch = snapshot.tables.slice(from, from + COUNT_BATCH);
+  if (withRows || withFingerprint) {
+    const toCount = snapshot.tables.filter((t) => !snapshot.knownEmpty?.has(t));
+    for (let from = 0; from < toCount.length; from += COUNT_BATCH) {
+      const batch = toCount.slice(from, from + COUNT_BATCH);
       const sql = batch.map((t, i) => `SELECT ${i} AS i, count(*) AS n FROM ${reader.tableRef(t)}`).join(' UNION ALL ');
       const result: QueryResult = await driver.query(sql, []);
       for (const row of result.rows) counts.set(batch[toNumber(row[0])]!, toNumber(row[1]));
@@ -54,6 +65,10 @@ export async function takeSnapshot(driver: SnapshotDriver, options: SnapshotOpti
   const fingerprints = new Map<TableSnapshot, string>();
   if (withFingerprint) {
     for (const table of snapshot.tables) {
+      if ((counts.get(table) ?? 0) === 0) {
+        fingerprints.set(table, EMPTY_FINGERPRINT);
+        continue;
+      }
       const result: QueryResult = await driver.query(`SELECT * FROM ${reader.tableRef(table)}`, []);
       fingerprints.set(table, tableFingerprint(result.columns, result.rows as SqlValue[][]));
     }

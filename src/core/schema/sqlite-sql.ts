@@ -14,6 +14,20 @@ export interface Token {
   end: number;
 }
 
+/** White space as `/\s/` sees it. */
+function isSpace(c: number): boolean {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  if (c < 0x80) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isAlpha = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+/** `[A-Za-z0-9_$]` or beyond ASCII: a character inside an identifier. */
+const isIdentPart = (c: number): boolean => isAlpha(c) || isDigit(c) || c === 0x5f || c === 0x24 || c > 0x7f;
+
+/** Splits SQL into tokens (character codes compared directly: this runs for every table of every snapshot). */
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -22,44 +36,48 @@ export function tokenize(sql: string): Token[] {
     tokens.push({ type, text: sql.slice(start, end), start, end });
   };
   while (i < n) {
-    const c = sql[i]!;
+    const c = sql.charCodeAt(i);
     const start = i;
-    if (/\s/.test(c)) {
-      while (i < n && /\s/.test(sql[i]!)) i++;
+    if (isSpace(c)) {
+      while (i < n && isSpace(sql.charCodeAt(i))) i++;
       push('space', start, i);
-    } else if (c === '-' && sql[i + 1] === '-') {
-      while (i < n && sql[i] !== '\n') i++;
+    } else if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d) {
+      const close = sql.indexOf('\n', i);
+      i = close < 0 ? n : close;
       push('comment', start, i);
-    } else if (c === '/' && sql[i + 1] === '*') {
+    } else if (c === 0x2f /* / */ && sql.charCodeAt(i + 1) === 0x2a /* * */) {
       const close = sql.indexOf('*/', i + 2);
       i = close < 0 ? n : close + 2;
       push('comment', start, i);
-    } else if (c === "'" || c === '"' || c === '`') {
+    } else if (c === 0x27 /* ' */ || c === 0x22 /* " */ || c === 0x60 /* ` */) {
       i++;
       while (i < n) {
-        if (sql[i] === c) {
-          if (sql[i + 1] === c) i += 2;
+        if (sql.charCodeAt(i) === c) {
+          if (sql.charCodeAt(i + 1) === c) i += 2;
           else {
             i++;
             break;
           }
         } else i++;
       }
-      push(c === "'" ? 'string' : 'quoted', start, i);
-    } else if (c === '[') {
+      push(c === 0x27 ? 'string' : 'quoted', start, i);
+    } else if (c === 0x5b /* [ */) {
       const close = sql.indexOf(']', i + 1);
       i = close < 0 ? n : close + 1;
       push('quoted', start, i);
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
-      while (i < n && /[0-9A-Za-z_.]/.test(sql[i]!)) {
-        if ((sql[i] === 'e' || sql[i] === 'E') && (sql[i + 1] === '+' || sql[i + 1] === '-')) i++;
+    } else if (isDigit(c) || (c === 0x2e /* . */ && isDigit(sql.charCodeAt(i + 1)))) {
+      while (i < n) {
+        const d = sql.charCodeAt(i);
+        if (!(isAlpha(d) || isDigit(d) || d === 0x5f || d === 0x2e)) break;
+        const next = sql.charCodeAt(i + 1);
+        if ((d === 0x65 || d === 0x45) && (next === 0x2b || next === 0x2d)) i++;
         i++;
       }
       push('number', start, i);
-    } else if (/[A-Za-z_$]/.test(c) || c.charCodeAt(0) > 0x7f) {
-      while (i < n && (/[A-Za-z0-9_$]/.test(sql[i]!) || sql.charCodeAt(i) > 0x7f)) i++;
+    } else if (isAlpha(c) || c === 0x5f || c === 0x24 || c > 0x7f) {
+      while (i < n && isIdentPart(sql.charCodeAt(i))) i++;
       push('ident', start, i);
-    } else if (c === '(' || c === ')' || c === ',' || c === ';' || c === '.') {
+    } else if (c === 0x28 || c === 0x29 || c === 0x2c || c === 0x3b || c === 0x2e) {
       i++;
       push('punct', start, i);
     } else {
