@@ -1,0 +1,110 @@
+/**
+ * The page (DESIGN §7). The accessible names used here are a contract: tests outside the project find the controls
+ * by them ("Apply next", …, the "Engine" control, the status region, the "Schema", "Diff" and "Log" regions).
+ */
+import {
+  dismissAlert, resetDatabase, runCommand, share, showLine, statusText, stop, switchEngine, useStore, verify,
+} from '../store.ts';
+import { COMMAND_LABELS, type EngineId, type RunCommand } from '../worker/protocol.ts';
+import { Editor } from './Editor.tsx';
+import { FileBar } from './FileBar.tsx';
+import { FileList } from './FileList.tsx';
+import { DiffPanel, LogPanel, SchemaPanel, SqlConsole } from './Panels.tsx';
+
+const COMMAND_HELP: Record<RunCommand, string> = {
+  'apply-next': 'Apply the first pending migration (Ctrl+Enter in the editor)',
+  'apply-all': 'Apply every pending migration, in order',
+  'revert-last': 'Revert the last applied migration',
+  'revert-all': 'Revert every applied migration',
+  redo: 'Revert the last applied migration and apply it again (with the text as it is now)',
+};
+
+function Header() {
+  const engine = useStore((s) => s.engine);
+  const status = useStore((s) => statusText(s));
+  const engineState = useStore((s) => s.engineState);
+  const busy = useStore((s) => s.busy);
+  return (
+    <header className="topbar">
+      <h1><span className="logo" aria-hidden="true">☾</span> Moonwalk <span className="sub">playground</span></h1>
+      <div className="engine">
+        <label htmlFor="engine-select">Engine</label>
+        <select
+          id="engine-select"
+          value={engine}
+          disabled={busy !== null}
+          onChange={(e) => switchEngine(e.target.value as EngineId)}
+        >
+          <option value="sqlite">SQLite</option>
+          <option value="postgres">PostgreSQL</option>
+        </select>
+      </div>
+      <p role="status" className={`engine-status state-${engineState}`}>{status}</p>
+      <p className="busy" aria-hidden={busy === null}>{busy !== null ? `${busy}…` : ''}</p>
+      <span className="spacer" />
+      <button type="button" onClick={() => void share()} title="Put a link holding these migrations in the address bar (and on the clipboard)">Share</button>
+      <button type="button" className="danger" onClick={stop} title="End whatever runs now; the engine restarts with an empty database">Stop</button>
+    </header>
+  );
+}
+
+function Toolbar() {
+  const busy = useStore((s) => s.busy);
+  const ready = useStore((s) => s.engineState === 'ready');
+  const disabled = busy !== null || !ready;
+  const commands: RunCommand[] = ['apply-next', 'apply-all', 'revert-last', 'revert-all', 'redo'];
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Migration commands">
+      {commands.map((c) => (
+        <button key={c} type="button" className={c.startsWith('apply') ? 'primary' : undefined}
+          disabled={disabled} title={COMMAND_HELP[c]} onClick={() => void runCommand(c)}>
+          {COMMAND_LABELS[c]}
+        </button>
+      ))}
+      <span className="sep" aria-hidden="true" />
+      <button type="button" disabled={disabled} onClick={() => void verify()}
+        title="On a throwaway database: up, down, compare, up again, for each migration">Verify</button>
+      <button type="button" disabled={disabled} onClick={() => void resetDatabase()}
+        title="Throw the database away and start an empty one">Reset database</button>
+    </div>
+  );
+}
+
+function AlertBar() {
+  const alert = useStore((s) => s.alert);
+  if (!alert) return null;
+  return (
+    <div className="alert" role="alert">
+      <span className="alert-text">{alert.message}</span>
+      {alert.link && (
+        <button type="button" className="link" onClick={() => showLine(alert.link!)}>Go to line {alert.link.line}</button>
+      )}
+      <button type="button" className="link quiet" onClick={dismissAlert}>Dismiss</button>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <div className="app">
+      <Header />
+      <main className="layout">
+        <FileList />
+        <div className="center">
+          <Toolbar />
+          <AlertBar />
+          <section className="editor-panel" aria-label="Editor">
+            <FileBar />
+            <Editor />
+          </section>
+          <LogPanel />
+        </div>
+        <aside className="side" aria-label="Database">
+          <SchemaPanel />
+          <DiffPanel />
+          <SqlConsole />
+        </aside>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * The playground's state (files, engine, selection) in local storage, so that it survives a reload. What is read
+ * back is checked like a share link: local storage is only data, and it may come from another version of the page.
+ */
+import { isValidName, sortFiles } from './files.ts';
+import { MAX_FILE_CHARS, MAX_FILES, type SharedState } from './share.ts';
+import type { SourceFile } from './worker/protocol.ts';
+
+const KEY = 'moonwalk.playground.v1';
+
+export function loadSaved(): SharedState | null {
+  let raw: string | null;
+  try {
+    raw = localStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+  if (!raw) return null;
+  try {
+    const data = JSON.parse(raw) as { files?: unknown; engine?: unknown; selected?: unknown };
+    if (!Array.isArray(data.files) || data.files.length > MAX_FILES) return null;
+    const files: SourceFile[] = [];
+    const names = new Set<string>();
+    for (const f of data.files as unknown[]) {
+      const file = f as { name?: unknown; text?: unknown };
+      if (typeof file.name !== 'string' || typeof file.text !== 'string') return null;
+      if (!isValidName(file.name) || names.has(file.name) || file.text.length > MAX_FILE_CHARS) return null;
+      names.add(file.name);
+      files.push({ name: file.name, text: file.text });
+    }
+    const engine = data.engine === 'postgres' ? 'postgres' : 'sqlite';
+    const selected = typeof data.selected === 'string' && names.has(data.selected) ? data.selected : null;
+    return { files: sortFiles(files), engine, selected };
+  } catch {
+    return null;
+  }
+}
+
+/** Saves the state; false when the browser refuses (storage full or disabled). */
+export function save(state: SharedState): boolean {
+  try {
+    localStorage.setItem(KEY, JSON.stringify(state));
+    return true;
+  } catch {
+    return false;
+  }
+}

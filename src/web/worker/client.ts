@@ -1,0 +1,140 @@
+/**
+ * The page's side of the engine worker: sends requests, matches replies by id, and can end the worker (Stop) and
+ * start a fresh one. Pending requests of an ended worker are rejected with `StoppedError`.
+ */
+import type { MigratorEvent } from '../../core/migrator.ts';
+import type { CommandResult, EngineId, EngineState, WorkerReply, WorkerRequest, WorkerRequestBody } from './protocol.ts';
+
+export class StoppedError extends Error {
+  constructor() {
+    super('stopped');
+  }
+}
+
+export interface EngineClientListener {
+  engine(engine: EngineId, state: EngineState, details: { message?: string; loadMs?: number }): void;
+  event(requestId: number, event: MigratorEvent): void;
+  /** The worker crashed (an uncaught error or a failed load of the worker script). */
+  crashed(message: string): void;
+}
+
+/** The worker started by `startEarly`, with what it said before the client took it over. */
+interface Early {
+  worker: Worker;
+  replies: WorkerReply[];
+  errors: string[];
+  detach(): void;
+}
+let early: Early | null = null;
+
+function createWorker(): Worker {
+  return new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'moonwalk-engine' });
+}
+
+/**
+ * Starts the engine worker before the rest of the page has loaded (it opens SQLite at once), so that the engine and
+ * the page load in parallel. The first `EngineClient` takes it over, with the messages it sent meanwhile.
+ */
+export function startEarly(): void {
+  if (early) return;
+  const worker = createWorker();
+  const replies: WorkerReply[] = [];
+  const errors: string[] = [];
+  const onMessage = (event: MessageEvent<WorkerReply>) => { replies.push(event.data); };
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    errors.push(event.message || 'the engine worker failed to start');
+  };
+  worker.addEventListener('message', onMessage);
+  worker.addEventListener('error', onError);
+  early = {
+    worker, replies, errors,
+    detach: () => {
+      worker.removeEventListener('message', onMessage);
+      worker.removeEventListener('error', onError);
+    },
+  };
+}
+
+interface Pending {
+  resolve: (result: CommandResult) => void;
+  reject: (error: Error) => void;
+}
+
+export class EngineClient {
+  private worker: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+
+  constructor(private readonly listener: EngineClientListener) {
+    const adopted = early;
+    early = null;
+    this.worker = this.start(adopted?.worker);
+    if (adopted) {
+      adopted.detach();
+      queueMicrotask(() => {
+        for (const reply of adopted.replies) this.receive(reply);
+        for (const message of adopted.errors) this.listener.crashed(message);
+      });
+    }
+  }
+
+  private start(existing?: Worker): Worker {
+    const worker = existing ?? createWorker();
+    worker.addEventListener('message', (event: MessageEvent<WorkerReply>) => this.receive(event.data));
+    worker.addEventListener('error', (event: ErrorEvent) => {
+      event.preventDefault();
+      const message = event.message || 'the engine worker failed to start';
+      this.rejectAll(new Error(message));
+      this.listener.crashed(message);
+    });
+    worker.addEventListener('messageerror', () => this.listener.crashed('a message from the engine worker could not be read'));
+    return worker;
+  }
+
+  private receive(reply: WorkerReply): void {
+    switch (reply.type) {
+      case 'engine':
+        this.listener.engine(reply.engine, reply.state, {
+          ...(reply.message !== undefined ? { message: reply.message } : {}),
+          ...(reply.loadMs !== undefined ? { loadMs: reply.loadMs } : {}),
+        });
+        break;
+      case 'event':
+        this.listener.event(reply.id, reply.event);
+        break;
+      case 'done':
+      case 'failed': {
+        const pending = this.pending.get(reply.id);
+        if (!pending) return;
+        this.pending.delete(reply.id);
+        if (reply.type === 'done') pending.resolve(reply.result);
+        else pending.reject(new Error(reply.message));
+        break;
+      }
+    }
+  }
+
+  /** Sends a request; `onId` learns its id before any event for it can arrive. */
+  request(body: WorkerRequestBody, onId?: (id: number) => void): Promise<CommandResult> {
+    const id = this.nextId++;
+    onId?.(id);
+    return new Promise<CommandResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...body, id } as WorkerRequest);
+    });
+  }
+
+  /** Ends the worker at once (whatever it runs) and starts a fresh one with empty databases. */
+  restart(): void {
+    this.worker.terminate();
+    this.rejectAll(new StoppedError());
+    this.worker = this.start();
+  }
+
+  private rejectAll(error: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+}

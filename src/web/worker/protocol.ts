@@ -1,0 +1,135 @@
+/**
+ * The messages between the page and the engine worker: plain data only (structured clone), both directions typed
+ * here and nowhere else. The page sends a `WorkerRequest` with an `id`; the worker answers each with exactly one
+ * `done` (or `failed` if the worker itself broke), and may send `event`s for that id while it runs, and `engine`
+ * messages whenever an engine starts loading, becomes ready or fails.
+ */
+import type { MigratorEvent } from '../../core/migrator.ts';
+import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
+
+export type EngineId = 'sqlite' | 'postgres';
+
+export const ENGINE_LABELS: Record<EngineId, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+
+/** A migration file as the page holds it. */
+export interface SourceFile {
+  name: string;
+  text: string;
+}
+
+export type RunCommand = 'apply-next' | 'apply-all' | 'revert-last' | 'revert-all' | 'redo';
+
+export const COMMAND_LABELS: Record<RunCommand, string> = {
+  'apply-next': 'Apply next',
+  'apply-all': 'Apply all',
+  'revert-last': 'Revert last',
+  'revert-all': 'Revert all',
+  redo: 'Redo',
+};
+
+export type WorkerRequest =
+  /**
+   * Makes `engine` the current one, loading it first if needed (PGlite is imported only then). Answers as soon as
+   * the engine can run; ask for `status` to see the database.
+   */
+  | { type: 'open'; id: number; engine: EngineId }
+  | { type: 'run'; id: number; command: RunCommand; files: SourceFile[] }
+  | { type: 'status'; id: number; files: SourceFile[] }
+  /** Throws the current engine's database away and starts an empty one. */
+  | { type: 'reset'; id: number; files: SourceFile[] }
+  /** up, down, compare, up again for each migration, on a throwaway database of the current engine. */
+  | { type: 'verify'; id: number; files: SourceFile[] }
+  /** A SQL console statement (or script) against the current database, outside any migration. */
+  | { type: 'sql'; id: number; sql: string; files: SourceFile[] };
+
+export type WorkerRequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the worker shows of a database: small view types, so that the page does not depend on the schema module.
+
+export interface ColumnView {
+  name: string;
+  type: string;
+  nullable: boolean;
+  primaryKey: boolean;
+  default: string | null;
+}
+
+export interface TableView {
+  name: string;
+  columns: ColumnView[];
+  /** One line each: `unique (email)`, `index idx_users_name (name)`, `unique index … where …`. */
+  indexes: string[];
+  /** One line each: `foreign key (user_id) → users (id)`. */
+  foreignKeys: string[];
+  rows: number | null;
+}
+
+export interface SchemaView {
+  tables: TableView[];
+  /** Other objects, one line each (`view active_users`, `trigger …`, `sequence …`, `enum …`). */
+  others: string[];
+}
+
+export interface DiffLine {
+  sign: '+' | '-' | '~' | ' ';
+  /** Nesting: 0 for a table or other object, 1 for a part of a table. */
+  depth: number;
+  text: string;
+}
+
+/** The state of the current database after a request. */
+export interface DbView {
+  engine: EngineId;
+  /** The ledger seen against the files: applied / pending / modified / missing. */
+  status: StatusEntry[];
+  statusError: RunError | null;
+  schema: SchemaView | null;
+  schemaError: string | null;
+}
+
+export interface VerifyEntry {
+  id: string;
+  outcome: 'reversible' | 'irreversible' | 'skipped' | 'failed';
+  /** What `down` did not undo, as diff lines. */
+  differences: DiffLine[];
+  /** Whether `up` ran again after `down` (absent when it was not tried). */
+  reapplied?: boolean;
+  message?: string;
+  error?: RunError;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  engine: EngineId;
+  migrations: VerifyEntry[];
+  /** A problem that stopped verification outside any one migration. */
+  error?: RunError;
+  durationMs: number;
+}
+
+export interface SqlConsoleResult {
+  ok: boolean;
+  columns: string[];
+  /** Values as display text; NULL is null. */
+  rows: (string | null)[][];
+  /** For statements without rows: what happened. */
+  message: string;
+  truncated: boolean;
+}
+
+export type CommandResult =
+  | { kind: 'open'; engine: EngineId; loadMs: number | null }
+  | { kind: 'status'; db: DbView }
+  | { kind: 'reset'; db: DbView }
+  | { kind: 'run'; command: RunCommand; run: RunResult; diff: DiffLine[] | null; db: DbView; durationMs: number }
+  | { kind: 'verify'; report: VerifyReport }
+  | { kind: 'sql'; result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
+
+export type EngineState = 'loading' | 'ready' | 'failed';
+
+export type WorkerReply =
+  | { type: 'engine'; engine: EngineId; state: EngineState; message?: string; loadMs?: number }
+  | { type: 'event'; id: number; event: MigratorEvent }
+  | { type: 'done'; id: number; result: CommandResult }
+  | { type: 'failed'; id: number; message: string };
