@@ -1,13 +1,12 @@
 /**
- * Makes docs/playground.png: the main view at 1280×720 after applying two of the examples. Not part of the normal
- * run (it writes into docs/); run it with
- *   MOONWALK_SCREENSHOT=1 npx vitest run test/e2e/screenshot.test.ts
+ * Makes docs/playground.png: the main view at 1280×720 after applying two of the examples. Not part of the test
+ * suite (it writes into docs/): `npm run screenshot`.
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ensureBuilt, launchChromium, root, startPreview } from './harness.ts';
 
-describe.skipIf(process.env['MOONWALK_SCREENSHOT'] !== '1')('screenshot', () => {
+describe('screenshot', () => {
   test('docs/playground.png', async () => {
     ensureBuilt();
     const preview = await startPreview();
