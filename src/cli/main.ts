@@ -5,7 +5,8 @@
 import { writeNewMigration } from './new-migration.ts';
 import { parseArgs, UsageError, USAGE, type ParsedArgs } from './args.ts';
 import { readMigrationsDir, FilesError } from './migrations-dir.ts';
-import { renderResultLine, renderRunSummary, renderStatus } from './render.ts';
+import { jsonRunResult, jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
+import { openThrowaway, runDiff, runLint, runSchema, runVerify } from './inspect.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
 import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
@@ -47,9 +48,12 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
       return EXIT.ok;
     }
     const files = await readMigrationsDir(dir);
-    const url = String(args.flags.db ?? io.env.DATABASE_URL ?? '');
-    if (!url) throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
-    const driver = await connect(url, args);
+    if (args.command === 'lint') return runLint(files, dir, io, json);
+    // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
+    const throwaway = args.command === 'verify' && args.flags.db === undefined;
+    const url = throwaway ? '' : String(args.flags.db ?? io.env.DATABASE_URL ?? '');
+    if (!url && !throwaway) throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
+    const driver = throwaway ? await openThrowaway(args.flags.engine === 'postgres' ? 'postgres' : 'sqlite') : await connect(url, args);
     try {
       return await runCommand(args, driver, files, io, json);
     } finally {
@@ -83,7 +87,7 @@ async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<Retur
     },
     lockTimeoutMs: Number(args.flags['lock-timeout'] ?? 60) * 1000,
     allowDrift: args.flags['allow-drift'] === true,
-    onEvent: json ? undefined : (event) => {
+    onEvent: json || args.command === 'verify' || args.command === 'diff' ? undefined : (event) => {
       if (event.type === 'done') io.out(renderResultLine(event.result));
       if (event.type === 'output') for (const line of event.lines) io.out(`    [${event.id}] ${line}`);
     },
@@ -109,6 +113,15 @@ async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<Retur
         return report(io, json, 'down', await migrator.down({ step, to, all: args.flags.all === true }));
       case 'redo':
         return report(io, json, 'redo', await migrator.redo({ step }));
+      case 'verify':
+        if (args.flags.engine !== undefined && args.flags.engine !== driver.engine) {
+          throw new UsageError(`--engine ${args.flags.engine} does not match the --db database, which is ${driver.engine}`);
+        }
+        return await runVerify(migrator, driver, io, json, args.flags.db === undefined);
+      case 'schema':
+        return await runSchema(driver, io, json);
+      case 'diff':
+        return await runDiff(migrator, driver, io, json);
       default:
         throw new UsageError(`moonwalk ${args.command} is not available yet`);
     }
@@ -118,7 +131,7 @@ async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<Retur
 }
 
 function report(io: Io, json: boolean, verb: 'up' | 'down' | 'redo', result: RunResult): number {
-  if (json) io.out(JSON.stringify(result));
+  if (json) io.out(JSON.stringify(jsonRunResult(result), jsonValue));
   else {
     const summary = renderRunSummary(result, verb);
     if (result.error) io.err(summary.trimStart());

@@ -84,9 +84,25 @@ export class Ledger {
   }
 }
 
-function formatAppliedAt(value: SqlValue): string {
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    return new Date(Number(value) * 1000).toISOString().replace('.000Z', 'Z');
-  }
-  return value === null ? '' : String(value);
+/**
+ * ISO 8601 in UTC (`2024-05-01T12:00:00Z`) from what the engines keep: epoch seconds (SQLite, as a number or as
+ * digits), PostgreSQL's text (`2024-05-01 12:00:00.123+00`), or SQLite's CURRENT_TIMESTAMP text (UTC, no zone).
+ * Anything else is passed through as the engine printed it.
+ */
+export function formatAppliedAt(value: SqlValue): string {
+  if (value === null) return '';
+  if (typeof value === 'number' || typeof value === 'bigint') return isoSeconds(Number(value) * 1000);
+  const text = String(value).trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return isoSeconds(Number(text) * 1000);
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(text);
+  if (!match) return text;
+  const [, date, time, zone] = match;
+  const offset = !zone || /^z$/i.test(zone) ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(`${date}T${time.replace(/(\.\d{3})\d+$/, '$1')}${offset}`);
+  return Number.isNaN(ms) ? text : isoSeconds(ms);
+}
+
+function isoSeconds(ms: number): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return String(ms / 1000);
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }

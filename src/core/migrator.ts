@@ -37,6 +37,11 @@ export interface UpOptions {
   singleTransaction?: boolean;
   /** Run everything in one transaction, record the statements, roll back. */
   dryRun?: boolean;
+  /**
+   * Dry runs only: called inside the transaction after the last migration ran, just before the rollback (`moonwalk
+   * diff` takes its snapshot there). What it throws fails the run (phase `internal`); the rollback happens anyway.
+   */
+  beforeRollback?: () => unknown;
 }
 
 export interface DownOptions {
@@ -93,15 +98,17 @@ export class Migrator {
     if (options.to !== undefined && !this.files.has(options.to)) {
       return finish({ migration: options.to, phase: 'check', message: `no migration file ${options.to}.lua to go up to` });
     }
+    const batch = options.singleTransaction === true || options.dryRun === true;
     return this.locked(finish, async () => {
-      await this.ledger.ensure();
+      // A batch makes (or upgrades) the ledger inside its transaction: a dry run leaves no trace, not even the table.
+      if (!batch) await this.ledger.ensure();
       const entries = await this.ledger.read();
       this.checkDrift(entries);
       const applied = new Set(entries.map((entry) => entry.id));
       let pending = [...this.files.values()].filter((file) => !applied.has(file.id));
       if (options.to !== undefined) pending = pending.filter((file) => compareIds(file.id, options.to!) <= 0);
-      if (options.singleTransaction || options.dryRun) {
-        await this.runBatch(pending, options.step, results, statements);
+      if (batch) {
+        await this.runBatch(pending, options.step, results, statements, options.beforeRollback);
       } else {
         await this.runSequence(pending, 'up', results, options.step);
       }
@@ -124,18 +131,23 @@ export class Migrator {
     });
   }
 
-  /** Reverts the last `step` applied migrations (default 1) and applies them again. */
+  /**
+   * Reverts the last `step` applied migrations (default 1) and applies exactly those again, under one lock: another
+   * pending migration (one that sorts earlier, say) is neither applied nor reported, and no other runner gets in
+   * between. Drift stops it as it stops `up`.
+   */
   async redo(options: { step?: number } = {}): Promise<RunResult> {
-    const down = await this.down({ step: options.step ?? 1 });
-    if (!down.ok) return down;
-    const ids = down.results.filter((r) => r.status === 'reverted').map((r) => r.id).sort(compareIds);
-    const results = [...down.results];
-    for (const id of ids) {
-      const up = await this.up({ to: id, step: 1 });
-      results.push(...up.results);
-      if (!up.ok) return { ok: false, results, error: up.error };
-    }
-    return { ok: true, results, error: null };
+    const results: MigrationResult[] = [];
+    const finish = (error: RunError | null): RunResult => ({ ok: error === null, results, error });
+    return this.locked(finish, async () => {
+      await this.ledger.ensure();
+      const entries = await this.ledger.read();
+      const plan = this.downPlan(entries, { step: options.step ?? 1 });
+      this.checkDrift(entries);
+      for (const file of plan) this.revertible(file);
+      await this.runSequence(plan, 'down', results);
+      await this.runSequence([...plan].reverse(), 'up', results);
+    });
   }
 
   /** Frees the Lua values of compiled files. The driver stays open: it belongs to the caller. */
@@ -313,12 +325,7 @@ export class Migrator {
       const result: MigrationResult = { id: file.id, direction, status: 'failed', duration_ms: elapsed() };
       this.emit({ type: 'done', result });
       const runError = toRunError(error, direction);
-      if (tx.implicitlyCommitted.length > 0) {
-        runError.committed = [...tx.implicitlyCommitted];
-        runError.message += ' — partially applied: the statements listed committed before the failure and were ' +
-          'not rolled back; the migration is not recorded as applied. Undo them by hand (or make them idempotent) ' +
-          'before running it again';
-      }
+      if (!this.driver.transactionalDdl) await this.reportPartial(file.id, direction, tx, runError);
       throw new RunFailureWithResult(runError, result);
     }
     const result: MigrationResult = {
@@ -328,18 +335,23 @@ export class Migrator {
     return result;
   }
 
-  /** Pending migrations in one transaction (`--single-transaction`), or rolled back at the end (`--dry-run`). */
+  /**
+   * Pending migrations in one transaction (`--single-transaction`), or rolled back at the end (`--dry-run`). The
+   * `done` events come once the outcome is known: a migration reported applied must not be rolled back afterwards.
+   */
   private async runBatch(pending: MigrationFile[], step: number | undefined, results: MigrationResult[],
-    statements: PlannedStatement[] | undefined): Promise<void> {
+    statements: PlannedStatement[] | undefined, beforeRollback?: () => unknown): Promise<void> {
     const dryRun = statements !== undefined;
     await this.control(null, 'begin', () => this.driver.begin());
     let current: MigrationFile | null = null;
+    let started = performance.now();
     try {
+      await this.control(null, 'ledger', () => this.ledger.ensure());
       let done = 0;
       for (const file of pending) {
         if (step !== undefined && done >= step) break;
         current = file;
-        const started = performance.now();
+        started = performance.now();
         const compiled = this.compileOrFail(file);
         if (!compiled.blocks[this.engine]) {
           results.push({ id: file.id, direction: 'up', status: 'skipped', reason: skipReason(compiled, this.engine), duration_ms: 0 });
@@ -354,17 +366,61 @@ export class Migrator {
           duration_ms: Math.round((performance.now() - started) * 100) / 100,
         };
         results.push(result);
-        this.emit({ type: 'done', result });
         done++;
       }
       current = null;
+      if (dryRun && beforeRollback) await this.control(null, 'internal', beforeRollback);
       if (dryRun) await this.control(null, 'commit', () => this.driver.rollback());
       else await this.control(null, 'commit', () => this.driver.commit());
     } catch (error) {
       await this.rollbackQuietly();
       for (const result of results) if (result.status === 'applied') result.status = 'rolled_back';
-      if (current) results.push({ id: current.id, direction: 'up', status: 'failed', duration_ms: 0 });
+      if (current) {
+        results.push({
+          id: current.id, direction: 'up', status: 'failed',
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        });
+      }
       throw error;
+    } finally {
+      for (const result of results) this.emit({ type: 'done', result });
+    }
+  }
+
+  /**
+   * After a failed migration on an engine that commits DDL implicitly (MySQL, DESIGN §2): the ledger row may have
+   * committed with a DDL that ran after it (in `after`), so it is deleted again; and the error names what stays
+   * committed and what to do about it.
+   */
+  private async reportPartial(id: string, direction: Direction, tx: Transaction, runError: RunError): Promise<void> {
+    let unrecorded: string | null = null;
+    // The row is written after `up`: only a failure in `after` (or at the commit) can find it committed.
+    if (direction === 'up' && (runError.phase === 'after' || runError.phase === 'commit')) {
+      try {
+        await this.ledger.remove(id); // autocommit is on again after the rollback; a no-op when the row is not there
+      } catch (error) {
+        unrecorded = error instanceof Error ? error.message : String(error);
+      }
+    }
+    const committed = tx.implicitlyCommitted;
+    if (committed.length > 0) {
+      runError.committed = [...committed];
+      const list = committed.map((sql) => {
+        const line = sql.trim().replace(/\s+/g, ' ');
+        return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+      }).join('; ');
+      const why = `${this.engine} commits DDL implicitly, together with everything before it in the transaction`;
+      runError.message += direction === 'up'
+        ? ` — partially applied: these statements committed before the failure and were not rolled back (${why}): ` +
+          `${list}. ${id} is not recorded as applied (status shows it pending): undo them by hand, or make the ` +
+          'migration idempotent (CREATE TABLE IF NOT EXISTS, DROP ... IF EXISTS), before running it again'
+        : ` — partially reverted: these statements committed before the failure and were not rolled back (${why}): ` +
+          `${list}. ${id} is still recorded as applied: restore what they removed by hand, or make the down ` +
+          'idempotent (DROP ... IF EXISTS), before running down again';
+    }
+    if (unrecorded !== null) {
+      runError.message += `. Its ledger row may have committed too and could not be deleted (${unrecorded}): if ` +
+        `status shows ${id} applied, delete it by hand (DELETE FROM _migrations WHERE id = '${id}')`;
     }
   }
 

@@ -67,7 +67,8 @@ export function describeRunError(error: RunError): string {
   ].filter(Boolean).join(' ');
   const lines = [where ? `${where}: ${error.message}` : error.message];
   if (error.sql) lines.push(`  SQL: ${error.sql.trim().replace(/\s+/g, ' ')}`);
-  if (error.committed?.length) {
+  // `committed` (MySQL's partial application) is named in the message itself, with what to do about it.
+  if (error.committed?.length && !error.message.includes('partially')) {
     lines.push('  These statements committed before the failure (this engine commits DDL implicitly):');
     for (const sql of error.committed) lines.push(`    ${sql.trim().replace(/\s+/g, ' ')}`);
   }

@@ -1,0 +1,167 @@
+/**
+ * The commands that look at migrations rather than only run them (DESIGN §5, §6): `verify`, `lint`, `schema` and
+ * `diff`. Each prints its human text or one JSON document and answers the exit code.
+ *
+ * - `lint` reads only the files: no database, no lock. Exit 1 only for findings of severity `error`.
+ * - `schema` reads the database: no lock (like `status`).
+ * - `diff` runs the pending migrations in one transaction through the Migrator (which locks), snapshots inside it and
+ *   rolls back. Refused where DDL is not transactional (MySQL): nothing could be rolled back.
+ * - `verify` goes through the Migrator (up, down, up again for each pending migration), on the `--db` database or on a
+ *   throwaway in-memory one of `--engine`.
+ */
+import type { Driver, Engine } from '../core/driver.ts';
+import type { Migrator } from '../core/migrator.ts';
+import type { MigrationFile } from '../core/migration-files.ts';
+import { describeRunError, type RunError } from '../core/results.ts';
+import { lintMigrations } from '../core/lint/index.ts';
+import { takeSnapshot } from '../core/schema/snapshot.ts';
+import { diffSnapshots } from '../core/schema/diff.ts';
+import { renderDiff } from '../core/schema/render-diff.ts';
+import { renderSnapshot } from '../core/schema/render-snapshot.ts';
+import type { SchemaChange, SchemaSnapshot } from '../core/schema/types.ts';
+import { verifyWith, type VerifyEntry, type VerifyResult } from '../core/verify.ts';
+
+export interface InspectIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const OK = 0;
+const FAILED = 1;
+const USAGE = 2;
+
+/** Load and check problems (a Lua syntax error, a modified file, …) are 2, like `up`; anything else failed is 1. */
+function exitFor(error: RunError): number {
+  return error.phase === 'load' || error.phase === 'check' ? USAGE : FAILED;
+}
+
+function indent(text: string, by: string): string {
+  return text.split('\n').map((l) => by + l).join('\n');
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// lint
+
+export function runLint(files: MigrationFile[], dir: string, io: InspectIo, json: boolean): number {
+  const findings = lintMigrations(files.map((f) => ({ file: f.file, source: f.source })));
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  if (json) {
+    io.out(JSON.stringify({ ok: errors === 0, findings }));
+  } else {
+    const prefix = dir === '' || dir === '.' ? '' : `${dir.replace(/[\\/]+$/, '')}/`;
+    for (const f of findings) io.out(`${prefix}${f.file}:${f.line} ${f.severity} ${f.code} ${f.message}`);
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    const infos = findings.length - errors - warnings;
+    io.err(findings.length === 0
+      ? `No findings in ${files.length} migration file${files.length === 1 ? '' : 's'}.`
+      : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info in ${plural(files.length, 'file')}.`);
+  }
+  return errors > 0 ? FAILED : OK;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// schema
+
+export async function runSchema(driver: Driver, io: InspectIo, json: boolean): Promise<number> {
+  let snapshot: SchemaSnapshot;
+  try {
+    snapshot = await takeSnapshot(driver, { rows: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (json) io.out(JSON.stringify({ ok: false, error: { migration: null, phase: 'internal', message } }));
+    io.err(`Error: cannot read the schema of ${driver.target}: ${message}`);
+    return FAILED;
+  }
+  if (json) io.out(JSON.stringify(snapshot));
+  else io.out(`${driver.target} (${driver.engine})\n${renderSnapshot(snapshot)}`);
+  return OK;
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// diff
+
+export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo, json: boolean): Promise<number> {
+  const answer = (changes: SchemaChange[], error: RunError | null, ids: string[]): number => {
+    if (json) io.out(JSON.stringify({ ok: error === null, changes, migrations: ids, error }));
+    else if (error) io.err(`Error: ${describeRunError(error)}`);
+    else if (ids.length === 0) io.out('Nothing pending: the database is up to date, no changes.');
+    else io.out(`${plural(ids.length, 'pending migration')} (${ids.join(', ')}) would change:\n${renderDiff(changes)}`);
+    return error ? exitFor(error) : OK;
+  };
+  if (!driver.transactionalDdl) {
+    return answer([], {
+      migration: null, phase: 'check',
+      message: `moonwalk diff is refused on ${driver.engine}: it commits DDL implicitly, so the pending migrations ` +
+        'could not be run and rolled back. Use moonwalk up --dry-run elsewhere, or diff on a copy of the database',
+    }, []);
+  }
+  let before: SchemaSnapshot;
+  try {
+    before = await takeSnapshot(driver, { rows: true });
+  } catch (error) {
+    return answer([], { migration: null, phase: 'internal', message: error instanceof Error ? error.message : String(error) }, []);
+  }
+  const inside: { after?: SchemaSnapshot } = {};
+  const run = await migrator.up({
+    dryRun: true,
+    beforeRollback: async () => {
+      inside.after = await takeSnapshot(driver, { rows: true });
+    },
+  });
+  const ids = run.results.filter((r) => r.status !== 'skipped').map((r) => r.id);
+  if (!run.ok) return answer([], run.error, ids);
+  return answer(inside.after === undefined ? [] : diffSnapshots(before, inside.after), null, ids);
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// verify
+
+/** The throwaway database of `verify` without `--db`: sql.js for SQLite, PGlite for PostgreSQL, both in memory. */
+export async function openThrowaway(engine: Engine): Promise<Driver> {
+  if (engine === 'postgres') {
+    const { openPglite } = await import('../drivers/pglite.ts');
+    return openPglite();
+  }
+  const { openSqlJs } = await import('../drivers/sqljs.ts');
+  return openSqlJs();
+}
+
+const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
+
+export async function runVerify(migrator: Migrator, driver: Driver, io: InspectIo, json: boolean,
+  throwaway: boolean): Promise<number> {
+  if (!json) {
+    io.out(throwaway
+      ? `Verifying on a throwaway in-memory ${ENGINE_NAMES[driver.engine]} database, replaying every migration from empty.`
+      : `Verifying the pending migrations on ${driver.target} (${driver.engine}); they stay applied.`);
+  }
+  const result: VerifyResult = await verifyWith(migrator, driver, json ? undefined : (entry) => io.out(renderEntry(entry)));
+  if (json) {
+    io.out(JSON.stringify({ ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error }));
+  } else {
+    if (result.error) io.err(`Error: ${describeRunError(result.error)}`);
+    const verified = result.migrations.filter((m) => !m.skipped);
+    const reversible = verified.filter((m) => m.reversible).length;
+    if (result.migrations.length === 0 && !result.error) io.out('Nothing pending to verify.');
+    else if (verified.length > 0) {
+      io.out(`${plural(verified.length, 'migration')} verified: ${reversible} reversible` +
+        (reversible < verified.length ? `, ${verified.length - reversible} not` : '') + '.');
+    }
+  }
+  if (result.error) return exitFor(result.error);
+  const loadFailure = result.migrations.some((m) => m.failure && exitFor(m.failure) === USAGE);
+  if (loadFailure) return USAGE;
+  return result.ok ? OK : FAILED;
+}
+
+function renderEntry(entry: VerifyEntry): string {
+  if (entry.skipped) return `~ ${entry.id}  skipped: ${entry.reason ?? ''}`;
+  if (entry.reversible && entry.error === undefined) return `+ ${entry.id}  reversible (up, down, up again)`;
+  const lines = [`! ${entry.id}  ${entry.reversible ? 'reversible, but' : 'NOT reversible'}: ${entry.error ?? ''}`];
+  if (entry.differences.length > 0) lines.push(indent(renderDiff(entry.differences), '    '));
+  return lines.join('\n');
+}

@@ -1,0 +1,126 @@
+/**
+ * The `moonwalk` command as a child process (`node bin/moonwalk.js …`, the compiled CLI of `npm run build:cli`), and
+ * what a test needs to look inside the database it ran against, on every engine (SQLite, PostgreSQL, MySQL).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Driver, SqlValue } from '../../src/core/driver.ts';
+import { LEDGER_TABLE } from '../../src/core/ledger.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = path.join(ROOT, 'bin', 'moonwalk.js');
+
+/** Fails early, with what to do, when the CLI has not been compiled. */
+export function assertCliBuilt(): void {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+    throw new Error('the CLI is not compiled: run `npm run build:cli` (npm test does it) before these tests');
+  }
+}
+
+export interface CliOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface CliRun {
+  child: ChildProcess;
+  done: Promise<CliOutcome>;
+}
+
+/** Starts `moonwalk …`; `done` settles when it exits. */
+export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliRun {
+  const started = Date.now();
+  const env = { ...process.env, ...options.env };
+  delete env.DATABASE_URL;
+  if (options.env?.DATABASE_URL) env.DATABASE_URL = options.env.DATABASE_URL;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<CliOutcome>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));
+  });
+  return { child, done };
+}
+
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliOutcome> {
+  return startCli(args, options).done;
+}
+
+/** The one JSON document of a `--json` run (throws with the output when there is none). */
+export function json<T = any>(outcome: CliOutcome): T {
+  try {
+    return JSON.parse(outcome.stdout) as T;
+  } catch {
+    throw new Error(`no JSON on stdout (exit ${outcome.code}):\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Looking inside, on any engine
+
+export async function column(driver: Driver, sql: string, params: SqlValue[] = []): Promise<SqlValue[]> {
+  return (await driver.query(sql, params)).rows.map((row) => row[0]);
+}
+
+export async function rows(driver: Driver, sql: string, params: SqlValue[] = []): Promise<Record<string, SqlValue>[]> {
+  const result = await driver.query(sql, params);
+  return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
+}
+
+/** The user's tables (the ledger left out), by name, in the current schema / database. */
+export async function tables(driver: Driver): Promise<string[]> {
+  const sql = {
+    sqlite: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '${LEDGER_TABLE}' ORDER BY name`,
+    postgres: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> '${LEDGER_TABLE}' ORDER BY table_name`,
+    mysql: `SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> '${LEDGER_TABLE}' ORDER BY table_name`,
+  }[driver.engine];
+  return (await column(driver, sql)).map(String);
+}
+
+export async function columns(driver: Driver, table: string): Promise<string[]> {
+  const sql = {
+    sqlite: 'SELECT name FROM pragma_table_info(?) ORDER BY cid',
+    postgres: 'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position',
+    mysql: 'SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position',
+  }[driver.engine];
+  return (await column(driver, sql, [table])).map(String);
+}
+
+/** Indexes made with CREATE INDEX (not those behind primary keys and unique constraints), by name. */
+export async function indexes(driver: Driver): Promise<string[]> {
+  const sql = {
+    sqlite: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+    postgres: `SELECT i.indexname FROM pg_indexes i WHERE i.schemaname = current_schema() AND NOT EXISTS (
+         SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname`,
+    mysql: `SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = DATABASE()
+         AND non_unique = 1 AND table_name <> '${LEDGER_TABLE}' ORDER BY index_name`,
+  }[driver.engine];
+  return (await column(driver, sql)).map(String);
+}
+
+/** Ids in the ledger, in order; empty when there is no ledger table. */
+export async function ledgerIds(driver: Driver): Promise<string[]> {
+  const exists = {
+    sqlite: `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '${LEDGER_TABLE}'`,
+    postgres: `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '${LEDGER_TABLE}'`,
+    mysql: `SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '${LEDGER_TABLE}'`,
+  }[driver.engine];
+  if (Number((await column(driver, exists))[0]) === 0) return [];
+  return (await column(driver, `SELECT id FROM ${LEDGER_TABLE} ORDER BY id`)).map(String);
+}
+
+/** Writes migration files (name → Lua text) into a fresh folder under `parent` and returns the folder. */
+export function writeMigrations(dir: string, files: Record<string, string>): string {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
