@@ -310,6 +310,12 @@ function diffSets<T>(
   kinds: [SchemaChangeKind, SchemaChangeKind],
   emit: Emit,
 ): void {
+  if (before.length * after.length <= 64) {
+    // The usual few constraints: compare pairwise rather than build a JSON text of each.
+    for (const item of before) if (!after.some((x) => sameData(item, x))) emit(kinds[0], path(label(item)), item);
+    for (const item of after) if (!before.some((x) => sameData(item, x))) emit(kinds[1], path(label(item)), undefined, item);
+    return;
+  }
   const b = new Set(before.map(stableJson));
   const a = new Set(after.map(stableJson));
   for (const item of before) if (!a.has(stableJson(item))) emit(kinds[0], path(label(item)), item);

@@ -4,3 +4,4 @@ export { takeSnapshot, type SnapshotDriver, type SnapshotReader } from './snapsh
 export { diffSnapshots, objectKey } from './diff.ts';
 export { renderDiff } from './render-diff.ts';
 export { LEDGER_TABLE, tableFingerprint, fnv1a64 } from './util.ts';
+export { renderSnapshot } from './render-snapshot.ts';

@@ -32,7 +32,7 @@ const ARROW = '→';
 const BRIEF = 60;
 
 /** Collapses white space; shortens long text with `…`. */
-function brief(text: string, max = BRIEF): string {
+export function brief(text: string, max = BRIEF): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
@@ -50,7 +50,7 @@ function briefPair(before: string, after: string): string {
   return `${cut(b)} ${ARROW} ${cut(a)}`;
 }
 
-function describeColumn(c: ColumnSnapshot): string {
+export function describeColumn(c: ColumnSnapshot): string {
   let s = c.type ? `${c.name} ${c.type}` : c.name;
   if (c.collation !== undefined) s += ` COLLATE ${c.collation}`;
   if (!c.nullable) s += ' NOT NULL';
@@ -78,7 +78,7 @@ function columnChanges(b: ColumnSnapshot, a: ColumnSnapshot): string {
   return parts.join(', ');
 }
 
-function describeIndexBody(i: IndexSnapshot): string {
+export function describeIndexBody(i: IndexSnapshot): string {
   let s = `(${i.columns.join(', ')})`;
   if (i.unique) s = `UNIQUE ${s}`;
   if (i.method !== undefined) s = `USING ${i.method} ${s}`;
@@ -87,7 +87,7 @@ function describeIndexBody(i: IndexSnapshot): string {
   return s;
 }
 
-function describeFk(f: ForeignKeySnapshot): string {
+export function describeFk(f: ForeignKeySnapshot): string {
   const target = f.references.schema !== undefined && f.references.schema !== 'public'
     ? `${f.references.schema}.${f.references.table}`
     : f.references.table;
@@ -97,11 +97,11 @@ function describeFk(f: ForeignKeySnapshot): string {
   return s;
 }
 
-function describeUnique(u: UniqueSnapshot): string {
+export function describeUnique(u: UniqueSnapshot): string {
   return `${u.name !== undefined ? u.name + ' ' : ''}(${u.columns.join(', ')})`;
 }
 
-function describeCheck(c: CheckSnapshot): string {
+export function describeCheck(c: CheckSnapshot): string {
   return `${c.name !== undefined ? c.name + ' ' : ''}(${c.expression})`;
 }
 
@@ -109,7 +109,7 @@ function describePk(p: PrimaryKeySnapshot | null | undefined): string {
   return p ? `(${p.columns.join(', ')})` : 'none';
 }
 
-function describeSequence(s: SequenceSnapshot): string {
+export function describeSequence(s: SequenceSnapshot): string {
   return `${s.type}, start ${s.start}, increment ${s.increment}, min ${s.min}, max ${s.max}${s.cycle ? ', cycle' : ''}`;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The SQLite reader: `sqlite_schema` for the objects and their SQL, and the table-valued pragmas (`pragma_table_xinfo`,
- * `pragma_index_list`, `pragma_index_xinfo`, `pragma_foreign_key_list`) joined to it, so the whole schema takes four
- * statements however many tables there are. What no pragma reports — CHECK constraints, generated-column expressions,
+ * `pragma_index_list`, `pragma_index_xinfo`, `pragma_foreign_key_list`) joined to it, all in one statement however
+ * many tables there are (plus the row counts, see `snapshot.ts`). What no pragma reports — CHECK constraints, generated-column expressions,
  * index expressions and WHERE clauses — comes from the stored CREATE statements (`sqlite-sql.ts`).
  *
  * Left out: `sqlite_%` objects (`sqlite_sequence`, `sqlite_stat1`, …), the ledger `_migrations` and the triggers on it.

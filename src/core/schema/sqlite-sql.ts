@@ -180,8 +180,29 @@ const COLUMN_CONSTRAINT_WORDS = new Set([
   'FOREIGN',
 ]);
 
+/**
+ * Parsed CREATE statements by their text. Snapshots are taken again and again of mostly the same schema (`verify`
+ * takes three per migration), and the text decides the result, so each text is parsed once. Callers must treat the
+ * results as read-only. Bounded: emptied when it grows past `PARSE_CACHE_LIMIT` texts.
+ */
+const tableCache = new Map<string, ParsedTable>();
+const indexCache = new Map<string, ParsedIndex | undefined>();
+const PARSE_CACHE_LIMIT = 10_000;
+
+function cached<T>(cache: Map<string, T>, sql: string, parse: (sql: string) => T): T {
+  if (cache.has(sql)) return cache.get(sql) as T;
+  if (cache.size >= PARSE_CACHE_LIMIT) cache.clear();
+  const parsed = parse(sql);
+  cache.set(sql, parsed);
+  return parsed;
+}
+
 /** CHECK constraints (table and column level, in the order written) and generated columns of a CREATE TABLE. */
 export function parseCreateTable(sql: string): ParsedTable {
+  return cached(tableCache, sql, parseCreateTableText);
+}
+
+function parseCreateTableText(sql: string): ParsedTable {
   const result: ParsedTable = { checks: [], generated: new Map(), collations: new Map() };
   const all = tokenize(sql);
   const sig = significant(all);
@@ -249,6 +270,10 @@ export interface ParsedIndex {
 
 /** The key parts and WHERE clause of a CREATE INDEX statement. */
 export function parseCreateIndex(sql: string): ParsedIndex | undefined {
+  return cached(indexCache, sql, parseCreateIndexText);
+}
+
+function parseCreateIndexText(sql: string): ParsedIndex | undefined {
   const all = tokenize(sql);
   const open = all.findIndex((t) => t.type === 'punct' && t.text === '(');
   if (open < 0) return undefined;

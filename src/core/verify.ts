@@ -1,0 +1,170 @@
+/**
+ * `verify` (DESIGN §5, §6): does each pending migration's `down` undo its `up`?
+ *
+ * For each pending migration, in id order: snapshot (row counts and data fingerprints), up, snapshot, down, snapshot;
+ * the migration is reversible when the first and the last snapshot do not differ (`diffSnapshots(...).length === 0`:
+ * schema and data, column order ignored). Then up again, and report whether that worked. So the run ends with the
+ * verified migrations applied.
+ *
+ * - A migration whose block has no `down` is not reversible; verification carries on from the state its first `up`
+ *   left (it stays applied). The same for a `down` that fails (it is rolled back, so the migration stays applied).
+ * - A migration that fails `up` is reported with its error and verification stops there (nothing after it can run).
+ *   So does one whose second `up` fails: the database is then back where it was before it, and later migrations
+ *   would build on a state that never exists in real use.
+ * - A migration with no block for the engine is skipped (reported with the reason, counted as reversible: nothing ran).
+ *
+ * Built on the Migrator's public API (`status`, `up({ to, step: 1 })`, `down({ step: 1 })`), so each step takes the
+ * run lock, writes the ledger and fails exactly as `moonwalk up`/`down` would. Never throws: problems are in the result.
+ */
+import type { Driver } from './driver.ts';
+import { Migrator, type MigratorOptions } from './migrator.ts';
+import { compareIds } from './migration-files.ts';
+import { describeRunError, type RunError } from './results.ts';
+import { takeSnapshot } from './schema/snapshot.ts';
+import { diffSnapshots } from './schema/diff.ts';
+import type { SchemaChange, SchemaSnapshot } from './schema/types.ts';
+
+export interface VerifyEntry {
+  id: string;
+  /** The snapshot after up + down equals the one before up (schema and data). */
+  reversible: boolean;
+  /** What up + down left different from before (empty when reversible, or when down could not run). */
+  differences: SchemaChange[];
+  /** Whether up ran again after down; absent when down did not run (or the migration was skipped). */
+  up_again?: boolean;
+  /** Why the migration is not verified or not reversible, for a person. */
+  error?: string;
+  /** The runner's error behind `error`, where there is one (phase, line, SQL). */
+  failure?: RunError;
+  /** How many changes the first up made (schema and data). */
+  up_changes?: number;
+  /** The migration has no block for the engine: nothing ran. */
+  skipped?: boolean;
+  reason?: string;
+}
+
+export interface VerifyResult {
+  /** Every pending migration verified, each reversible and each up again fine. */
+  ok: boolean;
+  migrations: VerifyEntry[];
+  /** A problem that stopped verification outside any one migration (lock, ledger, drift, snapshot), or null. */
+  error: RunError | null;
+}
+
+export interface VerifyOptions extends MigratorOptions {
+  /** Called as each migration's entry is complete. */
+  onMigration?: (entry: VerifyEntry) => void;
+}
+
+/** Verifies the pending migrations of `options.files` on `options.driver` (the driver stays open). */
+export async function verifyMigrations(options: VerifyOptions): Promise<VerifyResult> {
+  const migrator = new Migrator(options);
+  try {
+    return await verifyWith(migrator, options.driver, options.onMigration);
+  } finally {
+    migrator.dispose();
+  }
+}
+
+/** The same with a Migrator the caller made over `driver` (and disposes of). */
+export async function verifyWith(migrator: Migrator, driver: Driver,
+  onMigration?: (entry: VerifyEntry) => void): Promise<VerifyResult> {
+  const migrations: VerifyEntry[] = [];
+  const finish = (error: RunError | null): VerifyResult => ({
+    ok: error === null && migrations.every((m) => m.reversible && m.error === undefined && m.up_again !== false),
+    migrations,
+    error,
+  });
+  const report = (entry: VerifyEntry): void => {
+    migrations.push(entry);
+    try {
+      onMigration?.(entry);
+    } catch {
+      // A broken listener must not break verification.
+    }
+  };
+  try {
+    const status = await migrator.status();
+    if (status.error) return finish(status.error);
+    const pending = status.migrations.filter((m) => m.status === 'pending').map((m) => m.id);
+    const applied = status.migrations.filter((m) => m.status !== 'pending').map((m) => m.id);
+    let highestApplied = applied.reduce<string | null>((hi, id) => (hi === null || compareIds(id, hi) > 0 ? id : hi), null);
+
+    for (const id of pending) {
+      // down reverts the highest applied id: a pending migration that sorts before an applied one cannot be checked.
+      if (highestApplied !== null && compareIds(id, highestApplied) < 0) {
+        report({
+          id, reversible: false, differences: [],
+          error: `cannot verify ${id}: ${highestApplied} is applied and sorts after it, so a down would revert ` +
+            `${highestApplied} first. Verify on a database without it (leave out --db)`,
+        });
+        return finish(null);
+      }
+      const before = await snapshot(driver);
+
+      const up = await migrator.up({ to: id, step: 1 });
+      const upResult = up.results.find((r) => r.id === id);
+      if (!up.ok) {
+        if (up.error && up.error.migration !== id && upResult === undefined) return finish(up.error);
+        report({
+          id, reversible: false, differences: [], failure: up.error!,
+          error: `up failed: ${describeRunError(up.error!)}`,
+        });
+        return finish(null);
+      }
+      if (upResult === undefined || upResult.status === 'skipped') {
+        report({
+          id, reversible: true, differences: [], skipped: true,
+          reason: upResult?.reason ?? 'another runner applied it meanwhile',
+        });
+        continue;
+      }
+      highestApplied = id;
+      const afterUp = await snapshot(driver);
+      const upChanges = diffSnapshots(before, afterUp).length;
+
+      const down = await migrator.down({ step: 1 });
+      if (!down.ok) {
+        const error = down.error!;
+        if (error.migration !== null && error.migration !== id) return finish(error);
+        const noDown = error.phase === 'down' && !down.results.some((r) => r.id === id);
+        report({
+          id, reversible: false, differences: [], failure: error, up_changes: upChanges,
+          error: noDown
+            ? `its database("${driver.engine}") block has no down, so it cannot be reverted. Verification goes on from the state its up left`
+            : `down failed: ${describeRunError(error)}. Verification goes on from the state its up left`,
+        });
+        continue;
+      }
+      const afterDown = await snapshot(driver);
+      const differences = diffSnapshots(before, afterDown);
+
+      const again = await migrator.up({ to: id, step: 1 });
+      const entry: VerifyEntry = {
+        id, reversible: differences.length === 0, differences, up_again: again.ok, up_changes: upChanges,
+      };
+      if (!again.ok) {
+        entry.failure = again.error!;
+        entry.error = (differences.length > 0 ? `down left ${count(differences.length, 'difference')}, and ` : '') +
+          `up failed when run again after down: ${describeRunError(again.error!)}`;
+        report(entry);
+        return finish(null);
+      }
+      if (differences.length > 0) {
+        entry.error = `down left ${count(differences.length, 'difference')} from the state before up`;
+      }
+      report(entry);
+    }
+    return finish(null);
+  } catch (error) {
+    return finish({ migration: null, phase: 'internal', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function snapshot(driver: Driver): Promise<SchemaSnapshot> {
+  return takeSnapshot(driver, { rows: true, fingerprint: true });
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
