@@ -1,0 +1,384 @@
+/**
+ * Applying 1,000 small migrations (one CREATE TABLE each) to an SQLite FILE, fresh temp file per run, and the
+ * no-op `up` every deploy pays once they are all applied. Measured in rounds; each round runs every contender once,
+ * each Moonwalk run right next to its target peer's (the pairs rotate and swap places from round to round, so that a
+ * noisy moment of the shared disk does not always hit the same one), and the median per contender is reported, with
+ * the median of the per-round ratios as a cross-check.
+ *
+ * Contenders (all on better-sqlite3 with its defaults: rollback journal, synchronous=FULL, so every commit fsyncs):
+ * - Moonwalk `up()`: one transaction per migration (timed: open the file, `migrationFiles` over the 1,000 texts held
+ *   in memory — sha256 each —, a fresh `Migrator` with its Lua host, `up()`; closing is not timed);
+ * - raw: the same SQL through better-sqlite3 directly, `BEGIN IMMEDIATE` + CREATE TABLE + the ledger row INSERT +
+ *   `COMMIT` per migration, into the same `_migrations` table (checksums with node:crypto) — the peer of the 1.5× target;
+ * - Moonwalk `up({ singleTransaction: true })`: every migration in one transaction;
+ * - Knex `migrate.latest()` over 1,000 generated CommonJS migration files (`knex.raw` of the same SQL) in a temp
+ *   directory; Knex wraps the whole batch in one transaction by default — the peer of the single-transaction target;
+ * - Kysely's `Migrator` (`SqliteDialect` over better-sqlite3) with an in-memory provider of the same 1,000 migrations;
+ *   Kysely uses no transaction on SQLite, so each statement commits on its own.
+ *
+ * No-op `up` (all 1,000 applied): the same steps from a fresh start against the database the contender itself
+ * applied — Moonwalk (open, `migrationFiles` from memory, fresh `Migrator`, `up()`), raw (open, read the ledger,
+ * sha256 each text and compare), Knex (fresh instance, `migrate.latest()`), Kysely (fresh instance and `Migrator`,
+ * `migrateToLatest()`). Target: Moonwalk under 100 ms.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import knexFactory from 'knex';
+import { Kysely, Migrator as KyselyMigrator, SqliteDialect, sql, type Migration } from 'kysely';
+import { Migrator } from '../src/core/migrator.ts';
+import { migrationFiles } from '../src/core/migration-files.ts';
+import { openSqliteFile } from '../src/drivers/better-sqlite3.ts';
+import {
+  Samples, formatMs, formatRatio, median, spreadOf, tempDir, type BenchRow, type SuiteReport, type TargetCheck,
+} from './util.ts';
+
+export interface SqliteFileBenchOptions {
+  /** Migrations per run (default 1,000). */
+  migrations?: number;
+  /**
+   * Measured rounds: at least `minRounds` (default 3), then more up to `rounds` (default 5) while the suite has run
+   * for less than `budgetMs` (default 60 s) — a busy disk makes every fsync slow. A small warm-up round
+   * (100 migrations) runs first, unmeasured.
+   */
+  rounds?: number;
+  minRounds?: number;
+  budgetMs?: number;
+  /** No-op `up` measurements after each applying run (default 3). */
+  noopsPerRound?: number;
+  /** Progress lines (to stderr by default in index.ts). */
+  progress?: (line: string) => void;
+}
+
+const SUITE = 'sqlite-file';
+const TITLE_PREFIX = 'Migrations on an SQLite file (better-sqlite3)';
+
+interface BenchMigration {
+  id: string;
+  description: string;
+  /** The CREATE TABLE statement. */
+  up: string;
+  down: string;
+  /** The Moonwalk migration file's text. */
+  lua: string;
+}
+
+function makeMigrations(count: number): BenchMigration[] {
+  const out: BenchMigration[] = [];
+  for (let i = 1; i <= count; i++) {
+    const n = String(i).padStart(4, '0');
+    const table = `t${n}`;
+    const up = `CREATE TABLE ${table} (id INTEGER PRIMARY KEY, name TEXT)`;
+    const down = `DROP TABLE ${table}`;
+    const description = `create table ${table}`;
+    const lua =
+      'return require("migration").define(function()\n' +
+      `  migration("${description}", function()\n` +
+      '    database("sqlite", function()\n' +
+      `      up(function(db) db:execute("${up}") end)\n` +
+      `      down(function(db) db:execute("${down}") end)\n` +
+      '    end)\n' +
+      '  end)\n' +
+      'end)\n';
+    out.push({ id: `${n}_create_${table}`, description, up, down, lua });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The contenders. Each run answers how many migrations it applied and a cleanup (closing), which is not timed.
+
+interface Ran {
+  count: number;
+  cleanup: () => Promise<void> | void;
+}
+
+async function moonwalkUp(file: string, texts: Array<{ name: string; text: string }>, single: boolean): Promise<Ran> {
+  const driver = openSqliteFile(file);
+  const migrator = new Migrator({ driver, files: migrationFiles(texts) });
+  const cleanup = async () => {
+    migrator.dispose();
+    await driver.close();
+  };
+  const result = await migrator.up(single ? { singleTransaction: true } : {});
+  if (!result.ok) {
+    await cleanup();
+    throw new Error(`Moonwalk up failed: ${result.error?.message}`);
+  }
+  return { count: result.results.filter((r) => r.status === 'applied').length, cleanup };
+}
+
+const LEDGER_CREATE =
+  "CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, description TEXT, applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')), checksum TEXT)";
+const LEDGER_INSERT =
+  "INSERT INTO _migrations (id, description, applied_at, checksum) VALUES (?, ?, strftime('%s','now'), ?)";
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Raw better-sqlite3: reads the ledger, checks the applied, applies the pending one transaction each. */
+function rawUp(file: string, migrations: BenchMigration[]): Ran {
+  const db = new Database(file);
+  const cleanup = () => { db.close(); };
+  try {
+    db.exec(LEDGER_CREATE);
+    const ledger = new Map(db.prepare('SELECT id, checksum FROM _migrations').raw(true).all() as Array<[string, string]>);
+    const insert = db.prepare(LEDGER_INSERT);
+    let count = 0;
+    for (const m of migrations) {
+      const checksum = sha256(m.lua);
+      const recorded = ledger.get(m.id);
+      if (recorded !== undefined) {
+        if (recorded !== checksum) throw new Error(`raw: ${m.id} changed after it was applied`);
+        continue;
+      }
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec(m.up);
+        insert.run(m.id, m.description, checksum);
+        db.exec('COMMIT');
+      } catch (e) {
+        db.exec('ROLLBACK');
+        throw e;
+      }
+      count++;
+    }
+    return { count, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+function writeKnexMigrations(dir: string, migrations: BenchMigration[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const m of migrations) {
+    writeFileSync(
+      join(dir, `${m.id}.cjs`),
+      `exports.up = function (knex) { return knex.raw(${JSON.stringify(m.up)}); };\n` +
+        `exports.down = function (knex) { return knex.raw(${JSON.stringify(m.down)}); };\n`,
+    );
+  }
+}
+
+async function knexLatest(file: string, migrationsDir: string): Promise<Ran> {
+  const k = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    migrations: { directory: migrationsDir, loadExtensions: ['.cjs'] },
+  });
+  const cleanup = () => k.destroy();
+  try {
+    const [, log] = (await k.migrate.latest()) as [number, string[]];
+    return { count: log.length, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+async function kyselyLatest(file: string, migrations: BenchMigration[]): Promise<Ran> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+  const cleanup = () => db.destroy();
+  try {
+    const record: Record<string, Migration> = {};
+    for (const m of migrations) {
+      record[m.id] = {
+        up: async (k) => { await sql.raw(m.up).execute(k); },
+        down: async (k) => { await sql.raw(m.down).execute(k); },
+      };
+    }
+    const migrator = new KyselyMigrator({ db, provider: { getMigrations: async () => record } });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return { count: (results ?? []).filter((r) => r.status === 'Success').length, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+type Contender = 'moonwalk' | 'raw' | 'moonwalkSingle' | 'knex' | 'kysely';
+const CONTENDERS: Contender[] = ['moonwalk', 'raw', 'moonwalkSingle', 'knex', 'kysely'];
+type NoopContender = 'moonwalk' | 'raw' | 'knex' | 'kysely';
+
+interface Measured {
+  apply: Record<Contender, Samples>;
+  noop: Record<NoopContender, Samples>;
+}
+
+/** Times one run (cleanup untimed) and checks how many migrations it applied. */
+async function timed(label: string, run: () => Promise<Ran> | Ran, expected: number): Promise<number> {
+  const t0 = performance.now();
+  const ran = await run();
+  const ms = performance.now() - t0;
+  await ran.cleanup();
+  if (ran.count !== expected) throw new Error(`${label}: applied ${ran.count} migrations, expected ${expected}`);
+  return ms;
+}
+
+/**
+ * One applying run of `who` on a fresh temp file, then `noops` no-op runs on the same file (none after the
+ * single-transaction run: its no-op is Moonwalk's). Samples go to `into` unless it is null (warm-up).
+ */
+async function runOnce(who: Contender, migrations: BenchMigration[], noops: number, into: Measured | null): Promise<void> {
+  const dir = tempDir(who);
+  try {
+    const file = join(dir.path, 'bench.sqlite');
+    const texts = migrations.map((m) => ({ name: `${m.id}.lua`, text: m.lua }));
+    const knexDir = join(dir.path, 'knex-migrations');
+    if (who === 'knex') writeKnexMigrations(knexDir, migrations);
+
+    const run = (): Promise<Ran> | Ran => {
+      switch (who) {
+        case 'moonwalk': return moonwalkUp(file, texts, false);
+        case 'moonwalkSingle': return moonwalkUp(file, texts, true);
+        case 'raw': return rawUp(file, migrations);
+        case 'knex': return knexLatest(file, knexDir);
+        case 'kysely': return kyselyLatest(file, migrations);
+      }
+    };
+    const ms = await timed(who, run, migrations.length);
+    into?.apply[who].add(ms);
+    if (who === 'moonwalkSingle') return;
+    for (let i = 0; i < noops; i++) {
+      const noopMs = await timed(`${who} no-op`, run, 0);
+      into?.noop[who].add(noopMs);
+    }
+  } finally {
+    dir.remove();
+  }
+}
+
+export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Promise<SuiteReport> {
+  const count = options.migrations ?? 1000;
+  const maxRounds = options.rounds ?? 5;
+  const minRounds = Math.min(options.minRounds ?? 3, maxRounds);
+  const budgetMs = options.budgetMs ?? 60_000;
+  const noops = options.noopsPerRound ?? 3;
+  const progress = options.progress ?? (() => {});
+  const migrations = makeMigrations(count);
+
+  const measured: Measured = {
+    apply: { moonwalk: new Samples(), raw: new Samples(), moonwalkSingle: new Samples(), knex: new Samples(), kysely: new Samples() },
+    noop: { moonwalk: new Samples(), raw: new Samples(), knex: new Samples(), kysely: new Samples() },
+  };
+  const started = performance.now();
+
+  progress(`${SUITE}: warm-up round (100 migrations)`);
+  const warm = makeMigrations(Math.min(100, count));
+  for (const who of CONTENDERS) await runOnce(who, warm, 1, null);
+
+  // Each Moonwalk figure runs right next to its peer, so that both see the same moment of a shared disk; the pairs
+  // rotate and swap places from round to round.
+  const units: Contender[][] = [['moonwalk', 'raw'], ['moonwalkSingle', 'knex'], ['kysely']];
+  let done = 0;
+  while (done < maxRounds && (done < minRounds || performance.now() - started < budgetMs)) {
+    const order = units
+      .map((_, i) => units[(i + done) % units.length]!)
+      .flatMap((unit) => (done % 2 ? [...unit].reverse() : unit));
+    progress(`${SUITE}: round ${done + 1} of ${minRounds}–${maxRounds} (${order.join(', ')})`);
+    for (const who of order) await runOnce(who, migrations, noops, measured);
+    done++;
+  }
+
+  const a = measured.apply;
+  const n = measured.noop;
+  const ratio = (x: Samples, y: Samples) => x.median / y.median;
+
+  const perTxRatio = ratio(a.moonwalk, a.raw);
+  const paired = (x: Samples, y: Samples) => formatRatio(median(x.ms.map((v, i) => v / y.ms[i]!)));
+  const singleVsKnex = ratio(a.moonwalkSingle, a.knex);
+  const noopMs = n.moonwalk.median;
+
+  const rows: BenchRow[] = [
+    {
+      name: 'Moonwalk up() — one transaction per migration',
+      figure: formatMs(a.moonwalk.median), spread: spreadOf(a.moonwalk),
+      ratio: `${formatRatio(perTxRatio)} raw time · ${formatRatio(ratio(a.moonwalk, a.kysely))} Kysely time`,
+      target: '≤ 1.5× raw time', met: perTxRatio <= 1.5,
+    },
+    {
+      name: 'raw better-sqlite3 — one transaction per migration + ledger row',
+      figure: formatMs(a.raw.median), spread: spreadOf(a.raw), ratio: 'peer', target: '', met: null,
+    },
+    {
+      name: 'Moonwalk up({ singleTransaction: true })',
+      figure: formatMs(a.moonwalkSingle.median), spread: spreadOf(a.moonwalkSingle),
+      ratio: `${formatRatio(singleVsKnex)} Knex time · ${formatRatio(ratio(a.moonwalkSingle, a.raw))} raw time`,
+      target: '< 1× Knex time (faster)', met: singleVsKnex < 1,
+    },
+    {
+      name: 'Knex migrate.latest() — 1,000 .cjs files, one transaction',
+      figure: formatMs(a.knex.median), spread: spreadOf(a.knex), ratio: 'peer', target: '', met: null,
+    },
+    {
+      name: 'Kysely Migrator.migrateToLatest() — no transaction',
+      figure: formatMs(a.kysely.median), spread: spreadOf(a.kysely), ratio: 'peer', target: '', met: null,
+    },
+    {
+      name: 'no-op up, all applied: Moonwalk (fresh Migrator + up())',
+      figure: formatMs(noopMs), spread: spreadOf(n.moonwalk),
+      ratio: `${formatRatio(ratio(n.moonwalk, n.raw))} raw · ${formatRatio(ratio(n.moonwalk, n.knex))} Knex · ` +
+        `${formatRatio(ratio(n.moonwalk, n.kysely))} Kysely`,
+      target: '< 100 ms', met: noopMs < 100,
+    },
+    {
+      name: 'no-op up: raw (read the ledger, sha256 and compare)',
+      figure: formatMs(n.raw.median), spread: spreadOf(n.raw), ratio: 'peer', target: '', met: null,
+    },
+    {
+      name: 'no-op up: Knex migrate.latest()',
+      figure: formatMs(n.knex.median), spread: spreadOf(n.knex), ratio: 'peer', target: '', met: null,
+    },
+    {
+      name: 'no-op up: Kysely migrateToLatest()',
+      figure: formatMs(n.kysely.median), spread: spreadOf(n.kysely), ratio: 'peer', target: '', met: null,
+    },
+  ];
+
+  const targets: TargetCheck[] = [
+    {
+      suite: SUITE, description: `Moonwalk up() of ${count} migrations within 1.5× raw better-sqlite3`, met: perTxRatio <= 1.5,
+      detail: `${formatRatio(perTxRatio)} (${formatMs(a.moonwalk.median)} vs ${formatMs(a.raw.median)})`,
+    },
+    {
+      suite: SUITE, description: 'Moonwalk up({ singleTransaction: true }) faster than Knex migrate.latest()',
+      met: singleVsKnex < 1,
+      detail: `${formatRatio(singleVsKnex)} Knex's time (${formatMs(a.moonwalkSingle.median)} vs ${formatMs(a.knex.median)})`,
+    },
+    {
+      suite: SUITE, description: `no-op up over ${count} applied migrations under 100 ms`, met: noopMs < 100,
+      detail: `${formatMs(noopMs)} (raw ${formatMs(n.raw.median)}, Knex ${formatMs(n.knex.median)}, Kysely ${formatMs(n.kysely.median)})`,
+    },
+  ];
+
+  return {
+    title: `${TITLE_PREFIX}: ${count} migrations, one CREATE TABLE each, fresh temp file per run`,
+    rows,
+    targets,
+    notes: [
+      `median of ${done} rounds (no-op: ${noops} runs after each applying run), after a 100-migration warm-up round;` +
+        ' ratio = Moonwalk time / peer time (below 1 = Moonwalk faster)',
+      `median of the per-round ratios (each Moonwalk run next to its peer's): up() ${paired(a.moonwalk, a.raw)} raw, ` +
+        `single transaction ${paired(a.moonwalkSingle, a.knex)} Knex`,
+      `per migration: raw ${formatMs(a.raw.median / count)} (mostly the fsync of its COMMIT), Moonwalk ` +
+        `${formatMs(a.moonwalk.median / count)}, i.e. ${formatMs((a.moonwalk.median - a.raw.median) / count)} more; ` +
+        `in one transaction Moonwalk ${formatMs(a.moonwalkSingle.median / count)}`,
+      'timed: opening the database through to the result; closing it and writing the Knex files are not',
+      'every run is checked: all migrations applied, then none by the no-op runs',
+    ],
+  };
+}
+
+// Run on its own: `node dist/bench/migrations-sqlite-file.js`.
+const self = typeof process !== 'undefined' ? process.argv[1] : undefined;
+if (self !== undefined && /migrations-sqlite-file\.(js|ts)$/.test(self)) {
+  const { renderSuite } = await import('./util.ts');
+  const report = await benchSqliteFile({ progress: (line) => console.error(line) });
+  console.log(renderSuite(report));
+}
