@@ -6,6 +6,8 @@
  */
 import type { Driver, ExecResult, MaybePromise, PreparedStatement, QueryResult, SqlValue } from './driver.ts';
 import { classifyError, engineErrorInfo, type ErrorKind } from './errors.ts';
+import { implicitCommits, isSyntaxError } from './sql/implicit-commit.ts';
+import { splitStatements } from './sql/placeholders.ts';
 
 export interface StatementRecord {
   sql: string;
@@ -27,18 +29,48 @@ export interface StatementFailure {
   kind: ErrorKind;
 }
 
-/** DDL that MySQL commits implicitly, even inside a transaction. */
-const IMPLICIT_COMMIT = /^\s*(create|alter|drop|rename|truncate)\b/i;
+
+/** A word that may start a transaction control statement: only a text containing one is split and looked at. */
+const CONTROL_WORD = /\b(begin|commit|end|rollback|abort|start|prepare)\b/i;
+/** Statements that end the runner's transaction (or start one: MySQL's BEGIN commits). ROLLBACK TO is allowed. */
+const CONTROL_STATEMENT = new RegExp([
+  '^(commit|abort)\\b',
+  '^end\\b(?!\\s*(if|loop|while|repeat|case|for)\\b)',
+  '^start\\s+transaction\\b',
+  '^prepare\\s+transaction\\b',
+  '^begin(\\s+(deferred|immediate|exclusive))?(\\s+(work|transaction))?\\s*$',
+  '^begin\\s+(work|transaction|isolation|read|deferrable|not\\s+deferrable)\\b',
+  '^rollback\\b(?!(\\s+(work|transaction))?\\s+to\\b)',
+].join('|'), 'i');
+const LEADING_COMMENTS = /^(\s+|--[^\n]*(\n|$)|#[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
+
+/** The first statement of `sql` (which may be a script) that would end the transaction the runner owns, or null. */
+function transactionControl(sql: string, engine: Driver['engine']): string | null {
+  if (!CONTROL_WORD.test(sql)) return null;
+  for (const statement of splitStatements(sql, engine)) {
+    const text = statement.replace(LEADING_COMMENTS, '');
+    // MySQL has no END statement: a bare END is the tail of a BEGIN … END body split at its `;`.
+    if (engine === 'mysql' && /^end\b/i.test(text)) continue;
+    if (CONTROL_STATEMENT.test(text)) return text;
+  }
+  return null;
+}
 
 export class Transaction {
   private sequence = 0;
   private failedAt = 0;
   failure: StatementFailure | null = null;
-  private savepoints: Array<{ name: string; sequence: number }> = [];
+  private savepoints: Array<{ name: string; sequence: number; uncommitted?: number }> = [];
   /** Every statement sent by migration code, when recording (dry runs). */
   readonly statements: StatementRecord[] = [];
-  /** Statements that committed implicitly on an engine without transactional DDL. */
+  /**
+   * On an engine without transactional DDL (MySQL): the statements of this migration that are committed for good,
+   * in order. DDL commits everything before it in the transaction, and itself; so this is every statement up to and
+   * including the last DDL that ran (a DDL that failed, other than by a syntax error, still committed what came before).
+   */
   readonly implicitlyCommitted: string[] = [];
+  /** MySQL: statements that ran since the last implicit commit; a rollback still undoes them. */
+  private uncommitted: string[] = [];
 
   constructor(readonly driver: Driver, private readonly options: { record?: boolean } = {}) {}
 
@@ -69,7 +101,7 @@ export class Transaction {
   savepoint(name: string, where: () => number | undefined): MaybePromise<void> {
     const sequence = ++this.sequence;
     return this.then(this.run(`SAVEPOINT ${name}`, null, where, () => this.driver.exec(`SAVEPOINT ${name}`)), () => {
-      this.savepoints.push({ name, sequence });
+      this.savepoints.push({ name, sequence, uncommitted: this.uncommitted.length });
     });
   }
 
@@ -81,6 +113,7 @@ export class Transaction {
     return this.then(this.control(sql, where), () => {
       const savepoint = this.savepoints[index];
       this.savepoints.length = index + 1;
+      if (savepoint.uncommitted !== undefined) this.uncommitted.length = Math.min(this.uncommitted.length, savepoint.uncommitted);
       if (this.failure && savepoint.sequence < this.failedAt) this.failure = null;
     });
   }
@@ -112,11 +145,53 @@ export class Transaction {
         'aborted', sql,
       );
     }
+    const control = transactionControl(sql, this.engine);
+    if (control !== null) {
+      const word = control.split(/\s/, 1)[0]!.toUpperCase();
+      throw this.fail(sql, new StatementError(
+        `${word} is not allowed in a migration: the runner owns the transaction. Return normally to commit, or raise ` +
+          'an error (error(err)) to roll the whole migration back; use db:savepoint/db:rollback_to for partial undo',
+        'permission', sql,
+      ), where);
+    }
     if (params !== null) {
       if (this.options.record) this.statements.push({ sql, params });
-      if (!this.driver.transactionalDdl && IMPLICIT_COMMIT.test(sql)) this.implicitlyCommitted.push(sql);
+      if (!this.driver.transactionalDdl) return this.guarded(sql, where, this.trackCommits(sql, op));
     }
     return this.guarded(sql, where, op);
+  }
+
+  /** MySQL: wraps a statement so that what it commits implicitly (DDL) moves into `implicitlyCommitted`. */
+  private trackCommits<T>(sql: string, op: () => MaybePromise<T>): () => MaybePromise<T> {
+    const { statements, last } = implicitCommits(sql);
+    const succeeded = (): void => {
+      if (last < 0) {
+        this.uncommitted.push(sql);
+        return;
+      }
+      const single = statements.length === 1;
+      this.implicitlyCommitted.push(...this.uncommitted, ...(single ? [sql] : statements.slice(0, last + 1)));
+      this.uncommitted = single ? [] : statements.slice(last + 1);
+    };
+    const failed = (error: unknown): never => {
+      // The commit happens before the statement runs: only a syntax error stops it.
+      if (last >= 0 && !isSyntaxError(engineErrorInfo(error).code)) {
+        this.implicitlyCommitted.push(...this.uncommitted);
+        this.uncommitted = [];
+      }
+      throw error;
+    };
+    return () => {
+      let value: MaybePromise<T>;
+      try {
+        value = op();
+      } catch (error) {
+        return failed(error);
+      }
+      if (value instanceof Promise) return value.then((v) => (succeeded(), v), failed);
+      succeeded();
+      return value;
+    };
   }
 
   private guarded<T>(sql: string, where: () => number | undefined, op: () => MaybePromise<T>): MaybePromise<T> {

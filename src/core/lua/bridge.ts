@@ -7,7 +7,7 @@
  * either runs out. After that the hook fires on every instruction, so code that catches the error with pcall cannot
  * carry on: each level of pcall unwinds at its next instruction.
  */
-import { lua, to_luastring, raiseLuaError, type LuaState } from './fengari.ts';
+import { lua, to_luastring, raiseLuaError, raiseLuaErrorHere, type LuaState } from './fengari.ts';
 
 export interface Limits {
   /** Lua VM instructions one phase (or one file's loading) may execute. */
@@ -22,6 +22,11 @@ export const DEFAULT_LIMITS: Limits = { instructions: 200_000_000, luaTimeMs: 20
 export type Pusher = (L: LuaState) => number;
 
 const HOOK_INTERVAL = 1000;
+
+export const CANNOT_WAIT =
+  'this database call cannot wait for the engine here: a call from inside a table.sort comparator, a string.gsub ' +
+  'callback, or a metamethod run by a library function (such as __tostring from tostring or print) cannot pause ' +
+  'on this engine; make the call outside it';
 
 /** The budget and the parked host call of one run of Lua code. */
 export class LuaRun {
@@ -74,6 +79,25 @@ export class Bridge {
     }
   };
 
+  /** Threads inside `coroutine.resume` right now, outermost first: a yield from `L` must pass through each. */
+  private readonly resumers: LuaState[] = [];
+
+  /**
+   * Can a host call made on `L` park and yield to the drive loop? Not from inside a JS call such as a table.sort
+   * comparator, in `L` or in any thread that resumed it (a user coroutine resumed from inside a comparator).
+   */
+  canWait(L: LuaState): boolean {
+    if (!lua.lua_isyieldable(L)) return false;
+    for (const resumer of this.resumers) if (!lua.lua_isyieldable(resumer)) return false;
+    return true;
+  }
+
+  /** `limit_reached()` for the prelude: true once the active run has hit a limit. */
+  readonly limitReached = (L: LuaState): number => {
+    lua.lua_pushboolean(L, this.active !== null && this.active.stopReason !== null);
+    return 1;
+  };
+
   install(L: LuaState): void {
     lua.lua_sethook(L, this.hook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
   }
@@ -85,11 +109,9 @@ export class Bridge {
   answer<T>(L: LuaState, value: T | Promise<T>, onOk: (L: LuaState, v: T) => number,
     onError: (L: LuaState, e: unknown) => number): number {
     if (!(value instanceof Promise)) return onOk(L, value);
-    if (!lua.lua_isyieldable(L)) {
+    if (!this.canWait(L)) {
       value.catch(() => undefined);
-      raiseLuaError(L,
-        'this database call cannot wait for the engine here: calls from inside table.sort comparators, ' +
-        'string.gsub callbacks or __tostring/__index metamethods cannot pause on this engine; move the call out');
+      raiseLuaErrorHere(L, CANNOT_WAIT);
     }
     const run = this.active;
     if (run === null) throw new Error('a host call was made outside a Lua run');
@@ -143,13 +165,26 @@ export class Bridge {
     const co: LuaState | null = lua.lua_tothread(L, 1);
     if (!co) return raiseLuaError(L, "bad argument #1 to 'resume' (coroutine expected)");
     const nargs = lua.lua_gettop(L) - 1;
+    // The checks of Lua's own auxresume: lua_resume does not make them all, and a dead coroutine trips its asserts.
+    if (co === L || (lua.lua_status(co) === lua.LUA_OK && lua.lua_gettop(co) === 0)) {
+      lua.lua_pushboolean(L, false);
+      lua.lua_pushstring(L, to_luastring(co === L ? 'cannot resume non-suspended coroutine' : 'cannot resume dead coroutine'));
+      return 2;
+    }
     if (!lua.lua_checkstack(co, nargs)) return raiseLuaError(L, 'too many arguments to resume');
     lua.lua_xmove(L, co, nargs);
     return this.resumeInner(L, co, nargs);
   };
 
+  /** Resumes `co` from `L`, whose stack holds only `co` itself (at 1) besides what this pushes. */
   private resumeInner(L: LuaState, co: LuaState, nargs: number): number {
-    const status = lua.lua_resume(co, L, nargs);
+    let status: number;
+    this.resumers.push(L);
+    try {
+      status = lua.lua_resume(co, L, nargs);
+    } finally {
+      this.resumers.pop();
+    }
     if (status === lua.LUA_YIELD && this.active?.pending) {
       // The inner coroutine waits for the database: yield outward; the continuation resumes it with the answer.
       return lua.lua_yieldk(L, 0, co, this.continueInner);
@@ -167,7 +202,8 @@ export class Bridge {
   }
 
   private readonly continueInner = (L: LuaState, _status: number, co: LuaState): number => {
-    const n = lua.lua_gettop(L);
+    // The stack is the one resumeInner yielded with (`co` at 1) plus the engine's answer: pass on only the answer.
+    const n = lua.lua_gettop(L) - 1;
     lua.lua_xmove(L, co, n);
     return this.resumeInner(L, co, n);
   };

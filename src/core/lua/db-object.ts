@@ -10,7 +10,7 @@ import {
   lua, to_luastring, raiseLuaErrorHere, toJsString, luaPosition, luaBytesToString, type LuaState,
 } from './fengari.ts';
 import { pushSqlValue, readParams, ParameterError } from './values.ts';
-import type { Bridge } from './bridge.ts';
+import { CANNOT_WAIT, type Bridge } from './bridge.ts';
 
 /** What the db object needs from the host besides the transaction. */
 export interface DbServices {
@@ -64,15 +64,35 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
   };
   const where = (T: LuaState) => () => luaPosition(T, 1)?.line;
 
-  /** Runs a transaction operation and answers Lua with its result or `nil, err`. */
-  function answer<V>(T: LuaState, op: () => V | Promise<V>, push: (T: LuaState, v: V) => number): number {
+  /**
+   * Runs a transaction operation and answers Lua with its result or `nil, err`. Where the call cannot wait for an
+   * engine that answers asynchronously (inside a table.sort comparator, …) it is refused with a Lua error and the
+   * transaction is doomed: a pcall around it must not let the migration go on as if the statement had run.
+   */
+  function answer<V>(T: LuaState, sql: string | undefined, op: () => V | Promise<V>,
+    push: (T: LuaState, v: V) => number): number {
+    const canWait = bridge.canWait(T);
+    if (!canWait && asyncDrivers.has(tx.driver)) return cannotWait(T, sql);
     let value: V | Promise<V>;
     try {
       value = op();
     } catch (error) {
       return fail(T, error);
     }
+    if (value instanceof Promise) {
+      asyncDrivers.add(tx.driver);
+      if (!canWait) {
+        // Only the very first call to a driver gets here: it was sent, so dooming the transaction undoes it.
+        value.catch(() => undefined);
+        return cannotWait(T, sql);
+      }
+    }
     return bridge.answer(T, value, push, fail);
+  }
+
+  function cannotWait(T: LuaState, sql: string | undefined): never {
+    tx.fail(sql, new StatementError(CANNOT_WAIT, 'engine', sql), where(T));
+    return raiseLuaErrorHere(T, CANNOT_WAIT);
   }
 
   /** Reads the parameters, turning a bad one into a failed statement (it dooms the transaction like one). */
@@ -89,17 +109,17 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
     query: (T) => {
       const sql = checkSql(T, 'query');
       const bound = bindSql(sql, engine, hasParams(T, 3));
-      return answer(T, () => tx.query(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T)), pushRows);
+      return answer(T, sql, () => tx.query(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T)), pushRows);
     },
     execute: (T) => {
       const sql = checkSql(T, 'execute');
       const bound = bindSql(sql, engine, hasParams(T, 3));
-      return answer(T, () => tx.execute(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T)), pushExecResult);
+      return answer(T, sql, () => tx.execute(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T)), pushExecResult);
     },
     prepare: (T) => {
       const sql = checkSql(T, 'prepare');
       const bound = bindSql(sql, engine, true);
-      return answer(T, () => tx.prepare(bound.sql, where(T)), (U, statement) => {
+      return answer(T, sql, () => tx.prepare(bound.sql, where(T)), (U, statement) => {
         pushStatement(U, statement, bound.sql, bound.placeholderCount);
         return 1;
       });
@@ -108,9 +128,19 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
       lua.lua_pushstring(T, to_luastring(engine));
       return 1;
     },
-    savepoint: (T) => answer(T, () => tx.savepoint(checkName(T, 'savepoint'), where(T)), pushTrue),
-    rollback_to: (T) => answer(T, () => tx.rollbackTo(checkName(T, 'rollback_to'), where(T)), pushTrue),
-    release: (T) => answer(T, () => tx.release(checkName(T, 'release'), where(T)), pushTrue),
+    // The name is checked before answer(): a Lua error must not be raised inside its try block.
+    savepoint: (T) => {
+      const name = checkName(T, 'savepoint');
+      return answer(T, undefined, () => tx.savepoint(name, where(T)), pushTrue);
+    },
+    rollback_to: (T) => {
+      const name = checkName(T, 'rollback_to');
+      return answer(T, undefined, () => tx.rollbackTo(name, where(T)), pushTrue);
+    },
+    release: (T) => {
+      const name = checkName(T, 'release');
+      return answer(T, undefined, () => tx.release(name, where(T)), pushTrue);
+    },
     commit: (T) => ownedByRunner(T, 'commit'),
     rollback: (T) => ownedByRunner(T, 'rollback'),
   };
@@ -124,17 +154,17 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
     const statementMethods: Record<string, HostFunction> = {
       execute: (U) => {
         open(U, 'execute');
-        return answer(U, () => tx.executePrepared(statement, sql, params(U, 2, count, sql), where(U)), pushExecResult);
+        return answer(U, sql, () => tx.executePrepared(statement, sql, params(U, 2, count, sql), where(U)), pushExecResult);
       },
       query: (U) => {
         open(U, 'query');
-        return answer(U, () => tx.queryPrepared(statement, sql, params(U, 2, count, sql), where(U)), pushRows);
+        return answer(U, sql, () => tx.queryPrepared(statement, sql, params(U, 2, count, sql), where(U)), pushRows);
       },
       close: (U) => {
         checkSelf(U, 'stmt:close');
         if (closed) return pushTrue(U);
         closed = true;
-        return answer(U, () => statement.close(), pushTrue);
+        return answer(U, undefined, () => statement.close(), pushTrue);
       },
     };
     pushMethodTable(T, statementMethods);
@@ -142,6 +172,9 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
 
   pushMethodTable(L, methods);
 }
+
+/** Drivers seen answering with a promise: a call that cannot wait is refused before it is sent to them. */
+const asyncDrivers = new WeakSet<object>();
 
 const ROWS_AFFECTED = to_luastring('rows_affected', true);
 const LAST_INSERT_ID = to_luastring('last_insert_id', true);
@@ -190,5 +223,6 @@ function ownedByRunner(L: LuaState, name: string): number {
 }
 
 function typeName(L: LuaState, index: number): string {
-  return luaBytesToString(lua.lua_typename(L, lua.lua_type(L, index)));
+  const type = lua.lua_type(L, index);
+  return type === lua.LUA_TNONE ? 'nil' : luaBytesToString(lua.lua_typename(L, type));
 }

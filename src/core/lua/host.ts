@@ -53,6 +53,9 @@ export interface ReturnedError {
 }
 
 
+/** Characters of `print` output kept per phase; what comes after is dropped. */
+const MAX_OUTPUT = 1_000_000;
+
 const LIBRARIES: Array<[string, unknown]> = [
   ['_G', lualib.luaopen_base],
   [lualib.LUA_COLIBNAME, lualib.luaopen_coroutine],
@@ -71,6 +74,8 @@ export class LuaHost implements DbServices {
   private readonly printRef: number;
   /** Lines printed by the code of the current run. */
   private output: string[] = [];
+  /** Characters in `output`: print is capped, so a loop printing big strings cannot fill the host's memory. */
+  private outputSize = 0;
 
   constructor(readonly limits: Limits = DEFAULT_LIMITS) {
     const L: LuaState = lauxlib.luaL_newstate();
@@ -92,19 +97,27 @@ export class LuaHost implements DbServices {
     }
     lua.lua_pushcfunction(L, this.bridge.coroutineResume);
     lua.lua_pushlightuserdata(L, SQL_NULL);
-    if (lua.lua_pcall(L, 2, 1, 0) !== lua.LUA_OK) throw new Error(`Lua prelude failed: ${toJsString(L, -1)}`);
+    lua.lua_pushcfunction(L, this.bridge.limitReached);
+    if (lua.lua_pcall(L, 3, 1, 0) !== lua.LUA_OK) throw new Error(`Lua prelude failed: ${toJsString(L, -1)}`);
     lua.lua_getfield(L, -1, to_luastring('error_meta', true));
     this.errorMetaRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     this.toolboxRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
 
     lua.lua_pushcfunction(L, (T: LuaState) => {
+      if (this.outputSize >= MAX_OUTPUT) return 0;
       const n = lua.lua_gettop(T);
       const parts: string[] = [];
-      for (let i = 1; i <= n; i++) {
-        parts.push(luaBytesToString(lauxlib.luaL_tolstring(T, i)));
+      let size = this.outputSize;
+      for (let i = 1; i <= n && size < MAX_OUTPUT; i++) {
+        const bytes: Uint8Array = lauxlib.luaL_tolstring(T, i);
+        parts.push(luaBytesToString(bytes.subarray(0, MAX_OUTPUT - size)));
+        size += bytes.length + 1;
         lua.lua_pop(T, 1);
       }
-      this.output.push(parts.join('\t'));
+      let line = parts.join('\t');
+      if (size > MAX_OUTPUT) line += ` … (output cut: more than ${MAX_OUTPUT.toLocaleString('en-US')} characters printed)`;
+      this.outputSize = size;
+      this.output.push(line);
       return 0;
     });
     this.printRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
@@ -212,6 +225,7 @@ export class LuaHost implements DbServices {
   takeOutput(): string[] {
     const lines = this.output;
     this.output = [];
+    this.outputSize = 0;
     return lines;
   }
 
@@ -246,7 +260,11 @@ export class LuaHost implements DbServices {
         const failure = this.failureFromStack(L, thread, migration.file);
         return { ok: false, failure };
       }
-      return { ok: true, returned: this.returnedError(thread) };
+      const returned = this.returnedError(thread);
+      // Leave the finished thread empty, as Lua's own coroutine.resume does: code that kept a reference to it
+      // (coroutine.running()) and resumes it later must find a dead coroutine, not start its leftovers.
+      lua.lua_settop(thread, 0);
+      return { ok: true, returned };
     } finally {
       lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, threadRef);
       lua.lua_settop(L, top);
@@ -276,15 +294,16 @@ export class LuaHost implements DbServices {
   private describeError(L: LuaState, index: number): { message: string; sql?: string } {
     const i = lua.lua_absindex(L, index);
     if (lua.lua_type(L, i) === lua.LUA_TTABLE) {
+      // Raw reads only: the value is the code's, and an __index of its own would run here, outside any budget.
       let sql: string | undefined;
-      if (lua.lua_getfield(L, i, to_luastring('sql', true)) === lua.LUA_TSTRING) sql = toJsString(L, -1) ?? undefined;
+      if (rawField(L, i, 'sql') === lua.LUA_TSTRING) sql = toJsString(L, -1) ?? undefined;
       lua.lua_pop(L, 1);
       if (lauxlib.luaL_getmetafield(L, i, to_luastring('__tostring', true)) !== lua.LUA_TNIL) {
         lua.lua_pop(L, 1);
         const message = this.safeToString(L, i);
         return { message, sql };
       }
-      if (lua.lua_getfield(L, i, to_luastring('message', true)) === lua.LUA_TSTRING) {
+      if (rawField(L, i, 'message') === lua.LUA_TSTRING) {
         const message = toJsString(L, -1) ?? '';
         lua.lua_pop(L, 1);
         return { message, sql };
@@ -317,6 +336,12 @@ export class LuaHost implements DbServices {
     lua.lua_pop(L, 1);
     return text ?? 'error object could not be converted to a string';
   }
+}
+
+/** Pushes t[name] without metamethods; returns its type. */
+function rawField(L: LuaState, index: number, name: string): number {
+  lua.lua_pushstring(L, to_luastring(name, true));
+  return lua.lua_rawget(L, index);
 }
 
 function lineOf(thread: LuaState, level = 0): { line?: number } {

@@ -5,7 +5,7 @@
  * Kept as a TypeScript string so the core needs no file loading or bundler plugin.
  */
 export const PRELUDE = String.raw`
-local bridge_resume = ...
+local bridge_resume, _, limit_reached = ...
 local G = _G
 local real_load, select, type, error, pcall, pairs, ipairs, setmetatable, getmetatable, tostring =
   G.load, G.select, G.type, G.error, G.pcall, G.pairs, G.ipairs, G.setmetatable, G.getmetatable, G.tostring
@@ -35,10 +35,23 @@ local libraries = {
 }
 local plain = {
   "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
-  "rawset", "select", "setmetatable", "tonumber", "tostring", "type", "xpcall", "_VERSION",
+  "rawset", "select", "setmetatable", "tonumber", "tostring", "type", "_VERSION",
 }
 local base = {}
 for _, name in ipairs(plain) do base[name] = G[name] end
+-- A limit raises its error from inside the instruction hook, where hooks are off; Lua then calls xpcall's message
+-- handler still inside the hook, so a handler that loops would never be stopped. Once a limit is reached the
+-- handler is skipped and the error goes on unchanged.
+local real_xpcall = G.xpcall
+base.xpcall = function(fn, handler, ...)
+  if type(handler) ~= "function" then
+    error("bad argument #2 to 'xpcall' (function expected, got " .. type(handler) .. ")", 2)
+  end
+  return real_xpcall(fn, function(e)
+    if limit_reached() then return e end
+    return handler(e)
+  end, ...)
+end
 -- Each file sees the libraries through proxies of its own: reading falls through to the shared table, writing
 -- lands in the file's proxy, and the shared tables cannot be reached (the metatables are protected). Cheaper than
 -- copying ~100 functions per file; the price is that pairs(string) lists nothing.
@@ -127,7 +140,9 @@ local function make_define(env, holder)
       error("the function given to define never calls migration(description, function() ... end)", 2)
     end
     holder.def = def
-    return def
+    -- The definition stays private: handed back, the code could change it (or give it metatables) after the
+    -- checks above, and the host reads it outside any budget.
+    return nil
   end
 end
 

@@ -8,6 +8,7 @@ import { lua, to_luastring, luaBytesToString, type LuaState } from './fengari.ts
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+const TWO_POW_53 = 2n ** 53n;
 
 /** The value of `require("sql").NULL`: a light userdata nobody else can forge. */
 export const SQL_NULL = Object.freeze({ sqlNull: true });
@@ -25,7 +26,8 @@ export function pushSqlValue(L: LuaState, value: SqlValue): void {
       lua.lua_pushboolean(L, value);
       return;
     case 'bigint':
-      if (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      // ±2^53 itself is exact as a float; only what lies beyond comes back as a string.
+      if (value >= -TWO_POW_53 && value <= TWO_POW_53) {
         pushSqlValue(L, Number(value));
       } else {
         lua.lua_pushstring(L, to_luastring(value.toString()));
