@@ -17,6 +17,8 @@ export interface DbServices {
   bridge: Bridge;
   /** Pushes a Lua error value (tostring, err:kind()) for a failed statement. */
   pushError(L: LuaState, error: StatementError): void;
+  /** Pushes the host's one Lua string for a constant table key (its hash is computed once, not per use). */
+  pushKey(L: LuaState, key: string): void;
 }
 
 type HostFunction = (L: LuaState) => number;
@@ -33,28 +35,37 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
     return 2;
   };
   const pushRows = (T: LuaState, result: QueryResult): number => {
-    const keys = result.columns.map((c) => to_luastring(c));
     const rows = result.rows;
+    const columns = result.columns.length;
     lua.lua_createtable(T, rows.length, 0);
+    const list = lua.lua_gettop(T);
+    // Each column name becomes one Lua string used as the key of every row: fengari hashes a key string once per
+    // string object, so reusing them keeps a big result from re-hashing its column names on every row.
+    lua.lua_checkstack(T, columns + 4);
+    for (const column of result.columns) lua.lua_pushstring(T, to_luastring(column));
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
-      lua.lua_createtable(T, 0, keys.length);
-      for (let c = 0; c < keys.length; c++) {
+      lua.lua_createtable(T, 0, columns);
+      for (let c = 0; c < columns; c++) {
         if (row[c] === null) continue; // NULL is nil: leave the key out
+        lua.lua_pushvalue(T, list + 1 + c);
         pushSqlValue(T, row[c]);
-        lua.lua_setfield(T, -2, keys[c]);
+        lua.lua_rawset(T, -3);
       }
-      lua.lua_rawseti(T, -2, r + 1);
+      lua.lua_rawseti(T, list, r + 1);
     }
+    lua.lua_settop(T, list);
     return 1;
   };
   const pushExecResult = (T: LuaState, result: ExecResult): number => {
     lua.lua_createtable(T, 0, 2);
+    services.pushKey(T, 'rows_affected');
     lua.lua_pushinteger(T, result.rowsAffected);
-    lua.lua_setfield(T, -2, ROWS_AFFECTED);
+    lua.lua_rawset(T, -3);
     if (result.lastInsertId !== null) {
+      services.pushKey(T, 'last_insert_id');
       pushSqlValue(T, result.lastInsertId);
-      lua.lua_setfield(T, -2, LAST_INSERT_ID);
+      lua.lua_rawset(T, -3);
     }
     return 1;
   };
@@ -176,8 +187,6 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
 /** Drivers seen answering with a promise: a call that cannot wait is refused before it is sent to them. */
 const asyncDrivers = new WeakSet<object>();
 
-const ROWS_AFFECTED = to_luastring('rows_affected', true);
-const LAST_INSERT_ID = to_luastring('last_insert_id', true);
 
 function pushMethodTable(L: LuaState, methods: Record<string, HostFunction>): void {
   lua.lua_createtable(L, 0, Object.keys(methods).length);

@@ -123,6 +123,18 @@ export class LuaHost implements DbServices {
     this.printRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
   }
 
+  private readonly keyRefs = new Map<string, number>();
+
+  pushKey(L: LuaState, key: string): void {
+    let ref = this.keyRefs.get(key);
+    if (ref === undefined) {
+      lua.lua_pushstring(this.L, to_luastring(key));
+      ref = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX) as number;
+      this.keyRefs.set(key, ref);
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+  }
+
   /** A Lua error value for a failed statement: fields message, sql, code; tostring(err) and err:kind(). */
   pushError(L: LuaState, error: StatementError): void {
     lua.lua_createtable(L, 0, 4);

@@ -77,7 +77,15 @@ export function readParams(L: LuaState, index: number, count: number): SqlValue[
     throw new ParameterError(`parameters must be a table (an array of values), got a ${name}`);
   }
   const absolute = lua.lua_absindex(L, index);
-  const size = highestArrayIndex(L, absolute);
+  // The common case, a plain sequence of exactly `count` values, needs no scan of the table's keys.
+  let size: number;
+  if (lua.lua_rawlen(L, absolute) === count) {
+    const next = lua.lua_rawgeti(L, absolute, count + 1);
+    lua.lua_pop(L, 1);
+    size = next === lua.LUA_TNIL ? count : highestArrayIndex(L, absolute);
+  } else {
+    size = highestArrayIndex(L, absolute);
+  }
   if (size > count) {
     throw new ParameterError(
       `${size} parameters given but the statement has ${count} placeholder${count === 1 ? '' : 's'}`,
