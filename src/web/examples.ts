@@ -3,6 +3,7 @@
  * index, seeding data with a prepared statement), each for SQLite and PostgreSQL, and the template of "New migration".
  */
 import type { SourceFile } from './worker/protocol.ts';
+import { migrationTemplate as coreTemplate } from '../core/template.ts';
 
 const createUsers = `-- Creating a table (the guide's "Creating Tables" pattern).
 return require("migration").define(function()
@@ -117,46 +118,7 @@ export const EXAMPLE_FILES: SourceFile[] = [
   { name: '0003_seed_roles.lua', text: seedRoles },
 ];
 
-/** A new migration named `name` (without number or extension), for both engines, that runs as written. */
+/** A new migration named `name` (without number or extension), for the engines the playground runs. */
 export function migrationTemplate(name: string): string {
-  const table = name.replace(/^(create|add|make)_/, '').replace(/_table$/, '') || 'items';
-  return `-- ${name}
--- up (and after) run in one transaction with the ledger row; any error rolls all of it back.
--- Write down so that it undoes up exactly: Verify checks that it does.
-return require("migration").define(function()
-    migration("${name.replace(/_/g, ' ')}", function()
-        database("sqlite", function()
-            up(function(db)
-                local _, err = db:execute([[
-                    CREATE TABLE IF NOT EXISTS ${table} (
-                        id INTEGER PRIMARY KEY,
-                        name TEXT NOT NULL
-                    )
-                ]])
-                if err then error(err) end
-            end)
-            down(function(db)
-                local _, err = db:execute("DROP TABLE IF EXISTS ${table}")
-                if err then error(err) end
-            end)
-        end)
-
-        database("postgres", function()
-            up(function(db)
-                local _, err = db:execute([[
-                    CREATE TABLE IF NOT EXISTS ${table} (
-                        id SERIAL PRIMARY KEY,
-                        name TEXT NOT NULL
-                    )
-                ]])
-                if err then error(err) end
-            end)
-            down(function(db)
-                local _, err = db:execute("DROP TABLE IF EXISTS ${table}")
-                if err then error(err) end
-            end)
-        end)
-    end)
-end)
-`;
+  return coreTemplate(name, ['sqlite', 'postgres']);
 }

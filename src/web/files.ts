@@ -3,6 +3,7 @@
  */
 import { compareIds } from '../core/migration-files.ts';
 import type { SourceFile } from './worker/protocol.ts';
+import { nextMigrationNumber } from '../core/template.ts';
 
 export const MAX_NAME_LENGTH = 120;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*\.lua$/;
@@ -38,8 +39,5 @@ export function isValidName(name: string): boolean {
 
 /** The next number in the files' numbering, padded like them (`0004`). */
 export function nextNumber(files: SourceFile[]): string {
-  const numbers = files.map((f) => /^(\d+)_/.exec(f.name)?.[1]).filter((n): n is string => n !== undefined);
-  const width = numbers.length ? Math.max(...numbers.map((n) => n.length)) : 4;
-  const next = numbers.length ? Math.max(...numbers.map(Number)) + 1 : 1;
-  return String(next).padStart(width, '0');
+  return nextMigrationNumber(files.map((f) => f.name));
 }
