@@ -248,6 +248,16 @@ export class Migrator {
     return compiled;
   }
 
+  /** Compiles ahead of time, quietly: a file that does not load is reported when its turn comes. */
+  private precompile(file: MigrationFile | undefined): void {
+    if (file === undefined) return;
+    try {
+      this.compile(file);
+    } catch {
+      // reported by compileOrFail in its own turn
+    }
+  }
+
   private compileOrFail(file: MigrationFile): CompiledMigration {
     try {
       return this.compile(file);
@@ -282,10 +292,13 @@ export class Migrator {
   /** Migrations one after another, each in its own transaction; `step` counts those not skipped. */
   private async runSequence(files: MigrationFile[], direction: Direction, results: MigrationResult[], step?: number) {
     let done = 0;
-    for (const file of files) {
+    for (const [index, file] of files.entries()) {
       if (step !== undefined && done >= step) break;
       try {
-        const result = await this.runOne(file, direction);
+        const running = this.runOne(file, direction);
+        // While its BEGIN travels to a server, compile the next file (it is cached for its own turn).
+        this.precompile(files[index + 1]);
+        const result = await running;
         results.push(result);
         if (result.status !== 'skipped') done++;
       } catch (error) {

@@ -18,20 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
+import { ConnectionError } from './connection-error.ts';
+
+export { ConnectionError };
 
 export interface OpenMysqlOptions {
   /** How long connecting (TCP, TLS and authentication) may take before giving up. */
   connectTimeoutMs: number;
-}
-
-/** An error that means "the database could not be reached / the connection is gone", as opposed to a failed statement. */
-export class ConnectionError extends Error {
-  override name = 'ConnectionError';
-  code: string;
-  constructor(message: string, code: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-  }
 }
 
 type SslMode = 'disabled' | 'preferred' | 'required' | 'verify_ca' | 'verify_identity';
@@ -460,16 +453,22 @@ class MysqlDriver implements Driver {
     };
   }
 
+  /**
+   * DDL commits implicitly on MySQL, and with autocommit on every statement after it would then commit on its own.
+   * So a migration runs with autocommit off: after an implicit commit the next statement opens a new transaction,
+   * which a rollback still undoes (the ledger row among them). COMMIT / ROLLBACK turn autocommit back on, so that
+   * reads outside migrations (the ledger, status) see fresh data and leave no transaction open.
+   */
   async begin(): Promise<void> {
-    await this.run('START TRANSACTION', []);
+    await this.run('SET autocommit = 0; START TRANSACTION', []);
   }
 
   async commit(): Promise<void> {
-    await this.run('COMMIT', []);
+    await this.run('COMMIT; SET autocommit = 1', []);
   }
 
   async rollback(): Promise<void> {
-    await this.run('ROLLBACK', []);
+    await this.run('ROLLBACK; SET autocommit = 1', []);
   }
 
   async exec(sql: string): Promise<void> {

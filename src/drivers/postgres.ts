@@ -16,6 +16,9 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
+import { ConnectionError } from './connection-error.ts';
+
+export { ConnectionError };
 
 export interface OpenPostgresOptions {
   /** How long connecting (TCP, TLS and authentication) may take before giving up. */
@@ -43,16 +46,6 @@ interface PgSettings {
   applicationName: string;
   options: string | undefined;
   target: string;
-}
-
-/** An error that means "the database could not be reached / the connection is gone", as opposed to a failed statement. */
-export class ConnectionError extends Error {
-  override name = 'ConnectionError';
-  code: string;
-  constructor(message: string, code: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

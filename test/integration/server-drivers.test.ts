@@ -374,14 +374,16 @@ describe('MySQL driver (MariaDB)', () => {
     await d.rollback();
     expect((await d.query('SELECT count(*) FROM t', [])).rows).toEqual([[0]]);
 
-    // MySQL/MariaDB: CREATE TABLE commits the open transaction, and what follows runs in autocommit mode (no
-    // transaction is open any more), so the rollback undoes nothing at all
+    // MySQL/MariaDB: CREATE TABLE commits the open transaction (and what came before it). begin() turns autocommit
+    // off, so what follows runs in a new implicit transaction that the rollback still undoes.
     await d.begin();
     await d.execute('INSERT INTO t VALUES (?)', ['before_ddl']);
     await d.exec('CREATE TABLE implicit_commit (a INT)');
     await d.execute('INSERT INTO t VALUES (?)', ['after_ddl']);
     await d.rollback();
-    expect((await d.query('SELECT a FROM t ORDER BY a', [])).rows).toEqual([['after_ddl'], ['before_ddl']]);
+    expect((await d.query('SELECT a FROM t ORDER BY a', [])).rows).toEqual([['before_ddl']]);
+    // commit() and rollback() turn autocommit back on: a statement outside begin() commits at once.
+    expect((await d.query('SELECT @@autocommit', [])).rows).toEqual([[1]]);
     expect((await d.query("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'implicit_commit'", [])).rows).toEqual([[1]]);
   });
 
