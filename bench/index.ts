@@ -4,7 +4,7 @@
  * and the exit code does not depend on the targets (only on a suite crashing).
  *
  *   npm run bench                          all suites
- *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot)
+ *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres)
  *   npm run bench -- --quick               fewer runs, 20,000 rows in prepared-inserts (a smoke run, not figures)
  *
  * Progress goes to stderr, the tables to stdout.
@@ -12,6 +12,7 @@
 import { cpus, loadavg } from 'node:os';
 import { benchSqliteFile } from './migrations-sqlite-file.ts';
 import { benchPreparedInserts } from './prepared-inserts.ts';
+import { benchPostgresMigrations } from './migrations-postgres.ts';
 import { formatMs, renderSuite, renderTarget, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -74,6 +75,10 @@ const SUITES: Array<{ name: string; run: () => Promise<SuiteReport> }> = [
     run: () => benchPreparedInserts({ progress, ...(quick ? { rows: 20_000, sqljsRuns: 3, pgliteRuns: 1 } : {}) }),
   },
   { name: 'schema-snapshot', run: schemaSnapshotSuite },
+  {
+    name: 'postgres',
+    run: () => benchPostgresMigrations({ progress, ...(quick ? { migrations: 200, rounds: 1, minRounds: 1 } : {}) }),
+  },
 ];
 
 const wanted = args.filter((a) => !a.startsWith('--'));
