@@ -8,11 +8,16 @@ export type CommandName = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {}
 
-type FlagKind = 'boolean' | 'string' | 'count' | 'seconds';
+type FlagKind = 'boolean' | 'string' | 'count' | 'seconds' | 'megabytes';
+
+/** --max-memory-mb: the default, and the least that leaves room for the command itself. */
+export const DEFAULT_MAX_MEMORY_MB = 2048;
+export const MIN_MAX_MEMORY_MB = 64;
 
 const COMMON: Record<string, FlagKind> = {
   db: 'string', dir: 'string', json: 'boolean', 'lock-timeout': 'seconds', 'connect-timeout': 'seconds',
-  'allow-drift': 'boolean', 'max-instructions': 'count', 'max-lua-seconds': 'seconds', help: 'boolean',
+  'allow-drift': 'boolean', 'max-instructions': 'count', 'max-lua-seconds': 'seconds', 'max-memory-mb': 'megabytes',
+  help: 'boolean',
 };
 
 const PER_COMMAND: Record<CommandName, Record<string, FlagKind>> = {
@@ -55,6 +60,7 @@ Options:
   --allow-drift          run although applied migrations were modified or are missing
   --max-instructions N   Lua instructions one phase may run (default 200000000)
   --max-lua-seconds S    seconds of Lua time one phase may run (default 20)
+  --max-memory-mb N      memory the migrations may take, in MB (default 2048); more stops the run and rolls back
   --json                 print one JSON document on stdout
 
 Exit codes: 0 done, 1 a migration failed or verify/lint found a problem, 2 bad usage, files or connection.`;
@@ -109,5 +115,8 @@ function parseNumber(key: string, value: string, kind: FlagKind): number {
   const n = Number(value);
   if (kind === 'count' && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--${key} needs a whole number of at least 1, not "${value}"`);
   if (kind === 'seconds' && (!Number.isFinite(n) || n < 0)) throw new UsageError(`--${key} needs a number of seconds, not "${value}"`);
+  if (kind === 'megabytes' && (!Number.isInteger(n) || n < MIN_MAX_MEMORY_MB)) {
+    throw new UsageError(`--${key} needs a whole number of megabytes, at least ${MIN_MAX_MEMORY_MB}, not "${value}"`);
+  }
   return n;
 }

@@ -12,13 +12,21 @@ import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
 import type { Driver } from '../core/driver.ts';
 import type { RunError, RunResult } from '../core/results.ts';
+import type { MigratorEvent } from '../core/migrator.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-interface Io {
+/**
+ * Progress for a caller that watches the run (the worker wrapper, src/cli/worker.ts): the runner's events, and when
+ * the database is being opened (the engine's own memory is not the migration's).
+ */
+export type CliEvent = MigratorEvent | { type: 'connecting' } | { type: 'connected' };
+
+export interface Io {
   out(text: string): void;
   err(text: string): void;
   env: Record<string, string | undefined>;
+  event?(event: CliEvent): void;
 }
 
 const nodeIo: Io = {
@@ -53,7 +61,9 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     const throwaway = args.command === 'verify' && args.flags.db === undefined;
     const url = throwaway ? '' : String(args.flags.db ?? io.env.DATABASE_URL ?? '');
     if (!url && !throwaway) throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
+    io.event?.({ type: 'connecting' });
     const driver = throwaway ? await openThrowaway(args.flags.engine === 'postgres' ? 'postgres' : 'sqlite') : await connect(url, args);
+    io.event?.({ type: 'connected' });
     try {
       return await runCommand(args, driver, files, io, json);
     } finally {
@@ -87,7 +97,9 @@ async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<Retur
     },
     lockTimeoutMs: Number(args.flags['lock-timeout'] ?? 60) * 1000,
     allowDrift: args.flags['allow-drift'] === true,
-    onEvent: json || args.command === 'verify' || args.command === 'diff' ? undefined : (event) => {
+    onEvent: (event) => {
+      io.event?.(event);
+      if (json || args.command === 'verify' || args.command === 'diff') return;
       if (event.type === 'done') io.out(renderResultLine(event.result));
       if (event.type === 'output') for (const line of event.lines) io.out(`    [${event.id}] ${line}`);
     },
