@@ -13,6 +13,7 @@ import type { Driver, Engine, SqlValue, QueryResult } from '../driver.ts';
 import type { SchemaSnapshot, SnapshotOptions, TableSnapshot } from './types.ts';
 import { readSqliteSchema } from './snapshot-sqlite.ts';
 import { readPostgresSchema } from './snapshot-postgres.ts';
+import { mysqlReader } from './snapshot-mysql.ts';
 import { quoteIdent, tableFingerprint, toNumber } from './util.ts';
 
 export type SnapshotDriver = Pick<Driver, 'engine' | 'query'>;
@@ -36,6 +37,7 @@ const READERS: Partial<Record<Engine, SnapshotReader>> = {
     read: readPostgresSchema,
     tableRef: (t) => (t.schema !== undefined ? quoteIdent(t.schema) + '.' : '') + quoteIdent(t.name),
   },
+  mysql: mysqlReader,
 };
 
 /** The fingerprint of a table without rows (it does not depend on the columns). */
