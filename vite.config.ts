@@ -11,10 +11,16 @@
  *   that (Vite defines `process.env` as `{}` in app builds), but the dev server's dependency pre-bundling does not:
  *   the worker died with "ReferenceError: process is not defined". The `fengari-luaconf` plugin guards that one
  *   statement, in that one file, for the build, the worker build and the dev pre-bundling alike.
+ * - PostgreSQL's data directory is prepared at build time (the `moonwalk:pglite-datadir` plugin,
+ *   scripts/pglite-datadir.ts): initdb runs once in Node (again only when PGlite changes), and the worker starts PGlite
+ *   from the result with `loadDataDir` instead of running initdb in the browser. It is a plugin, not a step of an npm
+ *   script, so every way of building (`npm run build`, `npm start`, a bare `vite build`, the e2e tests, `vite` dev)
+ *   gets it.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { pgliteDataDir } from './scripts/pglite-datadir.ts';
 
 const emptyModule = fileURLToPath(new URL('./src/web/empty-module.ts', import.meta.url));
 
@@ -48,6 +54,23 @@ function fengariLuaconf(): Plugin {
   };
 }
 
+/**
+ * `vite preview` (`npm start`) gzips on the fly every response whose type looks like text, and a file without a MIME
+ * type counts as text: PGlite's 6 MB `pglite.data` was gzipped for each request (0.15–0.25 s of CPU, on the machine
+ * that also runs the browser), while the wasm files beside it are sent as they are. Send `.data` as it is too.
+ */
+function previewBinaries(): Plugin {
+  return {
+    name: 'moonwalk:preview-binaries',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        if ((req.url ?? '').split('?')[0]!.endsWith('.data')) delete req.headers['accept-encoding'];
+        next();
+      });
+    },
+  };
+}
+
 const alias = {
   tmp: emptyModule,
   'readline-sync': emptyModule,
@@ -55,7 +78,7 @@ const alias = {
 
 export default defineConfig({
   base: './',
-  plugins: [fengariLuaconf(), react()],
+  plugins: [pgliteDataDir(), previewBinaries(), fengariLuaconf(), react()],
   resolve: { alias },
   worker: {
     format: 'es',

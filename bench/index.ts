@@ -4,7 +4,7 @@
  * and the exit code does not depend on the targets (only on a suite crashing).
  *
  *   npm run bench                          all suites
- *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres)
+ *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser)
  *   npm run bench -- --quick               fewer runs, 20,000 rows in prepared-inserts (a smoke run, not figures)
  *
  * Progress goes to stderr, the tables to stdout.
@@ -13,6 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { benchSqliteFile } from './migrations-sqlite-file.ts';
 import { benchPreparedInserts } from './prepared-inserts.ts';
 import { benchPostgresMigrations } from './migrations-postgres.ts';
+import { benchBrowser } from './browser.ts';
 import { formatMs, renderSuite, renderTarget, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -79,6 +80,7 @@ const SUITES: Array<{ name: string; run: () => Promise<SuiteReport> }> = [
     name: 'postgres',
     run: () => benchPostgresMigrations({ progress, ...(quick ? { migrations: 200, rounds: 1, minRounds: 1 } : {}) }),
   },
+  { name: 'browser', run: () => benchBrowser({ progress, ...(quick ? { runs: 2 } : {}) }) },
 ];
 
 const wanted = args.filter((a) => !a.startsWith('--'));

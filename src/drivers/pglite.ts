@@ -10,7 +10,7 @@
  * Parameters are sent untyped (PostgreSQL infers their types from the statement) except Uint8Array, sent as bytea.
  * They travel as text: booleans as t/f where a bool is expected, bytes as \x… hex.
  */
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { PGlite, types as pgliteTypes, type PGliteOptions } from '@electric-sql/pglite';
 import type {
   Driver,
   ExecResult,
@@ -256,12 +256,18 @@ class PgliteDriver implements Driver {
 
 /**
  * Opens PGlite in memory (no `dataDir`), in a directory (Node) or browser storage (`idb://…`), optionally starting
- * from a data directory tarball (`loadDataDir`, from `dumpDataDir()`), which skips initdb.
+ * from a data directory tarball (`loadDataDir`, from `dumpDataDir()`), which skips initdb. `pglite` passes PGlite's
+ * own loading options through (the browser worker gives it precompiled wasm modules and its data bundle).
  */
-export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Driver> {
+export async function openPglite(options: {
+  dataDir?: string;
+  loadDataDir?: Blob | File;
+  pglite?: Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>;
+} = {}): Promise<Driver> {
   let pg: PGlite;
   try {
     pg = await PGlite.create({
+      ...options.pglite,
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {}),
     });

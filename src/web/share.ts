@@ -1,7 +1,9 @@
 /**
- * Share links: the playground's state in the URL hash, `#v1.<base64url(deflate-raw(JSON))>`.
+ * Share links: the playground's state in the URL hash, `#v2.<base64url(deflate-raw(JSON, preset dictionary))>`.
  *
- * v1's JSON: `{"f": [[name, text], …], "e": "sqlite" | "postgres", "s": selected name?}`.
+ * The JSON: `{"f": [[name, text], …], "e": "sqlite" | "postgres", "s": selected name?}`. v2 deflates it with a preset
+ * dictionary of common migration text (src/web/share-dictionary.ts), which makes links of a few files about half as
+ * long; v1 (the same without a dictionary) is still read, so older links keep working. New links are v2.
  *
  * A link is untrusted input. Decoding refuses, with a message a person can act on, anything that is not exactly
  * that: an unknown version, characters outside base64url, a hash longer than `MAX_HASH_CHARS`, a stream that
@@ -11,9 +13,16 @@
  */
 import { Inflate, deflateSync } from 'fflate';
 import { isValidName, MAX_NAME_LENGTH } from './files.ts';
+import { shareDictionaryV2 } from './share-dictionary.ts';
 import type { EngineId, SourceFile } from './worker/protocol.ts';
 
-export const SHARE_VERSION = 'v1';
+/** The format new links are written in. */
+export const SHARE_VERSION = 'v2';
+/** The formats read, with the preset dictionary each inflates with (none for v1). */
+const READS: Record<string, () => Uint8Array | undefined> = {
+  v1: () => undefined,
+  v2: shareDictionaryV2,
+};
 export const MAX_HASH_CHARS = 100_000;
 export const MAX_JSON_BYTES = 2_000_000;
 export const MAX_FILES = 200;
@@ -71,18 +80,18 @@ export function encodeShare(state: SharedState): string {
     e: state.engine,
     ...(state.selected !== null ? { s: state.selected } : {}),
   });
-  const compressed = deflateSync(new TextEncoder().encode(json), { level: 9 });
+  const compressed = deflateSync(new TextEncoder().encode(json), { level: 9, dictionary: shareDictionaryV2() });
   return `${SHARE_VERSION}.${base64urlEncode(compressed)}`;
 }
 
 class TooLarge extends Error {}
 
 /** Inflates raw deflate data, giving up as soon as the output passes `limit` bytes. */
-function inflateBounded(data: Uint8Array, limit: number): Uint8Array {
+function inflateBounded(data: Uint8Array, limit: number, dictionary: Uint8Array | undefined): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let finished = false;
-  const inflater = new Inflate((chunk, final) => {
+  const inflater = new Inflate(dictionary ? { dictionary } : {}, (chunk, final) => {
     total += chunk.length;
     if (total > limit) throw new TooLarge();
     chunks.push(chunk);
@@ -114,15 +123,16 @@ export function decodeShare(hash: string): DecodeResult {
   }
   const version = /^(v\d+)\./.exec(text);
   if (!version) return { ok: false, message: 'The part of the address after # is not a Moonwalk share link. Nothing was loaded.' };
-  if (version[1] !== SHARE_VERSION) {
+  const dictionary = Object.hasOwn(READS, version[1]!) ? READS[version[1]!] : undefined;
+  if (!dictionary) {
     return { ok: false, message: `This share link has format ${version[1]}, which this version of the playground does not ` +
-      `know (it reads ${SHARE_VERSION}). Nothing was loaded.` };
+      `know (it reads ${Object.keys(READS).join(' and ')}). Nothing was loaded.` };
   }
   const bytes = base64urlDecode(text.slice(version[0].length));
   if (!bytes || bytes.length === 0) return { ok: false, message: BROKEN };
   let json: string;
   try {
-    json = new TextDecoder('utf-8', { fatal: true }).decode(inflateBounded(bytes, MAX_JSON_BYTES));
+    json = new TextDecoder('utf-8', { fatal: true }).decode(inflateBounded(bytes, MAX_JSON_BYTES, dictionary()));
   } catch (error) {
     if (error instanceof TooLarge) {
       return { ok: false, message: `This share link unpacks to more than ${MAX_JSON_BYTES / 1_000_000} MB, more than a ` +

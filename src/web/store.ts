@@ -230,7 +230,7 @@ function applyDb(db: DbView): void {
 }
 
 /** Runs a request that occupies the worker; `label` shows as busy. Null when it did not complete. */
-async function occupy(label: string, body: WorkerRequestBody): Promise<CommandResult | null> {
+export async function occupy(label: string, body: WorkerRequestBody): Promise<CommandResult | null> {
   if (get().busy !== null || get().engineState !== 'ready') return null;
   set({ busy: label });
   try {
@@ -460,6 +460,22 @@ export async function share(): Promise<void> {
     // No clipboard permission (or no secure context): the link is in the address bar all the same.
   }
   log({ kind: 'ok', text: `Share link ready in the address bar${copied ? ' and copied to the clipboard' : ''} (${location.href.length.toLocaleString('en-US')} characters). Opening it shows the code and runs nothing.` });
+}
+
+/**
+ * Replaces the files (an example set, an import) and starts the database empty, like opening a share link: nothing
+ * runs. `what` names them in the log.
+ */
+export async function replaceFiles(files: SourceFile[], what: string): Promise<void> {
+  const sorted = sortFiles(files);
+  if (get().busy !== null) stop();
+  set({ files: sorted, selected: sorted[0]?.name ?? null, markers: {}, outcomes: {}, diff: null, alert: null,
+    verify: null, sqlResult: null });
+  if (get().engineState === 'ready') {
+    const reset = await occupy('Reset database', { type: 'reset', files: sources() });
+    if (reset?.kind === 'reset') applyDb(reset.db);
+  }
+  log({ kind: 'info', text: `Loaded ${what}: ${sorted.length} file${sorted.length === 1 ? '' : 's'}, on an empty ${ENGINE_LABELS[get().engine]} database. Nothing has run: press Apply next or Apply all.` });
 }
 
 /** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */

@@ -25,7 +25,7 @@ function newest(path: string): number {
 export function ensureBuilt(): { built: boolean; ms: number } {
   const started = Date.now();
   const index = join(outDir, 'index.html');
-  const inputs = ['src/web', 'src/core', 'src/drivers', 'index.html', 'vite.config.ts', 'public', 'package-lock.json', 'patches']
+  const inputs = ['src/web', 'src/core', 'src/drivers', 'index.html', 'vite.config.ts', 'public', 'scripts', 'package-lock.json', 'patches']
     .map((p) => newest(join(root, p)));
   if (existsSync(index) && statSync(index).mtimeMs > Math.max(...inputs)) return { built: false, ms: 0 };
   const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });

@@ -150,11 +150,19 @@ describe('the playground', () => {
 
   test('PostgreSQL: the same after switching the engine', async () => {
     const { page, errors } = await freshPage();
+    // PGlite starts from the data directory prepared at build time (no initdb in the browser, so no initdb.wasm).
+    const requests: string[] = [];
+    const warnings: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await waitForStatus(page, 'SQLite ready');
+    for (const w of page.workers()) w.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
     const started = Date.now();
     await page.getByLabel('Engine').selectOption({ label: 'PostgreSQL' });
     await waitForStatus(page, 'PostgreSQL ready', 45_000);
     console.log(`"PostgreSQL ready" ${Date.now() - started} ms after choosing it`);
+    expect(requests.some((p) => /\/pglite-datadir-[\w-]+\.bin$/.test(p))).toBe(true);
+    expect(requests.filter((p) => /initdb/.test(p))).toEqual([]);
+    expect(warnings.filter((w) => /initdb/.test(w))).toEqual([]);
     await applyAndRevert(page, 'PostgreSQL', 20_000);
     expect(errors).toEqual([]);
   }, 90_000);
@@ -170,7 +178,7 @@ describe('the playground', () => {
     expect(await page.locator('.cm-content').innerText()).toContain('CREATE TABLE gadgets');
 
     await page.getByRole('button', { name: 'Share' }).click();
-    await expect.poll(() => page.url()).toMatch(/#v1\.[A-Za-z0-9_-]+$/);
+    await expect.poll(() => page.url()).toMatch(/#v2\.[A-Za-z0-9_-]+$/);
     const link = page.url();
 
     const { page: other, errors } = await freshPage(link);

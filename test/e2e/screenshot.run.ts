@@ -13,6 +13,7 @@ describe('screenshot', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
       await page.goto(preview.url);
       await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
       for (const n of [1, 2]) {

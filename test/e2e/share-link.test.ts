@@ -1,11 +1,20 @@
 // The share link format (src/web/share.ts) without a browser: round trip, and every way a link can be refused.
+import { createHash } from 'node:crypto';
 import { deflateSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
+import { migrationTemplate } from '../../src/core/template.ts';
 import {
   base64urlDecode, base64urlEncode, decodeShare, encodeShare, MAX_FILES, MAX_HASH_CHARS, type SharedState,
 } from '../../src/web/share.ts';
+import { shareDictionaryV2 } from '../../src/web/share-dictionary.ts';
 
+/** A v1 link (deflate-raw without a dictionary), as the playground wrote them before v2. */
 const link = (json: string) => `#v1.${base64urlEncode(deflateSync(new TextEncoder().encode(json)))}`;
+/** A v2 link (deflate-raw with the v2 preset dictionary). */
+const linkV2 = (json: string) =>
+  `#v2.${base64urlEncode(deflateSync(new TextEncoder().encode(json), { dictionary: shareDictionaryV2() }))}`;
+
+const V2_DICTIONARY_SHA256 = 'cdb69998137e74221537d7fdcf73f0aa4642b8aa0116f7eda85b92dcbf92c3d2';
 
 const state: SharedState = {
   files: [
@@ -19,9 +28,30 @@ const state: SharedState = {
 describe('share links', () => {
   test('round trip', () => {
     const hash = encodeShare(state);
-    expect(hash).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
+    expect(hash).toMatch(/^v2\.[A-Za-z0-9_-]+$/);
     expect(decodeShare(`#${hash}`)).toEqual({ ok: true, state });
     expect(decodeShare(hash)).toEqual({ ok: true, state });
+  });
+
+  test('v1 links (no dictionary) still open', () => {
+    const json = JSON.stringify({ f: state.files.map((f) => [f.name, f.text]), e: state.engine, s: state.selected });
+    expect(decodeShare(link(json))).toEqual({ ok: true, state });
+  });
+
+  test('the v2 dictionary is frozen: every v2 link depends on these exact bytes', () => {
+    // Changing the dictionary breaks every v2 link ever shared: make a v3 instead (see src/web/share-dictionary.ts).
+    expect(createHash('sha256').update(shareDictionaryV2()).digest('hex')).toBe(V2_DICTIONARY_SHA256);
+  });
+
+  test('v2 makes a typical link much shorter than v1', () => {
+    const files = [
+      { name: '0001_create_users.lua', text: migrationTemplate('create_users', ['sqlite', 'postgres']) },
+      { name: '0002_add_email.lua', text: migrationTemplate('add_email', ['sqlite', 'postgres']) },
+    ];
+    const v2 = encodeShare({ files, engine: 'sqlite', selected: null });
+    const v1 = link(JSON.stringify({ f: files.map((f) => [f.name, f.text]), e: 'sqlite' }));
+    expect(decodeShare(v2)).toEqual({ ok: true, state: { files, engine: 'sqlite', selected: null } });
+    expect(v2.length).toBeLessThan(0.6 * v1.length);
   });
 
   test('base64url round trip for every length', () => {
@@ -40,7 +70,11 @@ describe('share links', () => {
 
   const refused: Array<[string, string, RegExp]> = [
     ['not ours', '#main', /not a Moonwalk share link/],
-    ['newer version', '#v2.AAAA', /format v2/],
+    ['newer version', '#v3.AAAA', /format v3/],
+    ['v2 read without its dictionary', `#v1.${encodeShare(state).slice(3)}`, /broken or incomplete/],
+    ['v2 deflate bomb', `#v2.${base64urlEncode(deflateSync(new Uint8Array(50_000_000), { level: 9, dictionary: shareDictionaryV2() }))}`, /more than 2 MB/],
+    ['v2 not JSON', linkV2('{"f": ['), /broken or incomplete/],
+    ['v2 a path as a name', linkV2('{"f":[["../x.lua","x"]],"e":"sqlite"}'), /not allowed/],
     ['not base64url', '#v1.ab+c', /broken or incomplete/],
     ['empty', '#v1.', /broken or incomplete/],
     ['truncated', encodeShare(state).slice(0, -5), /broken or incomplete/],

@@ -9,6 +9,7 @@ import { COMMAND_LABELS, type EngineId, type RunCommand } from '../worker/protoc
 import { Editor } from './Editor.tsx';
 import { FileBar } from './FileBar.tsx';
 import { FileList } from './FileList.tsx';
+import { LearningLayer, LearningTools } from './Learning.tsx';
 import { DiffPanel, LogPanel, SchemaPanel, SqlConsole } from './Panels.tsx';
 
 const COMMAND_HELP: Record<RunCommand, string> = {
@@ -42,6 +43,7 @@ function Header() {
       <p role="status" className={`engine-status state-${engineState}`}>{status}</p>
       <p className="busy" aria-hidden={busy === null}>{busy !== null ? `${busy}…` : ''}</p>
       <span className="spacer" />
+      <LearningTools />
       <button type="button" onClick={() => void share()} title="Put a link holding these migrations in the address bar (and on the clipboard)">Share</button>
       <button type="button" className="danger" onClick={stop} title="End whatever runs now; the engine restarts with an empty database">Stop</button>
     </header>
@@ -105,6 +107,7 @@ export function App() {
           <SqlConsole />
         </aside>
       </main>
+      <LearningLayer />
     </div>
   );
 }

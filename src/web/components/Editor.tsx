@@ -13,6 +13,7 @@ import { StreamLanguage } from '@codemirror/language';
 import { lua } from '@codemirror/legacy-modes/mode/lua';
 import { forceLinting, linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import { runCommand, updateText, useStore } from '../store.ts';
+import { dslHover } from '../dsl-hover.ts';
 
 type LintModule = typeof import('../../core/lint/index.ts');
 let lintModule: Promise<LintModule> | null = null;
@@ -74,6 +75,7 @@ export function Editor() {
       needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(markersChanged))),
     }),
     EditorView.lineWrapping,
+    dslHover,
     Prec.high(keymap.of([{ key: 'Mod-Enter', run: () => { void runCommand('apply-next'); return true; } }])),
     EditorView.updateListener.of((update) => {
       if (update.docChanged && nameRef.current) updateText(nameRef.current, update.state.doc.toString());

@@ -17,6 +17,7 @@ import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
 import { openEngine } from './engines.ts';
 import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts';
 import { verifyMigrations } from './verify.ts';
+import { exportDatabase } from '../db-export.ts';
 import type {
   CommandResult, DbView, DiffLine, EngineId, RunCommand, SourceFile, SqlConsoleResult, WorkerReply, WorkerRequest,
 } from './protocol.ts';
@@ -272,6 +273,10 @@ async function handle(request: WorkerRequest): Promise<CommandResult> {
       } finally {
         await driver.close().catch(() => {});
       }
+    }
+    case 'export': {
+      const slot = await loadSlot(current);
+      return { kind: 'export', engine: slot.engine, ...(await exportDatabase(slot.driver)) };
     }
     case 'sql': {
       const slot = await loadSlot(current);

@@ -40,7 +40,9 @@ export type WorkerRequest =
   /** up, down, compare, up again for each migration, on a throwaway database of the current engine. */
   | { type: 'verify'; id: number; files: SourceFile[] }
   /** A SQL console statement (or script) against the current database, outside any migration. */
-  | { type: 'sql'; id: number; sql: string; files: SourceFile[] };
+  | { type: 'sql'; id: number; sql: string; files: SourceFile[] }
+  /** The current database as a file: SQLite's own file, or a plain SQL dump of PostgreSQL (src/web/db-export.ts). */
+  | { type: 'export'; id: number };
 
 export type WorkerRequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -124,7 +126,8 @@ export type CommandResult =
   | { kind: 'reset'; db: DbView }
   | { kind: 'run'; command: RunCommand; run: RunResult; diff: DiffLine[] | null; db: DbView; durationMs: number }
   | { kind: 'verify'; report: VerifyReport }
-  | { kind: 'sql'; result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
+  | { kind: 'sql'; result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number }
+  | { kind: 'export'; engine: EngineId; fileName: string; mime: string; data: Uint8Array };
 
 export type EngineState = 'loading' | 'ready' | 'failed';
 

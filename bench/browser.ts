@@ -1,0 +1,401 @@
+/**
+ * The playground in a real browser: the built site (`dist-web/`, built first when it is missing or older than its
+ * sources) served by `vite preview`, driven in Debian's headless Chromium through playwright-core. Each run is a fresh
+ * browser context (its own profile: empty HTTP cache, no local storage), so every load is a cold one.
+ *
+ * Measured per run, in the page's own clock (a MutationObserver installed before the page's scripts records when the
+ * `role="status"` text changes, and capturing listeners record the `change`/`click` that started an action):
+ * - cold load: navigation start → status "SQLite ready" (target ≤ 0.5 s);
+ * - bytes transferred before "SQLite ready": every response that ended before it, page and worker, by Playwright's
+ *   `request.sizes().responseBodySize` (the encoded body: what crossed the wire). `vite preview` gzips JS, CSS and
+ *   HTML but serves wasm uncompressed, so the same files are also counted as if every one were gzipped (zlib level 6,
+ *   the common server default): that figure is the one held against the target (≤ 600 KB);
+ * - switching the Engine to PostgreSQL: the `change` event → status "PostgreSQL ready" (target ≤ 1 s), with its bytes;
+ * - on PostgreSQL: Reset database (click → its log line), Verify of the default examples (click → its summary line)
+ *   and Stop (click → "PostgreSQL ready" again in a fresh worker).
+ * Once: the share link (the `#v…` part of the address) for the page's default examples (clicking Share) and for all of
+ * `test/fixtures/guide/*.lua` (encoded with the page's own `encodeShare`) (target ≤ 1,500 characters).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus, loadavg } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { decodeShare, encodeShare } from '../src/web/share.ts';
+import { Samples, formatMs, median, spreadOf, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
+
+export interface BrowserBenchOptions {
+  /** Fresh browser contexts measured (default 5). */
+  runs?: number;
+  /** `auto` (default): build when `outDir` is missing or older than its sources; `always`; `never`. */
+  build?: 'auto' | 'always' | 'never';
+  /** The built site (default `dist-web/` of the repository). */
+  outDir?: string;
+  /** Chromium's executable (default Debian's `/usr/bin/chromium`). */
+  chromium?: string;
+  /** Skip the PostgreSQL measurements (switch, reset, verify, stop). */
+  skipPostgres?: boolean;
+  progress?: (line: string) => void;
+}
+
+const SUITE = 'browser';
+const TARGET_LOAD_MS = 500;
+const TARGET_SQLITE_BYTES = 600 * 1024;
+const TARGET_PG_MS = 1000;
+const TARGET_SHARE_CHARS = 1500;
+
+/** The repository: the nearest folder above this file with a vite.config.ts (this file runs from bench/ or dist/bench/). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'vite.config.ts')) && existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('bench/browser: cannot find the repository (no vite.config.ts above this file)');
+    dir = parent;
+  }
+}
+
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+const BUILD_INPUTS = ['src/web', 'src/core', 'src/drivers', 'index.html', 'vite.config.ts', 'public', 'scripts',
+  'package-lock.json', 'patches'];
+
+function ensureBuilt(root: string, outDir: string, mode: 'auto' | 'always' | 'never', progress: (l: string) => void): void {
+  const index = join(outDir, 'index.html');
+  if (mode === 'never') {
+    if (!existsSync(index)) throw new Error(`${outDir} holds no built site (build: 'never')`);
+    return;
+  }
+  if (mode === 'auto' && existsSync(index) &&
+    statSync(index).mtimeMs > Math.max(...BUILD_INPUTS.map((p) => newest(join(root, p))))) return;
+  progress(`building the playground into ${outDir}`);
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPreview(root: string, outDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const child: ChildProcess = spawn(process.execPath,
+    [vite, 'preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => { output += d; });
+  child.stderr?.on('data', (d) => { output += d; });
+  const url = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode}):\n${output}`);
+    try {
+      if ((await fetch(url)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`vite preview did not answer on ${url} within 20 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 3000).unref();
+    }),
+  };
+}
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/**
+ * Installed before the page's own scripts: records, in `performance.now()` time, every change of the status text,
+ * every `change` and `click` (capturing, so before the page handles them), and the first time the page's text
+ * contains each watched string.
+ */
+const RECORDER = `(() => {
+  const mw = { status: [], change: [], click: [], seen: {}, watching: [] };
+  window.__mw = mw;
+  let last = null;
+  const check = () => {
+    const now = performance.now();
+    const el = document.querySelector('[role="status"]');
+    const text = el ? el.textContent : null;
+    if (text !== null && text !== last) { last = text; mw.status.push([text, now]); }
+    if (mw.watching.length > 0 && document.body) {
+      const all = document.body.textContent || '';
+      mw.watching = mw.watching.filter((w) => { if (all.includes(w)) { mw.seen[w] = now; return false; } return true; });
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
+  document.addEventListener('change', (e) => mw.change.push([e.target && e.target.value, performance.now()]), true);
+  document.addEventListener('click', (e) => mw.click.push([e.target && e.target.textContent, performance.now()]), true);
+  mw.watch = (text) => { delete mw.seen[text]; mw.watching.push(text); };
+})();`;
+
+interface Recorder {
+  status: Array<[string, number]>;
+  change: Array<[string, number]>;
+  click: Array<[string, number]>;
+  seen: Record<string, number>;
+  watching: string[];
+  watch(text: string): void;
+}
+
+declare const window: { __mw: Recorder };
+
+/** The page time of the first status `text` recorded after page time `after`. */
+async function statusAt(page: Page, text: string, after: number, timeoutMs: number): Promise<number> {
+  const handle = await page.waitForFunction(
+    ([t, a]) => window.__mw.status.find(([s, at]) => s === t && at >= a)?.[1] ?? false,
+    [text, after] as const, { timeout: timeoutMs, polling: 50 });
+  return (await handle.jsonValue()) as number;
+}
+
+/** Clicks the button named `name`; the ms from the click to the first appearance of `text` in the page. */
+async function clickUntil(page: Page, name: string, text: string, timeoutMs: number): Promise<number> {
+  await page.evaluate((t) => window.__mw.watch(t), text);
+  const clicksBefore = await page.evaluate(() => window.__mw.click.length);
+  await page.getByRole('button', { name, exact: true }).click();
+  const handle = await page.waitForFunction((t) => window.__mw.seen[t] ?? false, text, { timeout: timeoutMs, polling: 50 });
+  const seen = (await handle.jsonValue()) as number;
+  const clicked = await page.evaluate((n) => window.__mw.click[n]![1], clicksBefore);
+  return seen - clicked;
+}
+
+interface Transfer {
+  url: string;
+  /** Encoded body bytes, as transferred. */
+  bytes: number;
+  /** Wall-clock time (ms since the epoch) the response ended. */
+  endedAt: number;
+}
+
+/** Records every finished response of the page and its workers. */
+function recordTransfers(page: Page): { list: Transfer[]; settle: () => Promise<void> } {
+  const list: Transfer[] = [];
+  const pending: Promise<void>[] = [];
+  page.on('requestfinished', (request) => {
+    pending.push((async () => {
+      const sizes = await request.sizes();
+      const timing = request.timing();
+      list.push({ url: request.url(), bytes: sizes.responseBodySize, endedAt: timing.startTime + timing.responseEnd });
+    })().catch(() => {}));
+  });
+  return { list, settle: async () => { await Promise.all(pending); } };
+}
+
+/** The gzip size (zlib level 6) of the built file a URL of the preview serves; null when it is not a file of outDir. */
+function gzipSizeOf(outDir: string, base: string, url: string, cache: Map<string, number | null>): number | null {
+  if (!url.startsWith(base)) return null;
+  let path = decodeURIComponent(new URL(url).pathname.slice(new URL(base).pathname.length));
+  if (path === '' || path.endsWith('/')) path += 'index.html';
+  if (cache.has(path)) return cache.get(path)!;
+  const file = join(outDir, path);
+  const size = existsSync(file) && statSync(file).isFile() ? gzipSync(readFileSync(file), { level: 6 }).length : null;
+  cache.set(path, size);
+  return size;
+}
+
+interface Bytes {
+  served: number;
+  gzip: number;
+  files: number;
+  largest: Array<[string, number]>;
+}
+
+function sumBytes(transfers: Transfer[], outDir: string, base: string, cache: Map<string, number | null>): Bytes {
+  let served = 0;
+  let gzip = 0;
+  const largest: Array<[string, number]> = [];
+  for (const t of transfers) {
+    served += t.bytes;
+    const g = gzipSizeOf(outDir, base, t.url, cache) ?? t.bytes;
+    gzip += g;
+    largest.push([new URL(t.url).pathname.replace(/^.*\//, ''), g]);
+  }
+  largest.sort((a, b) => b[1] - a[1]);
+  return { served, gzip, files: transfers.length, largest };
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const mb = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MB` : kb(bytes));
+
+function byteSpread(values: number[], format: (n: number) => string): string {
+  return `${format(Math.min(...values))}–${format(Math.max(...values))}, n=${values.length}`;
+}
+
+/** The guide's example files (test/fixtures/guide/*.lua) as a share link, with the page's own encoder. */
+function fixtureShare(root: string): { files: number; chars: number } {
+  const dir = join(root, 'test', 'fixtures', 'guide');
+  const names = readdirSync(dir).filter((n) => n.endsWith('.lua')).sort();
+  const files = names.map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+  return { files: files.length, chars: encodeShare({ files, engine: 'sqlite', selected: names[0] ?? null }).length + 1 };
+}
+
+export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<SuiteReport> {
+  const progress = options.progress ?? (() => {});
+  const runs = options.runs ?? 5;
+  const root = repoRoot();
+  const outDir = options.outDir ?? join(root, 'dist-web');
+  ensureBuilt(root, outDir, options.build ?? 'auto', progress);
+  const executable = options.chromium ?? '/usr/bin/chromium';
+  if (!existsSync(executable)) throw new Error(`${executable} is missing: install Debian's chromium (apt-get install chromium)`);
+
+  const loadBefore = loadavg()[0]!;
+  const preview = await startPreview(root, outDir);
+  let browser: Browser | null = null;
+  const load = new Samples();
+  const pgSwitch = new Samples();
+  const pgReset = new Samples();
+  const pgVerify = new Samples();
+  const pgStop = new Samples();
+  const sqliteBytes: Bytes[] = [];
+  const pgBytes: Bytes[] = [];
+  const gzipCache = new Map<string, number | null>();
+  let examplesShare: { files: number; chars: number } | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: executable, headless: true, args: CHROMIUM_ARGS });
+    for (let run = 1; run <= runs; run++) {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.addInitScript(RECORDER);
+        const transfers = recordTransfers(page);
+        await page.goto(preview.url, { waitUntil: 'commit' });
+        const readyAt = await statusAt(page, 'SQLite ready', 0, 30_000);
+        load.add(readyAt);
+        const origin = await page.evaluate(() => performance.timeOrigin);
+        await new Promise((r) => setTimeout(r, 200)); // let responses still being reported arrive
+        await transfers.settle();
+        sqliteBytes.push(sumBytes(transfers.list.filter((t) => t.endedAt <= origin + readyAt + 1),
+          outDir, preview.url, gzipCache));
+        progress(`browser run ${run}/${runs}: "SQLite ready" after ${formatMs(readyAt)}, ` +
+          `${kb(sqliteBytes.at(-1)!.gzip)} gzip (${kb(sqliteBytes.at(-1)!.served)} as served)`);
+
+        if (run === 1) {
+          await page.getByRole('button', { name: 'Share', exact: true }).click();
+          await page.waitForFunction(() => location.hash.startsWith('#v'), null, { timeout: 5000 });
+          const hash = await page.evaluate(() => location.hash);
+          const decoded = decodeShare(hash);
+          if (!decoded.ok) throw new Error(`the page's share link does not decode: ${decoded.message}`);
+          examplesShare = { files: decoded.state.files.length, chars: hash.length };
+        }
+
+        if (options.skipPostgres) continue;
+        const before = transfers.list.length;
+        const changes = await page.evaluate(() => window.__mw.change.length);
+        await page.getByLabel('Engine').selectOption({ label: 'PostgreSQL' });
+        const changedAt = await page.evaluate((n) => window.__mw.change[n]![1], changes);
+        const pgReadyAt = await statusAt(page, 'PostgreSQL ready', changedAt, 60_000);
+        pgSwitch.add(pgReadyAt - changedAt);
+        await new Promise((r) => setTimeout(r, 200));
+        await transfers.settle();
+        pgBytes.push(sumBytes(transfers.list.slice(before).filter((t) => t.endedAt <= origin + pgReadyAt + 1),
+          outDir, preview.url, gzipCache));
+        pgReset.add(await clickUntil(page, 'Reset database', 'Database reset: a new, empty PostgreSQL', 30_000));
+        pgVerify.add(await clickUntil(page, 'Verify', 'Verify: ', 60_000)); // its summary line
+        const clicks = await page.evaluate(() => window.__mw.click.length);
+        await page.getByRole('button', { name: 'Stop', exact: true }).click();
+        const stoppedAt = await page.evaluate((n) => window.__mw.click[n]![1], clicks);
+        pgStop.add((await statusAt(page, 'PostgreSQL ready', stoppedAt, 60_000)) - stoppedAt);
+        progress(`browser run ${run}/${runs}: "PostgreSQL ready" ${formatMs(pgSwitch.ms.at(-1)!)} after switching ` +
+          `(${mb(pgBytes.at(-1)!.gzip)} gzip); reset ${formatMs(pgReset.ms.at(-1)!)}, verify ` +
+          `${formatMs(pgVerify.ms.at(-1)!)}, stop → ready ${formatMs(pgStop.ms.at(-1)!)}`);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser?.close();
+    await preview.stop();
+  }
+
+  const rows: BenchRow[] = [];
+  const targets: TargetCheck[] = [];
+  const notes: string[] = [];
+  const target = (description: string, met: boolean, detail: string) => targets.push({ suite: SUITE, description, met, detail });
+
+  const loadMet = load.median <= TARGET_LOAD_MS;
+  rows.push({ name: 'cold load → "SQLite ready"', figure: formatMs(load.median), spread: spreadOf(load), ratio: '',
+    target: `≤ ${formatMs(TARGET_LOAD_MS)}`, met: loadMet });
+  target(`cold load to "SQLite ready" within ${formatMs(TARGET_LOAD_MS)}`, loadMet, formatMs(load.median));
+
+  const gz = median(sqliteBytes.map((b) => b.gzip));
+  const bytesMet = gz <= TARGET_SQLITE_BYTES;
+  rows.push({ name: 'bytes before "SQLite ready", every file gzip', figure: kb(gz),
+    spread: byteSpread(sqliteBytes.map((b) => b.gzip), kb), ratio: '', target: `≤ ${kb(TARGET_SQLITE_BYTES)}`, met: bytesMet });
+  rows.push({ name: 'bytes before "SQLite ready", as vite preview served them', figure: kb(median(sqliteBytes.map((b) => b.served))),
+    spread: byteSpread(sqliteBytes.map((b) => b.served), kb), ratio: '', target: '', met: null });
+  target(`at most ${kb(TARGET_SQLITE_BYTES)} (gzip) transferred before "SQLite ready"`, bytesMet, `${kb(gz)}`);
+  const first = sqliteBytes[0];
+  if (first) {
+    notes.push(`before "SQLite ready": ${first.files} responses; largest (gzip): ` +
+      first.largest.slice(0, 5).map(([n, b]) => `${n} ${kb(b)}`).join(', '));
+  }
+  notes.push('vite preview gzips JS/CSS/HTML but not wasm: "as served" counts wasm raw; "every file gzip" gzips each ' +
+    'file of the build with zlib level 6, as a static host that compresses everything would');
+
+  if (!options.skipPostgres && pgSwitch.ms.length > 0) {
+    const pgMet = pgSwitch.median <= TARGET_PG_MS;
+    rows.push({ name: 'switch to PostgreSQL → "PostgreSQL ready"', figure: formatMs(pgSwitch.median), spread: spreadOf(pgSwitch),
+      ratio: '', target: `≤ ${formatMs(TARGET_PG_MS)}`, met: pgMet });
+    target(`"PostgreSQL ready" within ${formatMs(TARGET_PG_MS)} of switching`, pgMet, formatMs(pgSwitch.median));
+    rows.push({ name: 'PostgreSQL download, every file gzip', figure: mb(median(pgBytes.map((b) => b.gzip))),
+      spread: byteSpread(pgBytes.map((b) => b.gzip), mb), ratio: '', target: '', met: null });
+    rows.push({ name: 'PostgreSQL download, as vite preview served it', figure: mb(median(pgBytes.map((b) => b.served))),
+      spread: byteSpread(pgBytes.map((b) => b.served), mb), ratio: '', target: '', met: null });
+    rows.push({ name: 'PostgreSQL: Reset database', figure: formatMs(pgReset.median), spread: spreadOf(pgReset), ratio: '', target: '', met: null });
+    rows.push({ name: 'PostgreSQL: Verify (default examples)', figure: formatMs(pgVerify.median), spread: spreadOf(pgVerify), ratio: '', target: '', met: null });
+    rows.push({ name: 'PostgreSQL: Stop → "PostgreSQL ready"', figure: formatMs(pgStop.median), spread: spreadOf(pgStop), ratio: '', target: '', met: null });
+    const pgFirst = pgBytes[0];
+    if (pgFirst) {
+      notes.push(`PostgreSQL download: ${pgFirst.files} responses; largest (gzip): ` +
+        pgFirst.largest.slice(0, 5).map(([n, b]) => `${n} ${mb(b)}`).join(', '));
+    }
+  }
+
+  const shares: Array<[string, { files: number; chars: number }]> = [];
+  if (examplesShare) shares.push([`share link, the page's default examples (${examplesShare.files} files)`, examplesShare]);
+  const fixtures = fixtureShare(root);
+  shares.push([`share link, test/fixtures/guide/*.lua (${fixtures.files} files)`, fixtures]);
+  for (const [name, share] of shares) {
+    const met = share.chars <= TARGET_SHARE_CHARS;
+    rows.push({ name, figure: `${share.chars.toLocaleString('en-US')} chars`, spread: '', ratio: '',
+      target: `≤ ${TARGET_SHARE_CHARS.toLocaleString('en-US')} chars`, met });
+    target(`${name} within ${TARGET_SHARE_CHARS.toLocaleString('en-US')} characters`, met, `${share.chars} characters`);
+  }
+  notes.push('share link length: the `#v…` part of the address (the origin comes on top)');
+  notes.push(`${runs} fresh browser contexts of Debian's Chromium (headless) against vite preview on 127.0.0.1; ` +
+    'times are medians, in the page\'s own clock, from the event that started the action');
+  notes.push(`1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after, on ` +
+    `${cpus().length} CPUs: the browser, its worker and the server share them, so the times move with other work`);
+  return { title: 'Playground in headless Chromium (bench/browser.ts)', rows, targets, notes };
+}

@@ -1,0 +1,330 @@
+/**
+ * The "Learning" and "Sharing and keeping" controls: Examples (a gallery dialog), Reference (the DSL at hand),
+ * Tour (a short guided tour, shown once to first-time visitors), and the "Save and load" menu (Download migrations,
+ * Import migrations, Download database). Their state and actions are in src/web/learning.ts.
+ *
+ * The tour never blocks the page: its card sits in the lower left corner, over the empty end of the file list, and
+ * the ring around what it points at lets clicks through.
+ */
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { EXAMPLE_SETS } from '../gallery.ts';
+import { REFERENCE, type ReferenceEntry } from '../dsl-reference.ts';
+import {
+  cancelReplace, closeDialog, confirmReplace, downloadDatabase, downloadMigrations, importFiles, loadExample,
+  openDialog, setTourStep, startTour, tourSeen, useLearning,
+} from '../learning.ts';
+import { useStore } from '../store.ts';
+import '../learning.css';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The header's buttons
+
+export function LearningTools() {
+  return (
+    <div className="learning-tools">
+      <button type="button" onClick={() => openDialog('examples')}
+        title="Example migrations for each pattern of the migration guide">Examples</button>
+      <button type="button" onClick={() => openDialog('reference')}
+        title="db:query, db:execute, db:prepare, up, down, after, … (also on hover in the editor)">Reference</button>
+      <button type="button" title="A short tour of the playground" onClick={() => {
+        startTour();
+        requestAnimationFrame(() => document.querySelector<HTMLElement>('.tour-card')?.focus());
+      }}>Tour</button>
+      <SaveLoadMenu />
+    </div>
+  );
+}
+
+function SaveLoadMenu() {
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const busy = useStore((s) => s.busy);
+  const ready = useStore((s) => s.engineState === 'ready');
+  const engine = useStore((s) => s.engine);
+
+  useEffect(() => {
+    if (!open) return;
+    const onPointer = (event: PointerEvent) => {
+      if (!box.current?.contains(event.target as Node)) setOpen(false);
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setOpen(false);
+    };
+    document.addEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
+  const choose = (action: () => void) => () => {
+    setOpen(false);
+    action();
+  };
+
+  return (
+    <div className="menu" ref={box}>
+      <button type="button" aria-expanded={open} aria-controls="save-load-menu" onClick={() => setOpen(!open)}
+        title="Download the migrations or the database, import migrations">
+        Save and load <span aria-hidden="true" className="caret">▾</span>
+      </button>
+      {open && (
+        <div id="save-load-menu" className="menu-panel" role="group" aria-label="Save and load">
+          <button type="button" onClick={choose(downloadMigrations)}>Download migrations</button>
+          <p className="menu-hint">A zip with a <code>migrations/</code> folder: <code>moonwalk up --dir migrations</code> runs it.</p>
+          <button type="button" onClick={choose(() => input.current?.click())}>Import migrations</button>
+          <p className="menu-hint">Such a zip, or .lua files. They replace the files here.</p>
+          <button type="button" disabled={busy !== null || !ready} onClick={choose(() => void downloadDatabase())}>Download database</button>
+          <p className="menu-hint">{engine === 'sqlite' ? 'The SQLite database file.' : 'A plain SQL dump of the PostgreSQL database.'}</p>
+        </div>
+      )}
+      <input
+        ref={input}
+        type="file"
+        accept=".zip,.lua,application/zip"
+        multiple
+        hidden
+        aria-label="Migration files to import"
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])];
+          e.target.value = '';
+          void importFiles(files);
+        }}
+      />
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dialogs
+
+function Modal({ open, onClose, titleId, className, children }: {
+  open: boolean; onClose: () => void; titleId: string; className?: string; children: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      className={`modal ${className ?? ''}`}
+      onClose={() => { if (open) onClose(); }}
+      onClick={(e) => { if (e.target === ref.current) onClose(); }}
+    >
+      {open && children}
+    </dialog>
+  );
+}
+
+function ExamplesDialog() {
+  const open = useLearning((s) => s.dialog === 'examples');
+  return (
+    <Modal open={open} onClose={closeDialog} titleId="examples-title" className="examples-dialog">
+      <div className="modal-head">
+        <h2 id="examples-title">Examples</h2>
+        <button type="button" className="quiet" onClick={closeDialog}>Close</button>
+      </div>
+      <p className="modal-intro">
+        One set for each pattern of the migration guide. Loading a set replaces the files and starts an empty
+        database; nothing runs until you press Apply next or Apply all.
+      </p>
+      <ul className="example-list">
+        {EXAMPLE_SETS.map((set) => (
+          <li key={set.id} className="example">
+            <h3>{set.title}</h3>
+            <p>{set.summary}</p>
+            <p className="tags">{set.patterns.map((p) => <span key={p} className="tag">{p}</span>)}</p>
+            <p className="example-files">{set.files.map((f) => f.name).join(' · ')}</p>
+            <button type="button" className="small primary" aria-label={`Load ${set.title}`} onClick={() => loadExample(set)}>
+              Load
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Modal>
+  );
+}
+
+function ReplaceDialog() {
+  const pending = useLearning((s) => s.pending);
+  const count = useStore((s) => s.files.length);
+  return (
+    <Modal open={pending !== null} onClose={cancelReplace} titleId="replace-title" className="replace-dialog">
+      <h2 id="replace-title">Replace your files?</h2>
+      <p>
+        Loading {pending?.what} replaces your {count} file{count === 1 ? '' : 's'}, and your changes to them are lost
+        (download them first with Save and load → Download migrations to keep them). The database starts empty.
+      </p>
+      <div className="modal-actions">
+        <button type="button" className="primary" onClick={confirmReplace}>Replace files</button>
+        <button type="button" onClick={cancelReplace} data-autofocus>Keep my files</button>
+      </div>
+    </Modal>
+  );
+}
+
+export function ReferenceCard({ entry }: { entry: ReferenceEntry }) {
+  return (
+    <div className="dsl-card">
+      <code className="dsl-signature">{entry.signature}</code>
+      <p className="dsl-returns">→ {entry.returns}</p>
+      {entry.note && <p className="dsl-note">{entry.note}</p>}
+      <pre className="dsl-example">{entry.example}</pre>
+    </div>
+  );
+}
+
+function ReferenceDialog() {
+  const open = useLearning((s) => s.dialog === 'reference');
+  return (
+    <Modal open={open} onClose={closeDialog} titleId="reference-title" className="reference-dialog">
+      <div className="modal-head">
+        <h2 id="reference-title">DSL reference</h2>
+        <button type="button" className="quiet" onClick={closeDialog}>Close</button>
+      </div>
+      <p className="modal-intro">
+        From docs/dsl.md. In the editor, rest the pointer on one of these names to see its entry.
+      </p>
+      <dl className="reference-list">
+        {REFERENCE.map((entry) => (
+          <div key={entry.name} className="reference-entry">
+            <dt><code>{entry.name}</code></dt>
+            <dd><ReferenceCard entry={entry} /></dd>
+          </div>
+        ))}
+      </dl>
+    </Modal>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The tour
+
+interface TourStep {
+  title: string;
+  text: string;
+  target: () => Element[];
+}
+
+const byText = (selector: string, text: string): Element[] =>
+  [...document.querySelectorAll(selector)].filter((e) => e.textContent?.trim() === text).slice(0, 1);
+
+const TOUR: TourStep[] = [
+  {
+    title: 'Your migrations',
+    text: 'On the left: the files, in the order the runner uses, each with its state. New migration adds one; Examples loads a set for each pattern of the guide.',
+    target: () => [...document.querySelectorAll('nav.files')],
+  },
+  {
+    title: 'The editor',
+    text: 'In the middle: the selected file. Rest the pointer on up, down, db:query, db:execute… to see what they do; lint findings show as you type.',
+    target: () => [...document.querySelectorAll('.editor-panel')],
+  },
+  {
+    title: 'Apply next',
+    text: 'Runs the first pending migration (Ctrl+Enter in the editor). Revert last undoes it; Verify checks that each down undoes its up.',
+    target: () => byText('.toolbar button', 'Apply next'),
+  },
+  {
+    title: 'Schema and Diff',
+    text: 'On the right: the tables of the database now, and what the last step changed.',
+    target: () => [...document.querySelectorAll('.panel.schema, .panel.diff')],
+  },
+  {
+    title: 'Share and keep',
+    text: 'Share puts the files in a link. Save and load downloads them as a zip for moonwalk up --dir migrations, or the database.',
+    target: () => [...byText('.topbar button', 'Share'), ...document.querySelectorAll('.learning-tools .menu > button')],
+  },
+];
+
+interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+function boxOf(elements: Element[]): Box | null {
+  const rects = elements.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0 || r.height > 0);
+  if (rects.length === 0) return null;
+  const left = Math.min(...rects.map((r) => r.left));
+  const top = Math.min(...rects.map((r) => r.top));
+  const right = Math.max(...rects.map((r) => r.right));
+  const bottom = Math.max(...rects.map((r) => r.bottom));
+  return { left: left - 4, top: top - 4, width: right - left + 8, height: bottom - top + 8 };
+}
+
+function Tour() {
+  const step = useLearning((s) => s.tourStep);
+  const [box, setBox] = useState<Box | null>(null);
+  const card = useRef<HTMLDivElement>(null);
+  const current = step !== null ? TOUR[step] : undefined;
+
+  useLayoutEffect(() => {
+    if (!current) return;
+    const measure = () => setBox(boxOf(current.target()));
+    measure();
+    addEventListener('resize', measure);
+    const timer = setInterval(measure, 500); // the layout may still settle (fonts, the file list)
+    return () => {
+      removeEventListener('resize', measure);
+      clearInterval(timer);
+    };
+  }, [current]);
+
+  if (!current || step === null) return null;
+  const last = step === TOUR.length - 1;
+  return (
+    <>
+      {box && <div className="tour-ring" aria-hidden="true" style={box} />}
+      <div
+        ref={card}
+        className="tour-card"
+        role="dialog"
+        aria-modal="false"
+        aria-labelledby="tour-title"
+        aria-describedby="tour-text"
+        tabIndex={-1}
+        onKeyDown={(e) => { if (e.key === 'Escape') setTourStep(null); }}
+      >
+        <p className="tour-count">Tour · {step + 1} of {TOUR.length}</p>
+        <h2 id="tour-title">{current.title}</h2>
+        <p id="tour-text">{current.text}</p>
+        <div className="tour-actions">
+          <button type="button" className="small quiet" onClick={() => setTourStep(null)}>Close tour</button>
+          <span className="spacer" />
+          {step > 0 && <button type="button" className="small" onClick={() => setTourStep(step - 1)}>Back</button>}
+          <button type="button" className="small primary" onClick={() => setTourStep(last ? null : step + 1)}>
+            {last ? 'Done' : 'Next'}
+          </button>
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** The dialogs and the tour; shows the tour by itself on a first visit. */
+export function LearningLayer() {
+  useEffect(() => {
+    if (!tourSeen()) startTour();
+  }, []);
+  return (
+    <>
+      <ExamplesDialog />
+      <ReferenceDialog />
+      <ReplaceDialog />
+      <Tour />
+    </>
+  );
+}
