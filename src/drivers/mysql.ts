@@ -13,12 +13,11 @@
  * `ssl-key` / `sslkey`, `socket` (a Unix socket path), `charset`.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
 import { ConnectionError } from './connection-error.ts';
+import { maskUrl, readFileParam } from './server-url.ts';
 
 export { ConnectionError };
 
@@ -55,24 +54,6 @@ interface MysqlSettings {
   ssl: mysql.SslOptions | undefined;
   target: string;
   where: string;
-}
-
-function maskUrl(u: URL): string {
-  const copy = new URL(u.href);
-  if (copy.password) copy.password = '***';
-  for (const key of [...copy.searchParams.keys()]) {
-    if (/pass/i.test(key)) copy.searchParams.set(key, '***');
-  }
-  return copy.href;
-}
-
-function readFileParam(what: string, file: string): string {
-  const expanded = file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
-  try {
-    return fs.readFileSync(expanded, 'utf8');
-  } catch (e) {
-    throw new ConnectionError(`cannot read ${what} file ${expanded}: ${(e as Error).message}`, 'ENOENT', e);
-  }
 }
 
 function parseSettings(url: string, env: NodeJS.ProcessEnv = process.env): MysqlSettings {

@@ -17,6 +17,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
 import { ConnectionError } from './connection-error.ts';
+import { maskUrl, readFileParam } from './server-url.ts';
 
 export { ConnectionError };
 
@@ -50,24 +51,6 @@ interface PgSettings {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // URL and settings
-
-function maskUrl(u: URL): string {
-  const copy = new URL(u.href);
-  if (copy.password) copy.password = '***';
-  for (const key of [...copy.searchParams.keys()]) {
-    if (/pass/i.test(key)) copy.searchParams.set(key, '***');
-  }
-  return copy.href;
-}
-
-function readFileParam(what: string, file: string): string {
-  const expanded = file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
-  try {
-    return fs.readFileSync(expanded, 'utf8');
-  } catch (e) {
-    throw new ConnectionError(`cannot read ${what} file ${expanded}: ${(e as Error).message}`, 'ENOENT', e);
-  }
-}
 
 function sslOptions(mode: SslMode, params: URLSearchParams, env: NodeJS.ProcessEnv, host: string): false | ConnectionOptions {
   if (mode === 'disable' || host.startsWith('/')) return false;

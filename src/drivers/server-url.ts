@@ -1,0 +1,25 @@
+/** What the server drivers share about their connection URLs (Node only). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConnectionError } from './connection-error.ts';
+
+/** The URL for messages: the password, and any query parameter that looks like one, replaced by `***`. */
+export function maskUrl(u: URL): string {
+  const copy = new URL(u.href);
+  if (copy.password) copy.password = '***';
+  for (const key of [...copy.searchParams.keys()]) {
+    if (/pass/i.test(key)) copy.searchParams.set(key, '***');
+  }
+  return copy.href;
+}
+
+/** The text of a file named by a URL parameter (`sslrootcert=~/ca.pem`), or a ConnectionError saying which. */
+export function readFileParam(what: string, file: string): string {
+  const expanded = file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
+  try {
+    return fs.readFileSync(expanded, 'utf8');
+  } catch (e) {
+    throw new ConnectionError(`cannot read ${what} file ${expanded}: ${(e as Error).message}`, 'ENOENT', e);
+  }
+}
