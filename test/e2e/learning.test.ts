@@ -106,6 +106,18 @@ async function setEditorText(page: Page, code: string): Promise<void> {
 
 /** Rests the pointer on the `nth` occurrence of `word` in the editor's text, where it is followed by `after`. */
 async function hoverWord(page: Page, word: string, after = ''): Promise<void> {
+  // CodeMirror renders only the lines near the viewport: scroll down the editor until the line is in the DOM.
+  await page.evaluate(() => document.querySelector('.cm-scroller')!.scrollTo(0, 0));
+  for (let i = 0; i < 40; i++) {
+    const found = await page.evaluate((text) => (document.querySelector('.cm-content')!.textContent ?? '').includes(text),
+      word + after);
+    if (found) break;
+    await page.evaluate(() => {
+      const scroller = document.querySelector('.cm-scroller')!;
+      scroller.scrollBy(0, scroller.clientHeight / 2);
+    });
+    await page.waitForTimeout(50);
+  }
   const point = await page.evaluate(([w, a]) => {
     const content = document.querySelector('.cm-content')!;
     const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
