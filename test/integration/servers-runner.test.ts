@@ -486,3 +486,31 @@ describe('schema and lint', () => {
     }
   });
 });
+
+describe.each(['postgres', 'mysql'] as const)('verify --db against a real %s server', (engine) => {
+  test('a clean migration is reversible and ends applied; a down that forgets an index is not (exit 1)', async () => {
+    const server = engine === 'postgres' ? pgServer : myServer;
+    const url = await scratchDatabase(server, 'verify_cmd');
+    const dir = writeMigrations(path.join(TMP, `verify-${engine}`), {
+      '0001_widgets.lua': migration(
+        '          local _, err = db:execute("CREATE TABLE widgets (id INT PRIMARY KEY, name VARCHAR(50))") if err then error(err) end',
+        { down: '          db:execute("DROP TABLE widgets")' }),
+      '0002_widgets_name.lua': migration(
+        '          local _, err = db:execute("CREATE INDEX idx_widgets_name ON widgets (name)") if err then error(err) end',
+        { down: '          -- forgets to drop idx_widgets_name' }),
+    });
+    const out = await runCli(['verify', '--json', '--db', url, '--dir', dir]);
+    expect(out.code, out.stderr).toBe(1);
+    const doc = json(out);
+    expect(doc.ok).toBe(false);
+    const byId = Object.fromEntries(doc.migrations.map((m: { id: string }) => [m.id, m]));
+    expect(byId['0001_widgets'].reversible).toBe(true);
+    expect(byId['0002_widgets_name'].reversible).toBe(false);
+    expect(JSON.stringify(byId['0002_widgets_name'].differences)).toContain('idx_widgets_name');
+    expect(out.stdout + out.stderr).not.toContain('secret');
+    // The second up of 0002 fails (its index was never dropped), so only the clean migration ends applied.
+    expect(byId['0002_widgets_name'].up_again).toBe(false);
+    const status = json(await runCli(['status', '--json', '--db', url, '--dir', dir]));
+    expect(status.migrations.map((m: { status: string }) => m.status)).toEqual(['applied', 'pending']);
+  });
+});
