@@ -17,7 +17,7 @@ import os from 'node:os';
 import mysql from 'mysql2/promise';
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
 import { ConnectionError } from './connection-error.ts';
-import { maskUrl, readFileParam } from './server-url.ts';
+import { decodeUrlPart, maskUrl, parseServerUrl, readFileParam } from './server-url.ts';
 
 export { ConnectionError };
 
@@ -57,23 +57,9 @@ interface MysqlSettings {
 }
 
 function parseSettings(url: string, env: NodeJS.ProcessEnv = process.env): MysqlSettings {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ConnectionError('invalid MySQL URL (expected mysql://user:password@host:port/database)', 'EINVAL');
-  }
-  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
-    throw new ConnectionError(`not a MySQL URL: ${u.protocol}// (expected mysql://…)`, 'EINVAL');
-  }
+  const u = parseServerUrl(url, ['mysql:', 'mariadb:'], 'MySQL', 'mysql://user:password@host:port/database');
   const p = u.searchParams;
-  const dec = (s: string): string => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
+  const dec = decodeUrlPart;
   const host = dec(u.hostname).replace(/^\[(.*)\]$/, '$1') || env.MYSQL_HOST || 'localhost';
   const portText = u.port || env.MYSQL_TCP_PORT || '3306';
   const port = Number(portText);

@@ -17,7 +17,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
 import { ConnectionError } from './connection-error.ts';
-import { maskUrl, readFileParam } from './server-url.ts';
+import { decodeUrlPart, maskUrl, parseServerUrl, readFileParam } from './server-url.ts';
 
 export { ConnectionError };
 
@@ -78,23 +78,9 @@ function sslOptions(mode: SslMode, params: URLSearchParams, env: NodeJS.ProcessE
 }
 
 function parseSettings(url: string, env: NodeJS.ProcessEnv = process.env): PgSettings {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ConnectionError('invalid PostgreSQL URL (expected postgres://user:password@host:port/database)', 'EINVAL');
-  }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new ConnectionError(`not a PostgreSQL URL: ${u.protocol}// (expected postgres://…)`, 'EINVAL');
-  }
+  const u = parseServerUrl(url, ['postgres:', 'postgresql:'], 'PostgreSQL', 'postgres://user:password@host:port/database');
   const p = u.searchParams;
-  const dec = (s: string): string => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
+  const dec = decodeUrlPart;
   const host = dec(u.hostname).replace(/^\[(.*)\]$/, '$1') || p.get('host') || env.PGHOST || 'localhost';
   const portText = u.port || p.get('port') || env.PGPORT || '5432';
   const port = Number(portText);

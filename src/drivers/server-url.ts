@@ -23,3 +23,26 @@ export function readFileParam(what: string, file: string): string {
     throw new ConnectionError(`cannot read ${what} file ${expanded}: ${(e as Error).message}`, 'ENOENT', e);
   }
 }
+
+/** The URL object of a server URL, or a ConnectionError that shows the form expected. */
+export function parseServerUrl(url: string, protocols: readonly string[], engine: string, example: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConnectionError(`invalid ${engine} URL (expected ${example})`, 'EINVAL');
+  }
+  if (!protocols.includes(u.protocol)) {
+    throw new ConnectionError(`not a ${engine} URL: ${u.protocol}// (expected ${example.split('//')[0]}//…)`, 'EINVAL');
+  }
+  return u;
+}
+
+/** A percent-encoded part of a URL (user, password, database), left as written when it does not decode. */
+export function decodeUrlPart(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
