@@ -9,7 +9,8 @@ import { useEffect, useRef } from 'react';
 import { basicSetup } from 'codemirror';
 import { EditorState, Prec, StateEffect, type Extension } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
-import { StreamLanguage } from '@codemirror/language';
+import { HighlightStyle, StreamLanguage, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { lua } from '@codemirror/legacy-modes/mode/lua';
 import { forceLinting, linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import { runCommand, updateText, useStore } from '../store.ts';
@@ -51,11 +52,28 @@ async function diagnostics(view: EditorView, name: string): Promise<Diagnostic[]
 /** Dispatched when the run errors change, so that the linter runs again without an edit. */
 const markersChanged = StateEffect.define<null>();
 
+/** Colours from the page's CSS variables, so the editor follows the light or dark scheme with the rest of the page. */
 const theme = EditorView.theme({
-  '&': { height: '100%', fontSize: '13px' },
+  '&': { height: '100%', fontSize: '13px', color: 'var(--text)', backgroundColor: 'var(--panel)' },
   '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
-  '.cm-gutters': { backgroundColor: 'var(--panel)', borderRight: '1px solid var(--line)' },
+  '.cm-gutters': { backgroundColor: 'var(--panel)', color: 'var(--faint)', borderRight: '1px solid var(--line)' },
+  '.cm-content': { caretColor: 'var(--text)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--text)' },
+  '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--accent-soft)' },
+  '.cm-panels': { backgroundColor: 'var(--panel-2)', color: 'var(--text)' },
+  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--text)', border: '1px solid var(--line)' },
 });
+
+const highlight = HighlightStyle.define([
+  { tag: tags.keyword, color: 'var(--syn-keyword)' },
+  { tag: [tags.string, tags.special(tags.string)], color: 'var(--syn-string)' },
+  { tag: [tags.number, tags.bool, tags.null], color: 'var(--syn-number)' },
+  { tag: [tags.comment, tags.lineComment, tags.blockComment], color: 'var(--syn-comment)', fontStyle: 'italic' },
+  { tag: [tags.variableName, tags.name], color: 'var(--syn-name)' },
+  { tag: [tags.standard(tags.variableName), tags.function(tags.variableName)], color: 'var(--syn-builtin)' },
+]);
 
 export function Editor() {
   const parent = useRef<HTMLDivElement>(null);
@@ -76,6 +94,7 @@ export function Editor() {
     }),
     EditorView.lineWrapping,
     dslHover,
+    syntaxHighlighting(highlight),
     Prec.high(keymap.of([{ key: 'Mod-Enter', run: () => { void runCommand('apply-next'); return true; } }])),
     EditorView.updateListener.of((update) => {
       if (update.docChanged && nameRef.current) updateText(nameRef.current, update.state.doc.toString());
