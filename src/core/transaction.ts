@@ -7,7 +7,7 @@
 import type { Driver, ExecResult, MaybePromise, PreparedStatement, QueryResult, SqlValue } from './driver.ts';
 import { classifyError, engineErrorInfo, type ErrorKind } from './errors.ts';
 import { implicitCommits, isSyntaxError } from './sql/implicit-commit.ts';
-import { splitStatements } from './sql/placeholders.ts';
+import { splitStatements, withoutLeadingComments } from './sql/placeholders.ts';
 
 export interface StatementRecord {
   sql: string;
@@ -42,13 +42,12 @@ const CONTROL_STATEMENT = new RegExp([
   '^begin\\s+(work|transaction|isolation|read|deferrable|not\\s+deferrable)\\b',
   '^rollback\\b(?!(\\s+(work|transaction))?\\s+to\\b)',
 ].join('|'), 'i');
-const LEADING_COMMENTS = /^(\s+|--[^\n]*(\n|$)|#[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
 
 /** The first statement of `sql` (which may be a script) that would end the transaction the runner owns, or null. */
 function transactionControl(sql: string, engine: Driver['engine']): string | null {
   if (!CONTROL_WORD.test(sql)) return null;
   for (const statement of splitStatements(sql, engine)) {
-    const text = statement.replace(LEADING_COMMENTS, '');
+    const text = withoutLeadingComments(statement, engine);
     // MySQL has no END statement: a bare END is the tail of a BEGIN … END body split at its `;`.
     if (engine === 'mysql' && /^end\b/i.test(text)) continue;
     if (CONTROL_STATEMENT.test(text)) return text;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindSql, splitStatements } from '../../src/core/sql/placeholders.ts';
+import { bindSql, splitStatements, withoutLeadingComments } from '../../src/core/sql/placeholders.ts';
 
 const pg = (sql: string, withParams = true) => bindSql(sql, 'postgres', withParams);
 const lite = (sql: string) => bindSql(sql, 'sqlite', true).placeholderCount;
@@ -461,5 +461,18 @@ describe('speed', () => {
       expect(bindSql(big, engine, true).placeholderCount).toBe(3 * units);
       expect(splitStatements(big, engine)).toHaveLength(units);
     }
+  });
+});
+
+describe('withoutLeadingComments', () => {
+  it('drops white space and the comments each engine knows, and nothing else', () => {
+    expect(withoutLeadingComments('  -- note\n /* a */ COMMIT', 'sqlite')).toBe('COMMIT');
+    expect(withoutLeadingComments('/* outer /* inner */ still */ END', 'postgres')).toBe('END');
+    expect(withoutLeadingComments('/* outer /* inner */ still */ END', 'sqlite')).toBe('still */ END');
+    expect(withoutLeadingComments('# note\nBEGIN', 'mysql')).toBe('BEGIN');
+    expect(withoutLeadingComments('# note\nBEGIN', 'postgres')).toBe('# note\nBEGIN');
+    expect(withoutLeadingComments('--x\nDROP', 'mysql')).toBe('--x\nDROP'); // MySQL: `--` needs a space after it
+    expect(withoutLeadingComments('/*!40101 SET x = 1 */', 'mysql')).toBe(' SET x = 1 */'.trimStart());
+    expect(withoutLeadingComments("'-- not a comment'", 'sqlite')).toBe("'-- not a comment'");
   });
 });

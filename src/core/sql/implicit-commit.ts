@@ -9,21 +9,29 @@
  * REPAIR / CACHE INDEX / LOAD INDEX, FLUSH / RESET, INSTALL / UNINSTALL, SET PASSWORD, and BEGIN / START TRANSACTION /
  * COMMIT (which end the open transaction explicitly).
  */
-import { splitStatements } from './placeholders.ts';
+import { splitStatements, withoutLeadingComments } from './placeholders.ts';
 
 const COMMITTING = new Set([
   'create', 'alter', 'drop', 'rename', 'truncate', 'grant', 'revoke', 'lock', 'unlock', 'analyze', 'check', 'optimize',
   'repair', 'cache', 'load', 'flush', 'reset', 'install', 'uninstall', 'begin', 'commit',
 ]);
 
-/** The words of a statement's head, lower-cased, comments and parentheses skipped (`/*! … *\/` counts as SQL). */
+/** The first words of a statement, lower-cased; comments and opening parentheses skipped (`/*! … *\/` counts as SQL). */
 function headWords(statement: string, count: number): string[] {
-  const text = statement
-    .replace(/\/\*!\d*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/(^|\n)\s*(--[ \t]|#)[^\n]*/g, ' ')
-    .replace(/^[\s(]+/, '');
-  return (text.match(/[a-z_]+/gi) ?? []).slice(0, count).map((w) => w.toLowerCase());
+  const words: string[] = [];
+  let rest = statement;
+  while (words.length < count) {
+    rest = withoutLeadingComments(rest, 'mysql');
+    if (rest.startsWith('(')) {
+      rest = rest.slice(1);
+      continue;
+    }
+    const word = /^[a-z_]+/i.exec(rest)?.[0];
+    if (word === undefined) break;
+    words.push(word.toLowerCase());
+    rest = rest.slice(word.length);
+  }
+  return words;
 }
 
 /** Whether one statement (no `;` inside) ends the open transaction on MySQL. */

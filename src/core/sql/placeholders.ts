@@ -261,6 +261,33 @@ function isMysqlExecutableComment(sql: string, i: number): boolean {
   return sql.charCodeAt(i + 1) === STAR && sql.charCodeAt(i + 2) === BANG;
 }
 
+/**
+ * The statement without the white space and comments in front of it, as the engine reads them (MySQL: `#` and
+ * `-- ` comments; a `/*! … *\/` executable comment is SQL, so only its opening `/*!NNNNN` is dropped). Used to read a
+ * statement's leading keywords.
+ */
+export function withoutLeadingComments(sql: string, engine: Engine): string {
+  const len = sql.length;
+  let i = 0;
+  while (i < len) {
+    const c = sql.charCodeAt(i);
+    if (c <= SPACE || isUnicodeSpace(c)) {
+      i++;
+      continue;
+    }
+    if (engine === 'mysql' && c === SLASH && isMysqlExecutableComment(sql, i)) {
+      i += 3;
+      while (i < len && isDigit(sql.charCodeAt(i))) i++;
+      continue;
+    }
+    if (c !== DASH && c !== HASH && c !== SLASH) break;
+    const end = skipRegion(sql, i, c, engine);
+    if (end < 0) break;
+    i = end;
+  }
+  return sql.slice(i);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Placeholders
 // ---------------------------------------------------------------------------------------------------------------
