@@ -18,7 +18,7 @@ import {
   type CodedError,
   type SyncDriver,
   type SyncPreparedStatement,
-} from './sqljs.ts';
+} from './sqlite-common.ts';
 
 /** How long a statement waits for a lock that another connection (the application) holds, in ms. */
 export const BUSY_TIMEOUT_MS = 5000;

@@ -13,185 +13,25 @@
  * - `prepare` silently ignores everything after the first statement: the text is checked for a second statement.
  */
 import initSqlJs from 'sql.js';
-import type {
-  Driver,
-  ExecResult,
-  PreparedStatement,
-  QueryResult,
-  SqlValue,
-} from '../core/driver.ts';
-
-// ---------------------------------------------------------------------------------------------------------------
-// Synchronous driver shape (shared with the better-sqlite3 driver)
-
-export interface SyncPreparedStatement extends PreparedStatement {
-  query(params: SqlValue[]): QueryResult;
-  execute(params: SqlValue[]): ExecResult;
-  close(): void;
-}
-
-/** A driver whose every database call answers synchronously. */
-export interface SyncDriver extends Driver {
-  query(sql: string, params: SqlValue[]): QueryResult;
-  execute(sql: string, params: SqlValue[]): ExecResult;
-  prepare(sql: string): SyncPreparedStatement;
-  begin(): void;
-  commit(): void;
-  rollback(): void;
-  exec(sql: string): void;
-}
+import type { ExecResult, QueryResult, SqlValue } from '../core/driver.ts';
+import {
+  type SyncPreparedStatement,
+  type SyncDriver,
+  type CodedError,
+  codedError,
+  sqliteCodeName,
+  MULTIPLE_STATEMENTS_MESSAGE,
+  NO_STATEMENT_MESSAGE,
+  hasSqlContent,
+  sqliteStatementVerb,
+  verbChangesRows,
+  verbInsertsRows,
+  normalizeInteger,
+} from './sqlite-common.ts';
 
 export interface SqlJsDriver extends SyncDriver {
   /** The whole database as an SQLite file image (for downloads). */
   export(): Uint8Array;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Helpers shared by the SQLite drivers (pure functions, no engine in them)
-
-/** An Error carrying the engine's code, as the core expects from drivers. */
-export type CodedError = Error & { code?: string };
-
-export function codedError(message: string, code: string | undefined, cause?: unknown): CodedError {
-  const err: CodedError = cause === undefined ? new Error(message) : new Error(message, { cause });
-  if (code !== undefined) err.code = code;
-  return err;
-}
-
-const SQLITE_PRIMARY_CODES: Record<number, string> = {
-  1: 'SQLITE_ERROR', 2: 'SQLITE_INTERNAL', 3: 'SQLITE_PERM', 4: 'SQLITE_ABORT', 5: 'SQLITE_BUSY',
-  6: 'SQLITE_LOCKED', 7: 'SQLITE_NOMEM', 8: 'SQLITE_READONLY', 9: 'SQLITE_INTERRUPT', 10: 'SQLITE_IOERR',
-  11: 'SQLITE_CORRUPT', 12: 'SQLITE_NOTFOUND', 13: 'SQLITE_FULL', 14: 'SQLITE_CANTOPEN', 15: 'SQLITE_PROTOCOL',
-  16: 'SQLITE_EMPTY', 17: 'SQLITE_SCHEMA', 18: 'SQLITE_TOOBIG', 19: 'SQLITE_CONSTRAINT', 20: 'SQLITE_MISMATCH',
-  21: 'SQLITE_MISUSE', 22: 'SQLITE_NOLFS', 23: 'SQLITE_AUTH', 24: 'SQLITE_FORMAT', 25: 'SQLITE_RANGE',
-  26: 'SQLITE_NOTADB', 27: 'SQLITE_NOTICE', 28: 'SQLITE_WARNING',
-};
-
-/**
- * The name of an SQLite result code. sql.js only reports primary codes; for SQLITE_CONSTRAINT the message tells which
- * constraint failed (a PRIMARY KEY conflict reads "UNIQUE constraint failed" too and is reported as UNIQUE).
- */
-export function sqliteCodeName(rc: number, message: string): string {
-  const primary = rc & 0xff;
-  const name = SQLITE_PRIMARY_CODES[primary] ?? `SQLITE_${rc}`;
-  if (primary === 19) {
-    if (message.startsWith('UNIQUE constraint failed')) return 'SQLITE_CONSTRAINT_UNIQUE';
-    if (message.startsWith('NOT NULL constraint failed')) return 'SQLITE_CONSTRAINT_NOTNULL';
-    if (message.startsWith('CHECK constraint failed')) return 'SQLITE_CONSTRAINT_CHECK';
-    if (message.startsWith('FOREIGN KEY constraint failed')) return 'SQLITE_CONSTRAINT_FOREIGNKEY';
-    if (/^cannot store \S+ value in \S+ column/.test(message)) return 'SQLITE_CONSTRAINT_DATATYPE';
-  }
-  return name;
-}
-
-export const MULTIPLE_STATEMENTS_MESSAGE = 'The supplied SQL string contains more than one statement';
-export const NO_STATEMENT_MESSAGE = 'The supplied SQL string contains no statements';
-
-/** Index just past the comment/whitespace run starting at `i`. */
-function skipSpaceAndComments(sql: string, i: number): number {
-  const n = sql.length;
-  while (i < n) {
-    const c = sql.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
-      i++;
-    } else if (c === 45 /* - */ && sql.charCodeAt(i + 1) === 45) {
-      const nl = sql.indexOf('\n', i + 2);
-      i = nl < 0 ? n : nl + 1;
-    } else if (c === 47 /* / */ && sql.charCodeAt(i + 1) === 42 /* * */) {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
-
-/** True when `sql` holds anything besides whitespace, comments and semicolons. */
-export function hasSqlContent(sql: string): boolean {
-  let i = 0;
-  for (;;) {
-    i = skipSpaceAndComments(sql, i);
-    if (i >= sql.length) return false;
-    if (sql.charCodeAt(i) !== 59 /* ; */) return true;
-    i++;
-  }
-}
-
-const MAIN_VERBS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE', 'SELECT', 'VALUES']);
-
-/**
- * The main verb of one SQLite statement, upper-case: its first keyword, or for `WITH …` the first INSERT / REPLACE /
- * UPDATE / DELETE / SELECT / VALUES outside parentheses. '' when there is none.
- */
-export function sqliteStatementVerb(sql: string): string {
-  const n = sql.length;
-  let i = skipSpaceAndComments(sql, 0);
-  let depth = 0;
-  let first = true;
-  while (i < n) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"' || c === '`') {
-      // string literal or quoted identifier; a doubled quote is an escaped quote
-      let j = i + 1;
-      for (;;) {
-        const k = sql.indexOf(c, j);
-        if (k < 0) { j = n; break; }
-        if (sql[k + 1] === c) { j = k + 2; continue; }
-        j = k + 1;
-        break;
-      }
-      i = j;
-      first = false;
-    } else if (c === '[') {
-      const k = sql.indexOf(']', i + 1);
-      i = k < 0 ? n : k + 1;
-      first = false;
-    } else if (c === '(') {
-      depth++;
-      i++;
-      first = false;
-    } else if (c === ')') {
-      depth--;
-      i++;
-    } else if (c === ';' && depth <= 0) {
-      return '';
-    } else if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
-      const word = sql.slice(i, j).toUpperCase();
-      if (first) {
-        if (word !== 'WITH') return word;
-        first = false;
-      } else if (depth <= 0 && MAIN_VERBS.has(word)) {
-        return word;
-      }
-      i = j;
-    } else {
-      i++;
-      first = false;
-    }
-    i = skipSpaceAndComments(sql, i);
-  }
-  return '';
-}
-
-const CHANGING_VERBS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE']);
-const INSERTING_VERBS = new Set(['INSERT', 'REPLACE']);
-
-/** Does a statement with this verb change rows (so that the engine's change count is about it)? */
-export function verbChangesRows(verb: string): boolean {
-  return CHANGING_VERBS.has(verb);
-}
-
-/** Does a statement with this verb insert rows (so that last_insert_rowid() is about it)? */
-export function verbInsertsRows(verb: string): boolean {
-  return INSERTING_VERBS.has(verb);
-}
-
-/** A 64-bit integer as the core wants it: number when it is a safe integer, bigint otherwise. */
-export function normalizeInteger(v: bigint): number | bigint {
-  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

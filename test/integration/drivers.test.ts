@@ -14,7 +14,8 @@ import { openSqliteFile } from '../../src/drivers/better-sqlite3.ts';
 import { acquireFileLock } from '../../src/drivers/node/file-lock.ts';
 import { openPgliteDir } from '../../src/drivers/node/pglite-dir.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
-import { openSqlJs, sqliteStatementVerb, type SyncDriver } from '../../src/drivers/sqljs.ts';
+import { openSqlJs } from '../../src/drivers/sqljs.ts';
+import { sqliteStatementVerb, type SyncDriver } from '../../src/drivers/sqlite-common.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-drivers-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
