@@ -210,17 +210,18 @@ export class Transaction {
 
   /** Records a failure that dooms the transaction, and returns the error to report. */
   fail(sql: string | undefined, error: unknown, where: () => number | undefined): StatementError {
-    const statementError = error instanceof StatementError
-      ? error
-      : (() => {
-          const info = engineErrorInfo(error);
-          return new StatementError(info.message, classifyError(this.engine, info.message, info.code), sql, info.code);
-        })();
+    const statementError = error instanceof StatementError ? error : this.fromEngine(sql, error);
     if (!this.failure) {
       this.failedAt = ++this.sequence;
       this.failure = { message: statementError.message, sql, line: where(), kind: statementError.kind };
     }
     return statementError;
+  }
+
+  /** What a driver threw, as the error value Lua sees: the engine's message and code, and its kind. */
+  private fromEngine(sql: string | undefined, error: unknown): StatementError {
+    const info = engineErrorInfo(error);
+    return new StatementError(info.message, classifyError(this.engine, info.message, info.code), sql, info.code);
   }
 
   private refuse(message: string, kind: ErrorKind, where: () => number | undefined): never {
