@@ -95,7 +95,9 @@ export default defineConfig({
     rolldownOptions: { plugins: [fengariLuaconf()] },
   },
   build: {
-    outDir: 'dist-web',
+    // MOONWALK_WEB_OUT: another folder for the built site, so that two builds at once (test runs side by side) do not
+    // overwrite each other. The default is the one everything else names.
+    outDir: process.env.MOONWALK_WEB_OUT ?? 'dist-web',
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 1024,

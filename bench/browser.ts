@@ -264,7 +264,7 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
   const progress = options.progress ?? (() => {});
   const runs = options.runs ?? 5;
   const root = repoRoot();
-  const outDir = options.outDir ?? join(root, 'dist-web');
+  const outDir = options.outDir ?? join(root, process.env.MOONWALK_WEB_OUT ?? 'dist-web');
   ensureBuilt(root, outDir, options.build ?? 'auto', progress);
   const executable = options.chromium ?? '/usr/bin/chromium';
   if (!existsSync(executable)) throw new Error(`${executable} is missing: install Debian's chromium (apt-get install chromium)`);

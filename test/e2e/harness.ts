@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..');
-export const outDir = join(root, 'dist-web');
+/** The built site: `dist-web/`, or MOONWALK_WEB_OUT (relative to the repository) as vite.config.ts reads it. */
+export const outDir = join(root, process.env.MOONWALK_WEB_OUT ?? 'dist-web');
 const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 export const CHROMIUM = '/usr/bin/chromium';
 
