@@ -74,6 +74,72 @@ function withPassword(url: string, password: string): string {
   return u.href;
 }
 
+type Open = (url: string, options: { connectTimeoutMs: number }) => Promise<Driver>;
+
+/**
+ * A server that is not there (nothing on the port) and one that accepts and never answers: both fail within the
+ * timeout, naming host:port and database, never the password. Returns the first error for engine-specific checks.
+ */
+async function expectUnreachableFailsClearly(openDriver: Open, scheme: string): Promise<Error & { code?: string }> {
+  const port = await freePort();
+  const t0 = Date.now();
+  const down = await expectReject(openDriver(`${scheme}://moonwalk:${SECRET}@127.0.0.1:${port}/appdb`, { connectTimeoutMs: 2000 }));
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect(down.message).toContain(`127.0.0.1:${port}`);
+  expect(down.message).toContain('appdb');
+  expect(down.message).not.toContain(SECRET);
+
+  const silent = await silentServer();
+  try {
+    const t1 = Date.now();
+    const hung = await expectReject(openDriver(`${scheme}://moonwalk:${SECRET}@127.0.0.1:${silent.port}/appdb`, { connectTimeoutMs: 700 }));
+    const took = Date.now() - t1;
+    expect(took).toBeGreaterThanOrEqual(600);
+    expect(took).toBeLessThan(4000);
+    expect(hung.message).toContain(`127.0.0.1:${silent.port}`);
+    expect(hung.message).toContain('appdb');
+    expect(hung.message).not.toContain(SECRET);
+  } finally {
+    await silent.close();
+  }
+  return down;
+}
+
+/** Each engine's way to sleep in a statement, name its connection, and end another connection. */
+const KILLING = {
+  postgres: {
+    driver: () => pgDriver(),
+    sleep: 'SELECT pg_sleep(30)',
+    connectionId: 'SELECT pg_backend_pid()',
+    kill: (killer: Driver, id: number) => killer.query('SELECT pg_terminate_backend($1)', [id]),
+    lost: /lost the connection to postgres:\/\/moonwalk:\*\*\*@.*terminating connection due to administrator command/,
+  },
+  mysql: {
+    driver: () => myDriver(),
+    sleep: 'SELECT SLEEP(30)',
+    connectionId: 'SELECT CONNECTION_ID()',
+    kill: (killer: Driver, id: number) => killer.exec(`KILL CONNECTION ${id}`),
+    lost: /lost the connection to mysql:\/\/moonwalk:\*\*\*@/,
+  },
+} as const;
+
+/** A connection ended by the server while a statement runs: a clear error at once, and on every later call. */
+async function expectDroppedConnectionFailsClearly(engine: keyof typeof KILLING): Promise<void> {
+  const { driver, sleep, connectionId, kill, lost } = KILLING[engine];
+  const victim = await driver();
+  const killer = await driver();
+  const [[id]] = (await victim.query(connectionId, [])).rows as [[number]];
+  const running = expectReject(Promise.resolve(victim.query(sleep, [])));
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = Date.now();
+  await kill(killer, id);
+  const err = await running;
+  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(err.message).toMatch(lost);
+  const next = await expectReject(Promise.resolve(victim.query('SELECT 1', [])));
+  expect(next.message).toMatch(/lost the connection to/);
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 
 describe('PostgreSQL driver', () => {
@@ -212,28 +278,8 @@ describe('PostgreSQL driver', () => {
   });
 
   it('a server that is down or silent fails within the timeout, naming host:port and database, never the password', async () => {
-    const port = await freePort();
-    const t0 = Date.now();
-    const down = await expectReject(openPostgres(`postgres://moonwalk:${SECRET}@127.0.0.1:${port}/appdb`, { connectTimeoutMs: 2000 }));
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect(down.message).toContain(`127.0.0.1:${port}`);
-    expect(down.message).toContain('appdb');
-    expect(down.message).not.toContain(SECRET);
+    const down = await expectUnreachableFailsClearly(openPostgres, 'postgres');
     expect(down.name).toBe('ConnectionError');
-
-    const silent = await silentServer();
-    try {
-      const t1 = Date.now();
-      const hung = await expectReject(openPostgres(`postgres://moonwalk:${SECRET}@127.0.0.1:${silent.port}/appdb`, { connectTimeoutMs: 700 }));
-      const took = Date.now() - t1;
-      expect(took).toBeGreaterThanOrEqual(600);
-      expect(took).toBeLessThan(4000);
-      expect(hung.message).toContain(`127.0.0.1:${silent.port}`);
-      expect(hung.message).toContain('appdb');
-      expect(hung.message).not.toContain(SECRET);
-    } finally {
-      await silent.close();
-    }
 
     const wrongPassword = await expectReject(openPostgres(withPassword(pgUrl, SECRET), TIMEOUT));
     expect(wrongPassword.message).toMatch(/password authentication failed for user "moonwalk"/);
@@ -273,20 +319,7 @@ describe('PostgreSQL driver', () => {
     await releaseB2();
   });
 
-  it('a connection dropped mid-statement is a clear error, not a hang', async () => {
-    const victim = await pgDriver();
-    const killer = await pgDriver();
-    const [[pid]] = (await victim.query('SELECT pg_backend_pid()', [])).rows as [[number]];
-    const running = expectReject(Promise.resolve(victim.query('SELECT pg_sleep(30)', [])));
-    await new Promise((r) => setTimeout(r, 200));
-    const t0 = Date.now();
-    await killer.query('SELECT pg_terminate_backend($1)', [pid]);
-    const err = await running;
-    expect(Date.now() - t0).toBeLessThan(3000);
-    expect(err.message).toMatch(/lost the connection to postgres:\/\/moonwalk:\*\*\*@.*terminating connection due to administrator command/);
-    const next = await expectReject(Promise.resolve(victim.query('SELECT 1', [])));
-    expect(next.message).toMatch(/lost the connection to/);
-  });
+  it('a connection dropped mid-statement is a clear error, not a hang', () => expectDroppedConnectionFailsClearly('postgres'));
 });
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -388,28 +421,8 @@ describe('MySQL driver (MariaDB)', () => {
   });
 
   it('a server that is down or silent fails within the timeout, naming host:port and database, never the password', async () => {
-    const port = await freePort();
-    const t0 = Date.now();
-    const down = await expectReject(openMysql(`mysql://moonwalk:${SECRET}@127.0.0.1:${port}/appdb`, { connectTimeoutMs: 2000 }));
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect(down.message).toContain(`127.0.0.1:${port}`);
-    expect(down.message).toContain('appdb');
-    expect(down.message).not.toContain(SECRET);
+    const down = await expectUnreachableFailsClearly(openMysql, 'mysql');
     expect(down.code).toBe('ECONNREFUSED');
-
-    const silent = await silentServer();
-    try {
-      const t1 = Date.now();
-      const hung = await expectReject(openMysql(`mysql://moonwalk:${SECRET}@127.0.0.1:${silent.port}/appdb`, { connectTimeoutMs: 700 }));
-      const took = Date.now() - t1;
-      expect(took).toBeGreaterThanOrEqual(600);
-      expect(took).toBeLessThan(4000);
-      expect(hung.message).toContain(`127.0.0.1:${silent.port}`);
-      expect(hung.message).toContain('appdb');
-      expect(hung.message).not.toContain(SECRET);
-    } finally {
-      await silent.close();
-    }
 
     const wrongPassword = await expectReject(openMysql(withPassword(myUrl, SECRET), TIMEOUT));
     expect(wrongPassword.message).toMatch(/Access denied for user 'moonwalk'/);
@@ -451,20 +464,7 @@ describe('MySQL driver (MariaDB)', () => {
     await releaseB2();
   });
 
-  it('a connection dropped mid-statement is a clear error, not a hang', async () => {
-    const victim = await myDriver();
-    const killer = await myDriver();
-    const [[id]] = (await victim.query('SELECT CONNECTION_ID()', [])).rows as [[number]];
-    const running = expectReject(Promise.resolve(victim.query('SELECT SLEEP(30)', [])));
-    await new Promise((r) => setTimeout(r, 200));
-    const t0 = Date.now();
-    await killer.exec(`KILL CONNECTION ${id}`);
-    const err = await running;
-    expect(Date.now() - t0).toBeLessThan(3000);
-    expect(err.message).toMatch(/lost the connection to mysql:\/\/moonwalk:\*\*\*@/);
-    const next = await expectReject(Promise.resolve(victim.query('SELECT 1', [])));
-    expect(next.message).toMatch(/lost the connection to/);
-  });
+  it('a connection dropped mid-statement is a clear error, not a hang', () => expectDroppedConnectionFailsClearly('mysql'));
 });
 
 // ---------------------------------------------------------------------------------------------------------------------
