@@ -2,21 +2,37 @@
  * The `moonwalk` command as a child process (`node bin/moonwalk.js …`, the compiled CLI of `npm run build:cli`), and
  * what a test needs to look inside the database it ran against, on every engine (SQLite, PostgreSQL, MySQL).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.ts';
 import type { Driver, SqlValue } from '../../src/core/driver.ts';
 import { LEDGER_TABLE } from '../../src/core/ledger.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = path.join(ROOT, 'bin', 'moonwalk.js');
 
-/** Fails early, with what to do, when the CLI has not been compiled. */
-export function assertCliBuilt(): void {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
-    throw new Error('the CLI is not compiled: run `npm run build:cli` (npm test does it) before these tests');
+/** The newest modification time of the `.ts` files under `dir`. */
+function newestSource(dir: string): number {
+  let latest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) latest = Math.max(latest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
   }
+  return latest;
+}
+
+/**
+ * `npm test` compiles the CLI before vitest runs; a test run started by hand compiles it here when dist/ is older
+ * than the command's sources. tsc writes dist/ even when another file in the tree has a type error, so only a
+ * missing output stops the tests.
+ */
+export function ensureCliBuilt(): void {
+  const built = ['entry.js', 'worker.js', 'main.js'].map((f) => path.join(ROOT, 'dist', 'src', 'cli', f));
+  const sources = Math.max(...['src/cli', 'src/core', 'src/drivers'].map((d) => newestSource(path.join(ROOT, d))));
+  if (built.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= sources)) return;
+  const build = spawnSync('npm', ['run', 'build:cli'], { cwd: ROOT, encoding: 'utf8' });
+  if (!built.every((f) => fs.existsSync(f))) throw new Error(`npm run build:cli wrote no dist/: ${build.stdout}\n${build.stderr}`);
 }
 
 export interface CliOutcome {
@@ -32,34 +48,62 @@ export interface CliRun {
   done: Promise<CliOutcome>;
 }
 
+export interface CliOptions {
+  /** Added to this process's environment, which is passed on without DATABASE_URL unless this gives it. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Another script to run instead of bin/moonwalk.js, with the same arguments. */
+  script?: string;
+  /** Sees the output so far as it arrives, and may act on the child (send it a signal). */
+  onStdout?: (stdout: string, child: ChildProcess) => void;
+}
+
 /** Starts `moonwalk …`; `done` settles when it exits. */
-export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliRun {
-  const started = Date.now();
+export function startCli(args: string[], options: CliOptions = {}): CliRun {
+  const started = performance.now();
   const env = { ...process.env, ...options.env };
   delete env.DATABASE_URL;
   if (options.env?.DATABASE_URL) env.DATABASE_URL = options.env.DATABASE_URL;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.script ?? BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    options.onStdout?.(stdout, child);
+  });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const done = new Promise<CliOutcome>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started }));
   });
   return { child, done };
 }
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliOutcome> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliOutcome> {
   return startCli(args, options).done;
 }
 
-/** The one JSON document of a `--json` run (throws with the output when there is none). */
+/** `main` in this process (no worker thread, no child process), with its output captured. */
+export async function runCliInProcess(args: string[], env: Record<string, string | undefined> = {}): Promise<CliOutcome> {
+  const started = performance.now();
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    out: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
+    env,
+  });
+  return { code, signal: null, stdout, stderr, ms: performance.now() - started };
+}
+
+/** The one JSON document, on one line, of a `--json` run (throws with the output when there is none). */
 export function json<T = any>(outcome: CliOutcome): T {
+  const lines = outcome.stdout.trim().split('\n');
   try {
-    return JSON.parse(outcome.stdout) as T;
+    if (lines.length !== 1) throw new Error('not one line');
+    return JSON.parse(lines[0]!) as T;
   } catch {
-    throw new Error(`no JSON on stdout (exit ${outcome.code}):\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`);
+    throw new Error(`not one JSON document on stdout (exit ${outcome.code}):\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`);
   }
 }
 

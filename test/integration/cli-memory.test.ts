@@ -6,90 +6,26 @@
  * the next run; Ctrl-C stops a run and rolls it back (exit 130); a good run prints exactly what `main` prints in
  * process; and the worker's start-up overhead on `moonwalk status` is measured.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { lua, writeMigrations } from '../helpers/lua-files.ts';
+import { ensureCliBuilt, json, ROOT, runCli, runCliInProcess, type CliOptions } from '../helpers/cli-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'moonwalk.js');
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-cli-memory-'));
 let counter = 0;
 const fresh = (label: string) => join(tmp, `${label}-${++counter}`);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function newest(dir: string, ext: RegExp): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !ext.test(entry.name)) continue;
-    latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return latest;
-}
+beforeAll(ensureCliBuilt);
 
-beforeAll(() => {
-  // As test/integration/cli.test.ts: build only when the command's sources are newer than dist/.
-  const built = ['entry.js', 'worker.js', 'main.js'].map((f) => join(ROOT, 'dist', 'src', 'cli', f));
-  const sources = Math.max(...['src/cli', 'src/core', 'src/drivers'].map((d) => newest(join(ROOT, d), /\.ts$/)));
-  if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
-  const build = spawnSync('npm', ['run', 'build:cli'], { cwd: ROOT, encoding: 'utf8' });
-  if (!built.every((f) => existsSync(f))) throw new Error(`npm run build:cli wrote no dist/: ${build.stdout}\n${build.stderr}`);
-}, 120_000);
-
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/**
- * `node bin/moonwalk.js ...args` (or another script) as a child process, without DATABASE_URL. `onStdout` sees the
- * output so far and may act on the child (send it a signal).
- */
-function spawnNode(script: string, args: string[], onStdout?: (stdout: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Ran> {
-  const started = performance.now();
-  const { DATABASE_URL: _ignored, ...env } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: tmp, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      onStdout?.(stdout, (s) => child.kill(s));
-    });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-const moonwalk = (args: string[], onStdout?: Parameters<typeof spawnNode>[2]) => spawnNode(BIN, args, onStdout);
-
-/** `main` in this process, with its output captured. */
-async function inProcess(args: string[]): Promise<Ran> {
-  const started = performance.now();
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    out: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
-    env: {},
-  });
-  return { code, signal: null, stdout, stderr, ms: performance.now() - started };
-}
-
-/** stdout as the one JSON document it must be. */
-function json(ran: Ran): any {
-  expect(ran.stdout.trim().split('\n')).toHaveLength(1);
-  return JSON.parse(ran.stdout);
-}
+/** `node bin/moonwalk.js ...args` as a child process in the test's folder, without DATABASE_URL. */
+const moonwalk = (args: string[], onStdout?: CliOptions['onStdout']) => runCli(args, { cwd: tmp, onStdout });
+const inProcess = (args: string[]) => runCliInProcess(args);
 
 /** Durations and dates vary from run to run. */
 const normalize = (text: string) => text
@@ -224,11 +160,11 @@ describe('Ctrl-C', () => {
     const dir = bombFolder(STRING_BOMB);
     const file = fresh('interrupted.db');
     let sent = false;
-    const ran = await moonwalk(['up', '--db', `sqlite:${file}`, '--dir', dir], (stdout, kill) => {
+    const ran = await moonwalk(['up', '--db', `sqlite:${file}`, '--dir', dir], (stdout, child) => {
       // 0001 is done: 0002 is running its loop. Give it a moment, then press Ctrl-C.
       if (!sent && stdout.includes('0001_a')) {
         sent = true;
-        setTimeout(() => kill('SIGINT'), 1000);
+        setTimeout(() => child.kill('SIGINT'), 1000);
       }
     });
     expect(sent).toBe(true);
@@ -293,7 +229,7 @@ describe('the worker', () => {
     for (const args of [['status', '--db', `sqlite:${file}`, '--dir', dir], ['status', '--json', '--db', `sqlite:${file}`, '--dir', dir]]) {
       const a = await moonwalk(args);
       expect(a.code, a.stderr).toBe(0);
-      const b = await spawnNode(direct, args);
+      const b = await runCli(args, { cwd: tmp, script: direct });
       expect(b.code).toBe(0);
       expect(b.stdout).toBe(a.stdout);
     }

@@ -5,18 +5,14 @@
  * built first when dist/ is older than the sources) where the process matters, and in process through `main`
  * elsewhere.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { writeMigrations, table, lineOf } from '../helpers/lua-files.ts';
+import { ensureCliBuilt, json, runCli, runCliInProcess } from '../helpers/cli-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'moonwalk.js');
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-cli-'));
 let counter = 0;
 /** A fresh path inside the test's temp folder. */
@@ -24,66 +20,11 @@ const fresh = (label: string) => join(tmp, `${label}-${++counter}`);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** The newest modification time of the files under `dir` with one of the extensions. */
-function newest(dir: string, ext: RegExp): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !ext.test(entry.name)) continue;
-    latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return latest;
-}
+beforeAll(ensureCliBuilt);
 
-beforeAll(() => {
-  // npm test builds dist/ before vitest runs; build here only when the command's sources are newer than it.
-  const built = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-  const sources = Math.max(...['src/cli', 'src/core', 'src/drivers'].map((d) => newest(join(ROOT, d), /\.ts$/)));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  const build = spawnSync('npm', ['run', 'build:cli'], { cwd: ROOT, encoding: 'utf8' });
-  // tsc writes dist/ even when another file in the tree has a type error; only a missing output stops the tests.
-  if (!existsSync(built)) throw new Error(`npm run build:cli wrote no dist/: ${build.stdout}\n${build.stderr}`);
-}, 120_000);
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** `node bin/moonwalk.js ...args` as a child process, without DATABASE_URL unless `env` gives it. */
-function moonwalk(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  const started = Date.now();
-  const { DATABASE_URL: _ignored, ...base } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...base, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
-  });
-}
-
-/** `main` in this process, with its output captured. */
-async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Ran> {
-  const started = Date.now();
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    out: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
-    env,
-  });
-  return { code, stdout, stderr, ms: Date.now() - started };
-}
-
-/** stdout as the one JSON document it must be. */
-function json(ran: Ran): any {
-  expect(ran.stdout.trim().split('\n')).toHaveLength(1);
-  return JSON.parse(ran.stdout);
-}
+/** `node bin/moonwalk.js ...args` as a child process in the test's folder, without DATABASE_URL unless `env` gives it. */
+const moonwalk = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, cwd: tmp });
+const run = runCliInProcess;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The shapes of DESIGN §5

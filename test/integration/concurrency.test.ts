@@ -18,14 +18,14 @@ import type { Driver } from '../../src/core/driver.ts';
 import { openDatabase } from '../../src/drivers/node/open-database.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { migration } from '../helpers/migration.ts';
-import { assertCliBuilt, json, ledgerIds, runCli, startCli, tables, writeMigrations, type CliOutcome } from '../helpers/cli-process.ts';
+import { ensureCliBuilt, json, ledgerIds, runCli, startCli, tables, writeMigrations, type CliOutcome } from '../helpers/cli-process.ts';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'moonwalk-concurrency-'));
 let pgServer: TestServer;
 let myServer: TestServer;
 
 beforeAll(async () => {
-  assertCliBuilt();
+  ensureCliBuilt();
   [pgServer, myServer] = await Promise.all([useServer('postgres'), useServer('mysql')]);
 });
 

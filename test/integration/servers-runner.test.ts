@@ -20,7 +20,7 @@ import { scratchDatabase, useServer, type TestServer } from '../harness/global-s
 import { freePort } from '../harness/servers.ts';
 import { migration } from '../helpers/migration.ts';
 import {
-  assertCliBuilt, column, columns, indexes, json, ledgerIds, rows, runCli, startCli, tables, writeMigrations,
+  ensureCliBuilt, column, columns, indexes, json, ledgerIds, rows, runCli, startCli, tables, writeMigrations,
   type CliOutcome, type CliRun,
 } from '../helpers/cli-process.ts';
 
@@ -38,7 +38,7 @@ async function open(url: string): Promise<Driver> {
 }
 
 beforeAll(async () => {
-  assertCliBuilt();
+  ensureCliBuilt();
   [pgServer, myServer] = await Promise.all([useServer('postgres'), useServer('mysql')]);
 });
 
