@@ -1,8 +1,11 @@
 /**
- * A deliberately small SQL tokenizer and statement classifier for the linter. It does not validate SQL; it only finds
- * the keywords the checks care about, skipping comments, string literals (including PostgreSQL dollar quotes) and
- * quoted identifiers, and keeps, for every token, the Lua source line it came from.
+ * A deliberately small statement classifier for the linter. It does not validate SQL; it only finds the keywords the
+ * checks care about, in tokens from the shared lexer (`../sql/lexer.ts`, which skips comments, string literals,
+ * dollar quotes and quoted identifiers as each engine does), and keeps, for every token, the Lua source line it came
+ * from.
  */
+import type { Engine } from '../driver.ts';
+import { SqlLexer, Tok, unquote, type TokenKind } from '../sql/lexer.ts';
 
 /** A name standing in for a Lua expression spliced into the SQL (a variable, a call…): its value is unknown. */
 export const LUA_EXPR = '__lua_expr__';
@@ -15,91 +18,58 @@ export interface SqlText {
 
 export interface SqlToken {
   kind: 'word' | 'qident' | 'string' | 'number' | 'punct';
-  /** The word as written; for quoted identifiers the name without quotes; for punctuation the character. */
+  /**
+   * The word, number, punctuation or parameter (a `punct` too) as written; for quoted identifiers and strings the
+   * name or value they stand for.
+   */
   text: string;
   /** Upper-cased `text`, for keyword comparisons. */
   upper: string;
   line: number;
 }
 
-const isWordStart = (c: string): boolean => /[A-Za-z_]/.test(c) || c.charCodeAt(0) > 127;
-const isWordChar = (c: string): boolean => /[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) > 127;
+/**
+ * The lexical rules to read a block's SQL with: its engine's, or where the block names no engine the lint knows,
+ * PostgreSQL's (the closest to standard SQL).
+ */
+function dialectOf(engine: string | null): Engine {
+  return engine === 'sqlite' || engine === 'mysql' ? engine : 'postgres';
+}
 
-/** Tokenizes SQL. `engine` only decides the MySQL-only syntax: `#` comments and backslash escapes in strings. */
+/**
+ * The lint's kind for a lexer token, or null for what it skips (white space, comments, MySQL's executable-comment
+ * delimiters: their content is SQL). A MySQL `"…"` is read as a name, as under ANSI_QUOTES.
+ */
+function lintKind(kind: TokenKind, first: string): SqlToken['kind'] | null {
+  switch (kind) {
+    case Tok.Word:
+      return 'word';
+    case Tok.QuotedName:
+      return 'qident';
+    case Tok.String:
+      return first === '"' ? 'qident' : 'string';
+    case Tok.Number:
+      return 'number';
+    case Tok.Param:
+    case Tok.Punct:
+      return 'punct';
+    default:
+      return null;
+  }
+}
+
+/** Tokenizes SQL with the lexical rules of `engine` (see `dialectOf`). */
 export function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
   const { text: s, lines } = sql;
-  const mysql = engine === 'mysql';
+  const dialect = dialectOf(engine);
+  const lexer = new SqlLexer(s, dialect);
   const out: SqlToken[] = [];
-  const lineAt = (i: number): number => lines[Math.min(i, lines.length - 1)] ?? 1;
-  const push = (kind: SqlToken['kind'], text: string, at: number): void => {
-    out.push({ kind, text, upper: text.toUpperCase(), line: lineAt(at) });
-  };
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    const next = s[i + 1] ?? '';
-    if (/\s/.test(c)) {
-      i++;
-    } else if ((c === '-' && next === '-') || (c === '#' && mysql)) {
-      while (i < s.length && s[i] !== '\n') i++;
-    } else if (c === '/' && next === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < s.length && depth > 0) {
-        if (s[i] === '*' && s[i + 1] === '/') { depth--; i += 2; }
-        else if (s[i] === '/' && s[i + 1] === '*' && !mysql) { depth++; i += 2; }
-        else i++;
-      }
-    } else if (c === "'" || ((c === 'E' || c === 'e') && next === "'")) {
-      const start = i;
-      const backslash = mysql || c !== "'";
-      i += c === "'" ? 1 : 2;
-      let value = '';
-      while (i < s.length) {
-        if (backslash && s[i] === '\\') { value += s[i + 1] ?? ''; i += 2; continue; }
-        if (s[i] === "'") {
-          if (s[i + 1] === "'") { value += "'"; i += 2; continue; }
-          i++;
-          break;
-        }
-        value += s[i];
-        i++;
-      }
-      push('string', value, start);
-    } else if (c === '"' || c === '`' || c === '[') {
-      const start = i;
-      const close = c === '[' ? ']' : c;
-      i++;
-      let value = '';
-      while (i < s.length) {
-        if (s[i] === close) {
-          if (close !== ']' && s[i + 1] === close) { value += close; i += 2; continue; }
-          i++;
-          break;
-        }
-        value += s[i];
-        i++;
-      }
-      push('qident', value, start);
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(s.slice(i, i + 64))) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(s.slice(i, i + 64))![0];
-      const start = i;
-      const end = s.indexOf(tag, i + tag.length);
-      const stop = end < 0 ? s.length : end;
-      push('string', s.slice(i + tag.length, stop), start);
-      i = end < 0 ? s.length : end + tag.length;
-    } else if (isWordStart(c)) {
-      const start = i;
-      while (i < s.length && isWordChar(s[i]!)) i++;
-      push('word', s.slice(start, i), start);
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(next))) {
-      const start = i;
-      while (i < s.length && /[0-9A-Za-z_.]/.test(s[i]!)) i++;
-      push('number', s.slice(start, i), start);
-    } else {
-      push('punct', c, i);
-      i++;
-    }
+  for (let kind = lexer.next(); kind !== Tok.End; kind = lexer.next()) {
+    const { start, end } = lexer;
+    const lint = lintKind(kind, s[start]!);
+    if (lint === null) continue;
+    const text = lint === 'qident' || lint === 'string' ? unquote(s, start, end, dialect) : s.slice(start, end);
+    out.push({ kind: lint, text, upper: text.toUpperCase(), line: lines[Math.min(start, lines.length - 1)] ?? 1 });
   }
   return out;
 }

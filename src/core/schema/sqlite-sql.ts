@@ -1,108 +1,37 @@
 /**
- * A small tokenizer and the few parsers the SQLite reader needs for what no pragma reports: CHECK constraints and
- * generated-column expressions (from the CREATE TABLE text in `sqlite_schema`), and the expressions and WHERE clause
- * of an index (from its CREATE INDEX text). It understands literals, quoted identifiers (`"x"`, `` `x` ``, `[x]`),
- * comments and nesting; it is not a SQL parser and gives up quietly (returns nothing) on text it does not expect.
+ * The few parsers the SQLite reader needs for what no pragma reports: CHECK constraints and generated-column
+ * expressions (from the CREATE TABLE text in `sqlite_schema`), and the expressions and WHERE clause of an index (from
+ * its CREATE INDEX text). They read tokens from the shared lexer (`../sql/lexer.ts`) with SQLite's rules, and handle
+ * nesting; they are not a SQL parser and give up quietly (return nothing) on text they do not expect.
  */
+import { tokenize as lex, Tok, unquote, type Token as LexToken } from '../sql/lexer.ts';
 
-export type TokenType = 'space' | 'comment' | 'string' | 'ident' | 'quoted' | 'number' | 'punct' | 'other';
-
-export interface Token {
-  type: TokenType;
+/** A lexer token with its text (these parsers compare and copy most tokens' text). */
+interface Token extends LexToken {
   text: string;
-  start: number;
-  end: number;
 }
 
-/** White space as `/\s/` sees it. */
-function isSpace(c: number): boolean {
-  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
-  if (c < 0x80) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
-    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-const isAlpha = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-/** `[A-Za-z0-9_$]` or beyond ASCII: a character inside an identifier. */
-const isIdentPart = (c: number): boolean => isAlpha(c) || isDigit(c) || c === 0x5f || c === 0x24 || c > 0x7f;
-
-/** Splits SQL into tokens (character codes compared directly: this runs for every table of every snapshot). */
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const n = sql.length;
-  const push = (type: TokenType, start: number, end: number): void => {
-    tokens.push({ type, text: sql.slice(start, end), start, end });
-  };
-  while (i < n) {
-    const c = sql.charCodeAt(i);
-    const start = i;
-    if (isSpace(c)) {
-      while (i < n && isSpace(sql.charCodeAt(i))) i++;
-      push('space', start, i);
-    } else if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d) {
-      const close = sql.indexOf('\n', i);
-      i = close < 0 ? n : close;
-      push('comment', start, i);
-    } else if (c === 0x2f /* / */ && sql.charCodeAt(i + 1) === 0x2a /* * */) {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
-      push('comment', start, i);
-    } else if (c === 0x27 /* ' */ || c === 0x22 /* " */ || c === 0x60 /* ` */) {
-      i++;
-      while (i < n) {
-        if (sql.charCodeAt(i) === c) {
-          if (sql.charCodeAt(i + 1) === c) i += 2;
-          else {
-            i++;
-            break;
-          }
-        } else i++;
-      }
-      push(c === 0x27 ? 'string' : 'quoted', start, i);
-    } else if (c === 0x5b /* [ */) {
-      const close = sql.indexOf(']', i + 1);
-      i = close < 0 ? n : close + 1;
-      push('quoted', start, i);
-    } else if (isDigit(c) || (c === 0x2e /* . */ && isDigit(sql.charCodeAt(i + 1)))) {
-      while (i < n) {
-        const d = sql.charCodeAt(i);
-        if (!(isAlpha(d) || isDigit(d) || d === 0x5f || d === 0x2e)) break;
-        const next = sql.charCodeAt(i + 1);
-        if ((d === 0x65 || d === 0x45) && (next === 0x2b || next === 0x2d)) i++;
-        i++;
-      }
-      push('number', start, i);
-    } else if (isAlpha(c) || c === 0x5f || c === 0x24 || c > 0x7f) {
-      while (i < n && isIdentPart(sql.charCodeAt(i))) i++;
-      push('ident', start, i);
-    } else if (c === 0x28 || c === 0x29 || c === 0x2c || c === 0x3b || c === 0x2e) {
-      i++;
-      push('punct', start, i);
-    } else {
-      i++;
-      push('other', start, i);
-    }
-  }
-  return tokens;
+/** Splits SQLite SQL into tokens, white space and comments included. */
+function tokenize(sql: string): Token[] {
+  return lex(sql, 'sqlite').map((t) => ({ ...t, text: sql.slice(t.start, t.end) }));
 }
 
 /** The name an identifier token stands for: quotes removed and doubled quotes undone. */
-export function identName(token: Token): string {
-  if (token.type !== 'quoted') return token.text;
-  const q = token.text[0]!;
-  if (q === '[') return token.text.slice(1, -1);
-  return token.text.slice(1, -1).split(q + q).join(q);
+function identName(token: Token): string {
+  return token.kind === Tok.QuotedName ? unquote(token.text, 0, token.text.length, 'sqlite') : token.text;
+}
+
+function isPunct(token: Token | undefined, text: string): boolean {
+  return token !== undefined && token.kind === Tok.Punct && token.text === text;
 }
 
 function isWord(token: Token | undefined, word: string): boolean {
-  return token !== undefined && token.type === 'ident' && token.text.toUpperCase() === word;
+  return token !== undefined && token.kind === Tok.Word && token.text.toUpperCase() === word;
 }
 
 /** Tokens without white space and comments. */
 function significant(tokens: Token[]): Token[] {
-  return tokens.filter((t) => t.type !== 'space' && t.type !== 'comment');
+  return tokens.filter((t) => t.kind !== Tok.Space && t.kind !== Tok.Comment);
 }
 
 /** The index of the `)` matching the `(` at `open`, or -1. */
@@ -110,7 +39,7 @@ function matching(tokens: Token[], open: number): number {
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.type !== 'punct') continue;
+    if (t.kind !== Tok.Punct) continue;
     if (t.text === '(') depth++;
     else if (t.text === ')') {
       depth--;
@@ -127,9 +56,9 @@ function splitTopLevel(tokens: Token[], from: number, to: number): Token[][] {
   let depth = 0;
   for (let i = from; i < to; i++) {
     const t = tokens[i]!;
-    if (t.type === 'punct' && t.text === '(') depth++;
-    if (t.type === 'punct' && t.text === ')') depth--;
-    if (depth === 0 && t.type === 'punct' && t.text === ',') {
+    if (isPunct(t, '(')) depth++;
+    if (isPunct(t, ')')) depth--;
+    if (depth === 0 && isPunct(t, ',')) {
       items.push(current);
       current = [];
     } else current.push(t);
@@ -142,11 +71,11 @@ function splitTopLevel(tokens: Token[], from: number, to: number): Token[][] {
  * The source text of a token run, as written, except that white space and comments outside literals become one space
  * and the ends are trimmed: `price  >  0` and `price > 0 -- positive` read the same.
  */
-export function textOf(tokens: readonly Token[]): string {
+function textOf(tokens: readonly Token[]): string {
   let out = '';
   let pendingSpace = false;
   for (const t of tokens) {
-    if (t.type === 'space' || t.type === 'comment') {
+    if (t.kind === Tok.Space || t.kind === Tok.Comment) {
       pendingSpace = out.length > 0;
       continue;
     }
@@ -210,7 +139,7 @@ function parseCreateTableText(sql: string): ParsedTable {
   let open = -1;
   for (let i = 0; i < sig.length; i++) {
     if (isWord(sig[i], 'AS')) return result;
-    if (sig[i]!.type === 'punct' && sig[i]!.text === '(') {
+    if (isPunct(sig[i], '(')) {
       open = i;
       break;
     }
@@ -225,7 +154,7 @@ function parseCreateTableText(sql: string): ParsedTable {
     const itemSig = significant(item);
     if (itemSig.length === 0) continue;
     const first = itemSig[0]!;
-    const isColumn = !(first.type === 'ident' && TABLE_CONSTRAINT_WORDS.has(first.text.toUpperCase()));
+    const isColumn = !(first.kind === Tok.Word && TABLE_CONSTRAINT_WORDS.has(first.text.toUpperCase()));
     const columnName = isColumn ? identName(first) : undefined;
     let pendingName: string | undefined;
     for (let i = isColumn ? 1 : 0; i < itemSig.length; i++) {
@@ -235,7 +164,7 @@ function parseCreateTableText(sql: string): ParsedTable {
         i++;
         continue;
       }
-      if (t.type === 'punct' && t.text === '(') {
+      if (isPunct(t, '(')) {
         const end = matching(itemSig, i);
         if (end < 0) break;
         const prev = itemSig[i - 1];
@@ -254,7 +183,7 @@ function parseCreateTableText(sql: string): ParsedTable {
       if (isWord(t, 'COLLATE') && columnName !== undefined && itemSig[i + 1]) {
         result.collations.set(columnName, identName(itemSig[i + 1]!));
       }
-      if (t.type === 'ident' && COLUMN_CONSTRAINT_WORDS.has(t.text.toUpperCase()) && !isWord(t, 'CHECK')) {
+      if (t.kind === Tok.Word && COLUMN_CONSTRAINT_WORDS.has(t.text.toUpperCase()) && !isWord(t, 'CHECK')) {
         pendingName = undefined;
       }
     }
@@ -275,7 +204,7 @@ export function parseCreateIndex(sql: string): ParsedIndex | undefined {
 
 function parseCreateIndexText(sql: string): ParsedIndex | undefined {
   const all = tokenize(sql);
-  const open = all.findIndex((t) => t.type === 'punct' && t.text === '(');
+  const open = all.findIndex((t) => isPunct(t, '('));
   if (open < 0) return undefined;
   const close = matching(all, open);
   if (close < 0) return undefined;
@@ -289,7 +218,7 @@ function parseCreateIndexText(sql: string): ParsedIndex | undefined {
   const whereAt = rest.findIndex((t) => isWord(t, 'WHERE'));
   const parsed: ParsedIndex = { parts };
   if (whereAt >= 0) {
-    parsed.predicate = textOf(rest.slice(whereAt + 1).filter((t) => !(t.type === 'punct' && t.text === ';')));
+    parsed.predicate = textOf(rest.slice(whereAt + 1).filter((t) => !isPunct(t, ';')));
   }
   return parsed;
 }

@@ -9,7 +9,8 @@
  * REPAIR / CACHE INDEX / LOAD INDEX, FLUSH / RESET, INSTALL / UNINSTALL, SET PASSWORD, and BEGIN / START TRANSACTION /
  * COMMIT (which end the open transaction explicitly).
  */
-import { splitStatements, withoutLeadingComments } from './placeholders.ts';
+import { isTrivia, SqlLexer, Tok } from './lexer.ts';
+import { splitStatements } from './placeholders.ts';
 
 const COMMITTING = new Set([
   'create', 'alter', 'drop', 'rename', 'truncate', 'grant', 'revoke', 'lock', 'unlock', 'analyze', 'check', 'optimize',
@@ -19,17 +20,13 @@ const COMMITTING = new Set([
 /** The first words of a statement, lower-cased; comments and opening parentheses skipped (`/*! … *\/` counts as SQL). */
 function headWords(statement: string, count: number): string[] {
   const words: string[] = [];
-  let rest = statement;
+  const lexer = new SqlLexer(statement, 'mysql');
   while (words.length < count) {
-    rest = withoutLeadingComments(rest, 'mysql');
-    if (rest.startsWith('(')) {
-      rest = rest.slice(1);
-      continue;
-    }
-    const word = /^[a-z_]+/i.exec(rest)?.[0];
-    if (word === undefined) break;
-    words.push(word.toLowerCase());
-    rest = rest.slice(word.length);
+    const kind = lexer.next();
+    if (isTrivia(kind)) continue;
+    if (kind === Tok.Punct && statement.charCodeAt(lexer.start) === 0x28 /* ( */) continue;
+    if (kind !== Tok.Word) break;
+    words.push(lexer.text().toLowerCase());
   }
   return words;
 }
