@@ -6,8 +6,9 @@
  * the median of the per-round ratios as a cross-check.
  *
  * Contenders (all on better-sqlite3 with its defaults: rollback journal, synchronous=FULL, so every commit fsyncs):
- * - Moonwalk `up()`: one transaction per migration (timed: open the file, `migrationFiles` over the 1,000 texts held
- *   in memory — sha256 each —, a fresh `Migrator` with its Lua host, `up()`; closing is not timed);
+ * - Moonwalk `up()`: one transaction per migration (timed: open the file, read the 1,000 `.lua` files from a folder
+ *   with the command's own `readMigrationsDir` — sha256 each —, a fresh `Migrator` with its Lua host, `up()`;
+ *   closing is not timed; writing the files, and syncing them to disk, is not timed, as for Knex);
  * - raw: the same SQL through better-sqlite3 directly, `BEGIN IMMEDIATE` + CREATE TABLE + the ledger row INSERT +
  *   `COMMIT` per migration, into the same `_migrations` table (checksums with node:crypto) — the peer of the 1.5× target;
  * - Moonwalk `up({ singleTransaction: true })`: every migration in one transaction;
@@ -17,18 +18,18 @@
  *   Kysely uses no transaction on SQLite, so each statement commits on its own.
  *
  * No-op `up` (all 1,000 applied): the same steps from a fresh start against the database the contender itself
- * applied — Moonwalk (open, `migrationFiles` from memory, fresh `Migrator`, `up()`), raw (open, read the ledger,
+ * applied — Moonwalk (open, read the folder, fresh `Migrator`, `up()`), raw (open, read the ledger,
  * sha256 each text and compare), Knex (fresh instance, `migrate.latest()`), Kysely (fresh instance and `Migrator`,
  * `migrateToLatest()`). Target: Moonwalk under 100 ms.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import { Kysely, Migrator as KyselyMigrator, SqliteDialect, sql, type Migration } from 'kysely';
 import { Migrator } from '../src/core/migrator.ts';
-import { migrationFiles } from '../src/core/migration-files.ts';
+import { readMigrationsDir } from '../src/cli/migrations-dir.ts';
 import { openSqliteFile } from '../src/drivers/better-sqlite3.ts';
 import {
   Samples, formatMs, formatRatio, median, spreadOf, tempDir, type BenchRow, type SuiteReport, type TargetCheck,
@@ -94,9 +95,9 @@ interface Ran {
   cleanup: () => Promise<void> | void;
 }
 
-async function moonwalkUp(file: string, texts: Array<{ name: string; text: string }>, single: boolean): Promise<Ran> {
+async function moonwalkUp(file: string, migrationsDir: string, single: boolean): Promise<Ran> {
   const driver = openSqliteFile(file);
-  const migrator = new Migrator({ driver, files: migrationFiles(texts) });
+  const migrator = new Migrator({ driver, files: await readMigrationsDir(migrationsDir) });
   const cleanup = async () => {
     migrator.dispose();
     await driver.close();
@@ -150,15 +151,40 @@ function rawUp(file: string, migrations: BenchMigration[]): Ran {
   }
 }
 
-function writeKnexMigrations(dir: string, migrations: BenchMigration[]): void {
+/**
+ * Writes a migrations folder and makes it durable before the timed run, as a project's files are long before a
+ * deploy: otherwise the run's first COMMIT fsync would also flush 1,000 freshly written files (ext4 commits their
+ * metadata and data with it), a cost that falls on whoever commits first and most often, not on the tool.
+ */
+function writeSyncedFiles(dir: string, files: Array<{ name: string; text: string }>): void {
   mkdirSync(dir, { recursive: true });
-  for (const m of migrations) {
-    writeFileSync(
-      join(dir, `${m.id}.cjs`),
-      `exports.up = function (knex) { return knex.raw(${JSON.stringify(m.up)}); };\n` +
-        `exports.down = function (knex) { return knex.raw(${JSON.stringify(m.down)}); };\n`,
-    );
+  for (const { name, text } of files) {
+    const fd = openSync(join(dir, name), 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+function writeMoonwalkMigrations(dir: string, migrations: BenchMigration[]): void {
+  writeSyncedFiles(dir, migrations.map((m) => ({ name: `${m.id}.lua`, text: m.lua })));
+}
+
+function writeKnexMigrations(dir: string, migrations: BenchMigration[]): void {
+  writeSyncedFiles(dir, migrations.map((m) => ({
+    name: `${m.id}.cjs`,
+    text: `exports.up = function (knex) { return knex.raw(${JSON.stringify(m.up)}); };\n` +
+      `exports.down = function (knex) { return knex.raw(${JSON.stringify(m.down)}); };\n`,
+  })));
 }
 
 async function knexLatest(file: string, migrationsDir: string): Promise<Ran> {
@@ -229,14 +255,15 @@ async function runOnce(who: Contender, migrations: BenchMigration[], noops: numb
   const dir = tempDir(who);
   try {
     const file = join(dir.path, 'bench.sqlite');
-    const texts = migrations.map((m) => ({ name: `${m.id}.lua`, text: m.lua }));
+    const luaDir = join(dir.path, 'migrations');
+    if (who === 'moonwalk' || who === 'moonwalkSingle') writeMoonwalkMigrations(luaDir, migrations);
     const knexDir = join(dir.path, 'knex-migrations');
     if (who === 'knex') writeKnexMigrations(knexDir, migrations);
 
     const run = (): Promise<Ran> | Ran => {
       switch (who) {
-        case 'moonwalk': return moonwalkUp(file, texts, false);
-        case 'moonwalkSingle': return moonwalkUp(file, texts, true);
+        case 'moonwalk': return moonwalkUp(file, luaDir, false);
+        case 'moonwalkSingle': return moonwalkUp(file, luaDir, true);
         case 'raw': return rawUp(file, migrations);
         case 'knex': return knexLatest(file, knexDir);
         case 'kysely': return kyselyLatest(file, migrations);
@@ -369,7 +396,8 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
       `per migration: raw ${formatMs(a.raw.median / count)} (mostly the fsync of its COMMIT), Moonwalk ` +
         `${formatMs(a.moonwalk.median / count)}, i.e. ${formatMs((a.moonwalk.median - a.raw.median) / count)} more; ` +
         `in one transaction Moonwalk ${formatMs(a.moonwalkSingle.median / count)}`,
-      'timed: opening the database through to the result; closing it and writing the Knex files are not',
+      'timed: opening the database and reading the migration files (Moonwalk, Knex) through to the result; ' +
+        'closing it, and writing and fsyncing the files before the run, are not',
       'every run is checked: all migrations applied, then none by the no-op runs',
     ],
   };

@@ -12,6 +12,8 @@
  *                           profile shows Moonwalk's CPU, not fsync waits)
  *   file-single             the same in one transaction
  *   file-noop               the no-op up over 1,000 applied migrations (30 times)
+ *   compile [rounds]        only `migrationFiles` (sha256) and compiling the 1,000 files in a fresh LuaHost, no
+ *                           database (default 20 rounds; prints the first, cold, round and the min/median of the rest)
  *
  * `top` prints the top self-time functions, self time per file or package, and the inclusive time of the functions
  * whose location contains `filter` (default `dist/src/`, Moonwalk's own code). Temp files go under the OS temp dir and are removed.
@@ -93,6 +95,29 @@ async function fileRuns(mode: 'up' | 'single' | 'noop'): Promise<void> {
   }
 }
 
+/** Checksums and compiles the 1,000 table migrations `rounds` times, each in a fresh host, and prints the times. */
+function compileRuns(rounds: number): void {
+  const texts = tableMigrations(1000);
+  const files: number[] = [];
+  const compile: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const t0 = performance.now();
+    const migrations = migrationFiles(texts);
+    const t1 = performance.now();
+    const host = new LuaHost();
+    for (const file of migrations) host.release(host.compile(file.file, file.source));
+    compile.push(performance.now() - t1);
+    files.push(t1 - t0);
+  }
+  const summary = (ms: number[]) => {
+    const rest = ms.slice(1).sort((a, b) => a - b);
+    const mid = rest[rest.length >> 1] ?? ms[0]!;
+    return `first ${ms[0]!.toFixed(1)} ms, then min ${(rest[0] ?? ms[0]!).toFixed(1)} / median ${mid.toFixed(1)} ms`;
+  };
+  console.log(`migrationFiles (sha256 of 1,000 texts): ${summary(files)}`);
+  console.log(`compile 1,000 files in a fresh host:     ${summary(compile)}`);
+}
+
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -167,11 +192,14 @@ switch (scenario) {
   case 'file-noop':
     await fileRuns(scenario.slice(5) as 'up' | 'single' | 'noop');
     break;
+  case 'compile':
+    compileRuns(Number(arg1 ?? 20));
+    break;
   case 'top':
     if (!arg1) throw new Error('usage: profile.js top <file.cpuprofile> [count] [filter]');
     top(arg1, Number(arg2 ?? 30), arg3 ?? 'dist/src/');
     break;
   default:
-    console.error('usage: profile.js sqljs-inserts|pglite-inserts|file-up|file-single|file-noop [rows] | top <file> [count] [filter]');
+    console.error('usage: profile.js sqljs-inserts|pglite-inserts|file-up|file-single|file-noop [rows] | compile [rounds] | top <file> [count] [filter]');
     process.exitCode = 2;
 }

@@ -29,10 +29,13 @@ export interface ExecResult {
 /**
  * A prepared statement. `sql` given to the driver is already in the engine's own placeholder form
  * (`$1…$n` on PostgreSQL, `?` elsewhere) and every call passes exactly as many parameters as it has placeholders.
+ *
+ * `execute(params, false)` says nobody will read `lastInsertId` (a Lua call statement discards the result): a driver
+ * that needs an extra engine call to learn it (sql.js) skips that call and answers null. The default is true.
  */
 export interface PreparedStatement {
   query(params: SqlValue[]): MaybePromise<QueryResult>;
-  execute(params: SqlValue[]): MaybePromise<ExecResult>;
+  execute(params: SqlValue[], withLastInsertId?: boolean): MaybePromise<ExecResult>;
   close(): MaybePromise<void>;
 }
 
@@ -50,7 +53,8 @@ export interface Driver {
   readonly target: string;
 
   query(sql: string, params: SqlValue[]): MaybePromise<QueryResult>;
-  execute(sql: string, params: SqlValue[]): MaybePromise<ExecResult>;
+  /** `withLastInsertId` as in `PreparedStatement.execute`. */
+  execute(sql: string, params: SqlValue[], withLastInsertId?: boolean): MaybePromise<ExecResult>;
   prepare(sql: string): MaybePromise<PreparedStatement>;
 
   /** Transaction control; savepoints go through `exec`. */

@@ -18,6 +18,21 @@ const encoder = new TextEncoder();
 
 /** Byte-wise comparison of UTF-8 strings (DESIGN §1), not JavaScript's UTF-16 order. */
 export function compareIds(a: string, b: string): number {
+  // Below U+D800, UTF-16 code units sort as UTF-8 bytes do, so most ids are told apart without encoding them.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return compareBytes(a, b);
+  }
+  // One is a prefix of the other: the shorter sorts first in bytes too (even when the cut splits a surrogate pair,
+  // as the lone half encodes as EF BF BD, below the F0 that starts the pair)
+  return a.length - b.length;
+}
+
+function compareBytes(a: string, b: string): number {
   const x = encoder.encode(a);
   const y = encoder.encode(b);
   const n = Math.min(x.length, y.length);

@@ -55,6 +55,9 @@ function transactionControl(sql: string, engine: Driver['engine']): string | nul
   return null;
 }
 
+/** `run`'s last argument for statements prepared earlier. */
+const PREPARED = true;
+
 export class Transaction {
   private sequence = 0;
   private failedAt = 0;
@@ -81,8 +84,8 @@ export class Transaction {
     return this.run(sql, params, where, () => this.driver.query(sql, params));
   }
 
-  execute(sql: string, params: SqlValue[], where: () => number | undefined): MaybePromise<ExecResult> {
-    return this.run(sql, params, where, () => this.driver.execute(sql, params));
+  execute(sql: string, params: SqlValue[], where: () => number | undefined, withLastInsertId = true): MaybePromise<ExecResult> {
+    return this.run(sql, params, where, () => this.driver.execute(sql, params, withLastInsertId));
   }
 
   prepare(sql: string, where: () => number | undefined): MaybePromise<PreparedStatement> {
@@ -90,11 +93,12 @@ export class Transaction {
   }
 
   queryPrepared(statement: PreparedStatement, sql: string, params: SqlValue[], where: () => number | undefined) {
-    return this.run(sql, params, where, () => statement.query(params));
+    return this.run(sql, params, where, () => statement.query(params), PREPARED);
   }
 
-  executePrepared(statement: PreparedStatement, sql: string, params: SqlValue[], where: () => number | undefined) {
-    return this.run(sql, params, where, () => statement.execute(params));
+  executePrepared(statement: PreparedStatement, sql: string, params: SqlValue[], where: () => number | undefined,
+    withLastInsertId = true) {
+    return this.run(sql, params, where, () => statement.execute(params, withLastInsertId), PREPARED);
   }
 
   savepoint(name: string, where: () => number | undefined): MaybePromise<void> {
@@ -136,7 +140,8 @@ export class Transaction {
   }
 
   /** Runs a statement unless the transaction is doomed; a failure dooms it. */
-  private run<T>(sql: string, params: SqlValue[] | null, where: () => number | undefined, op: () => MaybePromise<T>): MaybePromise<T> {
+  private run<T>(sql: string, params: SqlValue[] | null, where: () => number | undefined, op: () => MaybePromise<T>,
+    prepared = false): MaybePromise<T> {
     if (this.failure) {
       throw new StatementError(
         `the transaction is aborted because an earlier statement failed (${this.failure.message}); ` +
@@ -144,7 +149,8 @@ export class Transaction {
         'aborted', sql,
       );
     }
-    const control = transactionControl(sql, this.engine);
+    // A prepared statement's text was looked at when it was prepared (a control statement is never prepared).
+    const control = prepared ? null : transactionControl(sql, this.engine);
     if (control !== null) {
       const word = control.split(/\s/, 1)[0]!.toUpperCase();
       throw this.fail(sql, new StatementError(

@@ -141,13 +141,20 @@ class BetterSqliteDriver implements SyncDriver {
     this.target = this.memory ? 'sqlite (in memory)' : `sqlite file ${path}`;
   }
 
-  /** Recently prepared statements by text: a loop of `db:execute` with the same SQL prepares it once. */
+  /**
+   * Recently used statements by text, least recently used first: a loop of `db:execute` with the same SQL prepares
+   * it once, and the runner's ledger INSERT stays cached while each migration's one-off DDL passes through.
+   */
   private readonly statements = new Map<string, BetterStatement>();
 
   /** The statement, or null when the text holds no statement (only whitespace or comments). */
   private prepareOne(sql: string): BetterStatement | null {
     const cached = this.statements.get(sql);
-    if (cached) return cached;
+    if (cached) {
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
     let stmt: BetterStatement;
     try {
       stmt = this.db.prepare(sql);

@@ -10,14 +10,14 @@ import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } fro
 
 export interface SyncPreparedStatement extends PreparedStatement {
   query(params: SqlValue[]): QueryResult;
-  execute(params: SqlValue[]): ExecResult;
+  execute(params: SqlValue[], withLastInsertId?: boolean): ExecResult;
   close(): void;
 }
 
 /** A driver whose every database call answers synchronously. */
 export interface SyncDriver extends Driver {
   query(sql: string, params: SqlValue[]): QueryResult;
-  execute(sql: string, params: SqlValue[]): ExecResult;
+  execute(sql: string, params: SqlValue[], withLastInsertId?: boolean): ExecResult;
   prepare(sql: string): SyncPreparedStatement;
   begin(): void;
   commit(): void;
@@ -67,94 +67,8 @@ export function sqliteCodeName(rc: number, message: string): string {
 export const MULTIPLE_STATEMENTS_MESSAGE = 'The supplied SQL string contains more than one statement';
 export const NO_STATEMENT_MESSAGE = 'The supplied SQL string contains no statements';
 
-/** Index just past the comment/whitespace run starting at `i`. */
-function skipSpaceAndComments(sql: string, i: number): number {
-  const n = sql.length;
-  while (i < n) {
-    const c = sql.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
-      i++;
-    } else if (c === 45 /* - */ && sql.charCodeAt(i + 1) === 45) {
-      const nl = sql.indexOf('\n', i + 2);
-      i = nl < 0 ? n : nl + 1;
-    } else if (c === 47 /* / */ && sql.charCodeAt(i + 1) === 42 /* * */) {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
-
-/** True when `sql` holds anything besides whitespace, comments and semicolons. */
-export function hasSqlContent(sql: string): boolean {
-  let i = 0;
-  for (;;) {
-    i = skipSpaceAndComments(sql, i);
-    if (i >= sql.length) return false;
-    if (sql.charCodeAt(i) !== 59 /* ; */) return true;
-    i++;
-  }
-}
-
-const MAIN_VERBS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE', 'SELECT', 'VALUES']);
-
-/**
- * The main verb of one SQLite statement, upper-case: its first keyword, or for `WITH …` the first INSERT / REPLACE /
- * UPDATE / DELETE / SELECT / VALUES outside parentheses. '' when there is none.
- */
-export function sqliteStatementVerb(sql: string): string {
-  const n = sql.length;
-  let i = skipSpaceAndComments(sql, 0);
-  let depth = 0;
-  let first = true;
-  while (i < n) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"' || c === '`') {
-      // string literal or quoted identifier; a doubled quote is an escaped quote
-      let j = i + 1;
-      for (;;) {
-        const k = sql.indexOf(c, j);
-        if (k < 0) { j = n; break; }
-        if (sql[k + 1] === c) { j = k + 2; continue; }
-        j = k + 1;
-        break;
-      }
-      i = j;
-      first = false;
-    } else if (c === '[') {
-      const k = sql.indexOf(']', i + 1);
-      i = k < 0 ? n : k + 1;
-      first = false;
-    } else if (c === '(') {
-      depth++;
-      i++;
-      first = false;
-    } else if (c === ')') {
-      depth--;
-      i++;
-    } else if (c === ';' && depth <= 0) {
-      return '';
-    } else if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
-      const word = sql.slice(i, j).toUpperCase();
-      if (first) {
-        if (word !== 'WITH') return word;
-        first = false;
-      } else if (depth <= 0 && MAIN_VERBS.has(word)) {
-        return word;
-      }
-      i = j;
-    } else {
-      i++;
-      first = false;
-    }
-    i = skipSpaceAndComments(sql, i);
-  }
-  return '';
-}
+// Reading a statement's text is the shared SQL lexer's job (src/core/sql).
+export { hasSqlContent, sqliteStatementVerb } from '../core/sql/sqlite-statement.ts';
 
 const CHANGING_VERBS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE']);
 const INSERTING_VERBS = new Set(['INSERT', 'REPLACE']);

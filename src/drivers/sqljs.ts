@@ -72,12 +72,44 @@ interface SqlJsModule {
 
 let sqlJsModule: Promise<SqlJsModule> | null = null;
 
-/** sql.js's module, initialised once per realm (the wasm is compiled once). */
-function loadSqlJs(wasmUrl: string | undefined): Promise<SqlJsModule> {
+/** Where sql.js's wasm comes from: found by sql.js itself (Node), a URL, or a module compiled ahead (a browser worker). */
+export interface SqlJsWasm {
+  /** Where a browser finds `sql-wasm.wasm`; Node finds it by itself. */
+  wasmUrl?: string;
+  /** The wasm already fetched and compiled (or on its way), so that opening SQLite need not wait to start the download. */
+  wasmModule?: Promise<WebAssembly.Module>;
+}
+
+type Receive = (instance: WebAssembly.Instance) => void;
+
+/**
+ * sql.js's module, initialised once per realm (the wasm is compiled once). sql.js keeps the promise of its first
+ * initialisation for good, settled or not: a wasm that failed to download is reported before sql.js is asked (so
+ * that a later open can try again), and a failure inside sql.js's initialisation stays the answer.
+ */
+function loadSqlJs(wasm: SqlJsWasm): Promise<SqlJsModule> {
   if (!sqlJsModule) {
-    const config = wasmUrl === undefined ? undefined : { locateFile: () => wasmUrl };
-    sqlJsModule = (initSqlJs(config) as unknown as Promise<SqlJsModule>).catch((e: unknown) => {
-      sqlJsModule = null;
+    const { wasmUrl, wasmModule } = wasm;
+    let downloaded = true;
+    const init = async (): Promise<SqlJsModule> => {
+      if (!wasmModule) {
+        return initSqlJs(wasmUrl === undefined ? undefined : { locateFile: () => wasmUrl }) as unknown as Promise<SqlJsModule>;
+      }
+      downloaded = false;
+      const module = await wasmModule;
+      downloaded = true;
+      // Emscripten's hook: sql.js hands over its imports and waits for the instance. It never hears of a failed
+      // instantiation, so that rejects through the race instead of leaving the open waiting.
+      let failed: (e: unknown) => void = () => {};
+      const failure = new Promise<never>((_, reject) => { failed = reject; });
+      const instantiateWasm = (imports: WebAssembly.Imports, receive: Receive) => {
+        WebAssembly.instantiate(module, imports).then(receive, failed);
+        return {};
+      };
+      return Promise.race([initSqlJs({ instantiateWasm } as never) as unknown as Promise<SqlJsModule>, failure]);
+    };
+    sqlJsModule = init().catch((e: unknown) => {
+      if (!downloaded) sqlJsModule = null;
       throw e;
     });
   }
@@ -94,14 +126,15 @@ function toDriverError(e: unknown): CodedError {
   return codedError(String(e), 'SQLITE_MISUSE');
 }
 
+/** sql.js binds a bigint as text: a safe one goes in as a number instead (an integer when it fits 32 bits). */
 function toBindValues(params: SqlValue[]): SqlJsBindValue[] {
-  const out: SqlJsBindValue[] = new Array(params.length);
   for (let i = 0; i < params.length; i++) {
-    const v = params[i]!;
-    // sql.js binds a bigint as text: a safe one goes in as a number instead (an integer when it fits 32 bits)
-    out[i] = typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+    if (typeof params[i] === 'bigint') {
+      return params.map((v) => (typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v));
+    }
   }
-  return out;
+  // Without a bigint the array binds as it is: sql.js only reads it (one copy less per call in a hot loop).
+  return params;
 }
 
 function readRow(stmt: SqlJsStatement): SqlValue[] {
@@ -153,13 +186,13 @@ class SqlJsPrepared implements SyncPreparedStatement {
     }
   }
 
-  execute(params: SqlValue[]): ExecResult {
+  execute(params: SqlValue[], withLastInsertId = true): ExecResult {
     this.check();
     const stmt = this.stmt;
     try {
       bindOrReset(stmt, params);
       while (stmt.step()) { /* rows of RETURNING are not wanted here */ }
-      return this.driver.changeResult(this.verb);
+      return this.driver.changeResult(this.verb, withLastInsertId);
     } catch (e) {
       throw toDriverError(e);
     } finally {
@@ -201,12 +234,15 @@ class SqlJsDriverImpl implements SqlJsDriver {
     if (this.closed) throw codedError('database is closed', 'SQLITE_MISUSE');
   }
 
-  /** rowsAffected / lastInsertId after a statement with this verb ran to completion. */
-  changeResult(verb: string): ExecResult {
+  /**
+   * rowsAffected / lastInsertId after a statement with this verb ran to completion. sql.js has no
+   * last_insert_rowid function: the id costs a second statement, so it is read only when wanted.
+   */
+  changeResult(verb: string, withLastInsertId: boolean): ExecResult {
     if (!verbChangesRows(verb)) return { rowsAffected: 0, lastInsertId: null };
     return {
       rowsAffected: this.db.getRowsModified(),
-      lastInsertId: verbInsertsRows(verb) ? this.lastInsertRowid() : null,
+      lastInsertId: withLastInsertId && verbInsertsRows(verb) ? this.lastInsertRowid() : null,
     };
   }
 
@@ -214,8 +250,11 @@ class SqlJsDriverImpl implements SqlJsDriver {
     const stmt = (this.lastRowidStmt ??= this.db.prepare('SELECT last_insert_rowid()'));
     try {
       stmt.step();
-      const v = stmt.get(null, { useBigInt: true })[0];
-      return typeof v === 'bigint' ? normalizeInteger(v) : Number(v);
+      // Read as a double first (no text round trip); only an id beyond 2^53 is read again exactly.
+      const v = stmt.get()[0];
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+      const exact = stmt.get(null, { useBigInt: true })[0];
+      return typeof exact === 'bigint' ? normalizeInteger(exact) : Number(exact);
     } finally {
       stmt.reset();
     }
@@ -246,7 +285,7 @@ class SqlJsDriverImpl implements SqlJsDriver {
    * Runs one statement; without parameters the text may hold several (as a script), and the result sums their
    * changes and reports the id of the last INSERT among them.
    */
-  execute(sql: string, params: SqlValue[]): ExecResult {
+  execute(sql: string, params: SqlValue[], withLastInsertId = true): ExecResult {
     this.checkOpen();
     let it: SqlJsStatementIterator | null = null;
     try {
@@ -262,7 +301,7 @@ class SqlJsDriverImpl implements SqlJsDriver {
           stmt.bind(toBindValues(params));
         }
         while (stmt.step()) { /* rows are not wanted here */ }
-        const result = this.changeResult(sqliteStatementVerb(stmt.getSQL()));
+        const result = this.changeResult(sqliteStatementVerb(stmt.getSQL()), withLastInsertId);
         rowsAffected += result.rowsAffected;
         if (result.lastInsertId !== null) lastInsertId = result.lastInsertId;
       }
@@ -339,11 +378,11 @@ class SqlJsDriverImpl implements SqlJsDriver {
 }
 
 /**
- * Opens an in-memory SQLite database through sql.js, empty or from an SQLite file image (`data`).
- * `wasmUrl` tells a browser where `sql-wasm.wasm` is; Node finds it by itself.
+ * Opens an in-memory SQLite database through sql.js, empty or from an SQLite file image (`data`); in a browser,
+ * `wasmUrl` or `wasmModule` says where its wasm comes from.
  */
-export async function openSqlJs(options: { data?: Uint8Array; wasmUrl?: string } = {}): Promise<SqlJsDriver> {
-  const SQL = await loadSqlJs(options.wasmUrl);
+export async function openSqlJs(options: { data?: Uint8Array } & SqlJsWasm = {}): Promise<SqlJsDriver> {
+  const SQL = await loadSqlJs(options);
   let db: SqlJsDatabase;
   try {
     db = new SQL.Database(options.data ?? null);

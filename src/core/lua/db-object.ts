@@ -7,7 +7,7 @@ import type { ExecResult, PreparedStatement, QueryResult } from '../driver.ts';
 import { bindSql } from '../sql/placeholders.ts';
 import { StatementError, type Transaction } from '../transaction.ts';
 import {
-  lua, to_luastring, raiseLuaErrorHere, toJsString, luaPosition, luaBytesToString, type LuaState,
+  lua, to_luastring, raiseLuaErrorHere, toJsString, luaPosition, luaBytesToString, resultsWanted, type LuaState,
 } from './fengari.ts';
 import { pushSqlValue, readParams, ParameterError } from './values.ts';
 import { CANNOT_WAIT, type Bridge } from './bridge.ts';
@@ -69,6 +69,8 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
     }
     return 1;
   };
+  /** A call statement (`stmt:execute(row)` alone on its line) keeps no results: none are built. */
+  const pushNothing = (): number => 0;
   const pushTrue = (T: LuaState): number => {
     lua.lua_pushboolean(T, true);
     return 1;
@@ -125,7 +127,9 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
     execute: (T) => {
       const sql = checkSql(T, 'execute');
       const bound = bindSql(sql, engine, hasParams(T, 3));
-      return answer(T, sql, () => tx.execute(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T)), pushExecResult);
+      const kept = resultsWanted(T) !== 0;
+      return answer(T, sql, () => tx.execute(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T), kept),
+        kept ? pushExecResult : pushNothing);
     },
     prepare: (T) => {
       const sql = checkSql(T, 'prepare');
@@ -165,7 +169,9 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
     const statementMethods: Record<string, HostFunction> = {
       execute: (U) => {
         open(U, 'execute');
-        return answer(U, sql, () => tx.executePrepared(statement, sql, params(U, 2, count, sql), where(U)), pushExecResult);
+        const kept = resultsWanted(U) !== 0;
+        return answer(U, sql, () => tx.executePrepared(statement, sql, params(U, 2, count, sql), where(U), kept),
+          kept ? pushExecResult : pushNothing);
       },
       query: (U) => {
         open(U, 'query');

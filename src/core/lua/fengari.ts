@@ -9,9 +9,16 @@ export { lua, lauxlib, lualib, to_luastring };
 /** A fengari `lua_State` (a thread). Opaque to the rest of the core. */
 export type LuaState = { readonly __luaState: unique symbol };
 
+const asciiDecoder = new TextDecoder();
+
 /** Decodes a Lua string (bytes) as UTF-8, replacing invalid sequences instead of throwing. */
 export function luaBytesToString(bytes: Uint8Array): string {
-  return to_jsstring(bytes, 0, bytes.length, true);
+  // ASCII (most parameters and names) decodes the same under any decoder: one call gives a flat string, where
+  // fengari's decoder appends byte by byte. Anything else keeps fengari's own replacement rules.
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && bytes[i]! < 0x80) i++;
+  return i === n ? asciiDecoder.decode(bytes) : to_jsstring(bytes, 0, n, true);
 }
 
 /** The string at `index`, or null when the value is neither a string nor a number. */
@@ -22,6 +29,15 @@ export function toJsString(L: LuaState, index: number): string | null {
 
 export function pushJsString(L: LuaState, s: string): void {
   lua.lua_pushstring(L, to_luastring(s));
+}
+
+/**
+ * How many results the code that called the running host function keeps: 0 for a call statement
+ * (`stmt:execute(row)` on a line of its own), LUA_MULTRET (-1) when it takes them all. Read from fengari's call
+ * frame, which the C API does not expose; a host function may skip building results nobody can see.
+ */
+export function resultsWanted(L: LuaState): number {
+  return (L as unknown as { ci: { nresults: number } }).ci.nresults;
 }
 
 /** Raises a Lua error with a plain message (no position prefix). Never returns: fengari throws. */

@@ -157,7 +157,7 @@ export class LuaHost implements DbServices {
   /** Pushes toolbox[name] onto the main state. */
   private pushToolbox(name: string): void {
     lua.lua_rawgeti(this.L, lua.LUA_REGISTRYINDEX, this.toolboxRef);
-    lua.lua_getfield(this.L, -1, to_luastring(name));
+    lua.lua_getfield(this.L, -1, to_luastring(name, true));
     lua.lua_remove(this.L, -2);
   }
 

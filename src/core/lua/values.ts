@@ -5,6 +5,7 @@
  */
 import type { SqlValue } from '../driver.ts';
 import { lua, to_luastring, luaBytesToString, type LuaState } from './fengari.ts';
+import { tableStorage, storedItem, storedType, storedBytes, type StoredValue } from './table-storage.ts';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -39,29 +40,27 @@ export function pushSqlValue(L: LuaState, value: SqlValue): void {
   }
 }
 
-/** Why a Lua value cannot be a parameter; thrown by `readSqlValue` and turned into a Lua error by the caller. */
+/** Why a Lua value cannot be a parameter; thrown by `readParams` and turned into a Lua error by the caller. */
 export class ParameterError extends Error {}
 
-/** Reads the Lua value at `index` as a statement parameter. */
-export function readSqlValue(L: LuaState, index: number, position: number): SqlValue {
-  switch (lua.lua_type(L, index)) {
-    case lua.LUA_TNIL:
-    case lua.LUA_TNONE:
-      return null;
+/** A stored parameter (an item of the parameter table) as a value for the engine. */
+function sqlValueOf(L: LuaState, item: StoredValue, position: number): SqlValue {
+  const type = storedType(item);
+  switch (type) {
     case lua.LUA_TBOOLEAN:
-      return lua.lua_toboolean(L, index);
+      return item.value as boolean;
     case lua.LUA_TNUMBER:
       // An integral float (a Lua integer beyond 32 bits) binds as an integer: JavaScript numbers make no difference.
-      return lua.lua_tonumber(L, index);
+      return item.value as number;
     case lua.LUA_TSTRING:
-      return luaBytesToString(lua.lua_tolstring(L, index));
+      return luaBytesToString(storedBytes(item));
     case lua.LUA_TLIGHTUSERDATA:
-      if (lua.lua_touserdata(L, index) === SQL_NULL) return null;
+      if (item.value === SQL_NULL) return null;
       break;
   }
-  const type = luaBytesToString(lua.lua_typename(L, lua.lua_type(L, index)));
   throw new ParameterError(
-    `parameter ${position} is a ${type}: parameters must be strings, numbers, booleans or nil (sql.NULL)`,
+    `parameter ${position} is a ${luaBytesToString(lua.lua_typename(L, type))}: ` +
+      'parameters must be strings, numbers, booleans or nil (sql.NULL)',
   );
 }
 
@@ -76,15 +75,19 @@ export function readParams(L: LuaState, index: number, count: number): SqlValue[
     const name = luaBytesToString(lua.lua_typename(L, type));
     throw new ParameterError(`parameters must be a table (an array of values), got a ${name}`);
   }
-  const absolute = lua.lua_absindex(L, index);
-  // The common case, a plain sequence of exactly `count` values, needs no scan of the table's keys.
-  let size: number;
-  if (lua.lua_rawlen(L, absolute) === count) {
-    const next = lua.lua_rawgeti(L, absolute, count + 1);
-    lua.lua_pop(L, 1);
-    size = next === lua.LUA_TNIL ? count : highestArrayIndex(L, absolute);
+  const storage = tableStorage(L, index);
+  // The common case, a plain sequence of exactly `count` values, needs no scan of the table's keys: a table with
+  // `count` keys that holds 1..count holds nothing else.
+  let size = count;
+  if (storage.size !== count) {
+    size = highestArrayIndex(L, lua.lua_absindex(L, index));
   } else {
-    size = highestArrayIndex(L, absolute);
+    for (let i = 1; i <= count; i++) {
+      if (storedItem(storage, i) === undefined) {
+        size = highestArrayIndex(L, lua.lua_absindex(L, index));
+        break;
+      }
+    }
   }
   if (size > count) {
     throw new ParameterError(
@@ -93,16 +96,8 @@ export function readParams(L: LuaState, index: number, count: number): SqlValue[
   }
   const values = new Array<SqlValue>(count);
   for (let i = 1; i <= count; i++) {
-    if (i > size) {
-      values[i - 1] = null;
-      continue;
-    }
-    lua.lua_rawgeti(L, absolute, i);
-    try {
-      values[i - 1] = readSqlValue(L, -1, i);
-    } finally {
-      lua.lua_pop(L, 1);
-    }
+    const item = i <= size ? storedItem(storage, i) : undefined;
+    values[i - 1] = item === undefined ? null : sqlValueOf(L, item, i);
   }
   return values;
 }
