@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Driver, Engine } from '../../src/core/driver.ts';
 import { formatAppliedAt, LEDGER_TABLE } from '../../src/core/ledger.ts';
-import { LuaHost } from '../../src/core/lua/host.ts';
 import { migrationFiles, type MigrationFile } from '../../src/core/migration-files.ts';
 import { Migrator, type MigratorEvent, type MigratorOptions } from '../../src/core/migrator.ts';
 import type { RunResult } from '../../src/core/results.ts';
@@ -14,6 +13,7 @@ import { openPglite } from '../../src/drivers/pglite.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { column, columns, ledgerIds, resetDatabase, rows, tableExists, tables } from '../helpers/db-inspect.ts';
 import { files, lineOf, lua, table } from '../helpers/lua-files.ts';
+import { smallHost } from '../helpers/migration.ts';
 
 
 const BAD = 'INSERT INTO nosuch VALUES (?)';
@@ -28,7 +28,7 @@ const ENGINES: Array<[string, () => Promise<Driver>]> = [
 
 describe.each(ENGINES)('the runner on %s', (_name, open) => {
   let driver: Driver;
-  const host = new LuaHost({ instructions: 5e6, luaTimeMs: 2000 });
+  const host = smallHost();
   beforeAll(async () => {
     driver = await open();
   });

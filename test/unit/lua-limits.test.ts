@@ -11,14 +11,14 @@ import { migrationFiles } from '../../src/core/migration-files.ts';
 import { Migrator } from '../../src/core/migrator.ts';
 import type { RunResult } from '../../src/core/results.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
-import { fileName, migration, UP_FIRST_LINE } from '../helpers/migration.ts';
+import { fileName, migration, smallHost, UP_FIRST_LINE } from '../helpers/migration.ts';
 
 let driver: Driver;
 let host: LuaHost;
 
 beforeAll(async () => {
   driver = await openSqlJs();
-  host = new LuaHost({ instructions: 5e6, luaTimeMs: 2000 });
+  host = smallHost();
 });
 afterAll(async () => {
   await driver.close();
