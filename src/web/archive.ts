@@ -9,8 +9,7 @@
  * `0001_a.lua` both load as `0001_a.lua`.
  */
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { isValidName, MAX_NAME_LENGTH } from './files.ts';
-import { MAX_FILE_CHARS, MAX_FILES } from './share.ts';
+import { isValidName, MAX_FILE_CHARS, MAX_FILES, MAX_NAME_LENGTH } from './files.ts';
 import type { SourceFile } from './worker/protocol.ts';
 
 export const ZIP_FOLDER = 'migrations';

@@ -6,6 +6,9 @@ import type { SourceFile } from './worker/protocol.ts';
 import { nextMigrationNumber } from '../core/template.ts';
 
 export const MAX_NAME_LENGTH = 120;
+/** How many files, and how long each, the playground takes in (share links, local storage, zip imports). */
+export const MAX_FILES = 200;
+export const MAX_FILE_CHARS = 200_000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*\.lua$/;
 
 export function idOf(name: string): string {

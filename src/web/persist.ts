@@ -2,8 +2,8 @@
  * The playground's state (files, engine, selection) in local storage, so that it survives a reload. What is read
  * back is checked like a share link: local storage is only data, and it may come from another version of the page.
  */
-import { isValidName, sortFiles } from './files.ts';
-import { MAX_FILE_CHARS, MAX_FILES, type SharedState } from './share.ts';
+import { isValidName, MAX_FILE_CHARS, MAX_FILES, sortFiles } from './files.ts';
+import type { SharedState } from './share.ts';
 import type { SourceFile } from './worker/protocol.ts';
 
 const KEY = 'moonwalk.playground.v1';

@@ -4,8 +4,9 @@ import { deflateSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { migrationTemplate } from '../../src/core/template.ts';
 import {
-  base64urlDecode, base64urlEncode, decodeShare, encodeShare, MAX_FILES, MAX_HASH_CHARS, type SharedState,
+  base64urlDecode, base64urlEncode, decodeShare, encodeShare, MAX_HASH_CHARS, type SharedState,
 } from '../../src/web/share.ts';
+import { MAX_FILES } from '../../src/web/files.ts';
 import { shareDictionaryV2 } from '../../src/web/share-dictionary.ts';
 
 /** A v1 link (deflate-raw without a dictionary), as the playground wrote them before v2. */
@@ -28,9 +29,14 @@ const state: SharedState = {
 describe('share links', () => {
   test('round trip', () => {
     const hash = encodeShare(state);
-    expect(hash).toMatch(/^v2\.[A-Za-z0-9_-]+$/);
+    expect(hash).toMatch(/^v3\.[A-Za-z0-9_-]+$/);
     expect(decodeShare(`#${hash}`)).toEqual({ ok: true, state });
     expect(decodeShare(hash)).toEqual({ ok: true, state });
+  });
+
+  test('v2 links (deflate with the v2 dictionary) still open', () => {
+    const json = JSON.stringify({ f: state.files.map((f) => [f.name, f.text]), e: state.engine, s: state.selected });
+    expect(decodeShare(linkV2(json))).toEqual({ ok: true, state });
   });
 
   test('v1 links (no dictionary) still open', () => {
@@ -43,15 +49,17 @@ describe('share links', () => {
     expect(createHash('sha256').update(shareDictionaryV2()).digest('hex')).toBe(V2_DICTIONARY_SHA256);
   });
 
-  test('v2 makes a typical link much shorter than v1', () => {
+  test('v3 makes a typical link much shorter than v1', () => {
     const files = [
       { name: '0001_create_users.lua', text: migrationTemplate('create_users', ['sqlite', 'postgres']) },
       { name: '0002_add_email.lua', text: migrationTemplate('add_email', ['sqlite', 'postgres']) },
     ];
-    const v2 = encodeShare({ files, engine: 'sqlite', selected: null });
+    const v3 = encodeShare({ files, engine: 'sqlite', selected: null });
     const v1 = link(JSON.stringify({ f: files.map((f) => [f.name, f.text]), e: 'sqlite' }));
-    expect(decodeShare(v2)).toEqual({ ok: true, state: { files, engine: 'sqlite', selected: null } });
-    expect(v2.length).toBeLessThan(0.6 * v1.length);
+    const v2 = linkV2(JSON.stringify({ f: files.map((f) => [f.name, f.text]), e: 'sqlite' }));
+    expect(decodeShare(v3)).toEqual({ ok: true, state: { files, engine: 'sqlite', selected: null } });
+    expect(v3.length).toBeLessThan(0.6 * v1.length);
+    expect(v3.length).toBeLessThan(v2.length);
   });
 
   test('base64url round trip for every length', () => {
@@ -70,8 +78,9 @@ describe('share links', () => {
 
   const refused: Array<[string, string, RegExp]> = [
     ['not ours', '#main', /not a Moonwalk share link/],
-    ['newer version', '#v3.AAAA', /format v3/],
-    ['v2 read without its dictionary', `#v1.${encodeShare(state).slice(3)}`, /broken or incomplete/],
+    ['newer version', '#v4.AAAA', /format v4/],
+    ['v2 read without its dictionary', `#v1.${linkV2(JSON.stringify({ f: state.files.map((f) => [f.name, f.text]), e: state.engine })).slice(4)}`, /broken or incomplete/],
+    ['v3 read as v2', `#v2.${encodeShare(state).slice(3)}`, /broken or incomplete/],
     ['v2 deflate bomb', `#v2.${base64urlEncode(deflateSync(new Uint8Array(50_000_000), { level: 9, dictionary: shareDictionaryV2() }))}`, /more than 2 MB/],
     ['v2 not JSON', linkV2('{"f": ['), /broken or incomplete/],
     ['v2 a path as a name', linkV2('{"f":[["../x.lua","x"]],"e":"sqlite"}'), /not allowed/],
