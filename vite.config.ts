@@ -11,16 +11,22 @@
  *   that (Vite defines `process.env` as `{}` in app builds), but the dev server's dependency pre-bundling does not:
  *   the worker died with "ReferenceError: process is not defined". The `fengari-luaconf` plugin guards that one
  *   statement, in that one file, for the build, the worker build and the dev pre-bundling alike.
+ * - The engine worker's entry is a tiny script that starts SQLite's wasm at once and imports the rest of the worker;
+ *   the `moonwalk:worker-preload` plugin starts that rest's own imports at the same time (docs/playground.md, Loading).
  * - PostgreSQL's data directory is prepared at build time (the `moonwalk:pglite-datadir` plugin,
  *   scripts/pglite-datadir.ts): initdb runs once in Node (again only when PGlite changes), and the worker starts PGlite
  *   from the result with `loadDataDir` instead of running initdb in the browser. It is a plugin, not a step of an npm
  *   script, so every way of building (`npm run build`, `npm start`, a bare `vite build`, the e2e tests, `vite` dev)
  *   gets it.
+ * - The text and wasm files of the site are brotli-compressed at build time and `vite preview` serves those to a
+ *   browser that accepts brotli (scripts/precompressed-assets.ts).
  */
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { pgliteDataDir } from './scripts/pglite-datadir.ts';
+import { precompressedAssets, previewPrecompressed } from './scripts/precompressed-assets.ts';
 
 const emptyModule = fileURLToPath(new URL('./src/web/empty-module.ts', import.meta.url));
 
@@ -55,18 +61,30 @@ function fengariLuaconf(): Plugin {
 }
 
 /**
- * `vite preview` (`npm start`) gzips on the fly every response whose type looks like text, and a file without a MIME
- * type counts as text: PGlite's 6 MB `pglite.data` was gzipped for each request (0.15–0.25 s of CPU, on the machine
- * that also runs the browser), while the wasm files beside it are sent as they are. Send `.data` as it is too.
+ * The engine worker's entry (src/web/worker/worker-entry.ts) loads the rest of the worker with `import()`. The
+ * browser would discover that chunk's own imports (rolldown's runtime, schema modules it shares with chunks loaded
+ * later) only once it has downloaded and parsed it: one more round trip before SQLite can open. A document gets
+ * Vite's modulepreload for this; a worker does not, so this starts those imports together with the chunk itself
+ * (an `import()` of each, at the top of the entry; the module map makes them the same modules the chunk imports).
  */
-function previewBinaries(): Plugin {
+function workerPreload(): Plugin {
   return {
-    name: 'moonwalk:preview-binaries',
-    configurePreviewServer(server) {
-      server.middlewares.use((req, _res, next) => {
-        if ((req.url ?? '').split('?')[0]!.endsWith('.data')) delete req.headers['accept-encoding'];
-        next();
-      });
+    name: 'moonwalk:worker-preload',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk' || !/[\\/]worker-entry\.ts$/.test(chunk.facadeModuleId ?? '')) continue;
+        const deps = new Set<string>();
+        for (const name of chunk.dynamicImports) {
+          const target = bundle[name];
+          if (target?.type === 'chunk') for (const dep of target.imports) deps.add(dep);
+        }
+        deps.delete(chunk.fileName); // the entry itself (the rest imports what it shares with the entry)
+        const from = posix.dirname(chunk.fileName);
+        const preload = [...deps]
+          .map((dep) => `import(${JSON.stringify(`./${posix.relative(from, dep)}`)}).catch(() => {});`)
+          .join('');
+        chunk.code = preload + chunk.code;
+      }
     },
   };
 }
@@ -78,11 +96,11 @@ const alias = {
 
 export default defineConfig({
   base: './',
-  plugins: [pgliteDataDir(), previewBinaries(), fengariLuaconf(), react()],
+  plugins: [pgliteDataDir(), precompressedAssets(), previewPrecompressed(), fengariLuaconf(), react()],
   resolve: { alias },
   worker: {
     format: 'es',
-    plugins: () => [fengariLuaconf()],
+    plugins: () => [fengariLuaconf(), workerPreload()],
     rolldownOptions: {
       output: {
         chunkFileNames: (chunk) => (/pglite/i.test(chunk.facadeModuleId ?? '') || chunk.name === 'dist' ? 'assets/pglite-[hash].js' : 'assets/[name]-[hash].js'),

@@ -1,11 +1,23 @@
 /**
  * Hover tooltips in the editor for the DSL's names (`migration`, `database`, `up`, `down`, `after`, `db:query`,
- * `db:execute`, `db:prepare`, …): signature, what it answers, a one-line example (src/web/dsl-reference.ts).
- * Nothing shows inside comments and strings.
+ * `db:execute`, `db:prepare`, …): signature, what it answers, a one-line example (src/web/dsl-reference.ts, loaded
+ * at the first hover, so that it is not part of the page's first download). Nothing shows inside comments and strings.
  */
 import { syntaxTree } from '@codemirror/language';
 import { EditorView, hoverTooltip, type Tooltip } from '@codemirror/view';
-import { lookupAt, type ReferenceEntry } from './dsl-reference.ts';
+import type { ReferenceEntry } from './dsl-reference.ts';
+
+type ReferenceModule = typeof import('./dsl-reference.ts');
+let referenceModule: Promise<ReferenceModule> | null = null;
+
+function loadReference(): Promise<ReferenceModule> {
+  if (!referenceModule) {
+    const loading = import('./dsl-reference.ts');
+    referenceModule = loading;
+    loading.catch(() => { if (referenceModule === loading) referenceModule = null; }); // tried again at the next hover
+  }
+  return referenceModule;
+}
 
 export function referenceCard(entry: ReferenceEntry, document: Document): HTMLElement {
   const card = document.createElement('div');
@@ -36,10 +48,17 @@ function inCommentOrString(view: EditorView, pos: number): boolean {
 }
 
 export const dslHover = [
-  hoverTooltip((view, pos): Tooltip | null => {
+  hoverTooltip(async (view, pos): Promise<Tooltip | null> => {
     const line = view.state.doc.lineAt(pos);
+    if (inCommentOrString(view, pos)) return null;
+    let lookupAt: ReferenceModule['lookupAt'];
+    try {
+      ({ lookupAt } = await loadReference());
+    } catch {
+      return null; // the chunk failed to load: no tooltip this time
+    }
     const found = lookupAt(line.text, pos - line.from);
-    if (!found || inCommentOrString(view, pos)) return null;
+    if (!found) return null;
     return {
       pos: line.from + found.from,
       end: line.from + found.to,

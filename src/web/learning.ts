@@ -4,8 +4,9 @@
  * the database stay the playground store's (src/web/store.ts), changed only through its actions.
  */
 import { create } from 'zustand';
-import { readImport, zipMigrations, type ImportInput } from './archive.ts';
-import { isExampleSet, type ExampleSet } from './gallery.ts';
+// The zip code (archive.ts, fflate's zip) and the gallery (gallery.ts) load at first use, not with the page.
+import type { ImportInput } from './archive.ts';
+import type { ExampleSet } from './gallery.ts';
 import { log, occupy, replaceFiles, useStore } from './store.ts';
 import { ENGINE_LABELS, type SourceFile } from './worker/protocol.ts';
 
@@ -46,20 +47,36 @@ const keyOf = (files: SourceFile[]): string =>
 /** The files as the gallery or an import last loaded them: unchanged since, they can be replaced without asking. */
 let loaded: string | null = null;
 
+/**
+ * A part of the page loaded at first use (the zip code, the gallery). If it cannot be loaded (the network went away
+ * since the page loaded), the person is told, and null is answered.
+ */
+async function loadPart<T>(what: string, load: () => Promise<T>): Promise<T | null> {
+  try {
+    return await load();
+  } catch (error) {
+    const message = `${what} could not be loaded (${error instanceof Error ? error.message : String(error)}); reload the page and try again.`;
+    useStore.setState({ alert: { message } });
+    log({ kind: 'error', text: message });
+    return null;
+  }
+}
+
 /** Whether the files hold work that replacing them would lose: anything but an untouched example set or import. */
-export function hasOwnWork(files: SourceFile[] = useStore.getState().files): boolean {
-  if (files.length === 0) return false;
-  return keyOf(files) !== loaded && !isExampleSet(files);
+export async function hasOwnWork(files: SourceFile[] = useStore.getState().files): Promise<boolean> {
+  if (files.length === 0 || keyOf(files) === loaded) return false;
+  const gallery = await import('./gallery.ts').catch(() => null);
+  return gallery === null || !gallery.isExampleSet(files); // unknown: ask first
 }
 
 /** Replaces the files with `files`, asking first when the current ones hold the person's own work. */
-export function offerFiles(files: SourceFile[], what: string): void {
-  if (hasOwnWork()) setLearning({ pending: { files, what } });
-  else void load(files, what);
+export async function offerFiles(files: SourceFile[], what: string): Promise<void> {
+  if (await hasOwnWork()) setLearning({ pending: { files, what } });
+  else await load(files, what);
 }
 
 export function loadExample(set: ExampleSet): void {
-  offerFiles(set.files.map((f) => ({ ...f })), `the example "${set.title}"`);
+  void offerFiles(set.files.map((f) => ({ ...f })), `the example "${set.title}"`);
 }
 
 export function confirmReplace(): void {
@@ -95,13 +112,15 @@ export function saveFile(data: Uint8Array, fileName: string, mime: string): void
 
 export const MIGRATIONS_ZIP = 'moonwalk-migrations.zip';
 
-export function downloadMigrations(): void {
+export async function downloadMigrations(): Promise<void> {
   const { files } = useStore.getState();
   if (files.length === 0) {
     useStore.setState({ alert: { message: 'There are no migrations to download. Add one with New migration, or load one from Examples.' } });
     return;
   }
-  saveFile(zipMigrations(files), MIGRATIONS_ZIP, 'application/zip');
+  const archive = await loadPart('The zip code', () => import('./archive.ts'));
+  if (!archive) return;
+  saveFile(archive.zipMigrations(files), MIGRATIONS_ZIP, 'application/zip');
   log({ kind: 'ok', text: `Downloaded ${MIGRATIONS_ZIP}: ${files.length} file${files.length === 1 ? '' : 's'} in a migrations/ folder. Unzip it and run: moonwalk up --db sqlite:app.db --dir migrations` });
 }
 
@@ -130,14 +149,16 @@ export async function importFiles(chosen: File[]): Promise<void> {
     log({ kind: 'error', text: message });
     return;
   }
-  const result = readImport(inputs);
+  const archive = await loadPart('The zip code', () => import('./archive.ts'));
+  if (!archive) return;
+  const result = archive.readImport(inputs);
   if (!result.ok) {
     useStore.setState({ alert: { message: result.message } });
     log({ kind: 'error', text: result.message });
     return;
   }
   const from = chosen.length === 1 ? chosen[0]!.name : `${chosen.length} files`;
-  offerFiles(result.files, `the migrations imported from ${from}`);
+  await offerFiles(result.files, `the migrations imported from ${from}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,17 +3,19 @@
  * talk to the engine worker, local storage and the URL.
  */
 import { create } from 'zustand';
-import type { MigratorEvent } from '../core/migrator.ts';
 import { describeRunError, type MigrationResult, type RunError, type StatusEntry } from '../core/results.ts';
 import { EXAMPLE_FILES, migrationTemplate } from './examples.ts';
 import { idOf, nameProblem, nextNumber, normalizeName, sortFiles } from './files.ts';
+import { clockOf } from './format.ts';
 import { loadSaved, save } from './persist.ts';
-import { decodeShare, encodeShare, MAX_HASH_CHARS, type SharedState } from './share.ts';
+import { beginProgress, endProgress, noteRunEvent } from './run-progress.ts';
+import type { SharedState } from './share.ts';
+import { recordReset, recordRun, recordSql, recordStop } from './timeline.ts';
 import { EngineClient, StoppedError } from './worker/client.ts';
 import {
   COMMAND_LABELS, ENGINE_LABELS,
-  type CommandResult, type DbView, type DiffLine, type EngineId, type EngineState, type RunCommand, type SchemaView,
-  type SourceFile, type SqlConsoleResult, type VerifyReport, type WorkerRequestBody,
+  type CommandResult, type DbView, type DiffLine, type EngineId, type EngineState, type RunCommand, type RunEvent,
+  type SchemaView, type SourceFile, type SqlConsoleResult, type VerifyReport, type WorkerRequestBody,
 } from './worker/protocol.ts';
 
 export type FileState = 'pending' | 'applied' | 'modified' | 'failed' | 'skipped';
@@ -77,12 +79,18 @@ interface Initial {
   fromLink: boolean;
 }
 
-function initial(): Initial {
+/**
+ * The share-link codec (src/web/share.ts, with its compression model and dictionary) is fetched only when a link is
+ * opened or made: most loads have no link, and it is not needed before "SQLite ready".
+ */
+const shareCodec = () => import('./share.ts');
+
+async function initial(): Promise<Initial> {
   const hash = typeof location !== 'undefined' ? location.hash : '';
   const fallback = (): SharedState =>
     loadSaved() ?? { files: EXAMPLE_FILES.map((f) => ({ ...f })), engine: 'sqlite', selected: EXAMPLE_FILES[0]!.name };
   if (hash.length > 1) {
-    const decoded = decodeShare(hash);
+    const decoded = (await shareCodec()).decodeShare(hash);
     if (decoded.ok) {
       const files = sortFiles(decoded.state.files);
       return { state: { ...decoded.state, files, selected: decoded.state.selected ?? files[0]?.name ?? null }, alert: null, fromLink: true };
@@ -92,7 +100,8 @@ function initial(): Initial {
   return { state: fallback(), alert: null, fromLink: false };
 }
 
-const start = initial();
+// A module-level await: with a link in the address, the page renders its files from the first paint on.
+const start = await initial();
 
 export const useStore = create<PlaygroundState>()(() => ({
   files: start.state.files,
@@ -147,8 +156,7 @@ let logId = 0;
 const MAX_LOG = 400;
 
 function clock(): string {
-  const d = new Date();
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  return clockOf(new Date());
 }
 
 export function log(entry: Omit<LogEntry, 'id' | 'time'>): void {
@@ -180,8 +188,12 @@ function showError(error: RunError, context: string): void {
 
 let currentRun = -1;
 
+/** Also told of every engine message: Compare engines shows PostgreSQL loading for its own throwaway database. */
+export const engineWatchers = new Set<(engine: EngineId, state: EngineState) => void>();
+
 const client = new EngineClient({
   engine(engine, state, details) {
+    for (const watch of engineWatchers) watch(engine, state);
     if (state === 'failed') {
       log({ kind: 'error', text: `${ENGINE_LABELS[engine]} could not be loaded: ${details.message ?? 'unknown error'}` });
       if (engine === get().engine) {
@@ -202,7 +214,8 @@ const client = new EngineClient({
   },
 });
 
-function progress(event: MigratorEvent): void {
+function progress(event: RunEvent): void {
+  noteRunEvent(event);
   if (event.type === 'output') {
     for (const line of event.lines) log({ kind: 'output', text: `${event.id}: ${line}` });
   } else if (event.type === 'done') {
@@ -210,7 +223,7 @@ function progress(event: MigratorEvent): void {
   }
 }
 
-const RESULT_WORDS: Record<MigrationResult['status'], string> = {
+export const RESULT_WORDS: Record<MigrationResult['status'], string> = {
   applied: 'applied', reverted: 'reverted', skipped: 'skipped', failed: 'failed', rolled_back: 'rolled back',
 };
 
@@ -233,6 +246,7 @@ function applyDb(db: DbView): void {
 export async function occupy(label: string, body: WorkerRequestBody): Promise<CommandResult | null> {
   if (get().busy !== null || get().engineState !== 'ready') return null;
   set({ busy: label });
+  beginProgress(label);
   try {
     return await client.request(body, (id) => { currentRun = id; });
   } catch (error) {
@@ -244,6 +258,7 @@ export async function occupy(label: string, body: WorkerRequestBody): Promise<Co
     return null;
   } finally {
     currentRun = -1;
+    endProgress();
     if (get().busy === label) set({ busy: null });
   }
 }
@@ -294,6 +309,9 @@ export async function runCommand(command: RunCommand): Promise<void> {
     else delete outcomes[r.id];
   }
   set({ outcomes, diff: result.diff ? { title: `${label} on ${ENGINE_LABELS[result.db.engine]}`, lines: result.diff } : null });
+  recordRun({
+    engine: result.db.engine, command, label, time: clock(), run: result.run, diff: result.diff, durationMs: result.durationMs,
+  });
   applyDb(result.db);
   if (run.error) showError(run.error, label);
   const counts = new Map<string, number>();
@@ -308,6 +326,7 @@ export async function resetDatabase(): Promise<void> {
   if (!result || result.kind !== 'reset') return;
   set({ outcomes: {}, diff: null, markers: {}, alert: null });
   applyDb(result.db);
+  recordReset(result.db.engine, clock(), 'Reset database', 'A new, empty database.');
   log({ kind: 'info', text: `Database reset: a new, empty ${ENGINE_LABELS[result.db.engine]} database; every migration is pending.` });
 }
 
@@ -346,12 +365,15 @@ export async function runSql(sql: string): Promise<void> {
     ? { title: `SQL console on ${ENGINE_LABELS[result.db.engine]}`, lines: result.diff } : get().diff });
   applyDb(result.db);
   const oneLine = sql.trim().replace(/\s+/g, ' ');
+  if (result.diff && result.diff.length > 0) recordSql(result.db.engine, clock(), oneLine, result.diff, result.durationMs);
   log({ kind: result.result.ok ? 'info' : 'error', text: `SQL ${oneLine.length > 60 ? oneLine.slice(0, 59) + '…' : oneLine}: ${result.result.message}`, durationMs: result.durationMs });
 }
 
 export function stop(): void {
+  const interrupted = get().busy;
   client.restart();
   currentRun = -1;
+  recordStop(clock(), get().engine, interrupted);
   set({ busy: null, status: [], outcomes: {}, schema: null, diff: null, markers: {}, verify: null, sqlResult: null });
   log({ kind: 'warn', text: 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.' });
   void openEngine('restart');
@@ -439,12 +461,18 @@ export function showLine(link: SourceLink): void {
   set({ selected: link.file, jump: { ...link, nonce: Date.now() } });
 }
 
+/** Shows a diff in the Diff panel again (a step picked in the Timeline). */
+export function showDiff(title: string, lines: DiffLine[]): void {
+  set({ diff: { title, lines } });
+}
+
 export function dismissAlert(): void {
   set({ alert: null });
 }
 
 export async function share(): Promise<void> {
   const { files, engine, selected } = get();
+  const { encodeShare, MAX_HASH_CHARS } = await shareCodec();
   const hash = encodeShare({ files, engine, selected });
   if (hash.length > MAX_HASH_CHARS) {
     set({ alert: { message: `These migrations are too large for a share link (${hash.length.toLocaleString('en-US')} characters; at most ${MAX_HASH_CHARS.toLocaleString('en-US')}).` } });
@@ -473,14 +501,17 @@ export async function replaceFiles(files: SourceFile[], what: string): Promise<v
     verify: null, sqlResult: null });
   if (get().engineState === 'ready') {
     const reset = await occupy('Reset database', { type: 'reset', files: sources() });
-    if (reset?.kind === 'reset') applyDb(reset.db);
+    if (reset?.kind === 'reset') {
+      applyDb(reset.db);
+      recordReset(reset.db.engine, clock(), 'Loaded files', `Loaded ${what}: an empty database.`);
+    }
   }
   log({ kind: 'info', text: `Loaded ${what}: ${sorted.length} file${sorted.length === 1 ? '' : 's'}, on an empty ${ENGINE_LABELS[get().engine]} database. Nothing has run: press Apply next or Apply all.` });
 }
 
 /** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */
 async function loadLink(hash: string): Promise<void> {
-  const decoded = decodeShare(hash);
+  const decoded = (await shareCodec()).decodeShare(hash);
   if (!decoded.ok) {
     set({ alert: { message: decoded.message } });
     log({ kind: 'error', text: decoded.message });
@@ -496,7 +527,10 @@ async function loadLink(hash: string): Promise<void> {
   // The link's migrations start from an empty database, like a fresh page would.
   if (get().engineState === 'ready') {
     const reset = await occupy('Reset database', { type: 'reset', files: sources() });
-    if (reset?.kind === 'reset') applyDb(reset.db);
+    if (reset?.kind === 'reset') {
+      applyDb(reset.db);
+      recordReset(reset.db.engine, clock(), 'Loaded files', 'Loaded a shared link: an empty database.');
+    }
   }
   log({ kind: 'info', text: `Loaded a shared link: ${files.length} file${files.length === 1 ? '' : 's'} for ${ENGINE_LABELS[get().engine]}, on an empty database. Nothing has run.` });
 }

@@ -178,7 +178,7 @@ describe('the playground', () => {
     expect(await page.locator('.cm-content').innerText()).toContain('CREATE TABLE gadgets');
 
     await page.getByRole('button', { name: 'Share' }).click();
-    await expect.poll(() => page.url()).toMatch(/#v2\.[A-Za-z0-9_-]+$/);
+    await expect.poll(() => page.url()).toMatch(/#v3\.[A-Za-z0-9_-]+$/);
     const link = page.url();
 
     const { page: other, errors } = await freshPage(link);

@@ -1,6 +1,7 @@
 /**
- * Makes docs/playground.png: the main view at 1280×720 after applying two of the examples. Not part of the test
- * suite (it writes into docs/): `npm run screenshot`.
+ * Makes docs/playground.png: the main view at 1280×720 after applying two of the examples, and
+ * docs/playground-timeline.png: the Timeline tab after applying all three and reverting the last. Not part of the
+ * test suite (it writes into docs/): `npm run screenshot` (`-t timeline` for the one).
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -25,6 +26,33 @@ describe('screenshot', () => {
       await page.mouse.move(0, 719);
       await page.waitForTimeout(500); // lint and the status badge settle
       await page.screenshot({ path: join(root, 'docs', 'playground.png') });
+    } finally {
+      await browser.close();
+      await preview.stop();
+    }
+  }, 120_000);
+
+  test('docs/playground-timeline.png', async () => {
+    ensureBuilt();
+    const preview = await startPreview();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
+      await page.goto(preview.url);
+      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
+      const log = () => page.getByRole('region', { name: 'Log' }).innerText();
+      await page.getByRole('button', { name: 'Apply next' }).click();
+      await expect.poll(log).toContain('Apply next: 1 applied');
+      await page.getByRole('button', { name: 'Apply all' }).click();
+      await expect.poll(log).toContain('Apply all: 2 applied');
+      await page.getByRole('button', { name: 'Revert last' }).click();
+      await expect.poll(log).toContain('Revert last: 1 reverted');
+      await page.getByRole('tab', { name: 'Timeline' }).click();
+      await page.getByRole('button', { name: 'Show diff of step 2', exact: true }).click();
+      await page.mouse.move(0, 719);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(root, 'docs', 'playground-timeline.png') });
     } finally {
       await browser.close();
       await preview.stop();

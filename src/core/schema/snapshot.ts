@@ -12,8 +12,6 @@
 import type { Driver, Engine, SqlValue, QueryResult } from '../driver.ts';
 import type { SchemaSnapshot, SnapshotOptions, TableSnapshot } from './types.ts';
 import { readSqliteSchema } from './snapshot-sqlite.ts';
-import { readPostgresSchema } from './snapshot-postgres.ts';
-import { mysqlReader } from './snapshot-mysql.ts';
 import { quoteIdent, tableFingerprint, toNumber } from './util.ts';
 
 export type SnapshotDriver = Pick<Driver, 'engine' | 'query'>;
@@ -31,13 +29,17 @@ export interface SnapshotReader {
   tableRef(table: TableSnapshot): string;
 }
 
-const READERS: Partial<Record<Engine, SnapshotReader>> = {
-  sqlite: { read: readSqliteSchema, tableRef: (t) => quoteIdent(t.name) },
-  postgres: {
-    read: readPostgresSchema,
+/**
+ * The readers by engine. PostgreSQL's and MySQL's are imported when first used, so that a bundle for the browser
+ * (the playground's engine worker) does not load them before SQLite is ready; SQLite's is at hand.
+ */
+const READERS: Partial<Record<Engine, () => SnapshotReader | Promise<SnapshotReader>>> = {
+  sqlite: () => ({ read: readSqliteSchema, tableRef: (t) => quoteIdent(t.name) }),
+  postgres: async () => ({
+    read: (await import('./snapshot-postgres.ts')).readPostgresSchema,
     tableRef: (t) => (t.schema !== undefined ? quoteIdent(t.schema) + '.' : '') + quoteIdent(t.name),
-  },
-  mysql: mysqlReader,
+  }),
+  mysql: async () => (await import('./snapshot-mysql.ts')).mysqlReader,
 };
 
 /** The fingerprint of a table without rows (it does not depend on the columns). */
@@ -47,8 +49,9 @@ const EMPTY_FINGERPRINT = tableFingerprint([], []);
 const COUNT_BATCH = 200;
 
 export async function takeSnapshot(driver: SnapshotDriver, options: SnapshotOptions = {}): Promise<SchemaSnapshot> {
-  const reader = READERS[driver.engine];
-  if (reader === undefined) throw new Error(`schema snapshots are not supported on ${driver.engine} yet`);
+  const readerFor = READERS[driver.engine];
+  if (readerFor === undefined) throw new Error(`schema snapshots are not supported on ${driver.engine} yet`);
+  const reader = await readerFor();
   const snapshot = await reader.read(driver);
   const withRows = options.rows ?? true;
   const withFingerprint = options.fingerprint ?? false;

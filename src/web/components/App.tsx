@@ -2,18 +2,22 @@
  * The page (DESIGN §7). The accessible names used here are a contract: tests outside the project find the controls
  * by them ("Apply next", …, the "Engine" control, the status region, the "Schema", "Diff" and "Log" regions).
  */
+import { lazy, Suspense } from 'react';
 import {
   dismissAlert, resetDatabase, runCommand, share, showLine, statusText, stop, switchEngine, useStore, verify,
 } from '../store.ts';
+import { ariaKeys, withKeys } from '../shortcuts.ts';
 import { COMMAND_LABELS, type EngineId, type RunCommand } from '../worker/protocol.ts';
+import { compareEngines, useCompare } from '../compare.ts';
 import { Editor } from './Editor.tsx';
 import { FileBar } from './FileBar.tsx';
 import { FileList } from './FileList.tsx';
 import { LearningLayer, LearningTools } from './Learning.tsx';
-import { DiffPanel, LogPanel, SchemaPanel, SqlConsole } from './Panels.tsx';
+import { DatabasePanel, DiffPanel, LogPanel, SqlConsole } from './Panels.tsx';
+import { KeyboardShortcuts } from './ShortcutsHelp.tsx';
 
 const COMMAND_HELP: Record<RunCommand, string> = {
-  'apply-next': 'Apply the first pending migration (Ctrl+Enter in the editor)',
+  'apply-next': 'Apply the first pending migration',
   'apply-all': 'Apply every pending migration, in order',
   'revert-last': 'Revert the last applied migration',
   'revert-all': 'Revert every applied migration',
@@ -45,7 +49,8 @@ function Header() {
       <span className="spacer" />
       <LearningTools />
       <button type="button" onClick={() => void share()} title="Put a link holding these migrations in the address bar (and on the clipboard)">Share</button>
-      <button type="button" className="danger" onClick={stop} title="End whatever runs now; the engine restarts with an empty database">Stop</button>
+      <button type="button" className="danger" onClick={stop} aria-keyshortcuts={ariaKeys('stop')}
+        title={withKeys('End whatever runs now; the engine restarts with an empty database', 'stop')}>Stop</button>
     </header>
   );
 }
@@ -59,15 +64,21 @@ function Toolbar() {
     <div className="toolbar" role="toolbar" aria-label="Migration commands">
       {commands.map((c) => (
         <button key={c} type="button" className={c.startsWith('apply') ? 'primary' : undefined}
-          disabled={disabled} title={COMMAND_HELP[c]} onClick={() => void runCommand(c)}>
+          disabled={disabled} title={withKeys(COMMAND_HELP[c], c)} aria-keyshortcuts={ariaKeys(c)}
+          onClick={() => void runCommand(c)}>
           {COMMAND_LABELS[c]}
         </button>
       ))}
       <span className="sep" aria-hidden="true" />
-      <button type="button" disabled={disabled} onClick={() => void verify()}
-        title="On a throwaway database: up, down, compare, up again, for each migration">Verify</button>
-      <button type="button" disabled={disabled} onClick={() => void resetDatabase()}
-        title="Throw the database away and start an empty one">Reset database</button>
+      <button type="button" disabled={disabled} onClick={() => void verify()} aria-keyshortcuts={ariaKeys('verify')}
+        title={withKeys('On a throwaway database: up, down, compare, up again, for each migration', 'verify')}>Verify</button>
+      <button type="button" id="compare-engines-button" disabled={disabled} onClick={() => void compareEngines()}
+        aria-keyshortcuts={ariaKeys('compare')} title={withKeys('Apply every file on a fresh SQLite and a fresh ' +
+          'PostgreSQL database and show where the schemas differ', 'compare')}>
+        Compare<span className="compare-button-more"> engines</span>
+      </button>
+      <button type="button" disabled={disabled} onClick={() => void resetDatabase()} aria-keyshortcuts={ariaKeys('reset')}
+        title={withKeys('Throw the database away and start an empty one', 'reset')}>Reset database</button>
     </div>
   );
 }
@@ -86,6 +97,14 @@ function AlertBar() {
   );
 }
 
+// The Compare engines dialog's chunk loads when it is first used, not with the page; it stays mounted from then on.
+const CompareEnginesDialog = lazy(() => import('./CompareEngines.tsx').then((m) => ({ default: m.CompareEnginesDialog })));
+
+function CompareEnginesLayer() {
+  const used = useCompare((s) => s.phase !== 'idle');
+  return used ? <Suspense fallback={null}><CompareEnginesDialog /></Suspense> : null;
+}
+
 export function App() {
   return (
     <div className="app">
@@ -102,12 +121,14 @@ export function App() {
           <LogPanel />
         </div>
         <aside className="side" aria-label="Database">
-          <SchemaPanel />
+          <DatabasePanel />
           <DiffPanel />
           <SqlConsole />
         </aside>
       </main>
       <LearningLayer />
+      <CompareEnginesLayer />
+      <KeyboardShortcuts />
     </div>
   );
 }

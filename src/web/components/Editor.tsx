@@ -1,20 +1,46 @@
 /**
- * The CodeMirror 6 editor of the selected file: Lua highlighting (the legacy Lua mode), line numbers, bracket
- * matching, search (basic setup), and diagnostics on the Lua line: the lint findings of `moonwalk lint` (loaded
- * lazily, so they cost nothing before the page is ready) and the errors of the last run.
+ * The CodeMirror 6 editor of the selected file: Lua highlighting (the legacy Lua mode), line numbers, folding,
+ * bracket matching and closing, undo history, the DSL reference on hover, and, from src/web/editor-extras.ts,
+ * search (Ctrl+F) and diagnostics on the Lua line: the lint findings of `moonwalk lint` and the errors of the last run.
+ *
+ * What the first paint does not need is loaded later, so that it is not downloaded before "SQLite ready": the extras
+ * once the engine has loaded (or at the first edit or Ctrl+F, if sooner), the lint rules (luaparse) when the linter
+ * first runs, the reference text at the first hover. basicSetup is not used: it would bring autocompletion (nothing
+ * to complete in the legacy Lua mode), search and lint into the page's first chunk.
  *
  * One EditorView for the page; one EditorState per file, kept so that each file has its own undo history.
  */
 import { useEffect, useRef } from 'react';
-import { basicSetup } from 'codemirror';
-import { EditorState, Prec, StateEffect, type Extension } from '@codemirror/state';
-import { EditorView, keymap } from '@codemirror/view';
-import { HighlightStyle, StreamLanguage, syntaxHighlighting } from '@codemirror/language';
+import { minimalSetup } from 'codemirror';
+import { Compartment, EditorState, StateEffect, type Extension } from '@codemirror/state';
+import {
+  crosshairCursor, dropCursor, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers,
+  rectangularSelection,
+} from '@codemirror/view';
+import {
+  bracketMatching, foldGutter, foldKeymap, HighlightStyle, indentOnInput, StreamLanguage, syntaxHighlighting,
+} from '@codemirror/language';
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { tags } from '@lezer/highlight';
 import { lua } from '@codemirror/legacy-modes/mode/lua';
-import { forceLinting, linter, lintGutter, type Diagnostic } from '@codemirror/lint';
-import { runCommand, updateText, useStore } from '../store.ts';
+import type { Diagnostic } from '@codemirror/lint';
+import { updateText, useStore } from '../store.ts';
 import { dslHover } from '../dsl-hover.ts';
+
+type ExtrasModule = typeof import('../editor-extras.ts');
+let extrasModule: Promise<ExtrasModule> | null = null;
+
+function loadExtras(): Promise<ExtrasModule> {
+  if (!extrasModule) {
+    const loading = import('../editor-extras.ts');
+    extrasModule = loading;
+    loading.catch(() => { if (extrasModule === loading) extrasModule = null; }); // tried again at the next use
+  }
+  return extrasModule;
+}
+
+/** Holds the extras in every file's state: empty until they have loaded. */
+const extras = new Compartment();
 
 type LintModule = typeof import('../../core/lint/index.ts');
 let lintModule: Promise<LintModule> | null = null;
@@ -75,29 +101,80 @@ const highlight = HighlightStyle.define([
   { tag: [tags.standard(tags.variableName), tags.function(tags.variableName)], color: 'var(--syn-builtin)' },
 ]);
 
+/** The editor's own parts (basicSetup's, without autocompletion, search and lint: see the top of this file). */
+function baseExtensions(openSearch: (view: EditorView) => boolean): Extension[] {
+  return [
+    // Before minimalSetup's default keymap, so that Backspace between a pair of brackets deletes both.
+    keymap.of([...closeBracketsKeymap, ...foldKeymap, { key: 'Mod-f', run: openSearch }]),
+    minimalSetup, // special characters, undo history, selection drawing, the default and history keymaps
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    foldGutter(),
+    dropCursor(),
+    EditorState.allowMultipleSelections.of(true),
+    indentOnInput(),
+    bracketMatching(),
+    closeBrackets(),
+    rectangularSelection(),
+    crosshairCursor(),
+    highlightActiveLine(),
+  ];
+}
+
 export function Editor() {
   const parent = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const nameRef = useRef<string | null>(null);
   const states = useRef(new Map<string, EditorState>());
+  /** The extras' extensions once loaded (see `extras`). */
+  const extrasRef = useRef<{ module: ExtrasModule; extensions: Extension[] } | null>(null);
   const selected = useStore((s) => s.selected);
   const jump = useStore((s) => s.jump);
   const markers = useStore((s) => s.markers);
+  const engineSettled = useStore((s) => s.engineState !== 'loading');
+
+  /** Puts the loaded extras into the view's state, when that state was made (or kept) without them. */
+  const installExtras = (view: EditorView) => {
+    const loaded = extrasRef.current;
+    if (loaded && extras.get(view.state) !== loaded.extensions) view.dispatch({ effects: extras.reconfigure(loaded.extensions) });
+  };
+
+  const showState = (view: EditorView, state: EditorState) => {
+    view.setState(state);
+    installExtras(view);
+  };
+
+  const ensureExtras = useRef((): Promise<ExtrasModule> => loadExtras().then((module) => {
+    extrasRef.current ??= {
+      module,
+      extensions: module.editorExtras({
+        diagnostics: (view) => (nameRef.current ? diagnostics(view, nameRef.current) : []),
+        needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(markersChanged))),
+      }),
+    };
+    if (viewRef.current) installExtras(viewRef.current);
+    return module;
+  })).current;
+
+  /** Ctrl+F before the extras have loaded: load them, then open the panel (from then on their keymap has Ctrl+F). */
+  const openSearchSoon = (view: EditorView): boolean => {
+    if (extrasRef.current) return false;
+    ensureExtras().then((module) => module.openSearchPanel(view), () => {});
+    return true;
+  };
 
   const extensions = useRef<Extension[]>([
-    basicSetup,
+    ...baseExtensions(openSearchSoon),
     StreamLanguage.define(lua),
-    lintGutter(),
-    linter((view) => (nameRef.current ? diagnostics(view, nameRef.current) : []), {
-      delay: 300,
-      needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(markersChanged))),
-    }),
+    extras.of([]),
     EditorView.lineWrapping,
     dslHover,
     syntaxHighlighting(highlight),
-    Prec.high(keymap.of([{ key: 'Mod-Enter', run: () => { void runCommand('apply-next'); return true; } }])),
+    // Ctrl+Enter and the other run shortcuts reach the page's key handler first (components/ShortcutsHelp.tsx).
     EditorView.updateListener.of((update) => {
-      if (update.docChanged && nameRef.current) updateText(nameRef.current, update.state.doc.toString());
+      if (!update.docChanged || !nameRef.current) return;
+      updateText(nameRef.current, update.state.doc.toString());
+      if (!extrasRef.current) ensureExtras().catch(() => {}); // lint findings as you type
     }),
     EditorView.contentAttributes.of({ 'aria-label': 'Lua code of the selected migration' }),
     theme,
@@ -112,6 +189,14 @@ export function Editor() {
     };
   }, []);
 
+  // The extras load once the engine has loaded (or failed to), in a task after the one that rendered "SQLite ready",
+  // so that they are never part of what the page downloads before it.
+  useEffect(() => {
+    if (!engineSettled) return;
+    const timer = setTimeout(() => { ensureExtras().catch(() => {}); });
+    return () => clearTimeout(timer);
+  }, [engineSettled]);
+
   // Show the selected file (and, when asked, a line of it).
   useEffect(() => {
     const view = viewRef.current;
@@ -119,14 +204,14 @@ export function Editor() {
     const file = useStore.getState().files.find((f) => f.name === selected);
     if (!file) {
       nameRef.current = null;
-      view.setState(EditorState.create({ doc: '', extensions: [...extensions.current, EditorState.readOnly.of(true)] }));
+      showState(view, EditorState.create({ doc: '', extensions: [...extensions.current, EditorState.readOnly.of(true)] }));
       return;
     }
     if (nameRef.current !== file.name || view.state.doc.toString() !== file.text) {
       if (nameRef.current) states.current.set(nameRef.current, view.state);
       const kept = states.current.get(file.name);
       nameRef.current = file.name;
-      view.setState(kept && kept.doc.toString() === file.text
+      showState(view, kept && kept.doc.toString() === file.text
         ? kept
         : EditorState.create({ doc: file.text, extensions: extensions.current }));
     }
@@ -137,12 +222,13 @@ export function Editor() {
     }
   }, [selected, jump]);
 
-  // Run errors changed: lint again now rather than at the next edit.
+  // Run errors changed: lint again now rather than at the next edit (the extras lint by themselves once installed).
   useEffect(() => {
     const view = viewRef.current;
-    if (!view) return;
+    const loaded = extrasRef.current;
+    if (!view || !loaded) return;
     view.dispatch({ effects: markersChanged.of(null) });
-    forceLinting(view);
+    loaded.module.forceLinting(view);
   }, [markers]);
 
   // Files replaced from outside (a share link): forget the kept states of files that changed.
@@ -155,7 +241,7 @@ export function Editor() {
     const view = viewRef.current;
     const current = nameRef.current;
     if (view && current && texts.has(current) && texts.get(current) !== view.state.doc.toString()) {
-      view.setState(EditorState.create({ doc: texts.get(current)!, extensions: extensions.current }));
+      showState(view, EditorState.create({ doc: texts.get(current)!, extensions: extensions.current }));
     }
   }), []);
 

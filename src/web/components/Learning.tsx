@@ -6,14 +6,13 @@
  * The tour never blocks the page: its card sits in the lower left corner, over the empty end of the file list, and
  * the ring around what it points at lets clicks through.
  */
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
-import { EXAMPLE_SETS } from '../gallery.ts';
-import { REFERENCE, type ReferenceEntry } from '../dsl-reference.ts';
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import {
-  cancelReplace, closeDialog, confirmReplace, downloadDatabase, downloadMigrations, importFiles, loadExample,
-  openDialog, setTourStep, startTour, tourSeen, useLearning,
+  cancelReplace, confirmReplace, downloadDatabase, downloadMigrations, importFiles, openDialog, setTourStep,
+  startTour, tourSeen, useLearning, type Dialog,
 } from '../learning.ts';
 import { useStore } from '../store.ts';
+import { Modal } from './Modal.tsx';
 import '../learning.css';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -100,60 +99,17 @@ function SaveLoadMenu() {
 // ---------------------------------------------------------------------------------------------------------------
 // Dialogs
 
-function Modal({ open, onClose, titleId, className, children }: {
-  open: boolean; onClose: () => void; titleId: string; className?: string; children: ReactNode;
-}) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      dialog.showModal();
-      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-    }
-  }, [open]);
-  return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      className={`modal ${className ?? ''}`}
-      onClose={() => { if (open) onClose(); }}
-      onClick={(e) => { if (e.target === ref.current) onClose(); }}
-    >
-      {open && children}
-    </dialog>
-  );
-}
+// The Examples and Reference dialogs (components/LearningDialogs.tsx) hold the gallery's and the reference's text:
+// their chunk loads when one of them is first opened, not with the page.
+const ExamplesDialog = lazy(() => import('./LearningDialogs.tsx').then((m) => ({ default: m.ExamplesDialog })));
+const ReferenceDialog = lazy(() => import('./LearningDialogs.tsx').then((m) => ({ default: m.ReferenceDialog })));
 
-function ExamplesDialog() {
-  const open = useLearning((s) => s.dialog === 'examples');
-  return (
-    <Modal open={open} onClose={closeDialog} titleId="examples-title" className="examples-dialog">
-      <div className="modal-head">
-        <h2 id="examples-title">Examples</h2>
-        <button type="button" className="quiet" onClick={closeDialog}>Close</button>
-      </div>
-      <p className="modal-intro">
-        One set for each pattern of the migration guide. Loading a set replaces the files and starts an empty
-        database; nothing runs until you press Apply next or Apply all.
-      </p>
-      <ul className="example-list">
-        {EXAMPLE_SETS.map((set) => (
-          <li key={set.id} className="example">
-            <h3>{set.title}</h3>
-            <p>{set.summary}</p>
-            <p className="tags">{set.patterns.map((p) => <span key={p} className="tag">{p}</span>)}</p>
-            <p className="example-files">{set.files.map((f) => f.name).join(' · ')}</p>
-            <button type="button" className="small primary" aria-label={`Load ${set.title}`} onClick={() => loadExample(set)}>
-              Load
-            </button>
-          </li>
-        ))}
-      </ul>
-    </Modal>
-  );
+/** Mounts `children` from the first time `dialog` opens on (so that it can close itself again). */
+function OnceOpened({ dialog, children }: { dialog: Dialog; children: ReactNode }) {
+  const open = useLearning((s) => s.dialog === dialog);
+  const [opened, setOpened] = useState(false);
+  if (open && !opened) setOpened(true);
+  return opened ? <Suspense fallback={null}>{children}</Suspense> : null;
 }
 
 function ReplaceDialog() {
@@ -170,40 +126,6 @@ function ReplaceDialog() {
         <button type="button" className="primary" onClick={confirmReplace}>Replace files</button>
         <button type="button" onClick={cancelReplace} data-autofocus>Keep my files</button>
       </div>
-    </Modal>
-  );
-}
-
-export function ReferenceCard({ entry }: { entry: ReferenceEntry }) {
-  return (
-    <div className="dsl-card">
-      <code className="dsl-signature">{entry.signature}</code>
-      <p className="dsl-returns">→ {entry.returns}</p>
-      {entry.note && <p className="dsl-note">{entry.note}</p>}
-      <pre className="dsl-example">{entry.example}</pre>
-    </div>
-  );
-}
-
-function ReferenceDialog() {
-  const open = useLearning((s) => s.dialog === 'reference');
-  return (
-    <Modal open={open} onClose={closeDialog} titleId="reference-title" className="reference-dialog">
-      <div className="modal-head">
-        <h2 id="reference-title">DSL reference</h2>
-        <button type="button" className="quiet" onClick={closeDialog}>Close</button>
-      </div>
-      <p className="modal-intro">
-        From docs/dsl.md. In the editor, rest the pointer on one of these names to see its entry.
-      </p>
-      <dl className="reference-list">
-        {REFERENCE.map((entry) => (
-          <div key={entry.name} className="reference-entry">
-            <dt><code>{entry.name}</code></dt>
-            <dd><ReferenceCard entry={entry} /></dd>
-          </div>
-        ))}
-      </dl>
     </Modal>
   );
 }
@@ -321,8 +243,8 @@ export function LearningLayer() {
   }, []);
   return (
     <>
-      <ExamplesDialog />
-      <ReferenceDialog />
+      <OnceOpened dialog="examples"><ExamplesDialog /></OnceOpened>
+      <OnceOpened dialog="reference"><ReferenceDialog /></OnceOpened>
       <ReplaceDialog />
       <Tour />
     </>

@@ -1,59 +1,106 @@
-/** The Schema, Diff, Log and SQL console regions. */
-import { useEffect, useRef, useState } from 'react';
+/** The Schema and Timeline tabs, and the Diff, Log and SQL console regions. */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { runSql, showLine, useStore, type LogEntry } from '../store.ts';
+import { formatMs } from '../format.ts';
 import { ENGINE_LABELS, type DiffLine } from '../worker/protocol.ts';
+import { RunProgress } from './Progress.tsx';
+import { ShortcutsButton } from './ShortcutsHelp.tsx';
+import { Timeline } from './Timeline.tsx';
 
-export function SchemaPanel() {
+const TABS = [
+  { id: 'schema', label: 'Schema' },
+  { id: 'timeline', label: 'Timeline' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+/**
+ * The current database, two ways: its Schema (the tables) and its Timeline (the ledger and this session's steps).
+ * Tabs as ARIA describes them: arrow keys, Home and End move between the tabs (and show them), Tab goes into the
+ * shown panel. The Schema tab holds the "Schema" region of the page's contract.
+ */
+export function DatabasePanel() {
+  const [tab, setTab] = useState<TabId>('schema');
+  const buttons = useRef<Partial<Record<TabId, HTMLButtonElement | null>>>({});
+  const choose = (id: TabId) => {
+    setTab(id);
+    buttons.current[id]?.focus();
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    const index = TABS.findIndex((t) => t.id === tab);
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: TABS.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    choose(TABS[(next + TABS.length) % TABS.length]!.id);
+  };
+  return (
+    <div className="panel schema">
+      <div className="panel-head">
+        <div className="tabs" role="tablist" aria-label="The current database" onKeyDown={onKeyDown}>
+          {TABS.map((t) => (
+            <button key={t.id} type="button" role="tab" id={`db-tab-${t.id}`} aria-controls={`db-panel-${t.id}`}
+              aria-selected={tab === t.id} tabIndex={tab === t.id ? 0 : -1}
+              ref={(el) => { buttons.current[t.id] = el; }} onClick={() => choose(t.id)}>
+              {t.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      {TABS.map((t) => (
+        <div key={t.id} className="panel-body" role="tabpanel" id={`db-panel-${t.id}`} aria-labelledby={`db-tab-${t.id}`}
+          hidden={tab !== t.id} tabIndex={0}>
+          {t.id === 'schema' ? <SchemaView /> : <Timeline visible={tab === 'timeline'} />}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function SchemaView() {
   const schema = useStore((s) => s.schema);
   const error = useStore((s) => s.schemaError);
   const engine = useStore((s) => s.engine);
   return (
-    <section className="panel schema" aria-label="Schema">
-      <div className="panel-head">
-        <h2>Schema</h2>
-        <span className="hint">{ENGINE_LABELS[engine]} database</span>
-      </div>
-      <div className="panel-body">
-        {error && <p className="problem">Could not read the schema: {error}</p>}
-        {!error && !schema && <p className="empty">Waiting for the database…</p>}
-        {schema && schema.tables.length === 0 && schema.others.length === 0 && (
-          <p className="empty">No tables yet. Apply a migration to create some.</p>
-        )}
-        {schema?.tables.map((t) => (
-          <div className="table-card" key={t.name}>
-            <h3>
-              <span className="table-name">{t.name}</span>
-              {t.rows !== null && <span className="rows">{t.rows} row{t.rows === 1 ? '' : 's'}</span>}
-            </h3>
-            <table className="columns">
-              <caption className="sr-only">Columns of {t.name}</caption>
-              <thead className="sr-only"><tr><th>Column</th><th>Type</th><th>Constraints</th></tr></thead>
-              <tbody>
-                {t.columns.map((c) => (
-                  <tr key={c.name}>
-                    <td className="col-name">{c.name}</td>
-                    <td className="col-type">{c.type || 'any'}</td>
-                    <td className="col-flags">
-                      {c.primaryKey && <abbr title="primary key">PK</abbr>}
-                      {!c.nullable && !c.primaryKey && <span>not null</span>}
-                      {c.default !== null && <span title={`default ${c.default}`}>= {shorten(c.default, 18)}</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {(t.indexes.length > 0 || t.foreignKeys.length > 0) && (
-              <ul className="extras">
-                {t.indexes.map((i) => <li key={i}>{i}</li>)}
-                {t.foreignKeys.map((fk) => <li key={fk}>{fk}</li>)}
-              </ul>
-            )}
-          </div>
-        ))}
-        {schema && schema.others.length > 0 && (
-          <ul className="extras others">{schema.others.map((o) => <li key={o}>{o}</li>)}</ul>
-        )}
-      </div>
+    <section aria-label="Schema">
+      <p className="hint db-caption">{ENGINE_LABELS[engine]} database</p>
+      {error && <p className="problem">Could not read the schema: {error}</p>}
+      {!error && !schema && <p className="empty">Waiting for the database…</p>}
+      {schema && schema.tables.length === 0 && schema.others.length === 0 && (
+        <p className="empty">No tables yet. Apply a migration to create some.</p>
+      )}
+      {schema?.tables.map((t) => (
+        <div className="table-card" key={t.name}>
+          <h3>
+            <span className="table-name">{t.name}</span>
+            {t.rows !== null && <span className="rows">{t.rows} row{t.rows === 1 ? '' : 's'}</span>}
+          </h3>
+          <table className="columns">
+            <caption className="sr-only">Columns of {t.name}</caption>
+            <thead className="sr-only"><tr><th>Column</th><th>Type</th><th>Constraints</th></tr></thead>
+            <tbody>
+              {t.columns.map((c) => (
+                <tr key={c.name}>
+                  <td className="col-name">{c.name}</td>
+                  <td className="col-type">{c.type || 'any'}</td>
+                  <td className="col-flags">
+                    {c.primaryKey && <abbr title="primary key">PK</abbr>}
+                    {!c.nullable && !c.primaryKey && <span>not null</span>}
+                    {c.default !== null && <span title={`default ${c.default}`}>= {shorten(c.default, 18)}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {(t.indexes.length > 0 || t.foreignKeys.length > 0) && (
+            <ul className="extras">
+              {t.indexes.map((i) => <li key={i}>{i}</li>)}
+              {t.foreignKeys.map((fk) => <li key={fk}>{fk}</li>)}
+            </ul>
+          )}
+        </div>
+      ))}
+      {schema && schema.others.length > 0 && (
+        <ul className="extras others">{schema.others.map((o) => <li key={o}>{o}</li>)}</ul>
+      )}
     </section>
   );
 }
@@ -120,10 +167,6 @@ function LogLine({ entry }: { entry: LogEntry }) {
   );
 }
 
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-}
-
 export function LogPanel() {
   const log = useStore((s) => s.log);
   const list = useRef<HTMLOListElement>(null);
@@ -135,6 +178,8 @@ export function LogPanel() {
     <section className="panel log" aria-label="Log">
       <div className="panel-head">
         <h2>Log</h2>
+        <RunProgress />
+        <ShortcutsButton />
         <button type="button" className="small quiet" onClick={() => useStore.setState({ log: [] })} disabled={log.length === 0}>
           Clear log
         </button>

@@ -2,8 +2,9 @@
  * The page's side of the engine worker: sends requests, matches replies by id, and can end the worker (Stop) and
  * start a fresh one. Pending requests of an ended worker are rejected with `StoppedError`.
  */
-import type { MigratorEvent } from '../../core/migrator.ts';
-import type { CommandResult, EngineId, EngineState, WorkerReply, WorkerRequest, WorkerRequestBody } from './protocol.ts';
+import type {
+  CommandResult, EngineId, EngineState, RunEvent, WorkerReply, WorkerRequest, WorkerRequestBody,
+} from './protocol.ts';
 
 export class StoppedError extends Error {
   constructor() {
@@ -13,7 +14,7 @@ export class StoppedError extends Error {
 
 export interface EngineClientListener {
   engine(engine: EngineId, state: EngineState, details: { message?: string; loadMs?: number }): void;
-  event(requestId: number, event: MigratorEvent): void;
+  event(requestId: number, event: RunEvent): void;
   /** The worker crashed (an uncaught error or a failed load of the worker script). */
   crashed(message: string): void;
 }
@@ -28,7 +29,7 @@ interface Early {
 let early: Early | null = null;
 
 function createWorker(): Worker {
-  return new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'moonwalk-engine' });
+  return new Worker(new URL('./worker-entry.ts', import.meta.url), { type: 'module', name: 'moonwalk-engine' });
 }
 
 /**

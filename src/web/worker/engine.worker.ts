@@ -3,8 +3,10 @@
  * messages of `protocol.ts`; requests are handled one at a time, in order. Runaway Lua code blocks this worker, not
  * the page: the page's Stop button terminates it and starts a fresh one.
  *
- * SQLite opens as soon as the worker loads; PGlite only when PostgreSQL is asked for. Each engine keeps its own
- * database while the worker lives, so switching back and forth does not lose either.
+ * Loaded by the worker's entry (worker-entry.ts), which has started SQLite's wasm already and calls `startWorker`.
+ * SQLite opens as soon as this module has loaded; PGlite only when PostgreSQL is asked for. Download database and
+ * Verify load their code on first use. Each engine keeps its own database while the worker lives, so switching back
+ * and forth does not lose either.
  *
  * The worker remembers the text each migration had when it was applied, and reverts with that text: editing an
  * applied migration and pressing Redo runs the old `down` and the new `up`, as a person would expect.
@@ -14,10 +16,10 @@ import { LuaHost } from '../../core/lua/host.ts';
 import { Migrator, type MigratorEvent } from '../../core/migrator.ts';
 import { migrationFiles, type MigrationFile } from '../../core/migration-files.ts';
 import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
-import { openEngine } from './engines.ts';
+import { openEngine, useSqliteWasm } from './engines.ts';
 import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts';
-import { verifyMigrations } from './verify.ts';
-import { exportDatabase } from '../db-export.ts';
+import { plannedSteps } from './run-plan.ts';
+import { StatementCounter } from './statement-counter.ts';
 import type {
   CommandResult, DbView, DiffLine, EngineId, RunCommand, SourceFile, SqlConsoleResult, WorkerReply, WorkerRequest,
 } from './protocol.ts';
@@ -74,8 +76,27 @@ function loadSlot(engine: EngineId): Promise<Slot> {
   return slot;
 }
 
-// SQLite is ready at load.
-loadSlot('sqlite').catch(() => { /* reported through the engine message */ });
+/** Engines whose files this worker has fetched (a slot, or an earlier throwaway database). */
+const fetched = new Set<EngineId>(['sqlite']);
+
+/**
+ * A throwaway database (Compare engines) of an engine that may not be loaded yet: that first load is announced with
+ * the same `engine` messages as a slot's, so the page can show PostgreSQL loading.
+ */
+async function openThrowaway(engine: EngineId): Promise<Driver> {
+  if (fetched.has(engine) || slots.has(engine)) return openEngine(engine);
+  post({ type: 'engine', engine, state: 'loading' });
+  const started = performance.now();
+  try {
+    const driver = await openEngine(engine);
+    fetched.add(engine);
+    post({ type: 'engine', engine, state: 'ready', loadMs: Math.round(performance.now() - started) });
+    return driver;
+  } catch (error) {
+    post({ type: 'engine', engine, state: 'failed', message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -135,14 +156,21 @@ function playgroundHint(error: RunError | null): RunError | null {
   return { ...error, message };
 }
 
+/** `driver` for the command with this id: every statement counted, the count reported to the page as it grows. */
+function countedDriver(id: number, driver: Driver): Driver {
+  return new StatementCounter((statements) => post({ type: 'event', id, event: { type: 'progress', statements } })).wrap(driver);
+}
+
 async function run(id: number, slot: Slot, command: RunCommand, sources: SourceFile[]): Promise<CommandResult> {
   const started = performance.now();
   const onEvent = (event: MigratorEvent) => post({ type: 'event', id, event });
   const latest = migrationFiles(sources);
   const before = await snapshotOrNull(slot.driver);
+  post({ type: 'event', id, event: { type: 'plan', steps: await plannedSteps(slot.driver, command, latest) } });
+  const driver = countedDriver(id, slot.driver);
   let result: RunResult;
   const migrate = async <T>(files: MigrationFile[], work: (m: Migrator) => Promise<T>): Promise<T> => {
-    const migrator = new Migrator({ driver: slot.driver, files, host: host(), onEvent });
+    const migrator = new Migrator({ driver, files, host: host(), onEvent });
     try {
       return await work(migrator);
     } finally {
@@ -267,15 +295,20 @@ async function handle(request: WorkerRequest): Promise<CommandResult> {
       return run(request.id, slot, request.command, request.files);
     }
     case 'verify': {
-      const driver = await openEngine(current);
+      const [{ verifyMigrations }, driver] = await Promise.all([import('./verify.ts'), openEngine(current)]);
       try {
-        return { kind: 'verify', report: await verifyMigrations(current, driver, migrationFiles(request.files), host()) };
+        const counted = countedDriver(request.id, driver);
+        return { kind: 'verify', report: await verifyMigrations(current, counted, migrationFiles(request.files), host()) };
       } finally {
         await driver.close().catch(() => {});
       }
     }
+    case 'compare': {
+      const { compareEngines } = await import('./compare.ts');
+      return { kind: 'compare', report: await compareEngines(migrationFiles(request.files), { host: host(), open: openThrowaway }) };
+    }
     case 'export': {
-      const slot = await loadSlot(current);
+      const [{ exportDatabase }, slot] = await Promise.all([import('../db-export.ts'), loadSlot(current)]);
       return { kind: 'export', engine: slot.engine, ...(await exportDatabase(slot.driver)) };
     }
     case 'sql': {
@@ -295,8 +328,7 @@ async function handle(request: WorkerRequest): Promise<CommandResult> {
 
 let queue: Promise<void> = Promise.resolve();
 
-scope.addEventListener('message', (event) => {
-  const request = event.data;
+function enqueue(request: WorkerRequest): void {
   queue = queue.then(async () => {
     try {
       post({ type: 'done', id: request.id, result: await handle(request) });
@@ -304,4 +336,15 @@ scope.addEventListener('message', (event) => {
       post({ type: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
     }
   });
-});
+}
+
+/**
+ * Called once by the worker's entry: opens SQLite with the wasm the entry has been fetching, then handles the
+ * requests the entry held while this module loaded, and every later one, in order.
+ */
+export function startWorker(early: { sqliteWasm: Promise<WebAssembly.Module>; held: WorkerRequest[] }): void {
+  useSqliteWasm(early.sqliteWasm);
+  loadSlot('sqlite').catch(() => { /* reported through the engine message */ });
+  for (const request of early.held) enqueue(request);
+  scope.addEventListener('message', (event) => enqueue(event.data));
+}

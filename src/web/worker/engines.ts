@@ -1,6 +1,7 @@
 /**
- * Opening a database in the worker. SQLite (sql.js) is part of the worker's own bundle; PGlite is imported
- * dynamically, so it is its own chunk and is downloaded only when PostgreSQL is chosen.
+ * Opening a database in the worker. SQLite (sql.js) is part of the worker's own bundle, its wasm compiled from the
+ * download the worker's entry started (`useSqliteWasm`); PGlite is imported dynamically, so it is its own chunk and is
+ * downloaded only when PostgreSQL is chosen.
  *
  * PostgreSQL starts from a data directory prepared at build time (scripts/pglite-datadir.ts: what initdb leaves,
  * packed, ~1 MB) through PGlite's `loadDataDir`, instead of running initdb in the browser (2–4 s, every time: each
@@ -11,8 +12,7 @@
  */
 import type { Driver } from '../../core/driver.ts';
 import { openSqlJs } from '../../drivers/sqljs.ts';
-// The wasm that belongs to `sql-wasm-browser.js`, the file the resolver picks for sql.js's `browser` export.
-import sqlWasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
+import { compileSqliteWasm, compileWasm } from './wasm.ts';
 // PGlite's wasm and its file bundle, fetched here in parallel with its JS chunk (PGlite would only start them once
 // its chunk has loaded) and kept for every later instance.
 import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
@@ -29,6 +29,7 @@ import type { EngineId } from './protocol.ts';
 const EMPTY_WASM = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
 let emptyModule: WebAssembly.Module | null = null;
 
+let sqliteWasm: Promise<WebAssembly.Module> | null = null;
 let dataDir: Promise<Blob> | null = null;
 let wasmModule: Promise<WebAssembly.Module> | null = null;
 let fsBundle: Promise<Blob> | null = null;
@@ -43,6 +44,16 @@ function once<T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => vo
   return made;
 }
 
+/** SQLite's wasm as the worker's entry started it (downloading and compiling while the rest of the worker loads). */
+export function useSqliteWasm(module: Promise<WebAssembly.Module>): void {
+  sqliteWasm = module;
+  module.catch(() => { if (sqliteWasm === module) sqliteWasm = null; });
+}
+
+function sqliteWasmModule(): Promise<WebAssembly.Module> {
+  return once(() => sqliteWasm, (p) => { sqliteWasm = p; }, compileSqliteWasm);
+}
+
 async function fetchOk(url: string): Promise<Response> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
@@ -50,12 +61,7 @@ async function fetchOk(url: string): Promise<Response> {
 }
 
 function pgliteWasm(): Promise<WebAssembly.Module> {
-  return once(() => wasmModule, (p) => { wasmModule = p; }, async () => {
-    const response = await fetchOk(pgliteWasmUrl);
-    // Streaming compilation needs the server to say application/wasm; otherwise compile the bytes.
-    if (response.headers.get('Content-Type')?.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);
-    return WebAssembly.compile(await response.arrayBuffer());
-  });
+  return once(() => wasmModule, (p) => { wasmModule = p; }, () => compileWasm(pgliteWasmUrl));
 }
 
 function pgliteFsBundle(): Promise<Blob> {
@@ -78,8 +84,10 @@ function preparedDataDir(): Promise<Blob> {
 }
 
 async function openPostgres(): Promise<Driver> {
-  const [{ openPglite }, prepared, pglite] = await Promise.all([
+  const [{ openPglite }, , prepared, pglite] = await Promise.all([
     import('../../drivers/pglite.ts'),
+    // The schema reader the first run on PostgreSQL needs: loaded here, so that "PostgreSQL ready" means just that.
+    import('../../core/schema/snapshot-postgres.ts'),
     preparedDataDir().catch((error: unknown) => {
       console.warn('PostgreSQL: the prepared data directory could not be loaded; running initdb instead.', error);
       return null;
@@ -103,6 +111,6 @@ async function openPostgres(): Promise<Driver> {
 }
 
 export async function openEngine(engine: EngineId): Promise<Driver> {
-  if (engine === 'sqlite') return openSqlJs({ wasmUrl: sqlWasmUrl });
+  if (engine === 'sqlite') return openSqlJs({ wasmModule: sqliteWasmModule() });
   return openPostgres();
 }

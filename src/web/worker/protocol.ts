@@ -6,6 +6,7 @@
  */
 import type { MigratorEvent } from '../../core/migrator.ts';
 import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
+import type { EngineFinding } from '../../core/schema/compare-engines.ts';
 
 export type EngineId = 'sqlite' | 'postgres';
 
@@ -39,6 +40,8 @@ export type WorkerRequest =
   | { type: 'reset'; id: number; files: SourceFile[] }
   /** up, down, compare, up again for each migration, on a throwaway database of the current engine. */
   | { type: 'verify'; id: number; files: SourceFile[] }
+  /** Every file applied on a fresh throwaway SQLite and PostgreSQL database each, and their schemas compared. */
+  | { type: 'compare'; id: number; files: SourceFile[] }
   /** A SQL console statement (or script) against the current database, outside any migration. */
   | { type: 'sql'; id: number; sql: string; files: SourceFile[] }
   /** The current database as a file: SQLite's own file, or a plain SQL dump of PostgreSQL (src/web/db-export.ts). */
@@ -110,6 +113,28 @@ export interface VerifyReport {
   durationMs: number;
 }
 
+/** One engine's half of Compare engines (src/web/worker/compare.ts). */
+export interface CompareSide {
+  engine: EngineId;
+  /** `up` of every file on a fresh database; null when the engine could not be loaded. */
+  run: RunResult | null;
+  schema: SchemaView | null;
+  /** The engine failed to load, or its schema could not be read. */
+  error: string | null;
+  /** Opening the database (PGlite's download included, the first time). */
+  loadMs: number;
+  runMs: number;
+}
+
+export interface CompareReport {
+  /** SQLite, then PostgreSQL; `findings[i].values` are in this order too. */
+  sides: [CompareSide, CompareSide];
+  /** Both schemas were read; false when either engine could not be loaded or read (then there are no findings). */
+  compared: boolean;
+  findings: EngineFinding[];
+  durationMs: number;
+}
+
 export interface SqlConsoleResult {
   ok: boolean;
   columns: string[];
@@ -126,13 +151,24 @@ export type CommandResult =
   | { kind: 'reset'; db: DbView }
   | { kind: 'run'; command: RunCommand; run: RunResult; diff: DiffLine[] | null; db: DbView; durationMs: number }
   | { kind: 'verify'; report: VerifyReport }
+  | { kind: 'compare'; report: CompareReport }
   | { kind: 'sql'; result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number }
   | { kind: 'export'; engine: EngineId; fileName: string; mime: string; data: Uint8Array };
 
 export type EngineState = 'loading' | 'ready' | 'failed';
 
+/**
+ * What the page hears while a command runs: the runner's own events, plus two of the worker's — `plan` (how many
+ * migrations the command will go through, sent before the first) and `progress` (statements sent to the database
+ * so far in this command; at most about ten a second, see src/web/worker/statement-counter.ts).
+ */
+export type RunEvent =
+  | MigratorEvent
+  | { type: 'plan'; steps: number }
+  | { type: 'progress'; statements: number };
+
 export type WorkerReply =
   | { type: 'engine'; engine: EngineId; state: EngineState; message?: string; loadMs?: number }
-  | { type: 'event'; id: number; event: MigratorEvent }
+  | { type: 'event'; id: number; event: RunEvent }
   | { type: 'done'; id: number; result: CommandResult }
   | { type: 'failed'; id: number; message: string };
