@@ -388,8 +388,8 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
     notes.push(`loaded after "SQLite ready" without a click (as served): ` +
       (firstAll.largest.filter(([n]) => !before.has(n)).map(([n, b]) => `${n} ${kb(b)}`).join(', ') || 'nothing'));
   }
-  notes.push('"as served": brotli files made by the build where the build made one (text and wasm up to 2 MB), the ' +
-    'rest as vite preview sends it (JS/CSS/HTML gzipped on the fly, other files raw); "every file gzip(ped)": each ' +
+  notes.push('"as served": the brotli files the build made (text, wasm and data over 1 KB), the ' +
+    'rest as vite preview sends it (small JS/CSS/HTML gzipped on the fly, other files raw); "every file gzip(ped)": each ' +
     'file of the build with zlib level 6, as a static host that only gzips would send it');
 
   if (!options.skipPostgres && pgSwitch.ms.length > 0) {

@@ -1,24 +1,25 @@
 /**
  * Brotli for the playground's first load, done once at build time instead of on every request.
  *
- * `vite build` writes `<file>.br` (brotli, quality 11) beside every text or wasm file of the site up to
- * `MAX_PRECOMPRESSED_BYTES`; `vite preview` (`npm start`) sends that file, with `Content-Encoding: br`, to a browser
- * that accepts brotli (Chromium, Firefox and Safari do, on https and on localhost). Static hosts do the same with
- * such files (or compress with brotli themselves). Against the gzip that `vite preview` applies on the fly, brotli at
- * quality 11 takes about 14% off the JavaScript and the CSS, and compresses SQLite's wasm (which `vite preview` sends
- * as it is) to 291 KB instead of 688 KB.
- *
- * PGlite's files (several MB each) are left out: quality 11 on them would add half a minute to every build, they are
- * fetched only when PostgreSQL is chosen, and a static host compresses them on its own. `.data` files are never
- * compressed on the fly either (`pglite.data`: 6 MB gzipped per request cost 0.15–0.25 s of CPU).
+ * `vite build` writes `<file>.br` beside every text, wasm or data file of the site; `vite preview` (`npm start`)
+ * sends that file, with `Content-Encoding: br`, to a browser that accepts brotli (Chromium, Firefox and Safari do,
+ * on https and on localhost). Static hosts do the same with such files (or compress with brotli themselves).
+ * - Up to `BEST_QUALITY_MAX_BYTES` (everything SQLite's first load needs), quality 11: against the gzip that
+ *   `vite preview` applies on the fly it takes about 14% off the JavaScript and the CSS, and SQLite's wasm (which
+ *   `vite preview` sends as it is) goes from 688 KB to 291 KB.
+ * - PGlite's files (several MB each, fetched only for PostgreSQL) get quality 5: quality 11 on them would add half a
+ *   minute to every build, quality 5 takes about 1.2 s and still brings PGlite's wasm from 8.7 MB to 2.8 MB and its
+ *   data bundle from 6 MB to 1.3 MB.
+ * Without brotli, `.data` files are sent as they are: `vite preview` would gzip them on the fly (a file without a
+ * MIME type counts as text), and `pglite.data` cost 0.15–0.25 s of CPU per request that way.
  */
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import type { Plugin } from 'vite';
 
-/** Files larger than this are served as they are (or gzipped on the fly, for text). */
-export const MAX_PRECOMPRESSED_BYTES = 2 * 1024 * 1024;
+/** Files up to this size get brotli's best (and slowest) quality; larger ones a quick one. */
+const BEST_QUALITY_MAX_BYTES = 2 * 1024 * 1024;
 /** Below this, compression saves less than the header costs. */
 const MIN_PRECOMPRESSED_BYTES = 1024;
 
@@ -30,6 +31,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.wasm': 'application/wasm',
+  '.data': 'application/octet-stream',
 };
 
 /** The built file a request path names, or null when it names none (or tries to leave the folder). */
@@ -58,9 +60,10 @@ export function precompressedAssets(): Plugin {
         if (!(extname(name) in CONTENT_TYPES)) continue;
         const file = join(outDir, name);
         const size = statSync(file).size;
-        if (size < MIN_PRECOMPRESSED_BYTES || size > MAX_PRECOMPRESSED_BYTES) continue;
+        if (size < MIN_PRECOMPRESSED_BYTES) continue;
+        const quality = size <= BEST_QUALITY_MAX_BYTES ? 11 : 5;
         const compressed = brotliCompressSync(readFileSync(file), {
-          params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: size },
+          params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: size },
         });
         writeFileSync(`${file}.br`, compressed);
       }
@@ -68,7 +71,7 @@ export function precompressedAssets(): Plugin {
   };
 }
 
-/** `vite preview`: the `.br` beside a file when the browser accepts brotli; `.data` never compressed on the fly. */
+/** `vite preview`: the `.br` beside a file when the browser accepts brotli; else `.data` never compressed on the fly. */
 export function previewPrecompressed(): Plugin {
   return {
     name: 'moonwalk:preview-precompressed',
@@ -76,11 +79,13 @@ export function previewPrecompressed(): Plugin {
       const outDir = resolve(server.config.root, server.config.build.outDir);
       server.middlewares.use((req, res, next) => {
         const url = req.url ?? '/';
-        if (url.split('?')[0]!.endsWith('.data')) delete req.headers['accept-encoding'];
-        if ((req.method !== 'GET' && req.method !== 'HEAD') || !/\bbr\b/.test(String(req.headers['accept-encoding'] ?? ''))) return next();
-        const file = builtFile(outDir, url);
+        const acceptsBrotli = /\bbr\b/.test(String(req.headers['accept-encoding'] ?? ''));
+        const file = req.method === 'GET' || req.method === 'HEAD' ? builtFile(outDir, url) : null;
         const type = file ? CONTENT_TYPES[extname(file)] : undefined;
-        if (!file || !type || !existsSync(`${file}.br`)) return next();
+        if (!acceptsBrotli || !file || !type || !existsSync(`${file}.br`)) {
+          if (url.split('?')[0]!.endsWith('.data')) delete req.headers['accept-encoding'];
+          return next();
+        }
         const { size } = statSync(`${file}.br`);
         res.setHeader('Content-Type', type);
         res.setHeader('Content-Encoding', 'br');
