@@ -1,10 +1,13 @@
 /**
  * Makes docs/playground.png: the main view at 1280×720 after applying two of the examples, and
- * docs/playground-timeline.png: the Timeline tab after applying all three and reverting the last. Not part of the
- * test suite (it writes into docs/): `npm run screenshot` (`-t timeline` for the one).
+ * docs/playground-timeline.png: the Timeline tab after applying all three and reverting the last, and
+ * docs/playground-compare.png: Compare engines on the gallery's engine-specific set. Not part of the test suite (it
+ * writes into docs/): `npm run screenshot` (`-t timeline` for the one).
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { EXAMPLE_SETS } from '../../src/web/gallery.ts';
+import { encodeShare } from '../../src/web/share.ts';
 import { ensureBuilt, launchChromium, root, startPreview } from './harness.ts';
 
 describe('screenshot', () => {
@@ -53,6 +56,28 @@ describe('screenshot', () => {
       await page.mouse.move(0, 719);
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(root, 'docs', 'playground-timeline.png') });
+    } finally {
+      await browser.close();
+      await preview.stop();
+    }
+  }, 120_000);
+
+  test('docs/playground-compare.png', async () => {
+    ensureBuilt();
+    const preview = await startPreview();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
+      const files = EXAMPLE_SETS.find((set) => set.id === 'engines')!.files;
+      await page.goto(`${preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0]!.name })}`);
+      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
+      await page.getByRole('button', { name: 'Compare engines' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Compare engines' });
+      await expect.poll(() => dialog.locator('.cmp-headline').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      await page.mouse.move(0, 719);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(root, 'docs', 'playground-compare.png') });
     } finally {
       await browser.close();
       await preview.stop();
