@@ -5,38 +5,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { encodeShare } from '../../src/web/share.ts';
-import { ensureBuilt, launchChromium, startPreview, type Preview } from './harness.ts';
+import { usePlayground } from './harness.ts';
 
-let preview: Preview | null = null;
-let browser: Browser | null = null;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const build = ensureBuilt();
-  if (build.built) console.log(`built the playground in ${build.ms} ms`);
-  preview = await startPreview();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await preview?.stop();
-});
+const playground = usePlayground();
 
 interface File { name: string; text: string }
 
 /** A fresh browser profile on a share link holding `files`; resolves once SQLite is ready. */
 async function openWith(files: File[]): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
+  const context = await playground.context();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${preview!.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0]!.name })}`);
+  await page.goto(`${playground.preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0]!.name })}`);
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
   return { page, errors };
 }

@@ -6,7 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const root = join(import.meta.dirname, '..', '..');
 /** The built site: `dist-web/`, or MOONWALK_WEB_OUT (relative to the repository) as vite.config.ts reads it. */
@@ -105,4 +106,49 @@ export async function launchChromium(): Promise<Browser> {
       '`sudo apt-get install -y chromium` (or run `npm test`, which installs it where it can), then run the tests again.');
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface Playground {
+  /** The preview of the built site (set once `beforeAll` has run). */
+  readonly preview: Preview;
+  readonly browser: Browser;
+  /** A fresh browser profile (1280×720 unless `options` says otherwise), closed after the file's tests. */
+  context(options?: BrowserContextOptions): Promise<BrowserContext>;
+}
+
+/**
+ * A test file's playground: before its tests, the site built (unless up to date) and served, and one Chromium;
+ * after them, every context closed and both stopped. `setup` runs first in the same `beforeAll` (a CLI build).
+ */
+export function usePlayground(setup?: () => void): Playground {
+  let preview: Preview | null = null;
+  let browser: Browser | null = null;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    const build = ensureBuilt();
+    if (build.built) console.log(`built the playground in ${build.ms} ms`);
+    setup?.();
+    preview = await startPreview();
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await preview?.stop();
+  });
+  return {
+    get preview() {
+      if (!preview) throw new Error('the preview is not running (usePlayground: beforeAll has not run or failed)');
+      return preview;
+    },
+    get browser() {
+      if (!browser) throw new Error('Chromium is not running (usePlayground: beforeAll has not run or failed)');
+      return browser;
+    },
+    async context(options = {}) {
+      const context = await this.browser.newContext({ viewport: { width: 1280, height: 720 }, ...options });
+      contexts.push(context);
+      return context;
+    },
+  };
 }

@@ -5,57 +5,31 @@
  * download (the SQLite file; the PostgreSQL SQL dump, restored into PGlite).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, test } from 'vitest';
 import { openPglite } from '../../src/drivers/pglite.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { EXAMPLE_SETS } from '../../src/web/gallery.ts';
-import { ensureBuilt, launchChromium, root, startPreview, type Preview } from './harness.ts';
+import { ensureCliBuilt } from '../helpers/cli-process.ts';
+import { root, usePlayground } from './harness.ts';
 
-let preview: Preview | null = null;
-let browser: Browser | null = null;
-const contexts: BrowserContext[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-learning-'));
-
-/** The command's dist/ is built when it is older than its sources (as test/integration/cli.test.ts does). */
-function ensureCliBuilt(): void {
-  const newest = (dir: string): number => Math.max(0, ...readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => statSync(join(e.parentPath, e.name)).mtimeMs));
-  const built = ['entry.js', 'worker.js', 'main.js'].map((f) => join(root, 'dist', 'src', 'cli', f));
-  const sources = Math.max(...['src/cli', 'src/core', 'src/drivers'].map(newest));
-  if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
-  const build = spawnSync('npm', ['run', 'build:cli'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build:cli failed:\n${build.stdout}\n${build.stderr}`);
-}
-
-beforeAll(async () => {
-  const build = ensureBuilt();
-  if (build.built) console.log(`built the playground in ${build.ms} ms`);
-  ensureCliBuilt();
-  preview = await startPreview();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await preview?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+// The zip download is run by the real command: its dist/ is built first when older than its sources.
+const playground = usePlayground(ensureCliBuilt);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function freshPage(options: { tourSeen?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  contexts.push(context);
+  const context = await playground.context({ acceptDownloads: true });
   if (options.tourSeen ?? true) await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); void d.dismiss(); });
-  await page.goto(preview!.url);
+  await page.goto(playground.preview.url);
   return { page, errors };
 }
 

@@ -14,9 +14,8 @@ import { request } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, outDir, startPreview, type Preview } from './harness.ts';
+import { describe, expect, test } from 'vitest';
+import { outDir, usePlayground } from './harness.ts';
 
 /** The bytes allowed before "SQLite ready": issue 4's target. */
 const BUDGET_BYTES = 600 * 1024;
@@ -27,25 +26,14 @@ const DEFERRED = [
   'snapshot-postgres', 'snapshot-mysql', 'pglite', 'share', 'CompareEngines',
 ];
 
-let preview: Preview | null = null;
-let browser: Browser | null = null;
-
-beforeAll(async () => {
-  preview = await startPreview();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await preview?.stop();
-});
+const playground = usePlayground();
 
 /**
  * What the preview sends for the built file that `url` names: its brotli file, or its gzip where the build made no
  * brotli file; null for a URL outside the build (none is expected).
  */
 function servedSize(url: string): number | null {
-  let path = decodeURIComponent(new URL(url).pathname.slice(new URL(preview!.url).pathname.length));
+  let path = decodeURIComponent(new URL(url).pathname.slice(new URL(playground.preview.url).pathname.length));
   if (path === '') path = 'index.html';
   const file = join(outDir, path);
   if (!existsSync(file) || !statSync(file).isFile()) return null;
@@ -65,7 +53,7 @@ function fetchRaw(url: string, encoding: string): Promise<{ headers: Record<stri
 
 describe('the first download', () => {
   test('before "SQLite ready": only what running a migration needs, within the budget', async () => {
-    const context = await browser!.newContext();
+    const context = await playground.context();
     try {
       const page = await context.newPage();
       await page.addInitScript(() => {
@@ -77,7 +65,7 @@ describe('the first download', () => {
           }
         }).observe(document, { subtree: true, childList: true, characterData: true });
       });
-      await page.goto(preview!.url);
+      await page.goto(playground.preview.url);
       await page.waitForFunction(() => (window as unknown as { __ready: { readyAt: number } }).__ready.readyAt > 0, null,
         { timeout: 30_000 });
       // The editor's extras load after "ready" without a click: wait for them (the check below wants them there).
@@ -95,7 +83,7 @@ describe('the first download', () => {
       expect(workers.length, 'the engine worker').toBe(1);
       const workerUrls = await workers[0]!.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
       const beforeReady = [
-        preview!.url,
+        playground.preview.url,
         ...resources.filter((r) => r.startTime <= readyAt).map((r) => r.url),
         ...workerUrls,
       ].filter((url) => !url.startsWith('data:'));
@@ -120,7 +108,7 @@ describe('the first download', () => {
       expect(br.bytes).toBe(wasm.bytes);
       const plain = await fetchRaw(wasm.url, 'identity');
       expect(plain.headers['content-encoding']).toBeUndefined();
-      expect(plain.bytes).toBe(statSync(join(outDir, new URL(wasm.url).pathname.slice(new URL(preview!.url).pathname.length))).size);
+      expect(plain.bytes).toBe(statSync(join(outDir, new URL(wasm.url).pathname.slice(new URL(playground.preview.url).pathname.length))).size);
     } finally {
       await context.close();
     }

@@ -4,31 +4,15 @@
  * `vite preview`.
  */
 import { deflateSync } from 'fflate';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { base64urlEncode } from '../../src/web/share.ts';
-import { ensureBuilt, launchChromium, startPreview, type Preview } from './harness.ts';
+import { usePlayground } from './harness.ts';
 
-let preview: Preview | null = null;
-let browser: Browser | null = null;
-const contexts: BrowserContext[] = [];
+const playground = usePlayground();
 
-beforeAll(async () => {
-  const build = ensureBuilt();
-  if (build.built) console.log(`built the playground in ${build.ms} ms`);
-  preview = await startPreview();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await preview?.stop();
-});
-
-async function freshPage(url = preview!.url): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
+async function freshPage(url = playground.preview.url): Promise<{ page: Page; errors: string[] }> {
+  const context = await playground.context();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -209,7 +193,7 @@ describe('the playground', () => {
       ['unknown engine', enc(JSON.stringify({ f: [], e: 'oracle' })), /unknown engine/],
     ];
     for (const [label, hash, message] of cases) {
-      const { page, errors } = await freshPage(preview!.url + hash);
+      const { page, errors } = await freshPage(playground.preview.url + hash);
       const alert = page.getByRole('alert');
       await alert.waitFor({ timeout: 5000 });
       expect(await alert.innerText(), label).toMatch(message);

@@ -8,79 +8,56 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EXAMPLE_SETS } from '../../src/web/gallery.ts';
 import { encodeShare } from '../../src/web/share.ts';
-import { ensureBuilt, launchChromium, root, startPreview } from './harness.ts';
+import { root, usePlayground } from './harness.ts';
 
 describe('screenshot', () => {
+  const playground = usePlayground();
   test('docs/playground.png', async () => {
-    ensureBuilt();
-    const preview = await startPreview();
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
-      await page.goto(preview.url);
-      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
-      for (const n of [1, 2]) {
-        await page.getByRole('button', { name: 'Apply next' }).click();
-        await expect.poll(() => page.getByRole('region', { name: 'Log' }).innerText()).toContain(`Apply next: 1 applied`);
-        if (n === 1) await page.getByRole('button', { name: 'Clear log' }).click();
-      }
-      await page.getByRole('button', { name: '0002_add_email_to_users.lua', exact: true }).click();
-      await page.mouse.move(0, 719);
-      await page.waitForTimeout(500); // lint and the status badge settle
-      await page.screenshot({ path: join(root, 'docs', 'playground.png') });
-    } finally {
-      await browser.close();
-      await preview.stop();
+    const page = await (await playground.context()).newPage();
+    await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
+    await page.goto(playground.preview.url);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
+    for (const n of [1, 2]) {
+      await page.getByRole('button', { name: 'Apply next' }).click();
+      await expect.poll(() => page.getByRole('region', { name: 'Log' }).innerText()).toContain(`Apply next: 1 applied`);
+      if (n === 1) await page.getByRole('button', { name: 'Clear log' }).click();
     }
+    await page.getByRole('button', { name: '0002_add_email_to_users.lua', exact: true }).click();
+    await page.mouse.move(0, 719);
+    await page.waitForTimeout(500); // lint and the status badge settle
+    await page.screenshot({ path: join(root, 'docs', 'playground.png') });
   }, 120_000);
 
   test('docs/playground-timeline.png', async () => {
-    ensureBuilt();
-    const preview = await startPreview();
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
-      await page.goto(preview.url);
-      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
-      const log = () => page.getByRole('region', { name: 'Log' }).innerText();
-      await page.getByRole('button', { name: 'Apply next' }).click();
-      await expect.poll(log).toContain('Apply next: 1 applied');
-      await page.getByRole('button', { name: 'Apply all' }).click();
-      await expect.poll(log).toContain('Apply all: 2 applied');
-      await page.getByRole('button', { name: 'Revert last' }).click();
-      await expect.poll(log).toContain('Revert last: 1 reverted');
-      await page.getByRole('tab', { name: 'Timeline' }).click();
-      await page.getByRole('button', { name: 'Show diff of step 2', exact: true }).click();
-      await page.mouse.move(0, 719);
-      await page.waitForTimeout(500);
-      await page.screenshot({ path: join(root, 'docs', 'playground-timeline.png') });
-    } finally {
-      await browser.close();
-      await preview.stop();
-    }
+    const page = await (await playground.context()).newPage();
+    await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
+    await page.goto(playground.preview.url);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
+    const log = () => page.getByRole('region', { name: 'Log' }).innerText();
+    await page.getByRole('button', { name: 'Apply next' }).click();
+    await expect.poll(log).toContain('Apply next: 1 applied');
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await expect.poll(log).toContain('Apply all: 2 applied');
+    await page.getByRole('button', { name: 'Revert last' }).click();
+    await expect.poll(log).toContain('Revert last: 1 reverted');
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByRole('button', { name: 'Show diff of step 2', exact: true }).click();
+    await page.mouse.move(0, 719);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(root, 'docs', 'playground-timeline.png') });
   }, 120_000);
 
   test('docs/playground-compare.png', async () => {
-    ensureBuilt();
-    const preview = await startPreview();
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
-      const files = EXAMPLE_SETS.find((set) => set.id === 'engines')!.files;
-      await page.goto(`${preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0]!.name })}`);
-      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
-      await page.getByRole('button', { name: 'Compare engines' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Compare engines' });
-      await expect.poll(() => dialog.locator('.cmp-headline').count(), { timeout: 60_000 }).toBeGreaterThan(0);
-      await page.mouse.move(0, 719);
-      await page.waitForTimeout(500);
-      await page.screenshot({ path: join(root, 'docs', 'playground-compare.png') });
-    } finally {
-      await browser.close();
-      await preview.stop();
-    }
+    const page = await (await playground.context()).newPage();
+    await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
+    const files = EXAMPLE_SETS.find((set) => set.id === 'engines')!.files;
+    await page.goto(`${playground.preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0]!.name })}`);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
+    await page.getByRole('button', { name: 'Compare engines' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Compare engines' });
+    await expect.poll(() => dialog.locator('.cmp-headline').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.mouse.move(0, 719);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(root, 'docs', 'playground-compare.png') });
   }, 120_000);
 });

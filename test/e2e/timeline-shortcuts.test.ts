@@ -4,36 +4,20 @@
  * ledger and the session's steps in order, a step's diff can be shown again, `?` lists the shortcuts, and a long
  * migration shows which migration of how many and a growing statement count until Escape stops it.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureBuilt, launchChromium, startPreview, type Preview } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { usePlayground } from './harness.ts';
 
-let preview: Preview | null = null;
-let browser: Browser | null = null;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const build = ensureBuilt();
-  if (build.built) console.log(`built the playground in ${build.ms} ms`);
-  preview = await startPreview();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await preview?.stop();
-});
+const playground = usePlayground();
 
 async function freshPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
+  const context = await playground.context();
   await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); void d.dismiss(); });
-  await page.goto(preview!.url);
+  await page.goto(playground.preview.url);
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
   return { page, errors };
 }
