@@ -24,14 +24,13 @@
  * Once: the share link (the `#v…` part of the address) for the page's default examples (clicking Share); with it,
  * bench/share-links.ts measures the guide's example set against its target (≤ 1,500 characters) and peers.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { buildSite, launchChromium, startSitePreview } from '../test/harness/site.ts';
 import { decodeShare } from '../src/web/share.ts';
 import { measureShareLinks } from './share-links.ts';
 import { Samples, formatMs, median, spreadOf, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
@@ -65,84 +64,6 @@ function repoRoot(): string {
     dir = parent;
   }
 }
-
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
-}
-
-const BUILD_INPUTS = ['src/web', 'src/core', 'src/drivers', 'index.html', 'vite.config.ts', 'public', 'scripts',
-  'package-lock.json', 'patches'];
-
-function ensureBuilt(root: string, outDir: string, mode: 'auto' | 'always' | 'never', progress: (l: string) => void): void {
-  const index = join(outDir, 'index.html');
-  if (mode === 'never') {
-    if (!existsSync(index)) throw new Error(`${outDir} holds no built site (build: 'never')`);
-    return;
-  }
-  if (mode === 'auto' && existsSync(index) &&
-    statSync(index).mtimeMs > Math.max(...BUILD_INPUTS.map((p) => newest(join(root, p))))) return;
-  progress(`building the playground into ${outDir}`);
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  // NODE_ENV pinned: an inherited `test` or `development` would build React's JSX in development mode.
-  const result = spawnSync(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
-  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startPreview(root: string, outDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const child: ChildProcess = spawn(process.execPath,
-    [vite, 'preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d) => { output += d; });
-  child.stderr?.on('data', (d) => { output += d; });
-  const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode}):\n${output}`);
-    try {
-      if ((await fetch(url)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`vite preview did not answer on ${url} within 20 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 3000).unref();
-    }),
-  };
-}
-
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 /**
  * Installed before the page's own scripts: records, in `performance.now()` time, every change of the status text,
@@ -279,12 +200,11 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
   const runs = options.runs ?? 5;
   const root = repoRoot();
   const outDir = options.outDir ?? join(root, process.env.MOONWALK_WEB_OUT ?? 'dist-web');
-  ensureBuilt(root, outDir, options.build ?? 'auto', progress);
-  const executable = options.chromium ?? '/usr/bin/chromium';
-  if (!existsSync(executable)) throw new Error(`${executable} is missing: install Debian's chromium (apt-get install chromium)`);
+  if (options.build !== 'never') progress(`building the playground into ${outDir} unless it is up to date`);
+  buildSite(root, outDir, options.build ?? 'auto');
 
   const loadBefore = loadavg()[0]!;
-  const preview = await startPreview(root, outDir);
+  const preview = await startSitePreview(root, outDir);
   let browser: Browser | null = null;
   const load = new Samples();
   const pgSwitch = new Samples();
@@ -297,7 +217,7 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
   const gzipCache = new Map<string, number | null>();
   let examplesShare: { files: number; chars: number } | null = null;
   try {
-    browser = await chromium.launch({ executablePath: executable, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium(options.chromium);
     for (let run = 1; run <= runs; run++) {
       const context = await browser.newContext();
       try {
