@@ -1,11 +1,14 @@
 /**
  * Builders for migration files in tests, and a small runner around `Migrator` that collects what the code printed.
  */
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Driver, Engine } from '../../src/core/driver.ts';
 import { LuaHost } from '../../src/core/lua/host.ts';
 import { migrationFiles } from '../../src/core/migration-files.ts';
 import { Migrator } from '../../src/core/migrator.ts';
 import type { RunResult } from '../../src/core/results.ts';
+import { openPglite } from '../../src/drivers/pglite.ts';
+import { openSqlJs } from '../../src/drivers/sqljs.ts';
 
 /** The file line on which the first line of the `up` body given to `migration()` lands. */
 export const UP_FIRST_LINE = 6;
@@ -93,4 +96,53 @@ export async function runUp(
 /** `runUp` with one `up` body wrapped by `migration()`. */
 export function runBody(driver: Driver, up: string, options: { host?: LuaHost } = {}): Promise<Outcome> {
   return runUp(driver, [migration(up)], options);
+}
+
+/** The engines the Lua host runs on in process: sql.js (answers at once) and PGlite (answers with promises). */
+export const IN_PROCESS_ENGINES: Array<[Engine, () => Promise<Driver>]> = [
+  ['sqlite', () => openSqlJs()],
+  ['postgres', () => openPglite()],
+];
+
+export interface LuaSession {
+  readonly driver: Driver;
+  readonly host: LuaHost;
+  /** Applies one migration whose `up` body is `body`. */
+  run(body: string): Promise<Outcome>;
+  /** The same, which must succeed: what its code printed. */
+  prints(body: string): Promise<string[]>;
+}
+
+/**
+ * For one describe block: a database of the engine (opened before its tests, closed after them, shared by them) and
+ * a host with small limits.
+ */
+export function useLuaSession(open: () => Promise<Driver>): LuaSession {
+  let driver: Driver | null = null;
+  let host: LuaHost | null = null;
+  beforeAll(async () => {
+    driver = await open();
+    host = smallHost();
+  });
+  afterAll(async () => {
+    await driver?.close();
+  });
+  const session: LuaSession = {
+    get driver() {
+      if (!driver) throw new Error('useLuaSession: the database is not open (beforeAll has not run or failed)');
+      return driver;
+    },
+    get host() {
+      if (!host) throw new Error('useLuaSession: no host (beforeAll has not run or failed)');
+      return host;
+    },
+    run: (body) => runBody(session.driver, body, { host: session.host }),
+    async prints(body) {
+      const { result, output } = await session.run(body);
+      expect(result.error).toBeNull();
+      expect(result.ok).toBe(true);
+      return output;
+    },
+  };
+  return session;
 }

@@ -2,45 +2,18 @@
  * The Lua host against the real engines: sql.js (answers synchronously) and PGlite (answers with promises, so every
  * database call goes through the coroutine bridge). The same migrations run on both; each prints what it saw.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Driver, Engine } from '../../src/core/driver.ts';
-import { LoadError, LuaHost } from '../../src/core/lua/host.ts';
-import { openPglite } from '../../src/drivers/pglite.ts';
-import { openSqlJs } from '../../src/drivers/sqljs.ts';
-import {
-  fileName, migration, runBody, runUp, smallHost, UP_FIRST_LINE, type Outcome,
-} from '../helpers/migration.ts';
-
-const ENGINES: Array<[Engine, () => Promise<Driver>]> = [
-  ['sqlite', () => openSqlJs()],
-  ['postgres', () => openPglite()],
-];
+import { describe, expect, test } from 'vitest';
+import { LoadError } from '../../src/core/lua/host.ts';
+import { fileName, IN_PROCESS_ENGINES, migration, runUp, UP_FIRST_LINE, useLuaSession } from '../helpers/migration.ts';
 
 let tables = 0;
 /** A table name no other test uses (the database is shared by the tests of an engine). */
 const fresh = (label = 't') => `${label}_${++tables}`;
 
-describe.each(ENGINES)('Lua host on %s', (engine, open) => {
+describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
   const pg = engine === 'postgres';
-  let driver: Driver;
-  let host: LuaHost;
-
-  beforeAll(async () => {
-    driver = await open();
-    host = smallHost();
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
-
-  const run = (body: string): Promise<Outcome> => runBody(driver, body, { host });
-
-  async function prints(body: string): Promise<string[]> {
-    const { result, output } = await run(body);
-    expect(result.error).toBeNull();
-    expect(result.ok).toBe(true);
-    return output;
-  }
+  const session = useLuaSession(open);
+  const { run, prints } = session;
 
   async function fails(body: string) {
     const { result, output } = await run(body);
@@ -51,8 +24,8 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
 
   async function tableExists(name: string): Promise<boolean> {
     const r = pg
-      ? await driver.query('SELECT table_name FROM information_schema.tables WHERE table_name = $1', [name])
-      : await driver.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`, [name]);
+      ? await session.driver.query('SELECT table_name FROM information_schema.tables WHERE table_name = $1', [name])
+      : await session.driver.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`, [name]);
     return r.rows.length > 0;
   }
 
@@ -203,7 +176,7 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
       test('a db call inside a table.sort comparator is refused with a clear error, before it is sent', async () => {
         const t = fresh();
         const seq = fresh('seq');
-        await driver.exec(`CREATE SEQUENCE ${seq}`);
+        await session.driver.exec(`CREATE SEQUENCE ${seq}`);
         const { error, output } = await fails(`
           assert(db:execute("CREATE TABLE ${t} (v INTEGER)"))
           print(db:query("SELECT nextval('${seq}') AS n")[1].n)
@@ -225,7 +198,7 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
         expect(error.line).toBe(UP_FIRST_LINE + 5);
         expect(await tableExists(t)).toBe(false);
         // a sequence is not rolled back: the refused nextval never reached the engine
-        const last = await driver.query(`SELECT last_value FROM ${seq}`, []);
+        const last = await session.driver.query(`SELECT last_value FROM ${seq}`, []);
         expect(Number(last.rows[0]![0])).toBe(1);
       });
 
@@ -628,7 +601,7 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
     test('rolling back to a savepoint taken before a failed statement lets the migration succeed', async () => {
       const t = fresh();
       const name = fileName('savepoint');
-      const { result, output } = await runUp(driver, [{
+      const { result, output } = await runUp(session.driver, [{
         name,
         text: migration(`
           assert(db:execute("CREATE TABLE ${t} (v INTEGER UNIQUE)"))
@@ -641,12 +614,12 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
           assert(db:execute("INSERT INTO ${t} (v) VALUES (3)"))
           print(db:release("s"))
         `),
-      }], { host });
+      }], { host: session.host });
       expect(result.error).toBeNull();
       expect(output).toEqual(['nil\tconstraint', 'aborted', 'true', 'true']);
-      const rows = await driver.query(`SELECT v FROM ${t} ORDER BY v`, []);
+      const rows = await session.driver.query(`SELECT v FROM ${t} ORDER BY v`, []);
       expect(rows.rows.map((r) => Number(r[0]))).toEqual([1, 3]);
-      const ledger = await driver.query(`SELECT id FROM _migrations WHERE id = ${pg ? '$1' : '?'}`, [name.slice(0, -4)]);
+      const ledger = await session.driver.query(`SELECT id FROM _migrations WHERE id = ${pg ? '$1' : '?'}`, [name.slice(0, -4)]);
       expect(ledger.rows).toHaveLength(1);
     });
 
@@ -692,10 +665,10 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
   describe('errors carry file:line', () => {
     test('a runtime error in up reports its line', async () => {
       const name = fileName('runtime');
-      const { result } = await runUp(driver, [{
+      const { result } = await runUp(session.driver, [{
         name,
         text: migration('local a = 1\nlocal b = 2\nlocal t = nil\nprint(t.field)'),
-      }], { host });
+      }], { host: session.host });
       expect(result.ok).toBe(false);
       expect(result.error).toMatchObject({
         migration: name.slice(0, -4), phase: 'up', file: name, line: UP_FIRST_LINE + 3,
@@ -736,7 +709,7 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
       const source = migration('local x = = 1');
       let caught: unknown;
       try {
-        host.compile('0001_broken.lua', source);
+        session.host.compile('0001_broken.lua', source);
       } catch (e) {
         caught = e;
       }
@@ -749,14 +722,14 @@ describe.each(ENGINES)('Lua host on %s', (engine, open) => {
 
     test('a syntax error stops the run in the load phase, naming the file and line', async () => {
       const name = fileName('syntax');
-      const { result } = await runUp(driver, [{ name, text: `-- header\n${migration('print("never")\nif then')}` }], { host });
+      const { result } = await runUp(session.driver, [{ name, text: `-- header\n${migration('print("never")\nif then')}` }], { host: session.host });
       expect(result.ok).toBe(false);
       expect(result.error).toMatchObject({ migration: name.slice(0, -4), phase: 'load', file: name, line: UP_FIRST_LINE + 2 });
     });
 
     test('a runtime error at the top level of a file is a load error with its line', async () => {
       const name = fileName('toplevel');
-      const { result } = await runUp(driver, [{ name, text: `local x = nil\nlocal y = x.field\n${migration('')}` }], { host });
+      const { result } = await runUp(session.driver, [{ name, text: `local x = nil\nlocal y = x.field\n${migration('')}` }], { host: session.host });
       expect(result.error).toMatchObject({ phase: 'load', file: name, line: 2 });
       expect(result.error!.message).toMatch(/attempt to index a nil value/);
     });

@@ -4,42 +4,18 @@
  * second statement for last_insert_rowid. Against real sql.js and PGlite; also the parameter tables read straight
  * from fengari's table storage (holes, removed keys, float keys, metatables, non-ASCII and invalid UTF-8 strings).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Driver, Engine } from '../../src/core/driver.ts';
-import type { LuaHost } from '../../src/core/lua/host.ts';
-import { openPglite } from '../../src/drivers/pglite.ts';
-import { openSqlJs } from '../../src/drivers/sqljs.ts';
-import { runBody, smallHost, UP_FIRST_LINE, type Outcome } from '../helpers/migration.ts';
+import { describe, expect, test } from 'vitest';
+import { IN_PROCESS_ENGINES, UP_FIRST_LINE, useLuaSession } from '../helpers/migration.ts';
 
-const ENGINES: Array<[Engine, () => Promise<Driver>]> = [
-  ['sqlite', () => openSqlJs()],
-  ['postgres', () => openPglite()],
-];
 
 let tables = 0;
 const fresh = (label = 'r') => `${label}_${++tables}`;
 
-describe.each(ENGINES)('statement results on %s', (engine, open) => {
+describe.each(IN_PROCESS_ENGINES)('statement results on %s', (engine, open) => {
   const pg = engine === 'postgres';
   const serial = pg ? 'id SERIAL PRIMARY KEY' : 'id INTEGER PRIMARY KEY';
-  let driver: Driver;
-  let host: LuaHost;
-
-  beforeAll(async () => {
-    driver = await open();
-    host = smallHost();
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
-
-  const run = (body: string): Promise<Outcome> => runBody(driver, body, { host });
-
-  async function prints(body: string): Promise<string[]> {
-    const { result, output } = await run(body);
-    expect(result.error).toBeNull();
-    return output;
-  }
+  const session = useLuaSession(open);
+  const { run, prints } = session;
 
   test('a kept result has rows_affected and, on SQLite, the id of the row just inserted', async () => {
     const t = fresh();
@@ -83,8 +59,8 @@ describe.each(ENGINES)('statement results on %s', (engine, open) => {
     expect(result.error?.line).toBe(UP_FIRST_LINE + 4);
     expect(result.error?.sql).toBe(`INSERT INTO ${t} (id) VALUES (${pg ? '$1' : '?'})`);
     const exists = pg
-      ? await driver.query('SELECT 1 FROM information_schema.tables WHERE table_name = $1', [t])
-      : await driver.query(`SELECT 1 FROM sqlite_master WHERE name = ?`, [t]);
+      ? await session.driver.query('SELECT 1 FROM information_schema.tables WHERE table_name = $1', [t])
+      : await session.driver.query(`SELECT 1 FROM sqlite_master WHERE name = ?`, [t]);
     expect(exists.rows).toEqual([]);
   });
 
@@ -167,23 +143,9 @@ describe.each(ENGINES)('statement results on %s', (engine, open) => {
   });
 });
 
-describe.each(ENGINES)('parameter tables on %s', (engine, open) => {
-  let driver: Driver;
-  let host: LuaHost;
-
-  beforeAll(async () => {
-    driver = await open();
-    host = smallHost();
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
-
-  async function prints(body: string): Promise<string[]> {
-    const { result, output } = await runBody(driver, body, { host });
-    expect(result.error).toBeNull();
-    return output;
-  }
+describe.each(IN_PROCESS_ENGINES)('parameter tables on %s', (engine, open) => {
+  const session = useLuaSession(open);
+  const { prints } = session;
 
   const cast = engine === 'postgres' ? '::text' : '';
 
