@@ -4,26 +4,13 @@
  * (the old key form made "\1#" and "\18\3" the same key), string comparison is byte order as in C Lua, and text
  * with non-ASCII characters travels to Lua and back unchanged. Through the real runner on sql.js.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Driver } from '../../src/core/driver.ts';
+import { describe, expect, test } from 'vitest';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
-import { runBody } from '../helpers/migration.ts';
+import { useLuaSession } from '../helpers/migration.ts';
 
-let driver: Driver;
-
-beforeAll(async () => {
-  driver = await openSqlJs();
-});
-afterAll(async () => {
-  await driver.close();
-});
-
-/** Runs `body` as an `up` that must succeed; returns what it printed. */
-async function prints(body: string): Promise<string[]> {
-  const { result, output } = await runBody(driver, body);
-  expect(result.error).toBeNull();
-  return output;
-}
+/** Runs a body as an `up` that must succeed on sql.js; returns what it printed. */
+const session = useLuaSession(() => openSqlJs());
+const { prints } = session;
 
 describe('Lua strings as table keys', () => {
   test('strings whose bytes read alike in hex are different keys', async () => {
@@ -68,7 +55,7 @@ describe('Lua string comparison is byte order', () => {
 
 describe('text crossing between JavaScript and Lua', () => {
   test('ASCII and non-ASCII source text and SQL results arrive unchanged', async () => {
-    await driver.exec("CREATE TABLE IF NOT EXISTS words (w TEXT)");
+    await session.driver.exec("CREATE TABLE IF NOT EXISTS words (w TEXT)");
     expect(await prints(`
       db:execute("DELETE FROM words")
       db:execute("INSERT INTO words (w) VALUES (?), (?), (?)", {"plain", "naïve – 東京", "😀"})

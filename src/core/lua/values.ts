@@ -77,17 +77,18 @@ export function readParams(L: LuaState, index: number, count: number): SqlValue[
   }
   const storage = tableStorage(L, index);
   // The common case, a plain sequence of exactly `count` values, needs no scan of the table's keys: a table with
-  // `count` keys that holds 1..count holds nothing else.
+  // `count` keys that holds 1..count holds nothing else. Each item is looked up once: kept in `found` while the
+  // count is checked, converted after (a bad value is reported only once the count is known to be right).
   let size = count;
-  if (storage.size !== count) {
+  let complete = storage.size === count;
+  for (let i = 1; complete && i <= count; i++) {
+    const item = storedItem(storage, i);
+    if (item === undefined) complete = false;
+    else found[i - 1] = item;
+  }
+  if (!complete) {
+    found.length = 0;
     size = highestArrayIndex(L, lua.lua_absindex(L, index));
-  } else {
-    for (let i = 1; i <= count; i++) {
-      if (storedItem(storage, i) === undefined) {
-        size = highestArrayIndex(L, lua.lua_absindex(L, index));
-        break;
-      }
-    }
   }
   if (size > count) {
     throw new ParameterError(
@@ -95,12 +96,19 @@ export function readParams(L: LuaState, index: number, count: number): SqlValue[
     );
   }
   const values = new Array<SqlValue>(count);
-  for (let i = 1; i <= count; i++) {
-    const item = i <= size ? storedItem(storage, i) : undefined;
-    values[i - 1] = item === undefined ? null : sqlValueOf(L, item, i);
+  try {
+    for (let i = 1; i <= count; i++) {
+      const item = complete ? found[i - 1] : i <= size ? storedItem(storage, i) : undefined;
+      values[i - 1] = item === undefined ? null : sqlValueOf(L, item, i);
+    }
+  } finally {
+    if (complete) found.fill(undefined, 0, count); // holds no Lua values between calls
   }
   return values;
 }
+
+/** readParams' scratch list of the items of a complete sequence (it never runs inside itself). */
+const found: Array<StoredValue | undefined> = [];
 
 /** The largest positive integer key of an array with holes (`#t` is unreliable there). Other keys are an error. */
 function highestArrayIndex(L: LuaState, index: number): number {
