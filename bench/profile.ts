@@ -8,10 +8,10 @@
  * Scenarios (each repeats its work a few times so that start-up is a small part of the profile):
  *   sqljs-inserts [rows]    the prepared-inserts migration on sql.js (default 100,000 rows, 3 times)
  *   pglite-inserts [rows]   the same on PGlite (default 20,000 rows, 2 times)
- *   file-up                 1,000 migrations, one transaction each, SQLite file with synchronous=OFF (so the
+ *   file-up [rounds]        1,000 migrations, one transaction each, SQLite file with synchronous=OFF (so the
  *                           profile shows Moonwalk's CPU, not fsync waits)
- *   file-single             the same in one transaction
- *   file-noop               the no-op up over 1,000 applied migrations (30 times)
+ *   file-single [rounds]    the same in one transaction (default 3 rounds: the first ones are JIT warm-up)
+ *   file-noop [rounds]      the no-op up over 1,000 applied migrations (30 times)
  *   compile [rounds]        only `migrationFiles` (sha256) and compiling the 1,000 files in a fresh LuaHost, no
  *                           database (default 20 rounds; prints the first, cold, round and the min/median of the rest)
  *
@@ -69,11 +69,11 @@ async function inserts(driver: Driver, rows: number, times: number): Promise<voi
   }
 }
 
-async function fileRuns(mode: 'up' | 'single' | 'noop'): Promise<void> {
+async function fileRuns(mode: 'up' | 'single' | 'noop', rounds: number): Promise<void> {
   const texts = tableMigrations(1000);
   const dir = tempDir('profile');
   try {
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < rounds; round++) {
       const file = join(dir.path, `round${round}.sqlite`);
       const run = async (single: boolean) => {
         const driver = openSqliteFile(file);
@@ -190,7 +190,7 @@ switch (scenario) {
   case 'file-up':
   case 'file-single':
   case 'file-noop':
-    await fileRuns(scenario.slice(5) as 'up' | 'single' | 'noop');
+    await fileRuns(scenario.slice(5) as 'up' | 'single' | 'noop', Number(arg1 ?? 3));
     break;
   case 'compile':
     compileRuns(Number(arg1 ?? 20));

@@ -127,6 +127,12 @@ function isMessage(e: unknown, message: string): boolean {
 
 const STATEMENT_CACHE_SIZE = 64;
 
+/** A prepared statement kept by its text, with the verb that decides whether it reports a last insert id. */
+interface CachedStatement {
+  stmt: BetterStatement;
+  verb: string;
+}
+
 class BetterSqliteDriver implements SyncDriver {
   readonly engine = 'sqlite' as const;
   readonly transactionalDdl = true;
@@ -145,10 +151,10 @@ class BetterSqliteDriver implements SyncDriver {
    * Recently used statements by text, least recently used first: a loop of `db:execute` with the same SQL prepares
    * it once, and the runner's ledger INSERT stays cached while each migration's one-off DDL passes through.
    */
-  private readonly statements = new Map<string, BetterStatement>();
+  private readonly statements = new Map<string, CachedStatement>();
 
   /** The statement, or null when the text holds no statement (only whitespace or comments). */
-  private prepareOne(sql: string): BetterStatement | null {
+  private prepareOne(sql: string): CachedStatement | null {
     const cached = this.statements.get(sql);
     if (cached) {
       this.statements.delete(sql);
@@ -165,14 +171,16 @@ class BetterSqliteDriver implements SyncDriver {
     if (this.statements.size >= STATEMENT_CACHE_SIZE) {
       this.statements.delete(this.statements.keys().next().value as string);
     }
-    this.statements.set(sql, stmt);
-    return stmt;
+    // The verb is read once per text: a cached statement (the ledger's INSERT) is not lexed again on every run.
+    const entry = { stmt, verb: sqliteStatementVerb(sql) };
+    this.statements.set(sql, entry);
+    return entry;
   }
 
   query(sql: string, params: SqlValue[]): QueryResult {
     try {
-      const stmt = this.prepareOne(sql);
-      return stmt ? runQuery(stmt, params) : { columns: [], rows: [] };
+      const entry = this.prepareOne(sql);
+      return entry ? runQuery(entry.stmt, params) : { columns: [], rows: [] };
     } catch (e) {
       throw toDriverError(e);
     }
@@ -184,14 +192,14 @@ class BetterSqliteDriver implements SyncDriver {
    */
   execute(sql: string, params: SqlValue[]): ExecResult {
     try {
-      let stmt: BetterStatement | null;
+      let entry: CachedStatement | null;
       try {
-        stmt = this.prepareOne(sql);
+        entry = this.prepareOne(sql);
       } catch (e) {
         if (params.length === 0 && isMessage(e, MULTIPLE_STATEMENTS_MESSAGE)) return this.executeScript(sql);
         throw e;
       }
-      return stmt ? runExecute(stmt, params, sqliteStatementVerb(sql)) : { rowsAffected: 0, lastInsertId: null };
+      return entry ? runExecute(entry.stmt, params, entry.verb) : { rowsAffected: 0, lastInsertId: null };
     } catch (e) {
       throw toDriverError(e);
     }

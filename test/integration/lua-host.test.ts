@@ -720,6 +720,35 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
       expect(failure.message).toMatch(/unexpected symbol near '='/);
     });
 
+    // One set of DSL functions serves every file (prelude): they must refuse to run outside define, and a file
+    // stopped inside define must not hand its half-built definition to the next file.
+    test('the DSL works only while define runs; a file stopped inside define leaves nothing to the next', () => {
+      const loadFailure = (name: string, text: string) => {
+        try {
+          session.host.compile(name, text);
+        } catch (e) {
+          if (e instanceof LoadError) return e.failure;
+          throw e;
+        }
+        throw new Error(`${name} was expected not to load`);
+      };
+      const kept = loadFailure('0001_kept.lua',
+        'local m\nrequire("migration").define(function() m = migration; migration("a", function() end) end)\nm("b", function() end)\n');
+      expect(kept.line).toBe(3);
+      expect(kept.message).toMatch(/^migration\(\.\.\.\) must be called inside require\('migration'\)\.define/);
+      const nested = loadFailure('0002_nested.lua',
+        'return require("migration").define(function()\n  require("migration").define(function() end)\nend)\n');
+      expect(nested.message).toMatch(/define is called twice/);
+      const runaway = loadFailure('0003_runaway.lua',
+        'return require("migration").define(function()\n  migration("runaway", function()\n' +
+        '    database("sqlite", function() up(function() end) while true do end end)\n  end)\nend)\n');
+      expect(runaway.limit).toBe(true);
+      const next = session.host.compile('0004_next.lua', migration('', { engines: ['postgres'], description: 'next' }));
+      expect(next.description).toBe('next');
+      expect(Object.keys(next.blocks)).toEqual(['postgres']);
+      session.host.release(next);
+    });
+
     test('a syntax error stops the run in the load phase, naming the file and line', async () => {
       const name = fileName('syntax');
       const { result } = await runUp(session.driver, [{ name, text: `-- header\n${migration('print("never")\nif then')}` }], { host: session.host });

@@ -22,7 +22,7 @@ export interface CompiledMigration {
   blocks: Partial<Record<Engine, { down: boolean; after: boolean }>>;
   /** Engines with an empty `database(...)` block: a placeholder, skipped like a missing block. */
   emptyBlocks: Engine[];
-  /** Registry reference to the Lua definition table. */
+  /** Registry reference to the Lua table of the phase functions (laid out as new_definition in the prelude says). */
   readonly ref: number;
 }
 
@@ -53,6 +53,10 @@ export interface ReturnedError {
 }
 
 
+/** Engines and phases numbered as in the prelude (its ENGINES and PHASES, from 0 and from 1): the index is the number. */
+const ENGINE_ORDER: readonly Engine[] = ['sqlite', 'postgres', 'mysql'];
+const PHASE_ORDER: readonly Phase[] = ['up', 'down', 'after'];
+
 /** Characters of `print` output kept per phase; what comes after is dropped. */
 const MAX_OUTPUT = 1_000_000;
 
@@ -69,7 +73,8 @@ const LIBRARIES: Array<[string, unknown]> = [
 export class LuaHost implements DbServices {
   readonly bridge = new Bridge();
   private readonly L: LuaState;
-  private readonly toolboxRef: number;
+  /** The prelude's new_env, called once per file. */
+  private readonly newEnvRef: number;
   private readonly errorMetaRef: number;
   private readonly printRef: number;
   /** Lines printed by the code of the current run. */
@@ -101,7 +106,9 @@ export class LuaHost implements DbServices {
     if (lua.lua_pcall(L, 3, 1, 0) !== lua.LUA_OK) throw new Error(`Lua prelude failed: ${toJsString(L, -1)}`);
     lua.lua_getfield(L, -1, to_luastring('error_meta', true));
     this.errorMetaRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    this.toolboxRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_getfield(L, -1, to_luastring('new_env', true));
+    this.newEnvRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_pop(L, 1); // the toolbox: new_env and error_meta are all the host keeps of it
 
     lua.lua_pushcfunction(L, (T: LuaState) => {
       if (this.outputSize >= MAX_OUTPUT) return 0;
@@ -154,13 +161,6 @@ export class LuaHost implements DbServices {
     lua.lua_setmetatable(L, -2);
   }
 
-  /** Pushes toolbox[name] onto the main state. */
-  private pushToolbox(name: string): void {
-    lua.lua_rawgeti(this.L, lua.LUA_REGISTRYINDEX, this.toolboxRef);
-    lua.lua_getfield(this.L, -1, to_luastring(name, true));
-    lua.lua_remove(this.L, -2);
-  }
-
   /** Compiles and runs a migration file's top level. Throws LoadError with the file and Lua line on any problem. */
   compile(file: string, source: string): CompiledMigration {
     const L = this.L;
@@ -172,7 +172,7 @@ export class LuaHost implements DbServices {
     try {
       lua.lua_createtable(L, 0, 1); // holder: define() stores the definition here
       const holder = lua.lua_gettop(L);
-      this.pushToolbox('new_env');
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.newEnvRef);
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.printRef);
       lua.lua_pushvalue(L, holder);
       lua.lua_call(L, 2, 1);
@@ -190,36 +190,24 @@ export class LuaHost implements DbServices {
         throw new LoadError(run.stopReason ? { message: run.stopReason, file, limit: true } : failure);
       }
 
-      if (lua.lua_getfield(L, holder, to_luastring('def', true)) !== lua.LUA_TTABLE) {
+      // define() left the definition in the holder under integer keys (see new_definition in the prelude): no key strings.
+      if (lua.lua_rawgeti(L, holder, 1) !== lua.LUA_TSTRING) {
         throw new LoadError({
           file,
           message: `${file} does not define a migration: it must end with return require("migration").define(function() ... end)`,
         });
       }
-      const def = lua.lua_gettop(L);
-      lua.lua_getfield(L, def, to_luastring('description', true));
       const description = toJsString(L, -1) ?? '';
-      lua.lua_pop(L, 1);
+      lua.lua_rawgeti(L, holder, 2);
+      const flags = lua.lua_tointeger(L, -1) as number;
       const blocks: CompiledMigration['blocks'] = {};
-      lua.lua_getfield(L, def, to_luastring('engines', true));
-      for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
-        if (lua.lua_getfield(L, -1, to_luastring(engine, true)) === lua.LUA_TTABLE) {
-          const down = lua.lua_getfield(L, -1, to_luastring('down', true)) === lua.LUA_TFUNCTION;
-          const after = lua.lua_getfield(L, -2, to_luastring('after', true)) === lua.LUA_TFUNCTION;
-          lua.lua_pop(L, 2);
-          blocks[engine] = { down, after };
-        }
-        lua.lua_pop(L, 1);
-      }
-      lua.lua_pop(L, 1);
       const emptyBlocks: Engine[] = [];
-      lua.lua_getfield(L, def, to_luastring('empty', true));
-      for (const engine of ['sqlite', 'postgres', 'mysql'] as const) {
-        if (lua.lua_getfield(L, -1, to_luastring(engine, true)) !== lua.LUA_TNIL) emptyBlocks.push(engine);
-        lua.lua_pop(L, 1);
-      }
-      lua.lua_pop(L, 1);
-      lua.lua_pushvalue(L, def);
+      ENGINE_ORDER.forEach((engine, e) => {
+        const bits = flags >> (e * 4);
+        if (bits & 1) blocks[engine] = { down: (bits & 2) !== 0, after: (bits & 4) !== 0 };
+        else if (bits & 8) emptyBlocks.push(engine);
+      });
+      lua.lua_rawgeti(L, holder, 3);
       const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
       return { file, description, blocks, emptyBlocks, ref };
     } finally {
@@ -252,9 +240,7 @@ export class LuaHost implements DbServices {
     lua.lua_settop(L, top);
     try {
       lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, migration.ref);
-      lua.lua_getfield(thread, -1, to_luastring('engines', true));
-      lua.lua_getfield(thread, -1, to_luastring(engine, true));
-      if (lua.lua_getfield(thread, -1, to_luastring(phase, true)) !== lua.LUA_TFUNCTION) {
+      if (lua.lua_rawgeti(thread, -1, ENGINE_ORDER.indexOf(engine) * 3 + PHASE_ORDER.indexOf(phase) + 1) !== lua.LUA_TFUNCTION) {
         return { ok: false, failure: { file: migration.file, message: `${migration.file} has no ${phase} for ${engine}` } };
       }
       lua.lua_replace(thread, 1);

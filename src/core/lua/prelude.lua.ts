@@ -58,6 +58,9 @@ end
 local LIBRARY_META = {}
 for name, lib in pairs(libraries) do LIBRARY_META[name] = { __index = lib, __metatable = false } end
 local ENV_META = { __index = base, __metatable = false }
+-- Spelled out (not a loop over LIBRARY_META) in new_env: it runs once per file.
+local STRING_META, TABLE_META, MATH_META = LIBRARY_META.string, LIBRARY_META.table, LIBRARY_META.math
+local UTF8_META, COROUTINE_META, OS_META = LIBRARY_META.utf8, LIBRARY_META.coroutine, LIBRARY_META.os
 
 -- Errors returned by db methods: tostring gives the message, err:kind() a category, and error(err) works.
 local Error = {}
@@ -67,79 +70,102 @@ Error.__concat = function(a, b)
   return (getmetatable(a) == Error and a.message or a) .. (getmetatable(b) == Error and b.message or b)
 end
 
-local ENGINES = { sqlite = true, postgres = true, mysql = true }
+-- The engines and phases, numbered as the host reads a definition (see new_definition below): keep in step with host.ts.
+local ENGINES = { sqlite = 0, postgres = 1, mysql = 2 }
+local PHASES = { up = 1, down = 2, after = 3 }
 local SUGGEST = {
   postgresql = "postgres", pg = "postgres", pgsql = "postgres", psql = "postgres", pglite = "postgres",
   sqlite3 = "sqlite", ["sql.js"] = "sqlite", mariadb = "mysql", maria = "mysql",
 }
-local PHASES = { up = true, down = true, after = true }
 
--- The DSL of one file: migration / database / up / down / after exist only while define(fn) runs.
+-- The DSL: migration / database / up / down / after exist only while define(fn) runs. One set of functions serves
+-- every file (a set of closures per file cost more than the file's own code); they fill in the definition of the
+-- file whose define is running, and refuse to run outside it.
+local current, block -- the definition being built, and its database block being defined; nil outside define
+
+-- What the host reads of a definition, built as the DSL runs so that the host reads it without string keys: the
+-- description; one integer of flags, four bits per engine (at 4 * its number: 1 a block with up, 2 its down, 4 its
+-- after, 8 an empty block); and the phase functions at 3 * engine number + phase number.
+local function new_definition()
+  return { description = nil, flags = 0, fns = {} }
+end
+
+local function dsl_migration(description, body)
+  local def = current
+  if not def then error("migration(...) must be called inside require('migration').define(function() ... end)", 2) end
+  if def.description then
+    error("migration(...) is called twice: a file defines exactly one migration; move the second one to its own file", 2)
+  end
+  if type(description) ~= "string" then
+    error("migration(description, fn): the description must be a string, got a " .. type(description), 2)
+  end
+  if type(body) ~= "function" then
+    error("migration(description, fn): the second argument must be a function, got a " .. type(body), 2)
+  end
+  def.description = description
+  body()
+end
+
+local function dsl_database(engine, body)
+  local def = current
+  if not (def and def.description) then error("database(...) must be called inside migration(description, function() ... end)", 2) end
+  if block then error("database(...) cannot be nested inside another database(...) block", 2) end
+  if type(engine) ~= "string" then error("database(type, fn): the type must be a string such as \"sqlite\", got a " .. type(engine), 2) end
+  local number = ENGINES[engine]
+  if not number then
+    local hint = SUGGEST[engine:lower()] or (ENGINES[engine:lower()] and engine:lower())
+    error(("unknown database type %q: use \"sqlite\", \"postgres\" or \"mysql\"%s"):format(engine,
+      hint and (" (did you mean \"" .. hint .. "\"?)") or ""), 2)
+  end
+  if type(body) ~= "function" then error("database(type, fn): the second argument must be a function, got a " .. type(body), 2) end
+  local shift = 4 * number
+  if def.flags & (15 << shift) ~= 0 then error(("database(%q) is defined twice in this migration"):format(engine), 2) end
+  block = { engine = engine, number = number, bits = 0 }
+  local ok, err = pcall(body)
+  local bits = block.bits
+  block = nil
+  if not ok then error(err, 0) end
+  if bits & 1 ~= 0 then
+    def.flags = def.flags | (bits << shift)
+  elseif bits ~= 0 then
+    error(("database(%q) has no up(function(db) ... end): a block with down or after needs one"):format(engine), 2)
+  else
+    -- An empty block (the guide's template has one) is a placeholder: the migration is skipped on that engine.
+    def.flags = def.flags | (8 << shift)
+  end
+end
+
+local dsl_phase = {}
+for phase, number in pairs(PHASES) do
+  local bit = 1 << (number - 1)
+  dsl_phase[phase] = function(fn)
+    if not (current and block) then error(phase .. "(...) must be called inside a database(type, function() ... end) block", 2) end
+    if type(fn) ~= "function" then error(phase .. "(fn) expects a function(db), got a " .. type(fn), 2) end
+    if block.bits & bit ~= 0 then error(phase .. "(...) is defined twice in database(\"" .. block.engine .. "\")", 2) end
+    block.bits = block.bits | bit
+    current.fns[3 * block.number + number] = fn
+  end
+end
+
+-- define for one file: it puts the DSL in the file's environment while fn runs, and takes it out again.
 local function make_define(env, holder)
   return function(fn)
     if type(fn) ~= "function" then
       error("require('migration').define expects a function that calls migration(...), got a " .. type(fn), 2)
     end
-    if holder.def then error("define is called twice in this file: a file defines exactly one migration", 2) end
-    local def = { engines = {}, empty = {} }
-    local block -- the database block being defined, if any
-
-    env.migration = function(description, body)
-      if def.description then
-        error("migration(...) is called twice: a file defines exactly one migration; move the second one to its own file", 2)
-      end
-      if type(description) ~= "string" then
-        error("migration(description, fn): the description must be a string, got a " .. type(description), 2)
-      end
-      if type(body) ~= "function" then
-        error("migration(description, fn): the second argument must be a function, got a " .. type(body), 2)
-      end
-      def.description = description
-      body()
-    end
-
-    env.database = function(engine, body)
-      if not def.description then error("database(...) must be called inside migration(description, function() ... end)", 2) end
-      if block then error("database(...) cannot be nested inside another database(...) block", 2) end
-      if type(engine) ~= "string" then error("database(type, fn): the type must be a string such as \"sqlite\", got a " .. type(engine), 2) end
-      if not ENGINES[engine] then
-        local hint = SUGGEST[engine:lower()] or (ENGINES[engine:lower()] and engine:lower())
-        error(("unknown database type %q: use \"sqlite\", \"postgres\" or \"mysql\"%s"):format(engine,
-          hint and (" (did you mean \"" .. hint .. "\"?)") or ""), 2)
-      end
-      if type(body) ~= "function" then error("database(type, fn): the second argument must be a function, got a " .. type(body), 2) end
-      if def.engines[engine] or def.empty[engine] then error(("database(%q) is defined twice in this migration"):format(engine), 2) end
-      block = { engine = engine }
-      local ok, err = pcall(body)
-      local finished = block
-      block = nil
-      if not ok then error(err, 0) end
-      if finished.up then
-        def.engines[engine] = finished
-      elseif finished.down or finished.after then
-        error(("database(%q) has no up(function(db) ... end): a block with down or after needs one"):format(engine), 2)
-      else
-        -- An empty block (the guide's template has one) is a placeholder: the migration is skipped on that engine.
-        def.empty[engine] = true
-      end
-    end
-
-    for phase in pairs(PHASES) do
-      env[phase] = function(fn)
-        if not block then error(phase .. "(...) must be called inside a database(type, function() ... end) block", 2) end
-        if type(fn) ~= "function" then error(phase .. "(fn) expects a function(db), got a " .. type(fn), 2) end
-        if block[phase] then error(phase .. "(...) is defined twice in database(\"" .. block.engine .. "\")", 2) end
-        block[phase] = fn
-      end
-    end
-
+    if holder[1] or current then error("define is called twice in this file: a file defines exactly one migration", 2) end
+    local def = new_definition()
+    current, block = def, nil
+    env.migration, env.database, env.up, env.down, env.after =
+      dsl_migration, dsl_database, dsl_phase.up, dsl_phase.down, dsl_phase.after
     local ok, err = pcall(fn)
+    current, block = nil, nil
     env.migration, env.database, env.up, env.down, env.after = nil, nil, nil, nil, nil
     if not ok then error(err, 0) end
     if not def.description then
       error("the function given to define never calls migration(description, function() ... end)", 2)
     end
-    holder.def = def
+    holder[1], holder[2], holder[3] = def.description, def.flags, def.fns
     -- The definition stays private: handed back, the code could change it (or give it metatables) after the
     -- checks above, and the host reads it outside any budget.
     return nil
@@ -150,8 +176,11 @@ local sql_module = { NULL = select(2, ...) }
 
 -- A fresh environment for one migration file: its own copies of the libraries, the sandboxed load and require.
 local function new_env(print_fn, holder)
+  -- A limit raised inside define can stop it before it clears these: no file starts with another's leftovers.
+  current, block = nil, nil
   local env = setmetatable({ print = print_fn }, ENV_META)
-  for name, meta in pairs(LIBRARY_META) do env[name] = setmetatable({}, meta) end
+  env.string, env.table, env.math = setmetatable({}, STRING_META), setmetatable({}, TABLE_META), setmetatable({}, MATH_META)
+  env.utf8, env.coroutine, env.os = setmetatable({}, UTF8_META), setmetatable({}, COROUTINE_META), setmetatable({}, OS_META)
   env._G = env
   env.load = function(chunk, name, mode, ...)
     local target = env
