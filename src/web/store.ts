@@ -9,7 +9,7 @@ import { idOf, nameProblem, nextNumber, normalizeName, sortFiles } from './files
 import { clockOf } from './format.ts';
 import { loadSaved, save } from './persist.ts';
 import { beginProgress, endProgress, noteRunEvent } from './run-progress.ts';
-import type { SharedState } from './share.ts';
+import type { DecodeResult, SharedState } from './share.ts';
 import { recordReset, recordRun, recordSql, recordStop } from './timeline.ts';
 import { EngineClient, StoppedError } from './worker/client.ts';
 import {
@@ -84,13 +84,26 @@ interface Initial {
  * opened or made: most loads have no link, and it is not needed before "SQLite ready".
  */
 const shareCodec = () => import('./share.ts');
+const CODEC_UNAVAILABLE = 'The share-link reader could not be downloaded (offline, or the site was updated): reload ' +
+  'the page to try again.';
+
+/** A link decoded, or refused with a message (also when the codec itself cannot be fetched). */
+async function decodeLink(hash: string): Promise<DecodeResult> {
+  let codec: Awaited<ReturnType<typeof shareCodec>>;
+  try {
+    codec = await shareCodec();
+  } catch {
+    return { ok: false, message: `${CODEC_UNAVAILABLE} Nothing was loaded.` };
+  }
+  return codec.decodeShare(hash);
+}
 
 async function initial(): Promise<Initial> {
   const hash = typeof location !== 'undefined' ? location.hash : '';
   const fallback = (): SharedState =>
     loadSaved() ?? { files: EXAMPLE_FILES.map((f) => ({ ...f })), engine: 'sqlite', selected: EXAMPLE_FILES[0]!.name };
   if (hash.length > 1) {
-    const decoded = (await shareCodec()).decodeShare(hash);
+    const decoded = await decodeLink(hash);
     if (decoded.ok) {
       const files = sortFiles(decoded.state.files);
       return { state: { ...decoded.state, files, selected: decoded.state.selected ?? files[0]?.name ?? null }, alert: null, fromLink: true };
@@ -472,7 +485,14 @@ export function dismissAlert(): void {
 
 export async function share(): Promise<void> {
   const { files, engine, selected } = get();
-  const { encodeShare, MAX_HASH_CHARS } = await shareCodec();
+  let codec: Awaited<ReturnType<typeof shareCodec>>;
+  try {
+    codec = await shareCodec();
+  } catch {
+    set({ alert: { message: CODEC_UNAVAILABLE } });
+    return;
+  }
+  const { encodeShare, MAX_HASH_CHARS } = codec;
   const hash = encodeShare({ files, engine, selected });
   if (hash.length > MAX_HASH_CHARS) {
     set({ alert: { message: `These migrations are too large for a share link (${hash.length.toLocaleString('en-US')} characters; at most ${MAX_HASH_CHARS.toLocaleString('en-US')}).` } });
@@ -511,7 +531,7 @@ export async function replaceFiles(files: SourceFile[], what: string): Promise<v
 
 /** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */
 async function loadLink(hash: string): Promise<void> {
-  const decoded = (await shareCodec()).decodeShare(hash);
+  const decoded = await decodeLink(hash);
   if (!decoded.ok) {
     set({ alert: { message: decoded.message } });
     log({ kind: 'error', text: decoded.message });

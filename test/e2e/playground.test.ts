@@ -208,6 +208,23 @@ describe('the playground', () => {
     }
   });
 
+  test('a link whose reader cannot be downloaded: a clear alert, the examples, a working page', async () => {
+    const context = await playground.context();
+    await context.route(/\/assets\/share-[^/]*\.js$/, (route) => route.abort());
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const link = `#v1.${base64urlEncode(deflateSync(new TextEncoder().encode(JSON.stringify({ f: [['0001_a.lua', 'return 1']], e: 'sqlite' }))))}`;
+    await page.goto(playground.preview.url + link);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 5000 });
+    expect(await alert.innerText()).toMatch(/share-link reader could not be downloaded.*reload the page.*Nothing was loaded/s);
+    await waitForStatus(page, 'SQLite ready');
+    await page.getByRole('button', { name: '0001_create_users.lua', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: '0001_a.lua' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   test('Stop ends `while true do end` within a few seconds and the page stays usable', async () => {
     const { page, errors } = await freshPage();
     await waitForStatus(page, 'SQLite ready');
