@@ -11,6 +11,7 @@ import { migrationFiles } from '../../src/core/migration-files.ts';
 import { Migrator } from '../../src/core/migrator.ts';
 import type { RunResult } from '../../src/core/results.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
+import { ledgerIds, tableExists } from '../helpers/db-inspect.ts';
 import { fileName, migration, smallHost, UP_FIRST_LINE } from '../helpers/migration.ts';
 
 let driver: Driver;
@@ -61,16 +62,6 @@ async function prints(body: string): Promise<string[]> {
   return output;
 }
 
-async function tableExists(name: string): Promise<boolean> {
-  const r = await driver.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`, [name]);
-  return r.rows.length > 0;
-}
-
-async function ledgerHas(id: string): Promise<boolean> {
-  const r = await driver.query('SELECT id FROM _migrations WHERE id = ?', [id]);
-  return r.rows.length > 0;
-}
-
 let tables = 0;
 
 /**
@@ -86,8 +77,8 @@ async function fails(code: string, message: RegExp) {
   expect(result.error!.phase).toBe('up');
   expect(result.error!.message).toMatch(message);
   expect(result.results).toEqual([expect.objectContaining({ status: 'failed' })]);
-  expect(await tableExists(table)).toBe(false);
-  expect(await ledgerHas(name)).toBe(false);
+  expect(await tableExists(driver, table)).toBe(false);
+  expect(await ledgerIds(driver)).not.toContain(name);
   expect(await prints('print("still alive")')).toEqual(['still alive']);
   return { error: result.error!, elapsed };
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
 import { LuaHost } from '../../src/core/lua/host.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
+import { ledgerIds, tableExists } from '../helpers/db-inspect.ts';
 import {
   fileName, migration, runBody, runUp, smallHost, UP_FIRST_LINE, type Outcome,
 } from '../helpers/migration.ts';
@@ -48,16 +49,6 @@ async function prints(body: string): Promise<string[]> {
   expect(result.error).toBeNull();
   expect(result.ok).toBe(true);
   return output;
-}
-
-async function tableExists(name: string): Promise<boolean> {
-  const r = await driver.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`, [name]);
-  return r.rows.length > 0;
-}
-
-async function ledgerHas(id: string): Promise<boolean> {
-  const r = await driver.query('SELECT id FROM _migrations WHERE id = ?', [id]);
-  return r.rows.length > 0;
 }
 
 describe('sandbox: the os library', () => {
@@ -325,8 +316,8 @@ async function stopped(code: string, message: RegExp, useHost: LuaHost = host) {
   expect(result.error!.phase).toBe('up');
   expect(result.error!.message).toMatch(message);
   expect(result.results).toEqual([expect.objectContaining({ status: 'failed' })]);
-  expect(await tableExists(table)).toBe(false);
-  expect(await ledgerHas(name.slice(0, -4))).toBe(false);
+  expect(await tableExists(driver, table)).toBe(false);
+  expect(await ledgerIds(driver)).not.toContain(name.slice(0, -4));
   // the same host runs the next migration normally (the hook is back to its normal interval)
   const next = await runUp(driver, [migration('print("still alive")')], { host: useHost });
   expect(next.result.ok).toBe(true);
