@@ -23,7 +23,10 @@ import { Migrator } from '../src/core/migrator.ts';
 import { migrationFiles } from '../src/core/migration-files.ts';
 import { openPostgres } from '../src/drivers/postgres.ts';
 import { startPostgres } from '../test/harness/servers.ts';
-import { Samples, formatMs, formatRatio, median, spreadOf, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
+import {
+  Samples, formatMs, formatRatio, median, spreadOf, tableMigrations, type BenchRow, type SuiteReport, type TableMigration,
+  type TargetCheck,
+} from './util.ts';
 
 export interface PostgresBenchOptions {
   /** Migrations per run (default 1,000). */
@@ -37,33 +40,7 @@ export interface PostgresBenchOptions {
 
 const SUITE = 'postgres';
 
-interface BenchMigration {
-  id: string;
-  description: string;
-  up: string;
-  lua: string;
-}
-
-function makeMigrations(count: number): BenchMigration[] {
-  const out: BenchMigration[] = [];
-  for (let i = 1; i <= count; i++) {
-    const n = String(i).padStart(4, '0');
-    const table = `t${n}`;
-    const up = `CREATE TABLE ${table} (id SERIAL PRIMARY KEY, name TEXT)`;
-    const description = `create table ${table}`;
-    const lua =
-      'return require("migration").define(function()\n' +
-      `  migration("${description}", function()\n` +
-      '    database("postgres", function()\n' +
-      `      up(function(db) db:execute("${up}") end)\n` +
-      `      down(function(db) db:execute("DROP TABLE ${table}") end)\n` +
-      '    end)\n' +
-      '  end)\n' +
-      'end)\n';
-    out.push({ id: `${n}_create_${table}`, description, up, lua });
-  }
-  return out;
-}
+const makeMigrations = (count: number): TableMigration[] => tableMigrations(count, 'postgres', 'id SERIAL PRIMARY KEY');
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -91,7 +68,7 @@ async function moonwalkUp(url: string, texts: Array<{ name: string; text: string
   return { count: result.results.filter((r) => r.status === 'applied').length, cleanup };
 }
 
-async function rawUp(url: string, migrations: BenchMigration[]): Promise<Ran> {
+async function rawUp(url: string, migrations: TableMigration[]): Promise<Ran> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const cleanup = async () => {
@@ -170,7 +147,7 @@ export async function benchPostgresMigrations(options: PostgresBenchOptions = {}
   };
 
   const samples: Record<Contender, Samples> = { moonwalk: new Samples(), raw: new Samples() };
-  const runOnce = async (who: Contender, migrations: BenchMigration[], into: Record<Contender, Samples> | null) => {
+  const runOnce = async (who: Contender, migrations: TableMigration[], into: Record<Contender, Samples> | null) => {
     const url = await freshDatabase();
     try {
       const texts = migrations.map((m) => ({ name: `${m.id}.lua`, text: m.lua }));

@@ -32,7 +32,8 @@ import { Migrator } from '../src/core/migrator.ts';
 import { readMigrationsDir } from '../src/cli/migrations-dir.ts';
 import { openSqliteFile } from '../src/drivers/better-sqlite3.ts';
 import {
-  Samples, formatMs, formatRatio, median, spreadOf, tempDir, type BenchRow, type SuiteReport, type TargetCheck,
+  Samples, formatMs, formatRatio, median, spreadOf, tableMigrations, tempDir, type BenchRow, type SuiteReport,
+  type TableMigration, type TargetCheck,
 } from './util.ts';
 
 export interface SqliteFileBenchOptions {
@@ -55,37 +56,7 @@ export interface SqliteFileBenchOptions {
 const SUITE = 'sqlite-file';
 const TITLE_PREFIX = 'Migrations on an SQLite file (better-sqlite3)';
 
-interface BenchMigration {
-  id: string;
-  description: string;
-  /** The CREATE TABLE statement. */
-  up: string;
-  down: string;
-  /** The Moonwalk migration file's text. */
-  lua: string;
-}
-
-function makeMigrations(count: number): BenchMigration[] {
-  const out: BenchMigration[] = [];
-  for (let i = 1; i <= count; i++) {
-    const n = String(i).padStart(4, '0');
-    const table = `t${n}`;
-    const up = `CREATE TABLE ${table} (id INTEGER PRIMARY KEY, name TEXT)`;
-    const down = `DROP TABLE ${table}`;
-    const description = `create table ${table}`;
-    const lua =
-      'return require("migration").define(function()\n' +
-      `  migration("${description}", function()\n` +
-      '    database("sqlite", function()\n' +
-      `      up(function(db) db:execute("${up}") end)\n` +
-      `      down(function(db) db:execute("${down}") end)\n` +
-      '    end)\n' +
-      '  end)\n' +
-      'end)\n';
-    out.push({ id: `${n}_create_${table}`, description, up, down, lua });
-  }
-  return out;
-}
+const makeMigrations = (count: number): TableMigration[] => tableMigrations(count, 'sqlite', 'id INTEGER PRIMARY KEY');
 
 // ---------------------------------------------------------------------------------------------------------------
 // The contenders. Each run answers how many migrations it applied and a cleanup (closing), which is not timed.
@@ -118,7 +89,7 @@ const LEDGER_INSERT =
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Raw better-sqlite3: reads the ledger, checks the applied, applies the pending one transaction each. */
-function rawUp(file: string, migrations: BenchMigration[]): Ran {
+function rawUp(file: string, migrations: TableMigration[]): Ran {
   const db = new Database(file);
   const cleanup = () => { db.close(); };
   try {
@@ -175,11 +146,11 @@ function writeSyncedFiles(dir: string, files: Array<{ name: string; text: string
   }
 }
 
-function writeMoonwalkMigrations(dir: string, migrations: BenchMigration[]): void {
+function writeMoonwalkMigrations(dir: string, migrations: TableMigration[]): void {
   writeSyncedFiles(dir, migrations.map((m) => ({ name: `${m.id}.lua`, text: m.lua })));
 }
 
-function writeKnexMigrations(dir: string, migrations: BenchMigration[]): void {
+function writeKnexMigrations(dir: string, migrations: TableMigration[]): void {
   writeSyncedFiles(dir, migrations.map((m) => ({
     name: `${m.id}.cjs`,
     text: `exports.up = function (knex) { return knex.raw(${JSON.stringify(m.up)}); };\n` +
@@ -204,7 +175,7 @@ async function knexLatest(file: string, migrationsDir: string): Promise<Ran> {
   }
 }
 
-async function kyselyLatest(file: string, migrations: BenchMigration[]): Promise<Ran> {
+async function kyselyLatest(file: string, migrations: TableMigration[]): Promise<Ran> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(file) }) });
   const cleanup = () => db.destroy();
@@ -251,7 +222,7 @@ async function timed(label: string, run: () => Promise<Ran> | Ran, expected: num
  * One applying run of `who` on a fresh temp file, then `noops` no-op runs on the same file (none after the
  * single-transaction run: its no-op is Moonwalk's). Samples go to `into` unless it is null (warm-up).
  */
-async function runOnce(who: Contender, migrations: BenchMigration[], noops: number, into: Measured | null): Promise<void> {
+async function runOnce(who: Contender, migrations: TableMigration[], noops: number, into: Measured | null): Promise<void> {
   const dir = tempDir(who);
   try {
     const file = join(dir.path, 'bench.sqlite');

@@ -133,3 +133,41 @@ export function renderSuite(report: SuiteReport): string {
 export function renderTarget(check: TargetCheck): string {
   return `${check.met ? 'MET   ' : 'MISSED'}  [${check.suite}] ${check.description}: ${check.detail}`;
 }
+
+/** One small migration of the bench: one CREATE TABLE, its DROP, and the same as a Moonwalk file. */
+export interface TableMigration {
+  id: string;
+  description: string;
+  /** The CREATE TABLE statement. */
+  up: string;
+  down: string;
+  /** The Moonwalk migration file's text. */
+  lua: string;
+}
+
+/**
+ * `count` migrations that create one table each (`t0001`, …) with an id column numbered by the engine (`idColumn`,
+ * e.g. `id INTEGER PRIMARY KEY` on SQLite, `id SERIAL PRIMARY KEY` on PostgreSQL), for the peers and for Moonwalk.
+ */
+export function tableMigrations(count: number, engine: 'sqlite' | 'postgres', idColumn: string): TableMigration[] {
+  const out: TableMigration[] = [];
+  for (let i = 1; i <= count; i++) {
+    const n = String(i).padStart(4, '0');
+    const table = `t${n}`;
+    const up = `CREATE TABLE ${table} (${idColumn}, name TEXT)`;
+    const down = `DROP TABLE ${table}`;
+    const description = `create table ${table}`;
+    const lua =
+      'return require("migration").define(function()\n' +
+      `  migration("${description}", function()\n` +
+      `    database("${engine}", function()\n` +
+      `      up(function(db) db:execute("${up}") end)\n` +
+      `      down(function(db) db:execute("${down}") end)\n` +
+      '    end)\n' +
+      '  end)\n' +
+      'end)\n';
+    out.push({ id: `${n}_create_${table}`, description, up, down, lua });
+  }
+  return out;
+}
+
