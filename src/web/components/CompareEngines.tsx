@@ -12,6 +12,7 @@ import { formatMs } from '../format.ts';
 import { RESULT_WORDS, stop } from '../store.ts';
 import { ENGINE_LABELS, type CompareReport, type CompareSide, type TableView } from '../worker/protocol.ts';
 import { Modal } from './Modal.tsx';
+import { ColumnFlags } from './Panels.tsx';
 
 /** The sign and its words; the words are for screen readers (the sign's meaning is in the legend for the eye). */
 function Sign({ marked }: { marked: Marked }) {
@@ -83,11 +84,7 @@ function TableCard({ table, marks }: { table: TableView; marks: SideMarks }) {
               <tr key={c.name} className={markClass(marked).trim() || undefined} title={marked?.why}>
                 <td className="col-name">{marked && <Sign marked={marked} />}{c.name}</td>
                 <td className="col-type">{c.type || 'any'}</td>
-                <td className="col-flags">
-                  {c.primaryKey && <abbr title="primary key">PK</abbr>}
-                  {!c.nullable && !c.primaryKey && <span>not null</span>}
-                  {c.default !== null && <span title={`default ${c.default}`}>= {c.default.length > 18 ? c.default.slice(0, 17) + '…' : c.default}</span>}
-                </td>
+                <ColumnFlags column={c} />
               </tr>
             );
           })}

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { runSql, showLine, useStore, type LogEntry } from '../store.ts';
 import { formatMs } from '../format.ts';
-import { ENGINE_LABELS, type DiffLine } from '../worker/protocol.ts';
+import { ENGINE_LABELS, type ColumnView, type DiffLine } from '../worker/protocol.ts';
 import { RunProgress } from './Progress.tsx';
 import { ShortcutsButton } from './ShortcutsHelp.tsx';
 import { Timeline } from './Timeline.tsx';
@@ -81,11 +81,7 @@ function SchemaView() {
                 <tr key={c.name}>
                   <td className="col-name">{c.name}</td>
                   <td className="col-type">{c.type || 'any'}</td>
-                  <td className="col-flags">
-                    {c.primaryKey && <abbr title="primary key">PK</abbr>}
-                    {!c.nullable && !c.primaryKey && <span>not null</span>}
-                    {c.default !== null && <span title={`default ${c.default}`}>= {shorten(c.default, 18)}</span>}
-                  </td>
+                  <ColumnFlags column={c} />
                 </tr>
               ))}
             </tbody>
@@ -239,3 +235,15 @@ export function SqlConsole() {
     </section>
   );
 }
+
+/** A column's constraints as the schema trees show them (here and in Compare engines): PK, not null, its default. */
+export function ColumnFlags({ column }: { column: ColumnView }) {
+  return (
+    <td className="col-flags">
+      {column.primaryKey && <abbr title="primary key">PK</abbr>}
+      {!column.nullable && !column.primaryKey && <span>not null</span>}
+      {column.default !== null && <span title={`default ${column.default}`}>= {shorten(column.default, 18)}</span>}
+    </td>
+  );
+}
+
