@@ -107,10 +107,11 @@ export class Migrator {
       const applied = new Set(entries.map((entry) => entry.id));
       let pending = [...this.files.values()].filter((file) => !applied.has(file.id));
       if (options.to !== undefined) pending = pending.filter((file) => compareIds(file.id, options.to!) <= 0);
+      const plan = this.loadAhead(pending, options.step, results);
       if (batch) {
-        await this.runBatch(pending, options.step, results, statements, options.beforeRollback);
+        await this.runBatch(plan, results, statements, options.beforeRollback);
       } else {
-        await this.runSequence(pending, 'up', results, options.step);
+        await this.runSequence(plan, 'up', results);
       }
     });
   }
@@ -248,14 +249,28 @@ export class Migrator {
     return compiled;
   }
 
-  /** Compiles ahead of time, quietly: a file that does not load is reported when its turn comes. */
-  private precompile(file: MigrationFile | undefined): void {
-    if (file === undefined) return;
-    try {
-      this.compile(file);
-    } catch {
-      // reported by compileOrFail in its own turn
+  /**
+   * The files `up` will run, each loaded before any is applied: a file that does not load (a Lua syntax error, a
+   * misused DSL) stops the run with nothing changed, as any other bad file does (exit 2), instead of after the
+   * migrations before it committed. `step` counts the files with a block for this engine; the skipped ones before the
+   * last of those are kept, to be reported. Loading them in one loop also keeps the compiler's work out of the
+   * stretch between a migration's statements and its commit.
+   */
+  private loadAhead(pending: MigrationFile[], step: number | undefined, results: MigrationResult[]): MigrationFile[] {
+    const plan: MigrationFile[] = [];
+    let runnable = 0;
+    for (const file of pending) {
+      if (step !== undefined && runnable >= step) break;
+      const started = performance.now();
+      try {
+        if (this.compileOrFail(file).blocks[this.engine]) runnable++;
+      } catch (error) {
+        results.push({ id: file.id, direction: 'up', status: 'failed', duration_ms: roundMs(performance.now() - started) });
+        throw error;
+      }
+      plan.push(file);
     }
+    return plan;
   }
 
   private compileOrFail(file: MigrationFile): CompiledMigration {
@@ -289,18 +304,11 @@ export class Migrator {
     }
   }
 
-  /** Migrations one after another, each in its own transaction; `step` counts those not skipped. */
-  private async runSequence(files: MigrationFile[], direction: Direction, results: MigrationResult[], step?: number) {
-    let done = 0;
-    for (const [index, file] of files.entries()) {
-      if (step !== undefined && done >= step) break;
+  /** Migrations one after another, each in its own transaction (their files are loaded already). */
+  private async runSequence(files: MigrationFile[], direction: Direction, results: MigrationResult[]) {
+    for (const file of files) {
       try {
-        const running = this.runOne(file, direction);
-        // While its BEGIN travels to a server, compile the next file (it is cached for its own turn).
-        this.precompile(files[index + 1]);
-        const result = await running;
-        results.push(result);
-        if (result.status !== 'skipped') done++;
+        results.push(await this.runOne(file, direction));
       } catch (error) {
         if (error instanceof RunFailureWithResult) results.push(error.result);
         throw error;
@@ -311,14 +319,8 @@ export class Migrator {
   /** One migration in its own transaction. A failure is thrown, carrying its result recorded as failed. */
   private async runOne(file: MigrationFile, direction: Direction): Promise<MigrationResult> {
     const started = performance.now();
-    const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
-    let compiled: CompiledMigration;
-    try {
-      compiled = this.compileOrFail(file);
-    } catch (error) {
-      throw new RunFailureWithResult(toRunError(error, 'load'),
-        { id: file.id, direction, status: 'failed', duration_ms: elapsed() });
-    }
+    const elapsed = () => roundMs(performance.now() - started);
+    const compiled = this.compileOrFail(file);
     if (!compiled.blocks[this.engine]) {
       const result: MigrationResult = {
         id: file.id, direction, status: 'skipped', duration_ms: elapsed(),
@@ -352,7 +354,7 @@ export class Migrator {
    * Pending migrations in one transaction (`--single-transaction`), or rolled back at the end (`--dry-run`). The
    * `done` events come once the outcome is known: a migration reported applied must not be rolled back afterwards.
    */
-  private async runBatch(pending: MigrationFile[], step: number | undefined, results: MigrationResult[],
+  private async runBatch(pending: MigrationFile[], results: MigrationResult[],
     statements: PlannedStatement[] | undefined, beforeRollback?: () => unknown): Promise<void> {
     const dryRun = statements !== undefined;
     await this.control(null, 'begin', () => this.driver.begin());
@@ -360,9 +362,7 @@ export class Migrator {
     let started = performance.now();
     try {
       await this.control(null, 'ledger', () => this.ledger.ensure());
-      let done = 0;
       for (const file of pending) {
-        if (step !== undefined && done >= step) break;
         current = file;
         started = performance.now();
         const compiled = this.compileOrFail(file);
@@ -376,10 +376,9 @@ export class Migrator {
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         const result: MigrationResult = {
           id: file.id, direction: 'up', status: dryRun ? 'rolled_back' : 'applied',
-          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          duration_ms: roundMs(performance.now() - started),
         };
         results.push(result);
-        done++;
       }
       current = null;
       if (dryRun && beforeRollback) await this.control(null, 'internal', beforeRollback);
@@ -391,7 +390,7 @@ export class Migrator {
       if (current) {
         results.push({
           id: current.id, direction: 'up', status: 'failed',
-          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          duration_ms: roundMs(performance.now() - started),
         });
       }
       throw error;
@@ -514,6 +513,11 @@ class RunFailureWithResult extends RunFailure {
   constructor(error: RunError, readonly result: MigrationResult) {
     super(error);
   }
+}
+
+/** Durations in results: milliseconds to two decimals. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 function skipReason(compiled: CompiledMigration, engine: Engine): string {

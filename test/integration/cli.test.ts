@@ -213,6 +213,8 @@ describe('exit codes', () => {
     expectRunDocument(doc);
     expect(doc.error).toMatchObject({ migration: '0002_broken', phase: 'load', line: 3 });
     expect(doc.error.message).toMatch(/^0002_broken\.lua:3: /);
+    // every file is loaded before any is applied: 0001_a, before the broken one, is not applied either
+    expect(doc.results.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([['0002_broken', 'failed']]);
   });
 
   test('down without a down block is 1 and changes nothing; a modified file stops up with 2', async () => {

@@ -157,17 +157,26 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
       }
     });
 
-    test('a load error (Lua syntax) names the file and line, and nothing after it runs', async () => {
+    test('a load error (Lua syntax) names the file and line, and stops the run before anything is applied', async () => {
       const list = [
         ...files({ m1: table('a') }),
         ...migrationFiles([{ name: 'm2_broken.lua', text: 'return require("migration").define(function()\n  migration("x", function(\n  oops\nend)\n' }]),
         ...files({ m3: table('c') }),
       ];
+      for (const options of [{}, { singleTransaction: true }]) {
+        const m = migrator(list);
+        const result = await m.up(options);
+        expect(statuses(result)).toEqual([['m2_broken', 'up', 'failed']]);
+        expect(result.error).toMatchObject({ migration: 'm2_broken', phase: 'load', file: 'm2_broken.lua' });
+        expect(result.error?.line).toBeGreaterThanOrEqual(3);
+        expect(await tables(driver)).toEqual([]);
+        m.dispose();
+      }
+      // Only the files a run will use are loaded: one step stops before the broken file.
       const m = migrator(list);
-      const result = await m.up();
-      expect(statuses(result)).toEqual([['m1', 'up', 'applied'], ['m2_broken', 'up', 'failed']]);
-      expect(result.error).toMatchObject({ migration: 'm2_broken', phase: 'load', file: 'm2_broken.lua' });
-      expect(result.error?.line).toBeGreaterThanOrEqual(3);
+      const result = await m.up({ step: 1 });
+      expect(result.ok).toBe(true);
+      expect(statuses(result)).toEqual([['m1', 'up', 'applied']]);
       expect(await tables(driver)).toEqual(['a']);
       m.dispose();
     });
