@@ -5,6 +5,9 @@
  * noisy moment of the shared disk does not always hit the same one), and the median per contender is reported, with
  * the median of the per-round ratios as a cross-check.
  *
+ * Every run starts from the same setup: a fresh temp folder holding the migrations both as `.lua` files and as Knex's
+ * `.cjs` files, written and fsynced before the clock starts (see `runOnce`).
+ *
  * Contenders (all on better-sqlite3 with its defaults: rollback journal, synchronous=FULL, so every commit fsyncs):
  * - Moonwalk `up()`: one transaction per migration (timed: open the file, read the 1,000 `.lua` files from a folder
  *   with the command's own `readMigrationsDir` — sha256 each —, a fresh `Migrator` with its Lua host, `up()`;
@@ -226,10 +229,13 @@ async function runOnce(who: Contender, migrations: TableMigration[], noops: numb
   const dir = tempDir(who);
   try {
     const file = join(dir.path, 'bench.sqlite');
+    // Every contender gets the same setup, both folders written and synced, whether it reads them or not: the disk
+    // work they leave behind (ext4 writes the metadata of 2,000 new files back to its place after their fsyncs)
+    // then falls on every timed run alike, not only on the runs of the tools that read files.
     const luaDir = join(dir.path, 'migrations');
-    if (who === 'moonwalk' || who === 'moonwalkSingle') writeMoonwalkMigrations(luaDir, migrations);
+    writeMoonwalkMigrations(luaDir, migrations);
     const knexDir = join(dir.path, 'knex-migrations');
-    if (who === 'knex') writeKnexMigrations(knexDir, migrations);
+    writeKnexMigrations(knexDir, migrations);
 
     const run = (): Promise<Ran> | Ran => {
       switch (who) {
