@@ -25,15 +25,14 @@
  * bench/share-links.ts measures the guide's example set against its target (≤ 1,500 characters) and peers.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { buildSite, launchChromium, startSitePreview } from '../test/harness/site.ts';
 import { decodeShare } from '../src/web/share.ts';
 import { measureShareLinks } from './share-links.ts';
-import { Samples, formatMs, median, spreadOf, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
+import { Samples, formatMs, median, repoRoot, spreadOf, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
 
 export interface BrowserBenchOptions {
   /** Fresh browser contexts measured (default 5). */
@@ -53,17 +52,6 @@ const SUITE = 'browser';
 const TARGET_LOAD_MS = 500;
 const TARGET_SQLITE_BYTES = 600 * 1024;
 const TARGET_PG_MS = 1000;
-
-/** The repository: the nearest folder above this file with a vite.config.ts (this file runs from bench/ or dist/bench/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'vite.config.ts')) && existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('bench/browser: cannot find the repository (no vite.config.ts above this file)');
-    dir = parent;
-  }
-}
 
 /**
  * Installed before the page's own scripts: records, in `performance.now()` time, every change of the status text,

@@ -5,8 +5,8 @@
  * noisy moment of the shared disk does not always hit the same one), and the median per contender is reported, with
  * the median of the per-round ratios as a cross-check.
  *
- * Every run starts from the same setup: a fresh temp folder holding the migrations both as `.lua` files and as Knex's
- * `.cjs` files, written and fsynced before the clock starts (see `runOnce`).
+ * Every round writes the migrations once, as `.lua` files and as Knex's `.cjs` files, and fsyncs them before any
+ * clock starts; every contender of the round runs with those same files on the disk, each on a fresh database file.
  *
  * Contenders (all on better-sqlite3 with its defaults: rollback journal, synchronous=FULL, so every commit fsyncs):
  * - Moonwalk `up()`: one transaction per migration (timed: open the file, read the 1,000 `.lua` files from a folder
@@ -20,22 +20,28 @@
  * - Kysely's `Migrator` (`SqliteDialect` over better-sqlite3) with an in-memory provider of the same 1,000 migrations;
  *   Kysely uses no transaction on SQLite, so each statement commits on its own.
  *
+ * Fresh processes (what one deploy pays, JIT warm-up included; informational, no target): the whole
+ * `moonwalk up --single-transaction` command next to a whole Node process running Knex's `migrate.latest()`
+ * (`knex-latest-process.ts`), spawn to exit.
+ *
  * No-op `up` (all 1,000 applied): the same steps from a fresh start against the database the contender itself
  * applied — Moonwalk (open, read the folder, fresh `Migrator`, `up()`), raw (open, read the ledger,
  * sha256 each text and compare), Knex (fresh instance, `migrate.latest()`), Kysely (fresh instance and `Migrator`,
  * `migrateToLatest()`). Target: Moonwalk under 100 ms.
  */
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
+import { knexConfig } from './knex-latest-process.ts';
 import { Kysely, Migrator as KyselyMigrator, SqliteDialect, sql, type Migration } from 'kysely';
 import { Migrator } from '../src/core/migrator.ts';
 import { readMigrationsDir } from '../src/cli/migrations-dir.ts';
 import { openSqliteFile } from '../src/drivers/better-sqlite3.ts';
 import {
-  Samples, formatMs, formatRatio, median, spreadOf, tableMigrations, tempDir, type BenchRow, type SuiteReport,
+  Samples, formatMs, formatRatio, median, repoRoot, spreadOf, tableMigrations, tempDir, type BenchRow, type SuiteReport,
   type TableMigration, type TargetCheck,
 } from './util.ts';
 
@@ -43,8 +49,8 @@ export interface SqliteFileBenchOptions {
   /** Migrations per run (default 1,000). */
   migrations?: number;
   /**
-   * Measured rounds: at least `minRounds` (default 3), then more up to `rounds` (default 5) while the suite has run
-   * for less than `budgetMs` (default 60 s) — a busy disk makes every fsync slow. A small warm-up round
+   * Measured rounds: at least `minRounds` (default 5), then more up to `rounds` (default 9) while the suite has run
+   * for less than `budgetMs` (default 90 s) — a busy disk makes every fsync slow. A small warm-up round
    * (100 migrations) runs first, unmeasured.
    */
   rounds?: number;
@@ -162,12 +168,7 @@ function writeKnexMigrations(dir: string, migrations: TableMigration[]): void {
 }
 
 async function knexLatest(file: string, migrationsDir: string): Promise<Ran> {
-  const k = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: file },
-    useNullAsDefault: true,
-    migrations: { directory: migrationsDir, loadExtensions: ['.cjs'] },
-  });
+  const k = knexFactory(knexConfig(file, migrationsDir));
   const cleanup = () => k.destroy();
   try {
     const [, log] = (await k.migrate.latest()) as [number, string[]];
@@ -176,6 +177,37 @@ async function knexLatest(file: string, migrationsDir: string): Promise<Ran> {
     await cleanup();
     throw e;
   }
+}
+
+/** Runs `node script ...args` to its end; answers its stdout, or throws with its stderr when it fails. */
+function runProcess(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk; });
+    child.stderr.on('data', (chunk: Buffer) => { err += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${script} exited with ${code}: ${err.trim().slice(0, 500)}`));
+    });
+  });
+}
+
+/** The whole `moonwalk up --single-transaction` command, in a process of its own. */
+async function moonwalkProcess(file: string, migrationsDir: string): Promise<Ran> {
+  const out = await runProcess(join(repoRoot(), 'bin', 'moonwalk.js'),
+    ['up', '--single-transaction', '--db', `sqlite:${file}`, '--dir', migrationsDir, '--json']);
+  const doc = JSON.parse(out) as { ok: boolean; results: Array<{ status: string }>; error: { message: string } | null };
+  if (!doc.ok) throw new Error(`moonwalk up failed: ${doc.error?.message}`);
+  return { count: doc.results.filter((r) => r.status === 'applied').length, cleanup: () => {} };
+}
+
+/** Knex's `migrate.latest()` in a process of its own. */
+async function knexProcess(file: string, migrationsDir: string): Promise<Ran> {
+  const script = join(repoRoot(), 'dist', 'bench', 'knex-latest-process.js');
+  return { count: Number((await runProcess(script, [file, migrationsDir])).trim()), cleanup: () => {} };
 }
 
 async function kyselyLatest(file: string, migrations: TableMigration[]): Promise<Ran> {
@@ -202,13 +234,31 @@ async function kyselyLatest(file: string, migrations: TableMigration[]): Promise
 
 // ---------------------------------------------------------------------------------------------------------------
 
-type Contender = 'moonwalk' | 'raw' | 'moonwalkSingle' | 'knex' | 'kysely';
-const CONTENDERS: Contender[] = ['moonwalk', 'raw', 'moonwalkSingle', 'knex', 'kysely'];
-type NoopContender = 'moonwalk' | 'raw' | 'knex' | 'kysely';
+type Contender = 'moonwalk' | 'raw' | 'moonwalkSingle' | 'knex' | 'kysely' | 'moonwalkProcess' | 'knexProcess';
+const CONTENDERS: Contender[] = ['moonwalk', 'raw', 'moonwalkSingle', 'knex', 'kysely', 'moonwalkProcess', 'knexProcess'];
+/** The contenders whose database gets no-op runs after it is applied. */
+const NOOP_CONTENDERS = ['moonwalk', 'raw', 'knex', 'kysely'] as const;
+type NoopContender = (typeof NOOP_CONTENDERS)[number];
 
 interface Measured {
   apply: Record<Contender, Samples>;
   noop: Record<NoopContender, Samples>;
+}
+
+/** One round's migrations, as `.lua` files for Moonwalk and `.cjs` files for Knex, written and synced. */
+interface Folders {
+  luaDir: string;
+  knexDir: string;
+  remove: () => void;
+}
+
+function writeFolders(migrations: TableMigration[]): Folders {
+  const dir = tempDir('migrations');
+  const luaDir = join(dir.path, 'migrations');
+  const knexDir = join(dir.path, 'knex-migrations');
+  writeMoonwalkMigrations(luaDir, migrations);
+  writeKnexMigrations(knexDir, migrations);
+  return { luaDir, knexDir, remove: dir.remove };
 }
 
 /** Times one run (cleanup untimed) and checks how many migrations it applied. */
@@ -222,71 +272,75 @@ async function timed(label: string, run: () => Promise<Ran> | Ran, expected: num
 }
 
 /**
- * One applying run of `who` on a fresh temp file, then `noops` no-op runs on the same file (none after the
- * single-transaction run: its no-op is Moonwalk's). Samples go to `into` unless it is null (warm-up).
+ * One applying run of `who` on a fresh database file, then `noops` no-op runs on the same file (for the
+ * `NOOP_CONTENDERS` only). Samples go to `into` unless it is null (warm-up).
  */
-async function runOnce(who: Contender, migrations: TableMigration[], noops: number, into: Measured | null): Promise<void> {
+async function runOnce(who: Contender, migrations: TableMigration[], folders: Folders, noops: number,
+  into: Measured | null): Promise<void> {
   const dir = tempDir(who);
   try {
     const file = join(dir.path, 'bench.sqlite');
-    // Every contender gets the same setup, both folders written and synced, whether it reads them or not: the disk
-    // work they leave behind (ext4 writes the metadata of 2,000 new files back to its place after their fsyncs)
-    // then falls on every timed run alike, not only on the runs of the tools that read files.
-    const luaDir = join(dir.path, 'migrations');
-    writeMoonwalkMigrations(luaDir, migrations);
-    const knexDir = join(dir.path, 'knex-migrations');
-    writeKnexMigrations(knexDir, migrations);
-
     const run = (): Promise<Ran> | Ran => {
       switch (who) {
-        case 'moonwalk': return moonwalkUp(file, luaDir, false);
-        case 'moonwalkSingle': return moonwalkUp(file, luaDir, true);
+        case 'moonwalk': return moonwalkUp(file, folders.luaDir, false);
+        case 'moonwalkSingle': return moonwalkUp(file, folders.luaDir, true);
         case 'raw': return rawUp(file, migrations);
-        case 'knex': return knexLatest(file, knexDir);
+        case 'knex': return knexLatest(file, folders.knexDir);
         case 'kysely': return kyselyLatest(file, migrations);
+        case 'moonwalkProcess': return moonwalkProcess(file, folders.luaDir);
+        case 'knexProcess': return knexProcess(file, folders.knexDir);
       }
     };
     const ms = await timed(who, run, migrations.length);
     into?.apply[who].add(ms);
-    if (who === 'moonwalkSingle') return;
+    const noopWho = NOOP_CONTENDERS.find((c) => c === who);
+    if (noopWho === undefined) return;
     for (let i = 0; i < noops; i++) {
       const noopMs = await timed(`${who} no-op`, run, 0);
-      into?.noop[who].add(noopMs);
+      into?.noop[noopWho].add(noopMs);
     }
   } finally {
     dir.remove();
   }
 }
 
+/** A round: its own freshly written folders, then every contender in `order`. */
+async function runRound(order: Contender[], migrations: TableMigration[], noops: number, into: Measured | null) {
+  const folders = writeFolders(migrations);
+  try {
+    for (const who of order) await runOnce(who, migrations, folders, noops, into);
+  } finally {
+    folders.remove();
+  }
+}
+
 export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Promise<SuiteReport> {
   const count = options.migrations ?? 1000;
-  const maxRounds = options.rounds ?? 5;
-  const minRounds = Math.min(options.minRounds ?? 3, maxRounds);
-  const budgetMs = options.budgetMs ?? 60_000;
+  const maxRounds = options.rounds ?? 9;
+  const minRounds = Math.min(options.minRounds ?? 5, maxRounds);
+  const budgetMs = options.budgetMs ?? 90_000;
   const noops = options.noopsPerRound ?? 3;
   const progress = options.progress ?? (() => {});
   const migrations = makeMigrations(count);
 
-  const measured: Measured = {
-    apply: { moonwalk: new Samples(), raw: new Samples(), moonwalkSingle: new Samples(), knex: new Samples(), kysely: new Samples() },
-    noop: { moonwalk: new Samples(), raw: new Samples(), knex: new Samples(), kysely: new Samples() },
-  };
+  const samplesOf = <K extends string>(keys: readonly K[]) =>
+    Object.fromEntries(keys.map((key) => [key, new Samples()])) as Record<K, Samples>;
+  const measured: Measured = { apply: samplesOf(CONTENDERS), noop: samplesOf(NOOP_CONTENDERS) };
   const started = performance.now();
 
   progress(`${SUITE}: warm-up round (100 migrations)`);
-  const warm = makeMigrations(Math.min(100, count));
-  for (const who of CONTENDERS) await runOnce(who, warm, 1, null);
+  await runRound(CONTENDERS, makeMigrations(Math.min(100, count)), 1, null);
 
   // Each Moonwalk figure runs right next to its peer, so that both see the same moment of a shared disk; the pairs
   // rotate and swap places from round to round.
-  const units: Contender[][] = [['moonwalk', 'raw'], ['moonwalkSingle', 'knex'], ['kysely']];
+  const units: Contender[][] = [['moonwalk', 'raw'], ['moonwalkSingle', 'knex'], ['kysely'], ['moonwalkProcess', 'knexProcess']];
   let done = 0;
   while (done < maxRounds && (done < minRounds || performance.now() - started < budgetMs)) {
     const order = units
       .map((_, i) => units[(i + done) % units.length]!)
       .flatMap((unit) => (done % 2 ? [...unit].reverse() : unit));
     progress(`${SUITE}: round ${done + 1} of ${minRounds}–${maxRounds} (${order.join(', ')})`);
-    for (const who of order) await runOnce(who, migrations, noops, measured);
+    await runRound(order, migrations, noops, measured);
     done++;
   }
 
@@ -323,6 +377,15 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
     {
       name: 'Kysely Migrator.migrateToLatest() — no transaction',
       figure: formatMs(a.kysely.median), spread: spreadOf(a.kysely), ratio: 'peer', target: '', met: null,
+    },
+    {
+      name: 'fresh process: moonwalk up --single-transaction (the command)',
+      figure: formatMs(a.moonwalkProcess.median), spread: spreadOf(a.moonwalkProcess),
+      ratio: `${formatRatio(ratio(a.moonwalkProcess, a.knexProcess))} Knex process time`, target: '', met: null,
+    },
+    {
+      name: 'fresh process: node + Knex migrate.latest()',
+      figure: formatMs(a.knexProcess.median), spread: spreadOf(a.knexProcess), ratio: 'peer', target: '', met: null,
     },
     {
       name: 'no-op up, all applied: Moonwalk (fresh Migrator + up())',
@@ -374,7 +437,9 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
         `${formatMs(a.moonwalk.median / count)}, i.e. ${formatMs((a.moonwalk.median - a.raw.median) / count)} more; ` +
         `in one transaction Moonwalk ${formatMs(a.moonwalkSingle.median / count)}`,
       'timed: opening the database and reading the migration files (Moonwalk, Knex) through to the result; ' +
-        'closing it, and writing and fsyncing the files before the run, are not',
+        'closing it, and writing and fsyncing the files before the round, are not',
+      'fresh process: spawn to exit, so Node\'s start, loading the code and a cold JIT are in it; the runs above are ' +
+        'in this warmed-up process',
       'every run is checked: all migrations applied, then none by the no-op runs',
     ],
   };

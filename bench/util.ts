@@ -4,9 +4,10 @@
  * A suite answers a `SuiteReport`: rows (one per measured thing, Moonwalk's and its peers') and target checks. The
  * figures are medians of several runs; nothing here asserts anything — `npm run bench` only prints.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -47,6 +48,17 @@ export async function time(work: () => unknown): Promise<number> {
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), `moonwalk-bench-${prefix}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The repository: the nearest folder above this file with a vite.config.ts (this file runs from bench/ or dist/bench/). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'vite.config.ts')) && existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('bench: cannot find the repository (no vite.config.ts above this file)');
+    dir = parent;
+  }
 }
 
 export function formatMs(ms: number): string {
