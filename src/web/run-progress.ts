@@ -4,7 +4,7 @@
  * components/Progress.tsx once a command has run long enough to be worth a look.
  */
 import { create } from 'zustand';
-import type { Direction } from '../core/results.ts';
+import type { Direction, MigrationResult } from '../core/results.ts';
 import type { RunEvent } from './worker/protocol.ts';
 
 export interface RunProgress {
@@ -16,6 +16,10 @@ export interface RunProgress {
   steps: number | null;
   /** Migrations finished (applied, reverted, skipped or failed). */
   done: number;
+  /**
+   * Their results, as they came: a Stop ends the worker before it answers, and the Timeline still lists these.
+   */
+  finished: MigrationResult[];
   /** The migration running now. */
   current: { id: string; direction: Direction } | null;
   /** Statements sent to the database so far. */
@@ -26,7 +30,7 @@ export const useRunProgress = create<{ progress: RunProgress | null }>()(() => (
 
 export function beginProgress(label: string): void {
   useRunProgress.setState({
-    progress: { label, startedAt: performance.now(), steps: null, done: 0, current: null, statements: 0 },
+    progress: { label, startedAt: performance.now(), steps: null, done: 0, finished: [], current: null, statements: 0 },
   });
 }
 
@@ -45,7 +49,9 @@ export function noteRunEvent(event: RunEvent): void {
       useRunProgress.setState({ progress: { ...progress, current: { id: event.id, direction: event.direction } } });
       break;
     case 'done':
-      useRunProgress.setState({ progress: { ...progress, done: progress.done + 1, current: null } });
+      useRunProgress.setState({
+        progress: { ...progress, done: progress.done + 1, finished: [...progress.finished, event.result], current: null },
+      });
       break;
     case 'progress':
       useRunProgress.setState({ progress: { ...progress, statements: event.statements } });

@@ -8,7 +8,7 @@ import { EXAMPLE_FILES, migrationTemplate } from './examples.ts';
 import { idOf, nameProblem, nextNumber, normalizeName, sortFiles } from './files.ts';
 import { clockOf } from './format.ts';
 import { loadSaved, save } from './persist.ts';
-import { beginProgress, endProgress, noteRunEvent } from './run-progress.ts';
+import { beginProgress, endProgress, noteRunEvent, useRunProgress } from './run-progress.ts';
 import type { DecodeResult, SharedState } from './share.ts';
 import { recordReset, recordRun, recordSql, recordStop } from './timeline.ts';
 import { EngineClient, StoppedError } from './worker/client.ts';
@@ -384,9 +384,10 @@ export async function runSql(sql: string): Promise<void> {
 
 export function stop(): void {
   const interrupted = get().busy;
+  const finished = useRunProgress.getState().progress?.finished ?? [];
   client.restart();
   currentRun = -1;
-  recordStop(clock(), get().engine, interrupted);
+  recordStop(clock(), get().engine, interrupted, finished);
   set({ busy: null, status: [], outcomes: {}, schema: null, diff: null, markers: {}, verify: null, sqlResult: null });
   log({ kind: 'warn', text: 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.' });
   void openEngine('restart');

@@ -72,12 +72,21 @@ export function recordReset(engine: EngineId, time: string, label: string, note:
 
 /**
  * Stop ended the worker, and with it every engine's database: the current engine and each one that had steps get
- * this step. `interrupted` is the label of the command that was running, if one was.
+ * this step. `interrupted` is the label of the command that was running, if one was, and `finished` what it had
+ * done before the stop (listed on the current engine's step; the empty database no longer has it).
  */
-export function recordStop(time: string, current: EngineId, interrupted: string | null): void {
+export function recordStop(time: string, current: EngineId, interrupted: string | null,
+  finished: MigrationResult[] = []): void {
   const engines = new Set([current, ...useTimeline.getState().steps.map((s) => s.engine)]);
-  const note = `${interrupted ? `${interrupted} was running. ` : ''}The engine was ended and started again with an empty database.`;
-  for (const engine of engines) add({ engine, kind: 'stopped', label: 'Stop', time, results: [], diff: null, note });
+  for (const engine of engines) {
+    const results = engine === current ? finished : [];
+    const before = results.length > 0
+      ? ` It had finished ${results.length} migration${results.length === 1 ? '' : 's'} (listed), gone with the database.`
+      : '';
+    const note = `${interrupted ? `${interrupted} was running.${before} ` : ''}` +
+      'The engine was ended and started again with an empty database.';
+    add({ engine, kind: 'stopped', label: 'Stop', time, results, diff: null, note });
+  }
 }
 
 /** A SQL console statement that changed the schema. */
@@ -121,6 +130,7 @@ export function ledgerView(status: StatusEntry[], steps: TimelineStep[], engine:
     if (step.kind === 'reset' || step.kind === 'stopped') {
       order.clear();
       durations.clear();
+      continue; // what a stopped command had applied went with the database
     }
     for (const result of step.results) {
       if (result.status === 'applied') {

@@ -199,11 +199,14 @@ describe('timeline, shortcuts and progress', () => {
     await expect.poll(() => progress.count()).toBe(0);
     expect(await text(page, 'Log')).not.toContain('0004_new_migration applied');
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
-    // The Timeline keeps what happened: the migrations applied before the long one, then the Stop.
+    // The Timeline keeps what happened: the Stop, with the three migrations Apply all had applied before the long one.
     await page.getByRole('tab', { name: 'Timeline' }).click();
     const { ledger, steps } = await timeline(page);
     expect(ledger).toEqual([]);
-    expect(steps.at(-1)).toMatch(/Stop stopped Apply all was running\./);
+    const stop = steps.at(-1)!;
+    expect(stop).toMatch(/Stop stopped/);
+    expect(stop).toMatch(/Apply all was running\. It had finished 3 migrations \(listed\), gone with the database\./);
+    expect(stop.match(/\b000[1-4]_\w+/g)).toEqual(['0001_create_users', '0002_add_email_to_users', '0003_seed_roles']);
     expect(errors).toEqual([]);
   });
 });

@@ -155,6 +155,11 @@ describe('the ledger in apply order', () => {
       ['0001_a', 'applied', 5], ['0009_gone', 'missing', 2], ['0003_c', 'applied', 4], ['0002_b', 'modified', 6],
     ]);
     expect(view.pending.map((e) => e.id)).toEqual(['0004_d']);
+    // What a stopped command had finished went with its database: it gives no order and no duration.
+    const stopped = ledgerView(status, [step(1, 'stopped', [['0003_c', 'applied', 8], ['0001_a', 'applied', 9]])], 'sqlite');
+    expect(stopped.applied.map((r) => [r.id, r.durationMs])).toEqual([
+      ['0001_a', undefined], ['0002_b', undefined], ['0003_c', undefined], ['0009_gone', undefined],
+    ]);
     // Without steps (dropped from the session's list): applied_at, then id.
     expect(ledgerView(status, [], 'sqlite').applied.map((r) => r.id)).toEqual(['0001_a', '0002_b', '0003_c', '0009_gone']);
   });
@@ -178,7 +183,7 @@ describe('the session\'s steps', () => {
       },
     });
     recordReset('postgres', '12:00:01', 'Reset database', 'A new, empty database.');
-    recordStop('12:00:02', 'sqlite', 'Apply all');
+    recordStop('12:00:02', 'sqlite', 'Apply all', [applied]);
     const steps = useTimeline.getState().steps;
     expect(steps.map((s) => [s.engine, s.kind])).toEqual([
       ['sqlite', 'applied'], ['sqlite', 'redo'], ['sqlite', 'failed'], ['postgres', 'reset'],
@@ -186,7 +191,11 @@ describe('the session\'s steps', () => {
     ]);
     expect(steps[0]!.diff).toBe(diff); // the very array the Diff panel shows, so the step can be picked out
     expect(steps[2]!.note).toBe('no such table');
-    expect(steps[4]!.note).toMatch(/^Apply all was running\./);
+    // What the stopped command had finished is listed on the current engine's step, not on the other's.
+    expect(steps[4]!.note).toMatch(/^Apply all was running\. It had finished 1 migration \(listed\), gone with the database\. /);
+    expect(steps[4]!.results).toEqual([applied]);
+    expect(steps[5]!.results).toEqual([]);
+    expect(steps[5]!.note).toMatch(/^Apply all was running\. The engine was ended/);
     expect(new Set(steps.map((s) => s.n)).size).toBe(steps.length);
   });
 });
