@@ -465,7 +465,8 @@ export class Migrator {
         migration: file.id, phase, file: file.file,
         message: `${phase} returned an error: ${outcome.returned.message}`,
         sql: outcome.returned.sql ?? statementFailure?.sql,
-        line: statementFailure?.line,
+        // where the failed statement ran, else where the code returned the error
+        line: statementFailure?.line ?? outcome.returned.line,
       };
     } else if (statementFailure) {
       error = {

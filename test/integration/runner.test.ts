@@ -57,8 +57,17 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
       { kind: 'a Lua error', body: 'error("boom")', message: /^boom$/, at: 'error("boom")' },
       { kind: 'a runtime error', body: 'local t = nil\nlocal y = t.field', message: /attempt to index a nil value/, at: 't.field' },
       { kind: 'error(err) with the db error value', body: `local _, err = db:execute("${BAD}", {1})\nif err then error(err) end`, message: NO_SUCH, at: 'error(err)', sql: true },
-      { kind: 'return nil, err', body: 'return nil, "custom failure"', message: /up returned an error: custom failure/ },
-      { kind: 'return false, err', body: 'return false, "it went wrong"', message: /up returned an error: it went wrong/ },
+      { kind: 'return nil, err', body: 'return nil, "custom failure"', message: /up returned an error: custom failure/, at: 'return nil' },
+      {
+        kind: 'return false, err (the line of that return)',
+        body: 'local function check() return false end\nif not check() then\n  return false, "it went wrong"\nend\nreturn true',
+        message: /up returned an error: it went wrong/, at: 'return false, "it went wrong"',
+      },
+      {
+        kind: 'return of a tail call (no line is known)',
+        body: 'local function fail() return nil, "from a helper" end\nreturn fail()',
+        message: /up returned an error: from a helper/,
+      },
       { kind: 'return db:execute(bad)', body: `return db:execute("${BAD}", {1})`, message: NO_SUCH, at: 'return db:execute', sql: true },
       {
         kind: 'a failed statement whose error was ignored',
@@ -84,6 +93,7 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
       expect(error.phase).toBe('up');
       expect(error.message).toMatch(message);
       if (at) expect(error.line).toBe(lineOf(list[1], at));
+      else if (!sql) expect(error.line).toBeUndefined();
       if (sql) {
         expect(error.sql).toMatch(/^INSERT INTO nosuch VALUES \((\?|\$1)\)$/);
         expect(error.message).toMatch(NO_SUCH); // the engine's own message

@@ -40,6 +40,38 @@ export function resultsWanted(L: LuaState): number {
   return (L as unknown as { ci: { nresults: number } }).ci.nresults;
 }
 
+const OP_RETURN = 38;
+
+/** A Lua function as fengari holds it (an LClosure), for `returnLine`; opaque elsewhere. */
+export type LuaFunction = { readonly __luaFunction: unique symbol };
+
+/** What `returnLine` reads of fengari's objects (its CallInfo and LClosure), which the C API does not expose. */
+interface FrameInternals {
+  base_ci: { next: { l_code: unknown[] | null; l_savedpc: number } | null };
+}
+interface ClosureInternals {
+  p?: { code: Array<{ opcode: number }>; lineinfo: number[] };
+}
+
+/** The function at `index`, held without keeping it on any Lua stack; null for a value that is not a function. */
+export function functionOf(L: LuaState, index: number): LuaFunction | null {
+  return lua.lua_isfunction(L, index) ? (lua.lua_topointer(L, index) as LuaFunction) : null;
+}
+
+/**
+ * The line of the `return` statement that ended `fn`, which ran as the first call of the finished coroutine
+ * `thread`; undefined when that is not known. fengari keeps a finished call's frame for reuse, with the position its
+ * function stopped at: it is `fn`'s own frame when it runs `fn`'s code (a tail call to another Lua function would
+ * have taken the frame over), and the position is a return.
+ */
+export function returnLine(thread: LuaState, fn: LuaFunction | null): number | undefined {
+  const frame = (thread as unknown as FrameInternals).base_ci.next;
+  const proto = (fn as unknown as ClosureInternals | null)?.p;
+  if (!frame || !proto || frame.l_code !== proto.code) return undefined;
+  const pc = frame.l_savedpc - 1;
+  return proto.code[pc]?.opcode === OP_RETURN ? proto.lineinfo[pc] : undefined;
+}
+
 /** Raises a Lua error with a plain message (no position prefix). Never returns: fengari throws. */
 export function raiseLuaError(L: LuaState, message: string): never {
   pushJsString(L, message);

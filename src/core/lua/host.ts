@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../driver.ts';
 import {
-  lua, lauxlib, lualib, to_luastring, luaBytesToString, toJsString, luaPosition, type LuaState,
+  lua, lauxlib, lualib, to_luastring, luaBytesToString, toJsString, luaPosition, functionOf, returnLine, type LuaState,
 } from './fengari.ts';
 import { Bridge, LuaRun, DEFAULT_LIMITS, type Limits } from './bridge.ts';
 import { PRELUDE } from './prelude.lua.ts';
@@ -50,6 +50,8 @@ export type PhaseResult = { ok: true; returned: ReturnedError | null } | { ok: f
 export interface ReturnedError {
   message: string;
   sql?: string;
+  /** The line of the `return` statement. */
+  line?: number;
 }
 
 
@@ -245,6 +247,9 @@ export class LuaHost implements DbServices {
       }
       lua.lua_replace(thread, 1);
       lua.lua_settop(thread, 1);
+      // Kept as a JavaScript reference only: a Lua value left on the main state's stack would make it look like a
+      // coroutine that code holding the main thread (coroutine.running() at a file's top level) could resume.
+      const phaseFunction = functionOf(thread, 1);
       pushDbObject(thread, tx, this);
 
       const run = new LuaRun(this.limits);
@@ -259,6 +264,10 @@ export class LuaHost implements DbServices {
         return { ok: false, failure };
       }
       const returned = this.returnedError(thread);
+      if (returned) {
+        const line = returnLine(thread, phaseFunction);
+        if (line !== undefined) returned.line = line;
+      }
       // Leave the finished thread empty, as Lua's own coroutine.resume does: code that kept a reference to it
       // (coroutine.running()) and resumes it later must find a dead coroutine, not start its leftovers.
       lua.lua_settop(thread, 0);
