@@ -540,6 +540,35 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
       expect(await tableExists(t)).toBe(false);
     });
 
+    test('text goes to the engine byte for byte: bytes that are not UTF-8 are refused, not changed', async () => {
+      const t = fresh();
+      const output = await prints(`
+        assert(db:execute("CREATE TABLE ${t} (v TEXT, w TEXT)"))
+        local text = "caf\\u{E9} \\u{1F600} \\u{10FFFF}"
+        assert(db:execute("INSERT INTO ${t} (v) VALUES (?)", { text }))
+        local rows = assert(db:query("SELECT v FROM ${t} WHERE v = '" .. text .. "'"))
+        print(#rows, rows[1].v == text, #rows[1].v)
+        print(pcall(function() return db:execute("INSERT INTO ${t} (v) VALUES ('\\xff')") end))
+        print(pcall(function() return db:query("SELECT 1 AS one -- \\xc3") end))
+      `);
+      expect(output[0]).toBe('1\ttrue\t15');
+      const refused = (method: string, line: number) => new RegExp(
+        `^false\\t\\S+\\.lua:${line}: db:${method}\\(sql, params\\): the SQL is not valid UTF-8 text; encode binary data`);
+      expect(output[1]).toMatch(refused('execute', UP_FIRST_LINE + 6));
+      expect(output[2]).toMatch(refused('query', UP_FIRST_LINE + 7));
+
+      const u = fresh();
+      const { error, output: failed } = await fails(`
+        assert(db:execute("CREATE TABLE ${u} (v TEXT, w TEXT)"))
+        local r, err = db:execute("INSERT INTO ${u} (v, w) VALUES (?, ?)", { "ok", "\\xff\\xfe" })
+        print(r, err:kind())
+      `);
+      expect(failed).toEqual(['nil\tparameter']);
+      expect(error.message).toContain('parameter 2 is not valid UTF-8 text: strings are bound as text');
+      expect(error.line).toBe(UP_FIRST_LINE + 2);
+      expect(await tableExists(u)).toBe(false);
+    });
+
     test('params that are not an array are an error', async () => {
       expect(await prints(`
         db:savepoint("p")

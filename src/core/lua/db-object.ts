@@ -7,7 +7,8 @@ import type { ExecResult, PreparedStatement, QueryResult } from '../driver.ts';
 import { bindSql } from '../sql/placeholders.ts';
 import { StatementError, type Transaction } from '../transaction.ts';
 import {
-  lua, to_luastring, raiseLuaErrorHere, toJsString, luaPosition, luaBytesToString, resultsWanted, type LuaState,
+  lua, to_luastring, raiseLuaErrorHere, toJsString, luaPosition, luaBytesToString, luaBytesToText, resultsWanted,
+  type LuaState,
 } from './fengari.ts';
 import { pushSqlValue, readParams, ParameterError } from './values.ts';
 import { CANNOT_WAIT, type Bridge } from './bridge.ts';
@@ -215,7 +216,11 @@ function checkSql(L: LuaState, name: string): string {
   if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) {
     raiseLuaErrorHere(L, `db:${name}(sql, params): sql must be a string, got a ${typeName(L, 2)}`);
   }
-  return toJsString(L, 2) as string;
+  const sql = luaBytesToText(lua.lua_tolstring(L, 2));
+  if (sql === null) {
+    raiseLuaErrorHere(L, `db:${name}(sql, params): the SQL is not valid UTF-8 text; encode binary data (as hex, for instance)`);
+  }
+  return sql;
 }
 
 function checkName(L: LuaState, name: string): string {

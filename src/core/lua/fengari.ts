@@ -21,6 +21,24 @@ export function luaBytesToString(bytes: Uint8Array): string {
   return i === n ? asciiDecoder.decode(bytes) : to_jsstring(bytes, 0, n, true);
 }
 
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A Lua string (bytes) as text, or null when the bytes are not valid UTF-8: what goes to a database as text must not
+ * be silently changed (luaBytesToString, for messages and output, replaces bad bytes instead).
+ */
+export function luaBytesToText(bytes: Uint8Array): string | null {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && bytes[i]! < 0x80) i++;
+  if (i === n) return asciiDecoder.decode(bytes);
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 /** The string at `index`, or null when the value is neither a string nor a number. */
 export function toJsString(L: LuaState, index: number): string | null {
   const bytes: Uint8Array | null = lua.lua_tolstring(L, index);

@@ -4,7 +4,7 @@
  * exact up to 2^53; a 64-bit value beyond that comes back to Lua as a string.
  */
 import type { SqlValue } from '../driver.ts';
-import { lua, to_luastring, luaBytesToString, type LuaState } from './fengari.ts';
+import { lua, to_luastring, luaBytesToString, luaBytesToText, type LuaState } from './fengari.ts';
 import { tableStorage, storedItem, storedType, storedBytes, type StoredValue } from './table-storage.ts';
 
 const INT32_MIN = -2147483648;
@@ -52,8 +52,14 @@ function sqlValueOf(L: LuaState, item: StoredValue, position: number): SqlValue 
     case lua.LUA_TNUMBER:
       // An integral float (a Lua integer beyond 32 bits) binds as an integer: JavaScript numbers make no difference.
       return item.value as number;
-    case lua.LUA_TSTRING:
-      return luaBytesToString(storedBytes(item));
+    case lua.LUA_TSTRING: {
+      const text = luaBytesToText(storedBytes(item));
+      if (text !== null) return text;
+      throw new ParameterError(
+        `parameter ${position} is not valid UTF-8 text: strings are bound as text, and changing bytes would change ` +
+          'the data; encode binary data first (as hex, for instance)',
+      );
+    }
     case lua.LUA_TLIGHTUSERDATA:
       if (item.value === SQL_NULL) return null;
       break;
