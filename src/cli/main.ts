@@ -6,13 +6,18 @@ import { writeNewMigration } from './new-migration.ts';
 import { parseArgs, UsageError, USAGE, type ParsedArgs } from './args.ts';
 import { readMigrationsDir, FilesError } from './migrations-dir.ts';
 import { jsonRunResult, jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
-import { openThrowaway, runDiff, runLint, runSchema, runVerify } from './inspect.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
 import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
 import type { Driver } from '../core/driver.ts';
 import type { RunError, RunResult } from '../core/results.ts';
 import type { MigratorEvent } from '../core/migrator.ts';
+
+/**
+ * lint, verify, schema and diff (lint rules, snapshots, the diff): loaded by those commands only, so that `up` and
+ * `status`, which every deploy runs, do not load them.
+ */
+const inspect = () => import('./inspect.ts');
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -56,13 +61,15 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
       return EXIT.ok;
     }
     const files = await readMigrationsDir(dir);
-    if (args.command === 'lint') return runLint(files, dir, io, json);
+    if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
     const throwaway = args.command === 'verify' && args.flags.db === undefined;
     const url = throwaway ? '' : String(args.flags.db ?? io.env.DATABASE_URL ?? '');
     if (!url && !throwaway) throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
     io.event?.({ type: 'connecting' });
-    const driver = throwaway ? await openThrowaway(args.flags.engine === 'postgres' ? 'postgres' : 'sqlite') : await connect(url, args);
+    const driver = throwaway
+      ? await (await inspect()).openThrowaway(args.flags.engine === 'postgres' ? 'postgres' : 'sqlite')
+      : await connect(url, args);
     io.event?.({ type: 'connected' });
     try {
       return await runCommand(args, driver, files, io, json);
@@ -129,11 +136,11 @@ async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<Retur
         if (args.flags.engine !== undefined && args.flags.engine !== driver.engine) {
           throw new UsageError(`--engine ${args.flags.engine} does not match the --db database, which is ${driver.engine}`);
         }
-        return await runVerify(migrator, driver, io, json, args.flags.db === undefined);
+        return await (await inspect()).runVerify(migrator, driver, io, json, args.flags.db === undefined);
       case 'schema':
-        return await runSchema(driver, io, json);
+        return await (await inspect()).runSchema(driver, io, json);
       case 'diff':
-        return await runDiff(migrator, driver, io, json);
+        return await (await inspect()).runDiff(migrator, driver, io, json);
       default:
         throw new UsageError(`moonwalk ${args.command} is not available yet`);
     }
