@@ -19,7 +19,7 @@ import { DEFAULT_MAX_MEMORY_MB, parseArgs } from './args.ts';
 import { jsonRunResult, renderResultLine } from './render.ts';
 import type { WorkerInput, WorkerMessage } from './worker.ts';
 import type { CliEvent } from './main.ts';
-import type { Direction, MigrationResult } from '../core/results.ts';
+import { durationMs, type Direction, type MigrationResult } from '../core/results.ts';
 
 const MB = 1024 * 1024;
 /** How often the process's memory is looked at while the worker runs. */
@@ -164,7 +164,7 @@ export function runInWorker(argv: string[]): Promise<number> {
     // The migration that was running failed; in a single transaction, those before it in the batch were undone too.
     const unfinished: MigrationResult[] = running.map((r, i) => ({
       id: r.id, direction: r.direction, status: i === running.length - 1 ? 'failed' : 'rolled_back',
-      duration_ms: Math.round(((running[i + 1]?.started ?? now) - r.started) * 100) / 100,
+      duration_ms: durationMs((running[i + 1]?.started ?? now) - r.started),
     }));
     const mysql = /^(mysql|mariadb):/i.test(opts.url);
     const rolledBack = !opened ? 'nothing was written to the database' : mysql

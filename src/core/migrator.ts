@@ -8,8 +8,10 @@ import type { Limits } from './lua/bridge.ts';
 import { Ledger, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
 import { Transaction } from './transaction.ts';
-import type {
-  Direction, MigrationResult, PlannedStatement, RunError, RunPhase, RunResult, StatusEntry, StatusResult,
+import {
+  durationMs,
+  type Direction, type MigrationResult, type PlannedStatement, type RunError, type RunPhase, type RunResult,
+  type StatusEntry, type StatusResult,
 } from './results.ts';
 
 export interface MigratorOptions {
@@ -265,7 +267,7 @@ export class Migrator {
       try {
         if (this.compileOrFail(file).blocks[this.engine]) runnable++;
       } catch (error) {
-        results.push({ id: file.id, direction: 'up', status: 'failed', duration_ms: roundMs(performance.now() - started) });
+        results.push({ id: file.id, direction: 'up', status: 'failed', duration_ms: durationMs(performance.now() - started) });
         throw error;
       }
       plan.push(file);
@@ -319,7 +321,7 @@ export class Migrator {
   /** One migration in its own transaction. A failure is thrown, carrying its result recorded as failed. */
   private async runOne(file: MigrationFile, direction: Direction): Promise<MigrationResult> {
     const started = performance.now();
-    const elapsed = () => roundMs(performance.now() - started);
+    const elapsed = () => durationMs(performance.now() - started);
     const compiled = this.compileOrFail(file);
     if (!compiled.blocks[this.engine]) {
       const result: MigrationResult = {
@@ -376,7 +378,7 @@ export class Migrator {
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         const result: MigrationResult = {
           id: file.id, direction: 'up', status: dryRun ? 'rolled_back' : 'applied',
-          duration_ms: roundMs(performance.now() - started),
+          duration_ms: durationMs(performance.now() - started),
         };
         results.push(result);
       }
@@ -390,7 +392,7 @@ export class Migrator {
       if (current) {
         results.push({
           id: current.id, direction: 'up', status: 'failed',
-          duration_ms: roundMs(performance.now() - started),
+          duration_ms: durationMs(performance.now() - started),
         });
       }
       throw error;
@@ -514,11 +516,6 @@ class RunFailureWithResult extends RunFailure {
   constructor(error: RunError, readonly result: MigrationResult) {
     super(error);
   }
-}
-
-/** Durations in results: milliseconds to two decimals. */
-function roundMs(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
 
 function skipReason(compiled: CompiledMigration, engine: Engine): string {

@@ -59,6 +59,11 @@ export interface RunResult {
 }
 
 /** One line for a person: where, what, and the statement. */
+/** A duration as results give it (`duration_ms`): milliseconds, to two decimals. */
+export function durationMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
 export function describeRunError(error: RunError): string {
   const where = [
     error.migration ? `migration ${error.migration}` : null,

@@ -14,10 +14,9 @@ export interface RunProgress {
   startedAt: number;
   /** Migrations the command will go through; null until the worker says (and for Verify, which does not). */
   steps: number | null;
-  /** Migrations finished (applied, reverted, skipped or failed). */
-  done: number;
   /**
-   * Their results, as they came: a Stop ends the worker before it answers, and the Timeline still lists these.
+   * The migrations finished (applied, reverted, skipped or failed), their results as they came: a Stop ends the
+   * worker before it answers, and the Timeline still lists these.
    */
   finished: MigrationResult[];
   /** The migration running now. */
@@ -30,7 +29,7 @@ export const useRunProgress = create<{ progress: RunProgress | null }>()(() => (
 
 export function beginProgress(label: string): void {
   useRunProgress.setState({
-    progress: { label, startedAt: performance.now(), steps: null, done: 0, finished: [], current: null, statements: 0 },
+    progress: { label, startedAt: performance.now(), steps: null, finished: [], current: null, statements: 0 },
   });
 }
 
@@ -50,7 +49,7 @@ export function noteRunEvent(event: RunEvent): void {
       break;
     case 'done':
       useRunProgress.setState({
-        progress: { ...progress, done: progress.done + 1, finished: [...progress.finished, event.result], current: null },
+        progress: { ...progress, finished: [...progress.finished, event.result], current: null },
       });
       break;
     case 'progress':
@@ -63,7 +62,8 @@ export function noteRunEvent(event: RunEvent): void {
 
 /** "Applying 0003_seed.lua — 3 of 12", or what is known of it. */
 export function progressLine(progress: RunProgress): string {
-  const { current, steps, done } = progress;
+  const { current, steps } = progress;
+  const done = progress.finished.length;
   if (!current) return `${progress.label}…`;
   const verb = current.direction === 'up' ? 'Applying' : 'Reverting';
   const of = steps !== null && steps > 0 ? ` — ${done + 1} of ${Math.max(steps, done + 1)}` : '';

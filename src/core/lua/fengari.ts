@@ -11,14 +11,18 @@ export type LuaState = { readonly __luaState: unique symbol };
 
 const asciiDecoder = new TextDecoder();
 
-/** Decodes a Lua string (bytes) as UTF-8, replacing invalid sequences instead of throwing. */
+/**
+ * ASCII (most parameters and names) decodes the same under any decoder: one call gives a flat string, where
+ * fengari's decoder appends byte by byte.
+ */
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
+}
+
+/** Decodes a Lua string (bytes) as UTF-8, replacing invalid sequences (fengari's own rules) instead of throwing. */
 export function luaBytesToString(bytes: Uint8Array): string {
-  // ASCII (most parameters and names) decodes the same under any decoder: one call gives a flat string, where
-  // fengari's decoder appends byte by byte. Anything else keeps fengari's own replacement rules.
-  const n = bytes.length;
-  let i = 0;
-  while (i < n && bytes[i]! < 0x80) i++;
-  return i === n ? asciiDecoder.decode(bytes) : to_jsstring(bytes, 0, n, true);
+  return isAscii(bytes) ? asciiDecoder.decode(bytes) : to_jsstring(bytes, 0, bytes.length, true);
 }
 
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -28,10 +32,7 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true });
  * be silently changed (luaBytesToString, for messages and output, replaces bad bytes instead).
  */
 export function luaBytesToText(bytes: Uint8Array): string | null {
-  const n = bytes.length;
-  let i = 0;
-  while (i < n && bytes[i]! < 0x80) i++;
-  if (i === n) return asciiDecoder.decode(bytes);
+  if (isAscii(bytes)) return asciiDecoder.decode(bytes);
   try {
     return strictDecoder.decode(bytes);
   } catch {

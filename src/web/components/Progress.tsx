@@ -27,7 +27,8 @@ export function RunProgress() {
   }, [startedAt]);
   const elapsed = progress ? now - progress.startedAt : 0;
   if (busy === null || progress === null || elapsed < SHOW_AFTER_MS) return <div className="run-progress" />;
-  const { steps, done, statements } = progress;
+  const { steps, statements } = progress;
+  const done = progress.finished.length;
   const known = steps !== null && steps > 0;
   const fraction = known ? Math.min(1, done / steps) : 0;
   return (
