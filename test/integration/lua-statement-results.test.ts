@@ -184,13 +184,21 @@ describe.each(IN_PROCESS_ENGINES)('parameter tables on %s', (engine, open) => {
     ]);
   });
 
-  test('strings: ASCII, UTF-8 and invalid UTF-8 (replaced) reach the engine as before', async () => {
+  test('strings: ASCII and UTF-8 reach the engine as they are; invalid UTF-8 is refused, not replaced', async () => {
     expect(await prints(`
       local q = db:prepare("SELECT ?${cast} AS s, length(?${cast}) AS n")
-      for _, s in ipairs({ "", "item 42", "héllo wörld", "日本語", "😀", "a\\xffb" }) do
+      for _, s in ipairs({ "", "item 42", "héllo wörld", "日本語", "😀" }) do
         local r = q:query({ s, s })[1]
         print(r.s, r.n)
       end
-    `)).toEqual(['\t0', 'item 42\t7', 'héllo wörld\t11', '日本語\t3', '😀\t1', 'a\uFFFDb\t3']);
+      db:savepoint("p")
+      local r, err = q:query({ "a", "a\\xffb" })
+      print(r, err:kind(), tostring(err))
+      db:rollback_to("p")
+    `)).toEqual([
+      '\t0', 'item 42\t7', 'héllo wörld\t11', '日本語\t3', '😀\t1',
+      'nil\tparameter\tparameter 2 is not valid UTF-8 text: strings are bound as text, and changing bytes would change ' +
+        'the data; encode binary data first (as hex, for instance)',
+    ]);
   });
 });
