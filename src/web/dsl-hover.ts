@@ -6,18 +6,10 @@
 import { syntaxTree } from '@codemirror/language';
 import { EditorView, hoverTooltip, type Tooltip } from '@codemirror/view';
 import type { ReferenceEntry } from './dsl-reference.ts';
+import { loadOnce } from './load-once.ts';
 
-type ReferenceModule = typeof import('./dsl-reference.ts');
-let referenceModule: Promise<ReferenceModule> | null = null;
-
-function loadReference(): Promise<ReferenceModule> {
-  if (!referenceModule) {
-    const loading = import('./dsl-reference.ts');
-    referenceModule = loading;
-    loading.catch(() => { if (referenceModule === loading) referenceModule = null; }); // tried again at the next hover
-  }
-  return referenceModule;
-}
+/** The reference entries, loaded at the first hover (tried again at the next one if that failed). */
+const loadReference = loadOnce(() => import('./dsl-reference.ts'));
 
 export function referenceCard(entry: ReferenceEntry, document: Document): HTMLElement {
   const card = document.createElement('div');
@@ -51,7 +43,7 @@ export const dslHover = [
   hoverTooltip(async (view, pos): Promise<Tooltip | null> => {
     const line = view.state.doc.lineAt(pos);
     if (inCommentOrString(view, pos)) return null;
-    let lookupAt: ReferenceModule['lookupAt'];
+    let lookupAt: typeof import('./dsl-reference.ts')['lookupAt'];
     try {
       ({ lookupAt } = await loadReference());
     } catch {

@@ -26,29 +26,15 @@ import { lua } from '@codemirror/legacy-modes/mode/lua';
 import type { Diagnostic } from '@codemirror/lint';
 import { updateText, useStore } from '../store.ts';
 import { dslHover } from '../dsl-hover.ts';
+import { loadOnce } from '../load-once.ts';
 
 type ExtrasModule = typeof import('../editor-extras.ts');
-let extrasModule: Promise<ExtrasModule> | null = null;
-
-function loadExtras(): Promise<ExtrasModule> {
-  if (!extrasModule) {
-    const loading = import('../editor-extras.ts');
-    extrasModule = loading;
-    loading.catch(() => { if (extrasModule === loading) extrasModule = null; }); // tried again at the next use
-  }
-  return extrasModule;
-}
+const loadExtras = loadOnce(() => import('../editor-extras.ts'));
 
 /** Holds the extras in every file's state: empty until they have loaded. */
 const extras = new Compartment();
 
-type LintModule = typeof import('../../core/lint/index.ts');
-let lintModule: Promise<LintModule> | null = null;
-
-function loadLint(): Promise<LintModule> {
-  lintModule ??= import('../../core/lint/index.ts');
-  return lintModule;
-}
+const loadLint = loadOnce(() => import('../../core/lint/index.ts'));
 
 function lineRange(state: EditorState, line: number): { from: number; to: number } {
   const n = Math.min(Math.max(1, line), state.doc.lines);

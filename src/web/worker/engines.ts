@@ -13,6 +13,7 @@
 import type { Driver } from '../../core/driver.ts';
 import { openSqlJs } from '../../drivers/sqljs.ts';
 import { compileSqliteWasm, compileWasm } from './wasm.ts';
+import { loadOnce } from '../load-once.ts';
 // PGlite's wasm and its file bundle, fetched here in parallel with its JS chunk (PGlite would only start them once
 // its chunk has loaded) and kept for every later instance.
 import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
@@ -29,29 +30,11 @@ import type { EngineId } from './protocol.ts';
 const EMPTY_WASM = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
 let emptyModule: WebAssembly.Module | null = null;
 
-let sqliteWasm: Promise<WebAssembly.Module> | null = null;
-let dataDir: Promise<Blob> | null = null;
-let wasmModule: Promise<WebAssembly.Module> | null = null;
-let fsBundle: Promise<Blob> | null = null;
+/** SQLite's wasm, compiled from the download the worker's entry started (`useSqliteWasm`), or here when that failed. */
+const sqliteWasmModule = loadOnce(compileSqliteWasm);
 
-/** `make()` once; forgotten when it fails, so that the next call tries again. */
-function once<T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => void, make: () => Promise<T>): Promise<T> {
-  const existing = get();
-  if (existing) return existing;
-  const made = make();
-  set(made);
-  made.catch(() => { if (get() === made) set(null); });
-  return made;
-}
-
-/** SQLite's wasm as the worker's entry started it (downloading and compiling while the rest of the worker loads). */
 export function useSqliteWasm(module: Promise<WebAssembly.Module>): void {
-  sqliteWasm = module;
-  module.catch(() => { if (sqliteWasm === module) sqliteWasm = null; });
-}
-
-function sqliteWasmModule(): Promise<WebAssembly.Module> {
-  return once(() => sqliteWasm, (p) => { sqliteWasm = p; }, compileSqliteWasm);
+  sqliteWasmModule.use(module);
 }
 
 async function fetchOk(url: string): Promise<Response> {
@@ -60,13 +43,8 @@ async function fetchOk(url: string): Promise<Response> {
   return response;
 }
 
-function pgliteWasm(): Promise<WebAssembly.Module> {
-  return once(() => wasmModule, (p) => { wasmModule = p; }, () => compileWasm(pgliteWasmUrl));
-}
-
-function pgliteFsBundle(): Promise<Blob> {
-  return once(() => fsBundle, (p) => { fsBundle = p; }, async () => (await fetchOk(pgliteDataUrl)).blob());
-}
+const pgliteWasm = loadOnce(() => compileWasm(pgliteWasmUrl));
+const pgliteFsBundle = loadOnce(async () => (await fetchOk(pgliteDataUrl)).blob());
 
 async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
@@ -74,14 +52,12 @@ async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayB
 }
 
 /** The prepared data directory as a tar, fetched and unpacked once per worker. */
-function preparedDataDir(): Promise<Blob> {
-  return once(() => dataDir, (p) => { dataDir = p; }, async () => {
-    let bytes = new Uint8Array(await (await fetchOk(dataDirUrl)).arrayBuffer());
-    // The build gzips it; a host that served it with Content-Encoding: gzip has already inflated it.
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
-    return new Blob([unpackDataDir(bytes)], { type: 'application/x-tar' });
-  });
-}
+const preparedDataDir = loadOnce(async (): Promise<Blob> => {
+  let bytes = new Uint8Array(await (await fetchOk(dataDirUrl)).arrayBuffer());
+  // The build gzips it; a host that served it with Content-Encoding: gzip has already inflated it.
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
+  return new Blob([unpackDataDir(bytes)], { type: 'application/x-tar' });
+});
 
 async function openPostgres(): Promise<Driver> {
   const [{ openPglite }, , prepared, pglite] = await Promise.all([
