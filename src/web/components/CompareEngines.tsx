@@ -192,11 +192,7 @@ export function CompareEnginesDialog() {
   }, [open]);
   const failedRuns = report?.sides.filter((s) => s.run !== null && !s.run.ok).map((s) => ENGINE_LABELS[s.engine]) ?? [];
   return (
-    <Modal open={open} onClose={closeCompare} titleId="compare-title" className="compare-dialog">
-      <div className="modal-head">
-        <h2 id="compare-title">Compare engines</h2>
-        <button type="button" className="quiet" onClick={closeCompare} data-autofocus>Close</button>
-      </div>
+    <Modal open={open} onClose={closeCompare} titleId="compare-title" className="compare-dialog" title="Compare engines">
       <p className="modal-intro">
         Every file applied (up) on a fresh SQLite and a fresh PostgreSQL database, and the two schemas compared by
         meaning: <code>INTEGER PRIMARY KEY</code> and <code>SERIAL</code>, <code>TEXT</code> and <code>varchar</code> count

@@ -11,11 +11,7 @@ import { Modal } from './Modal.tsx';
 export function ExamplesDialog() {
   const open = useLearning((s) => s.dialog === 'examples');
   return (
-    <Modal open={open} onClose={closeDialog} titleId="examples-title" className="examples-dialog">
-      <div className="modal-head">
-        <h2 id="examples-title">Examples</h2>
-        <button type="button" className="quiet" onClick={closeDialog}>Close</button>
-      </div>
+    <Modal open={open} onClose={closeDialog} titleId="examples-title" className="examples-dialog" title="Examples">
       <p className="modal-intro">
         One set for each pattern of the migration guide. Loading a set replaces the files and starts an empty
         database; nothing runs until you press Apply next or Apply all.
@@ -51,11 +47,7 @@ export function ReferenceCard({ entry }: { entry: ReferenceEntry }) {
 export function ReferenceDialog() {
   const open = useLearning((s) => s.dialog === 'reference');
   return (
-    <Modal open={open} onClose={closeDialog} titleId="reference-title" className="reference-dialog">
-      <div className="modal-head">
-        <h2 id="reference-title">DSL reference</h2>
-        <button type="button" className="quiet" onClick={closeDialog}>Close</button>
-      </div>
+    <Modal open={open} onClose={closeDialog} titleId="reference-title" className="reference-dialog" title="DSL reference">
       <p className="modal-intro">
         From docs/dsl.md. In the editor, rest the pointer on one of these names to see its entry.
       </p>

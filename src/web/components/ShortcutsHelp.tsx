@@ -61,11 +61,7 @@ export function KeyboardShortcuts() {
   }, []);
   const open = useHelp((s) => s.open);
   return (
-    <Modal open={open} onClose={closeHelp} titleId="shortcuts-title" className="shortcuts-dialog">
-      <div className="modal-head">
-        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        <button type="button" className="quiet" onClick={closeHelp} data-autofocus>Close</button>
-      </div>
+    <Modal open={open} onClose={closeHelp} titleId="shortcuts-title" className="shortcuts-dialog" title="Keyboard shortcuts">
       <p className="modal-intro">They work with the focus in the editor too. Escape stops a command only while one runs.</p>
       <table className="shortcut-table">
         <thead><tr><th scope="col">Action</th><th scope="col">Keys</th></tr></thead>
