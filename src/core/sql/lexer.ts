@@ -58,24 +58,27 @@ export interface Token {
 // ---------------------------------------------------------------------------------------------------------------
 // Character codes and classes
 
+// The character codes the SQL readers compare with (placeholders.ts and sqlite-statement.ts use them too).
 const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const BANG = 0x21;
 const DQ = 0x22;
-const HASH = 0x23;
-const DOLLAR = 0x24;
+export const HASH = 0x23;
+export const DOLLAR = 0x24;
+export const AMP = 0x26;
 const SQ = 0x27;
-const LPAREN = 0x28;
-const RPAREN = 0x29;
+export const LPAREN = 0x28;
+export const RPAREN = 0x29;
 const STAR = 0x2a;
 const PLUS = 0x2b;
 const DASH = 0x2d;
 const DOT = 0x2e;
 const SLASH = 0x2f;
 const COLON = 0x3a;
-const QMARK = 0x3f;
+export const SEMI = 0x3b;
+export const QMARK = 0x3f;
 const AT = 0x40;
 const UPPER_E = 0x45;
 const LBRACKET = 0x5b;
@@ -84,6 +87,7 @@ const RBRACKET = 0x5d;
 const UNDERSCORE = 0x5f;
 const BACKTICK = 0x60;
 const LOWER_E = 0x65;
+export const PIPE = 0x7c;
 const DEL = 0x7f;
 
 /** Letters and `_`: may start an unquoted identifier. */

@@ -10,7 +10,9 @@
  * syntax error.
  */
 import type { Engine } from '../driver.ts';
-import { codeAt, isDigit, isTrivia, SqlLexer, Tok, wordIs } from './lexer.ts';
+import {
+  AMP, codeAt, DOLLAR, HASH, isDigit, isTrivia, LPAREN, PIPE, QMARK, RPAREN, SEMI, SqlLexer, Tok, wordIs,
+} from './lexer.ts';
 
 export interface BoundSql {
   /** The SQL in the engine's own placeholder form. */
@@ -19,14 +21,6 @@ export interface BoundSql {
   placeholderCount: number;
 }
 
-const HASH = 0x23;
-const DOLLAR = 0x24;
-const AMP = 0x26;
-const LPAREN = 0x28;
-const RPAREN = 0x29;
-const SEMI = 0x3b;
-const QMARK = 0x3f;
-const PIPE = 0x7c;
 
 /**
  * The statement without the white space and comments in front of it, as the engine reads them (MySQL: `#` and

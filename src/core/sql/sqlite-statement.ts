@@ -3,11 +3,7 @@
  * verb (whether its change count and last insert id are about it) and whether text is left after a statement (more
  * than one statement where one was expected). Both run for every statement sent, so they stop as soon as they know.
  */
-import { SqlLexer, Tok } from './lexer.ts';
-
-const LPAREN = 0x28;
-const RPAREN = 0x29;
-const SEMI = 0x3b;
+import { LPAREN, RPAREN, SEMI, SqlLexer, Tok } from './lexer.ts';
 
 const MAIN_VERBS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE', 'SELECT', 'VALUES']);
 
