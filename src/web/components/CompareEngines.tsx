@@ -12,7 +12,7 @@ import { formatMs } from '../format.ts';
 import { RESULT_WORDS, stop } from '../store.ts';
 import { ENGINE_LABELS, type CompareReport, type CompareSide, type TableView } from '../worker/protocol.ts';
 import { Modal } from './Modal.tsx';
-import { ColumnFlags } from './Panels.tsx';
+import { ColumnFlags, ColumnsTable, RowCount } from './Panels.tsx';
 
 /** The sign and its words; the words are for screen readers (the sign's meaning is in the legend for the eye). */
 function Sign({ marked }: { marked: Marked }) {
@@ -72,29 +72,25 @@ function TableCard({ table, marks }: { table: TableView; marks: SideMarks }) {
     <div className={`table-card cmp-table${markClass(m?.table)}`} title={m?.table?.why}>
       <h4>
         <span className="table-name">{m?.table && <Sign marked={m.table} />}{table.name}</span>
-        {table.rows !== null && <span className="rows">{table.rows} row{table.rows === 1 ? '' : 's'}</span>}
+        <RowCount rows={table.rows} />
       </h4>
-      <table className="columns">
-        <caption className="sr-only">Columns of {table.name}</caption>
-        <thead className="sr-only"><tr><th>Column</th><th>Type</th><th>Constraints</th></tr></thead>
-        <tbody>
-          {table.columns.map((c) => {
-            const marked = m?.columns.get(c.name.toLowerCase());
-            return (
-              <tr key={c.name} className={markClass(marked).trim() || undefined} title={marked?.why}>
-                <td className="col-name">{marked && <Sign marked={marked} />}{c.name}</td>
-                <td className="col-type">{c.type || 'any'}</td>
-                <ColumnFlags column={c} />
-              </tr>
-            );
-          })}
-          {m?.missingColumns.map((c) => (
-            <tr key={`missing ${c.text}`} className="cmp-missing" title={c.why}>
-              <td className="col-name" colSpan={3}><Sign marked={c} />{c.text}</td>
+      <ColumnsTable name={table.name}>
+        {table.columns.map((c) => {
+          const marked = m?.columns.get(c.name.toLowerCase());
+          return (
+            <tr key={c.name} className={markClass(marked).trim() || undefined} title={marked?.why}>
+              <td className="col-name">{marked && <Sign marked={marked} />}{c.name}</td>
+              <td className="col-type">{c.type || 'any'}</td>
+              <ColumnFlags column={c} />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          );
+        })}
+        {m?.missingColumns.map((c) => (
+          <tr key={`missing ${c.text}`} className="cmp-missing" title={c.why}>
+            <td className="col-name" colSpan={3}><Sign marked={c} />{c.text}</td>
+          </tr>
+        ))}
+      </ColumnsTable>
       {(table.indexes.length > 0 || table.foreignKeys.length > 0 || (m?.notes.length ?? 0) > 0) && (
         <ul className="extras">
           {[...table.indexes, ...table.foreignKeys].map((line) => {

@@ -1,5 +1,5 @@
 /** The Schema and Timeline tabs, and the Diff, Log and SQL console regions. */
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { runSql, showLine, useStore, type LogEntry } from '../store.ts';
 import { formatMs } from '../format.ts';
 import { ENGINE_LABELS, type ColumnView, type DiffLine } from '../worker/protocol.ts';
@@ -71,21 +71,17 @@ function SchemaView() {
         <div className="table-card" key={t.name}>
           <h3>
             <span className="table-name">{t.name}</span>
-            {t.rows !== null && <span className="rows">{t.rows} row{t.rows === 1 ? '' : 's'}</span>}
+            <RowCount rows={t.rows} />
           </h3>
-          <table className="columns">
-            <caption className="sr-only">Columns of {t.name}</caption>
-            <thead className="sr-only"><tr><th>Column</th><th>Type</th><th>Constraints</th></tr></thead>
-            <tbody>
-              {t.columns.map((c) => (
-                <tr key={c.name}>
-                  <td className="col-name">{c.name}</td>
-                  <td className="col-type">{c.type || 'any'}</td>
-                  <ColumnFlags column={c} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ColumnsTable name={t.name}>
+            {t.columns.map((c) => (
+              <tr key={c.name}>
+                <td className="col-name">{c.name}</td>
+                <td className="col-type">{c.type || 'any'}</td>
+                <ColumnFlags column={c} />
+              </tr>
+            ))}
+          </ColumnsTable>
           {(t.indexes.length > 0 || t.foreignKeys.length > 0) && (
             <ul className="extras">
               {t.indexes.map((i) => <li key={i}>{i}</li>)}
@@ -233,6 +229,22 @@ export function SqlConsole() {
         )}
       </details>
     </section>
+  );
+}
+
+/** A table's row count as the schema trees show it (here and in Compare engines); nothing when it is not known. */
+export function RowCount({ rows }: { rows: number | null }) {
+  return rows === null ? null : <span className="rows">{rows} row{rows === 1 ? '' : 's'}</span>;
+}
+
+/** The columns of table `name` (rows of `children`), with the caption and headers screen readers announce. */
+export function ColumnsTable({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <table className="columns">
+      <caption className="sr-only">Columns of {name}</caption>
+      <thead className="sr-only"><tr><th>Column</th><th>Type</th><th>Constraints</th></tr></thead>
+      <tbody>{children}</tbody>
+    </table>
   );
 }
 
