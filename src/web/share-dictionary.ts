@@ -5,7 +5,7 @@
  * end`, the usual DDL), the rest common SQL, a few DSL calls and the pieces of the link's JSON. It roughly halves a
  * link of a few small files (the default examples: 1,140 → ~615 characters); long links gain less.
  *
- * FROZEN: every `#v2.` link ever made is only readable with exactly these bytes (test/e2e/share-link.test.ts pins
+ * FROZEN: every `#v2.` link ever made is only readable with exactly these bytes (test/unit/share-link.test.ts pins
  * their hash). A better dictionary is a new format (`#v3.`), with this one kept to read v2 links.
  *
  * The bytes are `DSL_TEXT` as it appears inside a JSON string (JSON.stringify escapes newlines and quotes, exactly
