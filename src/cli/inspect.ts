@@ -13,6 +13,7 @@ import type { Driver, Engine } from '../core/driver.ts';
 import type { Migrator } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
+import { plural } from '../core/plural.ts';
 import { lintMigrations } from '../core/lint/index.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { diffSnapshots } from '../core/schema/diff.ts';
@@ -53,14 +54,10 @@ export function runLint(files: MigrationFile[], dir: string, io: InspectIo, json
     const warnings = findings.filter((f) => f.severity === 'warning').length;
     const infos = findings.length - errors - warnings;
     io.err(findings.length === 0
-      ? `No findings in ${files.length} migration file${files.length === 1 ? '' : 's'}.`
+      ? `No findings in ${plural(files.length, 'migration file')}.`
       : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info in ${plural(files.length, 'file')}.`);
   }
   return errors > 0 ? FAILED : OK;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 // -----------------------------------------------------------------------------------------------------------------

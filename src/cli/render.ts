@@ -1,5 +1,6 @@
 /** Human output of the runner's results: one line per migration with its duration, then the error in full. */
 import { describeRunError, type MigrationResult, type RunError, type RunResult, type StatusResult } from '../core/results.ts';
+import { plural } from '../core/plural.ts';
 
 const MARK: Record<MigrationResult['status'], string> = {
   applied: '+', reverted: '-', skipped: '~', failed: '!', rolled_back: 'x',
@@ -29,7 +30,7 @@ export function renderRunSummary(result: RunResult, verb: 'up' | 'down' | 'redo'
     lines.push(verb === 'down' ? 'Nothing to revert.' : 'Nothing to apply: the database is up to date.');
   } else if (!result.statements) {
     const action = verb === 'down' ? 'Reverted' : verb === 'redo' ? 'Redid' : 'Applied';
-    lines.push(`${action} ${counted.length} migration${counted.length === 1 ? '' : 's'} in ${formatMs(total)}.`);
+    lines.push(`${action} ${plural(counted.length, 'migration')} in ${formatMs(total)}.`);
   }
   return lines.join('\n');
 }

@@ -23,6 +23,7 @@ import { describeRunError, type RunError } from './results.ts';
 import { takeSnapshot } from './schema/snapshot.ts';
 import { diffSnapshots } from './schema/diff.ts';
 import type { SchemaChange, SchemaSnapshot } from './schema/types.ts';
+import { plural } from './plural.ts';
 
 export interface VerifyEntry {
   id: string;
@@ -145,13 +146,13 @@ export async function verifyWith(migrator: Migrator, driver: Driver,
       };
       if (!again.ok) {
         entry.failure = again.error!;
-        entry.error = (differences.length > 0 ? `down left ${count(differences.length, 'difference')}, and ` : '') +
+        entry.error = (differences.length > 0 ? `down left ${plural(differences.length, 'difference')}, and ` : '') +
           `up failed when run again after down: ${describeRunError(again.error!)}`;
         report(entry);
         return finish(null);
       }
       if (differences.length > 0) {
-        entry.error = `down left ${count(differences.length, 'difference')} from the state before up`;
+        entry.error = `down left ${plural(differences.length, 'difference')} from the state before up`;
       }
       report(entry);
     }
@@ -163,8 +164,4 @@ export async function verifyWith(migrator: Migrator, driver: Driver,
 
 function snapshot(driver: Driver): Promise<SchemaSnapshot> {
   return takeSnapshot(driver, { rows: true, fingerprint: true });
-}
-
-function count(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

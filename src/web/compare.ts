@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import { engineWatchers, log, occupy, useStore } from './store.ts';
 import { ENGINE_LABELS, type CompareReport } from './worker/protocol.ts';
+import { plural } from '../core/plural.ts';
 
 export const COMPARE_LABEL = 'Compare engines';
 
@@ -26,11 +27,6 @@ engineWatchers.add((engine, state) => {
   if (engine === 'postgres' && useCompare.getState().phase === 'running') setCompare({ loadingPostgres: state === 'loading' });
 });
 
-/** "3 differences" / "1 difference". */
-export function differenceCount(n: number): string {
-  return `${n} difference${n === 1 ? '' : 's'}`;
-}
-
 export async function compareEngines(): Promise<void> {
   const { busy, engineState, files } = useStore.getState();
   if (busy !== null || engineState !== 'ready') return;
@@ -49,7 +45,7 @@ export async function compareEngines(): Promise<void> {
   const summary = !report.compared
     ? 'the schemas could not be compared'
     : report.findings.length === 0 ? 'the same schema on SQLite and PostgreSQL'
-    : `${differenceCount(report.findings.length)} between SQLite and PostgreSQL`;
+    : `${plural(report.findings.length, 'difference')} between SQLite and PostgreSQL`;
   log({
     kind: !report.compared ? 'error' : report.findings.length === 0 ? 'ok' : 'warn',
     text: `${COMPARE_LABEL}: ${summary}`,

@@ -9,6 +9,7 @@ import type { ImportInput } from './archive.ts';
 import type { ExampleSet } from './gallery.ts';
 import { log, occupy, replaceFiles, useStore } from './store.ts';
 import { ENGINE_LABELS, type SourceFile } from './worker/protocol.ts';
+import { plural } from '../core/plural.ts';
 
 export type Dialog = 'examples' | 'reference' | null;
 
@@ -121,7 +122,7 @@ export async function downloadMigrations(): Promise<void> {
   const archive = await loadPart('The zip code', () => import('./archive.ts'));
   if (!archive) return;
   saveFile(archive.zipMigrations(files), MIGRATIONS_ZIP, 'application/zip');
-  log({ kind: 'ok', text: `Downloaded ${MIGRATIONS_ZIP}: ${files.length} file${files.length === 1 ? '' : 's'} in a migrations/ folder. Unzip it and run: moonwalk up --db sqlite:app.db --dir migrations` });
+  log({ kind: 'ok', text: `Downloaded ${MIGRATIONS_ZIP}: ${plural(files.length, 'file')} in a migrations/ folder. Unzip it and run: moonwalk up --db sqlite:app.db --dir migrations` });
 }
 
 export async function downloadDatabase(): Promise<void> {

@@ -17,6 +17,7 @@ import {
   type CommandResult, type DbView, type DiffLine, type EngineId, type EngineState, type RunCommand, type RunEvent,
   type SchemaView, type SourceFile, type SqlConsoleResult, type VerifyReport, type WorkerRequestBody,
 } from './worker/protocol.ts';
+import { plural } from '../core/plural.ts';
 
 export type FileState = 'pending' | 'applied' | 'modified' | 'failed' | 'skipped';
 
@@ -362,7 +363,7 @@ export async function verify(): Promise<void> {
   }
   if (report.error) showError(report.error, 'Verify');
   const bad = report.migrations.filter((m) => m.outcome === 'irreversible' || m.outcome === 'failed');
-  log({ kind: report.ok ? 'ok' : 'error', text: `Verify: ${report.ok ? 'every migration is reversible' : `${bad.length} problem${bad.length === 1 ? '' : 's'}`}`, durationMs: report.durationMs });
+  log({ kind: report.ok ? 'ok' : 'error', text: `Verify: ${report.ok ? 'every migration is reversible' : plural(bad.length, 'problem')}`, durationMs: report.durationMs });
   if (!report.ok && !report.error) {
     const first = bad[0] ?? report.migrations.find((m) => m.reapplied === false);
     const link = first?.error ? linkOf(first.error) : undefined;
@@ -527,7 +528,7 @@ export async function replaceFiles(files: SourceFile[], what: string): Promise<v
       recordReset(reset.db.engine, clock(), 'Loaded files', `Loaded ${what}: an empty database.`);
     }
   }
-  log({ kind: 'info', text: `Loaded ${what}: ${sorted.length} file${sorted.length === 1 ? '' : 's'}, on an empty ${ENGINE_LABELS[get().engine]} database. Nothing has run: press Apply next or Apply all.` });
+  log({ kind: 'info', text: `Loaded ${what}: ${plural(sorted.length, 'file')}, on an empty ${ENGINE_LABELS[get().engine]} database. Nothing has run: press Apply next or Apply all.` });
 }
 
 /** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */
@@ -553,7 +554,7 @@ async function loadLink(hash: string): Promise<void> {
       recordReset(reset.db.engine, clock(), 'Loaded files', 'Loaded a shared link: an empty database.');
     }
   }
-  log({ kind: 'info', text: `Loaded a shared link: ${files.length} file${files.length === 1 ? '' : 's'} for ${ENGINE_LABELS[get().engine]}, on an empty database. Nothing has run.` });
+  log({ kind: 'info', text: `Loaded a shared link: ${plural(files.length, 'file')} for ${ENGINE_LABELS[get().engine]}, on an empty database. Nothing has run.` });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -564,7 +565,7 @@ let sharedHash = start.fromLink ? location.hash : '';
 export function startPlayground(): void {
   if (start.fromLink) {
     const n = start.state.files.length;
-    log({ kind: 'info', text: `Opened a shared link: ${n} file${n === 1 ? '' : 's'} for ${ENGINE_LABELS[start.state.engine]}. Nothing has run: press Apply next or Apply all to run them.` });
+    log({ kind: 'info', text: `Opened a shared link: ${plural(n, 'file')} for ${ENGINE_LABELS[start.state.engine]}. Nothing has run: press Apply next or Apply all to run them.` });
   } else if (start.alert) {
     log({ kind: 'error', text: start.alert.message });
   }

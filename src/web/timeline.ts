@@ -8,6 +8,7 @@ import { create } from 'zustand';
 import type { MigrationResult, RunResult, StatusEntry } from '../core/results.ts';
 import { clockOf } from './format.ts';
 import type { DiffLine, EngineId, RunCommand } from './worker/protocol.ts';
+import { plural } from '../core/plural.ts';
 
 /** What a step did, shown by a sign and a word (never by colour alone). */
 export type StepKind = 'applied' | 'reverted' | 'redo' | 'failed' | 'reset' | 'stopped' | 'sql';
@@ -81,7 +82,7 @@ export function recordStop(time: string, current: EngineId, interrupted: string 
   for (const engine of engines) {
     const results = engine === current ? finished : [];
     const before = results.length > 0
-      ? ` It had finished ${results.length} migration${results.length === 1 ? '' : 's'} (listed), gone with the database.`
+      ? ` It had finished ${plural(results.length, 'migration')} (listed), gone with the database.`
       : '';
     const note = `${interrupted ? `${interrupted} was running.${before} ` : ''}` +
       'The engine was ended and started again with an empty database.';

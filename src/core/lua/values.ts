@@ -6,6 +6,7 @@
 import type { SqlValue } from '../driver.ts';
 import { lua, to_luastring, luaBytesToString, luaBytesToText, type LuaState } from './fengari.ts';
 import { tableStorage, storedItem, storedType, storedBytes, type StoredValue } from './table-storage.ts';
+import { plural } from '../plural.ts';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -98,7 +99,7 @@ export function readParams(L: LuaState, index: number, count: number): SqlValue[
   }
   if (size > count) {
     throw new ParameterError(
-      `${size} parameters given but the statement has ${count} placeholder${count === 1 ? '' : 's'}`,
+      `${size} parameters given but the statement has ${plural(count, 'placeholder')}`,
     );
   }
   const values = new Array<SqlValue>(count);

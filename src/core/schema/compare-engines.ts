@@ -25,6 +25,7 @@ import { compareStrings } from './util.ts';
 import {
   defaultMeaning, defaultsDiffer, FAMILY_WORDS, normaliseSql, sameFamily, typeFamily,
 } from './engine-spelling.ts';
+import { plural } from '../plural.ts';
 
 export type EngineFindingKind =
   | 'table_only'
@@ -166,8 +167,8 @@ export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): En
         `Primary key ${show(pkA)} on ${A.name}, ${show(pkB)} on ${B.name}.`);
     }
     if (x.rows !== undefined && y.rows !== undefined && x.rows !== y.rows) {
-      const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
-      add('rows', [key], [rows(x.rows), rows(y.rows)], `${rows(x.rows)} on ${A.name}, ${rows(y.rows)} on ${B.name}.`);
+      const [a, b] = [plural(x.rows, 'row'), plural(y.rows, 'row')];
+      add('rows', [key], [a, b], `${a} on ${A.name}, ${b} on ${B.name}.`);
     }
     compareIndexes(key, x, y);
     compareForeignKeys(key, x, y);

@@ -15,6 +15,7 @@ import { objectKey } from './diff.ts';
 import {
   brief, describeCheck, describeFk, describeIndexBody, describeSequence, describeUnique,
 } from './render-diff.ts';
+import { plural } from '../plural.ts';
 
 function columnLine(c: ColumnSnapshot, width: number): string {
   const parts: string[] = [c.name.padEnd(width), c.type || '(no type)'];
@@ -28,7 +29,7 @@ function columnLine(c: ColumnSnapshot, width: number): string {
 }
 
 function tableBlock(t: TableSnapshot): string[] {
-  const rows = t.rows !== undefined ? ` (${t.rows} row${t.rows === 1 ? '' : 's'})` : '';
+  const rows = t.rows !== undefined ? ` (${plural(t.rows, 'row')})` : '';
   const out = [`table ${objectKey(t)}${rows}`];
   const width = Math.max(0, ...t.columns.map((c) => c.name.length));
   for (const c of t.columns) out.push(`  ${columnLine(c, width)}`);

@@ -6,7 +6,8 @@
  */
 import { useEffect, useRef } from 'react';
 import { describeRunError } from '../../core/results.ts';
-import { closeCompare, differenceCount, useCompare } from '../compare.ts';
+import { closeCompare, useCompare } from '../compare.ts';
+import { plural } from '../../core/plural.ts';
 import { MARK_SIGNS, MARK_WORDS, sideMarks, type Marked, type NoteLine, type SideMarks } from '../compare-marks.ts';
 import { formatMs } from '../format.ts';
 import { RESULT_WORDS, stop } from '../store.ts';
@@ -174,7 +175,7 @@ function Findings({ report }: { report: CompareReport }) {
 function headline(report: CompareReport): string {
   if (!report.compared) return 'Not compared';
   if (report.findings.length === 0) return 'Same schema on both engines';
-  return `${differenceCount(report.findings.length)} between SQLite and PostgreSQL`;
+  return `${plural(report.findings.length, 'difference')} between SQLite and PostgreSQL`;
 }
 
 export function CompareEnginesDialog() {

@@ -13,6 +13,7 @@ import {
 } from '../learning.ts';
 import { useStore } from '../store.ts';
 import { Modal } from './Modal.tsx';
+import { plural } from '../../core/plural.ts';
 import '../learning.css';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ function ReplaceDialog() {
     <Modal open={pending !== null} onClose={cancelReplace} titleId="replace-title" className="replace-dialog">
       <h2 id="replace-title">Replace your files?</h2>
       <p>
-        Loading {pending?.what} replaces your {count} file{count === 1 ? '' : 's'}, and your changes to them are lost
+        Loading {pending?.what} replaces your {plural(count, 'file')}, and your changes to them are lost
         (download them first with Save and load → Download migrations to keep them). The database starts empty.
       </p>
       <div className="modal-actions">

@@ -6,6 +6,7 @@ import { ENGINE_LABELS, type ColumnView, type DiffLine } from '../worker/protoco
 import { RunProgress } from './Progress.tsx';
 import { ShortcutsButton } from './ShortcutsHelp.tsx';
 import { Timeline } from './Timeline.tsx';
+import { plural } from '../../core/plural.ts';
 
 const TABS = [
   { id: 'schema', label: 'Schema' },
@@ -234,7 +235,7 @@ export function SqlConsole() {
 
 /** A table's row count as the schema trees show it (here and in Compare engines); nothing when it is not known. */
 export function RowCount({ rows }: { rows: number | null }) {
-  return rows === null ? null : <span className="rows">{rows} row{rows === 1 ? '' : 's'}</span>;
+  return rows === null ? null : <span className="rows">{plural(rows, 'row')}</span>;
 }
 
 /** The columns of table `name` (rows of `children`), with the caption and headers screen readers announce. */

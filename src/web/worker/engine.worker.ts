@@ -23,6 +23,7 @@ import { StatementCounter } from './statement-counter.ts';
 import type {
   CommandResult, DbView, DiffLine, EngineId, RunCommand, SourceFile, SqlConsoleResult, WorkerReply, WorkerRequest,
 } from './protocol.ts';
+import { plural } from '../../core/plural.ts';
 
 interface WorkerScope {
   postMessage(message: WorkerReply): void;
@@ -247,7 +248,7 @@ async function sqlConsole(slot: Slot, sql: string): Promise<SqlConsoleResult> {
     const truncated = result.rows.length > MAX_ROWS;
     const rows = result.rows.slice(0, MAX_ROWS).map((row) => row.map(displayValue));
     const message = result.columns.length > 0
-      ? `${result.rows.length} row${result.rows.length === 1 ? '' : 's'}${truncated ? ` (first ${MAX_ROWS} shown)` : ''}`
+      ? `${plural(result.rows.length, 'row')}${truncated ? ` (first ${MAX_ROWS} shown)` : ''}`
       : 'Done.';
     return { ok: true, columns: result.columns, rows, message, truncated };
   } catch (error) {
