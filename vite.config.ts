@@ -39,7 +39,8 @@ const emptyModule = fileURLToPath(new URL('./src/web/empty-module.ts', import.me
  */
 function fengariLuaconf(): Plugin {
   const statement = 'const conf = (process.env.FENGARICONF ? JSON.parse(process.env.FENGARICONF) : {});';
-  const guarded = 'const conf = (typeof process !== "undefined" && process.env.FENGARICONF ? ' +
+  const guarded =
+    'const conf = (typeof process !== "undefined" && process.env.FENGARICONF ? ' +
     'JSON.parse(process.env.FENGARICONF) : {});';
   const file = /[\\/]fengari[\\/]src[\\/]luaconf\.js$/;
   return {
@@ -51,8 +52,10 @@ function fengariLuaconf(): Plugin {
         if (!file.test(id)) return null;
         const count = code.split(statement).length - 1;
         if (count !== 1) {
-          this.error(`fengari's luaconf.js: expected the FENGARICONF statement exactly once, found it ${count} times ` +
-            '(fengari changed: check that the playground still loads, then update vite.config.ts)');
+          this.error(
+            `fengari's luaconf.js: expected the FENGARICONF statement exactly once, found it ${count} times ` +
+              '(fengari changed: check that the playground still loads, then update vite.config.ts)',
+          );
         }
         return { code: code.replace(statement, guarded), map: null };
       },
@@ -103,7 +106,10 @@ export default defineConfig({
     plugins: () => [fengariLuaconf(), workerPreload()],
     rolldownOptions: {
       output: {
-        chunkFileNames: (chunk) => (/pglite/i.test(chunk.facadeModuleId ?? '') || chunk.name === 'dist' ? 'assets/pglite-[hash].js' : 'assets/[name]-[hash].js'),
+        chunkFileNames: (chunk) =>
+          /pglite/i.test(chunk.facadeModuleId ?? '') || chunk.name === 'dist'
+            ? 'assets/pglite-[hash].js'
+            : 'assets/[name]-[hash].js',
       },
     },
   },

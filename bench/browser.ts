@@ -32,7 +32,16 @@ import type { Browser, Page } from 'playwright-core';
 import { buildSite, launchChromium, startSitePreview } from '../test/harness/site.ts';
 import { decodeShare } from '../src/web/share.ts';
 import { measureShareLinks } from './share-links.ts';
-import { Samples, formatMs, median, repoRoot, spreadOf, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
+import {
+  Samples,
+  formatMs,
+  median,
+  repoRoot,
+  spreadOf,
+  type BenchRow,
+  type SuiteReport,
+  type TargetCheck,
+} from './util.ts';
 
 export interface BrowserBenchOptions {
   /** Fresh browser contexts measured (default 5). */
@@ -93,7 +102,9 @@ declare const window: { __mw: Recorder };
 async function statusAt(page: Page, text: string, after: number, timeoutMs: number): Promise<number> {
   const handle = await page.waitForFunction(
     ([t, a]) => window.__mw.status.find(([s, at]) => s === t && at >= a)?.[1] ?? false,
-    [text, after] as const, { timeout: timeoutMs, polling: 50 });
+    [text, after] as const,
+    { timeout: timeoutMs, polling: 50 },
+  );
   return (await handle.jsonValue()) as number;
 }
 
@@ -102,7 +113,10 @@ async function clickUntil(page: Page, name: string, text: string, timeoutMs: num
   await page.evaluate((t) => window.__mw.watch(t), text);
   const clicksBefore = await page.evaluate(() => window.__mw.click.length);
   await page.getByRole('button', { name, exact: true }).click();
-  const handle = await page.waitForFunction((t) => window.__mw.seen[t] ?? false, text, { timeout: timeoutMs, polling: 50 });
+  const handle = await page.waitForFunction((t) => window.__mw.seen[t] ?? false, text, {
+    timeout: timeoutMs,
+    polling: 50,
+  });
   const seen = (await handle.jsonValue()) as number;
   const clicked = await page.evaluate((n) => window.__mw.click[n]![1], clicksBefore);
   return seen - clicked;
@@ -117,21 +131,37 @@ interface Transfer {
 }
 
 /** Records every finished response of the page and its workers, and when the network was last busy. */
-function recordTransfers(page: Page): { list: Transfer[]; settle: () => Promise<void>; quiet: (ms: number) => Promise<void> } {
+function recordTransfers(page: Page): {
+  list: Transfer[];
+  settle: () => Promise<void>;
+  quiet: (ms: number) => Promise<void>;
+} {
   const list: Transfer[] = [];
   const pending: Promise<void>[] = [];
   let lastActivity = Date.now();
   let open = 0;
-  page.on('request', () => { open++; lastActivity = Date.now(); });
-  page.on('requestfailed', () => { open--; lastActivity = Date.now(); });
+  page.on('request', () => {
+    open++;
+    lastActivity = Date.now();
+  });
+  page.on('requestfailed', () => {
+    open--;
+    lastActivity = Date.now();
+  });
   page.on('requestfinished', (request) => {
     open--;
     lastActivity = Date.now();
-    pending.push((async () => {
-      const sizes = await request.sizes();
-      const timing = request.timing();
-      list.push({ url: request.url(), bytes: sizes.responseBodySize, endedAt: timing.startTime + timing.responseEnd });
-    })().catch(() => {}));
+    pending.push(
+      (async () => {
+        const sizes = await request.sizes();
+        const timing = request.timing();
+        list.push({
+          url: request.url(),
+          bytes: sizes.responseBodySize,
+          endedAt: timing.startTime + timing.responseEnd,
+        });
+      })().catch(() => {}),
+    );
   });
   /** Resolves once no request has been open or started for `ms`, counted from the call at the earliest (at most 10 s). */
   const quiet = async (ms: number) => {
@@ -141,7 +171,13 @@ function recordTransfers(page: Page): { list: Transfer[]; settle: () => Promise<
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  return { list, settle: async () => { await Promise.all(pending); }, quiet };
+  return {
+    list,
+    settle: async () => {
+      await Promise.all(pending);
+    },
+    quiet,
+  };
 }
 
 /** The gzip size (zlib level 6) of the built file a URL of the preview serves; null when it is not a file of outDir. */
@@ -218,12 +254,20 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
         const origin = await page.evaluate(() => performance.timeOrigin);
         await transfers.quiet(500); // the deferred parts (after "ready") too
         await transfers.settle();
-        sqliteBytes.push(sumBytes(transfers.list.filter((t) => t.endedAt <= origin + readyAt + 1),
-          outDir, preview.url, gzipCache));
+        sqliteBytes.push(
+          sumBytes(
+            transfers.list.filter((t) => t.endedAt <= origin + readyAt + 1),
+            outDir,
+            preview.url,
+            gzipCache,
+          ),
+        );
         firstLoadBytes.push(sumBytes(transfers.list, outDir, preview.url, gzipCache));
-        progress(`browser run ${run}/${runs}: "SQLite ready" after ${formatMs(readyAt)}, ` +
-          `${kb(sqliteBytes.at(-1)!.gzip)} gzip (${kb(sqliteBytes.at(-1)!.served)} as served); whole first load ` +
-          `${kb(firstLoadBytes.at(-1)!.gzip)} gzip`);
+        progress(
+          `browser run ${run}/${runs}: "SQLite ready" after ${formatMs(readyAt)}, ` +
+            `${kb(sqliteBytes.at(-1)!.gzip)} gzip (${kb(sqliteBytes.at(-1)!.served)} as served); whole first load ` +
+            `${kb(firstLoadBytes.at(-1)!.gzip)} gzip`,
+        );
 
         if (run === 1) {
           await page.getByRole('button', { name: 'Share', exact: true }).click();
@@ -243,17 +287,25 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
         pgSwitch.add(pgReadyAt - changedAt);
         await new Promise((r) => setTimeout(r, 200));
         await transfers.settle();
-        pgBytes.push(sumBytes(transfers.list.slice(before).filter((t) => t.endedAt <= origin + pgReadyAt + 1),
-          outDir, preview.url, gzipCache));
+        pgBytes.push(
+          sumBytes(
+            transfers.list.slice(before).filter((t) => t.endedAt <= origin + pgReadyAt + 1),
+            outDir,
+            preview.url,
+            gzipCache,
+          ),
+        );
         pgReset.add(await clickUntil(page, 'Reset database', 'Database reset: a new, empty PostgreSQL', 30_000));
         pgVerify.add(await clickUntil(page, 'Verify', 'Verify: ', 60_000)); // its summary line
         const clicks = await page.evaluate(() => window.__mw.click.length);
         await page.getByRole('button', { name: 'Stop', exact: true }).click();
         const stoppedAt = await page.evaluate((n) => window.__mw.click[n]![1], clicks);
         pgStop.add((await statusAt(page, 'PostgreSQL ready', stoppedAt, 60_000)) - stoppedAt);
-        progress(`browser run ${run}/${runs}: "PostgreSQL ready" ${formatMs(pgSwitch.ms.at(-1)!)} after switching ` +
-          `(${mb(pgBytes.at(-1)!.gzip)} gzip); reset ${formatMs(pgReset.ms.at(-1)!)}, verify ` +
-          `${formatMs(pgVerify.ms.at(-1)!)}, stop → ready ${formatMs(pgStop.ms.at(-1)!)}`);
+        progress(
+          `browser run ${run}/${runs}: "PostgreSQL ready" ${formatMs(pgSwitch.ms.at(-1)!)} after switching ` +
+            `(${mb(pgBytes.at(-1)!.gzip)} gzip); reset ${formatMs(pgReset.ms.at(-1)!)}, verify ` +
+            `${formatMs(pgVerify.ms.at(-1)!)}, stop → ready ${formatMs(pgStop.ms.at(-1)!)}`,
+        );
       } finally {
         await context.close();
       }
@@ -266,56 +318,151 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
   const rows: BenchRow[] = [];
   const targets: TargetCheck[] = [];
   const notes: string[] = [];
-  const target = (description: string, met: boolean, detail: string) => targets.push({ suite: SUITE, description, met, detail });
+  const target = (description: string, met: boolean, detail: string) =>
+    targets.push({ suite: SUITE, description, met, detail });
 
   const loadMet = load.median <= TARGET_LOAD_MS;
-  rows.push({ name: 'cold load → "SQLite ready"', figure: formatMs(load.median), spread: spreadOf(load), ratio: '',
-    target: `≤ ${formatMs(TARGET_LOAD_MS)}`, met: loadMet });
+  rows.push({
+    name: 'cold load → "SQLite ready"',
+    figure: formatMs(load.median),
+    spread: spreadOf(load),
+    ratio: '',
+    target: `≤ ${formatMs(TARGET_LOAD_MS)}`,
+    met: loadMet,
+  });
   target(`cold load to "SQLite ready" within ${formatMs(TARGET_LOAD_MS)}`, loadMet, formatMs(load.median));
 
   // Held against the target: what crossed the wire. The build brotli-compresses the site and `vite preview` sends
   // that to Chromium (scripts/precompressed-assets.ts); what a host that only gzips would send is shown beside it.
   const served = median(sqliteBytes.map((b) => b.served));
   const bytesMet = served <= TARGET_SQLITE_BYTES;
-  rows.push({ name: 'bytes before "SQLite ready", as served (brotli from the build)', figure: kb(served),
-    spread: byteSpread(sqliteBytes.map((b) => b.served), kb), ratio: '', target: `≤ ${kb(TARGET_SQLITE_BYTES)}`, met: bytesMet });
-  rows.push({ name: 'bytes before "SQLite ready", had every file been gzipped (level 6)', figure: kb(median(sqliteBytes.map((b) => b.gzip))),
-    spread: byteSpread(sqliteBytes.map((b) => b.gzip), kb), ratio: '', target: '', met: null });
+  rows.push({
+    name: 'bytes before "SQLite ready", as served (brotli from the build)',
+    figure: kb(served),
+    spread: byteSpread(
+      sqliteBytes.map((b) => b.served),
+      kb,
+    ),
+    ratio: '',
+    target: `≤ ${kb(TARGET_SQLITE_BYTES)}`,
+    met: bytesMet,
+  });
+  rows.push({
+    name: 'bytes before "SQLite ready", had every file been gzipped (level 6)',
+    figure: kb(median(sqliteBytes.map((b) => b.gzip))),
+    spread: byteSpread(
+      sqliteBytes.map((b) => b.gzip),
+      kb,
+    ),
+    ratio: '',
+    target: '',
+    met: null,
+  });
   target(`at most ${kb(TARGET_SQLITE_BYTES)} transferred before "SQLite ready"`, bytesMet, `${kb(served)}`);
-  rows.push({ name: 'bytes of the whole first load (deferred parts included), as served',
-    figure: kb(median(firstLoadBytes.map((b) => b.served))), spread: byteSpread(firstLoadBytes.map((b) => b.served), kb),
-    ratio: '', target: '', met: null });
+  rows.push({
+    name: 'bytes of the whole first load (deferred parts included), as served',
+    figure: kb(median(firstLoadBytes.map((b) => b.served))),
+    spread: byteSpread(
+      firstLoadBytes.map((b) => b.served),
+      kb,
+    ),
+    ratio: '',
+    target: '',
+    met: null,
+  });
   const first = sqliteBytes[0];
   if (first) {
-    notes.push(`before "SQLite ready": ${first.files} responses; largest (as served): ` +
-      first.largest.slice(0, 8).map(([n, b]) => `${n} ${kb(b)}`).join(', '));
+    notes.push(
+      `before "SQLite ready": ${first.files} responses; largest (as served): ` +
+        first.largest
+          .slice(0, 8)
+          .map(([n, b]) => `${n} ${kb(b)}`)
+          .join(', '),
+    );
   }
   const firstAll = firstLoadBytes[0];
   if (first && firstAll) {
     const before = new Set(first.largest.map(([n]) => n));
-    notes.push(`loaded after "SQLite ready" without a click (as served): ` +
-      (firstAll.largest.filter(([n]) => !before.has(n)).map(([n, b]) => `${n} ${kb(b)}`).join(', ') || 'nothing'));
+    notes.push(
+      `loaded after "SQLite ready" without a click (as served): ` +
+        (firstAll.largest
+          .filter(([n]) => !before.has(n))
+          .map(([n, b]) => `${n} ${kb(b)}`)
+          .join(', ') || 'nothing'),
+    );
   }
-  notes.push('"as served": the brotli files the build made (text, wasm and data over 1 KB), the ' +
-    'rest as vite preview sends it (small JS/CSS/HTML gzipped on the fly, other files raw); "every file gzip(ped)": each ' +
-    'file of the build with zlib level 6, as a static host that only gzips would send it');
+  notes.push(
+    '"as served": the brotli files the build made (text, wasm and data over 1 KB), the ' +
+      'rest as vite preview sends it (small JS/CSS/HTML gzipped on the fly, other files raw); "every file gzip(ped)": each ' +
+      'file of the build with zlib level 6, as a static host that only gzips would send it',
+  );
 
   if (!options.skipPostgres && pgSwitch.ms.length > 0) {
     const pgMet = pgSwitch.median <= TARGET_PG_MS;
-    rows.push({ name: 'switch to PostgreSQL → "PostgreSQL ready"', figure: formatMs(pgSwitch.median), spread: spreadOf(pgSwitch),
-      ratio: '', target: `≤ ${formatMs(TARGET_PG_MS)}`, met: pgMet });
+    rows.push({
+      name: 'switch to PostgreSQL → "PostgreSQL ready"',
+      figure: formatMs(pgSwitch.median),
+      spread: spreadOf(pgSwitch),
+      ratio: '',
+      target: `≤ ${formatMs(TARGET_PG_MS)}`,
+      met: pgMet,
+    });
     target(`"PostgreSQL ready" within ${formatMs(TARGET_PG_MS)} of switching`, pgMet, formatMs(pgSwitch.median));
-    rows.push({ name: 'PostgreSQL download, every file gzip', figure: mb(median(pgBytes.map((b) => b.gzip))),
-      spread: byteSpread(pgBytes.map((b) => b.gzip), mb), ratio: '', target: '', met: null });
-    rows.push({ name: 'PostgreSQL download, as vite preview served it', figure: mb(median(pgBytes.map((b) => b.served))),
-      spread: byteSpread(pgBytes.map((b) => b.served), mb), ratio: '', target: '', met: null });
-    rows.push({ name: 'PostgreSQL: Reset database', figure: formatMs(pgReset.median), spread: spreadOf(pgReset), ratio: '', target: '', met: null });
-    rows.push({ name: 'PostgreSQL: Verify (default examples)', figure: formatMs(pgVerify.median), spread: spreadOf(pgVerify), ratio: '', target: '', met: null });
-    rows.push({ name: 'PostgreSQL: Stop → "PostgreSQL ready"', figure: formatMs(pgStop.median), spread: spreadOf(pgStop), ratio: '', target: '', met: null });
+    rows.push({
+      name: 'PostgreSQL download, every file gzip',
+      figure: mb(median(pgBytes.map((b) => b.gzip))),
+      spread: byteSpread(
+        pgBytes.map((b) => b.gzip),
+        mb,
+      ),
+      ratio: '',
+      target: '',
+      met: null,
+    });
+    rows.push({
+      name: 'PostgreSQL download, as vite preview served it',
+      figure: mb(median(pgBytes.map((b) => b.served))),
+      spread: byteSpread(
+        pgBytes.map((b) => b.served),
+        mb,
+      ),
+      ratio: '',
+      target: '',
+      met: null,
+    });
+    rows.push({
+      name: 'PostgreSQL: Reset database',
+      figure: formatMs(pgReset.median),
+      spread: spreadOf(pgReset),
+      ratio: '',
+      target: '',
+      met: null,
+    });
+    rows.push({
+      name: 'PostgreSQL: Verify (default examples)',
+      figure: formatMs(pgVerify.median),
+      spread: spreadOf(pgVerify),
+      ratio: '',
+      target: '',
+      met: null,
+    });
+    rows.push({
+      name: 'PostgreSQL: Stop → "PostgreSQL ready"',
+      figure: formatMs(pgStop.median),
+      spread: spreadOf(pgStop),
+      ratio: '',
+      target: '',
+      met: null,
+    });
     const pgFirst = pgBytes[0];
     if (pgFirst) {
-      notes.push(`PostgreSQL download: ${pgFirst.files} responses; largest (as served): ` +
-        pgFirst.largest.slice(0, 5).map(([n, b]) => `${n} ${mb(b)}`).join(', '));
+      notes.push(
+        `PostgreSQL download: ${pgFirst.files} responses; largest (as served): ` +
+          pgFirst.largest
+            .slice(0, 5)
+            .map(([n, b]) => `${n} ${mb(b)}`)
+            .join(', '),
+      );
     }
   }
 
@@ -324,9 +471,13 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
   for (const check of shares.targets) target(check.description, check.met, check.detail);
   notes.push(...shares.notes);
   notes.push('share link length: the `#v…` part of the address (the origin comes on top)');
-  notes.push(`${runs} fresh browser contexts of Debian's Chromium (headless) against vite preview on 127.0.0.1; ` +
-    'times are medians, in the page\'s own clock, from the event that started the action');
-  notes.push(`1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after, on ` +
-    `${cpus().length} CPUs: the browser, its worker and the server share them, so the times move with other work`);
+  notes.push(
+    `${runs} fresh browser contexts of Debian's Chromium (headless) against vite preview on 127.0.0.1; ` +
+      "times are medians, in the page's own clock, from the event that started the action",
+  );
+  notes.push(
+    `1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after, on ` +
+      `${cpus().length} CPUs: the browser, its worker and the server share them, so the times move with other work`,
+  );
   return { title: 'Playground in headless Chromium (bench/browser.ts)', rows, targets, notes };
 }

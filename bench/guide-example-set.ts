@@ -51,22 +51,35 @@ function luaBlocks(guide: string): Block[] {
 const TEMPLATE = 'Migration Template';
 const DATABASE_SPECIFIC = '5. Database-Specific Code';
 const PATTERNS = [
-  'Creating Tables', 'Adding Columns', 'Creating Indexes', 'Seeding Data', 'Using Prepared Statements',
+  'Creating Tables',
+  'Adding Columns',
+  'Creating Indexes',
+  'Seeding Data',
+  'Using Prepared Statements',
   'Complex Schema Changes',
 ];
 
 function indent(code: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
-  return code.split('\n').map((line) => (line.trim() === '' ? '' : pad + line)).join('\n');
+  return code
+    .split('\n')
+    .map((line) => (line.trim() === '' ? '' : pad + line))
+    .join('\n');
 }
 
 function wrap(description: string, body: string): string {
-  return `return require("migration").define(function()\n    migration(${JSON.stringify(description)}, function()\n` +
-    `${body}\n    end)\nend)\n`;
+  return (
+    `return require("migration").define(function()\n    migration(${JSON.stringify(description)}, function()\n` +
+    `${body}\n    end)\nend)\n`
+  );
 }
 
 function fileName(index: number, heading: string): string {
-  const slug = heading.replace(/^\d+\.\s*/, '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+  const slug = heading
+    .replace(/^\d+\.\s*/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
   return `${String(index + 1).padStart(4, '0')}_${slug}.lua`;
 }
 
@@ -79,7 +92,8 @@ export function guideExampleSet(guide: string): GuideFile[] {
     return block;
   };
   const template = blocks[0];
-  if (!template || template.heading !== TEMPLATE) throw new Error(`the guide's first lua block is not under "${TEMPLATE}"`);
+  if (!template || template.heading !== TEMPLATE)
+    throw new Error(`the guide's first lua block is not under "${TEMPLATE}"`);
   const texts: Array<[string, string]> = [[TEMPLATE, `${template.code}\n`]];
   const specific = find(DATABASE_SPECIFIC).code.replace(/, \.\.\.\)/g, ')');
   texts.push([DATABASE_SPECIFIC, wrap('Database-Specific Code', indent(specific, 8))]);

@@ -45,15 +45,19 @@ async function schemaSnapshotSuite(): Promise<SuiteReport> {
     rows.push({
       name: r.name ?? '?',
       figure: typeof r.median_ms === 'number' ? formatMs(r.median_ms) : '?',
-      spread: typeof r.min_ms === 'number' && typeof r.max_ms === 'number'
-        ? `${formatMs(r.min_ms)}–${formatMs(r.max_ms)}, n=${r.runs ?? '?'}` : '',
+      spread:
+        typeof r.min_ms === 'number' && typeof r.max_ms === 'number'
+          ? `${formatMs(r.min_ms)}–${formatMs(r.max_ms)}, n=${r.runs ?? '?'}`
+          : '',
       ratio: '',
       target: hasTarget ? `≤ ${r.target_ms} ms` : '',
       met: hasTarget ? r.within_target === true : null,
     });
     if (hasTarget) {
       targets.push({
-        suite: 'schema-snapshot', description: `${r.name ?? '?'} within ${r.target_ms} ms`, met: r.within_target === true,
+        suite: 'schema-snapshot',
+        description: `${r.name ?? '?'} within ${r.target_ms} ms`,
+        met: r.within_target === true,
         detail: typeof r.median_ms === 'number' ? formatMs(r.median_ms) : '?',
       });
     }
@@ -98,8 +102,10 @@ const loadAverage = () => {
 const started = performance.now();
 const allTargets: TargetCheck[] = [];
 const crashed: string[] = [];
-console.log(`Moonwalk benchmarks — Node ${process.version}, ${process.platform}/${process.arch}` +
-  (quick ? ' — QUICK smoke run: fewer runs, not figures to quote' : ''));
+console.log(
+  `Moonwalk benchmarks — Node ${process.version}, ${process.platform}/${process.arch}` +
+    (quick ? ' — QUICK smoke run: fewer runs, not figures to quote' : ''),
+);
 console.log(`at the start: ${loadAverage()} — a shared machine: figures move with what else runs`);
 for (const suite of SUITES) {
   if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
@@ -123,6 +129,8 @@ console.log('');
 console.log('== Targets ==');
 for (const check of allTargets) console.log(renderTarget(check));
 for (const name of crashed) console.log(`FAILED  [${name}] the suite did not run to the end (see above)`);
-console.log(`(${allTargets.filter((t) => t.met).length} of ${allTargets.length} targets met; ` +
-  `total ${formatMs(performance.now() - started)}; at the end: ${loadAverage()})`);
+console.log(
+  `(${allTargets.filter((t) => t.met).length} of ${allTargets.length} targets met; ` +
+    `total ${formatMs(performance.now() - started)}; at the end: ${loadAverage()})`,
+);
 if (crashed.length > 0) process.exitCode = 1;

@@ -24,7 +24,15 @@ import { migrationFiles } from '../src/core/migration-files.ts';
 import { openPostgres } from '../src/drivers/postgres.ts';
 import { startPostgres } from '../test/harness/servers.ts';
 import {
-  Samples, formatMs, formatRatio, median, spreadOf, tableMigrations, type BenchRow, type SuiteReport, type TableMigration,
+  Samples,
+  formatMs,
+  formatRatio,
+  median,
+  spreadOf,
+  tableMigrations,
+  type BenchRow,
+  type SuiteReport,
+  type TableMigration,
   type TargetCheck,
 } from './util.ts';
 
@@ -76,8 +84,12 @@ async function rawUp(url: string, migrations: TableMigration[]): Promise<Ran> {
   };
   try {
     await client.query(LEDGER_CREATE);
-    const ledger = new Map((await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM _migrations')).rows
-      .map((r) => [r.id, r.checksum]));
+    const ledger = new Map(
+      (await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM _migrations')).rows.map((r) => [
+        r.id,
+        r.checksum,
+      ]),
+    );
     let count = 0;
     for (const m of migrations) {
       const checksum = sha256(m.lua);
@@ -155,7 +167,8 @@ export async function benchPostgresMigrations(options: PostgresBenchOptions = {}
       const ran = who === 'moonwalk' ? await moonwalkUp(url, texts) : await rawUp(url, migrations);
       const ms = performance.now() - t0;
       await ran.cleanup();
-      if (ran.count !== migrations.length) throw new Error(`${who}: applied ${ran.count}, expected ${migrations.length}`);
+      if (ran.count !== migrations.length)
+        throw new Error(`${who}: applied ${ran.count}, expected ${migrations.length}`);
       into?.[who].add(ms);
     } finally {
       await dropDatabase(url);
@@ -189,17 +202,26 @@ export async function benchPostgresMigrations(options: PostgresBenchOptions = {}
   const rows: BenchRow[] = [
     {
       name: 'Moonwalk up() — one transaction per migration',
-      figure: formatMs(m.median), spread: spreadOf(m), ratio: `${formatRatio(ratio)} raw time`,
-      target: '≤ 1.5× raw time', met: ratio <= 1.5,
+      figure: formatMs(m.median),
+      spread: spreadOf(m),
+      ratio: `${formatRatio(ratio)} raw time`,
+      target: '≤ 1.5× raw time',
+      met: ratio <= 1.5,
     },
     {
       name: 'raw pg — BEGIN; CREATE TABLE; INSERT ledger row; COMMIT per migration',
-      figure: formatMs(r.median), spread: spreadOf(r), ratio: 'peer', target: '', met: null,
+      figure: formatMs(r.median),
+      spread: spreadOf(r),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
   ];
   const targets: TargetCheck[] = [
     {
-      suite: SUITE, description: `Moonwalk up() of ${count} migrations on PostgreSQL within 1.5× raw pg`, met: ratio <= 1.5,
+      suite: SUITE,
+      description: `Moonwalk up() of ${count} migrations on PostgreSQL within 1.5× raw pg`,
+      met: ratio <= 1.5,
       detail: `${formatRatio(ratio)} (${formatMs(m.median)} vs ${formatMs(r.median)})`,
     },
   ];
@@ -214,7 +236,7 @@ export async function benchPostgresMigrations(options: PostgresBenchOptions = {}
         `${formatMs((m.median - r.median) / count)} more`,
       'timed: connecting through to the result; creating, closing and dropping the database are not',
       'the harness server runs with fsync=off and synchronous_commit=off, so commits cost no disk flush: the ratio is ' +
-        'close to the worst case for Moonwalk\'s per-statement overhead',
+        "close to the worst case for Moonwalk's per-statement overhead",
     ],
   };
 }

@@ -41,8 +41,18 @@ import { Migrator } from '../src/core/migrator.ts';
 import { readMigrationsDir } from '../src/cli/migrations-dir.ts';
 import { openSqliteFile } from '../src/drivers/better-sqlite3.ts';
 import {
-  Samples, formatMs, formatRatio, median, repoRoot, spreadOf, tableMigrations, tempDir, type BenchRow, type SuiteReport,
-  type TableMigration, type TargetCheck,
+  Samples,
+  formatMs,
+  formatRatio,
+  median,
+  repoRoot,
+  spreadOf,
+  tableMigrations,
+  tempDir,
+  type BenchRow,
+  type SuiteReport,
+  type TableMigration,
+  type TargetCheck,
 } from './util.ts';
 
 export interface SqliteFileBenchOptions {
@@ -100,10 +110,14 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 /** Raw better-sqlite3: reads the ledger, checks the applied, applies the pending one transaction each. */
 function rawUp(file: string, migrations: TableMigration[]): Ran {
   const db = new Database(file);
-  const cleanup = () => { db.close(); };
+  const cleanup = () => {
+    db.close();
+  };
   try {
     db.exec(LEDGER_CREATE);
-    const ledger = new Map(db.prepare('SELECT id, checksum FROM _migrations').raw(true).all() as Array<[string, string]>);
+    const ledger = new Map(
+      db.prepare('SELECT id, checksum FROM _migrations').raw(true).all() as Array<[string, string]>,
+    );
     const insert = db.prepare(LEDGER_INSERT);
     let count = 0;
     for (const m of migrations) {
@@ -156,15 +170,22 @@ function writeSyncedFiles(dir: string, files: Array<{ name: string; text: string
 }
 
 function writeMoonwalkMigrations(dir: string, migrations: TableMigration[]): void {
-  writeSyncedFiles(dir, migrations.map((m) => ({ name: `${m.id}.lua`, text: m.lua })));
+  writeSyncedFiles(
+    dir,
+    migrations.map((m) => ({ name: `${m.id}.lua`, text: m.lua })),
+  );
 }
 
 function writeKnexMigrations(dir: string, migrations: TableMigration[]): void {
-  writeSyncedFiles(dir, migrations.map((m) => ({
-    name: `${m.id}.cjs`,
-    text: `exports.up = function (knex) { return knex.raw(${JSON.stringify(m.up)}); };\n` +
-      `exports.down = function (knex) { return knex.raw(${JSON.stringify(m.down)}); };\n`,
-  })));
+  writeSyncedFiles(
+    dir,
+    migrations.map((m) => ({
+      name: `${m.id}.cjs`,
+      text:
+        `exports.up = function (knex) { return knex.raw(${JSON.stringify(m.up)}); };\n` +
+        `exports.down = function (knex) { return knex.raw(${JSON.stringify(m.down)}); };\n`,
+    })),
+  );
 }
 
 async function knexLatest(file: string, migrationsDir: string): Promise<Ran> {
@@ -185,8 +206,12 @@ function runProcess(script: string, args: string[]): Promise<string> {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk; });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk; });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(out);
@@ -197,8 +222,15 @@ function runProcess(script: string, args: string[]): Promise<string> {
 
 /** The whole `moonwalk up --single-transaction` command, in a process of its own. */
 async function moonwalkProcess(file: string, migrationsDir: string): Promise<Ran> {
-  const out = await runProcess(join(repoRoot(), 'bin', 'moonwalk.js'),
-    ['up', '--single-transaction', '--db', `sqlite:${file}`, '--dir', migrationsDir, '--json']);
+  const out = await runProcess(join(repoRoot(), 'bin', 'moonwalk.js'), [
+    'up',
+    '--single-transaction',
+    '--db',
+    `sqlite:${file}`,
+    '--dir',
+    migrationsDir,
+    '--json',
+  ]);
   const doc = JSON.parse(out) as { ok: boolean; results: Array<{ status: string }>; error: { message: string } | null };
   if (!doc.ok) throw new Error(`moonwalk up failed: ${doc.error?.message}`);
   return { count: doc.results.filter((r) => r.status === 'applied').length, cleanup: () => {} };
@@ -218,8 +250,12 @@ async function kyselyLatest(file: string, migrations: TableMigration[]): Promise
     const record: Record<string, Migration> = {};
     for (const m of migrations) {
       record[m.id] = {
-        up: async (k) => { await sql.raw(m.up).execute(k); },
-        down: async (k) => { await sql.raw(m.down).execute(k); },
+        up: async (k) => {
+          await sql.raw(m.up).execute(k);
+        },
+        down: async (k) => {
+          await sql.raw(m.down).execute(k);
+        },
       };
     }
     const migrator = new KyselyMigrator({ db, provider: { getMigrations: async () => record } });
@@ -235,7 +271,15 @@ async function kyselyLatest(file: string, migrations: TableMigration[]): Promise
 // ---------------------------------------------------------------------------------------------------------------
 
 type Contender = 'moonwalk' | 'raw' | 'moonwalkSingle' | 'knex' | 'kysely' | 'moonwalkProcess' | 'knexProcess';
-const CONTENDERS: Contender[] = ['moonwalk', 'raw', 'moonwalkSingle', 'knex', 'kysely', 'moonwalkProcess', 'knexProcess'];
+const CONTENDERS: Contender[] = [
+  'moonwalk',
+  'raw',
+  'moonwalkSingle',
+  'knex',
+  'kysely',
+  'moonwalkProcess',
+  'knexProcess',
+];
 /** The contenders whose database gets no-op runs after it is applied. */
 const NOOP_CONTENDERS = ['moonwalk', 'raw', 'knex', 'kysely'] as const;
 type NoopContender = (typeof NOOP_CONTENDERS)[number];
@@ -275,20 +319,32 @@ async function timed(label: string, run: () => Promise<Ran> | Ran, expected: num
  * One applying run of `who` on a fresh database file, then `noops` no-op runs on the same file (for the
  * `NOOP_CONTENDERS` only). Samples go to `into` unless it is null (warm-up).
  */
-async function runOnce(who: Contender, migrations: TableMigration[], folders: Folders, noops: number,
-  into: Measured | null): Promise<void> {
+async function runOnce(
+  who: Contender,
+  migrations: TableMigration[],
+  folders: Folders,
+  noops: number,
+  into: Measured | null,
+): Promise<void> {
   const dir = tempDir(who);
   try {
     const file = join(dir.path, 'bench.sqlite');
     const run = (): Promise<Ran> | Ran => {
       switch (who) {
-        case 'moonwalk': return moonwalkUp(file, folders.luaDir, false);
-        case 'moonwalkSingle': return moonwalkUp(file, folders.luaDir, true);
-        case 'raw': return rawUp(file, migrations);
-        case 'knex': return knexLatest(file, folders.knexDir);
-        case 'kysely': return kyselyLatest(file, migrations);
-        case 'moonwalkProcess': return moonwalkProcess(file, folders.luaDir);
-        case 'knexProcess': return knexProcess(file, folders.knexDir);
+        case 'moonwalk':
+          return moonwalkUp(file, folders.luaDir, false);
+        case 'moonwalkSingle':
+          return moonwalkUp(file, folders.luaDir, true);
+        case 'raw':
+          return rawUp(file, migrations);
+        case 'knex':
+          return knexLatest(file, folders.knexDir);
+        case 'kysely':
+          return kyselyLatest(file, migrations);
+        case 'moonwalkProcess':
+          return moonwalkProcess(file, folders.luaDir);
+        case 'knexProcess':
+          return knexProcess(file, folders.knexDir);
       }
     };
     const ms = await timed(who, run, migrations.length);
@@ -333,7 +389,12 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
 
   // Each Moonwalk figure runs right next to its peer, so that both see the same moment of a shared disk; the pairs
   // rotate and swap places from round to round.
-  const units: Contender[][] = [['moonwalk', 'raw'], ['moonwalkSingle', 'knex'], ['kysely'], ['moonwalkProcess', 'knexProcess']];
+  const units: Contender[][] = [
+    ['moonwalk', 'raw'],
+    ['moonwalkSingle', 'knex'],
+    ['kysely'],
+    ['moonwalkProcess', 'knexProcess'],
+  ];
   let done = 0;
   while (done < maxRounds && (done < minRounds || performance.now() - started < budgetMs)) {
     const order = units
@@ -356,70 +417,113 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
   const rows: BenchRow[] = [
     {
       name: 'Moonwalk up() — one transaction per migration',
-      figure: formatMs(a.moonwalk.median), spread: spreadOf(a.moonwalk),
+      figure: formatMs(a.moonwalk.median),
+      spread: spreadOf(a.moonwalk),
       ratio: `${formatRatio(perTxRatio)} raw time · ${formatRatio(ratio(a.moonwalk, a.kysely))} Kysely time`,
-      target: '≤ 1.5× raw time', met: perTxRatio <= 1.5,
+      target: '≤ 1.5× raw time',
+      met: perTxRatio <= 1.5,
     },
     {
       name: 'raw better-sqlite3 — one transaction per migration + ledger row',
-      figure: formatMs(a.raw.median), spread: spreadOf(a.raw), ratio: 'peer', target: '', met: null,
+      figure: formatMs(a.raw.median),
+      spread: spreadOf(a.raw),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
     {
       name: 'Moonwalk up({ singleTransaction: true })',
-      figure: formatMs(a.moonwalkSingle.median), spread: spreadOf(a.moonwalkSingle),
+      figure: formatMs(a.moonwalkSingle.median),
+      spread: spreadOf(a.moonwalkSingle),
       ratio: `${formatRatio(singleVsKnex)} Knex time · ${formatRatio(ratio(a.moonwalkSingle, a.raw))} raw time`,
-      target: '< 1× Knex time (faster)', met: singleVsKnex < 1,
+      target: '< 1× Knex time (faster)',
+      met: singleVsKnex < 1,
     },
     {
       name: 'Knex migrate.latest() — 1,000 .cjs files, one transaction',
-      figure: formatMs(a.knex.median), spread: spreadOf(a.knex), ratio: 'peer', target: '', met: null,
+      figure: formatMs(a.knex.median),
+      spread: spreadOf(a.knex),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
     {
       name: 'Kysely Migrator.migrateToLatest() — no transaction',
-      figure: formatMs(a.kysely.median), spread: spreadOf(a.kysely), ratio: 'peer', target: '', met: null,
+      figure: formatMs(a.kysely.median),
+      spread: spreadOf(a.kysely),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
     {
       name: 'fresh process: moonwalk up --single-transaction (the command)',
-      figure: formatMs(a.moonwalkProcess.median), spread: spreadOf(a.moonwalkProcess),
-      ratio: `${formatRatio(ratio(a.moonwalkProcess, a.knexProcess))} Knex process time`, target: '', met: null,
+      figure: formatMs(a.moonwalkProcess.median),
+      spread: spreadOf(a.moonwalkProcess),
+      ratio: `${formatRatio(ratio(a.moonwalkProcess, a.knexProcess))} Knex process time`,
+      target: '',
+      met: null,
     },
     {
       name: 'fresh process: node + Knex migrate.latest()',
-      figure: formatMs(a.knexProcess.median), spread: spreadOf(a.knexProcess), ratio: 'peer', target: '', met: null,
+      figure: formatMs(a.knexProcess.median),
+      spread: spreadOf(a.knexProcess),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
     {
       name: 'no-op up, all applied: Moonwalk (fresh Migrator + up())',
-      figure: formatMs(noopMs), spread: spreadOf(n.moonwalk),
-      ratio: `${formatRatio(ratio(n.moonwalk, n.raw))} raw · ${formatRatio(ratio(n.moonwalk, n.knex))} Knex · ` +
+      figure: formatMs(noopMs),
+      spread: spreadOf(n.moonwalk),
+      ratio:
+        `${formatRatio(ratio(n.moonwalk, n.raw))} raw · ${formatRatio(ratio(n.moonwalk, n.knex))} Knex · ` +
         `${formatRatio(ratio(n.moonwalk, n.kysely))} Kysely`,
-      target: '< 100 ms', met: noopMs < 100,
+      target: '< 100 ms',
+      met: noopMs < 100,
     },
     {
       name: 'no-op up: raw (read the ledger, sha256 and compare)',
-      figure: formatMs(n.raw.median), spread: spreadOf(n.raw), ratio: 'peer', target: '', met: null,
+      figure: formatMs(n.raw.median),
+      spread: spreadOf(n.raw),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
     {
       name: 'no-op up: Knex migrate.latest()',
-      figure: formatMs(n.knex.median), spread: spreadOf(n.knex), ratio: 'peer', target: '', met: null,
+      figure: formatMs(n.knex.median),
+      spread: spreadOf(n.knex),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
     {
       name: 'no-op up: Kysely migrateToLatest()',
-      figure: formatMs(n.kysely.median), spread: spreadOf(n.kysely), ratio: 'peer', target: '', met: null,
+      figure: formatMs(n.kysely.median),
+      spread: spreadOf(n.kysely),
+      ratio: 'peer',
+      target: '',
+      met: null,
     },
   ];
 
   const targets: TargetCheck[] = [
     {
-      suite: SUITE, description: `Moonwalk up() of ${count} migrations within 1.5× raw better-sqlite3`, met: perTxRatio <= 1.5,
+      suite: SUITE,
+      description: `Moonwalk up() of ${count} migrations within 1.5× raw better-sqlite3`,
+      met: perTxRatio <= 1.5,
       detail: `${formatRatio(perTxRatio)} (${formatMs(a.moonwalk.median)} vs ${formatMs(a.raw.median)})`,
     },
     {
-      suite: SUITE, description: 'Moonwalk up({ singleTransaction: true }) faster than Knex migrate.latest()',
+      suite: SUITE,
+      description: 'Moonwalk up({ singleTransaction: true }) faster than Knex migrate.latest()',
       met: singleVsKnex < 1,
       detail: `${formatRatio(singleVsKnex)} Knex's time (${formatMs(a.moonwalkSingle.median)} vs ${formatMs(a.knex.median)})`,
     },
     {
-      suite: SUITE, description: `no-op up over ${count} applied migrations under 100 ms`, met: noopMs < 100,
+      suite: SUITE,
+      description: `no-op up over ${count} applied migrations under 100 ms`,
+      met: noopMs < 100,
       detail: `${formatMs(noopMs)} (raw ${formatMs(n.raw.median)}, Knex ${formatMs(n.knex.median)}, Kysely ${formatMs(n.kysely.median)})`,
     },
   ];
@@ -438,7 +542,7 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
         `in one transaction Moonwalk ${formatMs(a.moonwalkSingle.median / count)}`,
       'timed: opening the database and reading the migration files (Moonwalk, Knex) through to the result; ' +
         'closing it, and writing and fsyncing the files before the round, are not',
-      'fresh process: spawn to exit, so Node\'s start, loading the code and a cold JIT are in it; the runs above are ' +
+      "fresh process: spawn to exit, so Node's start, loading the code and a cold JIT are in it; the runs above are " +
         'in this warmed-up process',
       'every run is checked: all migrations applied, then none by the no-op runs',
     ],

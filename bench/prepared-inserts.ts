@@ -32,7 +32,14 @@ import type { Driver } from '../src/core/driver.ts';
 import { openSqlJs } from '../src/drivers/sqljs.ts';
 import { openPglite } from '../src/drivers/pglite.ts';
 import {
-  Samples, formatMs, formatRate, formatRatio, spreadOf, type BenchRow, type SuiteReport, type TargetCheck,
+  Samples,
+  formatMs,
+  formatRate,
+  formatRatio,
+  spreadOf,
+  type BenchRow,
+  type SuiteReport,
+  type TargetCheck,
 } from './util.ts';
 
 export interface PreparedInsertsBenchOptions {
@@ -81,7 +88,9 @@ const expectedSum = (rows: number) => (rows * (rows + 1)) / 4;
 
 function check(label: string, rows: number, count: unknown, sum: unknown): void {
   if (Number(count) !== rows || Math.abs(Number(sum) - expectedSum(rows)) > 1e-6 * expectedSum(rows)) {
-    throw new Error(`${label}: found ${String(count)} rows summing to ${String(sum)}, expected ${rows} and ${expectedSum(rows)}`);
+    throw new Error(
+      `${label}: found ${String(count)} rows summing to ${String(sum)}, expected ${rows} and ${expectedSum(rows)}`,
+    );
   }
 }
 
@@ -165,8 +174,11 @@ async function pgUnnest(pg: PGlite, rows: number): Promise<number> {
   }
   await pg.transaction(async (tx) => {
     await tx.exec(CREATE_PG);
-    await tx.query('INSERT INTO items (id, name, price) SELECT * FROM unnest($1::int[], $2::text[], $3::float8[])',
-      [ids, names, prices]);
+    await tx.query('INSERT INTO items (id, name, price) SELECT * FROM unnest($1::int[], $2::text[], $3::float8[])', [
+      ids,
+      names,
+      prices,
+    ]);
   });
   const ms = performance.now() - t0;
   await pgCheckAndDrop(pg, 'PGlite unnest', rows);
@@ -197,12 +209,21 @@ async function moonwalkPglite(driver: Driver, rows: number): Promise<number> {
 
 const WARMUP_ROWS = 2000;
 
-function throughputRow(name: string, rows: number, s: Samples, ratio: string, target = '', met: boolean | null = null): BenchRow {
+function throughputRow(
+  name: string,
+  rows: number,
+  s: Samples,
+  ratio: string,
+  target = '',
+  met: boolean | null = null,
+): BenchRow {
   return {
     name,
     figure: `${formatRate(rows / (s.median / 1000), 'rows')} (${formatMs(s.median)})`,
     spread: spreadOf(s),
-    ratio, target, met,
+    ratio,
+    target,
+    met,
   };
 }
 
@@ -242,14 +263,26 @@ export async function benchPreparedInserts(options: PreparedInsertsBenchOptions 
     const ratio = share(moonwalk, raw);
     const met = ratio >= 1 / 3;
     tableRows.push(
-      throughputRow('sql.js — Moonwalk migration (Lua loop, db:prepare)', rows, moonwalk,
-        `${formatRatio(ratio)} plain-JS throughput`, '≥ 1/3 of plain JS (0.33×)', met),
-      throughputRow('sql.js — the same loop keeping each result (local r = stmt:execute(...))', rows, kept,
-        `${formatRatio(share(kept, raw))} plain-JS throughput`),
+      throughputRow(
+        'sql.js — Moonwalk migration (Lua loop, db:prepare)',
+        rows,
+        moonwalk,
+        `${formatRatio(ratio)} plain-JS throughput`,
+        '≥ 1/3 of plain JS (0.33×)',
+        met,
+      ),
+      throughputRow(
+        'sql.js — the same loop keeping each result (local r = stmt:execute(...))',
+        rows,
+        kept,
+        `${formatRatio(share(kept, raw))} plain-JS throughput`,
+      ),
       throughputRow('sql.js — plain JS: prepared stmt.run() in a transaction', rows, raw, 'peer'),
     );
     targets.push({
-      suite: SUITE, description: `sql.js: Moonwalk's prepared inserts at ≥ 1/3 of plain JS throughput`, met,
+      suite: SUITE,
+      description: `sql.js: Moonwalk's prepared inserts at ≥ 1/3 of plain JS throughput`,
+      met,
       detail: `${formatRatio(ratio)} (${formatMs(moonwalk.median)} vs ${formatMs(raw.median)} for ${rows.toLocaleString('en-US')} rows)`,
     });
     notes.push(`sql.js: median of ${runs} runs each, alternating, after 2 warm-up runs of ${WARMUP_ROWS} rows`);
@@ -286,30 +319,50 @@ export async function benchPreparedInserts(options: PreparedInsertsBenchOptions 
       const met = ratio >= 1 / 2;
       const fastest = unnest.median <= copy.median ? 'unnest' : 'COPY';
       tableRows.push(
-        throughputRow('PGlite — Moonwalk migration (Lua loop, db:prepare)', rows, moonwalk,
+        throughputRow(
+          'PGlite — Moonwalk migration (Lua loop, db:prepare)',
+          rows,
+          moonwalk,
           `${formatRatio(ratio)} one-by-one · ${formatRatio(share(moonwalk, unnest))} unnest · ` +
             `${formatRatio(share(moonwalk, copy))} COPY`,
-          '≥ 1/2 of one-by-one (0.50×)', met),
+          '≥ 1/2 of one-by-one (0.50×)',
+          met,
+        ),
         throughputRow('PGlite — plain JS: tx.query() per row, awaited one by one', rows, oneByOne, 'peer (target)'),
-        throughputRow(`PGlite — plain JS bulk: INSERT … SELECT unnest(3 arrays)${fastest === 'unnest' ? ' [fastest]' : ''}`,
-          rows, unnest, 'peer'),
-        throughputRow(`PGlite — plain JS bulk: COPY FROM '/dev/blob' (CSV)${fastest === 'COPY' ? ' [fastest]' : ''}`,
-          rows, copy, 'peer'),
+        throughputRow(
+          `PGlite — plain JS bulk: INSERT … SELECT unnest(3 arrays)${fastest === 'unnest' ? ' [fastest]' : ''}`,
+          rows,
+          unnest,
+          'peer',
+        ),
+        throughputRow(
+          `PGlite — plain JS bulk: COPY FROM '/dev/blob' (CSV)${fastest === 'COPY' ? ' [fastest]' : ''}`,
+          rows,
+          copy,
+          'peer',
+        ),
       );
       targets.push({
-        suite: SUITE, description: `PGlite: Moonwalk's prepared inserts at ≥ 1/2 of plain JS one-by-one throughput`, met,
-        detail: `${formatRatio(ratio)} (${formatMs(moonwalk.median)} vs ${formatMs(oneByOne.median)} for ` +
+        suite: SUITE,
+        description: `PGlite: Moonwalk's prepared inserts at ≥ 1/2 of plain JS one-by-one throughput`,
+        met,
+        detail:
+          `${formatRatio(ratio)} (${formatMs(moonwalk.median)} vs ${formatMs(oneByOne.median)} for ` +
           `${rows.toLocaleString('en-US')} rows; fastest plain JS, ${fastest}: ${formatMs(Math.min(unnest.median, copy.median))})`,
       });
-      notes.push(`PGlite (in memory): median of ${runs} runs each, Moonwalk and one-by-one alternating, after a ` +
-        `warm-up run of ${WARMUP_ROWS} rows each`);
+      notes.push(
+        `PGlite (in memory): median of ${runs} runs each, Moonwalk and one-by-one alternating, after a ` +
+          `warm-up run of ${WARMUP_ROWS} rows each`,
+      );
     } finally {
       await driver.close();
       await pg.close();
     }
   }
 
-  notes.push('ratio = Moonwalk throughput / peer throughput (1/3 = 0.33×, 1/2 = 0.50×); every run checks count and sum(price)');
+  notes.push(
+    'ratio = Moonwalk throughput / peer throughput (1/3 = 0.33×, 1/2 = 0.50×); every run checks count and sum(price)',
+  );
   return {
     title: `Prepared inserts in a migration: ${rows.toLocaleString('en-US')} rows through db:prepare in a Lua loop`,
     rows: tableRows,

@@ -34,7 +34,8 @@ function insertsMigration(rows: number): MigrationFile[] {
     `    database("${engine}", function()\n      up(function(db)\n        db:execute("${create}")\n` +
     '        local stmt = db:prepare("INSERT INTO items (id, name, price) VALUES (?, ?, ?)")\n' +
     `        for i = 1, ${rows} do stmt:execute({i, "item " .. i, i * 0.5}) end\n      end)\n    end)\n`;
-  const text = 'return require("migration").define(function()\n  migration("insert items", function()\n' +
+  const text =
+    'return require("migration").define(function()\n  migration("insert items", function()\n' +
     block('sqlite', 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, price REAL)') +
     block('postgres', 'CREATE TABLE items (id integer PRIMARY KEY, name text, price double precision)') +
     '  end)\nend)\n';
@@ -47,7 +48,8 @@ function tableMigrations(count: number): Array<{ name: string; text: string }> {
     const n = String(i).padStart(4, '0');
     out.push({
       name: `${n}_create_t${n}.lua`,
-      text: 'return require("migration").define(function()\n' +
+      text:
+        'return require("migration").define(function()\n' +
         `  migration("create table t${n}", function()\n    database("sqlite", function()\n` +
         `      up(function(db) db:execute("CREATE TABLE t${n} (id INTEGER PRIMARY KEY, name TEXT)") end)\n` +
         `      down(function(db) db:execute("DROP TABLE t${n}") end)\n    end)\n  end)\nend)\n`,
@@ -58,7 +60,11 @@ function tableMigrations(count: number): Array<{ name: string; text: string }> {
 
 async function inserts(driver: Driver, rows: number, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {
-    const migrator = new Migrator({ driver, host: new LuaHost({ instructions: 1e9, luaTimeMs: 120_000 }), files: insertsMigration(rows) });
+    const migrator = new Migrator({
+      driver,
+      host: new LuaHost({ instructions: 1e9, luaTimeMs: 120_000 }),
+      files: insertsMigration(rows),
+    });
     const t0 = performance.now();
     const result = await migrator.up();
     console.log(`${rows} rows: ${(performance.now() - t0).toFixed(0)} ms`);
@@ -126,7 +132,11 @@ interface ProfileNode {
 
 /** Prints the top of a .cpuprofile: self time per function and per file, inclusive time of matching functions. */
 function top(path: string, count: number, filter: string): void {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as {
+    nodes: ProfileNode[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfTime = new Map<number, number>();
   profile.samples.forEach((id, i) => selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -139,7 +149,8 @@ function top(path: string, count: number, filter: string): void {
   for (const [id, t] of selfTime) {
     const n = nodes.get(id)!;
     bySelf.set(key(n), (bySelf.get(key(n)) ?? 0) + t);
-    const file = where(n.callFrame.url).replace(/^(node_modules\/(@[^/]+\/)?[^/]+)\/.*/, '$1') || n.callFrame.functionName;
+    const file =
+      where(n.callFrame.url).replace(/^(node_modules\/(@[^/]+\/)?[^/]+)\/.*/, '$1') || n.callFrame.functionName;
     byFile.set(file, (byFile.get(file) ?? 0) + t);
   }
   const inclusive = new Map<string, number>();
@@ -165,7 +176,10 @@ function top(path: string, count: number, filter: string): void {
   console.log('-- self time by file / package');
   for (const entry of sorted(byFile).slice(0, 15)) console.log(line(entry));
   console.log(`-- inclusive time of functions in "${filter}"`);
-  for (const entry of sorted(inclusive).filter(([k]) => k.includes(filter)).slice(0, count)) console.log(line(entry));
+  for (const entry of sorted(inclusive)
+    .filter(([k]) => k.includes(filter))
+    .slice(0, count))
+    console.log(line(entry));
 }
 
 const [scenario, arg1, arg2, arg3] = process.argv.slice(2);
@@ -200,6 +214,8 @@ switch (scenario) {
     top(arg1, Number(arg2 ?? 30), arg3 ?? 'dist/src/');
     break;
   default:
-    console.error('usage: profile.js sqljs-inserts|pglite-inserts|file-up|file-single|file-noop [rows] | compile [rounds] | top <file> [count] [filter]');
+    console.error(
+      'usage: profile.js sqljs-inserts|pglite-inserts|file-up|file-single|file-noop [rows] | compile [rounds] | top <file> [count] [filter]',
+    );
     process.exitCode = 2;
 }

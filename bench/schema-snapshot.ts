@@ -94,7 +94,8 @@ async function createSchema(engine: 'sqlite' | 'postgres', driver: Driver, table
   for (let i = 0; i < tables && rowsPerTable > 0; i++) {
     const t = `t_${String(i).padStart(3, '0')}`;
     const values: string[] = [];
-    for (let r = 1; r <= rowsPerTable; r++) values.push(`(${r}, ${i === 0 ? 'NULL' : r}, 'row ${r}', ${r}, '2024-01-01')`);
+    for (let r = 1; r <= rowsPerTable; r++)
+      values.push(`(${r}, ${i === 0 ? 'NULL' : r}, 'row ${r}', ${r}, '2024-01-01')`);
     await driver.exec(`INSERT INTO ${t} (id, parent_id, name, score, created_at) VALUES ${values.join(', ')}`);
   }
   await driver.commit();
@@ -167,7 +168,9 @@ async function measure(
 }
 
 /** Runs the benchmark on each engine and answers one result per engine. Closes every database it opens. */
-export async function benchSchemaSnapshot(options: SchemaSnapshotBenchOptions = {}): Promise<SchemaSnapshotBenchResult[]> {
+export async function benchSchemaSnapshot(
+  options: SchemaSnapshotBenchOptions = {},
+): Promise<SchemaSnapshotBenchResult[]> {
   const tables = options.tables ?? 300;
   const runs = options.runs ?? 15;
   const warmup = options.warmup ?? 5;

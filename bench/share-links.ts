@@ -40,9 +40,13 @@ const chars = (n: number) => `${n.toLocaleString('en-US')} chars`;
 
 /** The v1/v2 payload of a state. */
 function json(state: SharedState): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({
-    f: state.files.map((f) => [f.name, f.text]), e: state.engine, ...(state.selected !== null ? { s: state.selected } : {}),
-  }));
+  return new TextEncoder().encode(
+    JSON.stringify({
+      f: state.files.map((f) => [f.name, f.text]),
+      e: state.engine,
+      ...(state.selected !== null ? { s: state.selected } : {}),
+    }),
+  );
 }
 
 /** `#` + the link, checked to decode back to the state. */
@@ -70,8 +74,14 @@ function cpuMs(work: () => unknown, runs: number): number {
 
 function fixtureState(root: string): SharedState {
   const dir = join(root, 'test', 'fixtures', 'guide');
-  const names = readdirSync(dir).filter((n) => n.endsWith('.lua')).sort();
-  return { files: names.map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') })), engine: 'sqlite', selected: names[0] ?? null };
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.lua'))
+    .sort();
+  return {
+    files: names.map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') })),
+    engine: 'sqlite',
+    selected: names[0] ?? null,
+  };
 }
 
 export function measureShareLinks(root: string, examplesLink: { files: number; chars: number } | null): ShareReport {
@@ -91,44 +101,70 @@ export function measureShareLinks(root: string, examplesLink: { files: number; c
   if (guide) {
     const payload = json(guide);
     const deflate = `#v1.${base64urlEncode(deflateRawSync(payload, { level: 9 }))}`.length;
-    const brotli = 4 + base64urlEncode(brotliCompressSync(payload, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: payload.length },
-    })).length;
+    const brotli =
+      4 +
+      base64urlEncode(
+        brotliCompressSync(payload, {
+          params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: payload.length },
+        }),
+      ).length;
     const v2 = `#v2.${base64urlEncode(deflateSync(payload, { level: 9, dictionary: shareDictionaryV2() }))}`.length;
     const link = linkLength(guide);
     const name = `share link, the guide's example set (${guide.files.length} files)`;
     const met = link <= TARGET_SHARE_CHARS;
-    row(name, chars(link), `${formatRatio(link / deflate)} deflate, ${formatRatio(link / brotli)} brotli, ` +
-      `${formatRatio(link / v2)} v2`, `≤ ${chars(TARGET_SHARE_CHARS)}`, met);
-    targets.push({ description: `${name} within ${TARGET_SHARE_CHARS.toLocaleString('en-US')} characters`, met, detail: `${link} characters` });
+    row(
+      name,
+      chars(link),
+      `${formatRatio(link / deflate)} deflate, ${formatRatio(link / brotli)} brotli, ` + `${formatRatio(link / v2)} v2`,
+      `≤ ${chars(TARGET_SHARE_CHARS)}`,
+      met,
+    );
+    targets.push({
+      description: `${name} within ${TARGET_SHARE_CHARS.toLocaleString('en-US')} characters`,
+      met,
+      detail: `${link} characters`,
+    });
     row('  peer: deflate-raw (zlib level 9) + base64url, same JSON', chars(deflate));
     row('  peer: brotli (quality 11) + base64url, same JSON', chars(brotli));
     row('  previous format v2 (deflate + v2 dictionary)', chars(v2));
-    notes.push(`the guide's example set: ${payload.length.toLocaleString('en-US')} bytes as JSON; peers are the same ` +
-      'state as the v1/v2 JSON with the same 4-character prefix (#v1.)');
+    notes.push(
+      `the guide's example set: ${payload.length.toLocaleString('en-US')} bytes as JSON; peers are the same ` +
+        'state as the v1/v2 JSON with the same 4-character prefix (#v1.)',
+    );
   }
 
   const fixtures = fixtureState(root);
   const informative: Array<[string, number]> = [];
-  if (examplesLink) informative.push([`share link, the page's default examples (${examplesLink.files} files)`, examplesLink.chars]);
+  if (examplesLink)
+    informative.push([`share link, the page's default examples (${examplesLink.files} files)`, examplesLink.chars]);
   informative.push([`share link, test/fixtures/guide/*.lua (${fixtures.files.length} files)`, linkLength(fixtures)]);
   for (const [name, length] of informative) row(name, chars(length));
 
   // Speed: the guide's set, and the fixtures (about 20 KB as JSON).
-  const timed: Array<[string, SharedState]> = [[`test/fixtures/guide (${(json(fixtures).length / 1000).toFixed(1)} KB as JSON)`, fixtures]];
+  const timed: Array<[string, SharedState]> = [
+    [`test/fixtures/guide (${(json(fixtures).length / 1000).toFixed(1)} KB as JSON)`, fixtures],
+  ];
   if (guide) timed.unshift(["the guide's example set", guide]);
   for (const [label, state] of timed) {
     const hash = encodeShare(state);
     const encode = cpuMs(() => encodeShare(state), 5);
     const decode = cpuMs(() => decodeShare(hash), 5);
-    row(`share link encode + decode, ${label}`, formatMs(encode + decode), '', '', null,
-      `encode ${formatMs(encode)}, decode ${formatMs(decode)}`);
+    row(
+      `share link encode + decode, ${label}`,
+      formatMs(encode + decode),
+      '',
+      '',
+      null,
+      `encode ${formatMs(encode)}, decode ${formatMs(decode)}`,
+    );
   }
   const stream = compress(json(fixtures), shareDictionaryV3());
   const priming = cpuMs(() => decompress(stream, shareDictionaryV3().slice(), MAX_JSON_BYTES), 3);
   const warm = cpuMs(() => decompress(stream, shareDictionaryV3(), MAX_JSON_BYTES), 3);
   row('share codec: the first link of a page also primes the model', `+${formatMs(Math.max(0, priming - warm))}`);
-  notes.push('share encode/decode: process CPU time in node, median of 5 after a warm-up; the model primed with the v3 ' +
-    'dictionary is kept and copied per link, so only the first link of a page pays for reading the dictionary');
+  notes.push(
+    'share encode/decode: process CPU time in node, median of 5 after a warm-up; the model primed with the v3 ' +
+      'dictionary is kept and copied per link, so only the first link of a page pays for reading the dictionary',
+  );
   return { rows, targets, notes };
 }

@@ -125,16 +125,28 @@ function pad(text: string, width: number): string {
 /** The suite as a text table with its notes. */
 export function renderSuite(report: SuiteReport): string {
   const header: BenchRow = {
-    name: 'measurement', figure: 'median', spread: 'spread (min–max, runs)', ratio: 'ratio vs peer',
-    target: 'target', met: null,
+    name: 'measurement',
+    figure: 'median',
+    spread: 'spread (min–max, runs)',
+    ratio: 'ratio vs peer',
+    target: 'target',
+    met: null,
   };
   const cells = (row: BenchRow, isHeader = false): string[] => [
-    row.name, row.figure, row.spread, row.ratio, row.target,
+    row.name,
+    row.figure,
+    row.spread,
+    row.ratio,
+    row.target,
     isHeader ? 'met?' : row.met === null ? '' : row.met ? 'met' : 'MISSED',
   ];
   const all = [cells(header, true), ...report.rows.map((row) => cells(row))];
   const widths = all[0]!.map((_, c) => Math.max(...all.map((r) => [...r[c]!].length)));
-  const line = (r: string[]) => r.map((cell, c) => pad(cell, widths[c]!)).join(' | ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => pad(cell, widths[c]!))
+      .join(' | ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
   const out = [`== ${report.title} ==`, line(all[0]!), rule, ...all.slice(1).map(line)];
   for (const note of report.notes) out.push(`  · ${note}`);
@@ -182,4 +194,3 @@ export function tableMigrations(count: number, engine: 'sqlite' | 'postgres', id
   }
   return out;
 }
-

@@ -20,8 +20,10 @@ if (missing.length === 0) process.exit(0);
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-  console.error(`The test suite needs Debian's ${missing.join(', ')}: install them with\n` +
-    `  sudo apt-get install -y ${missing.join(' ')}\nthen run npm test again.`);
+  console.error(
+    `The test suite needs Debian's ${missing.join(', ')}: install them with\n` +
+      `  sudo apt-get install -y ${missing.join(' ')}\nthen run npm test again.`,
+  );
   process.exit(1);
 }
 console.log(`Installing Debian's ${missing.join(', ')} for the test suite ...`);
@@ -30,6 +32,8 @@ try {
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
 } catch (error) {
-  console.error(`Installing ${missing.join(', ')} failed (${error.message}). Install them by hand and run npm test again.`);
+  console.error(
+    `Installing ${missing.join(', ')} failed (${error.message}). Install them by hand and run npm test again.`,
+  );
   process.exit(1);
 }

@@ -26,7 +26,8 @@ try {
   await pg.query('SELECT pg_switch_wal()');
   await pg.exec('CHECKPOINT');
   const segments = (await pg.query('SELECT name FROM pg_ls_waldir() ORDER BY name')).rows.map((r) => r.name);
-  if (segments.length !== 1) throw new Error(`expected one WAL segment after the checkpoint, found ${segments.join(', ')}`);
+  if (segments.length !== 1)
+    throw new Error(`expected one WAL segment after the checkpoint, found ${segments.join(', ')}`);
   tar = await pg.dumpDataDir('none');
 } finally {
   await pg.close();
@@ -34,7 +35,9 @@ try {
 
 const check = await PGlite.create({ loadDataDir: tar });
 try {
-  const { rows } = await check.query("SELECT count(*)::int AS n FROM pg_database WHERE datname IN ('postgres', 'template0', 'template1')");
+  const { rows } = await check.query(
+    "SELECT count(*)::int AS n FROM pg_database WHERE datname IN ('postgres', 'template0', 'template1')",
+  );
   if (rows[0]?.n !== 3) throw new Error('the dumped data directory does not hold the three databases initdb makes');
 } finally {
   await check.close();

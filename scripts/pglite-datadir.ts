@@ -39,14 +39,20 @@ function cacheKey(root: string): string {
 function runScript(root: string, out: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'scripts/pglite-datadir.mjs'), out], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve()
-      : reject(new Error(`scripts/pglite-datadir.mjs failed (exit ${code}):\n${output}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`scripts/pglite-datadir.mjs failed (exit ${code}):\n${output}`)),
+    );
   });
 }
 
@@ -97,8 +103,10 @@ export function pgliteDataDir(): Plugin {
   const ensure = () => {
     ready ??= ensurePgliteDataDir(root).then(({ made, ms, stamp }) => {
       if (made) {
-        logger?.info(`moonwalk: prepared PostgreSQL's data directory in ${(ms / 1000).toFixed(1)} s ` +
-          `(${DATADIR_FILE}: ${(stamp.gzipBytes / 1024 / 1024).toFixed(2)} MB; a ${(stamp.tarBytes / 1024 / 1024).toFixed(1)} MB tar)`);
+        logger?.info(
+          `moonwalk: prepared PostgreSQL's data directory in ${(ms / 1000).toFixed(1)} s ` +
+            `(${DATADIR_FILE}: ${(stamp.gzipBytes / 1024 / 1024).toFixed(2)} MB; a ${(stamp.tarBytes / 1024 / 1024).toFixed(1)} MB tar)`,
+        );
       }
     });
     return ready;

@@ -12,8 +12,9 @@ try {
 }
 const passed = report.numPassedTests ?? 0;
 // A test file that failed to load ran no test, yet it is a failure: count it as one.
-const brokenFiles = (report.testResults ?? []).filter((r) =>
-  r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+const brokenFiles = (report.testResults ?? []).filter(
+  (r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'),
+).length;
 const failed = (report.numFailedTests ?? 0) + brokenFiles;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

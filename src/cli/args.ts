@@ -15,8 +15,15 @@ export const DEFAULT_MAX_MEMORY_MB = 2048;
 export const MIN_MAX_MEMORY_MB = 64;
 
 const COMMON: Record<string, FlagKind> = {
-  db: 'string', dir: 'string', json: 'boolean', 'lock-timeout': 'seconds', 'connect-timeout': 'seconds',
-  'allow-drift': 'boolean', 'max-instructions': 'count', 'max-lua-seconds': 'seconds', 'max-memory-mb': 'megabytes',
+  db: 'string',
+  dir: 'string',
+  json: 'boolean',
+  'lock-timeout': 'seconds',
+  'connect-timeout': 'seconds',
+  'allow-drift': 'boolean',
+  'max-instructions': 'count',
+  'max-lua-seconds': 'seconds',
+  'max-memory-mb': 'megabytes',
   help: 'boolean',
 };
 
@@ -102,8 +109,11 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const targets = ['step', 'to', 'all'].filter((k) => k in flags);
   if (targets.length > 1) throw new UsageError(`use only one of ${targets.map((t) => `--${t}`).join(', ')}`);
   if (name === 'new' ? positional.length !== 1 : positional.length > 0) {
-    throw new UsageError(name === 'new' ? 'moonwalk new NAME: give the new migration one name, e.g. moonwalk new add_email_to_users'
-      : `unexpected argument "${positional[0]}"`);
+    throw new UsageError(
+      name === 'new'
+        ? 'moonwalk new NAME: give the new migration one name, e.g. moonwalk new add_email_to_users'
+        : `unexpected argument "${positional[0]}"`,
+    );
   }
   if (name === 'verify' && flags.engine !== undefined && !['sqlite', 'postgres'].includes(String(flags.engine))) {
     throw new UsageError(`--engine must be sqlite or postgres, not "${flags.engine}"`);
@@ -113,8 +123,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
 
 function parseNumber(key: string, value: string, kind: FlagKind): number {
   const n = Number(value);
-  if (kind === 'count' && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--${key} needs a whole number of at least 1, not "${value}"`);
-  if (kind === 'seconds' && (!Number.isFinite(n) || n < 0)) throw new UsageError(`--${key} needs a number of seconds, not "${value}"`);
+  if (kind === 'count' && (!Number.isInteger(n) || n < 1))
+    throw new UsageError(`--${key} needs a whole number of at least 1, not "${value}"`);
+  if (kind === 'seconds' && (!Number.isFinite(n) || n < 0))
+    throw new UsageError(`--${key} needs a number of seconds, not "${value}"`);
   if (kind === 'megabytes' && (!Number.isInteger(n) || n < MIN_MAX_MEMORY_MB)) {
     throw new UsageError(`--${key} needs a whole number of megabytes, at least ${MIN_MAX_MEMORY_MB}, not "${value}"`);
   }

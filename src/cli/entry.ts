@@ -96,8 +96,8 @@ export function runInWorker(argv: string[]): Promise<number> {
     else if (event.type === 'connected') {
       opened = true;
       baseline = process.memoryUsage.rss();
-    }
-    else if (event.type === 'start') running.push({ id: event.id, direction: event.direction, started: performance.now() });
+    } else if (event.type === 'start')
+      running.push({ id: event.id, direction: event.direction, started: performance.now() });
     else if (event.type === 'done') {
       done.push(event.result);
       const i = running.findIndex((r) => r.id === event.result.id && r.direction === event.result.direction);
@@ -163,33 +163,51 @@ export function runInWorker(argv: string[]): Promise<number> {
     const current = running.at(-1);
     // The migration that was running failed; in a single transaction, those before it in the batch were undone too.
     const unfinished: MigrationResult[] = running.map((r, i) => ({
-      id: r.id, direction: r.direction, status: i === running.length - 1 ? 'failed' : 'rolled_back',
+      id: r.id,
+      direction: r.direction,
+      status: i === running.length - 1 ? 'failed' : 'rolled_back',
       duration_ms: durationMs((running[i + 1]?.started ?? now) - r.started),
     }));
     const mysql = /^(mysql|mariadb):/i.test(opts.url);
-    const rolledBack = !opened ? 'nothing was written to the database' : mysql
-      ? 'its transaction was rolled back, but MySQL commits CREATE, ALTER and DROP statements at once: any it ran stay ' +
-        'applied (check the schema before running it again)'
-      : 'its transaction was rolled back: nothing it did was committed';
+    const rolledBack = !opened
+      ? 'nothing was written to the database'
+      : mysql
+        ? 'its transaction was rolled back, but MySQL commits CREATE, ALTER and DROP statements at once: any it ran stay ' +
+          'applied (check the schema before running it again)'
+        : 'its transaction was rolled back: nothing it did was committed';
     let message: string;
     let exit: number = 1;
     if (stopped?.why === 'signal') {
       exit = SIGNALS[stopped.signal];
       message = `interrupted (${stopped.signal}): ${current ? `migration ${current.id} was stopped` : 'the run was stopped'}; ${rolledBack}.`;
     } else if (stopped?.why === 'memory' || (crash as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      message = `${current ? `migration ${current.id}` : 'the migration'} used more than ${limitMb} MB of memory and was ` +
+      message =
+        `${current ? `migration ${current.id}` : 'the migration'} used more than ${limitMb} MB of memory and was ` +
         `stopped; ${rolledBack}. Raise --max-memory-mb if it really needs more.`;
     } else {
-      const detail = crash instanceof Error ? crash.message : crash !== null ? String(crash) : 'the worker thread ended without a result';
-      message = !ready ? `moonwalk could not start its worker thread (${detail}); nothing was written to the database.`
+      const detail =
+        crash instanceof Error
+          ? crash.message
+          : crash !== null
+            ? String(crash)
+            : 'the worker thread ended without a result';
+      message = !ready
+        ? `moonwalk could not start its worker thread (${detail}); nothing was written to the database.`
         : `moonwalk stopped unexpectedly${current ? ` while running migration ${current.id}` : ''} (${detail}); ${rolledBack}.`;
     }
     const isRun = opts.command === 'up' || opts.command === 'down' || opts.command === 'redo';
     if (opts.json) {
       const results = isRun ? [...done, ...unfinished] : [];
-      write(process.stdout, JSON.stringify(jsonRunResult({
-        ok: false, results, error: { migration: current?.id ?? null, phase: 'internal', message },
-      })));
+      write(
+        process.stdout,
+        JSON.stringify(
+          jsonRunResult({
+            ok: false,
+            results,
+            error: { migration: current?.id ?? null, phase: 'internal', message },
+          }),
+        ),
+      );
     } else if (isRun) {
       for (const result of unfinished) write(process.stdout, renderResultLine(result));
     }

@@ -37,7 +37,10 @@ function exitFor(error: RunError): number {
 }
 
 function indent(text: string, by: string): string {
-  return text.split('\n').map((l) => by + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
 }
 
 // -----------------------------------------------------------------------------------------------------------------
@@ -53,9 +56,11 @@ export function runLint(files: MigrationFile[], dir: string, io: InspectIo, json
     for (const f of findings) io.out(`${prefix}${f.file}:${f.line} ${f.severity} ${f.code} ${f.message}`);
     const warnings = findings.filter((f) => f.severity === 'warning').length;
     const infos = findings.length - errors - warnings;
-    io.err(findings.length === 0
-      ? `No findings in ${plural(files.length, 'migration file')}.`
-      : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info in ${plural(files.length, 'file')}.`);
+    io.err(
+      findings.length === 0
+        ? `No findings in ${plural(files.length, 'migration file')}.`
+        : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info in ${plural(files.length, 'file')}.`,
+    );
   }
   return errors > 0 ? FAILED : OK;
 }
@@ -90,17 +95,27 @@ export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo,
     return error ? exitFor(error) : OK;
   };
   if (!driver.transactionalDdl) {
-    return answer([], {
-      migration: null, phase: 'check',
-      message: `moonwalk diff is refused on ${driver.engine}: it commits DDL implicitly, so the pending migrations ` +
-        'could not be run and rolled back. Use moonwalk up --dry-run elsewhere, or diff on a copy of the database',
-    }, []);
+    return answer(
+      [],
+      {
+        migration: null,
+        phase: 'check',
+        message:
+          `moonwalk diff is refused on ${driver.engine}: it commits DDL implicitly, so the pending migrations ` +
+          'could not be run and rolled back. Use moonwalk up --dry-run elsewhere, or diff on a copy of the database',
+      },
+      [],
+    );
   }
   let before: SchemaSnapshot;
   try {
     before = await takeSnapshot(driver, { rows: true });
   } catch (error) {
-    return answer([], { migration: null, phase: 'internal', message: error instanceof Error ? error.message : String(error) }, []);
+    return answer(
+      [],
+      { migration: null, phase: 'internal', message: error instanceof Error ? error.message : String(error) },
+      [],
+    );
   }
   const inside: { after?: SchemaSnapshot } = {};
   const run = await migrator.up({
@@ -129,24 +144,40 @@ export async function openThrowaway(engine: Engine): Promise<Driver> {
 
 const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
 
-export async function runVerify(migrator: Migrator, driver: Driver, io: InspectIo, json: boolean,
-  throwaway: boolean): Promise<number> {
+export async function runVerify(
+  migrator: Migrator,
+  driver: Driver,
+  io: InspectIo,
+  json: boolean,
+  throwaway: boolean,
+): Promise<number> {
   if (!json) {
-    io.out(throwaway
-      ? `Verifying on a throwaway in-memory ${ENGINE_NAMES[driver.engine]} database, replaying every migration from empty.`
-      : `Verifying the pending migrations on ${driver.target} (${driver.engine}); they stay applied.`);
+    io.out(
+      throwaway
+        ? `Verifying on a throwaway in-memory ${ENGINE_NAMES[driver.engine]} database, replaying every migration from empty.`
+        : `Verifying the pending migrations on ${driver.target} (${driver.engine}); they stay applied.`,
+    );
   }
-  const result: VerifyResult = await verifyWith(migrator, driver, json ? undefined : (entry) => io.out(renderEntry(entry)));
+  const result: VerifyResult = await verifyWith(
+    migrator,
+    driver,
+    json ? undefined : (entry) => io.out(renderEntry(entry)),
+  );
   if (json) {
-    io.out(JSON.stringify({ ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error }));
+    io.out(
+      JSON.stringify({ ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error }),
+    );
   } else {
     if (result.error) io.err(`Error: ${describeRunError(result.error)}`);
     const verified = result.migrations.filter((m) => !m.skipped);
     const reversible = verified.filter((m) => m.reversible).length;
     if (result.migrations.length === 0 && !result.error) io.out('Nothing pending to verify.');
     else if (verified.length > 0) {
-      io.out(`${plural(verified.length, 'migration')} verified: ${reversible} reversible` +
-        (reversible < verified.length ? `, ${verified.length - reversible} not` : '') + '.');
+      io.out(
+        `${plural(verified.length, 'migration')} verified: ${reversible} reversible` +
+          (reversible < verified.length ? `, ${verified.length - reversible} not` : '') +
+          '.',
+      );
     }
   }
   if (result.error) return exitFor(result.error);

@@ -65,7 +65,8 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
     const throwaway = args.command === 'verify' && args.flags.db === undefined;
     const url = throwaway ? '' : String(args.flags.db ?? io.env.DATABASE_URL ?? '');
-    if (!url && !throwaway) throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
+    if (!url && !throwaway)
+      throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
     io.event?.({ type: 'connecting' });
     const driver = throwaway
       ? await (await inspect()).openThrowaway(args.flags.engine === 'postgres' ? 'postgres' : 'sqlite')
@@ -93,8 +94,13 @@ async function connect(url: string, args: ParsedArgs): Promise<Driver> {
 
 class ConnectError extends Error {}
 
-async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<ReturnType<typeof readMigrationsDir>>,
-  io: Io, json: boolean): Promise<number> {
+async function runCommand(
+  args: ParsedArgs,
+  driver: Driver,
+  files: Awaited<ReturnType<typeof readMigrationsDir>>,
+  io: Io,
+  json: boolean,
+): Promise<number> {
   const migrator = new Migrator({
     driver,
     files,
@@ -117,7 +123,11 @@ async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<Retur
     switch (args.command) {
       case 'status': {
         const status = await migrator.status();
-        io.out(json ? JSON.stringify({ engine: status.engine, migrations: status.migrations }) : renderStatus(status, driver.target));
+        io.out(
+          json
+            ? JSON.stringify({ engine: status.engine, migrations: status.migrations })
+            : renderStatus(status, driver.target),
+        );
         if (status.error) {
           if (!json) io.err(`Error: ${status.error.message}`);
           return EXIT.failed;
@@ -125,16 +135,26 @@ async function runCommand(args: ParsedArgs, driver: Driver, files: Awaited<Retur
         return EXIT.ok;
       }
       case 'up':
-        return report(io, json, 'up', await migrator.up({
-          step, to, singleTransaction: args.flags['single-transaction'] === true, dryRun: args.flags['dry-run'] === true,
-        }));
+        return report(
+          io,
+          json,
+          'up',
+          await migrator.up({
+            step,
+            to,
+            singleTransaction: args.flags['single-transaction'] === true,
+            dryRun: args.flags['dry-run'] === true,
+          }),
+        );
       case 'down':
         return report(io, json, 'down', await migrator.down({ step, to, all: args.flags.all === true }));
       case 'redo':
         return report(io, json, 'redo', await migrator.redo({ step }));
       case 'verify':
         if (args.flags.engine !== undefined && args.flags.engine !== driver.engine) {
-          throw new UsageError(`--engine ${args.flags.engine} does not match the --db database, which is ${driver.engine}`);
+          throw new UsageError(
+            `--engine ${args.flags.engine} does not match the --db database, which is ${driver.engine}`,
+          );
         }
         return await (await inspect()).runVerify(migrator, driver, io, json, args.flags.db === undefined);
       case 'schema':
@@ -169,9 +189,18 @@ function exitCodeFor(error: RunError): number {
 
 function fail(io: Io, json: boolean, error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof UsageError || error instanceof FilesError || error instanceof ConnectError ? EXIT.usage : EXIT.failed;
+  const code =
+    error instanceof UsageError || error instanceof FilesError || error instanceof ConnectError
+      ? EXIT.usage
+      : EXIT.failed;
   if (json) {
-    io.out(JSON.stringify({ ok: false, results: [], error: { migration: null, phase: error instanceof ConnectError ? 'connect' : 'check', message } }));
+    io.out(
+      JSON.stringify({
+        ok: false,
+        results: [],
+        error: { migration: null, phase: error instanceof ConnectError ? 'connect' : 'check', message },
+      }),
+    );
   }
   io.err(`Error: ${message}`);
   if (error instanceof UsageError) io.err('Run moonwalk --help for usage.');

@@ -15,21 +15,28 @@ export class FilesError extends Error {}
 export async function readMigrationsDir(dir: string): Promise<MigrationFile[]> {
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new FilesError(`the migrations folder ${dir} does not exist: create it (moonwalk new NAME does), or pass --dir FOLDER`);
+      throw new FilesError(
+        `the migrations folder ${dir} does not exist: create it (moonwalk new NAME does), or pass --dir FOLDER`,
+      );
     }
-    if (code === 'ENOTDIR') throw new FilesError(`${dir} is not a folder: pass the migrations folder with --dir FOLDER`);
+    if (code === 'ENOTDIR')
+      throw new FilesError(`${dir} is not a folder: pass the migrations folder with --dir FOLDER`);
     throw new FilesError(`cannot read the migrations folder ${dir}: ${(error as Error).message}`);
   }
-  const entries = names.filter((name) => name.endsWith('.lua')).map((name) => {
-    try {
-      return { name, text: readFileSync(join(dir, name), 'utf8') };
-    } catch (error) {
-      throw new FilesError(`cannot read ${join(dir, name)}: ${(error as Error).message}`);
-    }
-  });
+  const entries = names
+    .filter((name) => name.endsWith('.lua'))
+    .map((name) => {
+      try {
+        return { name, text: readFileSync(join(dir, name), 'utf8') };
+      } catch (error) {
+        throw new FilesError(`cannot read ${join(dir, name)}: ${(error as Error).message}`);
+      }
+    });
   return migrationFiles(entries);
 }

@@ -6,7 +6,10 @@ import { migrationSlug, migrationTemplate, nextMigrationNumber } from '../core/t
 
 export async function writeNewMigration(dir: string, rawName: string): Promise<string> {
   const name = migrationSlug(rawName);
-  if (!name) throw new UsageError(`"${rawName}" is not a usable name: use letters, digits and underscores, e.g. add_email_to_users`);
+  if (!name)
+    throw new UsageError(
+      `"${rawName}" is not a usable name: use letters, digits and underscores, e.g. add_email_to_users`,
+    );
   await mkdir(dir, { recursive: true });
   const existing = (await readdir(dir)).filter((f) => f.endsWith('.lua'));
   const path = join(dir, `${nextMigrationNumber(existing)}_${name}.lua`);

@@ -1,9 +1,19 @@
 /** Human output of the runner's results: one line per migration with its duration, then the error in full. */
-import { describeRunError, type MigrationResult, type RunError, type RunResult, type StatusResult } from '../core/results.ts';
+import {
+  describeRunError,
+  type MigrationResult,
+  type RunError,
+  type RunResult,
+  type StatusResult,
+} from '../core/results.ts';
 import { plural } from '../core/plural.ts';
 
 const MARK: Record<MigrationResult['status'], string> = {
-  applied: '+', reverted: '-', skipped: '~', failed: '!', rolled_back: 'x',
+  applied: '+',
+  reverted: '-',
+  skipped: '~',
+  failed: '!',
+  rolled_back: 'x',
 };
 
 export function renderResultLine(result: MigrationResult): string {
@@ -71,7 +81,8 @@ export function jsonRunError(error: RunError): JsonRunError {
   if (error.file && error.phase === 'load' && !message.includes(error.file)) {
     message = `${error.file}${error.line !== undefined ? `:${error.line}` : ''}: ${message}`;
   }
-  if (error.committed?.length && !message.includes('partially')) message += `. Committed: ${error.committed.map((sql) => sql.trim().replace(/\s+/g, ' ')).join('; ')}`;
+  if (error.committed?.length && !message.includes('partially'))
+    message += `. Committed: ${error.committed.map((sql) => sql.trim().replace(/\s+/g, ' ')).join('; ')}`;
   return {
     migration: error.migration,
     phase: error.phase,
@@ -86,11 +97,16 @@ export function jsonRunResult(result: RunResult): Record<string, unknown> {
   return {
     ok: result.ok,
     results: result.results.map((r) => ({
-      id: r.id, direction: r.direction, status: r.status, ...(r.reason !== undefined ? { reason: r.reason } : {}),
+      id: r.id,
+      direction: r.direction,
+      status: r.status,
+      ...(r.reason !== undefined ? { reason: r.reason } : {}),
       duration_ms: r.duration_ms,
     })),
     error: result.error ? jsonRunError(result.error) : null,
-    ...(result.statements ? { statements: result.statements.map((s) => ({ migration: s.migration, sql: s.sql, params: s.params })) } : {}),
+    ...(result.statements
+      ? { statements: result.statements.map((s) => ({ migration: s.migration, sql: s.sql, params: s.params })) }
+      : {}),
   };
 }
 

@@ -8,10 +8,7 @@ import { main, type CliEvent } from './main.ts';
 
 /** What the worker posts, in order: `ready` once everything is loaded, output and events, then `exit` with the code. */
 export type WorkerMessage =
-  | { t: 'ready' }
-  | { t: 'out' | 'err'; text: string }
-  | { t: 'event'; event: CliEvent }
-  | { t: 'exit'; code: number };
+  { t: 'ready' } | { t: 'out' | 'err'; text: string } | { t: 'event'; event: CliEvent } | { t: 'exit'; code: number };
 
 export interface WorkerInput {
   argv: string[];

@@ -32,16 +32,19 @@ export function classifyError(engine: Engine, message: string, code?: string): E
     if (code.startsWith('08') || code.startsWith('57P')) return 'connection';
   }
   if (engine === 'mysql' && code) {
-    if (/^ER_(DUP_ENTRY|NO_REFERENCED_ROW|ROW_IS_REFERENCED|BAD_NULL_ERROR|CHECK_CONSTRAINT)/.test(code)) return 'constraint';
+    if (/^ER_(DUP_ENTRY|NO_REFERENCED_ROW|ROW_IS_REFERENCED|BAD_NULL_ERROR|CHECK_CONSTRAINT)/.test(code))
+      return 'constraint';
     if (code === 'ER_PARSE_ERROR') return 'syntax';
-    if (/^ER_(NO_SUCH_TABLE|BAD_FIELD_ERROR|BAD_TABLE_ERROR|CANT_DROP_FIELD_OR_KEY|SP_DOES_NOT_EXIST)/.test(code)) return 'undefined';
+    if (/^ER_(NO_SUCH_TABLE|BAD_FIELD_ERROR|BAD_TABLE_ERROR|CANT_DROP_FIELD_OR_KEY|SP_DOES_NOT_EXIST)/.test(code))
+      return 'undefined';
     if (/^ER_(TABLE_EXISTS_ERROR|DUP_FIELDNAME|DUP_KEYNAME|DB_CREATE_EXISTS)/.test(code)) return 'exists';
     if (/ACCESS_DENIED/.test(code)) return 'permission';
     if (/^(PROTOCOL_CONNECTION_LOST|ECONNRESET|ECONNREFUSED|ETIMEDOUT)$/.test(code)) return 'connection';
   }
   if (code?.startsWith('SQLITE_CONSTRAINT') || /constraint failed/i.test(message)) return 'constraint';
   if (/syntax error/i.test(message)) return 'syntax';
-  if (/no such (table|column|index|view|trigger|function|savepoint)|does not exist|unknown column/i.test(message)) return 'undefined';
+  if (/no such (table|column|index|view|trigger|function|savepoint)|does not exist|unknown column/i.test(message))
+    return 'undefined';
   if (/already exists|duplicate column/i.test(message)) return 'exists';
   return 'engine';
 }

@@ -64,7 +64,9 @@ export class Ledger {
     if (columns.length === 0) return [];
     const checksum = columns.includes('checksum') ? 'checksum' : 'NULL';
     const result = await this.driver.query(
-      `SELECT id, description, applied_at, ${checksum} FROM ${LEDGER_TABLE} ORDER BY id`, []);
+      `SELECT id, description, applied_at, ${checksum} FROM ${LEDGER_TABLE} ORDER BY id`,
+      [],
+    );
     return result.rows.map(([id, description, appliedAt, sum]) => ({
       id: String(id),
       description: description === null ? '' : String(description),
@@ -97,7 +99,8 @@ export function formatAppliedAt(value: SqlValue): string {
   const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(text);
   if (!match) return text;
   const [, date, time, zone] = match;
-  const offset = !zone || /^z$/i.test(zone) ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const offset =
+    !zone || /^z$/i.test(zone) ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   const ms = Date.parse(`${date}T${time.replace(/(\.\d{3})\d+$/, '$1')}${offset}`);
   return Number.isNaN(ms) ? text : isoSeconds(ms);
 }

@@ -10,8 +10,14 @@ import { compareIds, type MigrationFile } from './migration-files.ts';
 import { Transaction } from './transaction.ts';
 import {
   durationMs,
-  type Direction, type MigrationResult, type PlannedStatement, type RunError, type RunPhase, type RunResult,
-  type StatusEntry, type StatusResult,
+  type Direction,
+  type MigrationResult,
+  type PlannedStatement,
+  type RunError,
+  type RunPhase,
+  type RunResult,
+  type StatusEntry,
+  type StatusResult,
 } from './results.ts';
 
 export interface MigratorOptions {
@@ -88,17 +94,25 @@ export class Migrator {
     const results: MigrationResult[] = [];
     const statements: PlannedStatement[] | undefined = options.dryRun ? [] : undefined;
     const finish = (error: RunError | null): RunResult => ({
-      ok: error === null, results, error, ...(statements ? { statements } : {}),
+      ok: error === null,
+      results,
+      error,
+      ...(statements ? { statements } : {}),
     });
     if ((options.singleTransaction || options.dryRun) && !this.driver.transactionalDdl) {
       const flag = options.dryRun ? '--dry-run' : '--single-transaction';
       return finish({
-        migration: null, phase: 'check',
+        migration: null,
+        phase: 'check',
         message: `${flag} is refused on ${this.engine}: it commits DDL implicitly, so nothing could be rolled back`,
       });
     }
     if (options.to !== undefined && !this.files.has(options.to)) {
-      return finish({ migration: options.to, phase: 'check', message: `no migration file ${options.to}.lua to go up to` });
+      return finish({
+        migration: options.to,
+        phase: 'check',
+        message: `no migration file ${options.to}.lua to go up to`,
+      });
     }
     const batch = options.singleTransaction === true || options.dryRun === true;
     return this.locked(finish, async () => {
@@ -122,7 +136,11 @@ export class Migrator {
     const results: MigrationResult[] = [];
     const finish = (error: RunError | null): RunResult => ({ ok: error === null, results, error });
     if (options.to !== undefined && !this.files.has(options.to)) {
-      return finish({ migration: options.to, phase: 'check', message: `no migration file ${options.to}.lua to go down to` });
+      return finish({
+        migration: options.to,
+        phase: 'check',
+        message: `no migration file ${options.to}.lua to go down to`,
+      });
     }
     return this.locked(finish, async () => {
       await this.ledger.ensure();
@@ -194,15 +212,19 @@ export class Migrator {
       const status = { id: entry.id, status: this.appliedState(entry) };
       if (status.status === 'modified') {
         throw new RunFailure({
-          migration: status.id, phase: 'check',
-          message: `${status.id}.lua changed after it was applied (its checksum differs from the ledger's). ` +
+          migration: status.id,
+          phase: 'check',
+          message:
+            `${status.id}.lua changed after it was applied (its checksum differs from the ledger's). ` +
             'Restore the applied version and put the change in a new migration, or pass --allow-drift to accept it',
         });
       }
       if (status.status === 'missing') {
         throw new RunFailure({
-          migration: status.id, phase: 'check',
-          message: `${status.id} is applied but its file ${status.id}.lua is missing. ` +
+          migration: status.id,
+          phase: 'check',
+          message:
+            `${status.id} is applied but its file ${status.id}.lua is missing. ` +
             'Restore the file, or pass --allow-drift to go on without it',
         });
       }
@@ -210,7 +232,10 @@ export class Migrator {
   }
 
   private downPlan(entries: LedgerEntry[], options: DownOptions): MigrationFile[] {
-    const applied = entries.map((entry) => entry.id).sort(compareIds).reverse();
+    const applied = entries
+      .map((entry) => entry.id)
+      .sort(compareIds)
+      .reverse();
     let ids: string[];
     if (options.all) ids = applied;
     else if (options.to !== undefined) ids = applied.filter((id) => compareIds(id, options.to!) > 0);
@@ -218,7 +243,11 @@ export class Migrator {
     return ids.map((id) => {
       const file = this.files.get(id);
       if (!file) {
-        throw new RunFailure({ migration: id, phase: 'check', message: `cannot revert ${id}: its file ${id}.lua is missing` });
+        throw new RunFailure({
+          migration: id,
+          phase: 'check',
+          message: `cannot revert ${id}: its file ${id}.lua is missing`,
+        });
       }
       return file;
     });
@@ -229,13 +258,17 @@ export class Migrator {
     const block = compiled.blocks[this.engine];
     if (!block) {
       throw new RunFailure({
-        migration: file.id, phase: 'check', file: file.file,
+        migration: file.id,
+        phase: 'check',
+        file: file.file,
         message: `cannot revert ${file.id}: it has no database("${this.engine}") block`,
       });
     }
     if (!block.down) {
       throw new RunFailure({
-        migration: file.id, phase: 'down', file: file.file,
+        migration: file.id,
+        phase: 'down',
+        file: file.file,
         message: `${file.id} cannot be reverted: its database("${this.engine}") block has no down(function(db) ... end). Nothing was changed`,
       });
     }
@@ -267,7 +300,12 @@ export class Migrator {
       try {
         if (this.compileOrFail(file).blocks[this.engine]) runnable++;
       } catch (error) {
-        results.push({ id: file.id, direction: 'up', status: 'failed', duration_ms: durationMs(performance.now() - started) });
+        results.push({
+          id: file.id,
+          direction: 'up',
+          status: 'failed',
+          duration_ms: durationMs(performance.now() - started),
+        });
         throw error;
       }
       plan.push(file);
@@ -325,7 +363,10 @@ export class Migrator {
     const compiled = this.compileOrFail(file);
     if (!compiled.blocks[this.engine]) {
       const result: MigrationResult = {
-        id: file.id, direction, status: 'skipped', duration_ms: elapsed(),
+        id: file.id,
+        direction,
+        status: 'skipped',
+        duration_ms: elapsed(),
         reason: skipReason(compiled, this.engine),
       };
       this.emit({ type: 'done', result });
@@ -346,7 +387,10 @@ export class Migrator {
       throw new RunFailureWithResult(runError, result);
     }
     const result: MigrationResult = {
-      id: file.id, direction, status: direction === 'up' ? 'applied' : 'reverted', duration_ms: elapsed(),
+      id: file.id,
+      direction,
+      status: direction === 'up' ? 'applied' : 'reverted',
+      duration_ms: elapsed(),
     };
     this.emit({ type: 'done', result });
     return result;
@@ -356,8 +400,12 @@ export class Migrator {
    * Pending migrations in one transaction (`--single-transaction`), or rolled back at the end (`--dry-run`). The
    * `done` events come once the outcome is known: a migration reported applied must not be rolled back afterwards.
    */
-  private async runBatch(pending: MigrationFile[], results: MigrationResult[],
-    statements: PlannedStatement[] | undefined, beforeRollback?: () => unknown): Promise<void> {
+  private async runBatch(
+    pending: MigrationFile[],
+    results: MigrationResult[],
+    statements: PlannedStatement[] | undefined,
+    beforeRollback?: () => unknown,
+  ): Promise<void> {
     const dryRun = statements !== undefined;
     await this.control(null, 'begin', () => this.driver.begin());
     let current: MigrationFile | null = null;
@@ -369,7 +417,13 @@ export class Migrator {
         started = performance.now();
         const compiled = this.compileOrFail(file);
         if (!compiled.blocks[this.engine]) {
-          results.push({ id: file.id, direction: 'up', status: 'skipped', reason: skipReason(compiled, this.engine), duration_ms: 0 });
+          results.push({
+            id: file.id,
+            direction: 'up',
+            status: 'skipped',
+            reason: skipReason(compiled, this.engine),
+            duration_ms: 0,
+          });
           continue;
         }
         this.emit({ type: 'start', id: file.id, direction: 'up' });
@@ -377,7 +431,9 @@ export class Migrator {
         await this.apply(file, compiled, 'up', tx);
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         const result: MigrationResult = {
-          id: file.id, direction: 'up', status: dryRun ? 'rolled_back' : 'applied',
+          id: file.id,
+          direction: 'up',
+          status: dryRun ? 'rolled_back' : 'applied',
           duration_ms: durationMs(performance.now() - started),
         };
         results.push(result);
@@ -391,7 +447,9 @@ export class Migrator {
       for (const result of results) if (result.status === 'applied') result.status = 'rolled_back';
       if (current) {
         results.push({
-          id: current.id, direction: 'up', status: 'failed',
+          id: current.id,
+          direction: 'up',
+          status: 'failed',
           duration_ms: durationMs(performance.now() - started),
         });
       }
@@ -419,27 +477,36 @@ export class Migrator {
     const committed = tx.implicitlyCommitted;
     if (committed.length > 0) {
       runError.committed = [...committed];
-      const list = committed.map((sql) => {
-        const line = sql.trim().replace(/\s+/g, ' ');
-        return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-      }).join('; ');
+      const list = committed
+        .map((sql) => {
+          const line = sql.trim().replace(/\s+/g, ' ');
+          return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+        })
+        .join('; ');
       const why = `${this.engine} commits DDL implicitly, together with everything before it in the transaction`;
-      runError.message += direction === 'up'
-        ? ` — partially applied: these statements committed before the failure and were not rolled back (${why}): ` +
-          `${list}. ${id} is not recorded as applied (status shows it pending): undo them by hand, or make the ` +
-          'migration idempotent (CREATE TABLE IF NOT EXISTS, DROP ... IF EXISTS), before running it again'
-        : ` — partially reverted: these statements committed before the failure and were not rolled back (${why}): ` +
-          `${list}. ${id} is still recorded as applied: restore what they removed by hand, or make the down ` +
-          'idempotent (DROP ... IF EXISTS), before running down again';
+      runError.message +=
+        direction === 'up'
+          ? ` — partially applied: these statements committed before the failure and were not rolled back (${why}): ` +
+            `${list}. ${id} is not recorded as applied (status shows it pending): undo them by hand, or make the ` +
+            'migration idempotent (CREATE TABLE IF NOT EXISTS, DROP ... IF EXISTS), before running it again'
+          : ` — partially reverted: these statements committed before the failure and were not rolled back (${why}): ` +
+            `${list}. ${id} is still recorded as applied: restore what they removed by hand, or make the down ` +
+            'idempotent (DROP ... IF EXISTS), before running down again';
     }
     if (unrecorded !== null) {
-      runError.message += `. Its ledger row may have committed too and could not be deleted (${unrecorded}): if ` +
+      runError.message +=
+        `. Its ledger row may have committed too and could not be deleted (${unrecorded}): if ` +
         `status shows ${id} applied, delete it by hand (DELETE FROM _migrations WHERE id = '${id}')`;
     }
   }
 
   /** Runs a migration's phases and ledger change inside the open transaction; throws RunFailure on any failure. */
-  private async apply(file: MigrationFile, compiled: CompiledMigration, direction: Direction, tx: Transaction): Promise<void> {
+  private async apply(
+    file: MigrationFile,
+    compiled: CompiledMigration,
+    direction: Direction,
+    tx: Transaction,
+  ): Promise<void> {
     if (direction === 'up') {
       await this.phase(file, compiled, 'up', tx);
       await this.control(file.id, 'ledger', () => this.ledger.record(file.id, compiled.description, file.checksum));
@@ -464,7 +531,9 @@ export class Migrator {
       if (statementFailure && !error.sql && !outcome.failure.limit) error.sql = statementFailure.sql;
     } else if (outcome.returned) {
       error = {
-        migration: file.id, phase, file: file.file,
+        migration: file.id,
+        phase,
+        file: file.file,
         message: `${phase} returned an error: ${outcome.returned.message}`,
         sql: outcome.returned.sql ?? statementFailure?.sql,
         // where the failed statement ran, else where the code returned the error
@@ -472,8 +541,13 @@ export class Migrator {
       };
     } else if (statementFailure) {
       error = {
-        migration: file.id, phase, file: file.file, line: statementFailure.line, sql: statementFailure.sql,
-        message: `a statement failed and the code went on without handling it: ${statementFailure.message}. ` +
+        migration: file.id,
+        phase,
+        file: file.file,
+        line: statementFailure.line,
+        sql: statementFailure.sql,
+        message:
+          `a statement failed and the code went on without handling it: ${statementFailure.message}. ` +
           'Check the second return value (local r, err = db:execute(...); if err then error(err) end) ' +
           'or roll back to a savepoint',
       };
@@ -513,7 +587,10 @@ export class Migrator {
 
 /** Carries the failed migration's result out of runOne so the run's results list it. */
 class RunFailureWithResult extends RunFailure {
-  constructor(error: RunError, readonly result: MigrationResult) {
+  constructor(
+    error: RunError,
+    readonly result: MigrationResult,
+  ) {
     super(error);
   }
 }
@@ -526,7 +603,9 @@ function skipReason(compiled: CompiledMigration, engine: Engine): string {
 
 function fromLuaFailure(migration: string, phase: RunPhase, failure: LuaFailure): RunError {
   return {
-    migration, phase, message: failure.message,
+    migration,
+    phase,
+    message: failure.message,
     ...(failure.file ? { file: failure.file } : {}),
     ...(failure.line !== undefined ? { line: failure.line } : {}),
     ...(failure.sql !== undefined ? { sql: failure.sql } : {}),

@@ -30,7 +30,7 @@ export interface MigrationResult {
 }
 
 export type RunPhase =
-  | 'load' | 'up' | 'down' | 'after' | 'ledger' | 'lock' | 'check' | 'begin' | 'commit' | 'connect' | 'internal';
+  'load' | 'up' | 'down' | 'after' | 'ledger' | 'lock' | 'check' | 'begin' | 'commit' | 'connect' | 'internal';
 
 export interface RunError {
   /** The migration id, or null when the run failed before or between migrations. */
@@ -69,7 +69,9 @@ export function describeRunError(error: RunError): string {
     error.migration ? `migration ${error.migration}` : null,
     error.phase !== 'internal' ? `(${error.phase})` : null,
     error.file && error.line ? `at ${error.file}:${error.line}` : error.line ? `at line ${error.line}` : null,
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const lines = [where ? `${where}: ${error.message}` : error.message];
   if (error.sql) lines.push(`  SQL: ${error.sql.trim().replace(/\s+/g, ' ')}`);
   // `committed` (MySQL's partial application) is named in the message itself, with what to do about it.

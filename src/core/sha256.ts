@@ -20,7 +20,9 @@ const w = new Int32Array(64);
 /** The last one or two 64-byte blocks of a message, holding its tail, the 0x80 byte and the bit length. */
 const tail = new Uint8Array(128);
 const state = new Int32Array(8);
-const INITIAL = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+const INITIAL = new Int32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
 
 export function sha256Hex(text: string): string {
   const data = encoder.encode(text);
@@ -37,10 +39,14 @@ export function sha256Hex(text: string): string {
   tail[rest] = 0x80;
   const bitsHigh = Math.floor(length / 0x20000000); // length * 8 / 2^32
   const bitsLow = (length * 8) >>> 0;
-  tail[tailLength - 8] = bitsHigh >>> 24; tail[tailLength - 7] = bitsHigh >>> 16;
-  tail[tailLength - 6] = bitsHigh >>> 8; tail[tailLength - 5] = bitsHigh;
-  tail[tailLength - 4] = bitsLow >>> 24; tail[tailLength - 3] = bitsLow >>> 16;
-  tail[tailLength - 2] = bitsLow >>> 8; tail[tailLength - 1] = bitsLow;
+  tail[tailLength - 8] = bitsHigh >>> 24;
+  tail[tailLength - 7] = bitsHigh >>> 16;
+  tail[tailLength - 6] = bitsHigh >>> 8;
+  tail[tailLength - 5] = bitsHigh;
+  tail[tailLength - 4] = bitsLow >>> 24;
+  tail[tailLength - 3] = bitsLow >>> 16;
+  tail[tailLength - 2] = bitsLow >>> 8;
+  tail[tailLength - 1] = bitsLow;
   compress(tail, 0);
   if (tailLength === 128) compress(tail, 64);
 
@@ -62,7 +68,14 @@ function compress(bytes: Uint8Array, offset: number): void {
     const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
     w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
   }
-  let a = state[0], b = state[1], c = state[2], d = state[3], e = state[4], f = state[5], g = state[6], h = state[7];
+  let a = state[0],
+    b = state[1],
+    c = state[2],
+    d = state[3],
+    e = state[4],
+    f = state[5],
+    g = state[6],
+    h = state[7];
   for (let i = 0; i < 64; i++) {
     const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
     const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
@@ -77,5 +90,12 @@ function compress(bytes: Uint8Array, offset: number): void {
     b = a;
     a = (t1 + t2) | 0;
   }
-  state[0] += a; state[1] += b; state[2] += c; state[3] += d; state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+  state[0] += a;
+  state[1] += b;
+  state[2] += c;
+  state[3] += d;
+  state[4] += e;
+  state[5] += f;
+  state[6] += g;
+  state[7] += h;
 }

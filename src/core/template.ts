@@ -14,19 +14,27 @@ export function nextMigrationNumber(fileNames: readonly string[]): string {
 
 /** A name as an id part: lower case, words joined by `_` (`Add email!` → `add_email`); '' when nothing is left. */
 export function migrationSlug(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 }
 
 const CREATE: Record<Engine, (table: string) => string> = {
-  sqlite: (t) => `CREATE TABLE IF NOT EXISTS ${t} (\n                        id INTEGER PRIMARY KEY,\n                        name TEXT NOT NULL\n                    )`,
-  postgres: (t) => `CREATE TABLE IF NOT EXISTS ${t} (\n                        id SERIAL PRIMARY KEY,\n                        name TEXT NOT NULL\n                    )`,
-  mysql: (t) => `CREATE TABLE IF NOT EXISTS ${t} (\n                        id INT AUTO_INCREMENT PRIMARY KEY,\n                        name VARCHAR(255) NOT NULL\n                    )`,
+  sqlite: (t) =>
+    `CREATE TABLE IF NOT EXISTS ${t} (\n                        id INTEGER PRIMARY KEY,\n                        name TEXT NOT NULL\n                    )`,
+  postgres: (t) =>
+    `CREATE TABLE IF NOT EXISTS ${t} (\n                        id SERIAL PRIMARY KEY,\n                        name TEXT NOT NULL\n                    )`,
+  mysql: (t) =>
+    `CREATE TABLE IF NOT EXISTS ${t} (\n                        id INT AUTO_INCREMENT PRIMARY KEY,\n                        name VARCHAR(255) NOT NULL\n                    )`,
 };
 
 /** The text of a new migration called `slug` with a block for each of `engines`. */
 export function migrationTemplate(slug: string, engines: readonly Engine[] = ['sqlite', 'postgres', 'mysql']): string {
   const table = slug.replace(/^(create|add|make)_/, '').replace(/_table$/, '') || 'items';
-  const blocks = engines.map((engine) => `        database("${engine}", function()
+  const blocks = engines.map(
+    (engine) => `        database("${engine}", function()
             up(function(db)
                 -- Parameters (?) instead of string concatenation: db:execute(sql, {value1, value2})
                 local _, err = db:execute([[
@@ -38,7 +46,8 @@ export function migrationTemplate(slug: string, engines: readonly Engine[] = ['s
                 local _, err = db:execute("DROP TABLE IF EXISTS ${table}")
                 if err then error(err) end
             end)
-        end)`);
+        end)`,
+  );
   return `-- ${slug}
 -- One migration per file: its id is the file name. up (and after) run in one transaction together with the
 -- migration's row in _migrations; any error rolls all of it back. Write down so that it undoes up exactly:

@@ -16,7 +16,12 @@ export interface StatementRecord {
 
 /** A statement that failed (or was refused), as `db` methods report it to Lua: `nil, err`. */
 export class StatementError extends Error {
-  constructor(message: string, readonly kind: ErrorKind, readonly sql?: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly kind: ErrorKind,
+    readonly sql?: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -29,19 +34,21 @@ export interface StatementFailure {
   kind: ErrorKind;
 }
 
-
 /** A word that may start a transaction control statement: only a text containing one is split and looked at. */
 const CONTROL_WORD = /\b(begin|commit|end|rollback|abort|start|prepare)\b/i;
 /** Statements that end the runner's transaction (or start one: MySQL's BEGIN commits). ROLLBACK TO is allowed. */
-const CONTROL_STATEMENT = new RegExp([
-  '^(commit|abort)\\b',
-  '^end\\b(?!\\s*(if|loop|while|repeat|case|for)\\b)',
-  '^start\\s+transaction\\b',
-  '^prepare\\s+transaction\\b',
-  '^begin(\\s+(deferred|immediate|exclusive))?(\\s+(work|transaction))?\\s*$',
-  '^begin\\s+(work|transaction|isolation|read|deferrable|not\\s+deferrable)\\b',
-  '^rollback\\b(?!(\\s+(work|transaction))?\\s+to\\b)',
-].join('|'), 'i');
+const CONTROL_STATEMENT = new RegExp(
+  [
+    '^(commit|abort)\\b',
+    '^end\\b(?!\\s*(if|loop|while|repeat|case|for)\\b)',
+    '^start\\s+transaction\\b',
+    '^prepare\\s+transaction\\b',
+    '^begin(\\s+(deferred|immediate|exclusive))?(\\s+(work|transaction))?\\s*$',
+    '^begin\\s+(work|transaction|isolation|read|deferrable|not\\s+deferrable)\\b',
+    '^rollback\\b(?!(\\s+(work|transaction))?\\s+to\\b)',
+  ].join('|'),
+  'i',
+);
 
 /** The first statement of `sql` (which may be a script) that would end the transaction the runner owns, or null. */
 function transactionControl(sql: string, engine: Driver['engine']): string | null {
@@ -74,7 +81,10 @@ export class Transaction {
   /** MySQL: statements that ran since the last implicit commit; a rollback still undoes them. */
   private uncommitted: string[] = [];
 
-  constructor(readonly driver: Driver, private readonly options: { record?: boolean } = {}) {}
+  constructor(
+    readonly driver: Driver,
+    private readonly options: { record?: boolean } = {},
+  ) {}
 
   get engine() {
     return this.driver.engine;
@@ -84,7 +94,12 @@ export class Transaction {
     return this.run(sql, params, where, () => this.driver.query(sql, params));
   }
 
-  execute(sql: string, params: SqlValue[], where: () => number | undefined, withLastInsertId = true): MaybePromise<ExecResult> {
+  execute(
+    sql: string,
+    params: SqlValue[],
+    where: () => number | undefined,
+    withLastInsertId = true,
+  ): MaybePromise<ExecResult> {
     return this.run(sql, params, where, () => this.driver.execute(sql, params, withLastInsertId));
   }
 
@@ -96,37 +111,51 @@ export class Transaction {
     return this.run(sql, params, where, () => statement.query(params), PREPARED);
   }
 
-  executePrepared(statement: PreparedStatement, sql: string, params: SqlValue[], where: () => number | undefined,
-    withLastInsertId = true) {
+  executePrepared(
+    statement: PreparedStatement,
+    sql: string,
+    params: SqlValue[],
+    where: () => number | undefined,
+    withLastInsertId = true,
+  ) {
     return this.run(sql, params, where, () => statement.execute(params, withLastInsertId), PREPARED);
   }
 
   savepoint(name: string, where: () => number | undefined): MaybePromise<void> {
     const sequence = ++this.sequence;
-    return this.then(this.run(`SAVEPOINT ${name}`, null, where, () => this.driver.exec(`SAVEPOINT ${name}`)), () => {
-      this.savepoints.push({ name, sequence, uncommitted: this.uncommitted.length });
-    });
+    return this.then(
+      this.run(`SAVEPOINT ${name}`, null, where, () => this.driver.exec(`SAVEPOINT ${name}`)),
+      () => {
+        this.savepoints.push({ name, sequence, uncommitted: this.uncommitted.length });
+      },
+    );
   }
 
   /** Rolling back to a savepoint taken before the failure lifts it: the code has recovered. */
   rollbackTo(name: string, where: () => number | undefined): MaybePromise<void> {
     const index = this.findSavepoint(name);
-    if (index < 0) return this.refuse(`no savepoint named ${name}: call db:savepoint("${name}") first`, 'undefined', where);
+    if (index < 0)
+      return this.refuse(`no savepoint named ${name}: call db:savepoint("${name}") first`, 'undefined', where);
     const sql = `ROLLBACK TO SAVEPOINT ${name}`;
     return this.then(this.control(sql, where), () => {
       const savepoint = this.savepoints[index];
       this.savepoints.length = index + 1;
-      if (savepoint.uncommitted !== undefined) this.uncommitted.length = Math.min(this.uncommitted.length, savepoint.uncommitted);
+      if (savepoint.uncommitted !== undefined)
+        this.uncommitted.length = Math.min(this.uncommitted.length, savepoint.uncommitted);
       if (this.failure && savepoint.sequence < this.failedAt) this.failure = null;
     });
   }
 
   release(name: string, where: () => number | undefined): MaybePromise<void> {
     const index = this.findSavepoint(name);
-    if (index < 0) return this.refuse(`no savepoint named ${name}: call db:savepoint("${name}") first`, 'undefined', where);
-    return this.then(this.run(`RELEASE SAVEPOINT ${name}`, null, where, () => this.driver.exec(`RELEASE SAVEPOINT ${name}`)), () => {
-      this.savepoints.length = index;
-    });
+    if (index < 0)
+      return this.refuse(`no savepoint named ${name}: call db:savepoint("${name}") first`, 'undefined', where);
+    return this.then(
+      this.run(`RELEASE SAVEPOINT ${name}`, null, where, () => this.driver.exec(`RELEASE SAVEPOINT ${name}`)),
+      () => {
+        this.savepoints.length = index;
+      },
+    );
   }
 
   private findSavepoint(name: string): number {
@@ -140,24 +169,35 @@ export class Transaction {
   }
 
   /** Runs a statement unless the transaction is doomed; a failure dooms it. */
-  private run<T>(sql: string, params: SqlValue[] | null, where: () => number | undefined, op: () => MaybePromise<T>,
-    prepared = false): MaybePromise<T> {
+  private run<T>(
+    sql: string,
+    params: SqlValue[] | null,
+    where: () => number | undefined,
+    op: () => MaybePromise<T>,
+    prepared = false,
+  ): MaybePromise<T> {
     if (this.failure) {
       throw new StatementError(
         `the transaction is aborted because an earlier statement failed (${this.failure.message}); ` +
           'roll back to a savepoint taken before that statement, or let the migration fail',
-        'aborted', sql,
+        'aborted',
+        sql,
       );
     }
     // A prepared statement's text was looked at when it was prepared (a control statement is never prepared).
     const control = prepared ? null : transactionControl(sql, this.engine);
     if (control !== null) {
       const word = control.split(/\s/, 1)[0]!.toUpperCase();
-      throw this.fail(sql, new StatementError(
-        `${word} is not allowed in a migration: the runner owns the transaction. Return normally to commit, or raise ` +
-          'an error (error(err)) to roll the whole migration back; use db:savepoint/db:rollback_to for partial undo',
-        'permission', sql,
-      ), where);
+      throw this.fail(
+        sql,
+        new StatementError(
+          `${word} is not allowed in a migration: the runner owns the transaction. Return normally to commit, or raise ` +
+            'an error (error(err)) to roll the whole migration back; use db:savepoint/db:rollback_to for partial undo',
+          'permission',
+          sql,
+        ),
+        where,
+      );
     }
     if (params !== null) {
       if (this.options.record) this.statements.push({ sql, params });

@@ -68,8 +68,11 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyRe
 }
 
 /** The same with a Migrator the caller made over `driver` (and disposes of). */
-export async function verifyWith(migrator: Migrator, driver: Driver,
-  onMigration?: (entry: VerifyEntry) => void): Promise<VerifyResult> {
+export async function verifyWith(
+  migrator: Migrator,
+  driver: Driver,
+  onMigration?: (entry: VerifyEntry) => void,
+): Promise<VerifyResult> {
   const migrations: VerifyEntry[] = [];
   const finish = (error: RunError | null): VerifyResult => ({
     ok: error === null && migrations.every((m) => m.reversible && m.error === undefined && m.up_again !== false),
@@ -89,14 +92,20 @@ export async function verifyWith(migrator: Migrator, driver: Driver,
     if (status.error) return finish(status.error);
     const pending = status.migrations.filter((m) => m.status === 'pending').map((m) => m.id);
     const applied = status.migrations.filter((m) => m.status !== 'pending').map((m) => m.id);
-    let highestApplied = applied.reduce<string | null>((hi, id) => (hi === null || compareIds(id, hi) > 0 ? id : hi), null);
+    let highestApplied = applied.reduce<string | null>(
+      (hi, id) => (hi === null || compareIds(id, hi) > 0 ? id : hi),
+      null,
+    );
 
     for (const id of pending) {
       // down reverts the highest applied id: a pending migration that sorts before an applied one cannot be checked.
       if (highestApplied !== null && compareIds(id, highestApplied) < 0) {
         report({
-          id, reversible: false, differences: [],
-          error: `cannot verify ${id}: ${highestApplied} is applied and sorts after it, so a down would revert ` +
+          id,
+          reversible: false,
+          differences: [],
+          error:
+            `cannot verify ${id}: ${highestApplied} is applied and sorts after it, so a down would revert ` +
             `${highestApplied} first. Verify on a database without it (leave out --db)`,
         });
         return finish(null);
@@ -108,14 +117,20 @@ export async function verifyWith(migrator: Migrator, driver: Driver,
       if (!up.ok) {
         if (up.error && up.error.migration !== id && upResult === undefined) return finish(up.error);
         report({
-          id, reversible: false, differences: [], failure: up.error!,
+          id,
+          reversible: false,
+          differences: [],
+          failure: up.error!,
           error: `up failed: ${describeRunError(up.error!)}`,
         });
         return finish(null);
       }
       if (upResult === undefined || upResult.status === 'skipped') {
         report({
-          id, reversible: true, differences: [], skipped: true,
+          id,
+          reversible: true,
+          differences: [],
+          skipped: true,
           reason: upResult?.reason ?? 'another runner applied it meanwhile',
         });
         continue;
@@ -130,7 +145,11 @@ export async function verifyWith(migrator: Migrator, driver: Driver,
         if (error.migration !== null && error.migration !== id) return finish(error);
         const noDown = error.phase === 'down' && !down.results.some((r) => r.id === id);
         report({
-          id, reversible: false, differences: [], failure: error, up_changes: upChanges,
+          id,
+          reversible: false,
+          differences: [],
+          failure: error,
+          up_changes: upChanges,
           error: noDown
             ? `its database("${driver.engine}") block has no down, so it cannot be reverted. Verification goes on from the state its up left`
             : `down failed: ${describeRunError(error)}. Verification goes on from the state its up left`,
@@ -142,11 +161,16 @@ export async function verifyWith(migrator: Migrator, driver: Driver,
 
       const again = await migrator.up({ to: id, step: 1 });
       const entry: VerifyEntry = {
-        id, reversible: differences.length === 0, differences, up_again: again.ok, up_changes: upChanges,
+        id,
+        reversible: differences.length === 0,
+        differences,
+        up_again: again.ok,
+        up_changes: upChanges,
       };
       if (!again.ok) {
         entry.failure = again.error!;
-        entry.error = (differences.length > 0 ? `down left ${plural(differences.length, 'difference')}, and ` : '') +
+        entry.error =
+          (differences.length > 0 ? `down left ${plural(differences.length, 'difference')}, and ` : '') +
           `up failed when run again after down: ${describeRunError(again.error!)}`;
         report(entry);
         return finish(null);
@@ -158,7 +182,11 @@ export async function verifyWith(migrator: Migrator, driver: Driver,
     }
     return finish(null);
   } catch (error) {
-    return finish({ migration: null, phase: 'internal', message: error instanceof Error ? error.message : String(error) });
+    return finish({
+      migration: null,
+      phase: 'internal',
+      message: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

@@ -54,7 +54,8 @@ function toBindValues(params: SqlValue[]): BindValue[] {
 function toSqlValue(v: unknown): SqlValue {
   if (typeof v === 'bigint') return normalizeInteger(v);
   // blobs come back as Buffers: hand out plain Uint8Array views of the same memory
-  if (v instanceof Uint8Array && v.constructor !== Uint8Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof Uint8Array && v.constructor !== Uint8Array)
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   return v as SqlValue;
 }
 

@@ -63,7 +63,8 @@ function parseSettings(url: string, env: NodeJS.ProcessEnv = process.env): Mysql
   const host = dec(u.hostname).replace(/^\[(.*)\]$/, '$1') || env.MYSQL_HOST || 'localhost';
   const portText = u.port || env.MYSQL_TCP_PORT || '3306';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ConnectionError(`invalid port ${portText}`, 'EINVAL');
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new ConnectionError(`invalid port ${portText}`, 'EINVAL');
   const socketPath = p.get('socket') ?? undefined;
   const user = dec(u.username) || p.get('user') || os.userInfo().username;
   const password = (u.password ? dec(u.password) : undefined) ?? p.get('password') ?? env.MYSQL_PWD ?? undefined;
@@ -159,7 +160,8 @@ function literal(value: SqlValue): string {
     case 'string':
       return mysql.escape(value);
   }
-  if (value instanceof Uint8Array) return `X'${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}'`;
+  if (value instanceof Uint8Array)
+    return `X'${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}'`;
   throw new Error(`unsupported parameter type ${typeof value}`);
 }
 
@@ -196,9 +198,12 @@ export function substituteParams(sql: string, params: SqlValue[]): string {
       i = end < 0 ? n : end + 2;
     } else if (c === '?') {
       if (used >= params.length) {
-        throw Object.assign(new Error(`the statement has more ? placeholders than the ${params.length} parameter(s) given`), {
-          code: 'ER_WRONG_ARGUMENTS',
-        });
+        throw Object.assign(
+          new Error(`the statement has more ? placeholders than the ${params.length} parameter(s) given`),
+          {
+            code: 'ER_WRONG_ARGUMENTS',
+          },
+        );
       }
       out += sql.slice(last, i) + literal(params[used++]!);
       i++;
@@ -206,9 +211,12 @@ export function substituteParams(sql: string, params: SqlValue[]): string {
     } else i++;
   }
   if (used !== params.length) {
-    throw Object.assign(new Error(`the statement has ${used} ? placeholder(s) but ${params.length} parameter(s) were given`), {
-      code: 'ER_WRONG_ARGUMENTS',
-    });
+    throw Object.assign(
+      new Error(`the statement has ${used} ? placeholder(s) but ${params.length} parameter(s) were given`),
+      {
+        code: 'ER_WRONG_ARGUMENTS',
+      },
+    );
   }
   return used === 0 ? sql : out + sql.slice(last);
 }
@@ -229,7 +237,8 @@ function splitResults(result: RawResult, fields: unknown): OneResult[] {
     typeof x === 'object' && x !== null && !Array.isArray(x) && 'affectedRows' in x;
   if (isHeader(result)) return [{ header: result, rows: null, fields: null }];
   const f = Array.isArray(fields) ? fields : [];
-  const multi = f.length > 0 ? Array.isArray(f[0]) || f[0] === undefined || f[0] === null : result.some((r) => isHeader(r));
+  const multi =
+    f.length > 0 ? Array.isArray(f[0]) || f[0] === undefined || f[0] === null : result.some((r) => isHeader(r));
   if (!multi) return [{ header: null, rows: result as SqlValue[][], fields: f as mysql.FieldPacket[] }];
   return (result as (mysql.ResultSetHeader | unknown[][])[]).map((r, i) =>
     isHeader(r)
@@ -244,7 +253,11 @@ function describeConnectFailure(err: unknown): string {
   return e?.message ?? String(err);
 }
 
-async function connect(s: MysqlSettings, ssl: mysql.SslOptions | undefined, timeoutMs: number): Promise<mysql.Connection> {
+async function connect(
+  s: MysqlSettings,
+  ssl: mysql.SslOptions | undefined,
+  timeoutMs: number,
+): Promise<mysql.Connection> {
   let conn: mysql.Connection | null = null;
   let timedOut = false;
   const attempt = mysql.createConnection({
@@ -279,7 +292,11 @@ async function connect(s: MysqlSettings, ssl: mysql.SslOptions | undefined, time
     return conn;
   } finally {
     clearTimeout(timer);
-    if (timedOut) attempt.then((c) => c.destroy(), () => {});
+    if (timedOut)
+      attempt.then(
+        (c) => c.destroy(),
+        () => {},
+      );
   }
 }
 
@@ -330,7 +347,13 @@ class MysqlDriver implements Driver {
   }
 
   private fail(err: unknown): never {
-    const e = err as Error & { code?: unknown; errno?: unknown; sqlState?: unknown; sqlMessage?: unknown; fatal?: unknown };
+    const e = err as Error & {
+      code?: unknown;
+      errno?: unknown;
+      sqlState?: unknown;
+      sqlMessage?: unknown;
+      fatal?: unknown;
+    };
     if (this.closed) throw new ConnectionError(`the connection to ${this.target} is closed`, 'ECONNCLOSED', err);
     const code = typeof e?.code === 'string' ? e.code : 'UNKNOWN';
     const serverError = e instanceof Error && typeof e.sqlMessage === 'string' && !e.fatal;
@@ -353,7 +376,11 @@ class MysqlDriver implements Driver {
 
   private async run(sql: string, params: SqlValue[]): Promise<OneResult[]> {
     if (this.closed) throw new ConnectionError(`the connection to ${this.target} is closed`, 'ECONNCLOSED');
-    if (this.lost) throw new ConnectionError(`lost the connection to ${this.target}: ${this.lost.message}`, 'PROTOCOL_CONNECTION_LOST');
+    if (this.lost)
+      throw new ConnectionError(
+        `lost the connection to ${this.target}: ${this.lost.message}`,
+        'PROTOCOL_CONNECTION_LOST',
+      );
     const text = substituteParams(sql, params);
     try {
       const [result, fields] = await this.conn.query({ sql: text, rowsAsArray: true });
@@ -500,7 +527,14 @@ class MysqlDriver implements Driver {
 }
 
 /** For tests and messages: the settings a URL resolves to, password left out. */
-export function describeMysqlUrl(url: string): { host: string; port: number; user: string; database: string | undefined; sslmode: string; target: string } {
+export function describeMysqlUrl(url: string): {
+  host: string;
+  port: number;
+  user: string;
+  database: string | undefined;
+  sslmode: string;
+  target: string;
+} {
   const s = parseSettings(url);
   return { host: s.host, port: s.port, user: s.user, database: s.database, sslmode: s.sslmode, target: s.target };
 }

@@ -11,13 +11,7 @@
  * They travel as text: booleans as t/f where a bool is expected, bytes as \x… hex.
  */
 import { PGlite, types as pgliteTypes, type PGliteOptions } from '@electric-sql/pglite';
-import type {
-  Driver,
-  ExecResult,
-  PreparedStatement,
-  QueryResult,
-  SqlValue,
-} from '../core/driver.ts';
+import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
 
 type CodedError = Error & { code?: string; detail?: string; hint?: string; position?: string };
 
@@ -233,10 +227,9 @@ class PgliteDriver implements Driver {
       throw toDriverError(e);
     }
     if (results[results.length - 1]?.command === 'ROLLBACK') {
-      throw Object.assign(
-        new Error('current transaction is aborted: COMMIT rolled it back instead of committing'),
-        { code: '25P02' },
-      );
+      throw Object.assign(new Error('current transaction is aborted: COMMIT rolled it back instead of committing'), {
+        code: '25P02',
+      });
     }
   }
 
@@ -259,11 +252,13 @@ class PgliteDriver implements Driver {
  * from a data directory tarball (`loadDataDir`, from `dumpDataDir()`), which skips initdb. `pglite` passes PGlite's
  * own loading options through (the browser worker gives it precompiled wasm modules and its data bundle).
  */
-export async function openPglite(options: {
-  dataDir?: string;
-  loadDataDir?: Blob | File;
-  pglite?: Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>;
-} = {}): Promise<Driver> {
+export async function openPglite(
+  options: {
+    dataDir?: string;
+    loadDataDir?: Blob | File;
+    pglite?: Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>;
+  } = {},
+): Promise<Driver> {
   let pg: PGlite;
   try {
     pg = await PGlite.create({

@@ -52,7 +52,12 @@ interface PgSettings {
 // ---------------------------------------------------------------------------------------------------------------------
 // URL and settings
 
-function sslOptions(mode: SslMode, params: URLSearchParams, env: NodeJS.ProcessEnv, host: string): false | ConnectionOptions {
+function sslOptions(
+  mode: SslMode,
+  params: URLSearchParams,
+  env: NodeJS.ProcessEnv,
+  host: string,
+): false | ConnectionOptions {
   if (mode === 'disable' || host.startsWith('/')) return false;
   const opts: ConnectionOptions = {};
   const certFile = params.get('sslcert') ?? env.PGSSLCERT;
@@ -62,7 +67,8 @@ function sslOptions(mode: SslMode, params: URLSearchParams, env: NodeJS.ProcessE
 
   let rootCert = params.get('sslrootcert') ?? env.PGSSLROOTCERT;
   const defaultRoot = path.join(os.homedir(), '.postgresql', 'root.crt');
-  if (!rootCert && (mode === 'verify-ca' || mode === 'verify-full') && fs.existsSync(defaultRoot)) rootCert = defaultRoot;
+  if (!rootCert && (mode === 'verify-ca' || mode === 'verify-full') && fs.existsSync(defaultRoot))
+    rootCert = defaultRoot;
   if (rootCert && rootCert !== 'system') opts.ca = readFileParam('sslrootcert', rootCert);
 
   if (mode === 'verify-full') {
@@ -78,13 +84,19 @@ function sslOptions(mode: SslMode, params: URLSearchParams, env: NodeJS.ProcessE
 }
 
 function parseSettings(url: string, env: NodeJS.ProcessEnv = process.env): PgSettings {
-  const u = parseServerUrl(url, ['postgres:', 'postgresql:'], 'PostgreSQL', 'postgres://user:password@host:port/database');
+  const u = parseServerUrl(
+    url,
+    ['postgres:', 'postgresql:'],
+    'PostgreSQL',
+    'postgres://user:password@host:port/database',
+  );
   const p = u.searchParams;
   const dec = decodeUrlPart;
   const host = dec(u.hostname).replace(/^\[(.*)\]$/, '$1') || p.get('host') || env.PGHOST || 'localhost';
   const portText = u.port || p.get('port') || env.PGPORT || '5432';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ConnectionError(`invalid port ${portText}`, 'EINVAL');
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new ConnectionError(`invalid port ${portText}`, 'EINVAL');
   const user = dec(u.username) || p.get('user') || env.PGUSER || os.userInfo().username;
   const password = (u.password ? dec(u.password) : undefined) ?? p.get('password') ?? env.PGPASSWORD ?? undefined;
   const database = dec(u.pathname.replace(/^\//, '')) || p.get('dbname') || env.PGDATABASE || user;
@@ -373,7 +385,11 @@ class PostgresDriver implements Driver {
     if (!connectionTrouble) throw err; // something else (a client-side error): as it is
     const reason = this.lost && this.lost !== e ? this.lost : e;
     const code = isServerError ? (e.code as string) : '08006';
-    throw new ConnectionError(`lost the connection to ${this.target}: ${(reason as Error)?.message ?? String(reason)}`, code, err);
+    throw new ConnectionError(
+      `lost the connection to ${this.target}: ${(reason as Error)?.message ?? String(reason)}`,
+      code,
+      err,
+    );
   }
 
   private async run(config: pg.QueryArrayConfig): Promise<pg.QueryArrayResult[]> {
@@ -459,7 +475,11 @@ class PostgresDriver implements Driver {
       // Wait in the server (woken the moment the holder lets go), bounded by lock_timeout for this one statement.
       const [prev] = await this.run({ text: "SELECT current_setting('lock_timeout')", rowMode: 'array' });
       const previous = String(prev?.rows[0]?.[0] ?? '0');
-      await this.run({ text: "SELECT set_config('lock_timeout', $1, false)", values: [`${Math.ceil(timeoutMs)}ms`], rowMode: 'array' });
+      await this.run({
+        text: "SELECT set_config('lock_timeout', $1, false)",
+        values: [`${Math.ceil(timeoutMs)}ms`],
+        rowMode: 'array',
+      });
       try {
         await this.run({ text: 'SELECT pg_advisory_lock($1::bigint)', values: [key], rowMode: 'array' });
         acquired = true;
@@ -467,11 +487,19 @@ class PostgresDriver implements Driver {
         if ((err as { code?: unknown }).code !== '55P03') throw err;
       } finally {
         if (!this.lost && !this.closed) {
-          await this.run({ text: "SELECT set_config('lock_timeout', $1, false)", values: [previous], rowMode: 'array' }).catch(() => {});
+          await this.run({
+            text: "SELECT set_config('lock_timeout', $1, false)",
+            values: [previous],
+            rowMode: 'array',
+          }).catch(() => {});
         }
       }
     } else {
-      const [res] = await this.run({ text: 'SELECT pg_try_advisory_lock($1::bigint)', values: [key], rowMode: 'array' });
+      const [res] = await this.run({
+        text: 'SELECT pg_try_advisory_lock($1::bigint)',
+        values: [key],
+        rowMode: 'array',
+      });
       acquired = res?.rows[0]?.[0] === true;
     }
     if (!acquired) {
@@ -529,7 +557,14 @@ class PostgresDriver implements Driver {
 }
 
 /** For tests and messages: the settings a URL resolves to, password left out. */
-export function describePostgresUrl(url: string): { host: string; port: number; user: string; database: string; sslmode: string; target: string } {
+export function describePostgresUrl(url: string): {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+  sslmode: string;
+  target: string;
+} {
   const s = parseSettings(url);
   return { host: s.host, port: s.port, user: s.user, database: s.database, sslmode: s.sslmode, target: s.target };
 }

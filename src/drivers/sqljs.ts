@@ -93,7 +93,9 @@ function loadSqlJs(wasm: SqlJsWasm): Promise<SqlJsModule> {
     let downloaded = true;
     const init = async (): Promise<SqlJsModule> => {
       if (!wasmModule) {
-        return initSqlJs(wasmUrl === undefined ? undefined : { locateFile: () => wasmUrl }) as unknown as Promise<SqlJsModule>;
+        return initSqlJs(
+          wasmUrl === undefined ? undefined : { locateFile: () => wasmUrl },
+        ) as unknown as Promise<SqlJsModule>;
       }
       downloaded = false;
       const module = await wasmModule;
@@ -101,7 +103,9 @@ function loadSqlJs(wasm: SqlJsWasm): Promise<SqlJsModule> {
       // Emscripten's hook: sql.js hands over its imports and waits for the instance. It never hears of a failed
       // instantiation, so that rejects through the race instead of leaving the open waiting.
       let failed: (e: unknown) => void = () => {};
-      const failure = new Promise<never>((_, reject) => { failed = reject; });
+      const failure = new Promise<never>((_, reject) => {
+        failed = reject;
+      });
       const instantiateWasm = (imports: WebAssembly.Imports, receive: Receive) => {
         WebAssembly.instantiate(module, imports).then(receive, failed);
         return {};
@@ -130,7 +134,9 @@ function toDriverError(e: unknown): CodedError {
 function toBindValues(params: SqlValue[]): SqlJsBindValue[] {
   for (let i = 0; i < params.length; i++) {
     if (typeof params[i] === 'bigint') {
-      return params.map((v) => (typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v));
+      return params.map((v) =>
+        typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v,
+      );
     }
   }
   // Without a bigint the array binds as it is: sql.js only reads it (one copy less per call in a hot loop).
@@ -191,7 +197,9 @@ class SqlJsPrepared implements SyncPreparedStatement {
     const stmt = this.stmt;
     try {
       bindOrReset(stmt, params);
-      while (stmt.step()) { /* rows of RETURNING are not wanted here */ }
+      while (stmt.step()) {
+        /* rows of RETURNING are not wanted here */
+      }
       return this.driver.changeResult(this.verb, withLastInsertId);
     } catch (e) {
       throw toDriverError(e);
@@ -300,7 +308,9 @@ class SqlJsDriverImpl implements SqlJsDriver {
           if (hasSqlContent(it.getRemainingSQL())) throw codedError(MULTIPLE_STATEMENTS_MESSAGE, 'SQLITE_MISUSE');
           stmt.bind(toBindValues(params));
         }
-        while (stmt.step()) { /* rows are not wanted here */ }
+        while (stmt.step()) {
+          /* rows are not wanted here */
+        }
         const result = this.changeResult(sqliteStatementVerb(stmt.getSQL()), withLastInsertId);
         rowsAffected += result.rowsAffected;
         if (result.lastInsertId !== null) lastInsertId = result.lastInsertId;

@@ -32,17 +32,25 @@ export interface ImportInput {
 
 export type ImportResult = { ok: true; files: SourceFile[] } | { ok: false; message: string };
 
-const IGNORED = (path: string): boolean => path.endsWith('/') || /(^|\/)__MACOSX\//.test(path) || /(^|\/)\.DS_Store$/.test(path);
+const IGNORED = (path: string): boolean =>
+  path.endsWith('/') || /(^|\/)__MACOSX\//.test(path) || /(^|\/)\.DS_Store$/.test(path);
 
 function isZip(input: ImportInput): boolean {
-  return /\.zip$/i.test(input.name) || (input.bytes[0] === 0x50 && input.bytes[1] === 0x4b && input.bytes[2] === 0x03 && input.bytes[3] === 0x04);
+  return (
+    /\.zip$/i.test(input.name) ||
+    (input.bytes[0] === 0x50 && input.bytes[1] === 0x4b && input.bytes[2] === 0x03 && input.bytes[3] === 0x04)
+  );
 }
 
-const shown = (name: string): string => JSON.stringify(name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name);
+const shown = (name: string): string =>
+  JSON.stringify(name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name);
 
 /** Reads what the person chose (.lua files, or zips of them) into files; refuses the whole import on any problem. */
 export function readImport(inputs: ImportInput[]): ImportResult {
-  const refuse = (detail: string): ImportResult => ({ ok: false, message: `Import refused: ${detail}. Nothing was loaded.` });
+  const refuse = (detail: string): ImportResult => ({
+    ok: false,
+    message: `Import refused: ${detail}. Nothing was loaded.`,
+  });
   if (inputs.length === 0) return refuse('no file was chosen');
   const entries: Array<{ path: string; bytes: Uint8Array; from: string }> = [];
   for (const input of inputs) {
@@ -75,8 +83,10 @@ export function readImport(inputs: ImportInput[]): ImportResult {
   if (notLua.length > 0) {
     const first = notLua[0]!;
     const where = first.from ? ` (in ${shown(first.from)})` : '';
-    return refuse(`only .lua migration files can be imported, and ${shown(first.path)}${where} is not one` +
-      (notLua.length > 1 ? ` (nor ${notLua.length - 1} more)` : ''));
+    return refuse(
+      `only .lua migration files can be imported, and ${shown(first.path)}${where} is not one` +
+        (notLua.length > 1 ? ` (nor ${notLua.length - 1} more)` : ''),
+    );
   }
   if (entries.length === 0) return refuse('the zip holds no .lua files');
   if (entries.length > MAX_FILES) return refuse(`more than ${MAX_FILES} files`);
@@ -86,7 +96,9 @@ export function readImport(inputs: ImportInput[]): ImportResult {
   for (const entry of entries) {
     const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
     if (!isValidName(name)) {
-      return refuse(`the file name ${shown(name)} is not allowed (letters, digits, "_", "-", "." and .lua, at most ${MAX_NAME_LENGTH} characters)`);
+      return refuse(
+        `the file name ${shown(name)} is not allowed (letters, digits, "_", "-", "." and .lua, at most ${MAX_NAME_LENGTH} characters)`,
+      );
     }
     if (names.has(name)) return refuse(`the file name ${name} appears twice`);
     let text: string;
@@ -96,7 +108,8 @@ export function readImport(inputs: ImportInput[]): ImportResult {
       return refuse(`${name} is not UTF-8 text`);
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.length > MAX_FILE_CHARS) return refuse(`${name} is longer than ${MAX_FILE_CHARS.toLocaleString('en-US')} characters`);
+    if (text.length > MAX_FILE_CHARS)
+      return refuse(`${name} is longer than ${MAX_FILE_CHARS.toLocaleString('en-US')} characters`);
     names.add(name);
     files.push({ name, text });
   }

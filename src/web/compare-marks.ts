@@ -49,7 +49,14 @@ export interface SideMarks {
 }
 
 const ONLY_KINDS: ReadonlySet<EngineFindingKind> = new Set([
-  'table_only', 'view_only', 'trigger_only', 'column_only', 'index_only', 'unique_only', 'foreign_key_only', 'check_only',
+  'table_only',
+  'view_only',
+  'trigger_only',
+  'column_only',
+  'index_only',
+  'unique_only',
+  'foreign_key_only',
+  'check_only',
 ]);
 
 function markOf(finding: EngineFinding, side: 0 | 1): Mark {
@@ -69,7 +76,9 @@ function lineFor(finding: EngineFinding, lines: readonly string[]): string | und
   switch (finding.kind) {
     case 'index_only':
     case 'index_changed':
-      return lines.find((l) => lower(l).startsWith(`index ${lower(part)} (`) || lower(l).startsWith(`unique index ${lower(part)} (`));
+      return lines.find(
+        (l) => lower(l).startsWith(`index ${lower(part)} (`) || lower(l).startsWith(`unique index ${lower(part)} (`),
+      );
     case 'unique_only':
       return lines.find((l) => lower(l) === lower(part));
     case 'foreign_key_only':

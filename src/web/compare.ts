@@ -19,19 +19,28 @@ export interface CompareState {
   report: CompareReport | null;
 }
 
-export const useCompare = create<CompareState>()(() => ({ open: false, phase: 'idle', loadingPostgres: false, report: null }));
+export const useCompare = create<CompareState>()(() => ({
+  open: false,
+  phase: 'idle',
+  loadingPostgres: false,
+  report: null,
+}));
 
 const setCompare = useCompare.setState;
 
 engineWatchers.add((engine, state) => {
-  if (engine === 'postgres' && useCompare.getState().phase === 'running') setCompare({ loadingPostgres: state === 'loading' });
+  if (engine === 'postgres' && useCompare.getState().phase === 'running')
+    setCompare({ loadingPostgres: state === 'loading' });
 });
 
 export async function compareEngines(): Promise<void> {
   const { busy, engineState, files } = useStore.getState();
   if (busy !== null || engineState !== 'ready') return;
   setCompare({ open: true, phase: 'running', loadingPostgres: false, report: null });
-  const result = await occupy(COMPARE_LABEL, { type: 'compare', files: files.map((f) => ({ name: f.name, text: f.text })) });
+  const result = await occupy(COMPARE_LABEL, {
+    type: 'compare',
+    files: files.map((f) => ({ name: f.name, text: f.text })),
+  });
   if (!result || result.kind !== 'compare') {
     setCompare({ phase: 'ended', loadingPostgres: false });
     return;
@@ -44,12 +53,15 @@ export async function compareEngines(): Promise<void> {
   }
   const summary = !report.compared
     ? 'the schemas could not be compared'
-    : report.findings.length === 0 ? 'the same schema on SQLite and PostgreSQL'
-    : `${plural(report.findings.length, 'difference')} between SQLite and PostgreSQL`;
+    : report.findings.length === 0
+      ? 'the same schema on SQLite and PostgreSQL'
+      : `${plural(report.findings.length, 'difference')} between SQLite and PostgreSQL`;
   log({
     kind: !report.compared ? 'error' : report.findings.length === 0 ? 'ok' : 'warn',
     text: `${COMPARE_LABEL}: ${summary}`,
-    ...(report.findings.length > 0 ? { detail: report.findings.map((f) => `${f.path.join('.')}: ${f.explanation}`).join('\n') } : {}),
+    ...(report.findings.length > 0
+      ? { detail: report.findings.map((f) => `${f.path.join('.')}: ${f.explanation}`).join('\n') }
+      : {}),
     durationMs: report.durationMs,
   });
 }
@@ -57,4 +69,3 @@ export async function compareEngines(): Promise<void> {
 export function closeCompare(): void {
   setCompare({ open: false });
 }
-

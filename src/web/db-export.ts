@@ -44,13 +44,15 @@ export async function exportDatabase(driver: Driver): Promise<DatabaseFile> {
 // PostgreSQL: a plain SQL dump
 
 /** PostgreSQL's reserved key words (and a few more that cannot be column names): quoted in the dump. */
-const RESERVED = new Set(`all analyse analyze and any array as asc asymmetric authorization binary both case cast check
+const RESERVED = new Set(
+  `all analyse analyze and any array as asc asymmetric authorization binary both case cast check
 collate collation column concurrently constraint create cross current_catalog current_date current_role current_schema
 current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign
 freeze from full grant group having ilike in initially inner intersect into is isnull join lateral leading left like
 limit localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary
 references returning right select session_user similar some symmetric system_user table tablesample then to trailing
-true union unique user using variadic verbose when where window with`.split(/\s+/));
+true union unique user using variadic verbose when where window with`.split(/\s+/),
+);
 
 export function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
@@ -82,23 +84,34 @@ function columnDefinition(c: ColumnSnapshot): string {
 }
 
 /** The ledger as `Ledger` creates it (src/core/ledger.ts); the snapshot leaves it out. */
-const LEDGER_DDL = 'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, description TEXT, ' +
+const LEDGER_DDL =
+  'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, description TEXT, ' +
   'applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum TEXT);';
 
 const ROWS_PER_INSERT = 100;
 
-async function insertStatements(driver: Driver, name: string, table: TableSnapshot | null, out: string[]): Promise<void> {
+async function insertStatements(
+  driver: Driver,
+  name: string,
+  table: TableSnapshot | null,
+  out: string[],
+): Promise<void> {
   const columns = table ? table.columns.filter((c) => !c.generated) : null;
   const list = columns ? columns.map((c) => quoteIdent(c.name)) : ['id', 'description', 'applied_at', 'checksum'];
   // Rows in key order, so that the same database gives the same dump (a table without a key: as they come).
-  const order = table === null ? ' ORDER BY id'
-    : table.primary_key ? ` ORDER BY ${table.primary_key.columns.map(quoteIdent).join(', ')}` : '';
+  const order =
+    table === null
+      ? ' ORDER BY id'
+      : table.primary_key
+        ? ` ORDER BY ${table.primary_key.columns.map(quoteIdent).join(', ')}`
+        : '';
   const select = `SELECT ${list.map((c) => `${c}::text`).join(', ')} FROM ${name}${order}`;
   const result = await driver.query(select, []);
   if (result.rows.length === 0) return;
   const overriding = columns?.some((c) => c.identity === 'always') ? ' OVERRIDING SYSTEM VALUE' : '';
   for (let i = 0; i < result.rows.length; i += ROWS_PER_INSERT) {
-    const values = result.rows.slice(i, i + ROWS_PER_INSERT)
+    const values = result.rows
+      .slice(i, i + ROWS_PER_INSERT)
       .map((row) => `  (${row.map((v) => (v === null ? 'NULL' : quoteLiteral(String(v)))).join(', ')})`);
     out.push(`INSERT INTO ${name} (${list.join(', ')})${overriding} VALUES\n${values.join(',\n')};`);
   }
@@ -120,7 +133,13 @@ export async function postgresDump(driver: Driver): Promise<string> {
   ];
 
   const schemas = new Set<string>();
-  for (const o of [...snapshot.tables, ...snapshot.views, ...(snapshot.enums ?? []), ...(snapshot.sequences ?? []), ...(snapshot.functions ?? [])]) {
+  for (const o of [
+    ...snapshot.tables,
+    ...snapshot.views,
+    ...(snapshot.enums ?? []),
+    ...(snapshot.sequences ?? []),
+    ...(snapshot.functions ?? []),
+  ]) {
     if (o.schema !== undefined && o.schema !== 'public') schemas.add(o.schema);
   }
   for (const s of [...schemas].sort()) out.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)};`);
@@ -130,7 +149,9 @@ export async function postgresDump(driver: Driver): Promise<string> {
   }
 
   // Every sequence that is not an identity column's (those come with their column): free ones and serial ones.
-  const sequences = await rowsOf(driver, `
+  const sequences = await rowsOf(
+    driver,
+    `
     SELECT quote_ident(n.nspname) AS schema_name, quote_ident(c.relname) AS seq_name, format_type(s.seqtypid, NULL) AS type,
            s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max,
            s.seqcycle AS cycle, dep.deptype::text AS deptype,
@@ -146,12 +167,16 @@ export async function postgresDump(driver: Driver): Promise<string> {
     LEFT JOIN pg_attribute AS a ON a.attrelid = dep.refobjid AND a.attnum = dep.refobjsubid
     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
       AND NOT EXISTS (SELECT 1 FROM pg_depend AS x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
-    ORDER BY n.nspname, c.relname`);
-  const seqName = (s: Record<string, SqlValue>) => (s.schema_name === 'public' ? text(s.seq_name) : `${text(s.schema_name)}.${text(s.seq_name)}`);
+    ORDER BY n.nspname, c.relname`,
+  );
+  const seqName = (s: Record<string, SqlValue>) =>
+    s.schema_name === 'public' ? text(s.seq_name) : `${text(s.schema_name)}.${text(s.seq_name)}`;
   for (const s of sequences) {
     if (s.deptype === 'i') continue;
-    out.push(`CREATE SEQUENCE ${seqName(s)} AS ${text(s.type)} START ${text(s.start)} INCREMENT ${text(s.increment)} ` +
-      `MINVALUE ${text(s.min)} MAXVALUE ${text(s.max)}${s.cycle === true || s.cycle === 't' ? ' CYCLE' : ''};`);
+    out.push(
+      `CREATE SEQUENCE ${seqName(s)} AS ${text(s.type)} START ${text(s.start)} INCREMENT ${text(s.increment)} ` +
+        `MINVALUE ${text(s.min)} MAXVALUE ${text(s.max)}${s.cycle === true || s.cycle === 't' ? ' CYCLE' : ''};`,
+    );
   }
   if (schemas.size || (snapshot.enums ?? []).length || sequences.length) out.push('');
 
@@ -162,24 +187,35 @@ export async function postgresDump(driver: Driver): Promise<string> {
   const indexes: string[] = [];
   for (const t of snapshot.tables) {
     const name = qualified(t.schema, t.name);
-    const constraints = await rowsOf(driver, `
+    const constraints = await rowsOf(
+      driver,
+      `
       SELECT quote_ident(conname) AS name, contype::text AS type, pg_get_constraintdef(oid, true) AS def
       FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype IN ('p', 'u', 'c', 'x', 'f')
-      ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 ELSE 2 END, conname`, [name]);
+      ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 ELSE 2 END, conname`,
+      [name],
+    );
     const parts = t.columns.map((c) => `  ${columnDefinition(c)}`);
     for (const c of constraints) {
       if (c.type === 'f') foreignKeys.push(`ALTER TABLE ${name} ADD CONSTRAINT ${text(c.name)} ${text(c.def)};`);
       else parts.push(`  CONSTRAINT ${text(c.name)} ${text(c.def)}`);
     }
     out.push(`CREATE TABLE ${name} (\n${parts.join(',\n')}\n);`);
-    const tableIndexes = await rowsOf(driver, `
+    const tableIndexes = await rowsOf(
+      driver,
+      `
       SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
       WHERE i.indrelid = to_regclass($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint AS con WHERE con.conindid = i.indexrelid)
-      ORDER BY c.relname`, [name]);
+      ORDER BY c.relname`,
+      [name],
+    );
     for (const i of tableIndexes) indexes.push(`${text(i.def)};`);
   }
   for (const s of sequences) {
-    if (s.deptype === 'a') out.push(`ALTER SEQUENCE ${seqName(s)} OWNED BY ${text(s.owner_table).replace(/^public\./, '')}.${text(s.owner_column)};`);
+    if (s.deptype === 'a')
+      out.push(
+        `ALTER SEQUENCE ${seqName(s)} OWNED BY ${text(s.owner_table).replace(/^public\./, '')}.${text(s.owner_column)};`,
+      );
   }
 
   const ledger = await rowsOf(driver, "SELECT to_regclass('_migrations')::text AS ledger");
@@ -201,9 +237,10 @@ export async function postgresDump(driver: Driver): Promise<string> {
   for (const s of sequences) {
     const state = await rowsOf(driver, `SELECT last_value::text AS value, is_called FROM ${seqName(s)}`);
     const called = state[0]?.is_called === true || state[0]?.is_called === 't';
-    const target = s.deptype === 'i'
-      ? `pg_get_serial_sequence(${quoteLiteral(text(s.owner_table))}, ${quoteLiteral(text(s.owner_column_name))})`
-      : quoteLiteral(seqName(s));
+    const target =
+      s.deptype === 'i'
+        ? `pg_get_serial_sequence(${quoteLiteral(text(s.owner_table))}, ${quoteLiteral(text(s.owner_column_name))})`
+        : quoteLiteral(seqName(s));
     out.push(`SELECT pg_catalog.setval(${target}, ${text(state[0]?.value)}, ${called});`);
   }
   if (sequences.length) out.push('');
@@ -213,16 +250,21 @@ export async function postgresDump(driver: Driver): Promise<string> {
   if (indexes.length || foreignKeys.length) out.push('');
 
   // Views in the order they were made (a view can only use the ones made before it).
-  const views = await rowsOf(driver, `
+  const views = await rowsOf(
+    driver,
+    `
     SELECT n.nspname AS schema_name, c.relname AS name FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY c.oid`);
+    WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY c.oid`,
+  );
   for (const v of views) {
     const view = snapshot.views.find((x) => x.name === text(v.name) && (x.schema ?? 'public') === text(v.schema_name));
     if (!view) continue;
     const definition = view.definition.trim().replace(/;$/, '');
-    out.push(view.materialized
-      ? `CREATE MATERIALIZED VIEW ${qualified(view.schema, view.name)} AS\n${definition}\nWITH DATA;`
-      : `CREATE VIEW ${qualified(view.schema, view.name)} AS\n${definition};`);
+    out.push(
+      view.materialized
+        ? `CREATE MATERIALIZED VIEW ${qualified(view.schema, view.name)} AS\n${definition}\nWITH DATA;`
+        : `CREATE VIEW ${qualified(view.schema, view.name)} AS\n${definition};`,
+    );
   }
   for (const t of snapshot.triggers) out.push(`${t.definition.trim().replace(/;?$/, ';')}`);
 

@@ -40,28 +40,31 @@ function inCommentOrString(view: EditorView, pos: number): boolean {
 }
 
 export const dslHover = [
-  hoverTooltip(async (view, pos): Promise<Tooltip | null> => {
-    const line = view.state.doc.lineAt(pos);
-    if (inCommentOrString(view, pos)) return null;
-    let lookupAt: typeof import('./dsl-reference.ts')['lookupAt'];
-    try {
-      ({ lookupAt } = await loadReference());
-    } catch {
-      return null; // the chunk failed to load: no tooltip this time
-    }
-    const found = lookupAt(line.text, pos - line.from);
-    if (!found) return null;
-    return {
-      pos: line.from + found.from,
-      end: line.from + found.to,
-      above: true,
-      create: (v) => {
-        const dom = referenceCard(found.entry, v.dom.ownerDocument);
-        dom.setAttribute('role', 'tooltip');
-        return { dom };
-      },
-    };
-  }, { hoverTime: 250 }),
+  hoverTooltip(
+    async (view, pos): Promise<Tooltip | null> => {
+      const line = view.state.doc.lineAt(pos);
+      if (inCommentOrString(view, pos)) return null;
+      let lookupAt: (typeof import('./dsl-reference.ts'))['lookupAt'];
+      try {
+        ({ lookupAt } = await loadReference());
+      } catch {
+        return null; // the chunk failed to load: no tooltip this time
+      }
+      const found = lookupAt(line.text, pos - line.from);
+      if (!found) return null;
+      return {
+        pos: line.from + found.from,
+        end: line.from + found.to,
+        above: true,
+        create: (v) => {
+          const dom = referenceCard(found.entry, v.dom.ownerDocument);
+          dom.setAttribute('role', 'tooltip');
+          return { dom };
+        },
+      };
+    },
+    { hoverTime: 250 },
+  ),
   EditorView.baseTheme({
     '.cm-tooltip.cm-tooltip-hover': { maxWidth: '34rem' },
   }),

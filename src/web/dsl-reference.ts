@@ -34,7 +34,8 @@ export const REFERENCE: ReferenceEntry[] = [
     name: 'up',
     signature: 'up(function(db) … end)',
     returns: 'required. The function fails the migration with error(…) or a non-nil second return value',
-    example: 'up(function(db) local _, err = db:execute("CREATE TABLE t (id INTEGER PRIMARY KEY)") if err then error(err) end end)',
+    example:
+      'up(function(db) local _, err = db:execute("CREATE TABLE t (id INTEGER PRIMARY KEY)") if err then error(err) end end)',
     note: 'A run: begin; up(db); insert the ledger row; after(db); commit. Any failure rolls all of it back.',
   },
   {
@@ -48,7 +49,8 @@ export const REFERENCE: ReferenceEntry[] = [
     name: 'after',
     signature: 'after(function(db) … end)',
     returns: 'optional: runs after up and the ledger row, in the same transaction',
-    example: 'after(function(db) local rows, err = db:query("SELECT count(*) AS n FROM t") if err then error(err) end end)',
+    example:
+      'after(function(db) local rows, err = db:query("SELECT count(*) AS n FROM t") if err then error(err) end end)',
   },
   {
     name: 'db:query',
@@ -59,7 +61,8 @@ export const REFERENCE: ReferenceEntry[] = [
   {
     name: 'db:execute',
     signature: 'db:execute(sql, params?)',
-    returns: '{ rows_affected = n, last_insert_id = n } — or nil, err (PostgreSQL has no last_insert_id: use INSERT … RETURNING with db:query)',
+    returns:
+      '{ rows_affected = n, last_insert_id = n } — or nil, err (PostgreSQL has no last_insert_id: use INSERT … RETURNING with db:query)',
     example: 'local result, err = db:execute("INSERT INTO users (name) VALUES (?)", { "Ada" })',
   },
   {
@@ -124,7 +127,8 @@ export function lookupAt(line: string, offset: number): { entry: ReferenceEntry;
     const receiver = /([A-Za-z_][A-Za-z0-9_]*)\s*:\s*$/.exec(before);
     if (receiver) {
       // A method: db's own, or a prepared statement's (a receiver named like one, or a method only statements have).
-      const statement = /st(ate)?me?n?t|prepared|insert|update|delete|select/i.test(receiver[1]!) && receiver[1] !== 'db';
+      const statement =
+        /st(ate)?me?n?t|prepared|insert|update|delete|select/i.test(receiver[1]!) && receiver[1] !== 'db';
       if (STATEMENT_METHODS.has(name) && (statement || name === 'close')) {
         const entry = referenceFor(`stmt:${name}`);
         return entry ? { entry, from: from - receiver[0].length, to } : null;

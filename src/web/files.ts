@@ -23,7 +23,10 @@ export function sortFiles(files: SourceFile[]): SourceFile[] {
 export function normalizeName(input: string): string | null {
   let name = input.trim();
   if (name.endsWith('.lua')) name = name.slice(0, -4);
-  name = name.replace(/\s+/g, '_').replace(/[^A-Za-z0-9_.-]/g, '').replace(/^[^A-Za-z0-9]+/, '');
+  name = name
+    .replace(/\s+/g, '_')
+    .replace(/[^A-Za-z0-9_.-]/g, '')
+    .replace(/^[^A-Za-z0-9]+/, '');
   if (!name) return null;
   return `${name}.lua`;
 }

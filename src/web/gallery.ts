@@ -610,14 +610,16 @@ export const EXAMPLE_SETS: ExampleSet[] = [
   {
     id: 'starter',
     title: 'Users, email and roles',
-    summary: 'The set the playground starts with: a table, a column with a unique index, and seed data inserted with a prepared statement.',
+    summary:
+      'The set the playground starts with: a table, a column with a unique index, and seed data inserted with a prepared statement.',
     patterns: ['create table', 'add column', 'index', 'prepared statement'],
     files: EXAMPLE_FILES,
   },
   {
     id: 'create-table',
     title: 'Create tables',
-    summary: 'Two tables, the second with a foreign key to the first; CREATE TABLE IF NOT EXISTS keeps them idempotent.',
+    summary:
+      'Two tables, the second with a foreign key to the first; CREATE TABLE IF NOT EXISTS keeps them idempotent.',
     patterns: ['create table', 'foreign key', 'idempotent'],
     files: [
       { name: '0001_create_products.lua', text: createProducts },
@@ -667,7 +669,8 @@ export const EXAMPLE_SETS: ExampleSet[] = [
   {
     id: 'rebuild',
     title: 'Rebuild a table (SQLite)',
-    summary: 'Adding a NOT NULL column to a table with data: SQLite rebuilds the table (new table, copy, drop, rename, indexes); PostgreSQL alters it in place.',
+    summary:
+      'Adding a NOT NULL column to a table with data: SQLite rebuilds the table (new table, copy, drop, rename, indexes); PostgreSQL alters it in place.',
     patterns: ['sqlite table rebuild', 'engine-specific'],
     files: [
       { name: '0001_create_members.lua', text: createMembers },
@@ -677,7 +680,8 @@ export const EXAMPLE_SETS: ExampleSet[] = [
   {
     id: 'engines',
     title: 'Engine-specific blocks',
-    summary: 'Each engine with its own types (an enum, JSONB and an identity column on PostgreSQL), then one function for both that asks db:db_type().',
+    summary:
+      'Each engine with its own types (an enum, JSONB and an identity column on PostgreSQL), then one function for both that asks db:db_type().',
     patterns: ['engine-specific', 'db:db_type'],
     files: [
       { name: '0001_create_events.lua', text: createEvents },
@@ -687,7 +691,8 @@ export const EXAMPLE_SETS: ExampleSet[] = [
   {
     id: 'errors',
     title: 'Error handling and savepoints',
-    summary: '"if err then error(err) end", return nil, err, and recovering from an expected failure with db:savepoint and db:rollback_to.',
+    summary:
+      '"if err then error(err) end", return nil, err, and recovering from an expected failure with db:savepoint and db:rollback_to.',
     patterns: ['if err then error(err) end', 'savepoint recovery', 'err:kind()'],
     files: [
       { name: '0001_create_settings.lua', text: createSettings },
@@ -698,7 +703,8 @@ export const EXAMPLE_SETS: ExampleSet[] = [
 
 /** Whether `files` hold exactly the files of one of the sets (name and text, in any order). */
 export function isExampleSet(files: SourceFile[]): boolean {
-  const key = (list: SourceFile[]) => JSON.stringify([...list].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => [f.name, f.text]));
+  const key = (list: SourceFile[]) =>
+    JSON.stringify([...list].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => [f.name, f.text]));
   const mine = key(files);
   return EXAMPLE_SETS.some((set) => key(set.files) === mine);
 }

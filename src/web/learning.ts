@@ -43,7 +43,9 @@ export function closeDialog(): void {
 // Replacing the files (an example, an import)
 
 const keyOf = (files: SourceFile[]): string =>
-  JSON.stringify([...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((f) => [f.name, f.text]));
+  JSON.stringify(
+    [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((f) => [f.name, f.text]),
+  );
 
 /** The files as the gallery or an import last loaded them: unchanged since, they can be replaced without asking. */
 let loaded: string | null = null;
@@ -77,7 +79,10 @@ export async function offerFiles(files: SourceFile[], what: string): Promise<voi
 }
 
 export function loadExample(set: ExampleSet): void {
-  void offerFiles(set.files.map((f) => ({ ...f })), `the example "${set.title}"`);
+  void offerFiles(
+    set.files.map((f) => ({ ...f })),
+    `the example "${set.title}"`,
+  );
 }
 
 export function confirmReplace(): void {
@@ -116,25 +121,34 @@ export const MIGRATIONS_ZIP = 'moonwalk-migrations.zip';
 export async function downloadMigrations(): Promise<void> {
   const { files } = useStore.getState();
   if (files.length === 0) {
-    useStore.setState({ alert: { message: 'There are no migrations to download. Add one with New migration, or load one from Examples.' } });
+    useStore.setState({
+      alert: { message: 'There are no migrations to download. Add one with New migration, or load one from Examples.' },
+    });
     return;
   }
   const archive = await loadPart('The zip code', () => import('./archive.ts'));
   if (!archive) return;
   saveFile(archive.zipMigrations(files), MIGRATIONS_ZIP, 'application/zip');
-  log({ kind: 'ok', text: `Downloaded ${MIGRATIONS_ZIP}: ${plural(files.length, 'file')} in a migrations/ folder. Unzip it and run: moonwalk up --db sqlite:app.db --dir migrations` });
+  log({
+    kind: 'ok',
+    text: `Downloaded ${MIGRATIONS_ZIP}: ${plural(files.length, 'file')} in a migrations/ folder. Unzip it and run: moonwalk up --db sqlite:app.db --dir migrations`,
+  });
 }
 
 export async function downloadDatabase(): Promise<void> {
   const result = await occupy('Download database', { type: 'export' });
   if (!result || result.kind !== 'export') return;
   saveFile(result.data, result.fileName, result.mime);
-  const size = result.data.length >= 10_000 ? `${Math.round(result.data.length / 1000).toLocaleString('en-US')} kB` : `${result.data.length} bytes`;
+  const size =
+    result.data.length >= 10_000
+      ? `${Math.round(result.data.length / 1000).toLocaleString('en-US')} kB`
+      : `${result.data.length} bytes`;
   log({
     kind: 'ok',
-    text: result.engine === 'sqlite'
-      ? `Downloaded ${result.fileName} (${size}): the SQLite database file, ledger included (moonwalk status --db sqlite:${result.fileName}).`
-      : `Downloaded ${result.fileName} (${size}): a plain SQL dump of the ${ENGINE_LABELS[result.engine]} database (psql -f ${result.fileName} restores it).`,
+    text:
+      result.engine === 'sqlite'
+        ? `Downloaded ${result.fileName} (${size}): the SQLite database file, ledger included (moonwalk status --db sqlite:${result.fileName}).`
+        : `Downloaded ${result.fileName} (${size}): a plain SQL dump of the ${ENGINE_LABELS[result.engine]} database (psql -f ${result.fileName} restores it).`,
   });
 }
 
@@ -143,7 +157,9 @@ export async function importFiles(chosen: File[]): Promise<void> {
   if (chosen.length === 0) return;
   let inputs: ImportInput[];
   try {
-    inputs = await Promise.all(chosen.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    inputs = await Promise.all(
+      chosen.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+    );
   } catch (error) {
     const message = `Import failed: the file could not be read (${error instanceof Error ? error.message : String(error)}).`;
     useStore.setState({ alert: { message } });

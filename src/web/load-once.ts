@@ -13,10 +13,14 @@ export function loadOnce<T>(load: () => Promise<T>): LoadOnce<T> {
   let pending: Promise<T> | null = null;
   const keep = (started: Promise<T>): Promise<T> => {
     pending = started;
-    started.catch(() => { if (pending === started) pending = null; });
+    started.catch(() => {
+      if (pending === started) pending = null;
+    });
     return started;
   };
   const get = (() => pending ?? keep(load())) as LoadOnce<T>;
-  get.use = (started) => { keep(started); };
+  get.use = (started) => {
+    keep(started);
+  };
   return get;
 }

@@ -81,7 +81,8 @@ return require("migration").define(function()
             up(function(db)
 `;
 
-const JSON_PIECES = '"],["0002_add_.lua","-- "]],"e":"postgres","s":"0001_create_"]],"e":"sqlite","s":"0001_create_{"f":[["0001_create_';
+const JSON_PIECES =
+  '"],["0002_add_.lua","-- "]],"e":"postgres","s":"0001_create_"]],"e":"sqlite","s":"0001_create_{"f":[["0001_create_';
 
 let bytes: Uint8Array | null = null;
 

@@ -75,9 +75,13 @@ export function base64urlDecode(text: string): Uint8Array | null {
 }
 
 export function encodeShare(state: SharedState): string {
-  const text = new TextEncoder().encode(frame({
-    engine: state.engine, files: state.files.map((f) => [f.name, f.text]), selected: state.selected,
-  }));
+  const text = new TextEncoder().encode(
+    frame({
+      engine: state.engine,
+      files: state.files.map((f) => [f.name, f.text]),
+      selected: state.selected,
+    }),
+  );
   const stream = compress(text, shareDictionaryV3());
   if (text.length <= maxTextLength(stream.length)) return `${SHARE_VERSION}.${base64urlEncode(stream)}`;
   const json = JSON.stringify({
@@ -117,7 +121,8 @@ function inflateBounded(data: Uint8Array, limit: number, dictionary: Uint8Array 
 }
 
 const BROKEN = 'This share link is broken or incomplete (was it cut off when it was copied?). Nothing was loaded.';
-const TOO_LARGE = `This share link unpacks to more than ${MAX_JSON_BYTES / 1_000_000} MB, more than a playground holds. ` +
+const TOO_LARGE =
+  `This share link unpacks to more than ${MAX_JSON_BYTES / 1_000_000} MB, more than a playground holds. ` +
   'Nothing was loaded.';
 
 type Unpacked = { ok: true; data: unknown } | { ok: false; message: string };
@@ -149,7 +154,10 @@ function readV3(bytes: Uint8Array): Unpacked {
   }
   const state = unframe(text);
   if (!state) return { ok: false, message: BROKEN };
-  return { ok: true, data: { f: state.files, e: state.engine, ...(state.selected !== null ? { s: state.selected } : {}) } };
+  return {
+    ok: true,
+    data: { f: state.files, e: state.engine, ...(state.selected !== null ? { s: state.selected } : {}) },
+  };
 }
 
 /** The formats read. */
@@ -163,15 +171,24 @@ const READS: Record<string, (bytes: Uint8Array) => Unpacked> = {
 export function decodeShare(hash: string): DecodeResult {
   const text = hash.startsWith('#') ? hash.slice(1) : hash;
   if (text.length > MAX_HASH_CHARS) {
-    return { ok: false, message: `This share link is too long (${text.length.toLocaleString('en-US')} characters; at most ` +
-      `${MAX_HASH_CHARS.toLocaleString('en-US')}). Nothing was loaded.` };
+    return {
+      ok: false,
+      message:
+        `This share link is too long (${text.length.toLocaleString('en-US')} characters; at most ` +
+        `${MAX_HASH_CHARS.toLocaleString('en-US')}). Nothing was loaded.`,
+    };
   }
   const version = /^(v\d+)\./.exec(text);
-  if (!version) return { ok: false, message: 'The part of the address after # is not a Moonwalk share link. Nothing was loaded.' };
+  if (!version)
+    return { ok: false, message: 'The part of the address after # is not a Moonwalk share link. Nothing was loaded.' };
   const read = Object.hasOwn(READS, version[1]!) ? READS[version[1]!] : undefined;
   if (!read) {
-    return { ok: false, message: `This share link has format ${version[1]}, which this version of the playground does not ` +
-      `know (it reads ${Object.keys(READS).join(', ')}). Nothing was loaded.` };
+    return {
+      ok: false,
+      message:
+        `This share link has format ${version[1]}, which this version of the playground does not ` +
+        `know (it reads ${Object.keys(READS).join(', ')}). Nothing was loaded.`,
+    };
   }
   const bytes = base64urlDecode(text.slice(version[0].length));
   if (!bytes || bytes.length === 0) return { ok: false, message: BROKEN };
@@ -199,10 +216,13 @@ function validate(data: unknown): DecodeResult {
     }
     const [name, text] = entry as [string, string];
     if (!isValidName(name)) {
-      return invalid(`the file name "${name.slice(0, MAX_NAME_LENGTH)}" is not allowed (letters, digits, "_", "-", "." and .lua)`);
+      return invalid(
+        `the file name "${name.slice(0, MAX_NAME_LENGTH)}" is not allowed (letters, digits, "_", "-", "." and .lua)`,
+      );
     }
     if (names.has(name)) return invalid(`the file name ${name} appears twice`);
-    if (text.length > MAX_FILE_CHARS) return invalid(`${name} is longer than ${MAX_FILE_CHARS.toLocaleString('en-US')} characters`);
+    if (text.length > MAX_FILE_CHARS)
+      return invalid(`${name} is longer than ${MAX_FILE_CHARS.toLocaleString('en-US')} characters`);
     names.add(name);
     files.push({ name, text });
   }

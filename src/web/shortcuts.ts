@@ -18,7 +18,7 @@
  */
 
 export type ShortcutAction =
-  | 'apply-next' | 'apply-all' | 'revert-last' | 'revert-all' | 'redo' | 'verify' | 'compare' | 'reset' | 'stop' | 'help';
+  'apply-next' | 'apply-all' | 'revert-last' | 'revert-all' | 'redo' | 'verify' | 'compare' | 'reset' | 'stop' | 'help';
 
 export interface Shortcut {
   action: ShortcutAction;
@@ -48,7 +48,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'help', label: 'Keyboard shortcuts', keys: '?' },
 ];
 
-export const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
+export const IS_MAC =
+  typeof navigator !== 'undefined' && /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
 
 interface Combo {
   ctrl: boolean;
@@ -83,7 +84,9 @@ export function shortcutOf(action: ShortcutAction): Shortcut {
 /** The value of `aria-keyshortcuts` (ARIA names: `Control+Shift+Enter`, `Alt+Shift+Z`, `?`). */
 export function ariaKeys(action: ShortcutAction, mac = IS_MAC): string {
   const c = comboOf(shortcutOf(action), mac);
-  const names = [c.ctrl && 'Control', c.alt && 'Alt', c.shift && c.key !== '?' && 'Shift', c.meta && 'Meta'].filter(Boolean);
+  const names = [c.ctrl && 'Control', c.alt && 'Alt', c.shift && c.key !== '?' && 'Shift', c.meta && 'Meta'].filter(
+    Boolean,
+  );
   return [...names, c.key.length === 1 ? c.key.toUpperCase() : c.key].join('+');
 }
 
@@ -91,7 +94,8 @@ export function ariaKeys(action: ShortcutAction, mac = IS_MAC): string {
 export function keyLabel(action: ShortcutAction, mac = IS_MAC): string {
   const c = comboOf(shortcutOf(action), mac);
   const key = c.key.length === 1 ? c.key.toUpperCase() : c.key === 'Escape' ? 'Esc' : c.key;
-  if (mac) return `${c.ctrl ? '⌃' : ''}${c.alt ? '⌥' : ''}${c.shift && c.key !== '?' ? '⇧' : ''}${c.meta ? '⌘' : ''}${key}`;
+  if (mac)
+    return `${c.ctrl ? '⌃' : ''}${c.alt ? '⌥' : ''}${c.shift && c.key !== '?' ? '⇧' : ''}${c.meta ? '⌘' : ''}${key}`;
   const names = [c.ctrl && 'Ctrl', c.alt && 'Alt', c.shift && c.key !== '?' && 'Shift', c.meta && 'Meta'];
   return [...names, key].filter(Boolean).join('+');
 }

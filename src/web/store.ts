@@ -13,9 +13,20 @@ import type { DecodeResult, SharedState } from './share.ts';
 import { recordReset, recordRun, recordSql, recordStop } from './timeline.ts';
 import { EngineClient, StoppedError } from './worker/client.ts';
 import {
-  COMMAND_LABELS, ENGINE_LABELS,
-  type CommandResult, type DbView, type DiffLine, type EngineId, type EngineState, type RunCommand, type RunEvent,
-  type SchemaView, type SourceFile, type SqlConsoleResult, type VerifyReport, type WorkerRequestBody,
+  COMMAND_LABELS,
+  ENGINE_LABELS,
+  type CommandResult,
+  type DbView,
+  type DiffLine,
+  type EngineId,
+  type EngineState,
+  type RunCommand,
+  type RunEvent,
+  type SchemaView,
+  type SourceFile,
+  type SqlConsoleResult,
+  type VerifyReport,
+  type WorkerRequestBody,
 } from './worker/protocol.ts';
 import { plural } from '../core/plural.ts';
 
@@ -85,7 +96,8 @@ interface Initial {
  * opened or made: most loads have no link, and it is not needed before "SQLite ready".
  */
 const shareCodec = () => import('./share.ts');
-const CODEC_UNAVAILABLE = 'The share-link reader could not be downloaded (offline, or the site was updated): reload ' +
+const CODEC_UNAVAILABLE =
+  'The share-link reader could not be downloaded (offline, or the site was updated): reload ' +
   'the page to try again.';
 
 /** A link decoded, or refused with a message (also when the codec itself cannot be fetched). */
@@ -107,7 +119,11 @@ async function initial(): Promise<Initial> {
     const decoded = await decodeLink(hash);
     if (decoded.ok) {
       const files = sortFiles(decoded.state.files);
-      return { state: { ...decoded.state, files, selected: decoded.state.selected ?? files[0]?.name ?? null }, alert: null, fromLink: true };
+      return {
+        state: { ...decoded.state, files, selected: decoded.state.selected ?? files[0]?.name ?? null },
+        alert: null,
+        fromLink: true,
+      };
     }
     return { state: fallback(), alert: { message: decoded.message }, fromLink: false };
   }
@@ -188,7 +204,12 @@ function showError(error: RunError, context: string): void {
   const link = linkOf(error);
   const text = describeRunError(error);
   const [first, ...rest] = text.split('\n');
-  log({ kind: 'error', text: `${context}: ${first}`, ...(rest.length ? { detail: rest.join('\n') } : {}), ...(link ? { link } : {}) });
+  log({
+    kind: 'error',
+    text: `${context}: ${first}`,
+    ...(rest.length ? { detail: rest.join('\n') } : {}),
+    ...(link ? { link } : {}),
+  });
   set({ alert: { message: `${context} failed — ${first}`, ...(link ? { link } : {}) } });
   if (link) {
     const markers = { ...get().markers };
@@ -209,10 +230,16 @@ const client = new EngineClient({
   engine(engine, state, details) {
     for (const watch of engineWatchers) watch(engine, state);
     if (state === 'failed') {
-      log({ kind: 'error', text: `${ENGINE_LABELS[engine]} could not be loaded: ${details.message ?? 'unknown error'}` });
+      log({
+        kind: 'error',
+        text: `${ENGINE_LABELS[engine]} could not be loaded: ${details.message ?? 'unknown error'}`,
+      });
       if (engine === get().engine) {
-        set({ engineState: 'failed', engineMessage: details.message ?? null,
-          alert: { message: `${ENGINE_LABELS[engine]} could not be loaded: ${details.message ?? 'unknown error'}` } });
+        set({
+          engineState: 'failed',
+          engineMessage: details.message ?? null,
+          alert: { message: `${ENGINE_LABELS[engine]} could not be loaded: ${details.message ?? 'unknown error'}` },
+        });
       }
     } else if (state === 'loading' && engine === 'postgres') {
       log({ kind: 'info', text: 'Loading PostgreSQL (PGlite, about 5 MB to download the first time)…' });
@@ -223,8 +250,12 @@ const client = new EngineClient({
   },
   crashed(message) {
     log({ kind: 'error', text: `The engine worker failed: ${message}` });
-    set({ engineState: 'failed', engineMessage: message, busy: null,
-      alert: { message: `The engine worker failed: ${message}. Press Stop to start a fresh one.` } });
+    set({
+      engineState: 'failed',
+      engineMessage: message,
+      busy: null,
+      alert: { message: `The engine worker failed: ${message}. Press Stop to start a fresh one.` },
+    });
   },
 });
 
@@ -238,7 +269,11 @@ function progress(event: RunEvent): void {
 }
 
 export const RESULT_WORDS: Record<MigrationResult['status'], string> = {
-  applied: 'applied', reverted: 'reverted', skipped: 'skipped', failed: 'failed', rolled_back: 'rolled back',
+  applied: 'applied',
+  reverted: 'reverted',
+  skipped: 'skipped',
+  failed: 'failed',
+  rolled_back: 'rolled back',
 };
 
 function logResult(result: MigrationResult): void {
@@ -262,7 +297,9 @@ export async function occupy(label: string, body: WorkerRequestBody): Promise<Co
   set({ busy: label });
   beginProgress(label);
   try {
-    return await client.request(body, (id) => { currentRun = id; });
+    return await client.request(body, (id) => {
+      currentRun = id;
+    });
   } catch (error) {
     if (!(error instanceof StoppedError)) {
       const message = error instanceof Error ? error.message : String(error);
@@ -300,9 +337,10 @@ async function openEngine(reason: 'start' | 'switch' | 'restart'): Promise<void>
     const load = result.loadMs !== null ? ` (engine loaded in ${result.loadMs} ms)` : '';
     log({
       kind: 'ok',
-      text: reason === 'start'
-        ? `${ENGINE_LABELS[engine]} ready ${sincePageStart} ms after the page started loading${load}`
-        : `${ENGINE_LABELS[engine]} ready${load}`,
+      text:
+        reason === 'start'
+          ? `${ENGINE_LABELS[engine]} ready ${sincePageStart} ms after the page started loading${load}`
+          : `${ENGINE_LABELS[engine]} ready${load}`,
     });
   } catch (error) {
     if (error instanceof StoppedError || ticket !== engineRequest) return;
@@ -322,17 +360,32 @@ export async function runCommand(command: RunCommand): Promise<void> {
     if (r.status === 'failed' || r.status === 'skipped') outcomes[r.id] = r.status;
     else delete outcomes[r.id];
   }
-  set({ outcomes, diff: result.diff ? { title: `${label} on ${ENGINE_LABELS[result.db.engine]}`, lines: result.diff } : null });
+  set({
+    outcomes,
+    diff: result.diff ? { title: `${label} on ${ENGINE_LABELS[result.db.engine]}`, lines: result.diff } : null,
+  });
   recordRun({
-    engine: result.db.engine, command, label, time: clock(), run: result.run, diff: result.diff, durationMs: result.durationMs,
+    engine: result.db.engine,
+    command,
+    label,
+    time: clock(),
+    run: result.run,
+    diff: result.diff,
+    durationMs: result.durationMs,
   });
   applyDb(result.db);
   if (run.error) showError(run.error, label);
   const counts = new Map<string, number>();
   for (const r of run.results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  const summary = [...counts].map(([status, n]) => `${n} ${RESULT_WORDS[status as MigrationResult['status']]}`).join(', ');
+  const summary = [...counts]
+    .map(([status, n]) => `${n} ${RESULT_WORDS[status as MigrationResult['status']]}`)
+    .join(', ');
   const nothing = command.startsWith('apply') ? 'nothing to apply: every migration is applied' : 'nothing to revert';
-  log({ kind: run.ok ? 'info' : 'error', text: `${label}: ${summary || (run.ok ? nothing : 'stopped')}`, durationMs: result.durationMs });
+  log({
+    kind: run.ok ? 'info' : 'error',
+    text: `${label}: ${summary || (run.ok ? nothing : 'stopped')}`,
+    durationMs: result.durationMs,
+  });
 }
 
 export async function resetDatabase(): Promise<void> {
@@ -341,33 +394,51 @@ export async function resetDatabase(): Promise<void> {
   set({ outcomes: {}, diff: null, markers: {}, alert: null });
   applyDb(result.db);
   recordReset(result.db.engine, clock(), 'Reset database', 'A new, empty database.');
-  log({ kind: 'info', text: `Database reset: a new, empty ${ENGINE_LABELS[result.db.engine]} database; every migration is pending.` });
+  log({
+    kind: 'info',
+    text: `Database reset: a new, empty ${ENGINE_LABELS[result.db.engine]} database; every migration is pending.`,
+  });
 }
 
 export async function verify(): Promise<void> {
   set({ alert: null });
   const engine = ENGINE_LABELS[get().engine];
-  log({ kind: 'info', text: `Verify on a throwaway ${engine} database: up, down, compare, up again for each migration…` });
+  log({
+    kind: 'info',
+    text: `Verify on a throwaway ${engine} database: up, down, compare, up again for each migration…`,
+  });
   const result = await occupy('Verify', { type: 'verify', files: sources() });
   if (!result || result.kind !== 'verify') return;
   const { report } = result;
   set({ verify: report });
   for (const m of report.migrations) {
     const kind = m.outcome === 'reversible' ? 'ok' : m.outcome === 'skipped' ? 'warn' : 'error';
-    const words = m.outcome === 'reversible'
-      ? `reversible${m.reapplied ? ', applies again after down' : ''}`
-      : m.outcome === 'skipped' ? `skipped (${m.message ?? ''})` : `${m.outcome}: ${m.message ?? ''}`;
+    const words =
+      m.outcome === 'reversible'
+        ? `reversible${m.reapplied ? ', applies again after down' : ''}`
+        : m.outcome === 'skipped'
+          ? `skipped (${m.message ?? ''})`
+          : `${m.outcome}: ${m.message ?? ''}`;
     const link = m.error ? linkOf(m.error) : undefined;
     const detail = m.differences.map((d) => `${'  '.repeat(d.depth)}${d.sign} ${d.text}`).join('\n');
     log({ kind, text: `Verify ${m.id}: ${words}`, ...(detail ? { detail } : {}), ...(link ? { link } : {}) });
   }
   if (report.error) showError(report.error, 'Verify');
   const bad = report.migrations.filter((m) => m.outcome === 'irreversible' || m.outcome === 'failed');
-  log({ kind: report.ok ? 'ok' : 'error', text: `Verify: ${report.ok ? 'every migration is reversible' : plural(bad.length, 'problem')}`, durationMs: report.durationMs });
+  log({
+    kind: report.ok ? 'ok' : 'error',
+    text: `Verify: ${report.ok ? 'every migration is reversible' : plural(bad.length, 'problem')}`,
+    durationMs: report.durationMs,
+  });
   if (!report.ok && !report.error) {
     const first = bad[0] ?? report.migrations.find((m) => m.reapplied === false);
     const link = first?.error ? linkOf(first.error) : undefined;
-    set({ alert: { message: `Verify found a problem: ${first ? `${first.id} ${first.outcome === 'reversible' ? 'does not apply again after down' : `is ${first.outcome}`}${first.message ? ` — ${first.message}` : ''}` : 'see the log'}`, ...(link ? { link } : {}) } });
+    set({
+      alert: {
+        message: `Verify found a problem: ${first ? `${first.id} ${first.outcome === 'reversible' ? 'does not apply again after down' : `is ${first.outcome}`}${first.message ? ` — ${first.message}` : ''}` : 'see the log'}`,
+        ...(link ? { link } : {}),
+      },
+    });
   }
 }
 
@@ -375,12 +446,22 @@ export async function runSql(sql: string): Promise<void> {
   if (!sql.trim()) return;
   const result = await occupy('Run SQL', { type: 'sql', sql, files: sources() });
   if (!result || result.kind !== 'sql') return;
-  set({ sqlResult: result.result, diff: result.diff && result.diff.length > 0
-    ? { title: `SQL console on ${ENGINE_LABELS[result.db.engine]}`, lines: result.diff } : get().diff });
+  set({
+    sqlResult: result.result,
+    diff:
+      result.diff && result.diff.length > 0
+        ? { title: `SQL console on ${ENGINE_LABELS[result.db.engine]}`, lines: result.diff }
+        : get().diff,
+  });
   applyDb(result.db);
   const oneLine = sql.trim().replace(/\s+/g, ' ');
-  if (result.diff && result.diff.length > 0) recordSql(result.db.engine, clock(), oneLine, result.diff, result.durationMs);
-  log({ kind: result.result.ok ? 'info' : 'error', text: `SQL ${oneLine.length > 60 ? oneLine.slice(0, 59) + '…' : oneLine}: ${result.result.message}`, durationMs: result.durationMs });
+  if (result.diff && result.diff.length > 0)
+    recordSql(result.db.engine, clock(), oneLine, result.diff, result.durationMs);
+  log({
+    kind: result.result.ok ? 'info' : 'error',
+    text: `SQL ${oneLine.length > 60 ? oneLine.slice(0, 59) + '…' : oneLine}: ${result.result.message}`,
+    durationMs: result.durationMs,
+  });
 }
 
 export function stop(): void {
@@ -390,13 +471,26 @@ export function stop(): void {
   currentRun = -1;
   recordStop(clock(), get().engine, interrupted, finished);
   set({ busy: null, status: [], outcomes: {}, schema: null, diff: null, markers: {}, verify: null, sqlResult: null });
-  log({ kind: 'warn', text: 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.' });
+  log({
+    kind: 'warn',
+    text: 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.',
+  });
   void openEngine('restart');
 }
 
 export function switchEngine(engine: EngineId): void {
   if (engine === get().engine) return;
-  set({ engine, diff: null, status: [], schema: null, outcomes: {}, markers: {}, alert: null, sqlResult: null, verify: null });
+  set({
+    engine,
+    diff: null,
+    status: [],
+    schema: null,
+    outcomes: {},
+    markers: {},
+    alert: null,
+    sqlResult: null,
+    verify: null,
+  });
   void openEngine('switch');
 }
 
@@ -408,8 +502,12 @@ function refreshStatus(): void {
   statusTimer = null;
   if (get().engineState !== 'ready') return;
   client.request({ type: 'status', files: sources() }).then(
-    (result) => { if (result.kind === 'status') applyDb(result.db); },
-    () => { /* stopped or failed: the next command shows it */ },
+    (result) => {
+      if (result.kind === 'status') applyDb(result.db);
+    },
+    () => {
+      /* stopped or failed: the next command shows it */
+    },
   );
 }
 
@@ -455,7 +553,10 @@ export function renameFile(from: string, input: string): string | null {
   delete markers[from];
   set({ files, selected: get().selected === from ? to : get().selected, markers });
   const applied = fileState(get(), from) !== 'pending';
-  log({ kind: 'info', text: `Renamed ${from} to ${to}.${applied ? ' The database knows it by its old id, which now shows as missing.' : ''}` });
+  log({
+    kind: 'info',
+    text: `Renamed ${from} to ${to}.${applied ? ' The database knows it by its old id, which now shows as missing.' : ''}`,
+  });
   refreshStatusSoon();
   return null;
 }
@@ -497,7 +598,11 @@ export async function share(): Promise<void> {
   const { encodeShare, MAX_HASH_CHARS } = codec;
   const hash = encodeShare({ files, engine, selected });
   if (hash.length > MAX_HASH_CHARS) {
-    set({ alert: { message: `These migrations are too large for a share link (${hash.length.toLocaleString('en-US')} characters; at most ${MAX_HASH_CHARS.toLocaleString('en-US')}).` } });
+    set({
+      alert: {
+        message: `These migrations are too large for a share link (${hash.length.toLocaleString('en-US')} characters; at most ${MAX_HASH_CHARS.toLocaleString('en-US')}).`,
+      },
+    });
     return;
   }
   history.replaceState(null, '', `#${hash}`);
@@ -509,7 +614,10 @@ export async function share(): Promise<void> {
   } catch {
     // No clipboard permission (or no secure context): the link is in the address bar all the same.
   }
-  log({ kind: 'ok', text: `Share link ready in the address bar${copied ? ' and copied to the clipboard' : ''} (${location.href.length.toLocaleString('en-US')} characters). Opening it shows the code and runs nothing.` });
+  log({
+    kind: 'ok',
+    text: `Share link ready in the address bar${copied ? ' and copied to the clipboard' : ''} (${location.href.length.toLocaleString('en-US')} characters). Opening it shows the code and runs nothing.`,
+  });
 }
 
 /**
@@ -519,8 +627,16 @@ export async function share(): Promise<void> {
 export async function replaceFiles(files: SourceFile[], what: string): Promise<void> {
   const sorted = sortFiles(files);
   if (get().busy !== null) stop();
-  set({ files: sorted, selected: sorted[0]?.name ?? null, markers: {}, outcomes: {}, diff: null, alert: null,
-    verify: null, sqlResult: null });
+  set({
+    files: sorted,
+    selected: sorted[0]?.name ?? null,
+    markers: {},
+    outcomes: {},
+    diff: null,
+    alert: null,
+    verify: null,
+    sqlResult: null,
+  });
   if (get().engineState === 'ready') {
     const reset = await occupy('Reset database', { type: 'reset', files: sources() });
     if (reset?.kind === 'reset') {
@@ -528,7 +644,10 @@ export async function replaceFiles(files: SourceFile[], what: string): Promise<v
       recordReset(reset.db.engine, clock(), 'Loaded files', `Loaded ${what}: an empty database.`);
     }
   }
-  log({ kind: 'info', text: `Loaded ${what}: ${plural(sorted.length, 'file')}, on an empty ${ENGINE_LABELS[get().engine]} database. Nothing has run: press Apply next or Apply all.` });
+  log({
+    kind: 'info',
+    text: `Loaded ${what}: ${plural(sorted.length, 'file')}, on an empty ${ENGINE_LABELS[get().engine]} database. Nothing has run: press Apply next or Apply all.`,
+  });
 }
 
 /** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */
@@ -543,8 +662,17 @@ async function loadLink(hash: string): Promise<void> {
   sharedHash = location.hash;
   const engineChanged = decoded.state.engine !== get().engine;
   if (get().busy !== null) stop();
-  set({ files, selected: decoded.state.selected ?? files[0]?.name ?? null, engine: decoded.state.engine, markers: {},
-    outcomes: {}, diff: null, alert: null, verify: null, sqlResult: null });
+  set({
+    files,
+    selected: decoded.state.selected ?? files[0]?.name ?? null,
+    engine: decoded.state.engine,
+    markers: {},
+    outcomes: {},
+    diff: null,
+    alert: null,
+    verify: null,
+    sqlResult: null,
+  });
   if (engineChanged) await openEngine('switch');
   // The link's migrations start from an empty database, like a fresh page would.
   if (get().engineState === 'ready') {
@@ -554,7 +682,10 @@ async function loadLink(hash: string): Promise<void> {
       recordReset(reset.db.engine, clock(), 'Loaded files', 'Loaded a shared link: an empty database.');
     }
   }
-  log({ kind: 'info', text: `Loaded a shared link: ${plural(files.length, 'file')} for ${ENGINE_LABELS[get().engine]}, on an empty database. Nothing has run.` });
+  log({
+    kind: 'info',
+    text: `Loaded a shared link: ${plural(files.length, 'file')} for ${ENGINE_LABELS[get().engine]}, on an empty database. Nothing has run.`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -565,7 +696,10 @@ let sharedHash = start.fromLink ? location.hash : '';
 export function startPlayground(): void {
   if (start.fromLink) {
     const n = start.state.files.length;
-    log({ kind: 'info', text: `Opened a shared link: ${plural(n, 'file')} for ${ENGINE_LABELS[start.state.engine]}. Nothing has run: press Apply next or Apply all to run them.` });
+    log({
+      kind: 'info',
+      text: `Opened a shared link: ${plural(n, 'file')} for ${ENGINE_LABELS[start.state.engine]}. Nothing has run: press Apply next or Apply all to run them.`,
+    });
   } else if (start.alert) {
     log({ kind: 'error', text: start.alert.message });
   }
@@ -573,19 +707,30 @@ export function startPlayground(): void {
   const persist = () => {
     saveTimer = null;
     const { files, engine, selected } = get();
-    if (!save({ files, engine, selected })) log({ kind: 'warn', text: 'The browser refused to save the files (local storage full or disabled).' });
+    if (!save({ files, engine, selected }))
+      log({ kind: 'warn', text: 'The browser refused to save the files (local storage full or disabled).' });
   };
   useStore.subscribe((state, previous) => {
-    if (state.files === previous.files && state.engine === previous.engine && state.selected === previous.selected) return;
+    if (state.files === previous.files && state.engine === previous.engine && state.selected === previous.selected)
+      return;
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = setTimeout(persist, 250);
     // The link in the address bar no longer matches once the files or the engine change.
-    if ((state.files !== previous.files || state.engine !== previous.engine) && location.hash && location.hash === sharedHash) {
+    if (
+      (state.files !== previous.files || state.engine !== previous.engine) &&
+      location.hash &&
+      location.hash === sharedHash
+    ) {
       history.replaceState(null, '', location.pathname + location.search);
       sharedHash = '';
     }
   });
-  addEventListener('pagehide', () => { if (saveTimer) { clearTimeout(saveTimer); persist(); } });
+  addEventListener('pagehide', () => {
+    if (saveTimer) {
+      clearTimeout(saveTimer);
+      persist();
+    }
+  });
   addEventListener('hashchange', () => {
     if (location.hash.length > 1 && location.hash !== sharedHash) void loadLink(location.hash);
   });

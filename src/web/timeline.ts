@@ -54,14 +54,24 @@ function kindOf(command: RunCommand, run: RunResult): StepKind {
 
 /** After Apply/Revert/Redo. A command that did nothing (nothing pending) is not a step. */
 export function recordRun(step: {
-  engine: EngineId; command: RunCommand; label: string; time: string; run: RunResult; diff: DiffLine[] | null;
+  engine: EngineId;
+  command: RunCommand;
+  label: string;
+  time: string;
+  run: RunResult;
+  diff: DiffLine[] | null;
   durationMs: number;
 }): void {
   const { run } = step;
   if (run.ok && run.results.length === 0) return;
   add({
-    engine: step.engine, kind: kindOf(step.command, run), label: step.label, time: step.time,
-    durationMs: step.durationMs, results: run.results, diff: step.diff,
+    engine: step.engine,
+    kind: kindOf(step.command, run),
+    label: step.label,
+    time: step.time,
+    durationMs: step.durationMs,
+    results: run.results,
+    diff: step.diff,
     ...(run.error ? { note: run.error.message } : {}),
   });
 }
@@ -76,15 +86,21 @@ export function recordReset(engine: EngineId, time: string, label: string, note:
  * this step. `interrupted` is the label of the command that was running, if one was, and `finished` what it had
  * done before the stop (listed on the current engine's step; the empty database no longer has it).
  */
-export function recordStop(time: string, current: EngineId, interrupted: string | null,
-  finished: MigrationResult[] = []): void {
+export function recordStop(
+  time: string,
+  current: EngineId,
+  interrupted: string | null,
+  finished: MigrationResult[] = [],
+): void {
   const engines = new Set([current, ...useTimeline.getState().steps.map((s) => s.engine)]);
   for (const engine of engines) {
     const results = engine === current ? finished : [];
-    const before = results.length > 0
-      ? ` It had finished ${plural(results.length, 'migration')} (listed), gone with the database.`
-      : '';
-    const note = `${interrupted ? `${interrupted} was running.${before} ` : ''}` +
+    const before =
+      results.length > 0
+        ? ` It had finished ${plural(results.length, 'migration')} (listed), gone with the database.`
+        : '';
+    const note =
+      `${interrupted ? `${interrupted} was running.${before} ` : ''}` +
       'The engine was ended and started again with an empty database.';
     add({ engine, kind: 'stopped', label: 'Stop', time, results, diff: null, note });
   }
@@ -146,7 +162,9 @@ export function ledgerView(status: StatusEntry[], steps: TimelineStep[], engine:
   const applied: LedgerRow[] = status
     .filter((e): e is StatusEntry & { status: LedgerRow['state'] } => e.status !== 'pending')
     .map((e) => ({
-      id: e.id, description: e.description, state: e.status,
+      id: e.id,
+      description: e.description,
+      state: e.status,
       ...(e.applied_at ? { appliedAt: e.applied_at } : {}),
       ...(durations.has(e.id) ? { durationMs: durations.get(e.id)! } : {}),
     }));

@@ -12,7 +12,10 @@ import { usePlayground } from './harness.ts';
 
 const playground = usePlayground();
 
-interface File { name: string; text: string }
+interface File {
+  name: string;
+  text: string;
+}
 
 /** A fresh browser profile on a share link holding `files`; resolves once SQLite is ready. */
 async function openWith(files: File[]): Promise<{ page: Page; errors: string[] }> {
@@ -30,23 +33,33 @@ async function compare(page: Page): Promise<Locator> {
   await page.getByRole('button', { name: 'Compare engines' }).click();
   const dialog = page.getByRole('dialog', { name: 'Compare engines' });
   await dialog.waitFor();
-  await expect.poll(() => dialog.locator('.cmp-headline, .cmp-summary .problem').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(() => dialog.locator('.cmp-headline, .cmp-summary .problem').count(), { timeout: 60_000 })
+    .toBeGreaterThan(0);
   return dialog;
 }
 
 /** A migration file whose sqlite and postgres blocks run their own statements. */
 function perEngine(name: string, sqlite: string[], postgres: string[]): File {
-  const block = (engine: string, statements: string[]) => [
-    `    database("${engine}", function()`,
-    '        up(function(db)',
-    ...statements.map((s) => `            ${s}`),
-    '        end)',
-    '    end)',
-  ].join('\n');
+  const block = (engine: string, statements: string[]) =>
+    [
+      `    database("${engine}", function()`,
+      '        up(function(db)',
+      ...statements.map((s) => `            ${s}`),
+      '        end)',
+      '    end)',
+    ].join('\n');
   return {
     name,
-    text: ['return require("migration").define(function()', `  migration("${name}", function()`,
-      block('sqlite', sqlite), block('postgres', postgres), '  end)', 'end)', ''].join('\n'),
+    text: [
+      'return require("migration").define(function()',
+      `  migration("${name}", function()`,
+      block('sqlite', sqlite),
+      block('postgres', postgres),
+      '  end)',
+      'end)',
+      '',
+    ].join('\n'),
   };
 }
 
@@ -54,10 +67,16 @@ const exec = (sql: string) => `assert(db:execute("${sql}"))`;
 
 describe('Compare engines', () => {
   test('blocks that disagree: the dialog lists each difference and marks it on both sides', async () => {
-    const { page, errors } = await openWith([perEngine('0001_items.lua',
-      [exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL, note TEXT)'),
-        exec('CREATE INDEX items_name ON items (name)')],
-      [exec('CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT NOT NULL, price TEXT)')])]);
+    const { page, errors } = await openWith([
+      perEngine(
+        '0001_items.lua',
+        [
+          exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL, note TEXT)'),
+          exec('CREATE INDEX items_name ON items (name)'),
+        ],
+        [exec('CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT NOT NULL, price TEXT)')],
+      ),
+    ]);
     const dialog = await compare(page);
 
     expect(await dialog.locator('.cmp-headline').innerText()).toBe('3 differences between SQLite and PostgreSQL');
@@ -97,13 +116,15 @@ describe('Compare engines', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
-  test('the guide\'s files, written per engine: the same schema', async () => {
+  test("the guide's files, written per engine: the same schema", async () => {
     const dir = fileURLToPath(new URL('../fixtures/guide/transaction-safety/', import.meta.url));
     const name = '0001_create_users_with_email_index.lua';
     const { page, errors } = await openWith([{ name, text: readFileSync(dir + name, 'utf8') }]);
     const dialog = await compare(page);
     // The focus is in the dialog (on Close), not on the page behind it.
-    expect(await page.evaluate(() => document.activeElement?.closest('dialog')?.getAttribute('aria-labelledby'))).toBe('compare-title');
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog')?.getAttribute('aria-labelledby'))).toBe(
+      'compare-title',
+    );
     expect(await dialog.locator('.cmp-headline').innerText()).toBe('Same schema on both engines');
     expect(await dialog.locator('.cmp-findings li').count()).toBe(0);
     for (const side of ['SQLite', 'PostgreSQL']) {
@@ -118,8 +139,16 @@ describe('Compare engines', () => {
 
   test('a file that fails on one engine: that side shows the error, the other its schema', async () => {
     const { page, errors } = await openWith([
-      perEngine('0001_ok.lua', [exec('CREATE TABLE things (id INTEGER PRIMARY KEY)')], [exec('CREATE TABLE things (id SERIAL PRIMARY KEY)')]),
-      perEngine('0002_bad.lua', [exec('CREATE TABLE extras (id INTEGER PRIMARY KEY)')], [exec('CREATE TABLE extras (id SERIAL PRIMARY KEY, broken NOSUCHTYPE)')]),
+      perEngine(
+        '0001_ok.lua',
+        [exec('CREATE TABLE things (id INTEGER PRIMARY KEY)')],
+        [exec('CREATE TABLE things (id SERIAL PRIMARY KEY)')],
+      ),
+      perEngine(
+        '0002_bad.lua',
+        [exec('CREATE TABLE extras (id INTEGER PRIMARY KEY)')],
+        [exec('CREATE TABLE extras (id SERIAL PRIMARY KEY, broken NOSUCHTYPE)')],
+      ),
     ]);
     const dialog = await compare(page);
     const postgres = dialog.getByRole('region', { name: 'PostgreSQL' });
@@ -130,7 +159,9 @@ describe('Compare engines', () => {
     expect(await sqlite.locator('.cmp-error').count()).toBe(0);
     expect(await dialog.locator('.cmp-warning').innerText()).toContain('The run failed on PostgreSQL');
     // What PostgreSQL rolled back shows as the difference.
-    expect(await dialog.locator('.cmp-findings li').allInnerTexts()).toEqual(['extras Table only on SQLite (PostgreSQL has none).']);
+    expect(await dialog.locator('.cmp-findings li').allInnerTexts()).toEqual([
+      'extras Table only on SQLite (PostgreSQL has none).',
+    ]);
     expect(errors).toEqual([]);
   }, 120_000);
 
@@ -139,7 +170,9 @@ describe('Compare engines', () => {
     await page.getByRole('button', { name: 'Compare engines' }).click();
     const dialog = page.getByRole('dialog', { name: 'Compare engines' });
     await dialog.getByRole('button', { name: 'Stop comparing' }).click();
-    await expect.poll(() => dialog.locator('.cmp-summary').innerText(), { timeout: 15_000 }).toContain('did not finish');
+    await expect
+      .poll(() => dialog.locator('.cmp-summary').innerText(), { timeout: 15_000 })
+      .toContain('did not finish');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
     expect(await page.getByRole('button', { name: 'Compare engines' }).isEnabled()).toBe(true);

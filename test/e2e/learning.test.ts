@@ -28,7 +28,10 @@ async function freshPage(options: { tourSeen?: boolean } = {}): Promise<{ page: 
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    errors.push(`unexpected dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   await page.goto(playground.preview.url);
   return { page, errors };
 }
@@ -67,7 +70,9 @@ async function download(page: Page, item: string): Promise<{ name: string; bytes
 
 async function importFiles(page: Page, files: Array<{ name: string; bytes: Uint8Array }>): Promise<void> {
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menuItem(page, 'Import migrations')]);
-  await chooser.setFiles(files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) })));
+  await chooser.setFiles(
+    files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) })),
+  );
 }
 
 /** Replaces the editor's text (CodeMirror's own DOM) with `code`. */
@@ -83,8 +88,10 @@ async function hoverWord(page: Page, word: string, after = ''): Promise<void> {
   // CodeMirror renders only the lines near the viewport: scroll down the editor until the line is in the DOM.
   await page.evaluate(() => document.querySelector('.cm-scroller')!.scrollTo(0, 0));
   for (let i = 0; i < 40; i++) {
-    const found = await page.evaluate((text) => (document.querySelector('.cm-content')!.textContent ?? '').includes(text),
-      word + after);
+    const found = await page.evaluate(
+      (text) => (document.querySelector('.cm-content')!.textContent ?? '').includes(text),
+      word + after,
+    );
     if (found) break;
     await page.evaluate(() => {
       const scroller = document.querySelector('.cm-scroller')!;
@@ -92,34 +99,37 @@ async function hoverWord(page: Page, word: string, after = ''): Promise<void> {
     });
     await page.waitForTimeout(50);
   }
-  const point = await page.evaluate(([w, a]) => {
-    const content = document.querySelector('.cm-content')!;
-    const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
-    const lines = [...content.querySelectorAll('.cm-line')];
-    for (const line of lines) {
-      const full = line.textContent ?? '';
-      const at = full.indexOf(w + a);
-      if (at < 0) continue;
-      line.scrollIntoView({ block: 'center' });
-      // Find the text node and offset of the word's middle character inside this line.
-      let offset = at + Math.floor(w.length / 2);
-      walker.currentNode = line;
-      let node = walker.nextNode();
-      while (node && line.contains(node)) {
-        const length = node.textContent!.length;
-        if (offset < length) {
-          const range = document.createRange();
-          range.setStart(node, offset);
-          range.setEnd(node, offset + 1);
-          const r = range.getBoundingClientRect();
-          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  const point = await page.evaluate(
+    ([w, a]) => {
+      const content = document.querySelector('.cm-content')!;
+      const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+      const lines = [...content.querySelectorAll('.cm-line')];
+      for (const line of lines) {
+        const full = line.textContent ?? '';
+        const at = full.indexOf(w + a);
+        if (at < 0) continue;
+        line.scrollIntoView({ block: 'center' });
+        // Find the text node and offset of the word's middle character inside this line.
+        let offset = at + Math.floor(w.length / 2);
+        walker.currentNode = line;
+        let node = walker.nextNode();
+        while (node && line.contains(node)) {
+          const length = node.textContent!.length;
+          if (offset < length) {
+            const range = document.createRange();
+            range.setStart(node, offset);
+            range.setEnd(node, offset + 1);
+            const r = range.getBoundingClientRect();
+            return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+          }
+          offset -= length;
+          node = walker.nextNode();
         }
-        offset -= length;
-        node = walker.nextNode();
       }
-    }
-    return null;
-  }, [word, after] as const);
+      return null;
+    },
+    [word, after] as const,
+  );
   expect(point, `${word}${after} in the editor`).not.toBeNull();
   await page.mouse.move(point!.x - 40, point!.y + 60);
   await page.mouse.move(point!.x, point!.y, { steps: 4 });
@@ -150,11 +160,23 @@ describe('learning', () => {
       const dialog = page.getByRole('dialog', { name: title });
       await dialog.waitFor();
       expect(await dialog.textContent()).toContain(`${i + 1} of 5`);
-      await expect.poll(async () => {
-        const r = await ring.boundingBox();
-        const t = await target().boundingBox();
-        return r !== null && t !== null && r.x <= t.x && r.y <= t.y && r.x + r.width >= t.x + t.width && r.y + r.height >= t.y + t.height;
-      }, { timeout: 3000 }).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            const r = await ring.boundingBox();
+            const t = await target().boundingBox();
+            return (
+              r !== null &&
+              t !== null &&
+              r.x <= t.x &&
+              r.y <= t.y &&
+              r.x + r.width >= t.x + t.width &&
+              r.y + r.height >= t.y + t.height
+            );
+          },
+          { timeout: 3000 },
+        )
+        .toBe(true);
       if (i === 2) {
         // The page stays usable while the tour is open: the ringed button runs.
         await page.getByRole('button', { name: 'Apply next', exact: true }).click();
@@ -185,7 +207,7 @@ describe('learning', () => {
     expect(errors).toEqual([]);
   });
 
-  test('the layout at 1280×720: one row of header buttons, nothing cut off, the contract\'s names all there once', async () => {
+  test("the layout at 1280×720: one row of header buttons, nothing cut off, the contract's names all there once", async () => {
     const { page, errors } = await freshPage({ tourSeen: false });
     await waitForStatus(page, 'SQLite ready');
     const header = await page.locator('header.topbar').boundingBox();
@@ -198,12 +220,23 @@ describe('learning', () => {
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
     expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(720);
-    for (const name of ['Apply next', 'Apply all', 'Revert last', 'Revert all', 'Redo', 'Verify', 'Reset database',
-      'Stop', 'Share', 'New migration']) {
+    for (const name of [
+      'Apply next',
+      'Apply all',
+      'Revert last',
+      'Revert all',
+      'Redo',
+      'Verify',
+      'Reset database',
+      'Stop',
+      'Share',
+      'New migration',
+    ]) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(1);
     }
     expect(await page.getByRole('status').count()).toBe(1);
-    for (const region of ['Schema', 'Diff', 'Log']) expect(await page.getByRole('region', { name: region }).count(), region).toBe(1);
+    for (const region of ['Schema', 'Diff', 'Log'])
+      expect(await page.getByRole('region', { name: region }).count(), region).toBe(1);
     // Opening the menu and a dialog moves nothing.
     const before = await page.locator('main.layout').boundingBox();
     await page.getByRole('button', { name: 'Save and load', exact: true }).click();
@@ -218,7 +251,8 @@ describe('learning', () => {
     await page.getByRole('button', { name: 'Examples', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Examples' });
     await dialog.getByRole('heading', { name: 'Examples', level: 2 }).waitFor();
-    for (const set of EXAMPLE_SETS) expect(await dialog.getByRole('heading', { name: set.title, exact: true }).count(), set.title).toBe(1);
+    for (const set of EXAMPLE_SETS)
+      expect(await dialog.getByRole('heading', { name: set.title, exact: true }).count(), set.title).toBe(1);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.isVisible()).toBe(false);
 
@@ -287,7 +321,9 @@ describe('learning', () => {
     ];
     for (const [word, after, wanted] of cases) {
       await hoverWord(page, word, after);
-      await expect.poll(() => tooltip(page).count(), { timeout: 3000, message: `a tooltip over ${word}${after}` }).toBe(1);
+      await expect
+        .poll(() => tooltip(page).count(), { timeout: 3000, message: `a tooltip over ${word}${after}` })
+        .toBe(1);
       const shown = await tooltip(page).innerText();
       for (const w of wanted) expect(shown, `${word}: ${w}`).toContain(w);
       await page.mouse.move(640, 700);
@@ -310,8 +346,15 @@ describe('learning', () => {
     // Nothing in comments and strings.
     await page.getByRole('button', { name: 'New migration', exact: true }).click();
     await page.getByRole('button', { name: '0003_new_migration.lua', exact: true }).waitFor();
-    await setEditorText(page, '-- in a comment: up(function(db) end) and db:query(sql)\nlocal s = "database(engine)"\nup(nil)');
-    for (const [word, after] of [['up', '(function(db) end) and'], ['query', '(sql)'], ['database', '(engine)']] as const) {
+    await setEditorText(
+      page,
+      '-- in a comment: up(function(db) end) and db:query(sql)\nlocal s = "database(engine)"\nup(nil)',
+    );
+    for (const [word, after] of [
+      ['up', '(function(db) end) and'],
+      ['query', '(sql)'],
+      ['database', '(engine)'],
+    ] as const) {
       await hoverWord(page, word, after);
       await page.waitForTimeout(700);
       expect(await tooltip(page).count(), word).toBe(0);
@@ -326,7 +369,13 @@ describe('learning', () => {
     await dialog.getByRole('heading', { name: 'DSL reference' }).waitFor();
     const all = await dialog.innerText();
     for (const name of ['db:query', 'db:execute', 'db:prepare', 'up', 'down', 'after', 'migration', 'database']) {
-      expect(await dialog.locator('dt').filter({ hasText: new RegExp(`^${name}$`) }).count(), name).toBe(1);
+      expect(
+        await dialog
+          .locator('dt')
+          .filter({ hasText: new RegExp(`^${name}$`) })
+          .count(),
+        name,
+      ).toBe(1);
     }
     expect(all).toContain('{ rows_affected = n, last_insert_id = n }');
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
@@ -354,15 +403,22 @@ describe('sharing and keeping', () => {
     const dir = join(tmp, 'unzipped');
     mkdirSync(join(dir, 'migrations'), { recursive: true });
     for (const [path, bytes] of Object.entries(entries)) writeFileSync(join(dir, path), bytes);
-    const cli = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'moonwalk.js'), ...args],
-      { cwd: dir, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(root, 'bin', 'moonwalk.js'), ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: '' },
+      });
     const up = cli(['up', '--db', 'sqlite::memory:', '--dir', 'migrations']);
     expect(up.status, up.stdout + up.stderr).toBe(0);
     for (const f of set.files) expect(up.stdout).toContain(f.name.replace(/\.lua$/, ''));
     const file = `sqlite:${join(dir, 'app.db')}`;
     const onFile = cli(['up', '--db', file, '--dir', 'migrations', '--json']);
     expect(onFile.status, onFile.stdout + onFile.stderr).toBe(0);
-    expect((JSON.parse(onFile.stdout) as { results: Array<{ status: string }> }).results.map((r) => r.status)).toEqual(['applied', 'applied']);
+    expect((JSON.parse(onFile.stdout) as { results: Array<{ status: string }> }).results.map((r) => r.status)).toEqual([
+      'applied',
+      'applied',
+    ]);
     const down = cli(['down', '--all', '--db', file, '--dir', 'migrations']);
     expect(down.status, down.stdout + down.stderr).toBe(0);
 
@@ -381,7 +437,10 @@ describe('sharing and keeping', () => {
     await page.getByRole('button', { name: 'Revert all', exact: true }).click();
     await waitForLog(page, 'Revert all: 2 reverted');
     const lua = EXAMPLE_SETS.find((s) => s.id === 'errors')!.files;
-    await importFiles(page, lua.map((f) => ({ name: f.name, bytes: new TextEncoder().encode(f.text) })));
+    await importFiles(
+      page,
+      lua.map((f) => ({ name: f.name, bytes: new TextEncoder().encode(f.text) })),
+    );
     await expect.poll(() => fileNames(page)).toEqual(lua.map((f) => f.name));
     expect(errors).toEqual([]);
   });
@@ -392,13 +451,32 @@ describe('sharing and keeping', () => {
     const before = await fileNames(page);
     const enc = (s: string) => new TextEncoder().encode(s);
     const cases: Array<[string, { name: string; bytes: Uint8Array }, RegExp]> = [
-      ['a text file', { name: 'notes.txt', bytes: enc('hello') }, /only \.lua migration files can be imported, and "notes\.txt" is not one/],
-      ['a zip with a README', { name: 'm.zip', bytes: zipSync({ migrations: { '0001_a.lua': enc('return 1'), 'README.md': enc('# hi') } }) },
-        /"migrations\/README\.md" \(in "m\.zip"\) is not one/],
-      ['a bad name', { name: 'x.zip', bytes: zipSync({ 'my migration.lua': enc('return 1') }) }, /file name "my migration\.lua" is not allowed/],
-      ['a name twice', { name: 'y.zip', bytes: zipSync({ a: { '0001_a.lua': enc('1') }, b: { '0001_a.lua': enc('2') } }) }, /appears twice/],
+      [
+        'a text file',
+        { name: 'notes.txt', bytes: enc('hello') },
+        /only \.lua migration files can be imported, and "notes\.txt" is not one/,
+      ],
+      [
+        'a zip with a README',
+        { name: 'm.zip', bytes: zipSync({ migrations: { '0001_a.lua': enc('return 1'), 'README.md': enc('# hi') } }) },
+        /"migrations\/README\.md" \(in "m\.zip"\) is not one/,
+      ],
+      [
+        'a bad name',
+        { name: 'x.zip', bytes: zipSync({ 'my migration.lua': enc('return 1') }) },
+        /file name "my migration\.lua" is not allowed/,
+      ],
+      [
+        'a name twice',
+        { name: 'y.zip', bytes: zipSync({ a: { '0001_a.lua': enc('1') }, b: { '0001_a.lua': enc('2') } }) },
+        /appears twice/,
+      ],
       ['not UTF-8', { name: '0001_bad.lua', bytes: new Uint8Array([0xff, 0xfe, 0x00, 0xc3]) }, /not UTF-8 text/],
-      ['a broken zip', { name: 'broken.zip', bytes: zipSync({ '0001_a.lua': enc('return 1') }).subarray(0, 30) }, /not a readable zip file/],
+      [
+        'a broken zip',
+        { name: 'broken.zip', bytes: zipSync({ '0001_a.lua': enc('return 1') }).subarray(0, 30) },
+        /not a readable zip file/,
+      ],
       ['an empty zip', { name: 'empty.zip', bytes: zipSync({}) }, /holds no \.lua files/],
     ];
     for (const [label, file, message] of cases) {
@@ -425,8 +503,11 @@ describe('sharing and keeping', () => {
     const db = await openSqlJs({ data: file.bytes });
     try {
       expect(db.query('SELECT name FROM roles ORDER BY id', []).rows).toEqual([['admin'], ['user'], ['guest']]);
-      expect(db.query('SELECT id FROM _migrations ORDER BY id', []).rows.map((r) => r[0]))
-        .toEqual(['0001_create_users', '0002_add_email_to_users', '0003_seed_roles']);
+      expect(db.query('SELECT id FROM _migrations ORDER BY id', []).rows.map((r) => r[0])).toEqual([
+        '0001_create_users',
+        '0002_add_email_to_users',
+        '0003_seed_roles',
+      ]);
       expect(db.query("SELECT name FROM pragma_table_info('users')", []).rows.map((r) => r[0])).toContain('email');
     } finally {
       await db.close();
@@ -458,9 +539,14 @@ describe('sharing and keeping', () => {
     try {
       await db.exec(dump);
       const events = await db.query('SELECT kind::text, payload::text FROM events ORDER BY id', []);
-      expect(events.rows).toEqual([['info', '{"app": "started"}'], ['warning', '{"disk": 91}']]);
-      expect((await db.query('SELECT id FROM _migrations ORDER BY id', [])).rows.map((r) => r[0]))
-        .toEqual(['0001_create_events', '0002_log_events']);
+      expect(events.rows).toEqual([
+        ['info', '{"app": "started"}'],
+        ['warning', '{"disk": 91}'],
+      ]);
+      expect((await db.query('SELECT id FROM _migrations ORDER BY id', [])).rows.map((r) => r[0])).toEqual([
+        '0001_create_events',
+        '0002_log_events',
+      ]);
       // The identity goes on after the restored rows.
       expect((await db.query("INSERT INTO events (kind) VALUES ('error') RETURNING id", [])).rows[0]![0]).toBe(3);
     } finally {

@@ -22,8 +22,19 @@ const BUDGET_BYTES = 600 * 1024;
 
 /** Chunks (by the start of their file name) that must not be downloaded before "SQLite ready". */
 const DEFERRED = [
-  'editor-extras', 'lint', 'dsl-reference', 'gallery', 'LearningDialogs', 'archive', 'db-export', 'verify',
-  'snapshot-postgres', 'snapshot-mysql', 'pglite', 'share', 'CompareEngines',
+  'editor-extras',
+  'lint',
+  'dsl-reference',
+  'gallery',
+  'LearningDialogs',
+  'archive',
+  'db-export',
+  'verify',
+  'snapshot-postgres',
+  'snapshot-mysql',
+  'pglite',
+  'share',
+  'CompareEngines',
 ];
 
 const playground = usePlayground();
@@ -41,13 +52,18 @@ function servedSize(url: string): number | null {
 }
 
 /** The response headers and body length of a GET that accepts `encoding`. */
-function fetchRaw(url: string, encoding: string): Promise<{ headers: Record<string, string | string[] | undefined>; bytes: number }> {
+function fetchRaw(
+  url: string,
+  encoding: string,
+): Promise<{ headers: Record<string, string | string[] | undefined>; bytes: number }> {
   return new Promise((resolve, reject) => {
     request(url, { headers: { 'accept-encoding': encoding } }, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
       res.on('end', () => resolve({ headers: res.headers, bytes }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -66,11 +82,17 @@ describe('the first download', () => {
         }).observe(document, { subtree: true, childList: true, characterData: true });
       });
       await page.goto(playground.preview.url);
-      await page.waitForFunction(() => (window as unknown as { __ready: { readyAt: number } }).__ready.readyAt > 0, null,
-        { timeout: 30_000 });
+      await page.waitForFunction(
+        () => (window as unknown as { __ready: { readyAt: number } }).__ready.readyAt > 0,
+        null,
+        { timeout: 30_000 },
+      );
       // The editor's extras load after "ready" without a click: wait for them (the check below wants them there).
-      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/editor-extras-')),
-        null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => performance.getEntriesByType('resource').some((e) => e.name.includes('/editor-extras-')),
+        null,
+        { timeout: 30_000 },
+      );
 
       // What the page fetched, each with its start in the page's clock, the clock "ready" was read in (Resource
       // Timing); and everything the engine worker fetched (from its own timeline): a cold load without a click
@@ -89,16 +111,30 @@ describe('the first download', () => {
       ].filter((url) => !url.startsWith('data:'));
       const nameOf = (url: string) => new URL(url).pathname.replace(/^.*\//, '') || 'index.html';
       const files = [...new Set(beforeReady)].map((url) => ({ name: nameOf(url), url, bytes: servedSize(url) }));
-      expect(files.filter((f) => f.bytes === null).map((f) => f.name), 'requests outside the build').toEqual([]);
-      expect(files.map((f) => f.name).some((n) => n.startsWith('sql-wasm')), 'the SQLite wasm is among them').toBe(true);
+      expect(
+        files.filter((f) => f.bytes === null).map((f) => f.name),
+        'requests outside the build',
+      ).toEqual([]);
+      expect(
+        files.map((f) => f.name).some((n) => n.startsWith('sql-wasm')),
+        'the SQLite wasm is among them',
+      ).toBe(true);
 
       const early = files.filter((f) => DEFERRED.some((d) => f.name.startsWith(`${d}-`)));
-      expect(early.map((f) => f.name), 'deferred parts downloaded before "SQLite ready"').toEqual([]);
+      expect(
+        early.map((f) => f.name),
+        'deferred parts downloaded before "SQLite ready"',
+      ).toEqual([]);
 
       const total = files.reduce((sum, f) => sum + f.bytes!, 0);
-      const listing = [...files].sort((a, b) => b.bytes! - a.bytes!).map((f) => `${f.name} ${(f.bytes! / 1024).toFixed(1)} KB`).join(', ');
-      expect(total, `${(total / 1024).toFixed(1)} KB before "SQLite ready" (budget ${BUDGET_BYTES / 1024} KB): ${listing}`)
-        .toBeLessThanOrEqual(BUDGET_BYTES);
+      const listing = [...files]
+        .sort((a, b) => b.bytes! - a.bytes!)
+        .map((f) => `${f.name} ${(f.bytes! / 1024).toFixed(1)} KB`)
+        .join(', ');
+      expect(
+        total,
+        `${(total / 1024).toFixed(1)} KB before "SQLite ready" (budget ${BUDGET_BYTES / 1024} KB): ${listing}`,
+      ).toBeLessThanOrEqual(BUDGET_BYTES);
 
       // The preview sends the build's brotli file to a browser that accepts brotli, and the plain file otherwise.
       const wasm = files.find((f) => f.name.startsWith('sql-wasm'))!;
@@ -108,7 +144,9 @@ describe('the first download', () => {
       expect(br.bytes).toBe(wasm.bytes);
       const plain = await fetchRaw(wasm.url, 'identity');
       expect(plain.headers['content-encoding']).toBeUndefined();
-      expect(plain.bytes).toBe(statSync(join(outDir, new URL(wasm.url).pathname.slice(new URL(playground.preview.url).pathname.length))).size);
+      expect(plain.bytes).toBe(
+        statSync(join(outDir, new URL(wasm.url).pathname.slice(new URL(playground.preview.url).pathname.length))).size,
+      );
     } finally {
       await context.close();
     }

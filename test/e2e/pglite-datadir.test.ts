@@ -50,8 +50,11 @@ describe('the prepared PostgreSQL data directory', () => {
     both.set(a, 2 * 8192);
     both.fill(9, 3 * 8192);
     const archive = tar([
-      ['/base/1/1255', a], ['/base/4/1255', a], ['/base/5/1255', both],
-      ['/pg_wal/000000010000000000000002', new Uint8Array(16 * 8192)], ['/PG_VERSION', new TextEncoder().encode('18\n')],
+      ['/base/1/1255', a],
+      ['/base/4/1255', a],
+      ['/base/5/1255', both],
+      ['/pg_wal/000000010000000000000002', new Uint8Array(16 * 8192)],
+      ['/PG_VERSION', new TextEncoder().encode('18\n')],
       ['/empty', new Uint8Array(0)],
     ]);
     const packed = packDataDir(archive);
@@ -61,7 +64,12 @@ describe('the prepared PostgreSQL data directory', () => {
   });
 
   test('damaged input is refused, not loaded', () => {
-    const packed = packDataDir(tar([['/a', page(3)], ['/b', new TextEncoder().encode('x')]]));
+    const packed = packDataDir(
+      tar([
+        ['/a', page(3)],
+        ['/b', new TextEncoder().encode('x')],
+      ]),
+    );
     expect(() => unpackDataDir(packed.subarray(0, packed.length - 1))).toThrow(/damaged/);
     expect(() => unpackDataDir(Uint8Array.of(1, 2, 3))).toThrow(/damaged/);
     const wrong = packed.slice();
@@ -74,7 +82,9 @@ describe('the prepared PostgreSQL data directory', () => {
 
   test('PGlite starts from what the build makes and works as a fresh database', async () => {
     await ensurePgliteDataDir(root); // made once per PGlite version, else reused
-    const stamp = JSON.parse(readFileSync(join(root, DATADIR_FILE.replace(/\.bin$/, '.json')), 'utf8')) as { gzipBytes: number };
+    const stamp = JSON.parse(readFileSync(join(root, DATADIR_FILE.replace(/\.bin$/, '.json')), 'utf8')) as {
+      gzipBytes: number;
+    };
     const gz = readFileSync(join(root, DATADIR_FILE));
     expect(gz.length).toBe(stamp.gzipBytes);
     expect(gz.length).toBeLessThan(2 * 1024 * 1024); // the plain dumpDataDir('gzip') tarball is ~4.5 MB
@@ -83,7 +93,9 @@ describe('the prepared PostgreSQL data directory', () => {
     try {
       const databases = await driver.query('SELECT datname FROM pg_database ORDER BY datname', []);
       expect(databases.rows.map((r) => r[0])).toEqual(['postgres', 'template0', 'template1']);
-      expect((await driver.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", [])).rows).toEqual([[0]]);
+      expect((await driver.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", [])).rows).toEqual([
+        [0],
+      ]);
       await driver.exec('CREATE TABLE t (id SERIAL PRIMARY KEY, name TEXT NOT NULL)');
       await driver.execute("INSERT INTO t (name) VALUES ('a'), ('b')", []);
       expect((await driver.query('SELECT count(*) FROM t', [])).rows).toEqual([[2]]);

@@ -16,7 +16,10 @@ async function freshPage(url = playground.preview.url): Promise<{ page: Page; er
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    errors.push(`unexpected dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   await page.goto(url);
   return { page, errors };
 }
@@ -110,13 +113,26 @@ describe('the playground', () => {
     const started = Date.now();
     const { page, errors } = await freshPage();
     await waitForStatus(page, 'SQLite ready');
-    console.log(`"SQLite ready" ${Date.now() - started} ms after navigation (page's own count: ${
-      /SQLite ready (\d+) ms/.exec(await text(page, 'Log'))?.[1]} ms)`);
+    console.log(
+      `"SQLite ready" ${Date.now() - started} ms after navigation (page's own count: ${
+        /SQLite ready (\d+) ms/.exec(await text(page, 'Log'))?.[1]
+      } ms)`,
+    );
     for (const name of ['0001_create_users.lua', '0002_add_email_to_users.lua', '0003_seed_roles.lua']) {
       await page.getByRole('button', { name, exact: true }).waitFor();
     }
-    for (const name of ['Apply next', 'Apply all', 'Revert last', 'Revert all', 'Redo', 'Verify', 'Reset database',
-      'Stop', 'Share', 'New migration']) {
+    for (const name of [
+      'Apply next',
+      'Apply all',
+      'Revert last',
+      'Revert all',
+      'Redo',
+      'Verify',
+      'Reset database',
+      'Stop',
+      'Share',
+      'New migration',
+    ]) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(1);
     }
     const engine = page.getByLabel('Engine');
@@ -139,7 +155,10 @@ describe('the playground', () => {
     const warnings: string[] = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await waitForStatus(page, 'SQLite ready');
-    for (const w of page.workers()) w.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    for (const w of page.workers())
+      w.on('console', (m) => {
+        if (m.type() === 'warning') warnings.push(m.text());
+      });
     const started = Date.now();
     await page.getByLabel('Engine').selectOption({ label: 'PostgreSQL' });
     await waitForStatus(page, 'PostgreSQL ready', 45_000);
@@ -188,7 +207,11 @@ describe('the playground', () => {
       ['oversized', `#v1.${'A'.repeat(150_000)}`, /too long/],
       ['deflate bomb', bomb, /more than 2 MB/],
       ['path in a name', enc(JSON.stringify({ f: [['../../etc/passwd', 'x']], e: 'sqlite' })), /not allowed/],
-      ['markup in a name', enc(JSON.stringify({ f: [['<img src=x onerror=alert(1)>.lua', 'x']], e: 'sqlite' })), /not allowed/],
+      [
+        'markup in a name',
+        enc(JSON.stringify({ f: [['<img src=x onerror=alert(1)>.lua', 'x']], e: 'sqlite' })),
+        /not allowed/,
+      ],
       ['prototype key', enc('{"f":{"__proto__":{"polluted":true}},"e":"sqlite"}'), /no file list/],
       ['unknown engine', enc(JSON.stringify({ f: [], e: 'oracle' })), /unknown engine/],
     ];
@@ -218,7 +241,9 @@ describe('the playground', () => {
     await page.goto(playground.preview.url + link);
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 5000 });
-    expect(await alert.innerText()).toMatch(/share-link reader could not be downloaded.*reload the page.*Nothing was loaded/s);
+    expect(await alert.innerText()).toMatch(
+      /share-link reader could not be downloaded.*reload the page.*Nothing was loaded/s,
+    );
     await waitForStatus(page, 'SQLite ready');
     await page.getByRole('button', { name: '0001_create_users.lua', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: '0001_a.lua' }).count()).toBe(0);

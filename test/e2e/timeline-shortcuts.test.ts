@@ -16,7 +16,10 @@ async function freshPage(): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    errors.push(`unexpected dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   await page.goto(playground.preview.url);
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
   return { page, errors };
@@ -31,8 +34,7 @@ async function waitForLog(page: Page, wanted: string, timeout = 10_000): Promise
 /** The Timeline tab's lists: the ledger and the session's steps, one text per entry, top to bottom. */
 async function timeline(page: Page): Promise<{ ledger: string[]; steps: string[] }> {
   const panel = page.getByRole('tabpanel', { name: 'Timeline' });
-  const entries = (name: string) => panel.getByRole('list', { name }).locator(':scope > li')
-    .allInnerTexts();
+  const entries = (name: string) => panel.getByRole('list', { name }).locator(':scope > li').allInnerTexts();
   return {
     ledger: (await entries('Ledger, oldest first')).map((t) => t.replace(/\s+/g, ' ')),
     steps: (await entries('Steps of this session, oldest first')).map((t) => t.replace(/\s+/g, ' ')),
@@ -61,9 +63,15 @@ end)`;
 describe('timeline, shortcuts and progress', () => {
   test('apply and revert from the keyboard; the Timeline shows the ledger and the steps in order', async () => {
     const { page, errors } = await freshPage();
-    expect(await page.getByRole('button', { name: 'Apply next', exact: true }).getAttribute('aria-keyshortcuts')).toBe('Control+Enter');
-    expect(await page.getByRole('button', { name: 'Apply all', exact: true }).getAttribute('aria-keyshortcuts')).toBe('Control+Shift+Enter');
-    expect(await page.getByRole('button', { name: 'Revert last', exact: true }).getAttribute('title')).toContain('(Alt+Shift+Z)');
+    expect(await page.getByRole('button', { name: 'Apply next', exact: true }).getAttribute('aria-keyshortcuts')).toBe(
+      'Control+Enter',
+    );
+    expect(await page.getByRole('button', { name: 'Apply all', exact: true }).getAttribute('aria-keyshortcuts')).toBe(
+      'Control+Shift+Enter',
+    );
+    expect(await page.getByRole('button', { name: 'Revert last', exact: true }).getAttribute('title')).toContain(
+      '(Alt+Shift+Z)',
+    );
 
     // Ctrl+Enter with the focus in the editor applies the next migration, and types nothing there.
     await page.locator('.cm-content').click();
@@ -114,13 +122,16 @@ describe('timeline, shortcuts and progress', () => {
     await page.getByRole('button', { name: 'Show diff of step 1', exact: true }).click();
     await expect.poll(() => diff.innerText()).toMatch(/\+\s+table users/);
     expect(await diff.innerText()).toContain('Apply next on SQLite at');
-    expect(await page.getByRole('button', { name: 'Show diff of step 1', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    expect(
+      await page.getByRole('button', { name: 'Show diff of step 1', exact: true }).getAttribute('aria-pressed'),
+    ).toBe('true');
 
     // Ctrl+Shift+Enter applies the rest; Alt+Shift+R resets: the ledger empties, the reset is a step.
     await page.keyboard.press('Control+Shift+Enter');
     await waitForLog(page, 'Apply all: 2 applied');
-    await expect.poll(async () => (await timeline(page)).ledger.map((l) => l.split(' ')[1])).toEqual(
-      ['0001_create_users', '0002_add_email_to_users', '0003_seed_roles']);
+    await expect
+      .poll(async () => (await timeline(page)).ledger.map((l) => l.split(' ')[1]))
+      .toEqual(['0001_create_users', '0002_add_email_to_users', '0003_seed_roles']);
     await page.keyboard.press('Alt+Shift+R');
     await waitForLog(page, 'Database reset');
     await expect.poll(async () => (await timeline(page)).ledger.length).toBe(0);
@@ -146,9 +157,18 @@ describe('timeline, shortcuts and progress', () => {
     await dialog.waitFor();
     const rows = await dialog.getByRole('row').allInnerTexts();
     const listed = rows.map((r) => r.replace(/\s+/g, ' ').trim());
-    for (const [action, keys] of [['Apply next', 'Ctrl+Enter'], ['Apply all', 'Ctrl+Shift+Enter'],
-      ['Revert last', 'Alt+Shift+Z'], ['Revert all', 'Alt+Shift+X'], ['Redo', 'Alt+Shift+Y'], ['Verify', 'Alt+Shift+V'],
-      ['Compare engines', 'Alt+Shift+C'], ['Reset database', 'Alt+Shift+R'], ['Stop (while a command runs)', 'Esc'], ['Keyboard shortcuts', '?']]) {
+    for (const [action, keys] of [
+      ['Apply next', 'Ctrl+Enter'],
+      ['Apply all', 'Ctrl+Shift+Enter'],
+      ['Revert last', 'Alt+Shift+Z'],
+      ['Revert all', 'Alt+Shift+X'],
+      ['Redo', 'Alt+Shift+Y'],
+      ['Verify', 'Alt+Shift+V'],
+      ['Compare engines', 'Alt+Shift+C'],
+      ['Reset database', 'Alt+Shift+R'],
+      ['Stop (while a command runs)', 'Esc'],
+      ['Keyboard shortcuts', '?'],
+    ]) {
       expect(listed, action).toContain(`${action} ${keys}`);
     }
     // While it is open the shortcuts rest: Ctrl+Enter runs nothing.
@@ -180,12 +200,15 @@ describe('timeline, shortcuts and progress', () => {
 
     const progress = page.getByRole('group', { name: 'Run progress' });
     await progress.waitFor({ timeout: 10_000 });
-    await expect.poll(() => progress.innerText(), { timeout: 10_000 }).toContain('Applying 0004_new_migration.lua — 4 of 4');
+    await expect
+      .poll(() => progress.innerText(), { timeout: 10_000 })
+      .toContain('Applying 0004_new_migration.lua — 4 of 4');
     const bar = progress.getByRole('progressbar');
     expect(await bar.getAttribute('aria-valuenow')).toBe('3');
     expect(await bar.getAttribute('aria-valuemax')).toBe('4');
 
-    const statements = async () => Number(/([\d,]+) statements?/.exec(await progress.innerText())?.[1]?.replace(/,/g, '') ?? 0);
+    const statements = async () =>
+      Number(/([\d,]+) statements?/.exec(await progress.innerText())?.[1]?.replace(/,/g, '') ?? 0);
     await expect.poll(statements, { timeout: 10_000 }).toBeGreaterThan(0);
     const first = await statements();
     await expect.poll(statements, { timeout: 10_000 }).toBeGreaterThan(first);

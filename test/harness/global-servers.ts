@@ -60,7 +60,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (process.env.MOONWALK_TEST_SERVERS_VERBOSE) {
         console.log(`[global-servers] ${engine} ready in ${Date.now() - started} ms: ${server.url}`);
       }
-      return { ok: true, server: { url: server.url, ...(server.adminUrl ? { adminUrl: server.adminUrl } : {}), pid: server.pid } };
+      return {
+        ok: true,
+        server: { url: server.url, ...(server.adminUrl ? { adminUrl: server.adminUrl } : {}), pid: server.pid },
+      };
     } catch (e) {
       return { ok: false, error: (e as Error).message };
     }
@@ -109,7 +112,10 @@ let scratchCounter = 0;
  * A new, empty database on `server` for this test file, named `<prefix>_<pid>_<n>` so that files running in parallel
  * on the shared server never meet. Returns the URL for the ordinary test user.
  */
-export async function scratchDatabase(server: Pick<RunningServer, 'url' | 'adminUrl'>, prefix = 'scratch'): Promise<string> {
+export async function scratchDatabase(
+  server: Pick<RunningServer, 'url' | 'adminUrl'>,
+  prefix = 'scratch',
+): Promise<string> {
   const safe = prefix.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40) || 'scratch';
   return createScratchDatabase(server, `${safe}_${process.pid}_${++scratchCounter}`);
 }

@@ -67,7 +67,8 @@ function unprivilegedUser(preferred: string): RunAs | null {
     try {
       const entry = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim();
       const [, , uid, gid] = entry.split(':');
-      if (uid !== undefined && gid !== undefined && Number(uid) !== 0) return { name, uid: Number(uid), gid: Number(gid) };
+      if (uid !== undefined && gid !== undefined && Number(uid) !== 0)
+        return { name, uid: Number(uid), gid: Number(gid) };
     } catch {
       // no such account: try the next
     }
@@ -128,7 +129,15 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Runs a set-up program to completion, output appended to `log`; throws with the log's tail when it fails. */
-async function runTool(what: string, file: string, args: string[], log: string, dir: string, who: RunAs | null, env?: NodeJS.ProcessEnv): Promise<void> {
+async function runTool(
+  what: string,
+  file: string,
+  args: string[],
+  log: string,
+  dir: string,
+  who: RunAs | null,
+  env?: NodeJS.ProcessEnv,
+): Promise<void> {
   const fd = fs.openSync(log, 'a');
   try {
     const child = spawn(file, args, {
@@ -229,11 +238,10 @@ async function launch(spec: ServerSpec): Promise<ManagedServer> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     let lastError = '';
     for (;;) {
-      if (spawnError) throw new Error(`${spec.name} could not be started (${spec.command}): ${(spawnError as Error).message}`);
+      if (spawnError)
+        throw new Error(`${spec.name} could not be started (${spec.command}): ${(spawnError as Error).message}`);
       if (exitInfo !== null) {
-        throw new Error(
-          `${spec.name} exited during start-up (${exitInfo}); ${savedLogTail(spec.log, spec.dir)}`,
-        );
+        throw new Error(`${spec.name} exited during start-up (${exitInfo}); ${savedLogTail(spec.log, spec.dir)}`);
       }
       try {
         await spec.probe();
@@ -367,7 +375,7 @@ export function findPostgresBin(): string {
   throw new Error(
     'PostgreSQL server binaries not found (looked for initdb and postgres in ' +
       (candidates.length ? candidates.join(', ') : '/usr/lib/postgresql/*/bin') +
-      '): install Debian\'s postgresql (apt-get install -y postgresql), or set MOONWALK_PG_BIN to a directory holding them',
+      "): install Debian's postgresql (apt-get install -y postgresql), or set MOONWALK_PG_BIN to a directory holding them",
   );
 }
 
@@ -407,8 +415,20 @@ export async function startPostgres(): Promise<ManagedServer> {
     await runTool(
       'initdb',
       path.join(bin, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256',
-        '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        `--pwfile=${pwfile}`,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--no-instructions',
+      ],
       setupLog,
       dir,
       who,
@@ -435,17 +455,28 @@ export async function startPostgres(): Promise<ManagedServer> {
       who,
       command: path.join(bin, 'postgres'),
       args: [
-        '-D', dataDir,
-        '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', `unix_socket_directories=${dir}`,
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
-        '-c', 'shared_buffers=32MB',
-        '-c', 'max_connections=60',
-        '-c', 'logging_collector=off',
-        '-c', 'log_min_messages=warning',
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${dir}`,
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'shared_buffers=32MB',
+        '-c',
+        'max_connections=60',
+        '-c',
+        'logging_collector=off',
+        '-c',
+        'log_min_messages=warning',
       ],
       probe: () => pgProbe(adminUrl),
       stopSignal: 'SIGINT', // fast shutdown
@@ -537,8 +568,13 @@ export async function startMariadb(): Promise<ManagedServer> {
     await runTool(
       'mariadb-install-db',
       installDb,
-      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=socket', '--skip-test-db',
-        ...serverOptions],
+      [
+        '--no-defaults',
+        `--datadir=${dataDir}`,
+        '--auth-root-authentication-method=socket',
+        '--skip-test-db',
+        ...serverOptions,
+      ],
       setupLog,
       dir,
       null, // it switches to --user itself
@@ -592,7 +628,10 @@ export async function startMariadb(): Promise<ManagedServer> {
  * Creates (or empties, by dropping and re-creating) database `name` on the server and returns a URL for the test user
  * on it. Works with any `{url, adminUrl?}`: the admin URL is used for the work when there is one.
  */
-export async function createScratchDatabase(server: Pick<RunningServer, 'url' | 'adminUrl'>, name: string): Promise<string> {
+export async function createScratchDatabase(
+  server: Pick<RunningServer, 'url' | 'adminUrl'>,
+  name: string,
+): Promise<string> {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
     throw new Error(`scratch database name ${JSON.stringify(name)}: use letters, digits and _ (at most 63)`);
   }

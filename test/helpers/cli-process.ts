@@ -17,7 +17,8 @@ export const BIN = path.join(ROOT, 'bin', 'moonwalk.js');
 function newestSource(dir: string): number {
   let latest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) latest = Math.max(latest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith('.ts'))
+      latest = Math.max(latest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
   }
   return latest;
 }
@@ -32,7 +33,8 @@ export function ensureCliBuilt(): void {
   const sources = Math.max(...['src/cli', 'src/core', 'src/drivers'].map((d) => newestSource(path.join(ROOT, d))));
   if (built.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= sources)) return;
   const build = spawnSync('npm', ['run', 'build:cli'], { cwd: ROOT, encoding: 'utf8' });
-  if (!built.every((f) => fs.existsSync(f))) throw new Error(`npm run build:cli wrote no dist/: ${build.stdout}\n${build.stderr}`);
+  if (!built.every((f) => fs.existsSync(f)))
+    throw new Error(`npm run build:cli wrote no dist/: ${build.stdout}\n${build.stderr}`);
 }
 
 export interface CliOutcome {
@@ -64,7 +66,11 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
   const env = { ...process.env, ...options.env };
   delete env.DATABASE_URL;
   if (options.env?.DATABASE_URL) env.DATABASE_URL = options.env.DATABASE_URL;
-  const child = spawn(process.execPath, [options.script ?? BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.script ?? BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -84,7 +90,10 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliOut
 }
 
 /** `main` in this process (no worker thread, no child process), with its output captured. */
-export async function runCliInProcess(args: string[], env: Record<string, string | undefined> = {}): Promise<CliOutcome> {
+export async function runCliInProcess(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliOutcome> {
   const started = performance.now();
   let stdout = '';
   let stderr = '';
@@ -103,7 +112,9 @@ export function json<T = any>(outcome: CliOutcome): T {
     if (lines.length !== 1) throw new Error('not one line');
     return JSON.parse(lines[0]!) as T;
   } catch {
-    throw new Error(`not one JSON document on stdout (exit ${outcome.code}):\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`);
+    throw new Error(
+      `not one JSON document on stdout (exit ${outcome.code}):\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`,
+    );
   }
 }
 
@@ -132,8 +143,10 @@ export async function tables(driver: Driver): Promise<string[]> {
 export async function columns(driver: Driver, table: string): Promise<string[]> {
   const sql = {
     sqlite: 'SELECT name FROM pragma_table_info(?) ORDER BY cid',
-    postgres: 'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position',
-    mysql: 'SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position',
+    postgres:
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position',
+    mysql:
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position',
   }[driver.engine];
   return (await column(driver, sql, [table])).map(String);
 }

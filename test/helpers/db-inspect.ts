@@ -20,33 +20,37 @@ export async function column(driver: Driver, sql: string, params: SqlValue[] = [
 
 /** The user's tables (the ledger and the engine's own left out), by name. */
 export async function tables(driver: Driver): Promise<string[]> {
-  const sql = driver.engine === 'sqlite'
-    ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '${LEDGER_TABLE}' ORDER BY name`
-    : `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> '${LEDGER_TABLE}' ORDER BY table_name`;
+  const sql =
+    driver.engine === 'sqlite'
+      ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '${LEDGER_TABLE}' ORDER BY name`
+      : `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> '${LEDGER_TABLE}' ORDER BY table_name`;
   return (await column(driver, sql)).map(String);
 }
 
 /** Column names of a table in their order. */
 export async function columns(driver: Driver, table: string): Promise<string[]> {
-  const sql = driver.engine === 'sqlite'
-    ? 'SELECT name FROM pragma_table_info(?) ORDER BY cid'
-    : 'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position';
+  const sql =
+    driver.engine === 'sqlite'
+      ? 'SELECT name FROM pragma_table_info(?) ORDER BY cid'
+      : 'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position';
   return (await column(driver, sql, [table])).map(String);
 }
 
 /** Indexes made with CREATE INDEX (not those behind primary keys and unique constraints), by name. */
 export async function indexes(driver: Driver): Promise<string[]> {
-  const sql = driver.engine === 'sqlite'
-    ? "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
-    : `SELECT i.indexname FROM pg_indexes i WHERE i.schemaname = current_schema() AND NOT EXISTS (
+  const sql =
+    driver.engine === 'sqlite'
+      ? "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+      : `SELECT i.indexname FROM pg_indexes i WHERE i.schemaname = current_schema() AND NOT EXISTS (
          SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname`;
   return (await column(driver, sql)).map(String);
 }
 
 export async function tableExists(driver: Driver, table: string): Promise<boolean> {
-  const sql = driver.engine === 'sqlite'
-    ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
-    : 'SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1';
+  const sql =
+    driver.engine === 'sqlite'
+      ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+      : 'SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1';
   return Number((await column(driver, sql, [table]))[0]) > 0;
 }
 
@@ -59,9 +63,12 @@ export async function ledgerIds(driver: Driver): Promise<string[]> {
 /** Drops every user table, view and the ledger: a clean database for the next test on a shared engine. */
 export async function resetDatabase(driver: Driver): Promise<void> {
   if (driver.engine === 'sqlite') {
-    const objects = await rows(driver,
-      "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'");
-    for (const { type, name } of objects) await driver.exec(`DROP ${String(type).toUpperCase()} IF EXISTS "${String(name)}"`);
+    const objects = await rows(
+      driver,
+      "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'",
+    );
+    for (const { type, name } of objects)
+      await driver.exec(`DROP ${String(type).toUpperCase()} IF EXISTS "${String(name)}"`);
   } else {
     await driver.exec('DROP SCHEMA public CASCADE');
     await driver.exec('CREATE SCHEMA public');

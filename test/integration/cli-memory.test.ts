@@ -28,10 +28,11 @@ const moonwalk = (args: string[], onStdout?: CliOptions['onStdout']) => runCli(a
 const inProcess = (args: string[]) => runCliInProcess(args);
 
 /** Durations and dates vary from run to run. */
-const normalize = (text: string) => text
-  .replace(/\d+(\.\d+)? (ms|s)\b/g, 'T')
-  .replace(/"duration_ms":[\d.]+/g, '"duration_ms":T')
-  .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'DATE');
+const normalize = (text: string) =>
+  text
+    .replace(/\d+(\.\d+)? (ms|s)\b/g, 'T')
+    .replace(/"duration_ms":[\d.]+/g, '"duration_ms":T')
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'DATE');
 
 // Big strings live in ArrayBuffers, outside the JavaScript heap and outside the instruction count.
 const STRING_BOMB = 'local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 1e6) .. i end';
@@ -56,9 +57,13 @@ function defuse(dir: string): void {
 function sqliteState(path: string): { tables: string[]; ledger: string[]; rowsInB?: number } {
   const db = new Database(path, { readonly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all() as string[];
     const ledger = tables.includes('_migrations')
-      ? db.prepare('SELECT id FROM _migrations ORDER BY id').pluck().all() as string[] : [];
+      ? (db.prepare('SELECT id FROM _migrations ORDER BY id').pluck().all() as string[])
+      : [];
     const rowsInB = tables.includes('b') ? (db.prepare('SELECT count(*) FROM b').pluck().get() as number) : undefined;
     return { tables, ledger, rowsInB };
   } finally {
@@ -66,7 +71,8 @@ function sqliteState(path: string): { tables: string[]; ledger: string[]; rowsIn
   }
 }
 
-const STOPPED = /migration 0002_bomb used more than 256 MB of memory and was stopped; its transaction was rolled back: nothing it did was committed\. Raise --max-memory-mb if it really needs more\./;
+const STOPPED =
+  /migration 0002_bomb used more than 256 MB of memory and was stopped; its transaction was rolled back: nothing it did was committed\. Raise --max-memory-mb if it really needs more\./;
 
 describe('a migration that allocates without end is stopped and rolled back', () => {
   test('sqlite:FILE, big strings: exit 1 with the message, no trace, and the next up works', async () => {
@@ -87,7 +93,11 @@ describe('a migration that allocates without end is stopped and rolled back', ()
     const again = await moonwalk(['up', '--db', `sqlite:${file}`, '--dir', dir, '--lock-timeout', '5']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^\+ 0002_bomb {2}applied/);
-    expect(sqliteState(file)).toEqual({ tables: ['_migrations', 'a', 'b'], ledger: ['0001_a', '0002_bomb'], rowsInB: 1 });
+    expect(sqliteState(file)).toEqual({
+      tables: ['_migrations', 'a', 'b'],
+      ledger: ['0001_a', '0002_bomb'],
+      rowsInB: 1,
+    });
   }, 90_000);
 
   test('--json: one JSON document, the committed migration, the failed one and the error', async () => {
@@ -109,15 +119,32 @@ describe('a migration that allocates without end is stopped and rolled back', ()
     defuse(dir);
     const again = json(await moonwalk(['up', '--db', `sqlite:${file}`, '--dir', dir, '--json', '--lock-timeout', '5']));
     expect(again).toEqual({
-      ok: true, error: null, results: [{ id: '0002_bomb', direction: 'up', status: 'applied', duration_ms: expect.any(Number) }],
+      ok: true,
+      error: null,
+      results: [{ id: '0002_bomb', direction: 'up', status: 'applied', duration_ms: expect.any(Number) }],
     });
   }, 90_000);
 
   test('--single-transaction --json: the whole batch is rolled back', async () => {
     const dir = bombFolder(STRING_BOMB);
     const file = fresh('bomb.db');
-    const doc = json(await moonwalk(['up', '--db', `sqlite:${file}`, '--dir', dir, '--max-memory-mb', '256', '--json', '--single-transaction']));
-    expect(doc.results.map((r: any) => [r.id, r.status])).toEqual([['0001_a', 'rolled_back'], ['0002_bomb', 'failed']]);
+    const doc = json(
+      await moonwalk([
+        'up',
+        '--db',
+        `sqlite:${file}`,
+        '--dir',
+        dir,
+        '--max-memory-mb',
+        '256',
+        '--json',
+        '--single-transaction',
+      ]),
+    );
+    expect(doc.results.map((r: any) => [r.id, r.status])).toEqual([
+      ['0001_a', 'rolled_back'],
+      ['0002_bomb', 'failed'],
+    ]);
     expect(doc.error.migration).toBe('0002_bomb');
     // The ledger table was made in that transaction too: nothing at all is left.
     expect(sqliteState(file)).toEqual({ tables: [], ledger: [] });
@@ -138,20 +165,35 @@ describe('a migration that allocates without end is stopped and rolled back', ()
     const ran = await moonwalk(['up', '--db', `pglite:${data}`, '--dir', dir, '--max-memory-mb', '256', '--json']);
     expect(ran.code, ran.stderr).toBe(1);
     const doc = json(ran);
-    expect(doc.results.map((r: any) => [r.id, r.status])).toEqual([['0001_a', 'applied'], ['0002_bomb', 'failed']]);
+    expect(doc.results.map((r: any) => [r.id, r.status])).toEqual([
+      ['0001_a', 'applied'],
+      ['0002_bomb', 'failed'],
+    ]);
     expect(doc.error.message).toMatch(STOPPED);
 
-    const status = json(await moonwalk(['status', '--db', `pglite:${data}`, '--dir', dir, '--json', '--lock-timeout', '5']));
-    expect(status.migrations.map((m: any) => [m.id, m.status])).toEqual([['0001_a', 'applied'], ['0002_bomb', 'pending']]);
-    const schema = json(await moonwalk(['schema', '--db', `pglite:${data}`, '--dir', dir, '--json', '--lock-timeout', '5']));
+    const status = json(
+      await moonwalk(['status', '--db', `pglite:${data}`, '--dir', dir, '--json', '--lock-timeout', '5']),
+    );
+    expect(status.migrations.map((m: any) => [m.id, m.status])).toEqual([
+      ['0001_a', 'applied'],
+      ['0002_bomb', 'pending'],
+    ]);
+    const schema = json(
+      await moonwalk(['schema', '--db', `pglite:${data}`, '--dir', dir, '--json', '--lock-timeout', '5']),
+    );
     expect(schema.tables.map((t: any) => t.name)).toEqual(['a']);
 
     defuse(dir);
     const again = await moonwalk(['up', '--db', `pglite:${data}`, '--dir', dir, '--lock-timeout', '5']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^\+ 0002_bomb {2}applied/);
-    const after = json(await moonwalk(['schema', '--db', `pglite:${data}`, '--dir', dir, '--json', '--lock-timeout', '5']));
-    expect(after.tables.map((t: any) => [t.name, t.rows])).toEqual([['a', 0], ['b', 1]]);
+    const after = json(
+      await moonwalk(['schema', '--db', `pglite:${data}`, '--dir', dir, '--json', '--lock-timeout', '5']),
+    );
+    expect(after.tables.map((t: any) => [t.name, t.rows])).toEqual([
+      ['a', 0],
+      ['b', 1],
+    ]);
   }, 180_000);
 });
 
@@ -169,7 +211,9 @@ describe('Ctrl-C', () => {
     });
     expect(sent).toBe(true);
     expect(ran.code, ran.stderr).toBe(130);
-    expect(ran.stderr).toMatch(/^Error: interrupted \(SIGINT\): migration 0002_bomb was stopped; its transaction was rolled back/);
+    expect(ran.stderr).toMatch(
+      /^Error: interrupted \(SIGINT\): migration 0002_bomb was stopped; its transaction was rolled back/,
+    );
     expect(ran.stdout).toMatch(/! 0002_bomb {2}failed/);
     expect(sqliteState(file)).toEqual({ tables: ['_migrations', 'a'], ledger: ['0001_a'] });
     defuse(dir);
@@ -180,28 +224,49 @@ describe('Ctrl-C', () => {
 describe('a good run is unchanged by the worker', () => {
   test('the same output and exit codes as main in process, --json one document', async () => {
     const dir = writeMigrations(fresh('migrations'), {
-      '0001_a': { up: 'print("making a") assert(db:execute("CREATE TABLE a (v TEXT)"))', down: 'assert(db:execute("DROP TABLE a"))' },
+      '0001_a': {
+        up: 'print("making a") assert(db:execute("CREATE TABLE a (v TEXT)"))',
+        down: 'assert(db:execute("DROP TABLE a"))',
+      },
       '0002_b': { up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))', down: 'assert(db:execute("DROP TABLE b"))' },
       '0003_fails': { up: 'assert(db:execute("INSERT INTO nope VALUES (1)"))' },
     });
     const viaWorker = fresh('worker.db');
     const viaMain = fresh('main.db');
     const commands: string[][] = [
-      ['status'], ['status', '--json'], ['up', '--step', '2', '--json'], ['redo'], ['down', '--json'], ['up', '--step', '1'],
-      ['up', '--json'], ['up'], ['schema', '--json'], ['lint', '--json'], ['status', '--bogus'], ['up', '--max-memory-mb', '10'],
+      ['status'],
+      ['status', '--json'],
+      ['up', '--step', '2', '--json'],
+      ['redo'],
+      ['down', '--json'],
+      ['up', '--step', '1'],
+      ['up', '--json'],
+      ['up'],
+      ['schema', '--json'],
+      ['lint', '--json'],
+      ['status', '--bogus'],
+      ['up', '--max-memory-mb', '10'],
     ];
     for (const command of commands) {
       const worker = await moonwalk([...command, '--db', `sqlite:${viaWorker}`, '--dir', dir]);
       const inproc = await inProcess([...command, '--db', `sqlite:${viaMain}`, '--dir', dir]);
       const label = command.join(' ');
       expect(worker.code, `${label}: ${worker.stderr}`).toBe(inproc.code);
-      expect(normalize(worker.stdout.replaceAll(viaWorker, 'DB')), label).toBe(normalize(inproc.stdout.replaceAll(viaMain, 'DB')));
-      expect(normalize(worker.stderr.replaceAll(viaWorker, 'DB')), label).toBe(normalize(inproc.stderr.replaceAll(viaMain, 'DB')));
+      expect(normalize(worker.stdout.replaceAll(viaWorker, 'DB')), label).toBe(
+        normalize(inproc.stdout.replaceAll(viaMain, 'DB')),
+      );
+      expect(normalize(worker.stderr.replaceAll(viaWorker, 'DB')), label).toBe(
+        normalize(inproc.stderr.replaceAll(viaMain, 'DB')),
+      );
       if (command.includes('--json')) json(worker);
     }
-    const up = json(await moonwalk(['up', '--db', `sqlite:${fresh('fresh.db')}`, '--dir', dir, '--to', '0002_b', '--json']));
+    const up = json(
+      await moonwalk(['up', '--db', `sqlite:${fresh('fresh.db')}`, '--dir', dir, '--to', '0002_b', '--json']),
+    );
     expect(up).toEqual({
-      ok: true, error: null, results: [
+      ok: true,
+      error: null,
+      results: [
         { id: '0001_a', direction: 'up', status: 'applied', duration_ms: expect.any(Number) },
         { id: '0002_b', direction: 'up', status: 'applied', duration_ms: expect.any(Number) },
       ],
@@ -223,10 +288,16 @@ describe('the worker', () => {
     const file = fresh('status.db');
     // The command as bin/moonwalk.js ran it before the worker: main on the main thread.
     const direct = join(tmp, 'in-process.mjs');
-    writeFileSync(direct, `import { main } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/cli/main.js')).href)};\n` +
-      'process.exitCode = await main(process.argv.slice(2));\n');
+    writeFileSync(
+      direct,
+      `import { main } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/cli/main.js')).href)};\n` +
+        'process.exitCode = await main(process.argv.slice(2));\n',
+    );
     expect((await moonwalk(['up', '--step', '1', '--db', `sqlite:${file}`, '--dir', dir])).code).toBe(0);
-    for (const args of [['status', '--db', `sqlite:${file}`, '--dir', dir], ['status', '--json', '--db', `sqlite:${file}`, '--dir', dir]]) {
+    for (const args of [
+      ['status', '--db', `sqlite:${file}`, '--dir', dir],
+      ['status', '--json', '--db', `sqlite:${file}`, '--dir', dir],
+    ]) {
       const a = await moonwalk(args);
       expect(a.code, a.stderr).toBe(0);
       const b = await runCli(args, { cwd: tmp, script: direct });

@@ -32,12 +32,17 @@ const run = runCliInProcess;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 function expectRunDocument(doc: any): void {
-  expect(Object.keys(doc).sort()).toEqual(doc.statements ? ['error', 'ok', 'results', 'statements'] : ['error', 'ok', 'results']);
+  expect(Object.keys(doc).sort()).toEqual(
+    doc.statements ? ['error', 'ok', 'results', 'statements'] : ['error', 'ok', 'results'],
+  );
   expect(typeof doc.ok).toBe('boolean');
   expect(Array.isArray(doc.results)).toBe(true);
   for (const r of doc.results) {
-    expect(Object.keys(r).sort()).toEqual(r.reason === undefined
-      ? ['direction', 'duration_ms', 'id', 'status'] : ['direction', 'duration_ms', 'id', 'reason', 'status']);
+    expect(Object.keys(r).sort()).toEqual(
+      r.reason === undefined
+        ? ['direction', 'duration_ms', 'id', 'status']
+        : ['direction', 'duration_ms', 'id', 'reason', 'status'],
+    );
     expect(typeof r.id).toBe('string');
     expect(['up', 'down']).toContain(r.direction);
     expect(['applied', 'reverted', 'skipped', 'failed', 'rolled_back']).toContain(r.status);
@@ -70,8 +75,9 @@ function expectStatusDocument(doc: any, engine: string): void {
   expect(Object.keys(doc).sort()).toEqual(['engine', 'migrations']);
   expect(doc.engine).toBe(engine);
   for (const m of doc.migrations) {
-    expect(Object.keys(m).sort()).toEqual(m.status === 'pending'
-      ? ['description', 'id', 'status'] : ['applied_at', 'description', 'id', 'status']);
+    expect(Object.keys(m).sort()).toEqual(
+      m.status === 'pending' ? ['description', 'id', 'status'] : ['applied_at', 'description', 'id', 'status'],
+    );
     expect(typeof m.id).toBe('string');
     expect(typeof m.description).toBe('string');
     expect(['applied', 'pending', 'modified', 'missing']).toContain(m.status);
@@ -86,7 +92,9 @@ describe('--json documents on a SQLite file', () => {
     const dir = writeMigrations(fresh('json'), {
       '0001_a': table('a', { description: 'table a' }),
       '0002_mysql_only': table('m', { engines: ['mysql'] }),
-      '0003_b': table('b', { up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))\nassert(db:execute("INSERT INTO b VALUES (?)", {"x"}))' }),
+      '0003_b': table('b', {
+        up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))\nassert(db:execute("INSERT INTO b VALUES (?)", {"x"}))',
+      }),
     });
     const db = `sqlite:${fresh('json')}.db`;
     const common = ['--dir', dir, '--db', db, '--json'];
@@ -118,7 +126,9 @@ describe('--json documents on a SQLite file', () => {
     const upDoc = json(up);
     expectRunDocument(upDoc);
     expect(upDoc.results.map((r: any) => [r.id, r.direction, r.status])).toEqual([
-      ['0001_a', 'up', 'applied'], ['0002_mysql_only', 'up', 'skipped'], ['0003_b', 'up', 'applied'],
+      ['0001_a', 'up', 'applied'],
+      ['0002_mysql_only', 'up', 'skipped'],
+      ['0003_b', 'up', 'applied'],
     ]);
     expect(upDoc.results[1].reason).toMatch(/no database\("sqlite"\) block/);
     expect(upDoc.error).toBeNull();
@@ -131,13 +141,19 @@ describe('--json documents on a SQLite file', () => {
     expect(redo.code).toBe(0);
     const redoDoc = json(redo);
     expectRunDocument(redoDoc);
-    expect(redoDoc.results.map((r: any) => [r.id, r.direction, r.status])).toEqual([['0003_b', 'down', 'reverted'], ['0003_b', 'up', 'applied']]);
+    expect(redoDoc.results.map((r: any) => [r.id, r.direction, r.status])).toEqual([
+      ['0003_b', 'down', 'reverted'],
+      ['0003_b', 'up', 'applied'],
+    ]);
 
     const down = await run(['down', '--all', ...common]);
     expect(down.code).toBe(0);
     const downDoc = json(down);
     expectRunDocument(downDoc);
-    expect(downDoc.results.map((r: any) => [r.id, r.direction, r.status])).toEqual([['0003_b', 'down', 'reverted'], ['0001_a', 'down', 'reverted']]);
+    expect(downDoc.results.map((r: any) => [r.id, r.direction, r.status])).toEqual([
+      ['0003_b', 'down', 'reverted'],
+      ['0001_a', 'down', 'reverted'],
+    ]);
 
     // The child process prints the same document and nothing else on stdout.
     const child = await moonwalk(['up', '--step', '1', ...common]);
@@ -149,7 +165,9 @@ describe('--json documents on a SQLite file', () => {
   test('a failed migration: exit 1, the error with its migration, phase, line, sql and message', async () => {
     const dir = writeMigrations(fresh('fail'), {
       '0001_ok': table('a'),
-      '0002_bad': { up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))\nlocal _, err = db:execute("INSERT INTO nosuch VALUES (?)", {1})\nif err then error(err) end' },
+      '0002_bad': {
+        up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))\nlocal _, err = db:execute("INSERT INTO nosuch VALUES (?)", {1})\nif err then error(err) end',
+      },
     });
     const common = ['--dir', dir, '--db', `sqlite:${fresh('fail')}.db`];
     const ran = await moonwalk(['up', ...common, '--json']);
@@ -158,15 +176,21 @@ describe('--json documents on a SQLite file', () => {
     expectRunDocument(doc);
     expect(doc.results.map((r: any) => r.status)).toEqual(['applied', 'failed']);
     expect(doc.error).toEqual({
-      migration: '0002_bad', phase: 'up', message: 'no such table: nosuch',
-      line: lineOf(readFileSync(join(dir, '0002_bad.lua'), 'utf8'), 'error(err)'), sql: 'INSERT INTO nosuch VALUES (?)',
+      migration: '0002_bad',
+      phase: 'up',
+      message: 'no such table: nosuch',
+      line: lineOf(readFileSync(join(dir, '0002_bad.lua'), 'utf8'), 'error(err)'),
+      sql: 'INSERT INTO nosuch VALUES (?)',
     });
 
     const human = await moonwalk(['up', ...common]);
     expect(human.code).toBe(1);
     expect(human.stderr).toMatch(/migration 0002_bad \(up\) at 0002_bad\.lua:\d+: no such table: nosuch/);
     expect(human.stderr).toMatch(/SQL: INSERT INTO nosuch/);
-    expect(json(await run(['status', ...common, '--json'])).migrations.map((m: any) => m.status)).toEqual(['applied', 'pending']);
+    expect(json(await run(['status', ...common, '--json'])).migrations.map((m: any) => m.status)).toEqual([
+      'applied',
+      'pending',
+    ]);
   });
 });
 
@@ -182,7 +206,11 @@ describe('exit codes', () => {
 
     const flagJson = await moonwalk(['down', '--bogus', '--json']);
     expect(flagJson.code).toBe(2);
-    expect(json(flagJson)).toMatchObject({ ok: false, results: [], error: { migration: null, message: expect.stringMatching(/--bogus/) } });
+    expect(json(flagJson)).toMatchObject({
+      ok: false,
+      results: [],
+      error: { migration: null, message: expect.stringMatching(/--bogus/) },
+    });
 
     expect((await run(['sideways'])).code).toBe(2);
     expect((await run(['up', '--step', '0', '--dir', dir, '--db', 'sqlite::memory:'])).code).toBe(2);
@@ -203,7 +231,10 @@ describe('exit codes', () => {
 
   test('a Lua syntax error is 2 and names the file and the line', async () => {
     const dir = writeMigrations(fresh('syntax'), { '0001_a': table('a') });
-    writeFileSync(join(dir, '0002_broken.lua'), 'return require("migration").define(function()\n  migration("x", function()\n    local = 1\n  end)\nend)\n');
+    writeFileSync(
+      join(dir, '0002_broken.lua'),
+      'return require("migration").define(function()\n  migration("x", function()\n    local = 1\n  end)\nend)\n',
+    );
     const common = ['--dir', dir, '--db', `sqlite:${fresh('syntax')}.db`];
     const human = await moonwalk(['up', ...common]);
     expect(human.code).toBe(2);
@@ -214,11 +245,16 @@ describe('exit codes', () => {
     expect(doc.error).toMatchObject({ migration: '0002_broken', phase: 'load', line: 3 });
     expect(doc.error.message).toMatch(/^0002_broken\.lua:3: /);
     // every file is loaded before any is applied: 0001_a, before the broken one, is not applied either
-    expect(doc.results.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([['0002_broken', 'failed']]);
+    expect(doc.results.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
+      ['0002_broken', 'failed'],
+    ]);
   });
 
   test('down without a down block is 1 and changes nothing; a modified file stops up with 2', async () => {
-    const dir = writeMigrations(fresh('nodown'), { '0001_a': table('a'), '0002_b': { up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))' } });
+    const dir = writeMigrations(fresh('nodown'), {
+      '0001_a': table('a'),
+      '0002_b': { up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))' },
+    });
     const file = `${fresh('nodown')}.db`;
     const common = ['--dir', dir, '--db', `sqlite:${file}`];
     expect((await run(['up', ...common])).code).toBe(0);
@@ -238,7 +274,11 @@ describe('exit codes', () => {
     const up = await run(['up', ...common, '--json']);
     expect(up.code).toBe(2);
     expect(json(up).error).toMatchObject({ migration: '0001_a', phase: 'check' });
-    expect(json(await run(['status', ...common, '--json'])).migrations.map((m: any) => m.status)).toEqual(['modified', 'applied', 'pending']);
+    expect(json(await run(['status', ...common, '--json'])).migrations.map((m: any) => m.status)).toEqual([
+      'modified',
+      'applied',
+      'pending',
+    ]);
     expect((await run(['up', ...common, '--allow-drift'])).code).toBe(0);
   });
 });
@@ -270,7 +310,10 @@ describe('moonwalk new NAME', () => {
     expect(names()).toEqual(['_migrations', 'gadgets', 'widgets']);
     const down = await run(['down', '--all', '--dir', dir, '--db', `sqlite:${file}`, '--json']);
     expect(down.code).toBe(0);
-    expect(json(down).results.map((r: any) => [r.id, r.status])).toEqual([['0002_add_gadgets', 'reverted'], ['0001_create_widgets', 'reverted']]);
+    expect(json(down).results.map((r: any) => [r.id, r.status])).toEqual([
+      ['0002_add_gadgets', 'reverted'],
+      ['0001_create_widgets', 'reverted'],
+    ]);
     expect(names()).toEqual(['_migrations']);
   });
 
@@ -298,14 +341,18 @@ describe('the database', () => {
     expect(fromEnv.code).toBe(0);
     expect(json(fromEnv).results.map((r: any) => r.status)).toEqual(['applied']);
     expect(existsSync(file)).toBe(true);
-    const status = await run(['status', '--dir', dir, '--json', '--db', `sqlite:${file}`], { DATABASE_URL: 'nonsense:here' });
+    const status = await run(['status', '--dir', dir, '--json', '--db', `sqlite:${file}`], {
+      DATABASE_URL: 'nonsense:here',
+    });
     expect(status.code).toBe(0);
     expect(json(status).migrations.map((m: any) => m.status)).toEqual(['applied']);
   });
 
   test('the SQLite file is changed in place: the same inode before and after', async () => {
     const dir = writeMigrations(fresh('inode'), {
-      '0001_a': table('a', { up: 'assert(db:execute("CREATE TABLE a (v TEXT)"))\nassert(db:execute("INSERT INTO a VALUES (?)", {string.rep("x", 100000)}))' }),
+      '0001_a': table('a', {
+        up: 'assert(db:execute("CREATE TABLE a (v TEXT)"))\nassert(db:execute("INSERT INTO a VALUES (?)", {string.rep("x", 100000)}))',
+      }),
     });
     const file = `${fresh('inode')}.db`;
     const setup = new Database(file);
@@ -328,7 +375,9 @@ describe('the database', () => {
     // The first migration holds the run for about a second, so the second process starts while the lock is held.
     const busy = 'local t0 = os.clock()\nwhile os.clock() - t0 < 1.0 do end';
     const dir = writeMigrations(fresh('race'), {
-      '0001_log': { up: `assert(db:execute("CREATE TABLE runs (id TEXT)"))\nassert(db:execute("INSERT INTO runs VALUES (?)", {"0001"}))\n${busy}` },
+      '0001_log': {
+        up: `assert(db:execute("CREATE TABLE runs (id TEXT)"))\nassert(db:execute("INSERT INTO runs VALUES (?)", {"0001"}))\n${busy}`,
+      },
       '0002_a': { up: 'assert(db:execute("INSERT INTO runs VALUES (?)", {"0002"}))' },
       '0003_b': { up: 'assert(db:execute("INSERT INTO runs VALUES (?)", {"0003"}))' },
     });
@@ -338,7 +387,9 @@ describe('the database', () => {
     expect([one.code, two.code, one.stderr, two.stderr]).toEqual([0, 0, '', '']);
     const docs = [json(one), json(two)];
     for (const doc of docs) expectRunDocument(doc);
-    const applied = docs.flatMap((d) => d.results.filter((r: any) => r.status === 'applied').map((r: any) => r.id)).sort();
+    const applied = docs
+      .flatMap((d) => d.results.filter((r: any) => r.status === 'applied').map((r: any) => r.id))
+      .sort();
     expect(applied).toEqual(['0001_log', '0002_a', '0003_b']);
     // The one that found nothing to do waited for the other's lock (the busy migration alone takes a second).
     const idle = docs[0].results.length === 0 ? one : two;
@@ -346,7 +397,11 @@ describe('the database', () => {
     expect(idle.ms).toBeGreaterThanOrEqual(1000);
     const check = new Database(file, { readonly: true });
     expect(check.prepare('SELECT id FROM runs ORDER BY id').pluck().all()).toEqual(['0001', '0002', '0003']);
-    expect(check.prepare('SELECT id FROM _migrations ORDER BY id').pluck().all()).toEqual(['0001_log', '0002_a', '0003_b']);
+    expect(check.prepare('SELECT id FROM _migrations ORDER BY id').pluck().all()).toEqual([
+      '0001_log',
+      '0002_a',
+      '0003_b',
+    ]);
     check.close();
   });
 });

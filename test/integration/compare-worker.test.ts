@@ -79,7 +79,12 @@ describe('compareEngines (worker)', () => {
   test('a run that fails on one engine: its error, and the schema it reached compared with the other', async () => {
     const files = migrationFiles([
       { name: '0001_users.lua', text: users },
-      { name: '0002_bad.lua', text: lua('assert(db:execute(db:db_type() == "sqlite" and "CREATE TABLE posts (id INTEGER)" or "CREATE TABLE posts (id nosuchtype)"))') },
+      {
+        name: '0002_bad.lua',
+        text: lua(
+          'assert(db:execute(db:db_type() == "sqlite" and "CREATE TABLE posts (id INTEGER)" or "CREATE TABLE posts (id nosuchtype)"))',
+        ),
+      },
     ]);
     const report = await compareEngines(files, { host, ...opener() });
     const [sqlite, postgres] = report.sides;
@@ -88,6 +93,9 @@ describe('compareEngines (worker)', () => {
     expect(postgres.run?.error).toMatchObject({ migration: '0002_bad', phase: 'up' });
     expect(postgres.run?.error?.message).toMatch(/nosuchtype/);
     expect(report.compared).toBe(true);
-    expect(report.findings.map((f) => [f.kind, f.path.join('.')])).toEqual([['table_only', 'posts'], ['column_type', 'users.born']]);
+    expect(report.findings.map((f) => [f.kind, f.path.join('.')])).toEqual([
+      ['table_only', 'posts'],
+      ['column_type', 'users.born'],
+    ]);
   }, 60_000);
 });

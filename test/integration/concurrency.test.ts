@@ -18,7 +18,16 @@ import type { Driver } from '../../src/core/driver.ts';
 import { openDatabase } from '../../src/drivers/node/open-database.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { migration } from '../helpers/migration.ts';
-import { ensureCliBuilt, json, ledgerIds, runCli, startCli, tables, writeMigrations, type CliOutcome } from '../helpers/cli-process.ts';
+import {
+  ensureCliBuilt,
+  json,
+  ledgerIds,
+  runCli,
+  startCli,
+  tables,
+  writeMigrations,
+  type CliOutcome,
+} from '../helpers/cli-process.ts';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'moonwalk-concurrency-'));
 let pgServer: TestServer;
@@ -53,10 +62,12 @@ describe('four runners at once apply every migration exactly once', () => {
   const files: Record<string, string> = {};
   for (let i = 1; i <= COUNT; i++) {
     const id = `c_${String(i).padStart(3, '0')}`;
-    files[`${id}.lua`] = migration([
-      `    assert(db:execute("CREATE TABLE ${id} (id INTEGER PRIMARY KEY, v VARCHAR(20))"))`,
-      `    assert(db:execute("INSERT INTO ${id} (id, v) VALUES (?, ?)", {1, "${id}"}))`,
-    ].join('\n'));
+    files[`${id}.lua`] = migration(
+      [
+        `    assert(db:execute("CREATE TABLE ${id} (id INTEGER PRIMARY KEY, v VARCHAR(20))"))`,
+        `    assert(db:execute("INSERT INTO ${id} (id, v) VALUES (?, ?)", {1, "${id}"}))`,
+      ].join('\n'),
+    );
   }
   const summary: string[] = [];
   afterAll(() => {
@@ -73,7 +84,9 @@ describe('four runners at once apply every migration exactly once', () => {
   test.each(targets)('%s', async (name, target) => {
     const url = await target();
     const dir = writeMigrations(path.join(TMP, `concurrent-${name.replace(/\W/g, '_')}`), files);
-    const outcomes = await Promise.all(Array.from({ length: 4 }, () => runCli(['up', '--json', '--db', url, '--dir', dir])));
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, () => runCli(['up', '--json', '--db', url, '--dir', dir])),
+    );
     const docs = outcomes.map((o) => {
       expect(o.code, o.stderr).toBe(0);
       return json<{ ok: boolean; results: Applied[] }>(o);
@@ -115,15 +128,18 @@ describe('runners killed with SIGKILL at random moments', () => {
   const files: Record<string, string> = {};
   for (const id of ids) {
     // Work between the CREATE and the INSERT, so that kills often land inside a migration's transaction.
-    files[`${id}.lua`] = migration([
-      `    assert(db:execute("CREATE TABLE ${id} (id INTEGER PRIMARY KEY, v VARCHAR(20))"))`,
-      '    if db:db_type() == "postgres" then',
-      '      assert(db:query("SELECT pg_sleep(0.02)"))',
-      '    else',
-      '      assert(db:query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000) SELECT count(*) FROM c"))',
-      '    end',
-      `    assert(db:execute("INSERT INTO ${id} (id, v) VALUES (?, ?)", {1, "${id}"}))`,
-    ].join('\n'), { engines: ['sqlite', 'postgres'] });
+    files[`${id}.lua`] = migration(
+      [
+        `    assert(db:execute("CREATE TABLE ${id} (id INTEGER PRIMARY KEY, v VARCHAR(20))"))`,
+        '    if db:db_type() == "postgres" then',
+        '      assert(db:query("SELECT pg_sleep(0.02)"))',
+        '    else',
+        '      assert(db:query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000) SELECT count(*) FROM c"))',
+        '    end',
+        `    assert(db:execute("INSERT INTO ${id} (id, v) VALUES (?, ?)", {1, "${id}"}))`,
+      ].join('\n'),
+      { engines: ['sqlite', 'postgres'] },
+    );
   }
   const summary: string[] = [];
   afterAll(() => {
@@ -144,50 +160,58 @@ describe('runners killed with SIGKILL at random moments', () => {
     ['sqlite file', async (n) => `sqlite:${path.join(TMP, `killed-${n}.db`)}`],
   ];
 
-  test.concurrent.each(series)('%s: killed at random moments, each kill followed by a fresh up; the ledger always agrees with the schema', async (name, target) => {
-    const rand = random(SEED + name.length);
-    const dir = writeMigrations(path.join(TMP, `killed-${name.replace(/\W/g, '_')}`), files);
-    const atKill: number[] = [];
-    let finishedFirst = 0;
-    for (let n = 1; n <= KILLS; n++) {
-      const url = await target(n);
-      // The moment: after a random number of migrations reported applied (the human output prints one line each as
-      // it commits), plus a random part of the next one.
-      const after = Math.floor(rand() * COUNT);
-      const extraMs = Math.round(rand() * 40);
-      const run = startCli(['up', '--db', url, '--dir', dir]);
-      let reported = 0;
-      let armed = false;
-      const arm = () => {
-        if (armed) return;
-        armed = true;
-        setTimeout(() => run.child.kill('SIGKILL'), extraMs);
-      };
-      if (after === 0) arm();
-      run.child.stdout!.on('data', (chunk: string) => {
-        reported += (String(chunk).match(/^\+ /gm) ?? []).length;
-        if (reported >= after) arm();
-      });
-      const out: CliOutcome = await run.done;
-      if (out.signal === null) {
-        expect(out.code, out.stderr).toBe(0);
-        finishedFirst++;
-      }
-      const applied = await consistent(url);
-      // What was reported applied had committed.
-      expect(applied.length).toBeGreaterThanOrEqual(reported);
-      atKill.push(applied.length);
+  test.concurrent.each(series)(
+    '%s: killed at random moments, each kill followed by a fresh up; the ledger always agrees with the schema',
+    async (name, target) => {
+      const rand = random(SEED + name.length);
+      const dir = writeMigrations(path.join(TMP, `killed-${name.replace(/\W/g, '_')}`), files);
+      const atKill: number[] = [];
+      let finishedFirst = 0;
+      for (let n = 1; n <= KILLS; n++) {
+        const url = await target(n);
+        // The moment: after a random number of migrations reported applied (the human output prints one line each as
+        // it commits), plus a random part of the next one.
+        const after = Math.floor(rand() * COUNT);
+        const extraMs = Math.round(rand() * 40);
+        const run = startCli(['up', '--db', url, '--dir', dir]);
+        let reported = 0;
+        let armed = false;
+        const arm = () => {
+          if (armed) return;
+          armed = true;
+          setTimeout(() => run.child.kill('SIGKILL'), extraMs);
+        };
+        if (after === 0) arm();
+        run.child.stdout!.on('data', (chunk: string) => {
+          reported += (String(chunk).match(/^\+ /gm) ?? []).length;
+          if (reported >= after) arm();
+        });
+        const out: CliOutcome = await run.done;
+        if (out.signal === null) {
+          expect(out.code, out.stderr).toBe(0);
+          finishedFirst++;
+        }
+        const applied = await consistent(url);
+        // What was reported applied had committed.
+        expect(applied.length).toBeGreaterThanOrEqual(reported);
+        atKill.push(applied.length);
 
-      const rest = await runCli(['up', '--json', '--db', url, '--dir', dir]);
-      expect(rest.code, rest.stderr).toBe(0);
-      expect(json<{ results: Applied[] }>(rest).results.filter((r) => r.status === 'applied')).toHaveLength(COUNT - applied.length);
-      expect(await consistent(url)).toEqual(ids);
-    }
-    const killed = KILLS - finishedFirst;
-    const sorted = [...atKill].sort((a, b) => a - b);
-    summary.push(`${name}: ${KILLS} runs, ${killed} killed mid-run (${finishedFirst} finished first), migrations committed ` +
-      `before the kill min ${sorted[0]} / median ${sorted[Math.floor(sorted.length / 2)]} / max ${sorted[sorted.length - 1]} ` +
-      `of ${COUNT}, ${KILLS} fresh ups completed, 0 inconsistencies`);
-    expect(killed).toBeGreaterThan(KILLS / 2);
-  }, 120_000);
+        const rest = await runCli(['up', '--json', '--db', url, '--dir', dir]);
+        expect(rest.code, rest.stderr).toBe(0);
+        expect(json<{ results: Applied[] }>(rest).results.filter((r) => r.status === 'applied')).toHaveLength(
+          COUNT - applied.length,
+        );
+        expect(await consistent(url)).toEqual(ids);
+      }
+      const killed = KILLS - finishedFirst;
+      const sorted = [...atKill].sort((a, b) => a - b);
+      summary.push(
+        `${name}: ${KILLS} runs, ${killed} killed mid-run (${finishedFirst} finished first), migrations committed ` +
+          `before the kill min ${sorted[0]} / median ${sorted[Math.floor(sorted.length / 2)]} / max ${sorted[sorted.length - 1]} ` +
+          `of ${COUNT}, ${KILLS} fresh ups completed, 0 inconsistencies`,
+      );
+      expect(killed).toBeGreaterThan(KILLS / 2);
+    },
+    120_000,
+  );
 });

@@ -96,10 +96,20 @@ describe.each(sqliteDrivers)('SQLite contract: %s', (name, open) => {
   });
 
   test('parameters: typed as documented', () => {
-    const r = db.query(
-      'SELECT ?, ?, typeof(?), ?, typeof(?), ?, typeof(?), ?, typeof(?), ?, typeof(?), ?',
-      [true, false, 7, 7, 2.5, 2.5, 'txt', 'txt', 5n, 5n, new Uint8Array([1, 2]), null],
-    );
+    const r = db.query('SELECT ?, ?, typeof(?), ?, typeof(?), ?, typeof(?), ?, typeof(?), ?, typeof(?), ?', [
+      true,
+      false,
+      7,
+      7,
+      2.5,
+      2.5,
+      'txt',
+      'txt',
+      5n,
+      5n,
+      new Uint8Array([1, 2]),
+      null,
+    ]);
     expect(r.rows[0]).toEqual([1, 0, 'integer', 7, 'real', 2.5, 'text', 'txt', 'integer', 5, 'blob', null]);
     expect(db.query('SELECT ?', [new Uint8Array([1, 2])]).rows[0]![0]).toEqual(new Uint8Array([1, 2]));
   });
@@ -119,25 +129,40 @@ describe.each(sqliteDrivers)('SQLite contract: %s', (name, open) => {
 
   test('execute: rowsAffected and lastInsertId, never stale', () => {
     db.exec('CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, age INTEGER)');
-    expect(db.execute("INSERT INTO people (name) VALUES ('a'), ('b'), ('c')", [])).toEqual({ rowsAffected: 3, lastInsertId: 3 });
-    expect(db.execute('INSERT INTO people (name, age) VALUES (?, ?)', ['d', 40])).toEqual({ rowsAffected: 1, lastInsertId: 4 });
+    expect(db.execute("INSERT INTO people (name) VALUES ('a'), ('b'), ('c')", [])).toEqual({
+      rowsAffected: 3,
+      lastInsertId: 3,
+    });
+    expect(db.execute('INSERT INTO people (name, age) VALUES (?, ?)', ['d', 40])).toEqual({
+      rowsAffected: 1,
+      lastInsertId: 4,
+    });
     // after DDL and SELECT the engine's change counter is stale: the driver says 0
     expect(db.execute('CREATE INDEX people_age ON people(age)', [])).toEqual({ rowsAffected: 0, lastInsertId: null });
     expect(db.execute('SELECT * FROM people', [])).toEqual({ rowsAffected: 0, lastInsertId: null });
-    expect(db.execute('UPDATE people SET age = ? WHERE age IS NULL', [1])).toEqual({ rowsAffected: 3, lastInsertId: null });
-    expect(db.execute('WITH x AS (SELECT 1) DELETE FROM people WHERE age = 1', [])).toEqual({ rowsAffected: 3, lastInsertId: null });
-    expect(db.execute("INSERT INTO people (name) VALUES ('e') RETURNING id", [])).toEqual({ rowsAffected: 1, lastInsertId: 5 });
-    expect(db.query("INSERT INTO people (name) VALUES ('f') RETURNING id, name", [])).toEqual({ columns: ['id', 'name'], rows: [[6, 'f']] });
+    expect(db.execute('UPDATE people SET age = ? WHERE age IS NULL', [1])).toEqual({
+      rowsAffected: 3,
+      lastInsertId: null,
+    });
+    expect(db.execute('WITH x AS (SELECT 1) DELETE FROM people WHERE age = 1', [])).toEqual({
+      rowsAffected: 3,
+      lastInsertId: null,
+    });
+    expect(db.execute("INSERT INTO people (name) VALUES ('e') RETURNING id", [])).toEqual({
+      rowsAffected: 1,
+      lastInsertId: 5,
+    });
+    expect(db.query("INSERT INTO people (name) VALUES ('f') RETURNING id, name", [])).toEqual({
+      columns: ['id', 'name'],
+      rows: [[6, 'f']],
+    });
     // a statement that returns nothing, through query
     expect(db.query('CREATE TABLE no_rows (x)', [])).toEqual({ columns: [], rows: [] });
     expect(db.query('  -- only a comment', [])).toEqual({ columns: [], rows: [] });
   });
 
   test('execute: a script without parameters runs every statement', () => {
-    const r = db.execute(
-      "CREATE TABLE s1 (x); INSERT INTO s1 VALUES (1), (2); UPDATE s1 SET x = x + 1; -- done\n",
-      [],
-    );
+    const r = db.execute('CREATE TABLE s1 (x); INSERT INTO s1 VALUES (1), (2); UPDATE s1 SET x = x + 1; -- done\n', []);
     expect(r.rowsAffected).toBe(4);
     expect(db.query('SELECT x FROM s1 ORDER BY x', []).rows).toEqual([[2], [3]]);
   });
@@ -157,7 +182,13 @@ describe.each(sqliteDrivers)('SQLite contract: %s', (name, open) => {
     expect(ins.execute(['p2', null])).toEqual({ rowsAffected: 1, lastInsertId: 8 });
     ins.close();
     const sel = db.prepare('SELECT name, age FROM people WHERE id >= ? ORDER BY id');
-    expect(sel.query([7])).toEqual({ columns: ['name', 'age'], rows: [['p1', 10], ['p2', null]] });
+    expect(sel.query([7])).toEqual({
+      columns: ['name', 'age'],
+      rows: [
+        ['p1', 10],
+        ['p2', null],
+      ],
+    });
     expect(sel.query([8]).rows).toEqual([['p2', null]]);
     const upd = db.prepare('UPDATE people SET age = 0');
     expect(upd.execute([]).rowsAffected).toBe(5); // d, e, f, p1, p2
@@ -247,7 +278,9 @@ describe('better-sqlite3 file', () => {
     const mem = openSqliteFile(':memory:');
     expect(mem.target).toBe('sqlite (in memory)');
     expect(mem.query('SELECT 2', []).rows).toEqual([[2]]);
-    await (await mem.lock(0))();
+    await (
+      await mem.lock(0)
+    )();
     await mem.close();
   });
 
@@ -382,13 +415,48 @@ describe('PGlite in memory', () => {
       [],
     );
     expect(r.columns).toEqual([
-      'n', 'i', 'b', 'f', 'd', 'num', 'safe', 'big', 't', 'bin', 'day', 'ts', 'tstz', 'tm', 'iv', 'j', 'jb', 'arr',
-      'tarr', 'i',
+      'n',
+      'i',
+      'b',
+      'f',
+      'd',
+      'num',
+      'safe',
+      'big',
+      't',
+      'bin',
+      'day',
+      'ts',
+      'tstz',
+      'tm',
+      'iv',
+      'j',
+      'jb',
+      'arr',
+      'tarr',
+      'i',
     ]);
     expect(r.rows[0]).toEqual([
-      null, 42, true, false, 1.5, '1.250', MAX_SAFE, 9223372036854775807n, 'x', new Uint8Array([0, 255]),
-      '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 01:04:05+00', '12:30:00', '1 day 02:00:00', '{"a": [1, 2]}',
-      '{"a": 1}', '{1,2}', '{"a b",c}', 1,
+      null,
+      42,
+      true,
+      false,
+      1.5,
+      '1.250',
+      MAX_SAFE,
+      9223372036854775807n,
+      'x',
+      new Uint8Array([0, 255]),
+      '2024-01-02',
+      '2024-01-02 03:04:05',
+      '2024-01-02 01:04:05+00',
+      '12:30:00',
+      '1 day 02:00:00',
+      '{"a": [1, 2]}',
+      '{"a": 1}',
+      '{1,2}',
+      '{"a b",c}',
+      1,
     ]);
   });
 
@@ -397,7 +465,17 @@ describe('PGlite in memory', () => {
                                        ts timestamptz, bin bytea)`);
     const ins = 'INSERT INTO typed (i, t, b, n, big, f, j, ts, bin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)';
     expect(
-      await pg.execute(ins, [1, 'one', true, 0.1, 2n ** 62n, 2.5, '{"k": 1}', '2024-05-06 07:08:09+00', new Uint8Array([9])]),
+      await pg.execute(ins, [
+        1,
+        'one',
+        true,
+        0.1,
+        2n ** 62n,
+        2.5,
+        '{"k": 1}',
+        '2024-05-06 07:08:09+00',
+        new Uint8Array([9]),
+      ]),
     ).toEqual({ rowsAffected: 1, lastInsertId: null });
     await pg.execute(ins, [2, 2, false, 12345678901234567890n, 3, 3, '[1]', null, 'raw']);
     const r = await pg.query('SELECT i, t, b, n, big, f, j, ts, bin FROM typed ORDER BY i', []);
@@ -415,7 +493,10 @@ describe('PGlite in memory', () => {
 
   test('execute: rowsAffected; a script without parameters', async () => {
     await pg.exec('CREATE TABLE rows (id serial PRIMARY KEY, v int)');
-    expect(await pg.execute('INSERT INTO rows (v) VALUES (1), (2), (3)', [])).toEqual({ rowsAffected: 3, lastInsertId: null });
+    expect(await pg.execute('INSERT INTO rows (v) VALUES (1), (2), (3)', [])).toEqual({
+      rowsAffected: 3,
+      lastInsertId: null,
+    });
     expect(await pg.execute('UPDATE rows SET v = v + $1', [10])).toEqual({ rowsAffected: 3, lastInsertId: null });
     expect(await pg.execute('SELECT * FROM rows', [])).toEqual({ rowsAffected: 0, lastInsertId: null });
     expect(await pg.execute('CREATE INDEX rows_v ON rows (v)', [])).toEqual({ rowsAffected: 0, lastInsertId: null });
@@ -423,7 +504,10 @@ describe('PGlite in memory', () => {
       rowsAffected: 2,
       lastInsertId: null,
     });
-    expect(await pg.query('INSERT INTO rows (v) VALUES ($1) RETURNING id', [5])).toEqual({ columns: ['id'], rows: [[5]] });
+    expect(await pg.query('INSERT INTO rows (v) VALUES ($1) RETURNING id', [5])).toEqual({
+      columns: ['id'],
+      rows: [[5]],
+    });
     expect(await pg.query('CREATE TABLE empty_result (x int)', [])).toEqual({ columns: [], rows: [] });
   });
 
@@ -483,7 +567,9 @@ describe('PGlite in memory', () => {
   });
 
   test('lock() resolves at once', async () => {
-    await (await pg.lock(0))();
+    await (
+      await pg.lock(0)
+    )();
   });
 });
 
@@ -501,7 +587,9 @@ describe('PGlite directory', () => {
     pg = await openPgliteDir(dir);
     expect(pg.target).toBe(`pglite directory ${dir}`);
     expect(existsSync(`${dir}.moonwalk-lock`)).toBe(true);
-    await (await pg.lock(0))();
+    await (
+      await pg.lock(0)
+    )();
     await pg.execute('CREATE TABLE persisted (v text)', []);
     await pg.execute('INSERT INTO persisted VALUES ($1)', ['still here']);
 

@@ -18,23 +18,49 @@ const files = guideExampleSet(readGuide(ROOT));
 const CASES: Array<[name: string, before: string[], check: (driver: Driver) => Promise<void>]> = [
   ['0001_migration_template.lua', [], async (d) => expect(await columns(d, 'example')).toEqual(['id', 'name'])],
   ['0002_database_specific_code.lua', [], async (d) => expect(await columns(d, 'users')).toEqual(['id'])],
-  ['0003_creating_tables.lua', [], async (d) => expect(await columns(d, 'products')).toEqual(['id', 'name', 'price', 'created_at'])],
-  ['0004_adding_columns.lua', ['CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL)'],
-    async (d) => expect(await columns(d, 'products')).toEqual(['id', 'name', 'description'])],
-  ['0005_creating_indexes.lua', ['CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL)'],
-    async (d) => expect(await indexes(d)).toEqual(['idx_products_name'])],
-  ['0006_seeding_data.lua', ['CREATE TABLE roles (id INTEGER PRIMARY KEY, name TEXT NOT NULL)'],
-    async (d) => expect(await rows(d, 'SELECT name FROM roles ORDER BY id')).toEqual([{ name: 'admin' }, { name: 'user' }, { name: 'guest' }])],
-  ['0007_using_prepared_statements.lua', ['CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT)'],
-    async (d) => expect(await rows(d, 'SELECT name, email FROM users ORDER BY id')).toEqual([
-      { name: 'Alice', email: 'alice@example.com' }, { name: 'Bob', email: 'bob@example.com' },
-      { name: 'Charlie', email: 'charlie@example.com' },
-    ])],
-  ['0008_complex_schema_changes.lua', ['CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL)'],
+  [
+    '0003_creating_tables.lua',
+    [],
+    async (d) => expect(await columns(d, 'products')).toEqual(['id', 'name', 'price', 'created_at']),
+  ],
+  [
+    '0004_adding_columns.lua',
+    ['CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL)'],
+    async (d) => expect(await columns(d, 'products')).toEqual(['id', 'name', 'description']),
+  ],
+  [
+    '0005_creating_indexes.lua',
+    ['CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL)'],
+    async (d) => expect(await indexes(d)).toEqual(['idx_products_name']),
+  ],
+  [
+    '0006_seeding_data.lua',
+    ['CREATE TABLE roles (id INTEGER PRIMARY KEY, name TEXT NOT NULL)'],
+    async (d) =>
+      expect(await rows(d, 'SELECT name FROM roles ORDER BY id')).toEqual([
+        { name: 'admin' },
+        { name: 'user' },
+        { name: 'guest' },
+      ]),
+  ],
+  [
+    '0007_using_prepared_statements.lua',
+    ['CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT)'],
+    async (d) =>
+      expect(await rows(d, 'SELECT name, email FROM users ORDER BY id')).toEqual([
+        { name: 'Alice', email: 'alice@example.com' },
+        { name: 'Bob', email: 'bob@example.com' },
+        { name: 'Charlie', email: 'charlie@example.com' },
+      ]),
+  ],
+  [
+    '0008_complex_schema_changes.lua',
+    ['CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL)'],
     async (d) => {
       expect(await tables(d)).toEqual(['users']);
       expect(await columns(d, 'users')).toEqual(['id', 'name', 'email', 'created_at']);
-    }],
+    },
+  ],
 ];
 
 describe("the guide's example set (bench/guide-example-set.ts)", () => {

@@ -20,7 +20,7 @@ const ENGINES: Array<[string, () => Promise<Driver>]> = [
   ['postgres (PGlite)', () => openPglite()],
 ];
 
-describe.each(ENGINES)('the guide\'s examples on %s', (_name, open) => {
+describe.each(ENGINES)("the guide's examples on %s", (_name, open) => {
   let driver: Driver;
   const host = new LuaHost();
   beforeAll(async () => {
@@ -40,9 +40,17 @@ describe.each(ENGINES)('the guide\'s examples on %s', (_name, open) => {
   test('the main sequence: up applies every example, down --all undoes all of it', async () => {
     const files = await readMigrationsDir(GUIDE);
     expect(files.map((f) => f.id)).toEqual([
-      '0001_example_template', '0002_create_users', '0003_add_email_to_users', '0004_create_products',
-      '0005_add_description_to_products', '0006_index_products_name', '0007_create_roles', '0008_seed_roles',
-      '0009_insert_users_prepared', '0010_insert_users_with_parameters', '0011_users_idempotent',
+      '0001_example_template',
+      '0002_create_users',
+      '0003_add_email_to_users',
+      '0004_create_products',
+      '0005_add_description_to_products',
+      '0006_index_products_name',
+      '0007_create_roles',
+      '0008_seed_roles',
+      '0009_insert_users_prepared',
+      '0010_insert_users_with_parameters',
+      '0011_users_idempotent',
     ]);
     const sqlite = driver.engine === 'sqlite';
     const m = migrator(files);
@@ -60,12 +68,18 @@ describe.each(ENGINES)('the guide\'s examples on %s', (_name, open) => {
       expect(up.results.slice(1).map((r) => r.status)).toEqual(Array(10).fill('applied'));
     }
 
-    expect(await tables(driver)).toEqual(sqlite ? ['example', 'products', 'roles', 'users'] : ['products', 'roles', 'users']);
+    expect(await tables(driver)).toEqual(
+      sqlite ? ['example', 'products', 'roles', 'users'] : ['products', 'roles', 'users'],
+    );
     if (sqlite) expect(await columns(driver, 'example')).toEqual(['id', 'name']);
     expect(await columns(driver, 'users')).toEqual(['id', 'name', 'age', 'created_at', 'email']);
     expect(await columns(driver, 'products')).toEqual(['id', 'name', 'price', 'created_at', 'description']);
     expect(await indexes(driver)).toEqual(['idx_products_name']);
-    expect(await rows(driver, 'SELECT name FROM roles ORDER BY id')).toEqual([{ name: 'admin' }, { name: 'user' }, { name: 'guest' }]);
+    expect(await rows(driver, 'SELECT name FROM roles ORDER BY id')).toEqual([
+      { name: 'admin' },
+      { name: 'user' },
+      { name: 'guest' },
+    ]);
     const users = await rows(driver, 'SELECT id, name, email, age FROM users ORDER BY id');
     expect(users).toEqual([
       { id: 1, name: 'Alice', email: 'alice@example.com', age: null },
@@ -83,7 +97,9 @@ describe.each(ENGINES)('the guide\'s examples on %s', (_name, open) => {
     const applied = files.map((f) => f.id).slice(sqlite ? 0 : 1);
     expect(await ledgerIds(driver)).toEqual(applied);
     const status = await m.status();
-    expect(status.migrations.map((s) => s.status)).toEqual(sqlite ? Array(11).fill('applied') : ['pending', ...Array(10).fill('applied')]);
+    expect(status.migrations.map((s) => s.status)).toEqual(
+      sqlite ? Array(11).fill('applied') : ['pending', ...Array(10).fill('applied')],
+    );
     expect(status.migrations[1].description).toBe('Create users table with authentication fields');
 
     // Nothing left to do: a second up changes nothing (the runner, not the SQL, makes it idempotent).
@@ -141,10 +157,22 @@ describe.each(ENGINES)('the guide\'s examples on %s', (_name, open) => {
     const up = await m.up();
     expect(up.error).toBeNull();
     expect(await columns(driver, 'users')).toEqual(['id', 'username']);
-    await driver.execute(driver.engine === 'sqlite' ? 'INSERT INTO users (id, username) VALUES (?, ?)' : 'INSERT INTO users (id, username) VALUES ($1, $2)', [1, 'ada']);
-    await expect(Promise.resolve().then(() => driver.execute(
-      driver.engine === 'sqlite' ? 'INSERT INTO users (id, username) VALUES (?, ?)' : 'INSERT INTO users (id, username) VALUES ($1, $2)',
-      [2, 'ada']))).rejects.toThrow(/unique|UNIQUE/);
+    await driver.execute(
+      driver.engine === 'sqlite'
+        ? 'INSERT INTO users (id, username) VALUES (?, ?)'
+        : 'INSERT INTO users (id, username) VALUES ($1, $2)',
+      [1, 'ada'],
+    );
+    await expect(
+      Promise.resolve().then(() =>
+        driver.execute(
+          driver.engine === 'sqlite'
+            ? 'INSERT INTO users (id, username) VALUES (?, ?)'
+            : 'INSERT INTO users (id, username) VALUES ($1, $2)',
+          [2, 'ada'],
+        ),
+      ),
+    ).rejects.toThrow(/unique|UNIQUE/);
     expect((await m.down()).ok).toBe(true);
     expect(await tables(driver)).toEqual([]);
 
@@ -179,7 +207,10 @@ describe.each(ENGINES)('the guide\'s examples on %s', (_name, open) => {
     expect(await ledgerIds(driver)).toEqual(['0001_create_users']);
 
     // With a row in users the copy leaves the NOT NULL email empty: the whole rebuild rolls back.
-    await driver.execute(driver.engine === 'sqlite' ? 'INSERT INTO users VALUES (?, ?, ?)' : 'INSERT INTO users VALUES ($1, $2, $3)', [1, 'Ada', 0]);
+    await driver.execute(
+      driver.engine === 'sqlite' ? 'INSERT INTO users VALUES (?, ?, ?)' : 'INSERT INTO users VALUES ($1, $2, $3)',
+      [1, 'Ada', 0],
+    );
     const failed = await m.up();
     expect(failed.ok).toBe(false);
     expect(failed.error).toMatchObject({ migration: '0002_add_email_by_rebuilding_users', phase: 'up', line: 44 });

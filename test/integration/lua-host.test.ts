@@ -36,7 +36,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
   describe('the coroutine bridge', () => {
     test('db calls from nested functions', async () => {
       const t = fresh();
-      expect(await prints(`
+      expect(
+        await prints(`
         local function insert(v) return assert(db:execute("INSERT INTO ${t} (v) VALUES (?)", { v })) end
         local function fill(n) for i = 1, n do insert(i * 10) end end
         local function count() return db:query("SELECT count(*) AS n, sum(v) AS s FROM ${t}")[1] end
@@ -44,11 +45,13 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         fill(5)
         local c = count()
         print(c.n, c.s)
-      `)).toEqual(['5\t150']);
+      `),
+      ).toEqual(['5\t150']);
     });
 
     test('db calls inside pcall, including one that raises its error', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         print(pcall(function() return db:query("SELECT 1 AS one")[1].one end))
         print(pcall(db.query, db, "SELECT 2 AS two"))
         db:savepoint("p")
@@ -59,17 +62,14 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         print(ok, type(e), e:kind())
         db:rollback_to("p")
         print(db:query("SELECT 3 AS three")[1].three)
-      `)).toEqual([
-        'true\t1',
-        expect.stringMatching(/^true\ttable: /),
-        'false\ttable\tundefined',
-        '3',
-      ]);
+      `),
+      ).toEqual(['true\t1', expect.stringMatching(/^true\ttable: /), 'false\ttable\tundefined', '3']);
     });
 
-    test('db calls inside coroutine.wrap, yielding the coroutine\'s own values in between', async () => {
+    test("db calls inside coroutine.wrap, yielding the coroutine's own values in between", async () => {
       const t = fresh();
-      expect(await prints(`
+      expect(
+        await prints(`
         assert(db:execute("CREATE TABLE ${t} (v INTEGER)"))
         local gen = coroutine.wrap(function()
           for i = 1, 3 do
@@ -81,11 +81,13 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
           return "done"
         end)
         print(gen(), gen(), gen(), gen(), gen())
-      `)).toEqual(['10\t20\t30\t6\tdone']);
+      `),
+      ).toEqual(['10\t20\t30\t6\tdone']);
     });
 
     test('db calls inside coroutine.resume, with values passed in and out', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         local co = coroutine.create(function(a)
           local r = db:query("SELECT CAST(? AS INTEGER) AS x", { a })
           local b = coroutine.yield(r[1].x + 1)
@@ -96,16 +98,13 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         print(coroutine.status(co))
         print(coroutine.resume(co, 7))
         print(coroutine.status(co), coroutine.resume(co))
-      `)).toEqual([
-        'true\t6',
-        'suspended',
-        'true\t14\tend',
-        'dead\tfalse\tcannot resume dead coroutine',
-      ]);
+      `),
+      ).toEqual(['true\t6', 'suspended', 'true\t14\tend', 'dead\tfalse\tcannot resume dead coroutine']);
     });
 
     test('db calls in coroutines nested three deep, and an error inside one', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         local function q(v) return db:query("SELECT CAST(? AS INTEGER) AS v", { v })[1].v end
         local outer = coroutine.wrap(function()
           local middle = coroutine.wrap(function()
@@ -121,11 +120,13 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         local co = coroutine.create(function() q(1); error("inside") end)
         local ok, err = coroutine.resume(co)
         print(ok, err, coroutine.status(co))
-      `)).toEqual(['113', expect.stringMatching(/^false\t\S+\.lua:\d+: inside\tdead$/)]);
+      `),
+      ).toEqual(['113', expect.stringMatching(/^false\t\S+\.lua:\d+: inside\tdead$/)]);
     });
 
     test('coroutine.resume refuses what Lua refuses: itself, its parent, a dead coroutine, a non-coroutine', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         local function q() return db:query("SELECT 1 AS one")[1].one end
         print(coroutine.resume(coroutine.running()))
         local parent = coroutine.running()
@@ -141,7 +142,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         local w = coroutine.wrap(function() return q() end)
         print(w())
         print(pcall(w))
-      `)).toEqual([
+      `),
+      ).toEqual([
         'false\tcannot resume non-suspended coroutine',
         'true\tfalse\tcannot resume non-suspended coroutine\tfalse\tcannot resume non-suspended coroutine\t1',
         'false\tcannot resume dead coroutine',
@@ -152,7 +154,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
     });
 
     test('db calls inside metamethods called by Lua code (__index, __add, __call)', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         local lazy = setmetatable({}, { __index = function(t, k)
           return db:query("SELECT CAST(? AS INTEGER) AS v", { #k })[1].v
         end })
@@ -162,7 +165,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
           __call = function(self, x) return db:query("SELECT CAST(? AS INTEGER) AS v", { x })[1].v end,
         })
         print(n + 2, n(9))
-      `)).toEqual(['3\t5', '42\t9']);
+      `),
+      ).toEqual(['3\t5', '42\t9']);
     });
 
     test('coroutine.yield at the top of a phase is a clear error and rolls back', async () => {
@@ -191,10 +195,16 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         `);
         expect(output).toEqual([
           '1',
-          expect.stringMatching(new RegExp(`^false\\t\\S+\\.lua:${UP_FIRST_LINE + 5}: this database call cannot wait for the engine here: a call from inside a table\\.sort comparator`)),
+          expect.stringMatching(
+            new RegExp(
+              `^false\\t\\S+\\.lua:${UP_FIRST_LINE + 5}: this database call cannot wait for the engine here: a call from inside a table\\.sort comparator`,
+            ),
+          ),
           'nil\taborted',
         ]);
-        expect(error.message).toMatch(/^a statement failed and the code went on without handling it: this database call cannot wait/);
+        expect(error.message).toMatch(
+          /^a statement failed and the code went on without handling it: this database call cannot wait/,
+        );
         expect(error.line).toBe(UP_FIRST_LINE + 5);
         expect(await tableExists(t)).toBe(false);
         // a sequence is not rolled back: the refused nextval never reached the engine
@@ -212,7 +222,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
           print(ok3, err3)
         `);
         expect(output).toHaveLength(3);
-        for (const line of output) expect(line).toMatch(/^false\t\S+\.lua:\d+: this database call cannot wait for the engine here/);
+        for (const line of output)
+          expect(line).toMatch(/^false\t\S+\.lua:\d+: this database call cannot wait for the engine here/);
         expect(output[0]).toContain(`:${UP_FIRST_LINE + 1}:`);
         expect(error.message).toMatch(/cannot wait for the engine here/);
       });
@@ -229,13 +240,17 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
           print(ok, err)
           print(select(2, db:query("SELECT 1 AS one")):kind())
         `);
-        expect(output).toEqual([expect.stringMatching(/^false\t\S+\.lua:\d+: this database call cannot wait for the engine here/), 'aborted']);
+        expect(output).toEqual([
+          expect.stringMatching(/^false\t\S+\.lua:\d+: this database call cannot wait for the engine here/),
+          'aborted',
+        ]);
         expect(error.message).toMatch(/cannot wait for the engine here/);
         expect(await tableExists(t)).toBe(false);
       });
     } else {
       test('a db call inside a table.sort comparator just works (sql.js answers synchronously)', async () => {
-        expect(await prints(`
+        expect(
+          await prints(`
           local list = { 3, 1, 2 }
           table.sort(list, function(a, b)
             local r = db:query("SELECT CAST(? AS INTEGER) < CAST(? AS INTEGER) AS lt", { a, b })
@@ -243,7 +258,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
           end)
           print(table.concat(list, ","))
           print(tostring(setmetatable({}, { __tostring = function() return db:query("SELECT 'x' AS x")[1].x end })))
-        `)).toEqual(['1,2,3', 'x']);
+        `),
+        ).toEqual(['1,2,3', 'x']);
       });
     }
   });
@@ -251,7 +267,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
   // -------------------------------------------------------------------------------------------------------------
   describe('the db object', () => {
     test('db:query rows are keyed by column; NULL is nil', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         local rows = db:query("SELECT 1 AS a, NULL AS b, 'x' AS c UNION ALL SELECT 2, 'y', NULL ORDER BY a")
         print(#rows, rows[1].a, rows[1].b, rows[1].c, rows[2].a, rows[2].b, rows[2].c)
         local keys = {}
@@ -259,12 +276,14 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         table.sort(keys)
         print(table.concat(keys, ","))
         print(#db:query("SELECT 1 AS a WHERE 1 = 0"))
-      `)).toEqual(['2\t1\tnil\tx\t2\ty\tnil', 'a,c', '0']);
+      `),
+      ).toEqual(['2\t1\tnil\tx\t2\ty\tnil', 'a,c', '0']);
     });
 
     test('db:execute answers rows_affected; last_insert_id on SQLite only', async () => {
       const t = fresh();
-      expect(await prints(`
+      expect(
+        await prints(`
         assert(db:execute("CREATE TABLE ${t} (${serial}, v INTEGER)"))
         local r = assert(db:execute("INSERT INTO ${t} (v) VALUES (1), (2), (3)"))
         print(r.rows_affected, r.last_insert_id)
@@ -273,14 +292,14 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         print(db:execute("UPDATE ${t} SET v = v * 10 WHERE v > ?", { 1 }).rows_affected)
         print(db:execute("DELETE FROM ${t} WHERE v = 20").rows_affected)
         print(db:execute("UPDATE ${t} SET v = 0 WHERE v < 0").rows_affected)
-      `)).toEqual(pg
-        ? ['3\tnil', '1\tnil', '3', '1', '0']
-        : ['3\t3', '1\t4', '3', '1', '0']);
+      `),
+      ).toEqual(pg ? ['3\tnil', '1\tnil', '3', '1', '0'] : ['3\t3', '1\t4', '3', '1', '0']);
     });
 
     test('db:prepare with stmt:execute, stmt:query and stmt:close; use after close is an error', async () => {
       const t = fresh();
-      expect(await prints(`
+      expect(
+        await prints(`
         assert(db:execute("CREATE TABLE ${t} (v INTEGER, s TEXT)"))
         local ins = assert(db:prepare("INSERT INTO ${t} (v, s) VALUES (?, ?)"))
         for i, s in ipairs({ "a", "b", "c" }) do print(ins:execute({ i, s }).rows_affected) end
@@ -294,8 +313,11 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         print(pcall(sel.query))
         print(pcall(function() return ins:execute({ 9, "z" }) end))
         print(#db:query("SELECT * FROM ${t}"))
-      `)).toEqual([
-        '1', '1', '1',
+      `),
+      ).toEqual([
+        '1',
+        '1',
+        '1',
         '2\t2\tb\tc',
         '3',
         'true\ttrue',
@@ -322,17 +344,25 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
       expect(await prints('print(db:db_type())')).toEqual([engine]);
     });
 
-    test('db.query(...) with a dot is a clear error at the caller\'s line', async () => {
+    test("db.query(...) with a dot is a clear error at the caller's line", async () => {
       const { error } = await fails('local x = 1\nlocal rows = db.query("SELECT 1")');
       expect(error.message).toBe('call db:query(...) with a colon, not db.query(...)');
       expect(error.line).toBe(UP_FIRST_LINE + 1);
-      expect((await fails('db.execute("SELECT 1")')).error.message).toBe('call db:execute(...) with a colon, not db.execute(...)');
+      expect((await fails('db.execute("SELECT 1")')).error.message).toBe(
+        'call db:execute(...) with a colon, not db.execute(...)',
+      );
     });
 
     test('non-string SQL is a clear error', async () => {
-      expect((await fails('db:query(42)')).error.message).toBe('db:query(sql, params): sql must be a string, got a number');
-      expect((await fails('db:execute()')).error.message).toBe('db:execute(sql, params): sql must be a string, got a nil');
-      expect((await fails('db:prepare({})')).error.message).toBe('db:prepare(sql, params): sql must be a string, got a table');
+      expect((await fails('db:query(42)')).error.message).toBe(
+        'db:query(sql, params): sql must be a string, got a number',
+      );
+      expect((await fails('db:execute()')).error.message).toBe(
+        'db:execute(sql, params): sql must be a string, got a nil',
+      );
+      expect((await fails('db:prepare({})')).error.message).toBe(
+        'db:prepare(sql, params): sql must be a string, got a table',
+      );
     });
 
     test.each([['commit'], ['rollback']])('db:%s() is refused: the runner owns the transaction', async (method) => {
@@ -344,8 +374,14 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
     });
 
     test.each([
-      ['COMMIT'], ['commit work'], ['END'], ['ROLLBACK'], ['BEGIN'], ['START TRANSACTION'],
-      ['SELECT 1; COMMIT'], ['/* c */ -- c\n  Commit;'],
+      ['COMMIT'],
+      ['commit work'],
+      ['END'],
+      ['ROLLBACK'],
+      ['BEGIN'],
+      ['START TRANSACTION'],
+      ['SELECT 1; COMMIT'],
+      ['/* c */ -- c\n  Commit;'],
     ])('transaction control in SQL (%j) is refused: nothing commits early', async (control) => {
       const t = fresh();
       const { error, output } = await fails(`
@@ -361,23 +397,27 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
 
     test('ROLLBACK TO SAVEPOINT and statements that only mention the words are not refused', async () => {
       const t = fresh();
-      expect(await prints(`
+      expect(
+        await prints(`
         assert(db:execute([[CREATE TABLE ${t} (v INTEGER, "end" TEXT)]]))
         assert(db:execute([[INSERT INTO ${t} (v, "end") VALUES (1, 'commit; rollback')]]))
         db:savepoint("raw")
         assert(db:execute("ROLLBACK TO SAVEPOINT raw"))
         local rows = assert(db:query([[SELECT CASE WHEN v = 1 THEN 'begin' ELSE 'x' END AS w, "end" FROM ${t}]]))
         print(rows[1].w, rows[1]["end"])
-        ${pg
-          ? `assert(db:execute([[DO $$ BEGIN PERFORM 1; END $$]]))
+        ${
+          pg
+            ? `assert(db:execute([[DO $$ BEGIN PERFORM 1; END $$]]))
              assert(db:execute([[CREATE FUNCTION ${t}_f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END]]))
              print(db:query("SELECT ${t}_f() AS f")[1].f)`
-          : `assert(db:execute([[CREATE TRIGGER ${t}_trg AFTER INSERT ON ${t} BEGIN
+            : `assert(db:execute([[CREATE TRIGGER ${t}_trg AFTER INSERT ON ${t} BEGIN
                  UPDATE ${t} SET v = v + 1 WHERE rowid = new.rowid;
                END]]))
              assert(db:execute("INSERT INTO ${t} (v) VALUES (10)"))
-             print(db:query("SELECT max(v) AS f FROM ${t}")[1].f)`}
-      `)).toEqual(['begin\tcommit; rollback', pg ? '1' : '11']);
+             print(db:query("SELECT max(v) AS f FROM ${t}")[1].f)`
+        }
+      `),
+      ).toEqual(['begin\tcommit; rollback', pg ? '1' : '11']);
     });
 
     test('a bad savepoint name is a clear error', async () => {
@@ -411,22 +451,25 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         print(db:query("SELECT count(*) AS n FROM ${t}")[1].n)
       `);
       expect(output).toEqual([
-        ...['syntax', 'constraint', 'constraint', 'undefined', 'exists', 'parameter']
-          .map((kind) => `${kind}\taborted\ttrue\tstring\ttrue\ttrue\ttrue`),
+        ...['syntax', 'constraint', 'constraint', 'undefined', 'exists', 'parameter'].map(
+          (kind) => `${kind}\taborted\ttrue\tstring\ttrue\ttrue\ttrue`,
+        ),
         '3 parameters given but the statement has 2 placeholders',
         'true\ttrue',
         '1',
       ]);
     });
 
-    test('error(err) fails the migration with the engine\'s message, the SQL and the line', async () => {
+    test("error(err) fails the migration with the engine's message, the SQL and the line", async () => {
       const t = fresh();
       const { error } = await fails(`
         assert(db:execute("CREATE TABLE ${t} (v INTEGER)"))
         local r, err = db:execute("INSERT INTO no_such_table_raise (v) VALUES (1)")
         if err then error(err) end
       `);
-      expect(error.message).toMatch(pg ? /relation "no_such_table_raise" does not exist/ : /no such table: no_such_table_raise/);
+      expect(error.message).toMatch(
+        pg ? /relation "no_such_table_raise" does not exist/ : /no such table: no_such_table_raise/,
+      );
       expect(error.sql).toBe('INSERT INTO no_such_table_raise (v) VALUES (1)');
       expect(error.line).toBe(UP_FIRST_LINE + 3);
       expect(await tableExists(t)).toBe(false);
@@ -445,18 +488,29 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
     test('integers around 2^31 and 2^53 keep their values and are stored as integers', async () => {
       const t = fresh();
       const typeOf = pg ? `pg_typeof(i)::text` : 'typeof(i)';
-      expect(await prints(`
+      expect(
+        await prints(`
         assert(db:execute("CREATE TABLE ${t} (n INTEGER, i BIGINT)"))
         local values = { 0, -1, 2147483647, -2147483648, 2^31, 2^31 + 1, 2^53, -(2^53), 2^40 * 3, 1e15 }
         for n, v in ipairs(values) do assert(db:execute("INSERT INTO ${t} (n, i) VALUES (?, ?)", { n, v })) end
         for _, row in ipairs(db:query("SELECT n, i, ${typeOf} AS t FROM ${t} ORDER BY n")) do
           print(row.n, math.type(row.i), ("%.0f"):format(row.i), row.i == values[row.n], row.t)
         end
-      `)).toEqual([
-        ['integer', '0'], ['integer', '-1'], ['integer', '2147483647'], ['integer', '-2147483648'],
-        ['float', '2147483648'], ['float', '2147483649'], ['float', '9007199254740992'],
-        ['float', '-9007199254740992'], ['float', '3298534883328'], ['float', '1000000000000000'],
-      ].map(([type, text], i) => `${i + 1}\t${type}\t${text}\ttrue\t${pg ? 'bigint' : 'integer'}`));
+      `),
+      ).toEqual(
+        [
+          ['integer', '0'],
+          ['integer', '-1'],
+          ['integer', '2147483647'],
+          ['integer', '-2147483648'],
+          ['float', '2147483648'],
+          ['float', '2147483649'],
+          ['float', '9007199254740992'],
+          ['float', '-9007199254740992'],
+          ['float', '3298534883328'],
+          ['float', '1000000000000000'],
+        ].map(([type, text], i) => `${i + 1}\t${type}\t${text}\ttrue\t${pg ? 'bigint' : 'integer'}`),
+      );
     });
 
     test('floats, booleans, UTF-8 strings', async () => {
@@ -474,26 +528,29 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         print(utf8.len(s), #s)
         print(db:query("SELECT ? AS s", { s })[1].s == s)
       `);
-      expect(output).toEqual(pg
-        ? [
-            '1\tfloat\t1.5\ttrue\ttrue\t19\tdouble precision\tboolean',
-            '2\tfloat\t0.1\tfalse\ttrue\t0\tdouble precision\tboolean',
-            '3\tfloat\t-1e+300\tnil\ttrue\t15\tdouble precision\tboolean',
-            '19\t32',
-            'true',
-          ]
-        : [
-            '1\tfloat\t1.5\t1\ttrue\t19\treal\tinteger',
-            '2\tfloat\t0.1\t0\ttrue\t0\treal\tinteger',
-            '3\tfloat\t-1e+300\tnil\ttrue\t15\treal\tnull',
-            '19\t32',
-            'true',
-          ]);
+      expect(output).toEqual(
+        pg
+          ? [
+              '1\tfloat\t1.5\ttrue\ttrue\t19\tdouble precision\tboolean',
+              '2\tfloat\t0.1\tfalse\ttrue\t0\tdouble precision\tboolean',
+              '3\tfloat\t-1e+300\tnil\ttrue\t15\tdouble precision\tboolean',
+              '19\t32',
+              'true',
+            ]
+          : [
+              '1\tfloat\t1.5\t1\ttrue\t19\treal\tinteger',
+              '2\tfloat\t0.1\t0\ttrue\t0\treal\tinteger',
+              '3\tfloat\t-1e+300\tnil\ttrue\t15\treal\tnull',
+              '19\t32',
+              'true',
+            ],
+      );
     });
 
     test('nil holes, trailing missing values and sql.NULL are NULL', async () => {
       const t = fresh();
-      expect(await prints(`
+      expect(
+        await prints(`
         local NULL = require("sql").NULL
         assert(db:execute("CREATE TABLE ${t} (n INTEGER, a INTEGER, b INTEGER, c INTEGER)"))
         assert(db:execute("INSERT INTO ${t} VALUES (?, ?, ?, ?)", { 1, 1, nil, 3 }))
@@ -502,7 +559,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         assert(db:execute("INSERT INTO ${t} VALUES (?, ?, ?, ?)", { [1] = 4, [4] = 4 }))
         assert(db:execute("INSERT INTO ${t} (n) VALUES (5)", {}))
         for _, r in ipairs(db:query("SELECT * FROM ${t} ORDER BY n")) do print(r.n, r.a, r.b, r.c) end
-      `)).toEqual(['1\t1\tnil\t3', '2\t1\tnil\tnil', '3\tnil\tnil\t3', '4\tnil\tnil\t4', '5\tnil\tnil\tnil']);
+      `),
+      ).toEqual(['1\t1\tnil\t3', '2\t1\tnil\tnil', '3\tnil\tnil\t3', '4\tnil\tnil\t4', '5\tnil\tnil\tnil']);
     });
 
     test('too many parameters is an error (kind parameter) that dooms the transaction', async () => {
@@ -514,7 +572,10 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         local r2, err2 = db:execute("INSERT INTO ${t} (v) VALUES (3)")
         print(r2, err2:kind())
       `);
-      expect(output).toEqual(['nil\tparameter\t2 parameters given but the statement has 1 placeholder', 'nil\taborted']);
+      expect(output).toEqual([
+        'nil\tparameter\t2 parameters given but the statement has 1 placeholder',
+        'nil\taborted',
+      ]);
       expect(error.message).toMatch(/a statement failed and the code went on without handling it: 2 parameters given/);
       expect(error.line).toBe(UP_FIRST_LINE + 2);
       expect(await tableExists(t)).toBe(false);
@@ -552,8 +613,10 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         print(pcall(function() return db:query("SELECT 1 AS one -- \\xc3") end))
       `);
       expect(output[0]).toBe('1\ttrue\t15');
-      const refused = (method: string, line: number) => new RegExp(
-        `^false\\t\\S+\\.lua:${line}: db:${method}\\(sql, params\\): the SQL is not valid UTF-8 text; encode binary data`);
+      const refused = (method: string, line: number) =>
+        new RegExp(
+          `^false\\t\\S+\\.lua:${line}: db:${method}\\(sql, params\\): the SQL is not valid UTF-8 text; encode binary data`,
+        );
       expect(output[1]).toMatch(refused('execute', UP_FIRST_LINE + 6));
       expect(output[2]).toMatch(refused('query', UP_FIRST_LINE + 7));
 
@@ -570,7 +633,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
     });
 
     test('params that are not an array are an error', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         db:savepoint("p")
         local _, e1 = db:query("SELECT CAST(? AS INTEGER) AS v", { x = 1 })
         db:rollback_to("p")
@@ -578,7 +642,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         db:rollback_to("p")
         print(e1:kind(), tostring(e1))
         print(e2:kind(), tostring(e2))
-      `)).toEqual([
+      `),
+      ).toEqual([
         'parameter\tparameters must be an array: use {value1, value2, ...}, not named keys',
         'parameter\tparameters must be a table (an array of values), got a string',
       ]);
@@ -586,7 +651,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
 
     test('a BIGINT beyond 2^53 comes back as a string', async () => {
       const t = fresh();
-      expect(await prints(`
+      expect(
+        await prints(`
         assert(db:execute("CREATE TABLE ${t} (i BIGINT)"))
         assert(db:execute("INSERT INTO ${t} (i) VALUES (?)", { "9007199254740993" }))
         assert(db:execute("INSERT INTO ${t} (i) VALUES (9223372036854775807)"))
@@ -594,7 +660,8 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         for _, r in ipairs(db:query("SELECT i FROM ${t} ORDER BY i")) do print(type(r.i), r.i) end
         local big = db:query("SELECT i FROM ${t} WHERE i > ? ORDER BY i", { 2^53 })
         print(#big, big[1].i)
-      `)).toEqual([
+      `),
+      ).toEqual([
         'string\t-9223372036854775807',
         'string\t9007199254740993',
         'string\t9223372036854775807',
@@ -603,24 +670,28 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
     });
 
     test('? inside string literals, quoted names and comments is not a placeholder', async () => {
-      expect(await prints(`
+      expect(
+        await prints(`
         local r = db:query([[SELECT '?' AS q, 'it''s ?' AS r, CAST(? AS INTEGER) AS p, "?" AS s /* ? */ -- ?
           FROM (SELECT 1 AS "?") AS x]], { 5 })
         print(r[1].q, r[1].r, r[1].p, r[1].s)
         print(db:query("SELECT '?' AS q")[1].q)
-      `)).toEqual(['?\tit\'s ?\t5\t1', '?']);
+      `),
+      ).toEqual(["?\tit's ?\t5\t1", '?']);
     });
 
     if (pg) {
       test('jsonb ? operators work without params, and as ?? with params', async () => {
-        expect(await prints(`
+        expect(
+          await prints(`
           local r = db:query([[SELECT '{"a":1}'::jsonb ? 'a' AS has_a, '{"a":1}'::jsonb ? 'b' AS has_b,
             '{"a":1}'::jsonb ?| array['x','a'] AS any_of, '{"a":1}'::jsonb ?& array['x','a'] AS all_of]])
           print(r[1].has_a, r[1].has_b, r[1].any_of, r[1].all_of)
           local p = db:query([[SELECT '{"a":1}'::jsonb ?? ? AS has, CAST(? AS INTEGER) AS n]], { "a", 7 })
           print(p[1].has, p[1].n)
           print(db:query("SELECT $1::int + $2::int AS s", { 2, 3 })[1].s)
-        `)).toEqual(['true\tfalse\ttrue\tfalse', 'true\t7', '5']);
+        `),
+        ).toEqual(['true\tfalse\ttrue\tfalse', 'true\t7', '5']);
       });
     }
   });
@@ -630,9 +701,12 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
     test('rolling back to a savepoint taken before a failed statement lets the migration succeed', async () => {
       const t = fresh();
       const name = fileName('savepoint');
-      const { result, output } = await runUp(session.driver, [{
-        name,
-        text: migration(`
+      const { result, output } = await runUp(
+        session.driver,
+        [
+          {
+            name,
+            text: migration(`
           assert(db:execute("CREATE TABLE ${t} (v INTEGER UNIQUE)"))
           assert(db:execute("INSERT INTO ${t} (v) VALUES (1)"))
           db:savepoint("s")
@@ -643,16 +717,21 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
           assert(db:execute("INSERT INTO ${t} (v) VALUES (3)"))
           print(db:release("s"))
         `),
-      }], { host: session.host });
+          },
+        ],
+        { host: session.host },
+      );
       expect(result.error).toBeNull();
       expect(output).toEqual(['nil\tconstraint', 'aborted', 'true', 'true']);
       const rows = await session.driver.query(`SELECT v FROM ${t} ORDER BY v`, []);
       expect(rows.rows.map((r) => Number(r[0]))).toEqual([1, 3]);
-      const ledger = await session.driver.query(`SELECT id FROM _migrations WHERE id = ${pg ? '$1' : '?'}`, [name.slice(0, -4)]);
+      const ledger = await session.driver.query(`SELECT id FROM _migrations WHERE id = ${pg ? '$1' : '?'}`, [
+        name.slice(0, -4),
+      ]);
       expect(ledger.rows).toHaveLength(1);
     });
 
-    test('without the rollback the migration fails with the first statement\'s message, SQL and line', async () => {
+    test("without the rollback the migration fails with the first statement's message, SQL and line", async () => {
       const t = fresh();
       const { error } = await fails(`
         assert(db:execute("CREATE TABLE ${t} (v INTEGER UNIQUE)"))
@@ -663,7 +742,9 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
       `);
       expect(error.phase).toBe('up');
       expect(error.message).toMatch(/a statement failed and the code went on without handling it/);
-      expect(error.message).toMatch(pg ? /relation "no_such_table_doomed" does not exist/ : /no such table: no_such_table_doomed/);
+      expect(error.message).toMatch(
+        pg ? /relation "no_such_table_doomed" does not exist/ : /no such table: no_such_table_doomed/,
+      );
       expect(error.sql).toBe('INSERT INTO no_such_table_doomed (v) VALUES (1)');
       expect(error.line).toBe(UP_FIRST_LINE + 3);
       expect(await tableExists(t)).toBe(false);
@@ -686,7 +767,9 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         local ok, err = db:rollback_to("never_taken")
         print(ok, err:kind(), tostring(err))
       `);
-      expect(output).toEqual(['nil\tundefined\tno savepoint named never_taken: call db:savepoint("never_taken") first']);
+      expect(output).toEqual([
+        'nil\tundefined\tno savepoint named never_taken: call db:savepoint("never_taken") first',
+      ]);
     });
   });
 
@@ -694,13 +777,22 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
   describe('errors carry file:line', () => {
     test('a runtime error in up reports its line', async () => {
       const name = fileName('runtime');
-      const { result } = await runUp(session.driver, [{
-        name,
-        text: migration('local a = 1\nlocal b = 2\nlocal t = nil\nprint(t.field)'),
-      }], { host: session.host });
+      const { result } = await runUp(
+        session.driver,
+        [
+          {
+            name,
+            text: migration('local a = 1\nlocal b = 2\nlocal t = nil\nprint(t.field)'),
+          },
+        ],
+        { host: session.host },
+      );
       expect(result.ok).toBe(false);
       expect(result.error).toMatchObject({
-        migration: name.slice(0, -4), phase: 'up', file: name, line: UP_FIRST_LINE + 3,
+        migration: name.slice(0, -4),
+        phase: 'up',
+        file: name,
+        line: UP_FIRST_LINE + 3,
       });
       expect(result.error!.message).toMatch(/attempt to index a nil value \(local 't'\)/);
     });
@@ -730,8 +822,9 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
     test('error with a table value and error(nil) are reported clearly', async () => {
       expect((await fails('error({ message = "from a table" })')).error.message).toBe('from a table');
       expect((await fails('error()')).error.message).toMatch(/error\(nil\) was raised/);
-      expect((await fails('error(setmetatable({}, { __tostring = function() return "custom" end }))')).error.message)
-        .toBe('custom');
+      expect(
+        (await fails('error(setmetatable({}, { __tostring = function() return "custom" end }))')).error.message,
+      ).toBe('custom');
     });
 
     test('a syntax error is a LoadError with the file and line', () => {
@@ -761,16 +854,22 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
         }
         throw new Error(`${name} was expected not to load`);
       };
-      const kept = loadFailure('0001_kept.lua',
-        'local m\nrequire("migration").define(function() m = migration; migration("a", function() end) end)\nm("b", function() end)\n');
+      const kept = loadFailure(
+        '0001_kept.lua',
+        'local m\nrequire("migration").define(function() m = migration; migration("a", function() end) end)\nm("b", function() end)\n',
+      );
       expect(kept.line).toBe(3);
       expect(kept.message).toMatch(/^migration\(\.\.\.\) must be called inside require\('migration'\)\.define/);
-      const nested = loadFailure('0002_nested.lua',
-        'return require("migration").define(function()\n  require("migration").define(function() end)\nend)\n');
+      const nested = loadFailure(
+        '0002_nested.lua',
+        'return require("migration").define(function()\n  require("migration").define(function() end)\nend)\n',
+      );
       expect(nested.message).toMatch(/define is called twice/);
-      const runaway = loadFailure('0003_runaway.lua',
+      const runaway = loadFailure(
+        '0003_runaway.lua',
         'return require("migration").define(function()\n  migration("runaway", function()\n' +
-        '    database("sqlite", function() up(function() end) while true do end end)\n  end)\nend)\n');
+          '    database("sqlite", function() up(function() end) while true do end end)\n  end)\nend)\n',
+      );
       expect(runaway.limit).toBe(true);
       const next = session.host.compile('0004_next.lua', migration('', { engines: ['postgres'], description: 'next' }));
       expect(next.description).toBe('next');
@@ -780,14 +879,27 @@ describe.each(IN_PROCESS_ENGINES)('Lua host on %s', (engine, open) => {
 
     test('a syntax error stops the run in the load phase, naming the file and line', async () => {
       const name = fileName('syntax');
-      const { result } = await runUp(session.driver, [{ name, text: `-- header\n${migration('print("never")\nif then')}` }], { host: session.host });
+      const { result } = await runUp(
+        session.driver,
+        [{ name, text: `-- header\n${migration('print("never")\nif then')}` }],
+        { host: session.host },
+      );
       expect(result.ok).toBe(false);
-      expect(result.error).toMatchObject({ migration: name.slice(0, -4), phase: 'load', file: name, line: UP_FIRST_LINE + 2 });
+      expect(result.error).toMatchObject({
+        migration: name.slice(0, -4),
+        phase: 'load',
+        file: name,
+        line: UP_FIRST_LINE + 2,
+      });
     });
 
     test('a runtime error at the top level of a file is a load error with its line', async () => {
       const name = fileName('toplevel');
-      const { result } = await runUp(session.driver, [{ name, text: `local x = nil\nlocal y = x.field\n${migration('')}` }], { host: session.host });
+      const { result } = await runUp(
+        session.driver,
+        [{ name, text: `local x = nil\nlocal y = x.field\n${migration('')}` }],
+        { host: session.host },
+      );
       expect(result.error).toMatchObject({ phase: 'load', file: name, line: 2 });
       expect(result.error!.message).toMatch(/attempt to index a nil value/);
     });

@@ -40,8 +40,13 @@ describe('Transaction on an engine without transactional DDL (MariaDB)', () => {
     expect(tx.implicitlyCommitted).toEqual(['INSERT INTO a VALUES (1)', 'CREATE TABLE b (x INT)']);
     await tx.query('SELECT 1', [], here);
     await tx.execute('ALTER TABLE b ADD y INT', [], here);
-    expect(tx.implicitlyCommitted).toEqual(['INSERT INTO a VALUES (1)', 'CREATE TABLE b (x INT)', 'INSERT INTO b VALUES (1)',
-      'SELECT 1', 'ALTER TABLE b ADD y INT']);
+    expect(tx.implicitlyCommitted).toEqual([
+      'INSERT INTO a VALUES (1)',
+      'CREATE TABLE b (x INT)',
+      'INSERT INTO b VALUES (1)',
+      'SELECT 1',
+      'ALTER TABLE b ADD y INT',
+    ]);
   });
 
   test('a DDL that fails still commits what came before it', async () => {

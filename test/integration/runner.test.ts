@@ -15,7 +15,6 @@ import { column, columns, ledgerIds, resetDatabase, rows, tableExists, tables } 
 import { files, lineOf, lua, table } from '../helpers/lua-files.ts';
 import { smallHost } from '../helpers/migration.ts';
 
-
 const BAD = 'INSERT INTO nosuch VALUES (?)';
 const NO_SUCH = /no such table: nosuch|relation "nosuch" does not exist/;
 
@@ -55,39 +54,73 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
   describe('a failure rolls the migration back (schema, data, ledger) and stops the run', () => {
     const kinds: Array<{ kind: string; body: string; message: RegExp; at?: string; sql?: boolean }> = [
       { kind: 'a Lua error', body: 'error("boom")', message: /^boom$/, at: 'error("boom")' },
-      { kind: 'a runtime error', body: 'local t = nil\nlocal y = t.field', message: /attempt to index a nil value/, at: 't.field' },
-      { kind: 'error(err) with the db error value', body: `local _, err = db:execute("${BAD}", {1})\nif err then error(err) end`, message: NO_SUCH, at: 'error(err)', sql: true },
-      { kind: 'return nil, err', body: 'return nil, "custom failure"', message: /up returned an error: custom failure/, at: 'return nil' },
+      {
+        kind: 'a runtime error',
+        body: 'local t = nil\nlocal y = t.field',
+        message: /attempt to index a nil value/,
+        at: 't.field',
+      },
+      {
+        kind: 'error(err) with the db error value',
+        body: `local _, err = db:execute("${BAD}", {1})\nif err then error(err) end`,
+        message: NO_SUCH,
+        at: 'error(err)',
+        sql: true,
+      },
+      {
+        kind: 'return nil, err',
+        body: 'return nil, "custom failure"',
+        message: /up returned an error: custom failure/,
+        at: 'return nil',
+      },
       {
         kind: 'return false, err (the line of that return)',
         body: 'local function check() return false end\nif not check() then\n  return false, "it went wrong"\nend\nreturn true',
-        message: /up returned an error: it went wrong/, at: 'return false, "it went wrong"',
+        message: /up returned an error: it went wrong/,
+        at: 'return false, "it went wrong"',
       },
       {
         kind: 'return of a tail call (no line is known)',
         body: 'local function fail() return nil, "from a helper" end\nreturn fail()',
         message: /up returned an error: from a helper/,
       },
-      { kind: 'return db:execute(bad)', body: `return db:execute("${BAD}", {1})`, message: NO_SUCH, at: 'return db:execute', sql: true },
+      {
+        kind: 'return db:execute(bad)',
+        body: `return db:execute("${BAD}", {1})`,
+        message: NO_SUCH,
+        at: 'return db:execute',
+        sql: true,
+      },
       {
         kind: 'a failed statement whose error was ignored',
         body: `db:execute("${BAD}", {1})\ndb:execute("CREATE TABLE later (v TEXT)")`,
-        message: /a statement failed and the code went on without handling it: .*nosuch/, at: `db:execute("${BAD}"`, sql: true,
+        message: /a statement failed and the code went on without handling it: .*nosuch/,
+        at: `db:execute("${BAD}"`,
+        sql: true,
       },
     ];
 
     test.each(kinds)('$kind', async ({ body, message, at, sql }) => {
       const list = files({
-        m1_first: { up: 'assert(db:execute("CREATE TABLE a (v TEXT)"))\nassert(db:execute("INSERT INTO a VALUES (?)", {"kept"}))' },
+        m1_first: {
+          up: 'assert(db:execute("CREATE TABLE a (v TEXT)"))\nassert(db:execute("INSERT INTO a VALUES (?)", {"kept"}))',
+        },
         m2_failing: {
-          up: ['assert(db:execute("CREATE TABLE b (v TEXT)"))', 'assert(db:execute("INSERT INTO a VALUES (?)", {"lost"}))', body].join('\n'),
+          up: [
+            'assert(db:execute("CREATE TABLE b (v TEXT)"))',
+            'assert(db:execute("INSERT INTO a VALUES (?)", {"lost"}))',
+            body,
+          ].join('\n'),
         },
         m3_never: table('c'),
       });
       const m = migrator(list);
       const result = await m.up();
       expect(result.ok).toBe(false);
-      expect(statuses(result)).toEqual([['m1_first', 'up', 'applied'], ['m2_failing', 'up', 'failed']]);
+      expect(statuses(result)).toEqual([
+        ['m1_first', 'up', 'applied'],
+        ['m2_failing', 'up', 'failed'],
+      ]);
       const error = result.error!;
       expect(error.migration).toBe('m2_failing');
       expect(error.phase).toBe('up');
@@ -118,8 +151,16 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
       expect((await m.up()).ok).toBe(true);
       const result = await m.down({ all: true });
       expect(result.ok).toBe(false);
-      expect(statuses(result)).toEqual([['m3', 'down', 'reverted'], ['m2', 'down', 'failed']]);
-      expect(result.error).toMatchObject({ migration: 'm2', phase: 'down', message: 'cannot go back', line: lineOf(list[1], 'cannot go back') });
+      expect(statuses(result)).toEqual([
+        ['m3', 'down', 'reverted'],
+        ['m2', 'down', 'failed'],
+      ]);
+      expect(result.error).toMatchObject({
+        migration: 'm2',
+        phase: 'down',
+        message: 'cannot go back',
+        line: lineOf(list[1], 'cannot go back'),
+      });
       expect(await tables(driver)).toEqual(['a', 'b']);
       expect(await ledgerIds(driver)).toEqual(['m1', 'm2']);
       m.dispose();
@@ -139,15 +180,24 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
 
     test('after runs in the same transaction, after the ledger row; its failure undoes up as well', async () => {
       const list = files({
-        m1: table('a', { after: 'local rows = assert(db:query("SELECT count(*) AS n FROM _migrations WHERE id = ?", {"m1"}))\nassert(db:execute("INSERT INTO a VALUES (?)", {"after saw " .. tostring(rows[1].n)}))' }),
+        m1: table('a', {
+          after:
+            'local rows = assert(db:query("SELECT count(*) AS n FROM _migrations WHERE id = ?", {"m1"}))\nassert(db:execute("INSERT INTO a VALUES (?)", {"after saw " .. tostring(rows[1].n)}))',
+        }),
         m2: table('b', { after: 'assert(db:execute("INSERT INTO b VALUES (?)", {"x"}))\nerror("late trouble")' }),
         m3: table('c'),
       });
       const m = migrator(list);
       const result = await m.up();
-      expect(statuses(result)).toEqual([['m1', 'up', 'applied'], ['m2', 'up', 'failed']]);
+      expect(statuses(result)).toEqual([
+        ['m1', 'up', 'applied'],
+        ['m2', 'up', 'failed'],
+      ]);
       expect(result.error).toMatchObject({
-        migration: 'm2', phase: 'after', message: 'after hook failed: late trouble', line: lineOf(list[1], 'late trouble'),
+        migration: 'm2',
+        phase: 'after',
+        message: 'after hook failed: late trouble',
+        line: lineOf(list[1], 'late trouble'),
       });
       expect(await values('a')).toEqual(['after saw 1']);
       expect(await tables(driver)).toEqual(['a']);
@@ -170,7 +220,12 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
     test('a load error (Lua syntax) names the file and line, and stops the run before anything is applied', async () => {
       const list = [
         ...files({ m1: table('a') }),
-        ...migrationFiles([{ name: 'm2_broken.lua', text: 'return require("migration").define(function()\n  migration("x", function(\n  oops\nend)\n' }]),
+        ...migrationFiles([
+          {
+            name: 'm2_broken.lua',
+            text: 'return require("migration").define(function()\n  migration("x", function(\n  oops\nend)\n',
+          },
+        ]),
         ...files({ m3: table('c') }),
       ];
       for (const options of [{}, { singleTransaction: true }]) {
@@ -199,29 +254,41 @@ describe.each(ENGINES)('the runner on %s', (_name, open) => {
     const m = migrator(list);
     const result = await m.up({ step: 1 }); // a skip does not use up the step
     expect(result.ok).toBe(true);
-    expect(statuses(result)).toEqual([['m1_elsewhere', 'up', 'skipped'], ['m2', 'up', 'applied']]);
+    expect(statuses(result)).toEqual([
+      ['m1_elsewhere', 'up', 'skipped'],
+      ['m2', 'up', 'applied'],
+    ]);
     expect(result.results[0].reason).toBe(`no database("${driver.engine}") block (it targets ${other}, mysql)`);
     expect(await tables(driver)).toEqual(['a']);
     expect(await ledgerIds(driver)).toEqual(['m2']);
-    expect((await m.status()).migrations.map((s) => [s.id, s.status])).toEqual([['m1_elsewhere', 'pending'], ['m2', 'applied']]);
+    expect((await m.status()).migrations.map((s) => [s.id, s.status])).toEqual([
+      ['m1_elsewhere', 'pending'],
+      ['m2', 'applied'],
+    ]);
     // Still pending: the next run skips it again.
     expect(statuses(await m.up())).toEqual([['m1_elsewhere', 'up', 'skipped']]);
     m.dispose();
   });
 
   test('an empty database block is a placeholder: skipped, saying the block is empty', async () => {
-    const list = migrationFiles([{
-      name: 'm1.lua',
-      text: `return require("migration").define(function()
+    const list = migrationFiles([
+      {
+        name: 'm1.lua',
+        text: `return require("migration").define(function()
   migration("placeholder", function()
     database("${driver.engine}", function() end)
   end)
 end)`,
-    }]);
+      },
+    ]);
     const m = migrator(list);
     const result = await m.up();
     expect(result.results).toEqual([
-      expect.objectContaining({ id: 'm1', status: 'skipped', reason: `its database("${driver.engine}") block is empty` }),
+      expect.objectContaining({
+        id: 'm1',
+        status: 'skipped',
+        reason: `its database("${driver.engine}") block is empty`,
+      }),
     ]);
     expect(await ledgerIds(driver)).toEqual([]);
     m.dispose();
@@ -261,7 +328,10 @@ end)`,
   // -------------------------------------------------------------------------------------------------------------
   test('targets: up --step, up --to, down --step, down --to, down --all', async () => {
     const m = migrator(files({ t1: table('t1'), t2: table('t2'), t3: table('t3'), t4: table('t4') }));
-    expect(statuses(await m.up({ step: 2 }))).toEqual([['t1', 'up', 'applied'], ['t2', 'up', 'applied']]);
+    expect(statuses(await m.up({ step: 2 }))).toEqual([
+      ['t1', 'up', 'applied'],
+      ['t2', 'up', 'applied'],
+    ]);
     expect(await ledgerIds(driver)).toEqual(['t1', 't2']);
     expect(statuses(await m.up({ to: 't3' }))).toEqual([['t3', 'up', 'applied']]);
     expect(statuses(await m.up({ to: 't3' }))).toEqual([]);
@@ -270,13 +340,22 @@ end)`,
     expect(statuses(await m.up())).toEqual([]);
 
     expect(statuses(await m.down())).toEqual([['t4', 'down', 'reverted']]);
-    expect(statuses(await m.down({ step: 2 }))).toEqual([['t3', 'down', 'reverted'], ['t2', 'down', 'reverted']]);
+    expect(statuses(await m.down({ step: 2 }))).toEqual([
+      ['t3', 'down', 'reverted'],
+      ['t2', 'down', 'reverted'],
+    ]);
     expect(await tables(driver)).toEqual(['t1']);
     expect((await m.up()).ok).toBe(true);
-    expect(statuses(await m.down({ to: 't2' }))).toEqual([['t4', 'down', 'reverted'], ['t3', 'down', 'reverted']]);
+    expect(statuses(await m.down({ to: 't2' }))).toEqual([
+      ['t4', 'down', 'reverted'],
+      ['t3', 'down', 'reverted'],
+    ]);
     expect(await ledgerIds(driver)).toEqual(['t1', 't2']);
     expect(statuses(await m.down({ to: 't2' }))).toEqual([]);
-    expect(statuses(await m.down({ all: true }))).toEqual([['t2', 'down', 'reverted'], ['t1', 'down', 'reverted']]);
+    expect(statuses(await m.down({ all: true }))).toEqual([
+      ['t2', 'down', 'reverted'],
+      ['t1', 'down', 'reverted'],
+    ]);
     expect(await tables(driver)).toEqual([]);
     expect(await ledgerIds(driver)).toEqual([]);
     const none = await m.down();
@@ -294,27 +373,40 @@ end)`,
     const list = files({ r1: table('r1'), r2: table('r2'), r3: table('r3') });
     const m = migrator(list);
     expect((await m.up()).ok).toBe(true);
-    await driver.execute(driver.engine === 'sqlite' ? 'INSERT INTO r3 VALUES (?)' : 'INSERT INTO r3 VALUES ($1)', ['gone after redo']);
+    await driver.execute(driver.engine === 'sqlite' ? 'INSERT INTO r3 VALUES (?)' : 'INSERT INTO r3 VALUES ($1)', [
+      'gone after redo',
+    ]);
     const one = await m.redo();
     expect(one.ok).toBe(true);
-    expect(statuses(one)).toEqual([['r3', 'down', 'reverted'], ['r3', 'up', 'applied']]);
+    expect(statuses(one)).toEqual([
+      ['r3', 'down', 'reverted'],
+      ['r3', 'up', 'applied'],
+    ]);
     expect(await values('r3')).toEqual([]);
     expect(statuses(await m.redo({ step: 2 }))).toEqual([
-      ['r3', 'down', 'reverted'], ['r2', 'down', 'reverted'], ['r2', 'up', 'applied'], ['r3', 'up', 'applied'],
+      ['r3', 'down', 'reverted'],
+      ['r2', 'down', 'reverted'],
+      ['r2', 'up', 'applied'],
+      ['r3', 'up', 'applied'],
     ]);
     expect(await ledgerIds(driver)).toEqual(['r1', 'r2', 'r3']);
 
     // A pending migration that sorts first is neither applied nor reported by redo.
     const withEarlier = migrator([...files({ r0_later_added: table('r0') }), ...list]);
     const redo = await withEarlier.redo();
-    expect(statuses(redo)).toEqual([['r3', 'down', 'reverted'], ['r3', 'up', 'applied']]);
+    expect(statuses(redo)).toEqual([
+      ['r3', 'down', 'reverted'],
+      ['r3', 'up', 'applied'],
+    ]);
     expect(await ledgerIds(driver)).toEqual(['r1', 'r2', 'r3']);
     expect(await tables(driver)).toEqual(['r1', 'r2', 'r3']);
     withEarlier.dispose();
 
     // Redo of a migration without down: an error, nothing changed.
-    const noDown = migrator(files({ r1: table('r1'), r2: table('r2'), r3: { up: 'assert(db:execute("CREATE TABLE r3 (v TEXT)"))' } }),
-      { allowDrift: true });
+    const noDown = migrator(
+      files({ r1: table('r1'), r2: table('r2'), r3: { up: 'assert(db:execute("CREATE TABLE r3 (v TEXT)"))' } }),
+      { allowDrift: true },
+    );
     const refused = await noDown.redo();
     expect(refused.error).toMatchObject({ migration: 'r3', phase: 'down' });
     expect(refused.results).toEqual([]);
@@ -322,10 +414,15 @@ end)`,
     noDown.dispose();
 
     // A failing up after the down: the down stays committed, the error says so.
-    const failingUp = migrator(files({ r1: table('r1'), r2: table('r2'), r3: table('r3', { up: 'error("no way back up")' }) }),
-      { allowDrift: true });
+    const failingUp = migrator(
+      files({ r1: table('r1'), r2: table('r2'), r3: table('r3', { up: 'error("no way back up")' }) }),
+      { allowDrift: true },
+    );
     const half = await failingUp.redo();
-    expect(statuses(half)).toEqual([['r3', 'down', 'reverted'], ['r3', 'up', 'failed']]);
+    expect(statuses(half)).toEqual([
+      ['r3', 'down', 'reverted'],
+      ['r3', 'up', 'failed'],
+    ]);
     expect(half.error).toMatchObject({ migration: 'r3', phase: 'up', message: 'no way back up' });
     expect(await ledgerIds(driver)).toEqual(['r1', 'r2']);
     failingUp.dispose();
@@ -347,7 +444,10 @@ end)`,
       ]);
       const m = migrator(changed);
       const status = await m.status();
-      expect(status.migrations.map((s) => [s.id, s.status])).toEqual([['c1', 'modified'], ['c2', 'pending']]);
+      expect(status.migrations.map((s) => [s.id, s.status])).toEqual([
+        ['c1', 'modified'],
+        ['c2', 'pending'],
+      ]);
       const refused = await m.up();
       expect(refused.ok).toBe(false);
       expect(refused.results).toEqual([]);
@@ -362,11 +462,15 @@ end)`,
     });
 
     test('a file deleted after it was applied is missing; up refuses, down cannot revert it', async () => {
-      expect((await migrator(files({ d1: table('a', { description: 'the first' }), d2: table('b') })).up()).ok).toBe(true);
+      expect((await migrator(files({ d1: table('a', { description: 'the first' }), d2: table('b') })).up()).ok).toBe(
+        true,
+      );
       const m = migrator(files({ d2: table('b'), d3: table('c') }));
       const status = await m.status();
       expect(status.migrations.map((s) => [s.id, s.status, s.description])).toEqual([
-        ['d1', 'missing', 'the first'], ['d2', 'applied', 'test migration'], ['d3', 'pending', 'test migration'],
+        ['d1', 'missing', 'the first'],
+        ['d2', 'applied', 'test migration'],
+        ['d3', 'pending', 'test migration'],
       ]);
       expect(status.migrations[0].applied_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
       const refused = await m.up();
@@ -387,12 +491,16 @@ end)`,
 
     test('an old ledger without checksum gets the column; its rows (NULL checksum) count as applied', async () => {
       const sqlite = driver.engine === 'sqlite';
-      await driver.exec(sqlite
-        ? `CREATE TABLE ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at INTEGER NOT NULL)`
-        : `CREATE TABLE ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
-      await driver.exec(sqlite
-        ? `INSERT INTO ${LEDGER_TABLE} (id, description, applied_at) VALUES ('o1', 'from the old runtime', 1700000000)`
-        : `INSERT INTO ${LEDGER_TABLE} (id, description, applied_at) VALUES ('o1', 'from the old runtime', '2023-11-14 22:13:20+00')`);
+      await driver.exec(
+        sqlite
+          ? `CREATE TABLE ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at INTEGER NOT NULL)`
+          : `CREATE TABLE ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      );
+      await driver.exec(
+        sqlite
+          ? `INSERT INTO ${LEDGER_TABLE} (id, description, applied_at) VALUES ('o1', 'from the old runtime', 1700000000)`
+          : `INSERT INTO ${LEDGER_TABLE} (id, description, applied_at) VALUES ('o1', 'from the old runtime', '2023-11-14 22:13:20+00')`,
+      );
       await driver.exec('CREATE TABLE a (v TEXT)');
 
       const list = files({ o1: table('a'), o2: table('b') });
@@ -408,13 +516,20 @@ end)`,
       expect(statuses(result)).toEqual([['o2', 'up', 'applied']]);
       expect(await columns(driver, LEDGER_TABLE)).toEqual(['id', 'description', 'applied_at', 'checksum']);
       expect(await rows(driver, `SELECT id, checksum FROM ${LEDGER_TABLE} ORDER BY id`)).toEqual([
-        { id: 'o1', checksum: null }, { id: 'o2', checksum: list[1].checksum },
+        { id: 'o1', checksum: null },
+        { id: 'o2', checksum: list[1].checksum },
       ]);
       expect((await m.status()).migrations.map((s) => s.status)).toEqual(['applied', 'applied']);
       // A NULL checksum cannot tell a change: the row stays applied whatever the file says now.
-      const edited = migrationFiles([{ name: 'o1.lua', text: `${list[0].source}-- edited\n` }, { name: 'o2.lua', text: list[1].source }]);
+      const edited = migrationFiles([
+        { name: 'o1.lua', text: `${list[0].source}-- edited\n` },
+        { name: 'o2.lua', text: list[1].source },
+      ]);
       expect((await migrator(edited).status()).migrations.map((s) => s.status)).toEqual(['applied', 'applied']);
-      expect(statuses(await m.down({ all: true }))).toEqual([['o2', 'down', 'reverted'], ['o1', 'down', 'reverted']]);
+      expect(statuses(await m.down({ all: true }))).toEqual([
+        ['o2', 'down', 'reverted'],
+        ['o1', 'down', 'reverted'],
+      ]);
       expect(await tables(driver)).toEqual([]);
       m.dispose();
     });
@@ -425,13 +540,23 @@ end)`,
     test('everything commits together', async () => {
       const other: Engine = driver.engine === 'sqlite' ? 'postgres' : 'sqlite';
       const events: MigratorEvent[] = [];
-      const m = migrator(files({ s1: table('a'), s2: table('x', { engines: [other] }), s3: table('b') }), { onEvent: (e) => events.push(e) });
+      const m = migrator(files({ s1: table('a'), s2: table('x', { engines: [other] }), s3: table('b') }), {
+        onEvent: (e) => events.push(e),
+      });
       const result = await m.up({ singleTransaction: true });
       expect(result.ok).toBe(true);
-      expect(statuses(result)).toEqual([['s1', 'up', 'applied'], ['s2', 'up', 'skipped'], ['s3', 'up', 'applied']]);
+      expect(statuses(result)).toEqual([
+        ['s1', 'up', 'applied'],
+        ['s2', 'up', 'skipped'],
+        ['s3', 'up', 'applied'],
+      ]);
       expect(await tables(driver)).toEqual(['a', 'b']);
       expect(await ledgerIds(driver)).toEqual(['s1', 's3']);
-      expect(events.filter((e) => e.type === 'done').map((e) => e.type === 'done' && e.result.status)).toEqual(['applied', 'skipped', 'applied']);
+      expect(events.filter((e) => e.type === 'done').map((e) => e.type === 'done' && e.result.status)).toEqual([
+        'applied',
+        'skipped',
+        'applied',
+      ]);
       m.dispose();
     });
 
@@ -439,27 +564,41 @@ end)`,
       expect((await migrator(files({ s0: table('z') })).up()).ok).toBe(true);
       const events: MigratorEvent[] = [];
       const list = files({
-        s0: table('z'), s1: table('a'),
-        s2: { up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))\nassert(db:execute("INSERT INTO b VALUES (?)", {"x"}))' },
+        s0: table('z'),
+        s1: table('a'),
+        s2: {
+          up: 'assert(db:execute("CREATE TABLE b (v TEXT)"))\nassert(db:execute("INSERT INTO b VALUES (?)", {"x"}))',
+        },
         s3: { up: `assert(db:execute("${BAD}", {1}))` },
         s4: table('never'),
       });
       const m = migrator(list, { onEvent: (e) => events.push(e) });
       const result = await m.up({ singleTransaction: true });
       expect(result.ok).toBe(false);
-      expect(statuses(result)).toEqual([['s1', 'up', 'rolled_back'], ['s2', 'up', 'rolled_back'], ['s3', 'up', 'failed']]);
+      expect(statuses(result)).toEqual([
+        ['s1', 'up', 'rolled_back'],
+        ['s2', 'up', 'rolled_back'],
+        ['s3', 'up', 'failed'],
+      ]);
       expect(result.error).toMatchObject({ migration: 's3', phase: 'up', line: lineOf(list[3], BAD) });
       expect(result.error?.message).toMatch(NO_SUCH);
       expect(await tables(driver)).toEqual(['z']);
       expect(await ledgerIds(driver)).toEqual(['s0']);
       // Listeners hear the outcome, never "applied" for a migration that was then rolled back.
-      expect(events.filter((e) => e.type === 'done').map((e) => e.type === 'done' && e.result.status)).toEqual(['rolled_back', 'rolled_back', 'failed']);
+      expect(events.filter((e) => e.type === 'done').map((e) => e.type === 'done' && e.result.status)).toEqual([
+        'rolled_back',
+        'rolled_back',
+        'failed',
+      ]);
       m.dispose();
     });
 
     test('with --step', async () => {
       const m = migrator(files({ s1: table('a'), s2: table('b'), s3: table('c') }));
-      expect(statuses(await m.up({ singleTransaction: true, step: 2 }))).toEqual([['s1', 'up', 'applied'], ['s2', 'up', 'applied']]);
+      expect(statuses(await m.up({ singleTransaction: true, step: 2 }))).toEqual([
+        ['s1', 'up', 'applied'],
+        ['s2', 'up', 'applied'],
+      ]);
       expect(await ledgerIds(driver)).toEqual(['s1', 's2']);
       m.dispose();
     });
@@ -484,9 +623,21 @@ end)`,
       const result = await m.up({ dryRun: true });
       expect(result.error).toBeNull();
       expect(result.ok).toBe(true);
-      expect(statuses(result)).toEqual([['p1', 'up', 'rolled_back'], ['p2', 'up', 'rolled_back']]);
+      expect(statuses(result)).toEqual([
+        ['p1', 'up', 'rolled_back'],
+        ['p2', 'up', 'rolled_back'],
+      ]);
       const pg = driver.engine === 'postgres';
-      const q = (sql: string) => (pg ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql);
+      const q = (sql: string) =>
+        pg
+          ? sql.replace(
+              /\?/g,
+              (() => {
+                let i = 0;
+                return () => `$${++i}`;
+              })(),
+            )
+          : sql;
       expect(result.statements).toEqual([
         { migration: 'p1', sql: 'CREATE TABLE t (n INTEGER, s TEXT, x TEXT)', params: [] },
         { migration: 'p2', sql: q('INSERT INTO t (n, s, x) VALUES (?, ?, ?)'), params: [1, 'one', null] },
@@ -510,7 +661,10 @@ end)`,
       const m = migrator(files({ p1: table('a'), p2: { up: 'error("found it")' } }));
       const result = await m.up({ dryRun: true });
       expect(result.ok).toBe(false);
-      expect(statuses(result)).toEqual([['p1', 'up', 'rolled_back'], ['p2', 'up', 'failed']]);
+      expect(statuses(result)).toEqual([
+        ['p1', 'up', 'rolled_back'],
+        ['p2', 'up', 'failed'],
+      ]);
       expect(result.error).toMatchObject({ migration: 'p2', phase: 'up', message: 'found it' });
       expect(await tables(driver)).toEqual([]);
       expect(await tableExists(driver, LEDGER_TABLE)).toBe(false);

@@ -133,7 +133,8 @@ describe('MySQL/MariaDB schema snapshot', () => {
       {
         name: 'users_touch',
         table: 'users',
-        definition: 'CREATE TRIGGER `users_touch` BEFORE UPDATE ON `users` FOR EACH ROW SET NEW.created_at = CURRENT_TIMESTAMP',
+        definition:
+          'CREATE TRIGGER `users_touch` BEFORE UPDATE ON `users` FOR EACH ROW SET NEW.created_at = CURRENT_TIMESTAMP',
       },
     ]);
     expect(snap.sequences).toBeUndefined();
@@ -160,7 +161,9 @@ describe('MySQL/MariaDB schema snapshot', () => {
       ]),
     );
     expect(changes).toHaveLength(2);
-    expect(changes.find((c) => c.kind === 'column_added')?.after).toEqual(col('nickname', 'varchar(30)', { default: "'x'" }));
+    expect(changes.find((c) => c.kind === 'column_added')?.after).toEqual(
+      col('nickname', 'varchar(30)', { default: "'x'" }),
+    );
   });
 
   it('fingerprints change when a row changes, row counts do not', async () => {

@@ -86,7 +86,12 @@ const SQLITE_POSTS: TableSnapshot = {
   primary_key: { columns: ['id', 'slug'] },
   unique_constraints: [{ columns: ['author_id', 'slug'] }],
   indexes: [
-    { name: 'posts_body_lower', columns: ['lower(body) DESC', 'author_id'], unique: false, predicate: 'body IS NOT NULL' },
+    {
+      name: 'posts_body_lower',
+      columns: ['lower(body) DESC', 'author_id'],
+      unique: false,
+      predicate: 'body IS NOT NULL',
+    },
   ],
   foreign_keys: [
     {
@@ -120,7 +125,9 @@ const SQLITE_SLUGS: TableSnapshot = {
 const SQLITE_EXPECTED: SchemaSnapshot = {
   engine: 'sqlite',
   tables: [SQLITE_POSTS, SQLITE_SLUGS, SQLITE_USERS],
-  views: [{ name: 'active_users', definition: 'CREATE VIEW active_users AS SELECT id, email FROM users WHERE age > 17' }],
+  views: [
+    { name: 'active_users', definition: 'CREATE VIEW active_users AS SELECT id, email FROM users WHERE age > 17' },
+  ],
   triggers: [
     {
       name: 'users_touch',
@@ -160,7 +167,9 @@ describe('schema snapshot on SQLite (sql.js)', () => {
   it('leaves out the ledger and SQLite’s own objects', async () => {
     const driver = await sqlite();
     const names = driver.query(`SELECT name FROM sqlite_schema ORDER BY name`, []).rows.map((r) => r[0]);
-    expect(names).toEqual(expect.arrayContaining(['_migrations', '_migrations_applied', '_migrations_guard', 'sqlite_sequence']));
+    expect(names).toEqual(
+      expect.arrayContaining(['_migrations', '_migrations_applied', '_migrations_guard', 'sqlite_sequence']),
+    );
     expect(names.some((n) => String(n).startsWith('sqlite_autoindex_'))).toBe(true);
     const json = JSON.stringify(await takeSnapshot(driver, { fingerprint: true }));
     expect(json).not.toMatch(/_migrations|sqlite_/);
@@ -182,11 +191,7 @@ describe('schema snapshot on SQLite (sql.js)', () => {
   });
 
   it('fingerprints the data, row order ignored', async () => {
-    const rows = [
-      "(1, 'a', 1.5, x'00ff', NULL)",
-      "(2, 'b', 2, NULL, 9007199254740993)",
-      "(3, 'c', -0.25, x'', 0)",
-    ];
+    const rows = ["(1, 'a', 1.5, x'00ff', NULL)", "(2, 'b', 2, NULL, 9007199254740993)", "(3, 'c', -0.25, x'', 0)"];
     const make = async (values: string[]): Promise<string> => {
       const driver = await sqlite(`CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT, r REAL, b BLOB, big INTEGER);
         INSERT INTO t VALUES ${values.join(', ')};`);
@@ -286,7 +291,9 @@ describe('schema diff on SQLite (sql.js)', () => {
       { kind: 'rows_changed', path: ['slugs'], before: 0, after: 1 },
       { kind: 'data_changed', path: ['slugs'], before: expect.any(String), after: expect.any(String) },
     ]);
-    expect(renderDiff(changes)).toMatch(/^~ table slugs\n {2}~ rows: 0 → 1\n {2}~ data changed \(fingerprint [0-9a-f]{16} → [0-9a-f]{16}\)$/);
+    expect(renderDiff(changes)).toMatch(
+      /^~ table slugs\n {2}~ rows: 0 → 1\n {2}~ data changed \(fingerprint [0-9a-f]{16} → [0-9a-f]{16}\)$/,
+    );
   });
 
   it('an update that keeps the row count shows as data_changed only', async () => {
@@ -370,7 +377,13 @@ const PG_EVENTS: TableSnapshot = {
   name: 'events',
   schema: 'audit',
   columns: [
-    { name: 'id', type: 'bigint', nullable: false, default: "nextval('audit.events_id_seq'::regclass)", primary_key: true },
+    {
+      name: 'id',
+      type: 'bigint',
+      nullable: false,
+      default: "nextval('audit.events_id_seq'::regclass)",
+      primary_key: true,
+    },
     { name: 'at', type: 'timestamp with time zone', nullable: false, default: 'now()', primary_key: false },
     { name: 'payload', type: 'jsonb', nullable: true, default: null, primary_key: false },
   ],

@@ -83,7 +83,9 @@ type Open = (url: string, options: { connectTimeoutMs: number }) => Promise<Driv
 async function expectUnreachableFailsClearly(openDriver: Open, scheme: string): Promise<Error & { code?: string }> {
   const port = await freePort();
   const t0 = Date.now();
-  const down = await expectReject(openDriver(`${scheme}://moonwalk:${SECRET}@127.0.0.1:${port}/appdb`, { connectTimeoutMs: 2000 }));
+  const down = await expectReject(
+    openDriver(`${scheme}://moonwalk:${SECRET}@127.0.0.1:${port}/appdb`, { connectTimeoutMs: 2000 }),
+  );
   expect(Date.now() - t0).toBeLessThan(2000);
   expect(down.message).toContain(`127.0.0.1:${port}`);
   expect(down.message).toContain('appdb');
@@ -92,7 +94,9 @@ async function expectUnreachableFailsClearly(openDriver: Open, scheme: string): 
   const silent = await silentServer();
   try {
     const t1 = Date.now();
-    const hung = await expectReject(openDriver(`${scheme}://moonwalk:${SECRET}@127.0.0.1:${silent.port}/appdb`, { connectTimeoutMs: 700 }));
+    const hung = await expectReject(
+      openDriver(`${scheme}://moonwalk:${SECRET}@127.0.0.1:${silent.port}/appdb`, { connectTimeoutMs: 700 }),
+    );
     const took = Date.now() - t1;
     expect(took).toBeGreaterThanOrEqual(600);
     expect(took).toBeLessThan(4000);
@@ -164,23 +168,76 @@ describe('PostgreSQL driver', () => {
               ARRAY[1,2] AS arr, 'héllo'::text AS txt`,
       [],
     );
-    expect(r.columns).toEqual(['n', 'i2', 'i4', 'small8', 'big8', 'min8', 'f8', 'f4', 'nan', 'num', 't', 'f', 'b', 'd',
-      'tm', 'ts', 'tstz', 'iv', 'js', 'jsb', 'u', 'arr', 'txt']);
+    expect(r.columns).toEqual([
+      'n',
+      'i2',
+      'i4',
+      'small8',
+      'big8',
+      'min8',
+      'f8',
+      'f4',
+      'nan',
+      'num',
+      't',
+      'f',
+      'b',
+      'd',
+      'tm',
+      'ts',
+      'tstz',
+      'iv',
+      'js',
+      'jsb',
+      'u',
+      'arr',
+      'txt',
+    ]);
     const [row] = r.rows;
-    expect(row).toEqual([null, 1, 2, 42, 9007199254740993n, -9223372036854775808n, 1.5, 1.25, NaN, '12.50', true, false,
-      new Uint8Array([0xde, 0xad, 0xbe, 0xef]), '2024-01-02', '12:34:56', '2024-01-02 03:04:05', '2024-01-02 03:04:05+00',
-      '1 day 02:00:00', '{"a": 1}', '{"a": 1}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2}', 'héllo']);
+    expect(row).toEqual([
+      null,
+      1,
+      2,
+      42,
+      9007199254740993n,
+      -9223372036854775808n,
+      1.5,
+      1.25,
+      NaN,
+      '12.50',
+      true,
+      false,
+      new Uint8Array([0xde, 0xad, 0xbe, 0xef]),
+      '2024-01-02',
+      '12:34:56',
+      '2024-01-02 03:04:05',
+      '2024-01-02 03:04:05+00',
+      '1 day 02:00:00',
+      '{"a": 1}',
+      '{"a": 1}',
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      '{1,2}',
+      'héllo',
+    ]);
     expect(row![12]).toBeInstanceOf(Uint8Array);
   });
 
   it('sends parameters in ($n), keeps duplicate column names, runs several statements without parameters', async () => {
     const d = await pgDriver();
-    const r = await d.query('SELECT $1::int8 AS a, $2::bytea AS a, $3::bool, $4::text, $5::float8, $6::int4, $7::numeric', [
-      2n ** 60n + 1n, new Uint8Array([0, 1, 255]), true, "it's \\ \"x\" ?", 0.1, null, '123456789012345678901234.5',
-    ]);
+    const r = await d.query(
+      'SELECT $1::int8 AS a, $2::bytea AS a, $3::bool, $4::text, $5::float8, $6::int4, $7::numeric',
+      [2n ** 60n + 1n, new Uint8Array([0, 1, 255]), true, 'it\'s \\ "x" ?', 0.1, null, '123456789012345678901234.5'],
+    );
     expect(r.columns.slice(0, 2)).toEqual(['a', 'a']);
-    expect(r.rows[0]).toEqual([2n ** 60n + 1n, new Uint8Array([0, 1, 255]), true, "it's \\ \"x\" ?", 0.1, null,
-      '123456789012345678901234.5']);
+    expect(r.rows[0]).toEqual([
+      2n ** 60n + 1n,
+      new Uint8Array([0, 1, 255]),
+      true,
+      'it\'s \\ "x" ?',
+      0.1,
+      null,
+      '123456789012345678901234.5',
+    ]);
     const multi = await d.query('SELECT 1 AS one; SELECT 2 AS two, 3 AS three', []);
     expect(multi).toEqual({ columns: ['two', 'three'], rows: [[2, 3]] });
   });
@@ -188,8 +245,14 @@ describe('PostgreSQL driver', () => {
   it('execute reports rows affected and no last insert id; prepare checks at prepare time and runs many times', async () => {
     const d = await pgDriver();
     await d.exec('CREATE TABLE people (id serial PRIMARY KEY, name text UNIQUE NOT NULL)');
-    expect(await d.execute("INSERT INTO people (name) VALUES ('ann'), ('bob')", [])).toEqual({ rowsAffected: 2, lastInsertId: null });
-    expect(await d.execute('UPDATE people SET name = name || $1', ['!'])).toEqual({ rowsAffected: 2, lastInsertId: null });
+    expect(await d.execute("INSERT INTO people (name) VALUES ('ann'), ('bob')", [])).toEqual({
+      rowsAffected: 2,
+      lastInsertId: null,
+    });
+    expect(await d.execute('UPDATE people SET name = name || $1', ['!'])).toEqual({
+      rowsAffected: 2,
+      lastInsertId: null,
+    });
     expect((await d.execute('CREATE INDEX people_name ON people (name)', [])).rowsAffected).toBe(0);
 
     const ins = await d.prepare('INSERT INTO people (name) VALUES ($1) RETURNING id');
@@ -249,11 +312,15 @@ describe('PostgreSQL driver', () => {
     await d.exec('CREATE SCHEMA other');
     const inOther = await pgDriver(pgUrl + '?schema=other');
     await inOther.exec('CREATE TABLE in_other (a int)');
-    expect((await d.query("SELECT schemaname FROM pg_tables WHERE tablename = 'in_other'", [])).rows).toEqual([['other']]);
+    expect((await d.query("SELECT schemaname FROM pg_tables WHERE tablename = 'in_other'", [])).rows).toEqual([
+      ['other'],
+    ]);
     const nowhere = await pgDriver(pgUrl + '?schema=does_not_exist');
     const err = await expectReject(Promise.resolve(nowhere.exec('CREATE TABLE t (a int)')));
     expect(err.code).toBe('3F000');
-    expect((await d.query("SELECT count(*)::int FROM pg_namespace WHERE nspname = 'does_not_exist'", [])).rows).toEqual([[0]]);
+    expect((await d.query("SELECT count(*)::int FROM pg_namespace WHERE nspname = 'does_not_exist'", [])).rows).toEqual(
+      [[0]],
+    );
   });
 
   it('takes credentials from PGPASSWORD and PGUSER; sslmode as libpq users expect', async () => {
@@ -266,8 +333,9 @@ describe('PostgreSQL driver', () => {
       const d = await pgDriver(bare);
       expect((await d.query('SELECT current_user', [])).rows).toEqual([['moonwalk']]);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     // the test server has no TLS: prefer (the default) falls back, require refuses
     await pgDriver(pgUrl + '?sslmode=prefer');
@@ -294,7 +362,9 @@ describe('PostgreSQL driver', () => {
     const t0 = Date.now();
     const timedOut = await expectReject(b.lock(400));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
-    expect(timedOut.message).toMatch(/^another moonwalk run holds the lock on postgres:\/\/moonwalk:\*\*\*@127\.0\.0\.1:\d+\/\w+; waited 0\.\d s \(held by server process \d+, application "moonwalk", user "moonwalk", from 127\.0\.0\.1, connected since /);
+    expect(timedOut.message).toMatch(
+      /^another moonwalk run holds the lock on postgres:\/\/moonwalk:\*\*\*@127\.0\.0\.1:\d+\/\w+; waited 0\.\d s \(held by server process \d+, application "moonwalk", user "moonwalk", from 127\.0\.0\.1, connected since /,
+    );
     expect(timedOut.code).toBe('LOCK_TIMEOUT');
     // lock_timeout was put back
     expect((await b.query("SELECT current_setting('lock_timeout')", [])).rows).toEqual([['0']]);
@@ -319,7 +389,8 @@ describe('PostgreSQL driver', () => {
     await releaseB2();
   });
 
-  it('a connection dropped mid-statement is a clear error, not a hang', () => expectDroppedConnectionFailsClearly('postgres'));
+  it('a connection dropped mid-statement is a clear error, not a hang', () =>
+    expectDroppedConnectionFailsClearly('postgres'));
 });
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -342,17 +413,83 @@ describe('MySQL driver (MariaDB)', () => {
     const res = await d.execute(
       'INSERT INTO vals (ti, si, i, bi, ubi, fl, db, de, d, dt, ts, tm, y, c, vc, tx, bl, vb, bt, js, en, bo) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [-1, 300, 70000, 2n ** 60n + 1n, 18446744073709551615n, 1.5, 0.1, '12.50', '2024-01-02', '2024-01-02 03:04:05',
-        '2024-01-02 03:04:05', '12:34:56', 2024, 'abc', "it's \\ \"x\" ?", 'héllo', new Uint8Array([0, 1, 255]),
-        new Uint8Array([0xde, 0xad]), 0xabc, '{"a": 1}', 'y', true],
+      [
+        -1,
+        300,
+        70000,
+        2n ** 60n + 1n,
+        18446744073709551615n,
+        1.5,
+        0.1,
+        '12.50',
+        '2024-01-02',
+        '2024-01-02 03:04:05',
+        '2024-01-02 03:04:05',
+        '12:34:56',
+        2024,
+        'abc',
+        'it\'s \\ "x" ?',
+        'héllo',
+        new Uint8Array([0, 1, 255]),
+        new Uint8Array([0xde, 0xad]),
+        0xabc,
+        '{"a": 1}',
+        'y',
+        true,
+      ],
     );
     expect(res).toEqual({ rowsAffected: 1, lastInsertId: 1 });
     const r = await d.query('SELECT * FROM vals', []);
-    expect(r.columns).toEqual(['id', 'ti', 'si', 'i', 'bi', 'ubi', 'fl', 'db', 'de', 'd', 'dt', 'ts', 'tm', 'y', 'c', 'vc',
-      'tx', 'bl', 'vb', 'bt', 'js', 'en', 'bo']);
-    expect(r.rows[0]).toEqual([1, -1, 300, 70000, 2n ** 60n + 1n, 18446744073709551615n, 1.5, 0.1, '12.50', '2024-01-02',
-      '2024-01-02 03:04:05', '2024-01-02 03:04:05', '12:34:56', 2024, 'abc', "it's \\ \"x\" ?", 'héllo',
-      new Uint8Array([0, 1, 255]), new Uint8Array([0xde, 0xad]), 0xabc, '{"a": 1}', 'y', 1]);
+    expect(r.columns).toEqual([
+      'id',
+      'ti',
+      'si',
+      'i',
+      'bi',
+      'ubi',
+      'fl',
+      'db',
+      'de',
+      'd',
+      'dt',
+      'ts',
+      'tm',
+      'y',
+      'c',
+      'vc',
+      'tx',
+      'bl',
+      'vb',
+      'bt',
+      'js',
+      'en',
+      'bo',
+    ]);
+    expect(r.rows[0]).toEqual([
+      1,
+      -1,
+      300,
+      70000,
+      2n ** 60n + 1n,
+      18446744073709551615n,
+      1.5,
+      0.1,
+      '12.50',
+      '2024-01-02',
+      '2024-01-02 03:04:05',
+      '2024-01-02 03:04:05',
+      '12:34:56',
+      2024,
+      'abc',
+      'it\'s \\ "x" ?',
+      'héllo',
+      new Uint8Array([0, 1, 255]),
+      new Uint8Array([0xde, 0xad]),
+      0xabc,
+      '{"a": 1}',
+      'y',
+      1,
+    ]);
     expect(r.rows[0]![17]).toBeInstanceOf(Uint8Array);
     const nulls = await d.query('SELECT NULL AS n, CAST(42 AS SIGNED) AS s, ? AS p, ? AS q', [null, false]);
     expect(nulls).toEqual({ columns: ['n', 's', 'p', 'q'], rows: [[null, 42, null, 0]] });
@@ -360,7 +497,7 @@ describe('MySQL driver (MariaDB)', () => {
 
   it('leaves ? alone inside strings, identifiers and comments; checks the parameter count', async () => {
     const d = await myDriver();
-    const r = await d.query("SELECT 'what?' AS `a?`, \"why?\" AS b, /* ? */ ? AS c -- ?\n, ? AS d # ?\n", ['x', 2]);
+    const r = await d.query('SELECT \'what?\' AS `a?`, "why?" AS b, /* ? */ ? AS c -- ?\n, ? AS d # ?\n', ['x', 2]);
     expect(r).toEqual({ columns: ['a?', 'b', 'c', 'd'], rows: [['what?', 'why?', 'x', 2]] });
     await expect(Promise.resolve(d.query('SELECT ?, ?', [1]))).rejects.toThrow(/more \? placeholders/);
     await expect(Promise.resolve(d.query('SELECT ?', [1, 2]))).rejects.toThrow(/1 \? placeholder\(s\) but 2 parameter/);
@@ -369,8 +506,16 @@ describe('MySQL driver (MariaDB)', () => {
   it('execute, multi-statement, prepare', async () => {
     const d = await myDriver();
     await d.exec('CREATE TABLE people (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) UNIQUE NOT NULL)');
-    expect(await d.execute("INSERT INTO people (name) VALUES ('ann'), ('bob')", [])).toEqual({ rowsAffected: 2, lastInsertId: 1 });
-    expect(await d.execute("INSERT INTO people (name) VALUES ('cat'); UPDATE people SET name = CONCAT(name, '!') WHERE id < 3", [])).toEqual({
+    expect(await d.execute("INSERT INTO people (name) VALUES ('ann'), ('bob')", [])).toEqual({
+      rowsAffected: 2,
+      lastInsertId: 1,
+    });
+    expect(
+      await d.execute(
+        "INSERT INTO people (name) VALUES ('cat'); UPDATE people SET name = CONCAT(name, '!') WHERE id < 3",
+        [],
+      ),
+    ).toEqual({
       rowsAffected: 3,
       lastInsertId: 3,
     });
@@ -417,7 +562,14 @@ describe('MySQL driver (MariaDB)', () => {
     expect((await d.query('SELECT a FROM t ORDER BY a', [])).rows).toEqual([['before_ddl']]);
     // commit() and rollback() turn autocommit back on: a statement outside begin() commits at once.
     expect((await d.query('SELECT @@autocommit', [])).rows).toEqual([[1]]);
-    expect((await d.query("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'implicit_commit'", [])).rows).toEqual([[1]]);
+    expect(
+      (
+        await d.query(
+          "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'implicit_commit'",
+          [],
+        )
+      ).rows,
+    ).toEqual([[1]]);
   });
 
   it('a server that is down or silent fails within the timeout, naming host:port and database, never the password', async () => {
@@ -442,7 +594,9 @@ describe('MySQL driver (MariaDB)', () => {
     const t0 = Date.now();
     const timedOut = await expectReject(b.lock(1000));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
-    expect(timedOut.message).toMatch(/^another moonwalk run holds the lock on mysql:\/\/moonwalk:\*\*\*@127\.0\.0\.1:\d+\/\w+; waited 1\.\d s \(held by connection \d+\)$/);
+    expect(timedOut.message).toMatch(
+      /^another moonwalk run holds the lock on mysql:\/\/moonwalk:\*\*\*@127\.0\.0\.1:\d+\/\w+; waited 1\.\d s \(held by connection \d+\)$/,
+    );
     expect(timedOut.code).toBe('LOCK_TIMEOUT');
     await releaseA();
     const releaseB = await b.lock(1000);
@@ -464,7 +618,8 @@ describe('MySQL driver (MariaDB)', () => {
     await releaseB2();
   });
 
-  it('a connection dropped mid-statement is a clear error, not a hang', () => expectDroppedConnectionFailsClearly('mysql'));
+  it('a connection dropped mid-statement is a clear error, not a hang', () =>
+    expectDroppedConnectionFailsClearly('mysql'));
 });
 
 // ---------------------------------------------------------------------------------------------------------------------

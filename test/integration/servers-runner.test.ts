@@ -20,8 +20,19 @@ import { scratchDatabase, useServer, type TestServer } from '../harness/global-s
 import { freePort } from '../harness/servers.ts';
 import { migration } from '../helpers/migration.ts';
 import {
-  ensureCliBuilt, column, columns, indexes, json, ledgerIds, rows, runCli, startCli, tables, writeMigrations,
-  type CliOutcome, type CliRun,
+  ensureCliBuilt,
+  column,
+  columns,
+  indexes,
+  json,
+  ledgerIds,
+  rows,
+  runCli,
+  startCli,
+  tables,
+  writeMigrations,
+  type CliOutcome,
+  type CliRun,
 } from '../helpers/cli-process.ts';
 
 const GUIDE = fileURLToPath(new URL('../fixtures/guide/', import.meta.url));
@@ -49,14 +60,22 @@ afterAll(async () => {
 });
 
 const GUIDE_IDS = [
-  '0001_example_template', '0002_create_users', '0003_add_email_to_users', '0004_create_products',
-  '0005_add_description_to_products', '0006_index_products_name', '0007_create_roles', '0008_seed_roles',
-  '0009_insert_users_prepared', '0010_insert_users_with_parameters', '0011_users_idempotent',
+  '0001_example_template',
+  '0002_create_users',
+  '0003_add_email_to_users',
+  '0004_create_products',
+  '0005_add_description_to_products',
+  '0006_index_products_name',
+  '0007_create_roles',
+  '0008_seed_roles',
+  '0009_insert_users_prepared',
+  '0010_insert_users_with_parameters',
+  '0011_users_idempotent',
 ];
 
 // ---------------------------------------------------------------------------------------------------------------------
 
-describe.each(['postgres', 'mysql'] as const)('the guide\'s examples on a real %s server', (engine) => {
+describe.each(['postgres', 'mysql'] as const)("the guide's examples on a real %s server", (engine) => {
   let url: string;
   let driver: Driver;
   const host = new LuaHost();
@@ -78,11 +97,17 @@ describe.each(['postgres', 'mysql'] as const)('the guide\'s examples on a real %
       expect(up.results[0]).toMatchObject({ id: '0001_example_template', status: 'skipped' });
       expect(up.results.slice(1).map((r) => r.status)).toEqual(Array(10).fill('applied'));
     }
-    expect(await tables(driver)).toEqual(engine === 'mysql' ? ['example', 'products', 'roles', 'users'] : ['products', 'roles', 'users']);
+    expect(await tables(driver)).toEqual(
+      engine === 'mysql' ? ['example', 'products', 'roles', 'users'] : ['products', 'roles', 'users'],
+    );
     expect(await columns(driver, 'users')).toEqual(['id', 'name', 'age', 'created_at', 'email']);
     expect(await columns(driver, 'products')).toEqual(['id', 'name', 'price', 'created_at', 'description']);
     expect(await indexes(driver)).toEqual(['idx_products_name']);
-    expect(await rows(driver, 'SELECT name FROM roles ORDER BY id')).toEqual([{ name: 'admin' }, { name: 'user' }, { name: 'guest' }]);
+    expect(await rows(driver, 'SELECT name FROM roles ORDER BY id')).toEqual([
+      { name: 'admin' },
+      { name: 'user' },
+      { name: 'guest' },
+    ]);
     expect(await rows(driver, 'SELECT id, name, email, age FROM users ORDER BY id')).toEqual([
       { id: 1, name: 'Alice', email: 'alice@example.com', age: null },
       { id: 2, name: 'Bob', email: 'bob@example.com', age: null },
@@ -98,7 +123,9 @@ describe.each(['postgres', 'mysql'] as const)('the guide\'s examples on a real %
     expect(await ledgerIds(driver)).toEqual(applied);
     const status = await m.status();
     expect(status.engine).toBe(engine);
-    expect(status.migrations.map((s) => s.status)).toEqual(engine === 'mysql' ? Array(11).fill('applied') : ['pending', ...Array(10).fill('applied')]);
+    expect(status.migrations.map((s) => s.status)).toEqual(
+      engine === 'mysql' ? Array(11).fill('applied') : ['pending', ...Array(10).fill('applied')],
+    );
     expect(status.migrations[1].applied_at).toMatch(/^\d{4}-\d\d-\d\d/);
 
     const again = await m.up();
@@ -123,7 +150,8 @@ describe.each(['postgres', 'mysql'] as const)('the guide\'s examples on a real %
     expect(up.results.every((r) => r.status === 'applied')).toBe(true);
     expect(await tables(driver)).toEqual(['users']);
     expect(await ledgerIds(driver)).toEqual(files.map((f) => f.id));
-    if (folder === 'table-rebuild') expect(await columns(driver, 'users')).toEqual(['id', 'name', 'email', 'created_at']);
+    if (folder === 'table-rebuild')
+      expect(await columns(driver, 'users')).toEqual(['id', 'name', 'email', 'created_at']);
     if (folder === 'transaction-safety') expect(await indexes(driver)).toEqual(['idx_user_email']);
     const down = await m.down({ all: true });
     expect(down.error).toBeNull();
@@ -132,12 +160,14 @@ describe.each(['postgres', 'mysql'] as const)('the guide\'s examples on a real %
     m.dispose();
   });
 
-  test('the CLI runs the guide\'s folder up and down --all (exit 0, JSON)', async () => {
+  test("the CLI runs the guide's folder up and down --all (exit 0, JSON)", async () => {
     const up = await runCli(['up', '--json', '--db', url, '--dir', GUIDE]);
     expect(up.code, up.stderr).toBe(0);
     const doc = json(up);
     expect(doc.ok).toBe(true);
-    expect(doc.results.filter((r: { status: string }) => r.status === 'applied')).toHaveLength(engine === 'mysql' ? 11 : 10);
+    expect(doc.results.filter((r: { status: string }) => r.status === 'applied')).toHaveLength(
+      engine === 'mysql' ? 11 : 10,
+    );
     const down = await runCli(['down', '--all', '--json', '--db', url, '--dir', GUIDE]);
     expect(down.code, down.stderr).toBe(0);
     expect(json(down).results).toHaveLength(engine === 'mysql' ? 11 : 10);
@@ -151,35 +181,47 @@ describe('MySQL (MariaDB): DDL commits implicitly, and the runner says so', () =
   const lua = (up: string, extra: { after?: string; down?: string } = {}) => {
     const text = migration(up, { engines: ['mysql'], down: extra.down });
     if (!extra.after) return text;
-    return text.replace('      end)\n    end\n  end)', `        after(function(db)\n${extra.after}\n        end)\n      end)\n    end\n  end)`);
+    return text.replace(
+      '      end)\n    end\n  end)',
+      `        after(function(db)\n${extra.after}\n        end)\n      end)\n    end\n  end)`,
+    );
   };
-  const audit = lua('    assert(db:execute("CREATE TABLE audit (note VARCHAR(50))"))', { down: '    assert(db:execute("DROP TABLE audit"))' });
+  const audit = lua('    assert(db:execute("CREATE TABLE audit (note VARCHAR(50))"))', {
+    down: '    assert(db:execute("DROP TABLE audit"))',
+  });
 
   test('a migration that creates a table then fails: the CREATE (and what came before) is reported committed, the rest is rolled back, nothing recorded', async () => {
     const url = await scratchDatabase(myServer, 'partial');
     const dir = writeMigrations(path.join(TMP, 'partial'), {
       '0001_audit.lua': audit,
-      '0002_partial.lua': lua([
-        '    assert(db:execute("INSERT INTO audit (note) VALUES (?)", {"before"}))',
-        '    assert(db:execute("CREATE TABLE partial_t (id INT)"))',
-        '    assert(db:execute("INSERT INTO partial_t (id) VALUES (1)"))',
-        '    assert(db:execute("INSERT INTO audit (note) VALUES (?)", {"after"}))',
-        '    error("boom after the table")',
-      ].join('\n')),
+      '0002_partial.lua': lua(
+        [
+          '    assert(db:execute("INSERT INTO audit (note) VALUES (?)", {"before"}))',
+          '    assert(db:execute("CREATE TABLE partial_t (id INT)"))',
+          '    assert(db:execute("INSERT INTO partial_t (id) VALUES (1)"))',
+          '    assert(db:execute("INSERT INTO audit (note) VALUES (?)", {"after"}))',
+          '    error("boom after the table")',
+        ].join('\n'),
+      ),
     });
     const up = await runCli(['up', '--json', '--db', url, '--dir', dir]);
     expect(up.code).toBe(1);
     const doc = json(up);
     expect(doc.ok).toBe(false);
     expect(doc.results.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
-      ['0001_audit', 'applied'], ['0002_partial', 'failed'],
+      ['0001_audit', 'applied'],
+      ['0002_partial', 'failed'],
     ]);
     expect(doc.error).toMatchObject({ migration: '0002_partial', phase: 'up' });
     // The JSON error has the contract's keys only: the committed statements are named in the message, in order.
-    expect(doc.error.message).toMatch(new RegExp('^boom after the table — partially applied: these statements committed ' +
-      'before the failure and were not rolled back \\(mysql commits DDL implicitly[^)]*\\): ' +
-      'INSERT INTO audit \\(note\\) VALUES \\(\\?\\); CREATE TABLE partial_t \\(id INT\\)\\. ' +
-      '0002_partial is not recorded as applied \\(status shows it pending\\): undo them by hand'));
+    expect(doc.error.message).toMatch(
+      new RegExp(
+        '^boom after the table — partially applied: these statements committed ' +
+          'before the failure and were not rolled back \\(mysql commits DDL implicitly[^)]*\\): ' +
+          'INSERT INTO audit \\(note\\) VALUES \\(\\?\\); CREATE TABLE partial_t \\(id INT\\)\\. ' +
+          '0002_partial is not recorded as applied \\(status shows it pending\\): undo them by hand',
+      ),
+    );
     expect(doc.error.message).not.toContain('INSERT INTO partial_t');
 
     const driver = await open(url);
@@ -191,7 +233,8 @@ describe('MySQL (MariaDB): DDL commits implicitly, and the runner says so', () =
     const status = await runCli(['status', '--json', '--db', url, '--dir', dir]);
     expect(status.code).toBe(0);
     expect(json(status).migrations.map((m: { id: string; status: string }) => [m.id, m.status])).toEqual([
-      ['0001_audit', 'applied'], ['0002_partial', 'pending'],
+      ['0001_audit', 'applied'],
+      ['0002_partial', 'pending'],
     ]);
 
     // The human form says the same on stderr.
@@ -214,7 +257,9 @@ describe('MySQL (MariaDB): DDL commits implicitly, and the runner says so', () =
     const doc = json(await runCli(['up', '--json', '--db', url, '--dir', dir]));
     expect(doc.error).toMatchObject({ migration: '0002_after', phase: 'after' });
     expect(doc.error.message).toMatch(/^after hook failed: .*after boom — partially applied/);
-    expect(doc.error.message).toContain(": INSERT INTO audit (note) VALUES ('up'); CREATE TABLE after_t (id INT). 0002_after is not recorded");
+    expect(doc.error.message).toContain(
+      ": INSERT INTO audit (note) VALUES ('up'); CREATE TABLE after_t (id INT). 0002_after is not recorded",
+    );
     const driver = await open(url);
     expect(await ledgerIds(driver)).toEqual(['0001_audit']);
     expect(await column(driver, 'SELECT note FROM audit')).toEqual(['up']);
@@ -223,9 +268,12 @@ describe('MySQL (MariaDB): DDL commits implicitly, and the runner says so', () =
   test('a down that drops a table then fails: "partially reverted", the migration stays recorded as applied', async () => {
     const url = await scratchDatabase(myServer, 'partial_down');
     const dir = writeMigrations(path.join(TMP, 'partial-down'), {
-      '0001_two_tables.lua': lua('    assert(db:execute("CREATE TABLE a1 (id INT)"))\n    assert(db:execute("CREATE TABLE a2 (id INT)"))', {
-        down: '    assert(db:execute("DROP TABLE a2"))\n    error("down boom")',
-      }),
+      '0001_two_tables.lua': lua(
+        '    assert(db:execute("CREATE TABLE a1 (id INT)"))\n    assert(db:execute("CREATE TABLE a2 (id INT)"))',
+        {
+          down: '    assert(db:execute("DROP TABLE a2"))\n    error("down boom")',
+        },
+      ),
     });
     expect((await runCli(['up', '--db', url, '--dir', dir])).code).toBe(0);
     const out = await runCli(['down', '--json', '--db', url, '--dir', dir]);
@@ -243,7 +291,9 @@ describe('MySQL (MariaDB): DDL commits implicitly, and the runner says so', () =
     const url = await scratchDatabase(myServer, 'whole');
     const dir = writeMigrations(path.join(TMP, 'whole'), {
       '0001_audit.lua': audit,
-      '0002_dml.lua': lua('    assert(db:execute("INSERT INTO audit (note) VALUES (\'x\')"))\n    assert(db:execute("INSERT INTO nope VALUES (1)"))'),
+      '0002_dml.lua': lua(
+        '    assert(db:execute("INSERT INTO audit (note) VALUES (\'x\')"))\n    assert(db:execute("INSERT INTO nope VALUES (1)"))',
+      ),
     });
     const doc = json(await runCli(['up', '--json', '--db', url, '--dir', dir]));
     expect(doc.error).toMatchObject({ migration: '0002_dml', phase: 'up' });
@@ -292,8 +342,10 @@ describe('PostgreSQL ?schema=', () => {
     const inApp = `${url}?schema=app`;
     const up = await runCli(['up', '--json', '--db', inApp, '--dir', GUIDE]);
     expect(up.code, up.stderr).toBe(0);
-    const where = await rows(admin,
-      "SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_schema IN ('public', 'app') ORDER BY 1, 2");
+    const where = await rows(
+      admin,
+      "SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_schema IN ('public', 'app') ORDER BY 1, 2",
+    );
     expect(where).toEqual(['_migrations', 'products', 'roles', 'users'].map((t) => ({ s: 'app', t })));
     expect(await column(admin, 'SELECT count(*) FROM app._migrations')).toEqual([10]);
 
@@ -311,7 +363,9 @@ describe('PostgreSQL ?schema=', () => {
 
     const down = await runCli(['down', '--all', '--json', '--db', inApp, '--dir', GUIDE]);
     expect(down.code, down.stderr).toBe(0);
-    expect(await column(admin, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'app'")).toEqual(['_migrations']);
+    expect(await column(admin, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'app'")).toEqual([
+      '_migrations',
+    ]);
   });
 });
 
@@ -330,50 +384,64 @@ describe('a server that cannot be reached', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     return {
       port: (srv.address() as net.AddressInfo).port,
-      close: () => new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => r());
-      }),
+      close: () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          srv.close(() => r());
+        }),
     };
   }
 
-  test.each(['postgres', 'mysql'])('%s: down or silent → exit 2 within --connect-timeout, host:port named, no password', async (scheme) => {
-    const dir = writeMigrations(path.join(TMP, `unreachable-${scheme}`), {});
-    const refused = await freePort();
-    const silent = await silentServer();
-    try {
-      for (const [port, timeout] of [[refused, 2], [silent.port, 1]] as const) {
-        const url = `${scheme}://moonwalk:${PASSWORD}@127.0.0.1:${port}/app`;
-        for (const args of [['status'], ['up', '--json']]) {
-          const out = await runCli([...args, '--db', url, '--dir', dir, '--connect-timeout', String(timeout)]);
-          const seen = JSON.stringify(out);
-          expect(out.code, seen).toBe(2);
-          // The connect timeout, plus the start of a Node process on a busy machine.
-          expect(out.ms, seen).toBeLessThan(timeout * 1000 + 6000);
-          expect(out.stderr, seen).toContain(`127.0.0.1:${port}`);
-          expect(out.stderr + out.stdout).not.toContain(PASSWORD);
-          if (args.includes('--json')) expect(json(out).error).toMatchObject({ phase: 'connect' });
+  test.each(['postgres', 'mysql'])(
+    '%s: down or silent → exit 2 within --connect-timeout, host:port named, no password',
+    async (scheme) => {
+      const dir = writeMigrations(path.join(TMP, `unreachable-${scheme}`), {});
+      const refused = await freePort();
+      const silent = await silentServer();
+      try {
+        for (const [port, timeout] of [
+          [refused, 2],
+          [silent.port, 1],
+        ] as const) {
+          const url = `${scheme}://moonwalk:${PASSWORD}@127.0.0.1:${port}/app`;
+          for (const args of [['status'], ['up', '--json']]) {
+            const out = await runCli([...args, '--db', url, '--dir', dir, '--connect-timeout', String(timeout)]);
+            const seen = JSON.stringify(out);
+            expect(out.code, seen).toBe(2);
+            // The connect timeout, plus the start of a Node process on a busy machine.
+            expect(out.ms, seen).toBeLessThan(timeout * 1000 + 6000);
+            expect(out.stderr, seen).toContain(`127.0.0.1:${port}`);
+            expect(out.stderr + out.stdout).not.toContain(PASSWORD);
+            if (args.includes('--json')) expect(json(out).error).toMatchObject({ phase: 'connect' });
+          }
         }
+      } finally {
+        await silent.close();
       }
-    } finally {
-      await silent.close();
-    }
-  });
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------------------
 
 describe('a connection dropped mid-run', () => {
   const files = (sleep: string) => ({
-    '0001_first.lua': migration('    assert(db:execute("CREATE TABLE first_t (id INT)"))', { engines: ['postgres', 'mysql'] }),
-    '0002_sleeps.lua': migration([
-      '    assert(db:execute("CREATE TABLE dropped_t (id INT)"))',
-      `    assert(db:query("${sleep}"))`,
-    ].join('\n'), { engines: ['postgres', 'mysql'] }),
+    '0001_first.lua': migration('    assert(db:execute("CREATE TABLE first_t (id INT)"))', {
+      engines: ['postgres', 'mysql'],
+    }),
+    '0002_sleeps.lua': migration(
+      ['    assert(db:execute("CREATE TABLE dropped_t (id INT)"))', `    assert(db:query("${sleep}"))`].join('\n'),
+      { engines: ['postgres', 'mysql'] },
+    ),
   });
 
   /** Polls until `probe` finds something; fails at once, with its output, when the runner ended first. */
-  async function waitFor<T>(what: string, run: CliRun, probe: () => Promise<T | null | undefined>, ms = 20_000): Promise<T> {
+  async function waitFor<T>(
+    what: string,
+    run: CliRun,
+    probe: () => Promise<T | null | undefined>,
+    ms = 20_000,
+  ): Promise<T> {
     const until = Date.now() + ms;
     let ended: CliOutcome | null = null;
     void run.done.then((out) => (ended = out));
@@ -396,7 +464,9 @@ describe('a connection dropped mid-run', () => {
     try {
       const pid = await waitFor('the sleeping backend', run, async () => {
         const r = await admin.query(
-          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'", [database]);
+          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'",
+          [database],
+        );
         return r.rows[0]?.pid as number | undefined;
       });
       const t0 = Date.now();
@@ -406,11 +476,14 @@ describe('a connection dropped mid-run', () => {
       expect(out.code, JSON.stringify(out)).toBe(1);
       const doc = json(out);
       expect(doc.results.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
-        ['0001_first', 'applied'], ['0002_sleeps', 'failed'],
+        ['0001_first', 'applied'],
+        ['0002_sleeps', 'failed'],
       ]);
       expect(doc.error).toMatchObject({ migration: '0002_sleeps', phase: 'up', sql: 'SELECT pg_sleep(30)' });
       // The server's FATAL message, or the socket closing first.
-      expect(doc.error.message).toMatch(/lost the connection to postgres:\/\/moonwalk:\*\*\*@127\.0\.0\.1:\d+\/\S+: (terminating connection|Connection terminated)/);
+      expect(doc.error.message).toMatch(
+        /lost the connection to postgres:\/\/moonwalk:\*\*\*@127\.0\.0\.1:\d+\/\S+: (terminating connection|Connection terminated)/,
+      );
       expect(out.stdout + out.stderr).not.toMatch(/secret/);
     } finally {
       run.child.kill('SIGKILL');
@@ -432,7 +505,9 @@ describe('a connection dropped mid-run', () => {
     try {
       const id = await waitFor('the sleeping connection', run, async () => {
         const [r] = await admin.query(
-          "SELECT id FROM information_schema.processlist WHERE db = ? AND info LIKE 'SELECT SLEEP(30)%'", [database]);
+          "SELECT id FROM information_schema.processlist WHERE db = ? AND info LIKE 'SELECT SLEEP(30)%'",
+          [database],
+        );
         return (r as Array<{ id: number }>)[0]?.id;
       });
       await admin.query(`KILL ${Number(id)}`);
@@ -442,7 +517,9 @@ describe('a connection dropped mid-run', () => {
       expect(doc.error).toMatchObject({ migration: '0002_sleeps', phase: 'up' });
       expect(doc.error.message).toMatch(/lost the connection to mysql:\/\/moonwalk:\*\*\*@127\.0\.0\.1/);
       expect(doc.error.message).toContain('partially applied: these statements committed');
-      expect(doc.error.message).toContain('(mysql commits DDL implicitly, together with everything before it in the transaction): CREATE TABLE dropped_t (id INT). 0002_sleeps is not recorded');
+      expect(doc.error.message).toContain(
+        '(mysql commits DDL implicitly, together with everything before it in the transaction): CREATE TABLE dropped_t (id INT). 0002_sleeps is not recorded',
+      );
       expect(out.stdout + out.stderr).not.toMatch(/secret/);
     } finally {
       run.child.kill('SIGKILL');
@@ -477,11 +554,14 @@ describe('schema and lint', () => {
     expect(json(myOut).tables.map((t: { name: string }) => t.name)).toEqual(['example', 'products', 'roles', 'users']);
   });
 
-  test('lint finds no errors in the guide\'s files, mysql blocks included', async () => {
+  test("lint finds no errors in the guide's files, mysql blocks included", async () => {
     for (const folder of ['', 'transaction-safety', 'error-handling', 'table-rebuild']) {
       const out = await runCli(['lint', '--json', '--dir', path.join(GUIDE, folder)]);
       const doc = json(out);
-      expect(doc.findings.filter((f: { severity: string }) => f.severity === 'error'), folder).toEqual([]);
+      expect(
+        doc.findings.filter((f: { severity: string }) => f.severity === 'error'),
+        folder,
+      ).toEqual([]);
       expect(out.code).toBe(0);
     }
   });
@@ -494,10 +574,12 @@ describe.each(['postgres', 'mysql'] as const)('verify --db against a real %s ser
     const dir = writeMigrations(path.join(TMP, `verify-${engine}`), {
       '0001_widgets.lua': migration(
         '          local _, err = db:execute("CREATE TABLE widgets (id INT PRIMARY KEY, name VARCHAR(50))") if err then error(err) end',
-        { down: '          db:execute("DROP TABLE widgets")' }),
+        { down: '          db:execute("DROP TABLE widgets")' },
+      ),
       '0002_widgets_name.lua': migration(
         '          local _, err = db:execute("CREATE INDEX idx_widgets_name ON widgets (name)") if err then error(err) end',
-        { down: '          -- forgets to drop idx_widgets_name' }),
+        { down: '          -- forgets to drop idx_widgets_name' },
+      ),
     });
     const out = await runCli(['verify', '--json', '--db', url, '--dir', dir]);
     expect(out.code, out.stderr).toBe(1);

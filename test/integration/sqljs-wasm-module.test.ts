@@ -12,8 +12,9 @@ const require = createRequire(import.meta.url);
 
 describe('openSqlJs({ wasmModule })', () => {
   test('a wasm that failed to download rejects the open, and a later open with a good one succeeds', async () => {
-    await expect(openSqlJs({ wasmModule: Promise.reject(new Error('HTTP 404 for sql-wasm.wasm')) }))
-      .rejects.toThrow('HTTP 404 for sql-wasm.wasm');
+    await expect(openSqlJs({ wasmModule: Promise.reject(new Error('HTTP 404 for sql-wasm.wasm')) })).rejects.toThrow(
+      'HTTP 404 for sql-wasm.wasm',
+    );
 
     const compiled = WebAssembly.compile(readFileSync(require.resolve('sql.js/dist/sql-wasm.wasm')));
     const driver = await openSqlJs({ wasmModule: compiled });

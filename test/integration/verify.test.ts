@@ -26,14 +26,15 @@ interface Phases {
 
 /** A migration file with the same SQL-level Lua body for SQLite and PostgreSQL (`mysql` left out). */
 function file(description: string, phases: Phases): string {
-  const block = (engine: string): string => [
-    `    database("${engine}", function()`,
-    `      up(function(db)`,
-    phases.up,
-    `      end)`,
-    ...(phases.down !== undefined ? [`      down(function(db)`, phases.down, `      end)`] : []),
-    `    end)`,
-  ].join('\n');
+  const block = (engine: string): string =>
+    [
+      `    database("${engine}", function()`,
+      `      up(function(db)`,
+      phases.up,
+      `      end)`,
+      ...(phases.down !== undefined ? [`      down(function(db)`, phases.down, `      end)`] : []),
+      `    end)`,
+    ].join('\n');
   return [
     'return require("migration").define(function()',
     `  migration(${JSON.stringify(description)}, function()`,
@@ -55,7 +56,10 @@ function files(entries: Record<string, string>): MigrationFile[] {
 }
 
 const CREATE_USERS = file('users', {
-  up: exec('CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL)', "INSERT INTO users (id, email) VALUES (1, 'ada@example.com')"),
+  up: exec(
+    'CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL)',
+    "INSERT INTO users (id, email) VALUES (1, 'ada@example.com')",
+  ),
   down: exec('DROP TABLE users'),
 });
 
@@ -96,7 +100,7 @@ const NO_DOWN = file('seed without down', {
 /** Needs the row NO_DOWN inserted: proves verification went on from the state that up left. */
 const AFTER_NO_DOWN = file('needs linus', {
   up: [
-    "        local rows = assert(db:query(\"SELECT email FROM users WHERE id = 3\"))",
+    '        local rows = assert(db:query("SELECT email FROM users WHERE id = 3"))',
     "        if #rows ~= 1 then error('the row of the migration without down is gone') end",
     exec('CREATE TABLE tags (name text PRIMARY KEY)'),
   ].join('\n'),
@@ -166,7 +170,10 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
       expect.objectContaining({ id: '0002_posts', reversible: true, differences: [], up_again: true }),
     ]);
     for (const m of result.migrations) expect(m).not.toHaveProperty('error');
-    const status = await new Migrator({ driver, files: files({ '0001_users': CREATE_USERS, '0002_posts': CLEAN }) }).status();
+    const status = await new Migrator({
+      driver,
+      files: files({ '0001_users': CREATE_USERS, '0002_posts': CLEAN }),
+    }).status();
     expect(status.migrations.map((m) => m.status)).toEqual(['applied', 'applied']);
   });
 
@@ -176,7 +183,11 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
     const entry = result.migrations[1]!;
     expect(entry).toMatchObject({ id: '0002_index', reversible: false, up_again: true });
     expect(entry.differences).toEqual([
-      { kind: 'index_added', path: ['users', 'users_email'], after: expect.objectContaining({ name: 'users_email', columns: ['email'] }) },
+      {
+        kind: 'index_added',
+        path: ['users', 'users_email'],
+        after: expect.objectContaining({ name: 'users_email', columns: ['email'] }),
+      },
     ]);
     expect(entry.error).toMatch(/down left 1 difference/);
   });
@@ -187,7 +198,11 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
     const entry = result.migrations[1]!;
     expect(entry).toMatchObject({ id: '0002_nickname', reversible: false, up_again: false });
     expect(entry.differences).toEqual([
-      { kind: 'column_added', path: ['users', 'nickname'], after: expect.objectContaining({ name: 'nickname', nullable: true }) },
+      {
+        kind: 'column_added',
+        path: ['users', 'nickname'],
+        after: expect.objectContaining({ name: 'nickname', nullable: true }),
+      },
       // Column names are part of the data fingerprint: the rows now have a nickname (NULL).
       { kind: 'data_changed', path: ['users'], before: expect.any(String), after: expect.any(String) },
     ]);
@@ -315,7 +330,9 @@ describe('moonwalk verify, lint, schema and diff', () => {
     const doc = json(run);
     expect(doc.ok).toBe(false);
     expect(doc.migrations[1]).toMatchObject({
-      id: '0002_index', reversible: false, differences: [{ kind: 'index_added', path: ['users', 'users_email'] }],
+      id: '0002_index',
+      reversible: false,
+      differences: [{ kind: 'index_added', path: ['users', 'users_email'] }],
     });
     expect(typeof doc.migrations[1].error).toBe('string');
 
@@ -361,9 +378,14 @@ describe('moonwalk verify, lint, schema and diff', () => {
     const doc = json(run);
     expect(doc.ok).toBe(true);
     expect(doc.findings).toContainEqual({
-      code: 'missing-down', severity: 'warning', file: '0002_no_down.lua', line: expect.any(Number), message: expect.any(String),
+      code: 'missing-down',
+      severity: 'warning',
+      file: '0002_no_down.lua',
+      line: expect.any(Number),
+      message: expect.any(String),
     });
-    for (const f of doc.findings) expect(Object.keys(f).sort()).toEqual(['code', 'file', 'line', 'message', 'severity']);
+    for (const f of doc.findings)
+      expect(Object.keys(f).sort()).toEqual(['code', 'file', 'line', 'message', 'severity']);
 
     const text = await cli(['lint', '--dir', warnings]);
     expect(text.code).toBe(0);
@@ -371,10 +393,15 @@ describe('moonwalk verify, lint, schema and diff', () => {
     expect(lines).toHaveLength(doc.findings.length);
     expect(lines).toContainEqual(expect.stringMatching(/0002_no_down\.lua:\d+ warning missing-down \S/));
 
-    const broken = await folder({ '0001_broken': 'return require("migration").define(function()\n  migration("x", function(\nend)\n' });
+    const broken = await folder({
+      '0001_broken': 'return require("migration").define(function()\n  migration("x", function(\nend)\n',
+    });
     const bad = await cli(['lint', '--dir', broken, '--json']);
     expect(bad.code).toBe(1);
-    expect(json(bad)).toMatchObject({ ok: false, findings: [expect.objectContaining({ code: 'syntax-error', severity: 'error' })] });
+    expect(json(bad)).toMatchObject({
+      ok: false,
+      findings: [expect.objectContaining({ code: 'syntax-error', severity: 'error' })],
+    });
     expect((await cli(['lint', '--dir', broken])).out).toMatch(/^.*0001_broken\.lua:\d+ error syntax-error /);
   });
 
@@ -388,7 +415,9 @@ describe('moonwalk verify, lint, schema and diff', () => {
     expect(doc).toMatchObject({ engine: 'sqlite', views: [], triggers: [] });
     expect(doc.tables.map((t: { name: string }) => t.name)).toEqual(['posts', 'users']);
     expect(doc.tables[1]).toMatchObject({
-      name: 'users', rows: 1, primary_key: { columns: ['id'] },
+      name: 'users',
+      rows: 1,
+      primary_key: { columns: ['id'] },
       columns: [
         // SQLite reports the well-known type names in capitals, however they were written.
         { name: 'id', type: 'INTEGER', nullable: true, default: null, primary_key: true },
@@ -420,8 +449,9 @@ describe('moonwalk verify, lint, schema and diff', () => {
     // Nothing changed: both still pending, and the schema has no posts.
     const status = json(await cli(['status', '--dir', dir, '--db', db, '--json']));
     expect(status.migrations.map((m: { status: string }) => m.status)).toEqual(['applied', 'pending', 'pending']);
-    expect(json(await cli(['schema', '--dir', dir, '--db', db, '--json'])).tables.map((t: { name: string }) => t.name))
-      .toEqual(['users']);
+    expect(
+      json(await cli(['schema', '--dir', dir, '--db', db, '--json'])).tables.map((t: { name: string }) => t.name),
+    ).toEqual(['users']);
 
     const text = await cli(['diff', '--dir', dir, '--db', db]);
     expect(text.code).toBe(0);

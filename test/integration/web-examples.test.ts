@@ -30,14 +30,38 @@ function hasBlock(set: ExampleSet, engine: 'sqlite' | 'postgres'): boolean {
 describe('the gallery', () => {
   test('covers every pattern of the guide, with valid, numbered file names', () => {
     const patterns = new Set(EXAMPLE_SETS.flatMap((s) => s.patterns));
-    for (const wanted of ['create table', 'add column', 'index', 'seed data', 'prepared statement', 'sqlite table rebuild',
-      'engine-specific', 'if err then error(err) end', 'savepoint recovery', 'after']) {
+    for (const wanted of [
+      'create table',
+      'add column',
+      'index',
+      'seed data',
+      'prepared statement',
+      'sqlite table rebuild',
+      'engine-specific',
+      'if err then error(err) end',
+      'savepoint recovery',
+      'after',
+    ]) {
       expect(patterns, wanted).toContain(wanted);
     }
     const all = EXAMPLE_SETS.flatMap((s) => s.files.map((f) => f.text)).join('\n');
-    for (const call of ['db:query(', 'db:execute(', 'db:prepare(', 'db:savepoint(', 'db:rollback_to(', 'db:release(',
-      'db:db_type()', 'stmt:execute(', 'stmt:close()', 'after(', 'if err then error(err) end', 'return nil, err',
-      'err:kind()', 'DROP TABLE members', 'RENAME TO members']) {
+    for (const call of [
+      'db:query(',
+      'db:execute(',
+      'db:prepare(',
+      'db:savepoint(',
+      'db:rollback_to(',
+      'db:release(',
+      'db:db_type()',
+      'stmt:execute(',
+      'stmt:close()',
+      'after(',
+      'if err then error(err) end',
+      'return nil, err',
+      'err:kind()',
+      'DROP TABLE members',
+      'RENAME TO members',
+    ]) {
       expect(all.replace(/ierr:kind\(\)/g, 'err:kind()'), call).toContain(call);
     }
     expect(new Set(EXAMPLE_SETS.map((s) => s.id)).size).toBe(EXAMPLE_SETS.length);
@@ -68,7 +92,9 @@ describe.each(ENGINES)('every example on %s', (engine, open) => {
 
   const sets = EXAMPLE_SETS.filter((s) => hasBlock(s, engine));
   test('runs every set that has a block for the engine (on SQLite: all of them)', () => {
-    expect(sets.length).toBe(engine === 'sqlite' ? EXAMPLE_SETS.length : EXAMPLE_SETS.filter((s) => hasBlock(s, 'postgres')).length);
+    expect(sets.length).toBe(
+      engine === 'sqlite' ? EXAMPLE_SETS.length : EXAMPLE_SETS.filter((s) => hasBlock(s, 'postgres')).length,
+    );
     expect(sets.length).toBeGreaterThan(0);
   });
 
@@ -80,7 +106,10 @@ describe.each(ENGINES)('every example on %s', (engine, open) => {
     const verified = await verifyMigrations({ driver, files, host });
     expect(verified.error).toBeNull();
     for (const m of verified.migrations) {
-      expect(m, `${m.id}: ${m.error ?? ''} ${JSON.stringify(m.differences)}`).toMatchObject({ reversible: true, up_again: true });
+      expect(m, `${m.id}: ${m.error ?? ''} ${JSON.stringify(m.differences)}`).toMatchObject({
+        reversible: true,
+        up_again: true,
+      });
       expect(m.skipped, m.id).toBeUndefined();
     }
     expect(verified.migrations.map((m) => m.id)).toEqual(files.map((f) => f.id));
@@ -105,47 +134,55 @@ describe.each(ENGINES)('every example on %s', (engine, open) => {
     }
   });
 
-  test.each(sets.map((s) => [s.id, s] as const))('%s: "Download database" holds the schema, the data and the ledger', async (_id, set) => {
-    await resetDatabase(driver);
-    const files = migrationFiles(set.files);
-    const migrator = new Migrator({ driver, files, host });
-    try {
-      expect((await migrator.up()).ok).toBe(true);
-    } finally {
-      migrator.dispose();
-    }
-    const original = await takeSnapshot(driver, { fingerprint: true });
-    const exported = await exportDatabase(driver);
-    const copy = engine === 'sqlite' ? await openSqlJs({ data: exported.data }) : await openPglite();
-    try {
-      if (engine === 'sqlite') {
-        expect(exported.fileName).toBe('moonwalk.sqlite');
-        expect(new TextDecoder().decode(exported.data.subarray(0, 15))).toBe('SQLite format 3');
-      } else {
-        expect(exported.fileName).toBe('moonwalk-postgres.sql');
-        await copy.exec(new TextDecoder().decode(exported.data));
-      }
-      expect(diffSnapshots(original, await takeSnapshot(copy, { fingerprint: true }))).toEqual([]);
-      expect(await ledgerIds(copy)).toEqual(files.map((f) => f.id));
-      const status = new Migrator({ driver: copy, files, host });
+  test.each(sets.map((s) => [s.id, s] as const))(
+    '%s: "Download database" holds the schema, the data and the ledger',
+    async (_id, set) => {
+      await resetDatabase(driver);
+      const files = migrationFiles(set.files);
+      const migrator = new Migrator({ driver, files, host });
       try {
-        const result = await status.status();
-        expect(result.migrations.map((m) => m.status)).toEqual(files.map(() => 'applied'));
-        // The restored database goes on like the original: down --all works there too.
-        expect((await status.down({ all: true })).ok).toBe(true);
+        expect((await migrator.up()).ok).toBe(true);
       } finally {
-        status.dispose();
+        migrator.dispose();
       }
-    } finally {
-      await copy.close();
-    }
-    // The original still works after the export (sql.js reopens its database to export it).
-    const result = await driver.execute(`CREATE TABLE after_export (id ${engine === 'sqlite' ? 'INTEGER' : 'SERIAL'} PRIMARY KEY, v TEXT)`, []);
-    expect(result).toBeDefined();
-    const insert = await driver.execute(`INSERT INTO after_export (v) VALUES (${engine === 'sqlite' ? '?' : '$1'})`, ['x']);
-    if (engine === 'sqlite') expect(insert.lastInsertId).toBe(1);
-    expect(await rows(driver, 'SELECT v FROM after_export')).toEqual([{ v: 'x' }]);
-  });
+      const original = await takeSnapshot(driver, { fingerprint: true });
+      const exported = await exportDatabase(driver);
+      const copy = engine === 'sqlite' ? await openSqlJs({ data: exported.data }) : await openPglite();
+      try {
+        if (engine === 'sqlite') {
+          expect(exported.fileName).toBe('moonwalk.sqlite');
+          expect(new TextDecoder().decode(exported.data.subarray(0, 15))).toBe('SQLite format 3');
+        } else {
+          expect(exported.fileName).toBe('moonwalk-postgres.sql');
+          await copy.exec(new TextDecoder().decode(exported.data));
+        }
+        expect(diffSnapshots(original, await takeSnapshot(copy, { fingerprint: true }))).toEqual([]);
+        expect(await ledgerIds(copy)).toEqual(files.map((f) => f.id));
+        const status = new Migrator({ driver: copy, files, host });
+        try {
+          const result = await status.status();
+          expect(result.migrations.map((m) => m.status)).toEqual(files.map(() => 'applied'));
+          // The restored database goes on like the original: down --all works there too.
+          expect((await status.down({ all: true })).ok).toBe(true);
+        } finally {
+          status.dispose();
+        }
+      } finally {
+        await copy.close();
+      }
+      // The original still works after the export (sql.js reopens its database to export it).
+      const result = await driver.execute(
+        `CREATE TABLE after_export (id ${engine === 'sqlite' ? 'INTEGER' : 'SERIAL'} PRIMARY KEY, v TEXT)`,
+        [],
+      );
+      expect(result).toBeDefined();
+      const insert = await driver.execute(`INSERT INTO after_export (v) VALUES (${engine === 'sqlite' ? '?' : '$1'})`, [
+        'x',
+      ]);
+      if (engine === 'sqlite') expect(insert.lastInsertId).toBe(1);
+      expect(await rows(driver, 'SELECT v FROM after_export')).toEqual([{ v: 'x' }]);
+    },
+  );
 });
 
 describe('the PostgreSQL dump', () => {
@@ -181,10 +218,23 @@ break', 'sad', NULL, NULL, NULL, NULL);
       const before = await takeSnapshot(source, { fingerprint: true });
       expect(diffSnapshots(before, await takeSnapshot(copy, { fingerprint: true }))).toEqual([]);
       expect(await rows(copy, 'SELECT n FROM happy_count')).toEqual([{ n: 1 }]);
-      expect(await rows(copy, `SELECT "Name", upper_name, tags::text AS tags, data::text AS data, encode(blob, 'hex') AS blob, price FROM "user" ORDER BY id`))
-        .toEqual(await rows(source, `SELECT "Name", upper_name, tags::text AS tags, data::text AS data, encode(blob, 'hex') AS blob, price FROM "user" ORDER BY id`));
+      expect(
+        await rows(
+          copy,
+          `SELECT "Name", upper_name, tags::text AS tags, data::text AS data, encode(blob, 'hex') AS blob, price FROM "user" ORDER BY id`,
+        ),
+      ).toEqual(
+        await rows(
+          source,
+          `SELECT "Name", upper_name, tags::text AS tags, data::text AS data, encode(blob, 'hex') AS blob, price FROM "user" ORDER BY id`,
+        ),
+      );
       // Sequences carry on where they were.
-      for (const sql of ['INSERT INTO "user" ("Name") VALUES (\'next\') RETURNING id', 'INSERT INTO extra.notes (user_id, body) VALUES (1, \' y \') RETURNING id, body', "SELECT nextval('tickets') AS id"]) {
+      for (const sql of [
+        'INSERT INTO "user" ("Name") VALUES (\'next\') RETURNING id',
+        "INSERT INTO extra.notes (user_id, body) VALUES (1, ' y ') RETURNING id, body",
+        "SELECT nextval('tickets') AS id",
+      ]) {
         expect(await rows(copy, sql), sql).toEqual(await rows(source, sql));
       }
     } finally {

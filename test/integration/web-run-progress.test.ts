@@ -12,7 +12,14 @@ import { migrationFiles } from '../../src/core/migration-files.ts';
 import { Migrator } from '../../src/core/migrator.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
-import { ledgerView, recordReset, recordRun, recordStop, useTimeline, type TimelineStep } from '../../src/web/timeline.ts';
+import {
+  ledgerView,
+  recordReset,
+  recordRun,
+  recordStop,
+  useTimeline,
+  type TimelineStep,
+} from '../../src/web/timeline.ts';
 import { plannedSteps } from '../../src/web/worker/run-plan.ts';
 import { StatementCounter } from '../../src/web/worker/statement-counter.ts';
 
@@ -81,8 +88,10 @@ describe.each(['sqlite', 'postgres'] as const)('the statement counter on %s', (e
     // The next command, with a counter whose interval never passes: counted, never reported.
     const quiet: number[] = [];
     const patient = new StatementCounter((count) => quiet.push(count), 1e9);
-    const more = migrationFiles([...files.map((f) => ({ name: f.file, text: f.source })),
-      { name: '0002_table.lua', text: TABLE(engine, 't_more') }]);
+    const more = migrationFiles([
+      ...files.map((f) => ({ name: f.file, text: f.source })),
+      { name: '0002_table.lua', text: TABLE(engine, 't_more') },
+    ]);
     const second = new Migrator({ driver: patient.wrap(driver), files: more, host });
     expect((await second.up()).error).toBeNull();
     second.dispose();
@@ -95,7 +104,9 @@ describe.each(['sqlite', 'postgres'] as const)('the statement counter on %s', (e
     const counted = new StatementCounter(() => {}).wrap(driver);
     // Drivers take the engine's own placeholders; the PostgreSQL table has no numbered id (it reports none anyway).
     const insert = engine === 'sqlite' ? 'INSERT INTO t (v) VALUES (?)' : 'INSERT INTO t (v) VALUES ($1)';
-    await counted.exec(engine === 'sqlite' ? 'CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)' : 'CREATE TABLE t (v INTEGER)');
+    await counted.exec(
+      engine === 'sqlite' ? 'CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)' : 'CREATE TABLE t (v INTEGER)',
+    );
     const plain = await counted.execute(insert, [1]);
     const quiet = await counted.execute(insert, [2], false);
     const statement = await counted.prepare(insert);
@@ -109,7 +120,9 @@ describe.each(['sqlite', 'postgres'] as const)('the statement counter on %s', (e
 
   test('the plan: how many migrations each command goes through', async () => {
     const driver = await open(engine);
-    const files = migrationFiles(['a', 'b', 'c'].map((t, i) => ({ name: `000${i + 1}_${t}.lua`, text: TABLE(engine, `t_${t}`) })));
+    const files = migrationFiles(
+      ['a', 'b', 'c'].map((t, i) => ({ name: `000${i + 1}_${t}.lua`, text: TABLE(engine, `t_${t}`) })),
+    );
     expect(await plannedSteps(driver, 'apply-all', files)).toBe(3); // no ledger yet
     expect(await plannedSteps(driver, 'revert-all', files)).toBe(0);
     expect(await plannedSteps(driver, 'redo', files)).toBe(0);
@@ -126,13 +139,27 @@ describe.each(['sqlite', 'postgres'] as const)('the statement counter on %s', (e
 
 describe('the ledger in apply order', () => {
   type Result = [id: string, status: 'applied' | 'reverted', ms: number];
-  const step = (n: number, kind: TimelineStep['kind'], results: Result[], engine: 'sqlite' | 'postgres' = 'sqlite'): TimelineStep => ({
-    n, engine, kind, label: kind, time: '12:00:00', results: results.map(([id, status, ms]) => ({
-      id, status, direction: status === 'applied' ? 'up' : 'down', duration_ms: ms,
-    })), diff: null,
+  const step = (
+    n: number,
+    kind: TimelineStep['kind'],
+    results: Result[],
+    engine: 'sqlite' | 'postgres' = 'sqlite',
+  ): TimelineStep => ({
+    n,
+    engine,
+    kind,
+    label: kind,
+    time: '12:00:00',
+    results: results.map(([id, status, ms]) => ({
+      id,
+      status,
+      direction: status === 'applied' ? 'up' : 'down',
+      duration_ms: ms,
+    })),
+    diff: null,
   });
 
-  test('this session\'s order over the ledger\'s, durations of the last apply, pending apart', () => {
+  test("this session's order over the ledger's, durations of the last apply, pending apart", () => {
     // 0003 was applied before 0002 (added later, applied by the next Apply all): within one second on SQLite.
     const status = [
       { id: '0001_a', description: 'A', status: 'applied' as const, applied_at: '2026-01-01T12:00:00Z' },
@@ -144,28 +171,54 @@ describe('the ledger in apply order', () => {
     const steps = [
       step(1, 'applied', [['0009_gone', 'applied', 1]]),
       step(2, 'reset', []),
-      step(3, 'applied', [['0001_a', 'applied', 5], ['0009_gone', 'applied', 2]]),
+      step(3, 'applied', [
+        ['0001_a', 'applied', 5],
+        ['0009_gone', 'applied', 2],
+      ]),
       step(4, 'applied', [['0003_c', 'applied', 7]], 'postgres'), // another engine's database
       step(5, 'applied', [['0003_c', 'applied', 3]]),
       step(6, 'reverted', [['0003_c', 'reverted', 1]]),
-      step(7, 'applied', [['0003_c', 'applied', 4], ['0002_b', 'applied', 6]]),
+      step(7, 'applied', [
+        ['0003_c', 'applied', 4],
+        ['0002_b', 'applied', 6],
+      ]),
     ];
     const view = ledgerView(status, steps, 'sqlite');
     expect(view.applied.map((r) => [r.id, r.state, r.durationMs])).toEqual([
-      ['0001_a', 'applied', 5], ['0009_gone', 'missing', 2], ['0003_c', 'applied', 4], ['0002_b', 'modified', 6],
+      ['0001_a', 'applied', 5],
+      ['0009_gone', 'missing', 2],
+      ['0003_c', 'applied', 4],
+      ['0002_b', 'modified', 6],
     ]);
     expect(view.pending.map((e) => e.id)).toEqual(['0004_d']);
     // What a stopped command had finished went with its database: it gives no order and no duration.
-    const stopped = ledgerView(status, [step(1, 'stopped', [['0003_c', 'applied', 8], ['0001_a', 'applied', 9]])], 'sqlite');
+    const stopped = ledgerView(
+      status,
+      [
+        step(1, 'stopped', [
+          ['0003_c', 'applied', 8],
+          ['0001_a', 'applied', 9],
+        ]),
+      ],
+      'sqlite',
+    );
     expect(stopped.applied.map((r) => [r.id, r.durationMs])).toEqual([
-      ['0001_a', undefined], ['0002_b', undefined], ['0003_c', undefined], ['0009_gone', undefined],
+      ['0001_a', undefined],
+      ['0002_b', undefined],
+      ['0003_c', undefined],
+      ['0009_gone', undefined],
     ]);
     // Without steps (dropped from the session's list): applied_at, then id.
-    expect(ledgerView(status, [], 'sqlite').applied.map((r) => r.id)).toEqual(['0001_a', '0002_b', '0003_c', '0009_gone']);
+    expect(ledgerView(status, [], 'sqlite').applied.map((r) => r.id)).toEqual([
+      '0001_a',
+      '0002_b',
+      '0003_c',
+      '0009_gone',
+    ]);
   });
 });
 
-describe('the session\'s steps', () => {
+describe("the session's steps", () => {
   test('what each command records: its kind, the migrations, the diff; nothing for a command that did nothing', () => {
     useTimeline.setState({ steps: [] });
     const applied = { id: '0001_a', direction: 'up' as const, status: 'applied' as const, duration_ms: 3 };
@@ -174,11 +227,21 @@ describe('the session\'s steps', () => {
     recordRun({ ...common, command: 'apply-all', run: { ok: true, results: [], error: null }, diff: [] });
     expect(useTimeline.getState().steps).toEqual([]);
     recordRun({ ...common, command: 'apply-all', run: { ok: true, results: [applied], error: null }, diff });
-    recordRun({ ...common, command: 'redo', label: 'Redo', run: { ok: true, results: [applied], error: null }, diff: [] });
     recordRun({
-      ...common, command: 'apply-next', label: 'Apply next', diff: [],
+      ...common,
+      command: 'redo',
+      label: 'Redo',
+      run: { ok: true, results: [applied], error: null },
+      diff: [],
+    });
+    recordRun({
+      ...common,
+      command: 'apply-next',
+      label: 'Apply next',
+      diff: [],
       run: {
-        ok: false, results: [{ ...applied, id: '0002_b', status: 'failed' }],
+        ok: false,
+        results: [{ ...applied, id: '0002_b', status: 'failed' }],
         error: { migration: '0002_b', phase: 'up', message: 'no such table' },
       },
     });
@@ -186,13 +249,19 @@ describe('the session\'s steps', () => {
     recordStop('12:00:02', 'sqlite', 'Apply all', [applied]);
     const steps = useTimeline.getState().steps;
     expect(steps.map((s) => [s.engine, s.kind])).toEqual([
-      ['sqlite', 'applied'], ['sqlite', 'redo'], ['sqlite', 'failed'], ['postgres', 'reset'],
-      ['sqlite', 'stopped'], ['postgres', 'stopped'], // Stop ends both engines' databases
+      ['sqlite', 'applied'],
+      ['sqlite', 'redo'],
+      ['sqlite', 'failed'],
+      ['postgres', 'reset'],
+      ['sqlite', 'stopped'],
+      ['postgres', 'stopped'], // Stop ends both engines' databases
     ]);
     expect(steps[0]!.diff).toBe(diff); // the very array the Diff panel shows, so the step can be picked out
     expect(steps[2]!.note).toBe('no such table');
     // What the stopped command had finished is listed on the current engine's step, not on the other's.
-    expect(steps[4]!.note).toMatch(/^Apply all was running\. It had finished 1 migration \(listed\), gone with the database\. /);
+    expect(steps[4]!.note).toMatch(
+      /^Apply all was running\. It had finished 1 migration \(listed\), gone with the database\. /,
+    );
     expect(steps[4]!.results).toEqual([applied]);
     expect(steps[5]!.results).toEqual([]);
     expect(steps[5]!.note).toMatch(/^Apply all was running\. The engine was ended/);

@@ -12,9 +12,11 @@ function sources(dir: string): string[] {
   });
 }
 
-const NODE_BUILTINS = /from\s+['"](node:[^'"]+|fs|path|os|child_process|crypto|worker_threads|net|tls|http|https|url|util|stream|module)(\/[^'"]*)?['"]/;
+const NODE_BUILTINS =
+  /from\s+['"](node:[^'"]+|fs|path|os|child_process|crypto|worker_threads|net|tls|http|https|url|util|stream|module)(\/[^'"]*)?['"]/;
 // `require("migration")` and `require("sql")` are Lua, in strings; any other require is Node's.
-const FORBIDDEN_GLOBALS = /\b(process\.|require\((?!\s*\\?["'](migration|sql)\\?["'])|createRequire|document\.|window\.|localStorage|Buffer\.|__dirname)/;
+const FORBIDDEN_GLOBALS =
+  /\b(process\.|require\((?!\s*\\?["'](migration|sql)\\?["'])|createRequire|document\.|window\.|localStorage|Buffer\.|__dirname)/;
 
 describe('src/core', () => {
   const files = sources(join(root, 'src', 'core'));

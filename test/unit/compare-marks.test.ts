@@ -7,26 +7,74 @@ import type { SchemaView, TableView } from '../../src/web/worker/protocol.ts';
 // The findings compareEngineSnapshots gives for the e2e's "items" file plus a table and a view on one side only
 // (test/integration/compare-engines.test.ts checks those findings against the real engines).
 const findings: EngineFinding[] = [
-  { kind: 'table_only', path: ['archive'], values: ['table', null], explanation: 'Table only on SQLite (PostgreSQL has none).' },
-  { kind: 'column_type', path: ['items', 'price'], values: ['REAL', 'text'], explanation: 'SQLite stores it as REAL (numbers with decimals), PostgreSQL as text (text).' },
-  { kind: 'column_only', path: ['items', 'note'], values: ['TEXT', null], explanation: 'Column only on SQLite (PostgreSQL has none).' },
+  {
+    kind: 'table_only',
+    path: ['archive'],
+    values: ['table', null],
+    explanation: 'Table only on SQLite (PostgreSQL has none).',
+  },
+  {
+    kind: 'column_type',
+    path: ['items', 'price'],
+    values: ['REAL', 'text'],
+    explanation: 'SQLite stores it as REAL (numbers with decimals), PostgreSQL as text (text).',
+  },
+  {
+    kind: 'column_only',
+    path: ['items', 'note'],
+    values: ['TEXT', null],
+    explanation: 'Column only on SQLite (PostgreSQL has none).',
+  },
   { kind: 'rows', path: ['items'], values: ['2 rows', '1 row'], explanation: '2 rows on SQLite, 1 row on PostgreSQL.' },
-  { kind: 'index_only', path: ['items', 'items_name'], values: ['(name)', null], explanation: 'Index (name) only on SQLite (PostgreSQL has none).' },
-  { kind: 'view_only', path: ['cheap'], values: [null, 'view'], explanation: 'View only on PostgreSQL (SQLite has none).' },
+  {
+    kind: 'index_only',
+    path: ['items', 'items_name'],
+    values: ['(name)', null],
+    explanation: 'Index (name) only on SQLite (PostgreSQL has none).',
+  },
+  {
+    kind: 'view_only',
+    path: ['cheap'],
+    values: [null, 'view'],
+    explanation: 'View only on PostgreSQL (SQLite has none).',
+  },
 ];
 
 const column = (name: string, type: string) => ({ name, type, nullable: true, primaryKey: false, default: null });
-const items = (columns: string[][], indexes: string[]): TableView =>
-  ({ name: 'items', columns: columns.map(([n, t]) => column(n!, t!)), indexes, foreignKeys: [], rows: 1 });
+const items = (columns: string[][], indexes: string[]): TableView => ({
+  name: 'items',
+  columns: columns.map(([n, t]) => column(n!, t!)),
+  indexes,
+  foreignKeys: [],
+  rows: 1,
+});
 
 const sqlite: SchemaView = {
   tables: [
     { name: 'archive', columns: [column('id', 'INTEGER')], indexes: [], foreignKeys: [], rows: 0 },
-    items([['id', 'INTEGER'], ['price', 'REAL'], ['note', 'TEXT']], ['index items_name (name)']),
+    items(
+      [
+        ['id', 'INTEGER'],
+        ['price', 'REAL'],
+        ['note', 'TEXT'],
+      ],
+      ['index items_name (name)'],
+    ),
   ],
   others: [],
 };
-const postgres: SchemaView = { tables: [items([['id', 'integer'], ['price', 'text']], [])], others: ['view cheap'] };
+const postgres: SchemaView = {
+  tables: [
+    items(
+      [
+        ['id', 'integer'],
+        ['price', 'text'],
+      ],
+      [],
+    ),
+  ],
+  others: ['view cheap'],
+};
 
 describe('sideMarks', () => {
   test('the side that has the objects: only here, differs', () => {
@@ -49,7 +97,10 @@ describe('sideMarks', () => {
     expect(t.columns.get('price')?.mark).toBe('differs');
     expect(t.columns.has('note')).toBe(false);
     expect(t.missingColumns.map((c) => [c.mark, c.text])).toEqual([['missing', 'note TEXT']]);
-    expect(t.notes.map((n) => [n.mark, n.text])).toEqual([['differs', '1 row'], ['missing', 'index items_name (name)']]);
+    expect(t.notes.map((n) => [n.mark, n.text])).toEqual([
+      ['differs', '1 row'],
+      ['missing', 'index items_name (name)'],
+    ]);
     expect(marks.others.get('view cheap')?.mark).toBe('only');
   });
 

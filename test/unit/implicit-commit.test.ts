@@ -18,7 +18,7 @@ describe('commitsImplicitly', () => {
     ['BEGIN', true],
     ['COMMIT', true],
     ['ANALYZE TABLE t', true],
-    ['SET PASSWORD = \'x\'', true],
+    ["SET PASSWORD = 'x'", true],
     ['CREATE TEMPORARY TABLE t (a INT)', false],
     ['DROP TEMPORARY TABLE t', false],
     ['BEGIN NOT ATOMIC SELECT 1; END', false],

@@ -46,9 +46,14 @@ function expectNoErrors(findings: LintFinding[]): void {
 
 describe('lintMigrations: general', () => {
   it('every message ends with a one-line fix', () => {
-    const findings = lint(migration(`db:execute("DROP TABLE users")
+    const findings = lint(
+      migration(
+        `db:execute("DROP TABLE users")
 db:execute("INSERT INTO t VALUES ('" .. x .. "')")
-db:commit()`, 'db:execute("CREATE TABLE users (id INTEGER)")'));
+db:commit()`,
+        'db:execute("CREATE TABLE users (id INTEGER)")',
+      ),
+    );
     expect(findings.length).toBeGreaterThan(2);
     for (const f of findings) {
       expect(f.message).toMatch(/ Fix: [^\n]+$/);
@@ -59,22 +64,35 @@ db:commit()`, 'db:execute("CREATE TABLE users (id INTEGER)")'));
   it('sorts by file, line and code', () => {
     const a = migration(`db:execute("CREATE TABLE b (id INTEGER)")
 db:execute("CREATE TABLE c (id INTEGER)")`);
-    const findings = lintMigrations([{ file: '0002_b.lua', source: a }, { file: '0001_a.lua', source: a }]);
+    const findings = lintMigrations([
+      { file: '0002_b.lua', source: a },
+      { file: '0001_a.lua', source: a },
+    ]);
     const keys = findings.map((f) => [f.file, f.line, f.code]);
-    const sorted = [...keys].sort((x, y) =>
-      String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1]) || String(x[2]).localeCompare(String(y[2])));
+    const sorted = [...keys].sort(
+      (x, y) =>
+        String(x[0]).localeCompare(String(y[0])) ||
+        Number(x[1]) - Number(y[1]) ||
+        String(x[2]).localeCompare(String(y[2])),
+    );
     expect(keys).toEqual(sorted);
     expect(findings[0]!.file).toBe('0001_a.lua');
   });
 
   it('a clean migration has no findings', () => {
-    expect(lint(migration('db:execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT)")',
-      'db:execute("DROP TABLE IF EXISTS users")'))).toEqual([]);
+    expect(
+      lint(
+        migration(
+          'db:execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT)")',
+          'db:execute("DROP TABLE IF EXISTS users")',
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('syntax-error', () => {
-  it('reports luaparse\'s line', () => {
+  it("reports luaparse's line", () => {
     const src = 'return require("migration").define(function()\n  local x = = 1\nend)\n';
     const findings = lint(src);
     expect(summary(findings)).toEqual([['syntax-error', 'error', 2]]);
@@ -109,7 +127,7 @@ describe('DSL structure', () => {
     ]);
   });
 
-  it('missing-migration when define\'s function declares none', () => {
+  it("missing-migration when define's function declares none", () => {
     const src = 'local function f()\nend\n\nreturn require("migration").define(f)\n';
     expect(summary(lint(src))).toEqual([['missing-migration', 'error', 4]]);
   });
@@ -261,7 +279,7 @@ return require("migration").define(define_migration)
 });
 
 describe('sql-concatenation', () => {
-  it('flags the guide\'s INCORRECT example', () => {
+  it("flags the guide's INCORRECT example", () => {
     const src = migration(`local name = "John"
 db:execute("INSERT INTO users (name) VALUES ('" .. name .. "')")`);
     const findings = lint(src);
@@ -292,7 +310,7 @@ db:execute([[INSERT INTO t (n) ]] .. "VALUES (" .. 42 .. ")")`);
 });
 
 describe('multiple-changes', () => {
-  it('flags DDL on two unrelated tables, at the second table\'s statement', () => {
+  it("flags DDL on two unrelated tables, at the second table's statement", () => {
     const src = migration(`db:execute("CREATE TABLE IF NOT EXISTS users (id INTEGER)")
 db:execute("ALTER TABLE orders ADD COLUMN note TEXT")`);
     const findings = lint(src);
@@ -313,7 +331,9 @@ db:execute("ALTER TABLE orders ADD COLUMN note TEXT")`);
 db:execute("CREATE INDEX IF NOT EXISTS idx_users_email ON users(email)")
 db:execute("INSERT INTO audit (what) VALUES (?)", {"users"})
 db:execute("CREATE TABLE IF NOT EXISTS accounts_new (id INTEGER)")`);
-    expect(summary(lint(src), 'multiple-changes')).toEqual([['multiple-changes', 'warning', lineOf(src, 'accounts_new')]]);
+    expect(summary(lint(src), 'multiple-changes')).toEqual([
+      ['multiple-changes', 'warning', lineOf(src, 'accounts_new')],
+    ]);
 
     const rebuild = migration(`db:execute("CREATE TABLE IF NOT EXISTS users_new (id INTEGER PRIMARY KEY, name TEXT)")
 db:execute("INSERT INTO users_new (id, name) SELECT id, name FROM users")
@@ -324,8 +344,10 @@ db:execute("CREATE INDEX IF NOT EXISTS idx_users_name ON users(name)")`);
   });
 
   it('is only checked in up', () => {
-    const src = migration('db:execute("DROP TABLE IF EXISTS a")',
-      'db:execute("CREATE TABLE IF NOT EXISTS a (id INTEGER)")\ndb:execute("CREATE TABLE IF NOT EXISTS b (id INTEGER)")');
+    const src = migration(
+      'db:execute("DROP TABLE IF EXISTS a")',
+      'db:execute("CREATE TABLE IF NOT EXISTS a (id INTEGER)")\ndb:execute("CREATE TABLE IF NOT EXISTS b (id INTEGER)")',
+    );
     expect(summary(lint(src), 'multiple-changes')).toEqual([]);
   });
 });
@@ -345,8 +367,12 @@ db:execute("Create Unique Index idx_users_id ON users(id)")`);
   });
 
   it('accepts IF NOT EXISTS, and does not ask for it on MySQL indexes (MySQL has no such syntax)', () => {
-    const src = migration(`db:execute("CREATE TABLE IF NOT EXISTS users (id INT PRIMARY KEY)")
-db:execute("CREATE INDEX idx_users_id ON users(id)")`, 'db:execute("DROP TABLE users")', 'mysql');
+    const src = migration(
+      `db:execute("CREATE TABLE IF NOT EXISTS users (id INT PRIMARY KEY)")
+db:execute("CREATE INDEX idx_users_id ON users(id)")`,
+      'db:execute("DROP TABLE users")',
+      'mysql',
+    );
     expect(summary(lint(src))).toEqual([]);
   });
 
@@ -364,23 +390,36 @@ describe('destructive-change', () => {
   it('DROP TABLE and DROP COLUMN in up are warnings', () => {
     const dropTable = migration('db:execute("DROP TABLE IF EXISTS sessions")');
     expect(summary(lint(dropTable))).toEqual([['destructive-change', 'warning', 5]]);
-    const dropColumns = migration('db:execute("ALTER TABLE users DROP COLUMN legacy, DROP CONSTRAINT c, DROP old")',
-      undefined, 'postgres');
+    const dropColumns = migration(
+      'db:execute("ALTER TABLE users DROP COLUMN legacy, DROP CONSTRAINT c, DROP old")',
+      undefined,
+      'postgres',
+    );
     const findings = lint(dropColumns);
-    expect(summary(findings)).toEqual([['destructive-change', 'warning', 5], ['destructive-change', 'warning', 5]]);
+    expect(summary(findings)).toEqual([
+      ['destructive-change', 'warning', 5],
+      ['destructive-change', 'warning', 5],
+    ]);
     expect(findings.map((f) => f.message.split(' with ')[0])).toEqual([
-      'up drops column legacy of users', 'up drops column old of users']);
+      'up drops column legacy of users',
+      'up drops column old of users',
+    ]);
   });
 
   it('drops in down are not reported', () => {
-    const src = migration('db:execute("ALTER TABLE users ADD COLUMN email TEXT")',
-      'db:execute("ALTER TABLE users DROP COLUMN email")\ndb:execute("DROP TABLE IF EXISTS x")');
+    const src = migration(
+      'db:execute("ALTER TABLE users ADD COLUMN email TEXT")',
+      'db:execute("ALTER TABLE users DROP COLUMN email")\ndb:execute("DROP TABLE IF EXISTS x")',
+    );
     expect(summary(lint(src))).toEqual([]);
   });
 
   it('ADD COLUMN … NOT NULL without DEFAULT is an error, in any phase', () => {
-    const src = migration('db:execute("ALTER TABLE users ADD COLUMN status TEXT NOT NULL")',
-      'db:execute("alter table users add legacy int not null")', 'postgres');
+    const src = migration(
+      'db:execute("ALTER TABLE users ADD COLUMN status TEXT NOT NULL")',
+      'db:execute("alter table users add legacy int not null")',
+      'postgres',
+    );
     const findings = lint(src);
     expect(summary(findings)).toEqual([
       ['destructive-change', 'error', lineOf(src, 'ADD COLUMN status')],
@@ -390,21 +429,31 @@ describe('destructive-change', () => {
   });
 
   it('accepts NOT NULL with a DEFAULT, and NOT NULL on a table created in the same up', () => {
-    const src = migration(`db:execute("ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
+    const src = migration(
+      `db:execute("ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
 db:execute("CREATE TABLE IF NOT EXISTS users_x (id INTEGER)")
-db:execute("ALTER TABLE users_x ADD COLUMN name TEXT NOT NULL")`, undefined, 'postgres');
+db:execute("ALTER TABLE users_x ADD COLUMN name TEXT NOT NULL")`,
+      undefined,
+      'postgres',
+    );
     expect(summary(lint(src), 'destructive-change')).toEqual([]);
   });
 
   it('does not read IS NOT NULL in a CHECK as a NOT NULL column', () => {
-    const src = migration('db:execute("ALTER TABLE users ADD COLUMN n INT CHECK (n IS NOT NULL OR n > 0)")',
-      undefined, 'postgres');
+    const src = migration(
+      'db:execute("ALTER TABLE users ADD COLUMN n INT CHECK (n IS NOT NULL OR n > 0)")',
+      undefined,
+      'postgres',
+    );
     expect(summary(lint(src))).toEqual([]);
   });
 
   it('is a warning on MySQL, which fills existing rows with an implicit default', () => {
-    const src = migration('db:execute("ALTER TABLE users ADD COLUMN n INT NOT NULL, ADD COLUMN m INT NULL")',
-      undefined, 'mysql');
+    const src = migration(
+      'db:execute("ALTER TABLE users ADD COLUMN n INT NOT NULL, ADD COLUMN m INT NULL")',
+      undefined,
+      'mysql',
+    );
     expect(summary(lint(src))).toEqual([['destructive-change', 'warning', lineOf(src, 'ADD COLUMN n')]]);
   });
 });
@@ -439,19 +488,31 @@ end)
   it('counts a misspelt engine as the one it was meant to be (unknown-database reports it)', () => {
     const pg = migration('db:execute("SELECT 1")', undefined, 'postgres');
     const misspelt = migration('db:execute("SELECT 1")', undefined, 'postgresql');
-    expect(lintMigrations([{ file: 'a.lua', source: pg }, { file: 'b.lua', source: misspelt }]).map((f) => f.code))
-      .toEqual(['unknown-database']);
+    expect(
+      lintMigrations([
+        { file: 'a.lua', source: pg },
+        { file: 'b.lua', source: misspelt },
+      ]).map((f) => f.code),
+    ).toEqual(['unknown-database']);
   });
 
   it('is silent when every migration targets the same engines', () => {
     const a = migration('db:execute("SELECT 1")');
-    expect(lintMigrations([{ file: 'a.lua', source: a }, { file: 'b.lua', source: a }])).toEqual([]);
+    expect(
+      lintMigrations([
+        { file: 'a.lua', source: a },
+        { file: 'b.lua', source: a },
+      ]),
+    ).toEqual([]);
   });
 });
 
 describe('transaction-control', () => {
   it('flags db:commit() and db:rollback(), whatever the parameter is called', () => {
-    const src = migration('tx:execute("SELECT 1")\ntx:commit()', 'tx:rollback()').replace(/function\(db\)/g, 'function(tx)');
+    const src = migration('tx:execute("SELECT 1")\ntx:commit()', 'tx:rollback()').replace(
+      /function\(db\)/g,
+      'function(tx)',
+    );
     expect(summary(lint(src))).toEqual([
       ['transaction-control', 'error', lineOf(src, 'tx:commit')],
       ['transaction-control', 'error', lineOf(src, 'tx:rollback')],
@@ -483,7 +544,7 @@ db:execute("ROLLBACK")`);
     expect(summary(lint(src))).toEqual([['transaction-control', 'error', lineOf(src, 'COMMIT;')]]);
   });
 
-  it('does not mistake a trigger body\'s BEGIN … END for transaction control', () => {
+  it("does not mistake a trigger body's BEGIN … END for transaction control", () => {
     const src = migration(`db:execute([[
     CREATE TRIGGER IF NOT EXISTS users_touch AFTER UPDATE ON users
     BEGIN
@@ -494,7 +555,7 @@ db:execute("ROLLBACK")`);
   });
 });
 
-describe('the migration guide\'s own examples', () => {
+describe("the migration guide's own examples", () => {
   const template = `local function define_migration()
     migration("Description of what this migration does", function()
         -- Define database-specific implementation
@@ -547,13 +608,18 @@ return require("migration").define(define_migration)
   });
 
   const examples: Record<string, [string, string?]> = {
-    'binding parameters (CORRECT)': [`db:execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT)")
+    'binding parameters (CORRECT)': [
+      `db:execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT)")
 db:execute("INSERT INTO users (name) VALUES (?)", {"John"})
 db:execute("INSERT INTO users (name, email, age) VALUES (?, ?, ?)", 
-           {"John", "john@example.com", 30})`],
-    'complete rollbacks': ['db:execute("ALTER TABLE users ADD COLUMN email TEXT")',
-      'db:execute("ALTER TABLE users DROP COLUMN email")'],
-    'transaction safety': [`local result, err = db:execute("CREATE TABLE users (...)")
+           {"John", "john@example.com", 30})`,
+    ],
+    'complete rollbacks': [
+      'db:execute("ALTER TABLE users ADD COLUMN email TEXT")',
+      'db:execute("ALTER TABLE users DROP COLUMN email")',
+    ],
+    'transaction safety': [
+      `local result, err = db:execute("CREATE TABLE users (...)")
 if err then
      error(err)
 end
@@ -561,8 +627,10 @@ end
 result, err = db:execute("CREATE INDEX idx_user_email ON users(email)")
 if err then
       error(err)
-end`],
-    'error handling': [`local success, err = db:execute([[
+end`,
+    ],
+    'error handling': [
+      `local success, err = db:execute([[
     CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         username TEXT NOT NULL UNIQUE
@@ -571,28 +639,41 @@ end`],
 
 if err then
       error(err)
-end`],
+end`,
+    ],
     'idempotent migrations': ['db:execute("CREATE TABLE IF NOT EXISTS users (...)")'],
-    'creating tables': [`db:execute([[
+    'creating tables': [
+      `db:execute([[
     CREATE TABLE products (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,
         price REAL NOT NULL,
         created_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now'))
     )
-]])`, 'db:execute("DROP TABLE IF EXISTS products")'],
-    'adding columns': ['db:execute("ALTER TABLE products ADD COLUMN description TEXT")', `-- SQLite doesn't support DROP COLUMN directly
+]])`,
+      'db:execute("DROP TABLE IF EXISTS products")',
+    ],
+    'adding columns': [
+      'db:execute("ALTER TABLE products ADD COLUMN description TEXT")',
+      `-- SQLite doesn't support DROP COLUMN directly
 -- For SQLite, you might need a more complex migration
 -- For other databases:
-db:execute("ALTER TABLE products DROP COLUMN description")`],
-    'creating indexes': ['db:execute("CREATE INDEX idx_products_name ON products(name)")',
-      'db:execute("DROP INDEX IF EXISTS idx_products_name")'],
-    'seeding data': [`-- Insert multiple rows
+db:execute("ALTER TABLE products DROP COLUMN description")`,
+    ],
+    'creating indexes': [
+      'db:execute("CREATE INDEX idx_products_name ON products(name)")',
+      'db:execute("DROP INDEX IF EXISTS idx_products_name")',
+    ],
+    'seeding data': [
+      `-- Insert multiple rows
  db:execute([[
     INSERT INTO roles (name) VALUES 
     ('admin'), ('user'), ('guest')
-]])`, `db:execute("DELETE FROM roles WHERE name IN ('admin', 'user', 'guest')")`],
-    'prepared statements': [`-- Create prepared statement
+]])`,
+      `db:execute("DELETE FROM roles WHERE name IN ('admin', 'user', 'guest')")`,
+    ],
+    'prepared statements': [
+      `-- Create prepared statement
 local stmt, err = db:prepare("INSERT INTO users (name, email) VALUES (?, ?)")
 if err then
       error(err)
@@ -610,8 +691,10 @@ for _, user in ipairs(users) do
     if err then
           error(err)
     end
-end`],
-    'complex schema changes (table rebuild)': [`-- Start transaction (already in a transaction, but shown for clarity)
+end`,
+    ],
+    'complex schema changes (table rebuild)': [
+      `-- Start transaction (already in a transaction, but shown for clarity)
 
 -- 1. Create temporary table with new schema
 local result, err = db:execute([[
@@ -639,7 +722,8 @@ if err then   error(err) end
 result, err = db:execute("ALTER TABLE users_new RENAME TO users")
 if err then   error(err) end
 
-return true`],
+return true`,
+    ],
   };
 
   it.each(Object.entries(examples))('%s: no errors', (_name, [up, down]) => {
@@ -669,6 +753,9 @@ end)
 `;
     const findings = lint(src);
     expectNoErrors(findings);
-    expect(summary(findings, 'missing-down')).toEqual([['missing-down', 'warning', 3], ['missing-down', 'warning', 10]]);
+    expect(summary(findings, 'missing-down')).toEqual([
+      ['missing-down', 'warning', 3],
+      ['missing-down', 'warning', 10],
+    ]);
   });
 });

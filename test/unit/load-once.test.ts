@@ -19,7 +19,7 @@ test('one download for every caller; after a failure the next call tries again, 
   expect(calls).toBe(2);
 });
 
-test('use() takes a download started elsewhere; if that one fails, the loader\'s own runs at the next call', async () => {
+test("use() takes a download started elsewhere; if that one fails, the loader's own runs at the next call", async () => {
   let calls = 0;
   const load = loadOnce(async () => `own ${++calls}`);
   load.use(Promise.resolve('early'));

@@ -116,12 +116,12 @@ describe('catastrophic patterns fail quickly with "pattern too complex"', () => 
 
   test('other superlinear shapes are bounded too: %b, long patterns, long classes, back-references', async () => {
     for (const code of [
-      'local i = string.rep("(", 300000):find("%b()")',                                  // %b scans to the end each time
-      'local i = string.rep("a", 100000):find("." .. string.rep("a", 100000) .. "b")',  // a long pattern per position
-      'local i = string.rep("b", 100000):find("[" .. string.rep("a", 100000) .. "]")',  // a long class per byte
-      'local i = string.rep("a", 20000):find("(.*)%1b")',                               // long back-references
-      'local s = string.rep("a", 10000):gsub("(x*)", string.rep("%1", 10000))',         // a long replacement per match
-      'local s = string.rep("a", 1000000):gsub("", {})',                                // many table replacements
+      'local i = string.rep("(", 300000):find("%b()")', // %b scans to the end each time
+      'local i = string.rep("a", 100000):find("." .. string.rep("a", 100000) .. "b")', // a long pattern per position
+      'local i = string.rep("b", 100000):find("[" .. string.rep("a", 100000) .. "]")', // a long class per byte
+      'local i = string.rep("a", 20000):find("(.*)%1b")', // long back-references
+      'local s = string.rep("a", 10000):gsub("(x*)", string.rep("%1", 10000))', // a long replacement per match
+      'local s = string.rep("a", 1000000):gsub("", {})', // many table replacements
     ]) {
       const { elapsed } = await fails(code, TOO_COMPLEX);
       expect(elapsed, code).toBeLessThan(QUICK_MS);
@@ -130,13 +130,15 @@ describe('catastrophic patterns fail quickly with "pattern too complex"', () => 
 
   test('the error is an ordinary Lua error: pcall catches it and the code carries on', async () => {
     const started = performance.now();
-    expect(await prints(`
+    expect(
+      await prints(`
       local ok, err = pcall(string.find, string.rep("a", 2000), "a-a-b")
       print(ok, err)
       local it = string.rep("a", 2000):gmatch("a-a-b")
       print(pcall(it))
       print(("key=value"):match("(%w+)=(%w+)"))
-    `)).toEqual([
+    `),
+    ).toEqual([
       expect.stringMatching(/^false\tpattern too complex: matching took more than [0-9]+ steps$/),
       expect.stringMatching(/^false\tpattern too complex/),
       'key\tvalue',
@@ -147,7 +149,8 @@ describe('catastrophic patterns fail quickly with "pattern too complex"', () => 
 
 describe('ordinary patterns still work', () => {
   test('find, match and gmatch with captures, anchors, classes, %b and %f', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       print(("hello world"):find("o w"))
       print(("hello world"):find("l+"))
       print(("hello world"):find("(o)(r)"))
@@ -166,7 +169,8 @@ describe('ordinary patterns still work', () => {
       print(table.concat(pairs_, " "))
       print(("hello"):match(".-(l+)(.*)"), ("xyyx"):match("(.)(.)%2%1"))
       print(("[[x]]"):match("^%[(%b[])%]$"), ("a,b;c"):match("[^,;]+$"))
-    `)).toEqual([
+    `),
+    ).toEqual([
       '5\t7',
       '3\t4',
       '8\t9\to\tr',
@@ -185,7 +189,8 @@ describe('ordinary patterns still work', () => {
   });
 
   test('gsub with string, table and function replacements, counts and limits', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       print(("hello world"):gsub("o", "0"))
       print(("hello world"):gsub("(%w+)", "<%1>"))
       print(("hello world"):gsub("%w+", "%0 %0", 1))
@@ -195,7 +200,8 @@ describe('ordinary patterns still work', () => {
       print(("  a  b  "):gsub("^%s+", ""))
       print(("x = 1, y = 2"):gsub("(%w+) = (%w+)", "%2 = %1"))
       print(("CamelCaseName"):gsub("(%l)(%u)", "%1_%2"):lower())
-    `)).toEqual([
+    `),
+    ).toEqual([
       'hell0 w0rld\t2',
       '<hello> <world>\t2',
       'hello hello world\t1',
@@ -210,16 +216,20 @@ describe('ordinary patterns still work', () => {
 
   test('linear scans of large subjects fit the bound (it grows with the subject)', async () => {
     // 2 steps per byte for "a$": 12 M steps, more than the fixed part of the bound (10 M)
-    expect(await prints(`
+    expect(
+      await prints(`
       local s = string.rep(string.rep("a", 1024), 6 * 1024)  -- 6 MiB
       print(#s, #s:match("^a*$"), s:find("ab", 1, true), s:find("a$"))
-    `)).toEqual(['6291456\t6291456\tnil\t6291456\t6291456']);
-    expect(await prints(`
+    `),
+    ).toEqual(['6291456\t6291456\tnil\t6291456\t6291456']);
+    expect(
+      await prints(`
       local t = string.rep(string.rep("ab ", 1000), 300)  -- 900 kB
       local n = 0
       for w in t:gmatch("%a+") do n = n + 1 end
       print(n, select(2, t:gsub("b", "c")), #t:gsub("%s+", ""))
-    `)).toEqual(['300000\t300000\t600000']);
+    `),
+    ).toEqual(['300000\t300000\t600000']);
   });
 
   test('plain find stays fast with a needle that almost matches everywhere (linear search)', async () => {
@@ -242,10 +252,13 @@ describe('strings cannot grow beyond 64 MiB', () => {
   });
 
   test('exactly 64 MiB is allowed; concatenating one more byte fails with "string length overflow"', async () => {
-    const { error } = await fails(`
+    const { error } = await fails(
+      `
       local s = string.rep(string.rep("x", 1024), 64 * 1024)
       print(#s)
-      local t = s .. "x"`, /string length overflow/);
+      local t = s .. "x"`,
+      /string length overflow/,
+    );
     expect(error.line).toBe(UP_FIRST_LINE + 4);
   });
 

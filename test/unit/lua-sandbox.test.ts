@@ -11,9 +11,7 @@ import type { Driver } from '../../src/core/driver.ts';
 import { LuaHost } from '../../src/core/lua/host.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { ledgerIds, tableExists } from '../helpers/db-inspect.ts';
-import {
-  fileName, migration, runBody, runUp, smallHost, UP_FIRST_LINE, type Outcome,
-} from '../helpers/migration.ts';
+import { fileName, migration, runBody, runUp, smallHost, UP_FIRST_LINE, type Outcome } from '../helpers/migration.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-sandbox-'));
 let driver: Driver;
@@ -82,16 +80,26 @@ describe('sandbox: the os library', () => {
   });
 
   test('os.time, os.date, os.clock and os.difftime work', async () => {
-    expect(await prints(
-      'print(math.type(os.time()), type(os.date("%Y")), type(os.clock()), os.difftime(10, 4))',
-    )).toEqual(['integer\tstring\tnumber\t6.0']);
+    expect(
+      await prints('print(math.type(os.time()), type(os.date("%Y")), type(os.clock()), os.difftime(10, 4))'),
+    ).toEqual(['integer\tstring\tnumber\t6.0']);
   });
 });
 
 describe('sandbox: missing libraries and functions', () => {
   test.each([
-    ['io'], ['debug'], ['package'], ['dofile'], ['loadfile'], ['collectgarbage'], ['js'], ['fengari'],
-    ['loadstring'], ['module'], ['setfenv'], ['newproxy'],
+    ['io'],
+    ['debug'],
+    ['package'],
+    ['dofile'],
+    ['loadfile'],
+    ['collectgarbage'],
+    ['js'],
+    ['fengari'],
+    ['loadstring'],
+    ['module'],
+    ['setfenv'],
+    ['newproxy'],
   ])('%s is nil', async (name) => {
     expect(await prints(`print(${name} == nil, rawget(_G, ${lua(name)}) == nil)`)).toEqual(['true\ttrue']);
   });
@@ -123,30 +131,34 @@ describe('sandbox: missing libraries and functions', () => {
   );
 
   test('require of "migration" and "sql" work', async () => {
-    expect(await prints('print(type(require("migration").define), type(require("sql").NULL))'))
-      .toEqual(['function\tuserdata']);
+    expect(await prints('print(type(require("migration").define), type(require("sql").NULL))')).toEqual([
+      'function\tuserdata',
+    ]);
   });
 });
 
 describe('sandbox: load and string.dump', () => {
   test('a binary chunk is refused by load (text mode only)', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       local f, err = load("\\27Lua\\83\\0\\25\\147\\13\\10\\26\\10")
       print(f, err)
       print(load("\\27Lua", "x", "b"))
       print(load("\\27Lua", "x", "bt"))
       local parts = { "\\27Lua\\83", "\\0" }
       print(load(function() return table.remove(parts, 1) end))
-    `)).toEqual([
-      'nil\tattempt to load a binary chunk (mode is \'t\')',
+    `),
+    ).toEqual([
+      "nil\tattempt to load a binary chunk (mode is 't')",
       'nil\tonly text chunks can be loaded in a migration',
       'nil\tonly text chunks can be loaded in a migration',
-      'nil\tattempt to load a binary chunk (mode is \'t\')',
+      "nil\tattempt to load a binary chunk (mode is 't')",
     ]);
   });
 
   test('load of text works, and "return os" gives the file\'s restricted os', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       local o = load("return os")()
       print(o == os, o.execute, o.getenv, type(o.time))
       print(load("return 1 + 2")())
@@ -155,7 +167,8 @@ describe('sandbox: load and string.dump', () => {
       print(pcall(load("return os.time()", "chunk", "t", {})))
       local f = load("return _G")
       print(f() == _G)
-    `)).toEqual([
+    `),
+    ).toEqual([
       'true\tnil\tnil\tfunction',
       '3',
       '5',
@@ -172,11 +185,11 @@ describe('sandbox: load and string.dump', () => {
 });
 
 describe('sandbox: print', () => {
-  test('print output is captured, never written to the host\'s stdout', async () => {
+  test("print output is captured, never written to the host's stdout", async () => {
     expect(await prints('print("a", 1, 2.5, nil, true, {} ~= nil)')).toEqual(['a\t1\t2.5\tnil\ttrue\ttrue']);
   });
 
-  test('print output is capped, so printing big strings in a loop cannot fill the host\'s memory', async () => {
+  test("print output is capped, so printing big strings in a loop cannot fill the host's memory", async () => {
     const output = await prints(`
       local s = string.rep("x", 1024 * 1024)
       for i = 1, 200 do print(s, i) end
@@ -200,23 +213,24 @@ describe('sandbox: metatables and the environment', () => {
   });
 
   test('library tables are protected proxies', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       print(getmetatable(string), getmetatable(table), getmetatable(os), getmetatable(_G))
       print(pcall(setmetatable, string, {}))
-    `)).toEqual([
-      'false\tfalse\tfalse\tfalse',
-      'false\tcannot change a protected metatable',
-    ]);
+    `),
+    ).toEqual(['false\tfalse\tfalse\tfalse', 'false\tcannot change a protected metatable']);
   });
 
-  test('_G is the file\'s own environment', async () => {
-    expect(await prints(`
+  test("_G is the file's own environment", async () => {
+    expect(
+      await prints(`
       print(_G == _ENV, _G._G == _G)
       some_global = 42
       print(_G.some_global, rawget(_G, "some_global"))
       _G.other = "o"
       print(other)
-    `)).toEqual(['true\ttrue', '42\t42', 'o']);
+    `),
+    ).toEqual(['true\ttrue', '42\t42', 'o']);
   });
 
   test('changing string.upper, a global or a library in one file does not affect the next file', async () => {
@@ -236,10 +250,14 @@ describe('sandbox: metatables and the environment', () => {
       print(type(table.insert), math.pi, os.time() > 0, leaked_global, tostring(1))
       print(undefined_name)
     `);
-    const { result, output } = await runUp(driver, [
-      { name: fileName('first'), text: first },
-      { name: fileName('second'), text: second },
-    ], { host });
+    const { result, output } = await runUp(
+      driver,
+      [
+        { name: fileName('first'), text: first },
+        { name: fileName('second'), text: second },
+      ],
+      { host },
+    );
     expect(result.error).toBeNull();
     expect(result.results.map((r) => r.status)).toEqual(['applied', 'applied']);
     expect(output).toEqual(['A\tA\tb\tb', 'function\t3.1415926535898\ttrue\tnil\t1', 'nil']);
@@ -252,8 +270,9 @@ describe('sandbox: metatables and the environment', () => {
       for k in pairs(string) do string[k] = nil end
       coroutine.wrap = nil
     `);
-    expect(await prints('print(type(string.format), type(("%d"):format(1)), type(coroutine.wrap))'))
-      .toEqual(['function\tstring\tfunction']);
+    expect(await prints('print(type(string.format), type(("%d"):format(1)), type(coroutine.wrap))')).toEqual([
+      'function\tstring\tfunction',
+    ]);
   });
 
   test('threads kept from the top level or from an earlier phase cannot be resumed', async () => {
@@ -290,7 +309,6 @@ end)
   test('the migration DSL functions are gone once define has run', async () => {
     expect(await prints('print(migration, database, up, down, after)')).toEqual(['nil\tnil\tnil\tnil\tnil']);
   });
-
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -306,10 +324,16 @@ async function stopped(code: string, message: RegExp, useHost: LuaHost = host) {
   const table = `runaway_${++runaway}`;
   const name = fileName('runaway');
   const started = performance.now();
-  const { result } = await runUp(driver, [{
-    name,
-    text: migration(`db:execute("CREATE TABLE ${table} (x INTEGER)")\n${code}`),
-  }], { host: useHost });
+  const { result } = await runUp(
+    driver,
+    [
+      {
+        name,
+        text: migration(`db:execute("CREATE TABLE ${table} (x INTEGER)")\n${code}`),
+      },
+    ],
+    { host: useHost },
+  );
   const elapsed = performance.now() - started;
   expect(result.ok).toBe(false);
   expect(result.error!.migration).toBe(name.slice(0, -4));
@@ -340,32 +364,42 @@ describe('runaway code is stopped and rolled back', () => {
 
   test('an error caught by pcall does not switch the instruction hook off (fengari lua_pcallk patch)', async () => {
     await stopped('pcall(error, "caught")\nwhile true do end', INSTRUCTIONS);
-    await stopped('for i = 1, 10 do pcall(error, i) end\nlocal ok = pcall(function() local x = nil; return x.y end)\nwhile true do end', INSTRUCTIONS);
+    await stopped(
+      'for i = 1, 10 do pcall(error, i) end\nlocal ok = pcall(function() local x = nil; return x.y end)\nwhile true do end',
+      INSTRUCTIONS,
+    );
   });
 
   test('an endless loop inside a user coroutine after a caught error', async () => {
-    await stopped(`
+    await stopped(
+      `
       local co = coroutine.create(function()
         pcall(error, "caught")
         while true do pcall(function() while true do end end) end
       end)
       local ok, err = coroutine.resume(co)
       while true do end
-    `, INSTRUCTIONS);
+    `,
+      INSTRUCTIONS,
+    );
   });
 
   test('xpcall with an endless message handler', async () => {
-    await stopped('while true do xpcall(function() while true do end end, function() while true do end end) end',
-      INSTRUCTIONS);
+    await stopped(
+      'while true do xpcall(function() while true do end end, function() while true do end end) end',
+      INSTRUCTIONS,
+    );
     await stopped('xpcall(error, function() while true do end end)', INSTRUCTIONS);
   });
 
-  test('xpcall still works as Lua\'s own', async () => {
-    expect(await prints(`
+  test("xpcall still works as Lua's own", async () => {
+    expect(
+      await prints(`
       print(xpcall(function(a, b) return a + b end, function(e) return "handled" end, 1, 2))
       print(xpcall(function() error({ code = 7 }) end, function(e) return "handled " .. e.code end))
       print(pcall(xpcall, error, nil))
-    `)).toEqual([
+    `),
+    ).toEqual([
       'true\t3',
       'false\thandled 7',
       expect.stringMatching(/^false\tbad argument #2 to '(xpcall|\?)' \(function expected, got nil\)$/),
@@ -382,8 +416,10 @@ describe('runaway code is stopped and rolled back', () => {
   });
 
   test('unbounded recursion through __index', async () => {
-    await stopped('local t = setmetatable({}, { __index = function(t, k) return t[k] end })\nlocal v = t.x',
-      /stack overflow|C stack overflow/);
+    await stopped(
+      'local t = setmetatable({}, { __index = function(t, k) return t[k] end })\nlocal v = t.x',
+      /stack overflow|C stack overflow/,
+    );
   });
 
   test('string.rep("x", 1e9) is refused before it allocates', async () => {
@@ -398,34 +434,51 @@ describe('runaway code is stopped and rolled back', () => {
   });
 
   test('table.concat of a huge table stops at the string size bound', async () => {
-    await stopped(`
+    await stopped(
+      `
       local chunk = string.rep("x", 1024 * 1024)
       local t = {}
       for i = 1, 100 do t[i] = chunk end
       local s = table.concat(t)
-    `, /resulting string too large/);
+    `,
+      /resulting string too large/,
+    );
   });
 
   test('string.format cannot build a huge string either', async () => {
-    await stopped(`
+    await stopped(
+      `
       local s = string.rep("x", 33 * 1024 * 1024)
       local t = string.format("%s%s", s, s)
-    `, /too large|overflow/);
+    `,
+      /too large|overflow/,
+    );
   });
 
   test('a memory-filling loop is stopped by the instruction limit', async () => {
     // on a slow machine the time limit may come first: either limit is fine
-    await stopped('local t = {}\nwhile true do t[#t + 1] = {} end', /stopped: the code ran (more than 5,000,000 Lua instructions|for more than 2 s)/);
+    await stopped(
+      'local t = {}\nwhile true do t[#t + 1] = {} end',
+      /stopped: the code ran (more than 5,000,000 Lua instructions|for more than 2 s)/,
+    );
   });
 
   test('error values whose metamethods never return cannot hang the host', async () => {
     const loop = 'function() while true do end end';
     await stopped(`error(setmetatable({}, { __index = ${loop} }))`, /error object is a table value/);
     await stopped(`error(setmetatable({}, { __tostring = ${loop} }))`, /could not be converted to a string/);
-    await stopped(`error(setmetatable({ message = "m" }, { __tostring = ${loop}, __index = ${loop} }))`,
-      /could not be converted to a string/);
-    await stopped(`return nil, setmetatable({}, { __index = ${loop} })`, /up returned an error: error object is a table value/);
-    await stopped(`return false, setmetatable({}, { __tostring = ${loop} })`, /up returned an error: .*could not be converted/);
+    await stopped(
+      `error(setmetatable({ message = "m" }, { __tostring = ${loop}, __index = ${loop} }))`,
+      /could not be converted to a string/,
+    );
+    await stopped(
+      `return nil, setmetatable({}, { __index = ${loop} })`,
+      /up returned an error: error object is a table value/,
+    );
+    await stopped(
+      `return false, setmetatable({}, { __tostring = ${loop} })`,
+      /up returned an error: .*could not be converted/,
+    );
   });
 
   test('the definition returned by define cannot be tampered with afterwards', async () => {
@@ -451,11 +504,15 @@ return d
 
   test('the Lua time limit stops code too', async () => {
     const timed = new LuaHost({ instructions: 1e12, luaTimeMs: 300 });
-    const { elapsed } = await stopped('while true do end', /stopped: the code ran for more than 0.3 s of Lua time/, timed);
+    const { elapsed } = await stopped(
+      'while true do end',
+      /stopped: the code ran for more than 0.3 s of Lua time/,
+      timed,
+    );
     expect(elapsed).toBeLessThan(5000);
   });
 
-  test('runaway code at a file\'s top level is a load error, not a hang', async () => {
+  test("runaway code at a file's top level is a load error, not a hang", async () => {
     const name = fileName('toplevel');
     const { result } = await runUp(driver, [{ name, text: `while true do end\n${migration('')}` }], { host });
     expect(result.ok).toBe(false);

@@ -17,7 +17,8 @@ describe('stack slots reused across calls', () => {
   test('closures made in a loop of calls and concatenations keep their own values', async () => {
     // Each closure captures a fresh local; calls (host and Lua) and concatenations after it move the top down and
     // up over the same registers. A slot shared with an open upvalue would make every closure see the last value.
-    expect(await prints(`
+    expect(
+      await prints(`
       local fns = {}
       for i = 1, 5 do
         local x = "v" .. i
@@ -27,11 +28,13 @@ describe('stack slots reused across calls', () => {
       end
       local out = {}
       for i = 1, 5 do out[i] = fns[i]() end
-      print(table.concat(out, ","))`)).toEqual(['v1,v2,v3,v4,v5']);
+      print(table.concat(out, ","))`),
+    ).toEqual(['v1,v2,v3,v4,v5']);
   });
 
   test('results wanted beyond those returned are nil, and dropped results leave nothing behind', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       local function two() return "a", "b" end
       local function none() end
       for round = 1, 3 do
@@ -40,23 +43,27 @@ describe('stack slots reused across calls', () => {
         two()
         local u = (two())
         print(p, q, r, s, t, u)
-      end`)).toEqual(['a\tb\tnil\tnil\tnil\ta', 'a\tb\tnil\tnil\tnil\ta', 'a\tb\tnil\tnil\tnil\ta']);
+      end`),
+    ).toEqual(['a\tb\tnil\tnil\tnil\ta', 'a\tb\tnil\tnil\tnil\ta', 'a\tb\tnil\tnil\tnil\ta']);
   });
 
   test('an error value raised inside a coroutine reaches the caller unchanged', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       for i = 1, 3 do
         local co = coroutine.create(function() local t = {n = i} error(t) end)
         local ok, err = coroutine.resume(co)
         local ok2, err2 = pcall(function() error({n = i * 10}) end)
         print(ok, err.n, ok2, err2.n)
-      end`)).toEqual(['false\t1\tfalse\t10', 'false\t2\tfalse\t20', 'false\t3\tfalse\t30']);
+      end`),
+    ).toEqual(['false\t1\tfalse\t10', 'false\t2\tfalse\t20', 'false\t3\tfalse\t30']);
   });
 });
 
 describe('call frames reused across calls', () => {
   test('recursion, tail calls, errors caught at depth and coroutines all unwind to the right frame', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
       local function loop(n, acc) if n == 0 then return acc end return loop(n - 1, acc + n) end
       local function fail(n) if n == 0 then error("deep", 1) end return (fail(n - 1)) end -- line 9 of the file
@@ -64,18 +71,20 @@ describe('call frames reused across calls', () => {
         local ok, err = pcall(fail, 20)
         local co = coroutine.wrap(function(a) local b = coroutine.yield(a + depth(5)) return b * 2 end)
         print(depth(50), loop(1000, 0), ok, err:match(":(%d+): deep$"), co(1), co(21), depth(3))
-      end`)).toEqual(['50\t500500\tfalse\t9\t6\t42\t3', '50\t500500\tfalse\t9\t6\t42\t3']);
+      end`),
+    ).toEqual(['50\t500500\tfalse\t9\t6\t42\t3', '50\t500500\tfalse\t9\t6\t42\t3']);
   });
 });
 
 describe('integers as text', () => {
   test('concatenation and tostring write the same digits as string.format("%d")', async () => {
-    expect(await prints(`
+    expect(
+      await prints(`
       local bad = 0
       for i = -1005, 1005 do
         if i .. "" ~= string.format("%d", i) or tostring(i) ~= string.format("%d", i) then bad = bad + 1 end
       end
-      print(bad, "item " .. 0, "item " .. -7, math.maxinteger .. "", math.mininteger .. "", (math.mininteger + 1) .. "")`))
-      .toEqual(['0\titem 0\titem -7\t2147483647\t-2147483648\t-2147483647']);
+      print(bad, "item " .. 0, "item " .. -7, math.maxinteger .. "", math.mininteger .. "", (math.mininteger + 1) .. "")`),
+    ).toEqual(['0\titem 0\titem -7\t2147483647\t-2147483648\t-2147483647']);
   });
 });

@@ -50,7 +50,7 @@ test.each([
   ['named keys beside the array', '{ "a", "b", x = 1, [0] = 0, [-1] = -1 }', 3],
   ['nested tables and functions', '{ {}, print, coroutine.create(print) }', 3],
   ['non-ASCII strings', '{ "héllo", "日本語", "\\xff" }', 3],
-])('items read from the storage are the C API\'s: %s', (_what, constructor, count) => {
+])("items read from the storage are the C API's: %s", (_what, constructor, count) => {
   evaluate(constructor);
   for (let i = -1; i <= count + 1; i++) expect(viaStorage(i), `item ${i}`).toEqual(viaApi(i));
 });

@@ -24,7 +24,8 @@ describe('compareIds', () => {
     const disagreements: string[] = [];
     for (const a of ids) {
       for (const b of ids) {
-        if (sign(compareIds(a, b)) !== sign(byteOrder(a, b))) disagreements.push(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+        if (sign(compareIds(a, b)) !== sign(byteOrder(a, b)))
+          disagreements.push(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
       }
     }
     expect(disagreements).toEqual([]);
@@ -46,7 +47,9 @@ describe('migrationFiles', () => {
     ]);
     expect(files.map((f) => f.id)).toEqual(['0001_a', '0002_b']);
     expect(files[0]).toEqual({
-      id: '0001_a', file: '0001_a.lua', source: 'abc',
+      id: '0001_a',
+      file: '0001_a.lua',
+      source: 'abc',
       checksum: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     });
   });

@@ -54,18 +54,22 @@ describe('diffSnapshots', () => {
     // Two identical candidates: no way to tell which is which.
     const a = table('a');
     const b = table('b');
-    expect(diffSnapshots(snap([a, b]), snap([{ ...a, name: 'c' }, { ...b, name: 'd' }])).map((c) => c.kind)).toEqual([
-      'table_removed',
-      'table_removed',
-      'table_added',
-      'table_added',
-    ]);
+    expect(
+      diffSnapshots(
+        snap([a, b]),
+        snap([
+          { ...a, name: 'c' },
+          { ...b, name: 'd' },
+        ]),
+      ).map((c) => c.kind),
+    ).toEqual(['table_removed', 'table_removed', 'table_added', 'table_added']);
   });
 
   it('does not call it a rename when the data or the structure differ', () => {
     const users = table('users', { fingerprint: 'aaaa' });
-    expect(diffSnapshots(snap([users]), snap([{ ...users, name: 'people', fingerprint: 'bbbb' }])).map((c) => c.kind))
-      .toEqual(['table_added', 'table_removed']);
+    expect(
+      diffSnapshots(snap([users]), snap([{ ...users, name: 'people', fingerprint: 'bbbb' }])).map((c) => c.kind),
+    ).toEqual(['table_added', 'table_removed']);
     expect(diffSnapshots(snap([users]), snap([{ ...users, name: 'people', rows: 3 }])).map((c) => c.kind)).toEqual([
       'table_added',
       'table_removed',
@@ -112,7 +116,13 @@ describe('diffSnapshots', () => {
       columns: [ID, col('email'), col('age', 'INT'), col('legacy')],
     });
     const after = table('users', {
-      columns: [ID, col('email', 'TEXT', { nullable: false, default: "''" }), col('years', 'INT'), col('legacy'), col('bio')],
+      columns: [
+        ID,
+        col('email', 'TEXT', { nullable: false, default: "''" }),
+        col('years', 'INT'),
+        col('legacy'),
+        col('bio'),
+      ],
     });
     expect(diffSnapshots(snap([before]), snap([after]))).toEqual([
       {
@@ -139,7 +149,10 @@ describe('diffSnapshots', () => {
   it('does not call it a column rename when type or position differ', () => {
     const before = table('t', { columns: [ID, col('a'), col('b')] });
     const typeChanged = table('t', { columns: [ID, col('x', 'INT'), col('b')] });
-    expect(diffSnapshots(snap([before]), snap([typeChanged])).map((c) => c.kind)).toEqual(['column_removed', 'column_added']);
+    expect(diffSnapshots(snap([before]), snap([typeChanged])).map((c) => c.kind)).toEqual([
+      'column_removed',
+      'column_added',
+    ]);
     const moved = table('t', { columns: [ID, col('b'), col('x')] });
     expect(diffSnapshots(snap([before]), snap([moved])).map((c) => c.kind)).toEqual(['column_removed', 'column_added']);
   });
@@ -220,8 +233,18 @@ describe('diffSnapshots', () => {
       before: { columns: ['id'] },
       after: { columns: ['id', 'name'] },
     });
-    expect(changes.find((c) => c.kind === 'rows_changed')).toEqual({ kind: 'rows_changed', path: ['t'], before: 1, after: 2 });
-    expect(changes.find((c) => c.kind === 'data_changed')).toEqual({ kind: 'data_changed', path: ['t'], before: 'f1', after: 'f2' });
+    expect(changes.find((c) => c.kind === 'rows_changed')).toEqual({
+      kind: 'rows_changed',
+      path: ['t'],
+      before: 1,
+      after: 2,
+    });
+    expect(changes.find((c) => c.kind === 'data_changed')).toEqual({
+      kind: 'data_changed',
+      path: ['t'],
+      before: 'f1',
+      after: 'f2',
+    });
   });
 
   it('compares rows and fingerprints only when both sides have them', () => {
@@ -309,7 +332,12 @@ describe('renderDiff', () => {
             col('email', 'TEXT', { nullable: false, default: "''" }),
           ],
           foreign_keys: [
-            { columns: ['name'], references: { table: 'names', columns: ['n'] }, on_update: 'NO ACTION', on_delete: 'SET NULL' },
+            {
+              columns: ['name'],
+              references: { table: 'names', columns: ['n'] },
+              on_update: 'NO ACTION',
+              on_delete: 'SET NULL',
+            },
           ],
           checks: [{ name: 'len', expression: 'length(name) > 0' }],
           rows: 3,
@@ -347,10 +375,21 @@ describe('renderDiff', () => {
         kind: 'index_changed',
         path: ['t', 'i'],
         before: { name: 'i', columns: ['a'], unique: false },
-        after: { name: 'i', columns: ['a', 'b DESC'], unique: true, method: 'hash', include: ['c'], predicate: 'a > 0' },
+        after: {
+          name: 'i',
+          columns: ['a', 'b DESC'],
+          unique: true,
+          method: 'hash',
+          include: ['c'],
+          predicate: 'a > 0',
+        },
       },
       { kind: 'check_removed', path: ['t', 'a > 0'], before: { expression: 'a > 0' } },
-      { kind: 'trigger_added', path: ['t', 'trg'], after: { name: 'trg', table: 't', definition: 'CREATE TRIGGER trg …' } },
+      {
+        kind: 'trigger_added',
+        path: ['t', 'trg'],
+        after: { name: 'trg', table: 't', definition: 'CREATE TRIGGER trg …' },
+      },
       { kind: 'trigger_removed', path: ['t', 'old'], before: { name: 'old', table: 't', definition: '…' } },
       { kind: 'data_changed', path: ['t'], before: 'aa', after: 'bb' },
       { kind: 'view_removed', path: ['mv'], before: { name: 'mv', definition: 'x', materialized: true } },
@@ -400,7 +439,12 @@ describe('renderDiff', () => {
   it('keeps the difference visible in long definitions', () => {
     const head = 'SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w';
     const text = renderDiff([
-      { kind: 'view_changed', path: ['v'], before: { name: 'v', definition: `${head} FROM one` }, after: { name: 'v', definition: `${head} FROM two` } },
+      {
+        kind: 'view_changed',
+        path: ['v'],
+        before: { name: 'v', definition: `${head} FROM one` },
+        after: { name: 'v', definition: `${head} FROM two` },
+      },
     ]);
     expect(text).toBe('~ view v: …s, t, u, v, w FROM one → …s, t, u, v, w FROM two');
   });
@@ -415,18 +459,59 @@ describe('snapshot helpers', () => {
   });
 
   it('fingerprints data whatever the row and column order', () => {
-    const f = tableFingerprint(['id', 'name'], [
-      [1, 'a'],
-      [2, null],
-    ]);
-    expect(tableFingerprint(['name', 'id'], [
-      [null, 2],
-      ['a', 1],
-    ])).toBe(f);
-    expect(tableFingerprint(['id', 'name'], [[1n, 'a'], [2, null]])).toBe(f);
-    expect(tableFingerprint(['id', 'name'], [[1, 'a'], [2, '']])).not.toBe(f);
-    expect(tableFingerprint(['id', 'name'], [[1, 'a'], [2, null], [2, null]])).not.toBe(f);
-    expect(tableFingerprint(['id', 'label'], [[1, 'a'], [2, null]])).not.toBe(f);
+    const f = tableFingerprint(
+      ['id', 'name'],
+      [
+        [1, 'a'],
+        [2, null],
+      ],
+    );
+    expect(
+      tableFingerprint(
+        ['name', 'id'],
+        [
+          [null, 2],
+          ['a', 1],
+        ],
+      ),
+    ).toBe(f);
+    expect(
+      tableFingerprint(
+        ['id', 'name'],
+        [
+          [1n, 'a'],
+          [2, null],
+        ],
+      ),
+    ).toBe(f);
+    expect(
+      tableFingerprint(
+        ['id', 'name'],
+        [
+          [1, 'a'],
+          [2, ''],
+        ],
+      ),
+    ).not.toBe(f);
+    expect(
+      tableFingerprint(
+        ['id', 'name'],
+        [
+          [1, 'a'],
+          [2, null],
+          [2, null],
+        ],
+      ),
+    ).not.toBe(f);
+    expect(
+      tableFingerprint(
+        ['id', 'label'],
+        [
+          [1, 'a'],
+          [2, null],
+        ],
+      ),
+    ).not.toBe(f);
     expect(tableFingerprint(['a', 'b'], [['x', 'y']])).not.toBe(tableFingerprint(['a', 'b'], [['x;', 'y']]));
     expect(tableFingerprint(['b'], [[new Uint8Array([1, 2])]])).not.toBe(tableFingerprint(['b'], [['0102']]));
   });
@@ -460,7 +545,9 @@ describe('snapshot helpers', () => {
   });
 
   it('reads key parts and the WHERE clause out of CREATE INDEX', () => {
-    expect(parseCreateIndex("CREATE INDEX i ON t (lower(a) DESC, b COLLATE NOCASE, c ASC) WHERE a <> 'x' AND b > 0")).toEqual({
+    expect(
+      parseCreateIndex("CREATE INDEX i ON t (lower(a) DESC, b COLLATE NOCASE, c ASC) WHERE a <> 'x' AND b > 0"),
+    ).toEqual({
       parts: ['lower(a)', 'b COLLATE NOCASE', 'c'],
       predicate: "a <> 'x' AND b > 0",
     });

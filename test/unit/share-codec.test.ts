@@ -78,7 +78,7 @@ describe('the v3 codec', () => {
     ['a long run', new Uint8Array(40_000).fill(97)],
     ['unicode text', utf8('ünïcödé ✓ 🚀 — 日本語\n'.repeat(50))],
     ['a migration', utf8(migration)],
-    ['large text', utf8(Array.from({ length: 2000 }, (_, i) => `line ${i}: ${i * 7919 % 1000}\n`).join(''))],
+    ['large text', utf8(Array.from({ length: 2000 }, (_, i) => `line ${i}: ${(i * 7919) % 1000}\n`).join(''))],
   ])('round trip: %s', (_label, bytes) => {
     const stream = compress(bytes, dictionary);
     expect(decompress(stream, dictionary, MAX_JSON_BYTES)).toEqual({ ok: true, bytes });
@@ -101,7 +101,7 @@ describe('the v3 codec', () => {
     expect(decompress(compress(text, new Uint8Array(0)), dictionary, MAX_JSON_BYTES).ok).toBe(false);
   });
 
-  test('a stream is refused when its stated length passes the caller\'s limit', () => {
+  test("a stream is refused when its stated length passes the caller's limit", () => {
     const stream = compress(utf8('x'.repeat(1000)), dictionary);
     expect(decompress(stream, dictionary, 999)).toEqual({ ok: false, reason: 'too-large' });
     expect(decompress(stream, dictionary, 1000).ok).toBe(true);
@@ -125,9 +125,9 @@ describe('the v3 codec', () => {
     expect(decompress(stream, small, MAX_JSON_BYTES)).toEqual({ ok: true, bytes: utf8(migration) });
   });
 
-  test('the logistic tables are each other\'s inverse and monotonic', () => {
+  test("the logistic tables are each other's inverse and monotonic", () => {
     for (let p = 1; p < 4095; p++) {
-      expect(Math.abs(squash(stretch(p)) - p)).toBeLessThanOrEqual(Math.max(1, Math.ceil(p * (4096 - p) / 40_000)));
+      expect(Math.abs(squash(stretch(p)) - p)).toBeLessThanOrEqual(Math.max(1, Math.ceil((p * (4096 - p)) / 40_000)));
       expect(stretch(p)).toBeGreaterThanOrEqual(stretch(p - 1));
     }
     for (let d = -2047; d < 2047; d++) expect(squash(d + 1)).toBeGreaterThanOrEqual(squash(d));
@@ -136,7 +136,14 @@ describe('the v3 codec', () => {
 
 describe('the v3 framing', () => {
   test('round trip, with NUL and SOH inside a text', () => {
-    const state = { engine: 'sqlite', files: [['a.lua', 'x\u0000y\u0001z\u0001'], ['b.lua', '']] as Array<[string, string]>, selected: 'b.lua' };
+    const state = {
+      engine: 'sqlite',
+      files: [
+        ['a.lua', 'x\u0000y\u0001z\u0001'],
+        ['b.lua', ''],
+      ] as Array<[string, string]>,
+      selected: 'b.lua',
+    };
     expect(unframe(frame(state))).toEqual(state);
     expect(unframe(frame({ ...state, files: [], selected: null }))).toEqual({ ...state, files: [], selected: null });
   });
@@ -168,17 +175,29 @@ describe('v3 share links', () => {
   test.each<[string, SharedState]>([
     ['no files', { files: [], engine: 'sqlite', selected: null }],
     ['an empty file', { files: [{ name: 'a.lua', text: '' }], engine: 'postgres', selected: 'a.lua' }],
-    ['NUL and SOH in a text', { files: [{ name: 'a.lua', text: '\u0000\u0001\u0000x' }], engine: 'sqlite', selected: null }],
-    ['many files', {
-      files: Array.from({ length: 200 }, (_, i) => ({
-        name: `${String(i).padStart(4, '0')}_create_notes_${i}.lua`, text: `-- ${printable(randomBytes(60, i))}\n`,
-      })),
-      engine: 'sqlite', selected: '0199_create_notes_199.lua',
-    }],
-    ['random text', {
-      files: [{ name: 'r.lua', text: printable(randomBytes(3000, 3)) }],
-      engine: 'sqlite', selected: null,
-    }],
+    [
+      'NUL and SOH in a text',
+      { files: [{ name: 'a.lua', text: '\u0000\u0001\u0000x' }], engine: 'sqlite', selected: null },
+    ],
+    [
+      'many files',
+      {
+        files: Array.from({ length: 200 }, (_, i) => ({
+          name: `${String(i).padStart(4, '0')}_create_notes_${i}.lua`,
+          text: `-- ${printable(randomBytes(60, i))}\n`,
+        })),
+        engine: 'sqlite',
+        selected: '0199_create_notes_199.lua',
+      },
+    ],
+    [
+      'random text',
+      {
+        files: [{ name: 'r.lua', text: printable(randomBytes(3000, 3)) }],
+        engine: 'sqlite',
+        selected: null,
+      },
+    ],
   ])('round trip: %s', (_label, state) => {
     const hash = encodeShare(state);
     expect(hash.startsWith('v3.')).toBe(true);
@@ -212,9 +231,18 @@ describe('v3 share links', () => {
     ['an unknown engine', linkV3('mysql 0\na.lua\nx\u0000'), /unknown engine/],
     ['a path as a name', linkV3('sqlite 0\n../x.lua\nx\u0000'), /not allowed/],
     ['a duplicate name', linkV3('sqlite 0\na.lua\nx\u0000a.lua\ny\u0000'), /twice/],
-    ['too many files', linkV3(`sqlite 0\n${Array.from({ length: 201 }, (_, i) => `${i}.lua\n\u0000`).join('')}`), /more than 200 files/],
-    ['a file too long', linkV3(`sqlite 0\na.lua\n${Array.from({ length: 23_000 }, (_, i) => `-- ${(i * 7919) % 100_003}\n`).join('')}\u0000`),
-      /longer than 200,000 characters/],
+    [
+      'too many files',
+      linkV3(`sqlite 0\n${Array.from({ length: 201 }, (_, i) => `${i}.lua\n\u0000`).join('')}`),
+      /more than 200 files/,
+    ],
+    [
+      'a file too long',
+      linkV3(
+        `sqlite 0\na.lua\n${Array.from({ length: 23_000 }, (_, i) => `-- ${(i * 7919) % 100_003}\n`).join('')}\u0000`,
+      ),
+      /longer than 200,000 characters/,
+    ],
   ];
 
   test.each(refused)('refuses %s', (_label, hash, message) => {

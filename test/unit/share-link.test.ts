@@ -4,7 +4,12 @@ import { deflateSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { migrationTemplate } from '../../src/core/template.ts';
 import {
-  base64urlDecode, base64urlEncode, decodeShare, encodeShare, MAX_HASH_CHARS, type SharedState,
+  base64urlDecode,
+  base64urlEncode,
+  decodeShare,
+  encodeShare,
+  MAX_HASH_CHARS,
+  type SharedState,
 } from '../../src/web/share.ts';
 import { MAX_FILES } from '../../src/web/files.ts';
 import { shareDictionaryV2 } from '../../src/web/share-dictionary.ts';
@@ -73,22 +78,37 @@ describe('share links', () => {
 
   test('a selection that names no file is dropped', () => {
     const decoded = decodeShare(link(JSON.stringify({ f: [['0001_a.lua', 'x']], e: 'sqlite', s: 'nope.lua' })));
-    expect(decoded).toEqual({ ok: true, state: { files: [{ name: '0001_a.lua', text: 'x' }], engine: 'sqlite', selected: null } });
+    expect(decoded).toEqual({
+      ok: true,
+      state: { files: [{ name: '0001_a.lua', text: 'x' }], engine: 'sqlite', selected: null },
+    });
   });
 
   const refused: Array<[string, string, RegExp]> = [
     ['not ours', '#main', /not a Moonwalk share link/],
     ['newer version', '#v4.AAAA', /format v4/],
-    ['v2 read without its dictionary', `#v1.${linkV2(JSON.stringify({ f: state.files.map((f) => [f.name, f.text]), e: state.engine })).slice(4)}`, /broken or incomplete/],
+    [
+      'v2 read without its dictionary',
+      `#v1.${linkV2(JSON.stringify({ f: state.files.map((f) => [f.name, f.text]), e: state.engine })).slice(4)}`,
+      /broken or incomplete/,
+    ],
     ['v3 read as v2', `#v2.${encodeShare(state).slice(3)}`, /broken or incomplete/],
-    ['v2 deflate bomb', `#v2.${base64urlEncode(deflateSync(new Uint8Array(50_000_000), { level: 9, dictionary: shareDictionaryV2() }))}`, /more than 2 MB/],
+    [
+      'v2 deflate bomb',
+      `#v2.${base64urlEncode(deflateSync(new Uint8Array(50_000_000), { level: 9, dictionary: shareDictionaryV2() }))}`,
+      /more than 2 MB/,
+    ],
     ['v2 not JSON', linkV2('{"f": ['), /broken or incomplete/],
     ['v2 a path as a name', linkV2('{"f":[["../x.lua","x"]],"e":"sqlite"}'), /not allowed/],
     ['not base64url', '#v1.ab+c', /broken or incomplete/],
     ['empty', '#v1.', /broken or incomplete/],
     ['truncated', encodeShare(state).slice(0, -5), /broken or incomplete/],
     ['not deflate', '#v1.AAAAAAAAAAAAAAAA', /broken or incomplete/],
-    ['invalid UTF-8', `#v1.${base64urlEncode(deflateSync(Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d)))}`, /broken or incomplete/],
+    [
+      'invalid UTF-8',
+      `#v1.${base64urlEncode(deflateSync(Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d)))}`,
+      /broken or incomplete/,
+    ],
     ['not JSON', link('{"f": ['), /broken or incomplete/],
     ['too long', `#v1.${'A'.repeat(MAX_HASH_CHARS + 1)}`, /too long/],
     ['deflate bomb', `#v1.${base64urlEncode(deflateSync(new Uint8Array(50_000_000), { level: 9 }))}`, /more than 2 MB/],
@@ -101,7 +121,11 @@ describe('share links', () => {
     ['markup as a name', link('{"f":[["<b>x</b>.lua","x"]],"e":"sqlite"}'), /not allowed/],
     ['not .lua', link('{"f":[["x.sql","x"]],"e":"sqlite"}'), /not allowed/],
     ['a duplicate name', link('{"f":[["a.lua","x"],["a.lua","y"]],"e":"sqlite"}'), /twice/],
-    ['too many files', link(JSON.stringify({ f: Array.from({ length: MAX_FILES + 1 }, (_, i) => [`${i}.lua`, '']), e: 'sqlite' })), /more than 200 files/],
+    [
+      'too many files',
+      link(JSON.stringify({ f: Array.from({ length: MAX_FILES + 1 }, (_, i) => [`${i}.lua`, '']), e: 'sqlite' })),
+      /more than 200 files/,
+    ],
     ['selection not a string', link('{"f":[],"e":"sqlite","s":7}'), /selection/],
   ];
 

@@ -12,11 +12,18 @@ import type { KeyBinding } from '@codemirror/view';
 import { describe, expect, test } from 'vitest';
 import { actionFor, ariaKeys, keyLabel, SHORTCUTS, type KeyPress } from '../../src/web/shortcuts.ts';
 
-function press(key: string, mods: { ctrl?: boolean; alt?: boolean; shift?: boolean; meta?: boolean } = {}, code?: string): KeyPress {
+function press(
+  key: string,
+  mods: { ctrl?: boolean; alt?: boolean; shift?: boolean; meta?: boolean } = {},
+  code?: string,
+): KeyPress {
   return {
     key,
     code: code ?? (/^[a-z]$/i.test(key) ? `Key${key.toUpperCase()}` : key),
-    ctrlKey: mods.ctrl ?? false, altKey: mods.alt ?? false, shiftKey: mods.shift ?? false, metaKey: mods.meta ?? false,
+    ctrlKey: mods.ctrl ?? false,
+    altKey: mods.alt ?? false,
+    shiftKey: mods.shift ?? false,
+    metaKey: mods.meta ?? false,
   };
 }
 
@@ -37,7 +44,12 @@ describe('actionFor', () => {
 
   test('Alt+Shift+letter on a PC, Control+Shift+letter on a Mac, in fields too', () => {
     const cases: Array<[string, string]> = [
-      ['Z', 'revert-last'], ['X', 'revert-all'], ['Y', 'redo'], ['V', 'verify'], ['C', 'compare'], ['R', 'reset'],
+      ['Z', 'revert-last'],
+      ['X', 'revert-all'],
+      ['Y', 'redo'],
+      ['V', 'verify'],
+      ['C', 'compare'],
+      ['R', 'reset'],
     ];
     for (const [letter, action] of cases) {
       expect(actionFor(press(letter, { alt: true, shift: true }), 'editor', false, PC), letter).toBe(action);
@@ -47,7 +59,7 @@ describe('actionFor', () => {
     }
   });
 
-  test('letters by the character typed, else by position; AltGr and the editor\'s Ctrl+Z are left alone', () => {
+  test("letters by the character typed, else by position; AltGr and the editor's Ctrl+Z are left alone", () => {
     // AZERTY: the key typing Z sits where QWERTY has W.
     expect(actionFor(press('Z', { alt: true, shift: true }, 'KeyW'), 'page', false, PC)).toBe('revert-last');
     expect(actionFor(press('W', { alt: true, shift: true }, 'KeyZ'), 'page', false, PC)).toBeNull();
@@ -109,12 +121,17 @@ function normalize(name: string, mac: boolean): string {
 
 function editorKeys(mac: boolean): Set<string> {
   const bindings: readonly KeyBinding[] = [
-    ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap,
+    ...closeBracketsKeymap,
+    ...defaultKeymap,
+    ...searchKeymap,
+    ...historyKeymap,
+    ...foldKeymap,
+    ...completionKeymap,
     ...lintKeymap,
   ];
   const keys = new Set<string>();
   for (const b of bindings) {
-    const name = (mac ? b.mac : b.linux ?? b.win) ?? b.key;
+    const name = (mac ? b.mac : (b.linux ?? b.win)) ?? b.key;
     if (!name) continue;
     keys.add(normalize(name, mac));
     if (b.shift) keys.add(normalize(`Shift-${name}`, mac));

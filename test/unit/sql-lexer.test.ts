@@ -44,8 +44,24 @@ describe('tokens', () => {
   it('reads words, numbers and punctuation alike on every engine', () => {
     for (const dialect of ENGINES) {
       expect(lex('SELECT a_1, t.b FROM t WHERE x >= 1.5e-3 AND y < .5;', dialect)).toEqual([
-        'Word:SELECT', 'Word:a_1', 'Punct:,', 'Word:t', 'Punct:.', 'Word:b', 'Word:FROM', 'Word:t', 'Word:WHERE',
-        'Word:x', 'Punct:>', 'Punct:=', 'Number:1.5e-3', 'Word:AND', 'Word:y', 'Punct:<', 'Number:.5', 'Punct:;',
+        'Word:SELECT',
+        'Word:a_1',
+        'Punct:,',
+        'Word:t',
+        'Punct:.',
+        'Word:b',
+        'Word:FROM',
+        'Word:t',
+        'Word:WHERE',
+        'Word:x',
+        'Punct:>',
+        'Punct:=',
+        'Number:1.5e-3',
+        'Word:AND',
+        'Word:y',
+        'Punct:<',
+        'Number:.5',
+        'Punct:;',
       ]);
     }
   });
@@ -56,7 +72,12 @@ describe('tokens', () => {
 
   it('reads characters from U+0080 up as identifier characters, a no-break space included', () => {
     for (const dialect of ENGINES) {
-      expect(lex('SELECT café,\u00a0x\u00a0y', dialect)).toEqual(['Word:SELECT', 'Word:café', 'Punct:,', 'Word:\u00a0x\u00a0y']);
+      expect(lex('SELECT café,\u00a0x\u00a0y', dialect)).toEqual([
+        'Word:SELECT',
+        'Word:café',
+        'Punct:,',
+        'Word:\u00a0x\u00a0y',
+      ]);
     }
   });
 
@@ -86,12 +107,18 @@ describe('strings', () => {
     // Only a lone E right before the quote: `E '…'` and `name'…'` are a word and a standard string.
     expect(lex("E '\\' name'\\'", 'postgres')).toEqual(['Word:E', "String:'\\'", 'Word:name', "String:'\\'"]);
     // Elsewhere E is a word, and the backslash ordinary: `'\''` is `\` then an escaped quote, and runs on.
-    expect(cursor("E'\\''", 'sqlite')).toEqual([['Word', 'E', false], ['String', "'\\''", true]]);
+    expect(cursor("E'\\''", 'sqlite')).toEqual([
+      ['Word', 'E', false],
+      ['String', "'\\''", true],
+    ]);
   });
 
   it('read dollar quotes on PostgreSQL: $$ and $tag$, but not $1', () => {
     expect(lex('$$ a ; $$ $fn$ $$ ? $fn$ $1 $_x1$ $x$ $', 'postgres')).toEqual([
-      'String:$$ a ; $$', 'String:$fn$ $$ ? $fn$', 'Param:$1', 'String:$_x1$ $x$ $',
+      'String:$$ a ; $$',
+      'String:$fn$ $$ ? $fn$',
+      'Param:$1',
+      'String:$_x1$ $x$ $',
     ]);
     expect(lex('$ $a', 'postgres')).toEqual(['Punct:$', 'Punct:$', 'Word:a']);
     // SQLite has no dollar quotes: $$ is a variable named "$$". MySQL: $ starts an identifier.
@@ -104,21 +131,41 @@ describe('strings', () => {
   });
 
   it('run to the end of the text when unterminated, and say so', () => {
-    expect(cursor("SELECT 'abc", 'sqlite')).toEqual([['Word', 'SELECT', false], ['String', "'abc", true]]);
-    expect(cursor("x 'abc\\'", 'mysql')).toEqual([['Word', 'x', false], ['String', "'abc\\'", true]]);
+    expect(cursor("SELECT 'abc", 'sqlite')).toEqual([
+      ['Word', 'SELECT', false],
+      ['String', "'abc", true],
+    ]);
+    expect(cursor("x 'abc\\'", 'mysql')).toEqual([
+      ['Word', 'x', false],
+      ['String', "'abc\\'", true],
+    ]);
     expect(cursor("E'\\", 'postgres')).toEqual([['String', "E'\\", true]]);
     expect(cursor('$q$ ; ?', 'postgres')).toEqual([['String', '$q$ ; ?', true]]);
     expect(cursor('"ab', 'postgres')).toEqual([['QuotedName', '"ab', true]]);
     expect(cursor('[ab', 'sqlite')).toEqual([['QuotedName', '[ab', true]]);
-    expect(cursor("'a' x", 'sqlite')).toEqual([['String', "'a'", false], ['Word', 'x', false]]);
+    expect(cursor("'a' x", 'sqlite')).toEqual([
+      ['String', "'a'", false],
+      ['Word', 'x', false],
+    ]);
   });
 });
 
 describe('quoted names', () => {
   it('follow each engine: "…" and `…` on SQLite, "…" on PostgreSQL, `…` on MySQL, […] on SQLite only', () => {
-    expect(lex('"a""b" `c``d` [e f]', 'sqlite')).toEqual(['QuotedName:"a""b"', 'QuotedName:`c``d`', 'QuotedName:[e f]']);
+    expect(lex('"a""b" `c``d` [e f]', 'sqlite')).toEqual([
+      'QuotedName:"a""b"',
+      'QuotedName:`c``d`',
+      'QuotedName:[e f]',
+    ]);
     expect(lex('"a""b" `c` arr[1]', 'postgres')).toEqual([
-      'QuotedName:"a""b"', 'Punct:`', 'Word:c', 'Punct:`', 'Word:arr', 'Punct:[', 'Number:1', 'Punct:]',
+      'QuotedName:"a""b"',
+      'Punct:`',
+      'Word:c',
+      'Punct:`',
+      'Word:arr',
+      'Punct:[',
+      'Number:1',
+      'Punct:]',
     ]);
     expect(lex('`c``d` [e]', 'mysql')).toEqual(['QuotedName:`c``d`', 'Punct:[', 'Word:e', 'Punct:]']);
   });
@@ -151,7 +198,14 @@ describe('comments', () => {
   it('-- is a comment on MySQL only when white space or a control character follows, or at the end', () => {
     expect(lex('1--2', 'mysql')).toEqual(['Number:1', 'Punct:-', 'Punct:-', 'Number:2']);
     expect(lex('1--2', 'sqlite')).toEqual(['Number:1', 'Comment:--2']);
-    expect(lex('a -- b\nc --\td\ne --', 'mysql')).toEqual(['Word:a', 'Comment:-- b', 'Word:c', 'Comment:--\td', 'Word:e', 'Comment:--']);
+    expect(lex('a -- b\nc --\td\ne --', 'mysql')).toEqual([
+      'Word:a',
+      'Comment:-- b',
+      'Word:c',
+      'Comment:--\td',
+      'Word:e',
+      'Comment:--',
+    ]);
   });
 
   it('# is a comment on MySQL, a variable on SQLite, an operator on PostgreSQL', () => {
@@ -163,20 +217,34 @@ describe('comments', () => {
   it('block comments nest on PostgreSQL only', () => {
     expect(lex('/* a /* b */ c */ d', 'postgres')).toEqual(['Comment:/* a /* b */ c */', 'Word:d']);
     for (const dialect of ['sqlite', 'mysql'] as const) {
-      expect(lex('/* a /* b */ c */ d', dialect)).toEqual(['Comment:/* a /* b */', 'Word:c', 'Punct:*', 'Punct:/', 'Word:d']);
+      expect(lex('/* a /* b */ c */ d', dialect)).toEqual([
+        'Comment:/* a /* b */',
+        'Word:c',
+        'Punct:*',
+        'Punct:/',
+        'Word:d',
+      ]);
     }
     expect(lex('/*/ ? */ x', 'postgres')).toEqual(['Comment:/*/ ? */', 'Word:x']);
   });
 
   it('an unterminated block comment runs to the end and says so', () => {
-    expect(cursor('a /* b', 'sqlite')).toEqual([['Word', 'a', false], ['Comment', '/* b', true]]);
+    expect(cursor('a /* b', 'sqlite')).toEqual([
+      ['Word', 'a', false],
+      ['Comment', '/* b', true],
+    ]);
     expect(cursor('/* a /* b */', 'postgres')).toEqual([['Comment', '/* a /* b */', true]]);
     expect(cursor('/* a */', 'postgres')).toEqual([['Comment', '/* a */', false]]);
   });
 
   it("MySQL's executable comments hold SQL: only their delimiters are special", () => {
     expect(lex("/*!50100 SELECT '*/' */ x /*+ hint(?) */", 'mysql')).toEqual([
-      'ExecCommentStart:/*!50100', 'Word:SELECT', "String:'*/'", 'ExecCommentEnd:*/', 'Word:x', 'Comment:/*+ hint(?) */',
+      'ExecCommentStart:/*!50100',
+      'Word:SELECT',
+      "String:'*/'",
+      'ExecCommentEnd:*/',
+      'Word:x',
+      'Comment:/*+ hint(?) */',
     ]);
     // Outside one, */ is two operators.
     expect(lex('a */', 'mysql')).toEqual(['Word:a', 'Punct:*', 'Punct:/']);
@@ -187,7 +255,7 @@ describe('comments', () => {
 describe('parameters', () => {
   it('are ? on every engine, never inside a literal, a quoted name or a comment', () => {
     const quiet: Record<Engine, string> = {
-      sqlite: "'?' \"?\" `?` [?] -- ?\n /* ? */",
+      sqlite: '\'?\' "?" `?` [?] -- ?\n /* ? */',
       postgres: "'?' \"?\" E'\\'?' $$?$$ $t$?$t$ -- ?\n /* /* ? */ ? */",
       mysql: "'?' \"?\" '\\'?' `?` -- ?\n # ?\n /* ? */",
     };
@@ -203,7 +271,15 @@ describe('parameters', () => {
 
   it("are SQLite's ?NNN and named variables, with Tcl's :: and (…) suffixes", () => {
     expect(lex('?12 :a @b $c::d $e(x y) $f(g) : @', 'sqlite')).toEqual([
-      'Param:?12', 'Param::a', 'Param:@b', 'Param:$c::d', 'Punct:$e(x', 'Word:y', 'Punct:)', 'Param:$f(g)', 'Punct::',
+      'Param:?12',
+      'Param::a',
+      'Param:@b',
+      'Param:$c::d',
+      'Punct:$e(x',
+      'Word:y',
+      'Punct:)',
+      'Param:$f(g)',
+      'Punct::',
       'Punct:@',
     ]);
     expect(lex('?12 :a @b', 'postgres')).toEqual(['Param:?', 'Number:12', 'Punct::', 'Word:a', 'Punct:@', 'Word:b']);
@@ -215,7 +291,7 @@ describe('readers that had lexers of their own', () => {
   const lint = (sql: string, engine: string | null): string[] =>
     analyzeSql({ text: sql, lines: Array.from(sql, () => 1) }, engine).map((s) => `${s.kind} ${s.objects.join(',')}`);
 
-  it("lint: -- without white space after it is no comment on MySQL, so what follows is SQL", () => {
+  it('lint: -- without white space after it is no comment on MySQL, so what follows is SQL', () => {
     expect(lint('UPDATE t SET a = 1--1; DROP TABLE users', 'mysql')).toEqual(['other ', 'drop-table users']);
     expect(lint('UPDATE t SET a = 1--1; DROP TABLE users', 'sqlite')).toEqual(['other ']);
   });
@@ -261,7 +337,8 @@ describe('readers that had lexers of their own', () => {
 
   it("lint: a block with an engine it does not know is read with PostgreSQL's rules", () => {
     expect(lint('CREATE FUNCTION f() AS $$ DROP TABLE x; $$; DROP TABLE users', null)).toEqual([
-      'create-other f', 'drop-table users',
+      'create-other f',
+      'drop-table users',
     ]);
   });
 
@@ -270,7 +347,9 @@ describe('readers that had lexers of their own', () => {
       'CREATE TABLE t (a TEXT CHECK (a <> \'/* x */\'), "b)" INT CHECK ("b)" > 0), [c,] INT /* no ( */ CHECK ([c,] < 9))',
     );
     expect(parsed.checks).toEqual([
-      { expression: "a <> '/* x */'" }, { expression: '"b)" > 0' }, { expression: '[c,] < 9' },
+      { expression: "a <> '/* x */'" },
+      { expression: '"b)" > 0' },
+      { expression: '[c,] < 9' },
     ]);
   });
 

@@ -112,8 +112,8 @@ describe('bindSql on PostgreSQL', () => {
   });
 
   it('does not see $n inside literals, identifiers or comments', () => {
-    expect(pg("SELECT '$1', \"$2\", ? -- $3\n/* $4 */")).toEqual({
-      sql: "SELECT '$1', \"$2\", $1 -- $3\n/* $4 */",
+    expect(pg('SELECT \'$1\', "$2", ? -- $3\n/* $4 */')).toEqual({
+      sql: 'SELECT \'$1\', "$2", $1 -- $3\n/* $4 */',
       placeholderCount: 1,
     });
   });
@@ -142,7 +142,7 @@ describe('bindSql on PostgreSQL', () => {
     expect(pg('SELECT data ??| ?')).toEqual({ sql: 'SELECT data ?| $1', placeholderCount: 1 });
     expect(pg('SELECT doc @?? ?')).toEqual({ sql: 'SELECT doc @? $1', placeholderCount: 1 });
     expect(pg('SELECT ???')).toEqual({ sql: 'SELECT ?$1', placeholderCount: 1 });
-    expect(pg('SELECT data ?? \'k\'')).toEqual({ sql: "SELECT data ? 'k'", placeholderCount: 0 });
+    expect(pg("SELECT data ?? 'k'")).toEqual({ sql: "SELECT data ? 'k'", placeholderCount: 0 });
     expect(pg("SELECT '??', ??")).toEqual({ sql: "SELECT '??', ?", placeholderCount: 0 });
   });
 
@@ -165,8 +165,8 @@ describe('bindSql on PostgreSQL', () => {
   });
 
   it('handles non-ASCII text', () => {
-    expect(pg("SELECT 'héllo ?', ?, \"ünï?\" -- ✓?\n")).toEqual({
-      sql: "SELECT 'héllo ?', $1, \"ünï?\" -- ✓?\n",
+    expect(pg('SELECT \'héllo ?\', ?, "ünï?" -- ✓?\n')).toEqual({
+      sql: 'SELECT \'héllo ?\', $1, "ünï?" -- ✓?\n',
       placeholderCount: 1,
     });
     expect(pg('SELECT ñ$1, ?')).toEqual({ sql: 'SELECT ñ$1, $1', placeholderCount: 1 });
@@ -358,7 +358,7 @@ describe('splitStatements', () => {
 
   it('keeps a SQLite CREATE TRIGGER … BEGIN … END body whole', () => {
     const trigger =
-      'CREATE TRIGGER t_ai AFTER INSERT ON t\nBEGIN\n  UPDATE t SET n = n + 1 WHERE id = new.id;\n  INSERT INTO log VALUES (\'a;b\');\nEND';
+      "CREATE TRIGGER t_ai AFTER INSERT ON t\nBEGIN\n  UPDATE t SET n = n + 1 WHERE id = new.id;\n  INSERT INTO log VALUES ('a;b');\nEND";
     expect(splitStatements(`CREATE TABLE t (id);\n${trigger};\nINSERT INTO t VALUES (1);`, 'sqlite')).toEqual([
       'CREATE TABLE t (id)',
       trigger,

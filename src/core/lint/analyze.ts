@@ -4,7 +4,13 @@
  * SQL checks on the first argument of `execute` / `query` / `prepare` calls.
  */
 import type {
-  CallExpression, Expression, FunctionDeclaration, Identifier, Node, Statement, StringCallExpression,
+  CallExpression,
+  Expression,
+  FunctionDeclaration,
+  Identifier,
+  Node,
+  Statement,
+  StringCallExpression,
   TableCallExpression,
 } from 'luaparse';
 import { decodeString, parseLua } from './lua.ts';
@@ -14,8 +20,13 @@ import type { LintFinding, Severity } from './index.ts';
 export const VALID_ENGINES = ['sqlite', 'postgres', 'mysql'] as const;
 
 const ENGINE_ALIASES: Record<string, string> = {
-  postgresql: 'postgres', pg: 'postgres', pgsql: 'postgres', psql: 'postgres', pglite: 'postgres',
-  sqlite3: 'sqlite', mariadb: 'mysql',
+  postgresql: 'postgres',
+  pg: 'postgres',
+  pgsql: 'postgres',
+  psql: 'postgres',
+  pglite: 'postgres',
+  sqlite3: 'sqlite',
+  mariadb: 'mysql',
 };
 
 type Binding =
@@ -33,23 +44,42 @@ class Scope {
     }
     return undefined;
   }
-  declare(name: string, b: Binding): void { this.vars.set(name, b); }
+  declare(name: string, b: Binding): void {
+    this.vars.set(name, b);
+  }
   assign(name: string, b: Binding): void {
     let s: Scope = this;
     for (let c: Scope | null = this; c !== null; c = c.parent) {
-      if (c.vars.has(name)) { c.vars.set(name, b); return; }
+      if (c.vars.has(name)) {
+        c.vars.set(name, b);
+        return;
+      }
       s = c;
     }
     s.vars.set(name, b); // a global lives in the file's root scope
   }
 }
 
-interface DbBlock { engine: string | null; line: number; phases: Map<string, number> }
-interface MigrationModel { line: number; blocks: DbBlock[] }
+interface DbBlock {
+  engine: string | null;
+  line: number;
+  phases: Map<string, number>;
+}
+interface MigrationModel {
+  line: number;
+  blocks: DbBlock[];
+}
 
 type DslLevel = 'root' | 'define' | 'migration' | 'database';
-interface DslMode { kind: 'dsl'; level: DslLevel; migration: MigrationModel | null; block: DbBlock | null }
-interface SqlStatement { info: StatementInfo }
+interface DslMode {
+  kind: 'dsl';
+  level: DslLevel;
+  migration: MigrationModel | null;
+  block: DbBlock | null;
+}
+interface SqlStatement {
+  info: StatementInfo;
+}
 interface PhaseMode {
   kind: 'phase';
   phase: 'up' | 'down' | 'after';
@@ -74,21 +104,35 @@ const lineOf = (n: Node | undefined): number => n?.loc?.start.line ?? 1;
 
 function describeExpr(e: Expression): string {
   switch (e.type) {
-    case 'StringLiteral': return 'a string';
-    case 'NumericLiteral': return 'a number';
-    case 'BooleanLiteral': return 'a boolean';
-    case 'NilLiteral': return 'nil';
-    case 'TableConstructorExpression': return 'a table';
-    case 'FunctionDeclaration': return 'a function';
-    case 'Identifier': return e.name;
-    case 'MemberExpression': return `${describeExpr(e.base)}${e.indexer}${e.identifier.name}`;
-    case 'CallExpression': case 'StringCallExpression': case 'TableCallExpression':
+    case 'StringLiteral':
+      return 'a string';
+    case 'NumericLiteral':
+      return 'a number';
+    case 'BooleanLiteral':
+      return 'a boolean';
+    case 'NilLiteral':
+      return 'nil';
+    case 'TableConstructorExpression':
+      return 'a table';
+    case 'FunctionDeclaration':
+      return 'a function';
+    case 'Identifier':
+      return e.name;
+    case 'MemberExpression':
+      return `${describeExpr(e.base)}${e.indexer}${e.identifier.name}`;
+    case 'CallExpression':
+    case 'StringCallExpression':
+    case 'TableCallExpression':
       return `the result of ${describeExpr(e.base)}(…)`;
-    default: return 'an expression';
+    default:
+      return 'an expression';
   }
 }
 
-type Resolved = { kind: 'function'; node: FunctionDeclaration; scope: Scope } | { kind: 'unknown' } | { kind: 'invalid'; what: string };
+type Resolved =
+  | { kind: 'function'; node: FunctionDeclaration; scope: Scope }
+  | { kind: 'unknown' }
+  | { kind: 'invalid'; what: string };
 
 class FileAnalyzer {
   readonly findings: LintFinding[] = [];
@@ -105,30 +149,46 @@ class FileAnalyzer {
   run(source: string): FileAnalysis {
     const parsed = parseLua(source);
     if (!parsed.ok) {
-      this.report('syntax-error', 'error', parsed.line,
-        `Lua syntax error: ${parsed.message}. Fix: correct the Lua syntax at line ${parsed.line} so the file loads.`);
+      this.report(
+        'syntax-error',
+        'error',
+        parsed.line,
+        `Lua syntax error: ${parsed.message}. Fix: correct the Lua syntax at line ${parsed.line} so the file loads.`,
+      );
       return { findings: this.findings, migration: null };
     }
     const root = new Scope(null);
     this.walkBlock(parsed.chunk.body, root, { kind: 'dsl', level: 'root', migration: null, block: null });
 
     if (this.defineLine === null) {
-      this.report('missing-define', 'error', 1,
+      this.report(
+        'missing-define',
+        'error',
+        1,
         'The file does not return require("migration").define(fn), so the runner finds no migration in it. ' +
-        'Fix: end the file with return require("migration").define(define_migration).');
+          'Fix: end the file with return require("migration").define(define_migration).',
+      );
       return { findings: this.findings, migration: null };
     }
     const first = this.migrations[0];
     if (first === undefined) {
-      this.report('missing-migration', 'error', this.defineLine,
+      this.report(
+        'missing-migration',
+        'error',
+        this.defineLine,
         'The function passed to define() never calls migration(...): a file must define exactly one migration. ' +
-        'Fix: call migration("what it does", function() … end) once inside that function.');
+          'Fix: call migration("what it does", function() … end) once inside that function.',
+      );
       return { findings: this.findings, migration: null };
     }
     for (const extra of this.migrations.slice(1)) {
-      this.report('multiple-migrations', 'error', extra.line,
+      this.report(
+        'multiple-migrations',
+        'error',
+        extra.line,
         `A second migration(...) call (the first is on line ${first.line}): a file defines exactly one migration. ` +
-        'Fix: move this migration into its own file.');
+          'Fix: move this migration into its own file.',
+      );
     }
     const engines = new Set<string>();
     let unknownEngine = false;
@@ -245,7 +305,8 @@ class FileAnalyzer {
       case 'FunctionDeclaration':
         if (mode.kind === 'phase') this.walkPhaseFunction(e, scope, mode);
         break;
-      case 'BinaryExpression': case 'LogicalExpression':
+      case 'BinaryExpression':
+      case 'LogicalExpression':
         this.walkExpr(e.left, scope, mode);
         this.walkExpr(e.right, scope, mode);
         break;
@@ -273,7 +334,8 @@ class FileAnalyzer {
   private resolveFunction(e: Expression | undefined, scope: Scope, depth = 0): Resolved {
     if (e === undefined) return { kind: 'invalid', what: 'nothing' };
     switch (e.type) {
-      case 'FunctionDeclaration': return { kind: 'function', node: e, scope };
+      case 'FunctionDeclaration':
+        return { kind: 'function', node: e, scope };
       case 'Identifier': {
         const b = scope.lookup(e.name);
         if (b === undefined) return { kind: 'invalid', what: `${e.name}, which is not defined in this file` };
@@ -284,7 +346,10 @@ class FileAnalyzer {
         }
         return { kind: 'unknown' };
       }
-      case 'StringLiteral': case 'NumericLiteral': case 'BooleanLiteral': case 'NilLiteral':
+      case 'StringLiteral':
+      case 'NumericLiteral':
+      case 'BooleanLiteral':
+      case 'NilLiteral':
       case 'TableConstructorExpression':
         return { kind: 'invalid', what: describeExpr(e) };
       default:
@@ -298,8 +363,11 @@ class FileAnalyzer {
       const b = scope.lookup(e.name);
       return b !== undefined && b.kind === 'value' && depth < 8 && this.isMigrationModule(b.expr, b.scope, depth + 1);
     }
-    if ((e.type === 'CallExpression' || e.type === 'StringCallExpression') && e.base.type === 'Identifier' &&
-      e.base.name === 'require') {
+    if (
+      (e.type === 'CallExpression' || e.type === 'StringCallExpression') &&
+      e.base.type === 'Identifier' &&
+      e.base.name === 'require'
+    ) {
       const arg = e.type === 'CallExpression' ? e.arguments[0] : e.argument;
       return arg !== undefined && arg.type === 'StringLiteral' && decodeString(arg).text === 'migration';
     }
@@ -308,21 +376,33 @@ class FileAnalyzer {
 
   // ---- calls ------------------------------------------------------------------------------------------------------
 
-  private onCall(call: CallExpression | StringCallExpression | TableCallExpression, args: Expression[], scope: Scope,
-    mode: Mode): void {
+  private onCall(
+    call: CallExpression | StringCallExpression | TableCallExpression,
+    args: Expression[],
+    scope: Scope,
+    mode: Mode,
+  ): void {
     const base = call.base;
     if (mode.kind === 'phase') {
       this.onPhaseCall(call, args, scope, mode);
       return;
     }
-    if (base.type === 'MemberExpression' && base.identifier.name === 'define' && this.isMigrationModule(base.base, scope)) {
+    if (
+      base.type === 'MemberExpression' &&
+      base.identifier.name === 'define' &&
+      this.isMigrationModule(base.base, scope)
+    ) {
       if (mode.level !== 'root') return;
       this.defineLine ??= lineOf(call);
       const fn = this.resolveFunction(args[0], scope);
       if (fn.kind === 'invalid') {
-        this.report('invalid-argument', 'error', lineOf(call),
+        this.report(
+          'invalid-argument',
+          'error',
+          lineOf(call),
           `define() needs the function that declares the migration, got ${fn.what}. ` +
-          'Fix: pass it a function, e.g. require("migration").define(define_migration).');
+            'Fix: pass it a function, e.g. require("migration").define(define_migration).',
+        );
       } else if (fn.kind === 'function') {
         this.walkDslFunction(fn.node, fn.scope, { kind: 'dsl', level: 'define', migration: null, block: null });
       }
@@ -348,12 +428,22 @@ class FileAnalyzer {
     this.dslStack.delete(fn);
   }
 
-  private checkFunctionArg(name: string, arg: Expression | undefined, scope: Scope, line: number, example: string): Resolved {
+  private checkFunctionArg(
+    name: string,
+    arg: Expression | undefined,
+    scope: Scope,
+    line: number,
+    example: string,
+  ): Resolved {
     const fn = this.resolveFunction(arg, scope);
     if (fn.kind === 'invalid') {
-      this.report('invalid-argument', 'error', line,
+      this.report(
+        'invalid-argument',
+        'error',
+        line,
         `${name}() needs a function${name === 'migration' || name === 'database' ? ' as its second argument' : ''}, ` +
-        `got ${fn.what}. Fix: pass ${example}.`);
+          `got ${fn.what}. Fix: pass ${example}.`,
+      );
     }
     return fn;
   }
@@ -363,23 +453,46 @@ class FileAnalyzer {
     const line = lineOf(call);
     if (name === 'migration') {
       if (mode.level !== 'define') {
-        this.report('misplaced-call', 'error', line, mode.level === 'root'
-          ? 'migration() is called outside the function passed to define(), where it does not exist. ' +
-            'Fix: move it into the function you pass to require("migration").define(…).'
-          : 'migration() is called inside another migration. Fix: keep a single migration(...) per file, at the top of the function passed to define().');
+        this.report(
+          'misplaced-call',
+          'error',
+          line,
+          mode.level === 'root'
+            ? 'migration() is called outside the function passed to define(), where it does not exist. ' +
+                'Fix: move it into the function you pass to require("migration").define(…).'
+            : 'migration() is called inside another migration. Fix: keep a single migration(...) per file, at the top of the function passed to define().',
+        );
         return;
       }
       const model: MigrationModel = { line, blocks: [] };
       this.migrations.push(model);
       const desc = args[0];
-      if (desc === undefined || (desc.type !== 'StringLiteral' && !['Identifier', 'BinaryExpression', 'CallExpression',
-        'MemberExpression', 'IndexExpression', 'LogicalExpression'].includes(desc.type))) {
-        this.report('invalid-argument', 'error', line,
+      if (
+        desc === undefined ||
+        (desc.type !== 'StringLiteral' &&
+          ![
+            'Identifier',
+            'BinaryExpression',
+            'CallExpression',
+            'MemberExpression',
+            'IndexExpression',
+            'LogicalExpression',
+          ].includes(desc.type))
+      ) {
+        this.report(
+          'invalid-argument',
+          'error',
+          line,
           `migration() needs a description string first, got ${desc === undefined ? 'nothing' : describeExpr(desc)}. ` +
-          'Fix: write migration("what this migration does", function() … end).');
+            'Fix: write migration("what this migration does", function() … end).',
+        );
       } else if (desc.type === 'StringLiteral' && decodeString(desc).text.trim() === '') {
-        this.report('invalid-argument', 'error', line,
-          'migration() has an empty description. Fix: say what the migration does, e.g. migration("Create users table", …).');
+        this.report(
+          'invalid-argument',
+          'error',
+          line,
+          'migration() has an empty description. Fix: say what the migration does, e.g. migration("Create users table", …).',
+        );
       }
       const fn = this.checkFunctionArg('migration', args[1], scope, line, 'function() database("sqlite", …) end');
       if (fn.kind === 'function') {
@@ -389,9 +502,14 @@ class FileAnalyzer {
     }
     if (name === 'database') {
       if (mode.level !== 'migration' || mode.migration === null) {
-        this.report('misplaced-call', 'error', line, mode.level === 'database'
-          ? 'database() is called inside another database() block. Fix: make the blocks siblings inside migration(…).'
-          : 'database() is called outside migration(…). Fix: move it inside the function passed to migration("…", function() … end).');
+        this.report(
+          'misplaced-call',
+          'error',
+          line,
+          mode.level === 'database'
+            ? 'database() is called inside another database() block. Fix: make the blocks siblings inside migration(…).'
+            : 'database() is called outside migration(…). Fix: move it inside the function passed to migration("…", function() … end).',
+        );
         return;
       }
       const typeArg = args[0];
@@ -401,24 +519,46 @@ class FileAnalyzer {
         if (!(VALID_ENGINES as readonly string[]).includes(engine)) {
           const lower = engine.toLowerCase();
           const suggestion = (VALID_ENGINES as readonly string[]).includes(lower) ? lower : ENGINE_ALIASES[lower];
-          this.report('unknown-database', 'error', line, `Unknown database type "${engine}": the runner knows only ` +
-            '"sqlite", "postgres" and "mysql". ' + (suggestion !== undefined
-            ? `Fix: write database("${suggestion}", …).`
-            : 'Fix: use one of database("sqlite", …), database("postgres", …) or database("mysql", …).'));
+          this.report(
+            'unknown-database',
+            'error',
+            line,
+            `Unknown database type "${engine}": the runner knows only ` +
+              '"sqlite", "postgres" and "mysql". ' +
+              (suggestion !== undefined
+                ? `Fix: write database("${suggestion}", …).`
+                : 'Fix: use one of database("sqlite", …), database("postgres", …) or database("mysql", …).'),
+          );
         }
-      } else if (typeArg === undefined || ['NumericLiteral', 'BooleanLiteral', 'NilLiteral', 'TableConstructorExpression',
-        'FunctionDeclaration'].includes(typeArg.type)) {
-        this.report('invalid-argument', 'error', line,
+      } else if (
+        typeArg === undefined ||
+        [
+          'NumericLiteral',
+          'BooleanLiteral',
+          'NilLiteral',
+          'TableConstructorExpression',
+          'FunctionDeclaration',
+        ].includes(typeArg.type)
+      ) {
+        this.report(
+          'invalid-argument',
+          'error',
+          line,
           `database() needs the engine name first, got ${typeArg === undefined ? 'nothing' : describeExpr(typeArg)}. ` +
-          'Fix: write database("sqlite", function() … end).');
+            'Fix: write database("sqlite", function() … end).',
+        );
         engine = '';
       }
       if (engine !== null && engine !== '') {
         const dup = mode.migration.blocks.find((b) => b.engine === engine);
         if (dup !== undefined) {
-          this.report('duplicate-database', 'error', line,
+          this.report(
+            'duplicate-database',
+            'error',
+            line,
             `A second database("${engine}") block in this migration (the first is on line ${dup.line}). ` +
-            'Fix: merge the two blocks into one.');
+              'Fix: merge the two blocks into one.',
+          );
         }
       }
       const block: DbBlock = { engine: engine === '' ? null : engine, line, phases: new Map() };
@@ -432,17 +572,25 @@ class FileAnalyzer {
     }
     // up / down / after
     if (mode.level !== 'database' || mode.block === null) {
-      this.report('misplaced-call', 'error', line,
+      this.report(
+        'misplaced-call',
+        'error',
+        line,
         `${name}() is called outside a database(...) block. ` +
-        `Fix: move it inside database("sqlite", function() ${name}(function(db) … end) end).`);
+          `Fix: move it inside database("sqlite", function() ${name}(function(db) … end) end).`,
+      );
       return;
     }
     const block = mode.block;
     const previous = block.phases.get(name);
     if (previous !== undefined) {
-      this.report('duplicate-phase', 'error', line,
+      this.report(
+        'duplicate-phase',
+        'error',
+        line,
         `A second ${name}() in this database block (the first is on line ${previous}); only one of them can run. ` +
-        `Fix: merge them into a single ${name}(function(db) … end).`);
+          `Fix: merge them into a single ${name}(function(db) … end).`,
+      );
     } else block.phases.set(name, line);
     const fn = this.checkFunctionArg(name, args[0], scope, line, 'function(db) … end');
     if (fn.kind === 'function') this.analyzePhase(fn.node, fn.scope, name as PhaseMode['phase'], block.engine);
@@ -451,13 +599,21 @@ class FileAnalyzer {
   private checkBlock(block: DbBlock): void {
     const label = `database("${block.engine ?? '…'}")`;
     if (!block.phases.has('up')) {
-      this.report('missing-up', 'warning', block.line,
+      this.report(
+        'missing-up',
+        'warning',
+        block.line,
         `The ${label} block has no up(): nothing runs on this engine, and the runner may refuse the block. ` +
-        'Fix: add up(function(db) … end) to it, or remove the block.');
+          'Fix: add up(function(db) … end) to it, or remove the block.',
+      );
     } else if (!block.phases.has('down')) {
-      this.report('missing-down', 'warning', block.line,
+      this.report(
+        'missing-down',
+        'warning',
+        block.line,
         `The ${label} block has up() but no down(), so this migration cannot be reverted. ` +
-        'Fix: add down(function(db) … end) that undoes what up does.');
+          'Fix: add down(function(db) … end) that undoes what up does.',
+      );
     }
   }
 
@@ -474,15 +630,23 @@ class FileAnalyzer {
   private analyzePhase(fn: FunctionDeclaration, scope: Scope, phase: PhaseMode['phase'], engine: string | null): void {
     const first = fn.parameters[0];
     const mode: PhaseMode = {
-      kind: 'phase', phase, engine, param: first !== undefined && first.type === 'Identifier' ? first.name : null,
-      visited: new Set(), statements: [],
+      kind: 'phase',
+      phase,
+      engine,
+      param: first !== undefined && first.type === 'Identifier' ? first.name : null,
+      visited: new Set(),
+      statements: [],
     };
     this.walkPhaseFunction(fn, scope, mode);
     this.checkStatements(mode);
   }
 
-  private onPhaseCall(call: CallExpression | StringCallExpression | TableCallExpression, args: Expression[], scope: Scope,
-    mode: PhaseMode): void {
+  private onPhaseCall(
+    call: CallExpression | StringCallExpression | TableCallExpression,
+    args: Expression[],
+    scope: Scope,
+    mode: PhaseMode,
+  ): void {
     const base = call.base;
     if (base.type === 'MemberExpression') {
       const method = base.identifier.name;
@@ -492,10 +656,15 @@ class FileAnalyzer {
       const callArgs = base.indexer === ':' ? args : args.slice(1);
       if (TX_METHODS.has(method)) {
         const receiver = describeExpr(base.base);
-        this.report('transaction-control', 'error', lineOf(call),
-          `${receiver}:${method}() inside a migration: the runner owns the transaction and ${method === 'commit'
-            ? 'commits it after up and after succeed' : 'rolls it back when the migration fails'}. ` +
-          'Fix: remove the call; to undo the migration raise error(err) or return nil, err (savepoints are allowed).');
+        this.report(
+          'transaction-control',
+          'error',
+          lineOf(call),
+          `${receiver}:${method}() inside a migration: the runner owns the transaction and ${
+            method === 'commit' ? 'commits it after up and after succeed' : 'rolls it back when the migration fails'
+          }. ` +
+            'Fix: remove the call; to undo the migration raise error(err) or return nil, err (savepoints are allowed).',
+        );
       } else if (SQL_METHODS.has(method) && call.type !== 'TableCallExpression') {
         const sqlArg = callArgs[0];
         if (sqlArg !== undefined) this.onSql(sqlArg, scope, mode);
@@ -509,7 +678,11 @@ class FileAnalyzer {
   }
 
   /** Builds the SQL text of an argument; `dynamic` names the first non-literal part spliced in, if any. */
-  private sqlText(e: Expression, scope: Scope, depth = 0): { sql: SqlText; dynamic: string | null; how: string; node: Node } | null {
+  private sqlText(
+    e: Expression,
+    scope: Scope,
+    depth = 0,
+  ): { sql: SqlText; dynamic: string | null; how: string; node: Node } | null {
     if (e.type === 'StringLiteral') return { sql: decodeString(e), dynamic: null, how: '', node: e };
     if (e.type === 'BinaryExpression' && e.operator === '..') {
       const parts: SqlText[] = [];
@@ -530,7 +703,9 @@ class FileAnalyzer {
       flatten(e);
       return {
         sql: { text: parts.map((p) => p.text).join(''), lines: parts.flatMap((p) => p.lines) },
-        dynamic, how: 'concatenated with ..', node: e,
+        dynamic,
+        how: 'concatenated with ..',
+        node: e,
       };
     }
     if (e.type === 'CallExpression' && e.base.type === 'MemberExpression' && e.base.identifier.name === 'format') {
@@ -550,7 +725,12 @@ class FileAnalyzer {
         if (m !== null) i += m[0].length - 1;
       }
       const dyn = values.find((v) => !['StringLiteral', 'NumericLiteral', 'BooleanLiteral'].includes(v.type));
-      return { sql: { text, lines }, dynamic: dyn === undefined ? null : describeExpr(dyn), how: 'built with string.format', node: e };
+      return {
+        sql: { text, lines },
+        dynamic: dyn === undefined ? null : describeExpr(dyn),
+        how: 'built with string.format',
+        node: e,
+      };
     }
     if (e.type === 'Identifier' && depth < 8) {
       const b = scope.lookup(e.name);
@@ -563,9 +743,13 @@ class FileAnalyzer {
     const built = this.sqlText(arg, scope);
     if (built === null) return;
     if (built.dynamic !== null) {
-      this.report('sql-concatenation', 'error', lineOf(built.node),
+      this.report(
+        'sql-concatenation',
+        'error',
+        lineOf(built.node),
         `SQL ${built.how} from ${built.dynamic}: a value spliced into SQL is an injection risk and breaks on quotes. ` +
-        'Fix: write ? placeholders in the SQL and pass the values as the parameter table, e.g. db:execute("… VALUES (?)", {value}).');
+          'Fix: write ? placeholders in the SQL and pass the values as the parameter table, e.g. db:execute("… VALUES (?)", {value}).',
+      );
     }
     for (const info of analyzeSql(built.sql, mode.engine)) mode.statements.push({ info });
   }
@@ -577,43 +761,66 @@ class FileAnalyzer {
     for (let i = 0; i < statements.length; i++) {
       const s = statements[i]!;
       if (s.kind === 'transaction') {
-        this.report('transaction-control', 'error', s.line,
+        this.report(
+          'transaction-control',
+          'error',
+          s.line,
           `SQL ${s.keyword} inside a migration: the runner owns the transaction, and ${s.keyword} would end it early. ` +
-          'Fix: remove the statement; use SAVEPOINT / ROLLBACK TO for partial undo, error(err) to undo everything.');
+            'Fix: remove the statement; use SAVEPOINT / ROLLBACK TO for partial undo, error(err) to undo everything.',
+        );
       }
       const target = s.objects[0] ?? LUA_EXPR;
       const shown = target === LUA_EXPR ? '' : ` ${target}`;
       if ((s.kind === 'create-table' || (s.kind === 'create-index' && engine !== 'mysql')) && !s.ifNotExists) {
         const what = s.kind === 'create-table' ? 'TABLE' : 'INDEX';
-        this.report('create-without-if-not-exists', 'info', s.line,
+        this.report(
+          'create-without-if-not-exists',
+          'info',
+          s.line,
           `CREATE ${what}${s.kind === 'create-table' ? shown : ` on${shown || ' a table'}`} without IF NOT EXISTS fails if the object already exists. ` +
-          `Fix: write CREATE ${what} IF NOT EXISTS so the migration can run again safely.`);
+            `Fix: write CREATE ${what} IF NOT EXISTS so the migration can run again safely.`,
+        );
       }
       if (phase === 'up' && s.kind === 'drop-table') {
         for (const table of s.objects) {
           if (table === LUA_EXPR || created.has(table)) continue;
           const rebuilt = statements.slice(i + 1).some((later) => later.renames.some(([, to]) => to === table));
           if (rebuilt) continue;
-          this.report('destructive-change', 'warning', s.line,
+          this.report(
+            'destructive-change',
+            'warning',
+            s.line,
             `up drops table ${table} with all its rows; down cannot bring the data back. ` +
-            'Fix: be sure the data is no longer needed (or copy it elsewhere first) and let down recreate the table.');
+              'Fix: be sure the data is no longer needed (or copy it elsewhere first) and let down recreate the table.',
+          );
         }
       }
       if (phase === 'up') {
         for (const col of s.dropColumns) {
-          this.report('destructive-change', 'warning', col.line,
+          this.report(
+            'destructive-change',
+            'warning',
+            col.line,
             `up drops column ${col.column}${shown ? ` of${shown}` : ''} with its data; down cannot bring it back. ` +
-            'Fix: be sure the data is no longer needed (or copy it first) before dropping the column.');
+              'Fix: be sure the data is no longer needed (or copy it first) before dropping the column.',
+          );
         }
       }
       for (const col of s.addNotNull) {
         if (engine !== 'sqlite' && created.has(target)) continue; // the table is still empty
         const mysql = engine === 'mysql';
-        this.report('destructive-change', mysql ? 'warning' : 'error', col.line,
-          `ADD COLUMN ${col.column} … NOT NULL without a DEFAULT ${mysql
-            ? 'fills existing rows with the type\'s implicit default (0 or \'\') on MySQL'
-            : engine === 'sqlite' ? 'is refused by SQLite' : 'fails as soon as the table has rows'}. ` +
-          'Fix: give the column a DEFAULT, or add it nullable, backfill it, then make it NOT NULL.');
+        this.report(
+          'destructive-change',
+          mysql ? 'warning' : 'error',
+          col.line,
+          `ADD COLUMN ${col.column} … NOT NULL without a DEFAULT ${
+            mysql
+              ? "fills existing rows with the type's implicit default (0 or '') on MySQL"
+              : engine === 'sqlite'
+                ? 'is refused by SQLite'
+                : 'fails as soon as the table has rows'
+          }. ` + 'Fix: give the column a DEFAULT, or add it nullable, backfill it, then make it NOT NULL.',
+        );
       }
       if (s.kind === 'create-table') for (const t of s.objects) created.add(t);
     }
@@ -649,9 +856,13 @@ class FileAnalyzer {
     }
     if (secondLine !== null) {
       const names = [...groups.values()];
-      this.report('multiple-changes', 'warning', secondLine,
+      this.report(
+        'multiple-changes',
+        'warning',
+        secondLine,
         `up changes ${names.length} unrelated objects (${names.join(', ')}); a migration should make one logical change, ` +
-        'so it can be reverted and reasoned about on its own. Fix: split it into one migration per change.');
+          'so it can be reverted and reasoned about on its own. Fix: split it into one migration per change.',
+      );
     }
   }
 }

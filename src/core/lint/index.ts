@@ -45,8 +45,12 @@ export function lintMigrations(files: LintInput[]): LintFinding[] {
       const other = analyses.find((o) => o.file !== file && o.analysis.migration?.engines.has(engine) === true);
       if (other === undefined) continue;
       findings.push({
-        code: 'missing-engine-block', severity: 'warning', file, line: own.line,
-        message: `No database("${engine}") block, though ${other.file} targets ${engine}: on ${engine} this ` +
+        code: 'missing-engine-block',
+        severity: 'warning',
+        file,
+        line: own.line,
+        message:
+          `No database("${engine}") block, though ${other.file} targets ${engine}: on ${engine} this ` +
           'migration is skipped and stays pending, and later migrations may depend on it. ' +
           `Fix: add database("${engine}", function() up(function(db) … end) down(function(db) … end) end).`,
       });

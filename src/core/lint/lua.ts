@@ -70,7 +70,18 @@ export function decodeString(node: StringLiteral): SqlText {
     }
     const e = raw[i + 1] ?? '';
     i += 2;
-    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+    const simple: Record<string, string> = {
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+      v: '\v',
+      '\\': '\\',
+      '"': '"',
+      "'": "'",
+    };
     if (e in simple) emit(simple[e]!);
     else if (e === '\n' || e === '\r') {
       emit('\n');

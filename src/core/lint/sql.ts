@@ -74,7 +74,8 @@ export function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
   return out;
 }
 
-const isName = (t: SqlToken | undefined): t is SqlToken => t !== undefined && (t.kind === 'word' || t.kind === 'qident');
+const isName = (t: SqlToken | undefined): t is SqlToken =>
+  t !== undefined && (t.kind === 'word' || t.kind === 'qident');
 const isWord = (t: SqlToken | undefined, ...words: string[]): boolean =>
   t !== undefined && t.kind === 'word' && words.includes(t.upper);
 const isPunct = (t: SqlToken | undefined, p: string): boolean => t !== undefined && t.kind === 'punct' && t.text === p;
@@ -94,8 +95,11 @@ export function splitStatements(tokens: SqlToken[]): SqlToken[][] {
       current = [];
       continue;
     }
-    if (t.kind === 'word' && isWord(current[0], 'CREATE') &&
-      current.slice(1, 8).some((w) => isWord(w, 'TRIGGER', 'FUNCTION', 'PROCEDURE', 'EVENT'))) {
+    if (
+      t.kind === 'word' &&
+      isWord(current[0], 'CREATE') &&
+      current.slice(1, 8).some((w) => isWord(w, 'TRIGGER', 'FUNCTION', 'PROCEDURE', 'EVENT'))
+    ) {
       if (t.upper === 'BEGIN' || t.upper === 'CASE') block++;
       else if (t.upper === 'END' && block > 0) {
         const after = tokens[i + 1];
@@ -143,8 +147,13 @@ export interface StatementInfo {
 
 /** A cursor over one statement's tokens. */
 class Cursor {
-  constructor(readonly tokens: SqlToken[], public i = 0) {}
-  peek(k = 0): SqlToken | undefined { return this.tokens[this.i + k]; }
+  constructor(
+    readonly tokens: SqlToken[],
+    public i = 0,
+  ) {}
+  peek(k = 0): SqlToken | undefined {
+    return this.tokens[this.i + k];
+  }
   /** Consumes the given keyword sequence if it is next. */
   accept(...words: string[]): boolean {
     for (let k = 0; k < words.length; k++) if (!isWord(this.peek(k), words[k]!)) return false;
@@ -186,10 +195,29 @@ function splitCommas(tokens: SqlToken[]): SqlToken[][] {
 }
 
 const NOT_A_COLUMN = new Set([
-  'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN', 'CHECK', 'INDEX', 'KEY', 'FULLTEXT', 'SPATIAL', 'EXCLUDE', 'PARTITION',
+  'CONSTRAINT',
+  'PRIMARY',
+  'UNIQUE',
+  'FOREIGN',
+  'CHECK',
+  'INDEX',
+  'KEY',
+  'FULLTEXT',
+  'SPATIAL',
+  'EXCLUDE',
+  'PARTITION',
   'DEFAULT',
 ]);
-const AUTO_VALUE = new Set(['DEFAULT', 'GENERATED', 'AS', 'SERIAL', 'BIGSERIAL', 'SMALLSERIAL', 'AUTO_INCREMENT', 'IDENTITY']);
+const AUTO_VALUE = new Set([
+  'DEFAULT',
+  'GENERATED',
+  'AS',
+  'SERIAL',
+  'BIGSERIAL',
+  'SMALLSERIAL',
+  'AUTO_INCREMENT',
+  'IDENTITY',
+]);
 
 /** A column definition (`name type constraints…`) that is NOT NULL and gets no value for existing rows. */
 function notNullWithoutDefault(def: SqlToken[]): boolean {
@@ -245,8 +273,15 @@ function describeAlterTable(c: Cursor, info: StatementInfo): void {
 /** Classifies one statement. */
 export function describeStatement(tokens: SqlToken[]): StatementInfo {
   const info: StatementInfo = {
-    line: tokens[0]?.line ?? 1, kind: 'other', ddl: false, objects: [], ifNotExists: false, renames: [],
-    dropColumns: [], addNotNull: [], keyword: '',
+    line: tokens[0]?.line ?? 1,
+    kind: 'other',
+    ddl: false,
+    objects: [],
+    ifNotExists: false,
+    renames: [],
+    dropColumns: [],
+    addNotNull: [],
+    keyword: '',
   };
   const c = new Cursor(tokens);
   const first = c.peek();
@@ -255,8 +290,17 @@ export function describeStatement(tokens: SqlToken[]): StatementInfo {
   if (c.accept('CREATE')) {
     info.ddl = true;
     c.accept('OR', 'REPLACE');
-    while (c.accept('TEMP') || c.accept('TEMPORARY') || c.accept('UNLOGGED') || c.accept('GLOBAL') ||
-      c.accept('LOCAL') || c.accept('UNIQUE') || c.accept('VIRTUAL') || c.accept('FULLTEXT') || c.accept('SPATIAL')) {
+    while (
+      c.accept('TEMP') ||
+      c.accept('TEMPORARY') ||
+      c.accept('UNLOGGED') ||
+      c.accept('GLOBAL') ||
+      c.accept('LOCAL') ||
+      c.accept('UNIQUE') ||
+      c.accept('VIRTUAL') ||
+      c.accept('FULLTEXT') ||
+      c.accept('SPATIAL')
+    ) {
       // modifiers
     }
     if (c.accept('TABLE')) {
@@ -332,7 +376,10 @@ export function describeStatement(tokens: SqlToken[]): StatementInfo {
         }
       }
     }
-  } else if (isWord(first, 'BEGIN', 'COMMIT', 'END', 'ABORT') || (isWord(first, 'START') && isWord(c.peek(1), 'TRANSACTION'))) {
+  } else if (
+    isWord(first, 'BEGIN', 'COMMIT', 'END', 'ABORT') ||
+    (isWord(first, 'START') && isWord(c.peek(1), 'TRANSACTION'))
+  ) {
     info.kind = 'transaction';
     info.keyword = isWord(first, 'START') ? 'START TRANSACTION' : first.upper;
   } else if (c.accept('ROLLBACK')) {

@@ -106,8 +106,12 @@ export class Bridge {
    * Answers a host call: synchronously when `value` is not a promise, otherwise by parking it and yielding.
    * `onOk`/`onError` push the call's results and return how many.
    */
-  answer<T>(L: LuaState, value: T | Promise<T>, onOk: (L: LuaState, v: T) => number,
-    onError: (L: LuaState, e: unknown) => number): number {
+  answer<T>(
+    L: LuaState,
+    value: T | Promise<T>,
+    onOk: (L: LuaState, v: T) => number,
+    onError: (L: LuaState, e: unknown) => number,
+  ): number {
     if (!(value instanceof Promise)) return onOk(L, value);
     if (!this.canWait(L)) {
       value.catch(() => undefined);
@@ -133,8 +137,12 @@ export class Bridge {
         run.pending = null;
         if (pending === null) {
           lua.lua_settop(thread, 0);
-          lua.lua_pushstring(thread, to_luastring(
-            'coroutine.yield() was called outside a coroutine: the migration function itself cannot yield'));
+          lua.lua_pushstring(
+            thread,
+            to_luastring(
+              'coroutine.yield() was called outside a coroutine: the migration function itself cannot yield',
+            ),
+          );
           return lua.LUA_ERRRUN;
         }
         this.active = previous;
@@ -168,7 +176,10 @@ export class Bridge {
     // The checks of Lua's own auxresume: lua_resume does not make them all, and a dead coroutine trips its asserts.
     if (co === L || (lua.lua_status(co) === lua.LUA_OK && lua.lua_gettop(co) === 0)) {
       lua.lua_pushboolean(L, false);
-      lua.lua_pushstring(L, to_luastring(co === L ? 'cannot resume non-suspended coroutine' : 'cannot resume dead coroutine'));
+      lua.lua_pushstring(
+        L,
+        to_luastring(co === L ? 'cannot resume non-suspended coroutine' : 'cannot resume dead coroutine'),
+      );
       return 2;
     }
     if (!lua.lua_checkstack(co, nargs)) return raiseLuaError(L, 'too many arguments to resume');

@@ -7,7 +7,14 @@ import type { ExecResult, PreparedStatement, QueryResult } from '../driver.ts';
 import { bindSql } from '../sql/placeholders.ts';
 import { StatementError, type Transaction } from '../transaction.ts';
 import {
-  lua, to_luastring, raiseLuaErrorHere, toJsString, luaPosition, luaBytesToString, luaBytesToText, resultsWanted,
+  lua,
+  to_luastring,
+  raiseLuaErrorHere,
+  toJsString,
+  luaPosition,
+  luaBytesToString,
+  luaBytesToText,
+  resultsWanted,
   type LuaState,
 } from './fengari.ts';
 import { pushSqlValue, readParams, ParameterError } from './values.ts';
@@ -83,8 +90,12 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
    * engine that answers asynchronously (inside a table.sort comparator, …) it is refused with a Lua error and the
    * transaction is doomed: a pcall around it must not let the migration go on as if the statement had run.
    */
-  function answer<V>(T: LuaState, sql: string | undefined, op: () => V | Promise<V>,
-    push: (T: LuaState, v: V) => number): number {
+  function answer<V>(
+    T: LuaState,
+    sql: string | undefined,
+    op: () => V | Promise<V>,
+    push: (T: LuaState, v: V) => number,
+  ): number {
     const canWait = bridge.canWait(T);
     if (!canWait && asyncDrivers.has(tx.driver)) return cannotWait(T, sql);
     let value: V | Promise<V>;
@@ -129,16 +140,25 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
       const sql = checkSql(T, 'execute');
       const bound = bindSql(sql, engine, hasParams(T, 3));
       const kept = resultsWanted(T) !== 0;
-      return answer(T, sql, () => tx.execute(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T), kept),
-        kept ? pushExecResult : pushNothing);
+      return answer(
+        T,
+        sql,
+        () => tx.execute(bound.sql, params(T, 3, bound.placeholderCount, sql), where(T), kept),
+        kept ? pushExecResult : pushNothing,
+      );
     },
     prepare: (T) => {
       const sql = checkSql(T, 'prepare');
       const bound = bindSql(sql, engine, true);
-      return answer(T, sql, () => tx.prepare(bound.sql, where(T)), (U, statement) => {
-        pushStatement(U, statement, bound.sql, bound.placeholderCount);
-        return 1;
-      });
+      return answer(
+        T,
+        sql,
+        () => tx.prepare(bound.sql, where(T)),
+        (U, statement) => {
+          pushStatement(U, statement, bound.sql, bound.placeholderCount);
+          return 1;
+        },
+      );
     },
     db_type: (T) => {
       lua.lua_pushstring(T, to_luastring(engine));
@@ -171,8 +191,12 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
       execute: (U) => {
         open(U, 'execute');
         const kept = resultsWanted(U) !== 0;
-        return answer(U, sql, () => tx.executePrepared(statement, sql, params(U, 2, count, sql), where(U), kept),
-          kept ? pushExecResult : pushNothing);
+        return answer(
+          U,
+          sql,
+          () => tx.executePrepared(statement, sql, params(U, 2, count, sql), where(U), kept),
+          kept ? pushExecResult : pushNothing,
+        );
       },
       query: (U) => {
         open(U, 'query');
@@ -193,7 +217,6 @@ export function pushDbObject(L: LuaState, tx: Transaction, services: DbServices)
 
 /** Drivers seen answering with a promise: a call that cannot wait is refused before it is sent to them. */
 const asyncDrivers = new WeakSet<object>();
-
 
 function pushMethodTable(L: LuaState, methods: Record<string, HostFunction>): void {
   lua.lua_createtable(L, 0, Object.keys(methods).length);
@@ -218,7 +241,10 @@ function checkSql(L: LuaState, name: string): string {
   }
   const sql = luaBytesToText(lua.lua_tolstring(L, 2));
   if (sql === null) {
-    raiseLuaErrorHere(L, `db:${name}(sql, params): the SQL is not valid UTF-8 text; encode binary data (as hex, for instance)`);
+    raiseLuaErrorHere(
+      L,
+      `db:${name}(sql, params): the SQL is not valid UTF-8 text; encode binary data (as hex, for instance)`,
+    );
   }
   return sql;
 }
@@ -237,9 +263,11 @@ function hasParams(L: LuaState, index: number): boolean {
 }
 
 function ownedByRunner(L: LuaState, name: string): number {
-  return raiseLuaErrorHere(L,
+  return raiseLuaErrorHere(
+    L,
     `db:${name}() is not allowed: the runner owns the transaction. Return normally to commit, ` +
-      'or raise an error (error(err)) to roll the whole migration back; use db:savepoint/db:rollback_to for partial undo');
+      'or raise an error (error(err)) to roll the whole migration back; use db:savepoint/db:rollback_to for partial undo',
+  );
 }
 
 function typeName(L: LuaState, index: number): string {

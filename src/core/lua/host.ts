@@ -4,7 +4,16 @@
  */
 import type { Engine } from '../driver.ts';
 import {
-  lua, lauxlib, lualib, to_luastring, luaBytesToString, toJsString, luaPosition, functionOf, returnLine, type LuaState,
+  lua,
+  lauxlib,
+  lualib,
+  to_luastring,
+  luaBytesToString,
+  toJsString,
+  luaPosition,
+  functionOf,
+  returnLine,
+  type LuaState,
 } from './fengari.ts';
 import { Bridge, LuaRun, DEFAULT_LIMITS, type Limits } from './bridge.ts';
 import { PRELUDE } from './prelude.lua.ts';
@@ -53,7 +62,6 @@ export interface ReturnedError {
   /** The line of the `return` statement. */
   line?: number;
 }
-
 
 /** Engines and phases numbered as in the prelude (its ENGINES and PHASES, from 0 and from 1): the index is the number. */
 const ENGINE_ORDER: readonly Engine[] = ['sqlite', 'postgres', 'mysql'];
@@ -124,7 +132,8 @@ export class LuaHost implements DbServices {
         lua.lua_pop(T, 1);
       }
       let line = parts.join('\t');
-      if (size > MAX_OUTPUT) line += ` … (output cut: more than ${MAX_OUTPUT.toLocaleString('en-US')} characters printed)`;
+      if (size > MAX_OUTPUT)
+        line += ` … (output cut: more than ${MAX_OUTPUT.toLocaleString('en-US')} characters printed)`;
       this.outputSize = size;
       this.output.push(line);
       return 0;
@@ -180,7 +189,13 @@ export class LuaHost implements DbServices {
       lua.lua_call(L, 2, 1);
       const env = lua.lua_gettop(L);
 
-      const status = lauxlib.luaL_loadbufferx(L, to_luastring(source), null, to_luastring(`@${file}`), to_luastring('t', true));
+      const status = lauxlib.luaL_loadbufferx(
+        L,
+        to_luastring(source),
+        null,
+        to_luastring(`@${file}`),
+        to_luastring('t', true),
+      );
       if (status !== lua.LUA_OK) throw new LoadError(this.failureFromStack(L, L, file));
       lua.lua_pushvalue(L, env);
       lua.lua_setupvalue(L, -2, 1);
@@ -242,8 +257,14 @@ export class LuaHost implements DbServices {
     lua.lua_settop(L, top);
     try {
       lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, migration.ref);
-      if (lua.lua_rawgeti(thread, -1, ENGINE_ORDER.indexOf(engine) * 3 + PHASE_ORDER.indexOf(phase) + 1) !== lua.LUA_TFUNCTION) {
-        return { ok: false, failure: { file: migration.file, message: `${migration.file} has no ${phase} for ${engine}` } };
+      if (
+        lua.lua_rawgeti(thread, -1, ENGINE_ORDER.indexOf(engine) * 3 + PHASE_ORDER.indexOf(phase) + 1) !==
+        lua.LUA_TFUNCTION
+      ) {
+        return {
+          ok: false,
+          failure: { file: migration.file, message: `${migration.file} has no ${phase} for ${engine}` },
+        };
       }
       lua.lua_replace(thread, 1);
       lua.lua_settop(thread, 1);
@@ -255,7 +276,10 @@ export class LuaHost implements DbServices {
       const run = new LuaRun(this.limits);
       const status = await this.bridge.drive(thread, run, 1);
       if (run.stopReason) {
-        return { ok: false, failure: { message: run.stopReason, file: migration.file, ...lineOf(thread), limit: true } };
+        return {
+          ok: false,
+          failure: { message: run.stopReason, file: migration.file, ...lineOf(thread), limit: true },
+        };
       }
       if (status !== lua.LUA_OK) {
         // Move the error value off the dead coroutine before looking at it (calling into it trips fengari's checks).

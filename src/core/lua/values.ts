@@ -98,9 +98,7 @@ export function readParams(L: LuaState, index: number, count: number): SqlValue[
     size = highestArrayIndex(L, lua.lua_absindex(L, index));
   }
   if (size > count) {
-    throw new ParameterError(
-      `${size} parameters given but the statement has ${plural(count, 'placeholder')}`,
-    );
+    throw new ParameterError(`${size} parameters given but the statement has ${plural(count, 'placeholder')}`);
   }
   const values = new Array<SqlValue>(count);
   try {

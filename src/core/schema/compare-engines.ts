@@ -23,7 +23,12 @@ import { objectKey } from './diff.ts';
 import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from './types.ts';
 import { compareStrings } from './util.ts';
 import {
-  defaultMeaning, defaultsDiffer, FAMILY_WORDS, normaliseSql, sameFamily, typeFamily,
+  defaultMeaning,
+  defaultsDiffer,
+  FAMILY_WORDS,
+  normaliseSql,
+  sameFamily,
+  typeFamily,
 } from './engine-spelling.ts';
 import { plural } from '../plural.ts';
 
@@ -69,7 +74,11 @@ const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'Post
 const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Items of two lists paired by key: exact first, then ignoring case. Unpaired items keep their list order. */
-function pairUp<T>(a: readonly T[], b: readonly T[], key: (item: T) => string): { pairs: [T, T][]; onlyA: T[]; onlyB: T[] } {
+function pairUp<T>(
+  a: readonly T[],
+  b: readonly T[],
+  key: (item: T) => string,
+): { pairs: [T, T][]; onlyA: T[]; onlyB: T[] } {
   const free = new Set(b);
   const pairs: [T, T][] = [];
   const unmatched: T[] = [];
@@ -122,12 +131,16 @@ export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): En
   const add = (kind: EngineFindingKind, path: string[], values: Values, explanation: string) =>
     findings.push({ kind, path, values, explanation });
   const only = (side: 'a' | 'b', value: string): Values => (side === 'a' ? [value, null] : [null, value]);
-  const onlyOn = (side: 'a' | 'b') => (side === 'a' ? `only on ${A.name} (${B.name} has none)` : `only on ${B.name} (${A.name} has none)`);
+  const onlyOn = (side: 'a' | 'b') =>
+    side === 'a' ? `only on ${A.name} (${B.name} has none)` : `only on ${B.name} (${A.name} has none)`;
 
   const tables = pairUp(a.tables, b.tables, objectKey);
   const entries: { key: string; run: () => void }[] = [];
   for (const [x, y] of tables.pairs) entries.push({ key: objectKey(x), run: () => compareTables(x, y) });
-  for (const [side, list] of [['a', tables.onlyA], ['b', tables.onlyB]] as const) {
+  for (const [side, list] of [
+    ['a', tables.onlyA],
+    ['b', tables.onlyB],
+  ] as const) {
     for (const t of list) {
       const key = objectKey(t);
       entries.push({ key, run: () => add('table_only', [key], only(side, 'table'), `Table ${onlyOn(side)}.`) });
@@ -137,7 +150,10 @@ export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): En
   for (const entry of entries) entry.run();
 
   const views = pairUp(a.views, b.views, objectKey);
-  for (const [side, list] of [['a', views.onlyA], ['b', views.onlyB]] as const) {
+  for (const [side, list] of [
+    ['a', views.onlyA],
+    ['b', views.onlyB],
+  ] as const) {
     for (const v of list) {
       const key = objectKey(v);
       add('view_only', [key], only(side, v.materialized ? 'materialized view' : 'view'), `View ${onlyOn(side)}.`);
@@ -157,14 +173,19 @@ export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): En
       const pair = columns.pairs.find((p) => p[0] === c);
       if (pair) compareColumns(key, x, y, pair[0], pair[1]);
     }
-    for (const c of columns.onlyB) add('column_only', [key, c.name], only('b', c.type || 'column'), `Column ${onlyOn('b')}.`);
+    for (const c of columns.onlyB)
+      add('column_only', [key, c.name], only('b', c.type || 'column'), `Column ${onlyOn('b')}.`);
 
     const pkA = x.primary_key?.columns ?? [];
     const pkB = y.primary_key?.columns ?? [];
     if (partsKey(pkA) !== partsKey(pkB)) {
       const show = (cols: string[]) => (cols.length ? `(${cols.join(', ')})` : 'none');
-      add('primary_key', [key], [show(pkA), show(pkB)],
-        `Primary key ${show(pkA)} on ${A.name}, ${show(pkB)} on ${B.name}.`);
+      add(
+        'primary_key',
+        [key],
+        [show(pkA), show(pkB)],
+        `Primary key ${show(pkA)} on ${A.name}, ${show(pkB)} on ${B.name}.`,
+      );
     }
     if (x.rows !== undefined && y.rows !== undefined && x.rows !== y.rows) {
       const [a, b] = [plural(x.rows, 'row'), plural(y.rows, 'row')];
@@ -174,69 +195,133 @@ export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): En
     compareForeignKeys(key, x, y);
     compareChecks(key, x, y);
     const triggers = pairUp(
-      a.triggers.filter((t) => t.table === x.name), b.triggers.filter((t) => t.table === y.name), (t) => t.name);
-    for (const [side, list] of [['a', triggers.onlyA], ['b', triggers.onlyB]] as const) {
+      a.triggers.filter((t) => t.table === x.name),
+      b.triggers.filter((t) => t.table === y.name),
+      (t) => t.name,
+    );
+    for (const [side, list] of [
+      ['a', triggers.onlyA],
+      ['b', triggers.onlyB],
+    ] as const) {
       for (const t of list) add('trigger_only', [key, t.name], only(side, 'trigger'), `Trigger ${onlyOn(side)}.`);
     }
   }
 
-  function compareColumns(key: string, tx: TableSnapshot, ty: TableSnapshot, x: ColumnSnapshot, y: ColumnSnapshot): void {
+  function compareColumns(
+    key: string,
+    tx: TableSnapshot,
+    ty: TableSnapshot,
+    x: ColumnSnapshot,
+    y: ColumnSnapshot,
+  ): void {
     if (!sameFamily(x.type, y.type)) {
       const [fx, fy] = [typeFamily(x.type), typeFamily(y.type)];
-      const words = (type: string, family: typeof fx) => `${type || 'no type'} (${family === 'other' ? type : FAMILY_WORDS[family]})`;
-      add('column_type', [key, x.name], [x.type || 'no type', y.type || 'no type'],
-        `${A.name} stores it as ${words(x.type, fx)}, ${B.name} as ${words(y.type, fy)}.`);
+      const words = (type: string, family: typeof fx) =>
+        `${type || 'no type'} (${family === 'other' ? type : FAMILY_WORDS[family]})`;
+      add(
+        'column_type',
+        [key, x.name],
+        [x.type || 'no type', y.type || 'no type'],
+        `${A.name} stores it as ${words(x.type, fx)}, ${B.name} as ${words(y.type, fy)}.`,
+      );
     }
     const inKey = x.primary_key || y.primary_key;
     if (!inKey && x.nullable !== y.nullable) {
       const nulls = (c: ColumnSnapshot) => (c.nullable ? 'NULL allowed' : 'NOT NULL');
-      add('column_nullable', [key, x.name], [nulls(x), nulls(y)],
-        `${nulls(x)} on ${A.name}, ${nulls(y)} on ${B.name}.`);
+      add(
+        'column_nullable',
+        [key, x.name],
+        [nulls(x), nulls(y)],
+        `${nulls(x)} on ${A.name}, ${nulls(y)} on ${B.name}.`,
+      );
     }
     const [autoX, autoY] = [numberedAutomatically(A.engine, tx, x), numberedAutomatically(B.engine, ty, y)];
     if (autoX !== autoY) {
       const numbering = (auto: boolean) => (auto ? 'numbered automatically' : 'not numbered');
       const [yes, no] = autoX ? [A.name, B.name] : [B.name, A.name];
-      add('column_key', [key, x.name], [numbering(autoX), numbering(autoY)],
-        `${yes} numbers new rows automatically, ${no} does not (give it SERIAL or an identity on PostgreSQL, INTEGER PRIMARY KEY on SQLite).`);
+      add(
+        'column_key',
+        [key, x.name],
+        [numbering(autoX), numbering(autoY)],
+        `${yes} numbers new rows automatically, ${no} does not (give it SERIAL or an identity on PostgreSQL, INTEGER PRIMARY KEY on SQLite).`,
+      );
     } else if (!autoX) {
       const [dx, dy] = [defaultMeaning(x.default), defaultMeaning(y.default)];
       if (defaultsDiffer(dx, dy)) {
         const show = (d: string | null) => d ?? 'no default';
-        add('column_default', [key, x.name], [show(x.default), show(y.default)],
-          `Default ${show(x.default)} on ${A.name}, ${show(y.default)} on ${B.name}.`);
+        add(
+          'column_default',
+          [key, x.name],
+          [show(x.default), show(y.default)],
+          `Default ${show(x.default)} on ${A.name}, ${show(y.default)} on ${B.name}.`,
+        );
       }
     }
     if ((x.generated === undefined) !== (y.generated === undefined)) {
       const gen = (c: ColumnSnapshot) => (c.generated ? `generated (${c.generated.expression})` : 'stored as given');
-      add('column_generated', [key, x.name], [gen(x), gen(y)], `${capital(gen(x))} on ${A.name}, ${gen(y)} on ${B.name}.`);
+      add(
+        'column_generated',
+        [key, x.name],
+        [gen(x), gen(y)],
+        `${capital(gen(x))} on ${A.name}, ${gen(y)} on ${B.name}.`,
+      );
     }
   }
 
   function compareIndexes(key: string, x: TableSnapshot, y: TableSnapshot): void {
     // Indexes and unique constraints as one list: a UNIQUE constraint and a unique index on the same columns do the
     // same job. Paired by index name first (people name their indexes alike on both engines), then by what they are.
-    interface Entry { name: string | null; label: string; parts: string[]; unique: boolean }
+    interface Entry {
+      name: string | null;
+      label: string;
+      parts: string[];
+      unique: boolean;
+    }
     const entries = (t: TableSnapshot): Entry[] => [
       ...t.indexes.map((i) => ({ name: i.name, label: i.name, parts: i.columns, unique: i.unique })),
-      ...t.unique_constraints.map((u) => ({ name: null, label: `unique (${u.columns.join(', ')})`, parts: u.columns, unique: true })),
+      ...t.unique_constraints.map((u) => ({
+        name: null,
+        label: `unique (${u.columns.join(', ')})`,
+        parts: u.columns,
+        unique: true,
+      })),
     ];
     const describe = (e: Entry) => `${e.unique ? 'UNIQUE ' : ''}(${e.parts.join(', ')})`;
     const [ex, ey] = [entries(x), entries(y)];
-    const byName = pairUp(ex.filter((e) => e.name !== null), ey.filter((e) => e.name !== null), (e) => e.name!);
+    const byName = pairUp(
+      ex.filter((e) => e.name !== null),
+      ey.filter((e) => e.name !== null),
+      (e) => e.name!,
+    );
     for (const [p, q] of byName.pairs) {
       if (p.unique !== q.unique || partsKey(p.parts) !== partsKey(q.parts)) {
-        add('index_changed', [key, p.label], [describe(p), describe(q)],
-          `Index ${describe(p)} on ${A.name}, ${describe(q)} on ${B.name}.`);
+        add(
+          'index_changed',
+          [key, p.label],
+          [describe(p), describe(q)],
+          `Index ${describe(p)} on ${A.name}, ${describe(q)} on ${B.name}.`,
+        );
       }
     }
     const paired = new Set(byName.pairs.flat());
     const shape = (e: Entry) => `${e.unique ? 'u' : 'i'}:${partsKey(e.parts)}`;
-    const rest = pairUp(ex.filter((e) => !paired.has(e)), ey.filter((e) => !paired.has(e)), shape);
-    for (const [side, list] of [['a', rest.onlyA], ['b', rest.onlyB]] as const) {
+    const rest = pairUp(
+      ex.filter((e) => !paired.has(e)),
+      ey.filter((e) => !paired.has(e)),
+      shape,
+    );
+    for (const [side, list] of [
+      ['a', rest.onlyA],
+      ['b', rest.onlyB],
+    ] as const) {
       for (const e of list) {
         const what = e.name === null ? 'Unique constraint' : `Index ${describe(e)}`;
-        add(e.name === null ? 'unique_only' : 'index_only', [key, e.label], only(side, describe(e)), `${what} ${onlyOn(side)}.`);
+        add(
+          e.name === null ? 'unique_only' : 'index_only',
+          [key, e.label],
+          only(side, describe(e)),
+          `${what} ${onlyOn(side)}.`,
+        );
       }
     }
   }
@@ -260,7 +345,10 @@ export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): En
         add('foreign_key_changed', [key, p.d], [ax, ay], `${ax} on ${A.name}, ${ay} on ${B.name}.`);
       }
     }
-    for (const [side, list] of [['a', fks.onlyA], ['b', fks.onlyB]] as const) {
+    for (const [side, list] of [
+      ['a', fks.onlyA],
+      ['b', fks.onlyB],
+    ] as const) {
       for (const k of list) add('foreign_key_only', [key, k.d], only(side, k.d), `Foreign key ${onlyOn(side)}.`);
     }
   }
@@ -268,13 +356,22 @@ export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): En
   function compareChecks(key: string, x: TableSnapshot, y: TableSnapshot): void {
     // Paired by name, then by text; the engines print conditions differently, so when both sides have checks left
     // over, as many are taken to be the same as pair up, and only the surplus is reported.
-    const named = pairUp(x.checks.filter((c) => c.name !== undefined), y.checks.filter((c) => c.name !== undefined), (c) => c.name!);
+    const named = pairUp(
+      x.checks.filter((c) => c.name !== undefined),
+      y.checks.filter((c) => c.name !== undefined),
+      (c) => c.name!,
+    );
     const done = new Set(named.pairs.flat());
     const text = (e: string) => normaliseSql(e).replace(/[()]/g, '');
-    const rest = pairUp(x.checks.filter((c) => !done.has(c)), y.checks.filter((c) => !done.has(c)), (c) => text(c.expression));
-    const [side, leftover, others] = rest.onlyA.length >= rest.onlyB.length
-      ? (['a', rest.onlyA, rest.onlyB] as const)
-      : (['b', rest.onlyB, rest.onlyA] as const);
+    const rest = pairUp(
+      x.checks.filter((c) => !done.has(c)),
+      y.checks.filter((c) => !done.has(c)),
+      (c) => text(c.expression),
+    );
+    const [side, leftover, others] =
+      rest.onlyA.length >= rest.onlyB.length
+        ? (['a', rest.onlyA, rest.onlyB] as const)
+        : (['b', rest.onlyB, rest.onlyA] as const);
     for (const c of leftover.slice(others.length)) {
       add('check_only', [key, c.name ?? c.expression], only(side, `CHECK (${c.expression})`), `Check ${onlyOn(side)}.`);
     }

@@ -147,7 +147,7 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
   const removed = [...beforeTables.keys()].filter((k) => !afterTables.has(k)).sort(compareStrings);
   const added = [...afterTables.keys()].filter((k) => !beforeTables.has(k)).sort(compareStrings);
   const tableRenames = new Map<string, string>(); // old key -> new key
-  for (let found = true; found; ) {
+  for (let found = true; found;) {
     found = false;
     const taken = new Set(tableRenames.values());
     const openRemoved = removed.filter((r) => !tableRenames.has(r));
@@ -195,7 +195,9 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
     const ren = (cols: readonly string[]): string[] => (own ? rename(cols, own[0], own[1]) : [...cols]);
     return {
       ...t,
-      ...(t.primary_key !== undefined ? { primary_key: { ...t.primary_key, columns: ren(t.primary_key.columns) } } : {}),
+      ...(t.primary_key !== undefined
+        ? { primary_key: { ...t.primary_key, columns: ren(t.primary_key.columns) } }
+        : {}),
       unique_constraints: t.unique_constraints.map((u) => ({ ...u, columns: ren(u.columns) })),
       indexes: t.indexes.map((i) => ({ ...i, columns: ren(i.columns) })),
       foreign_keys: t.foreign_keys.map((fk) => {
@@ -259,7 +261,14 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
     }
   }
 
-  diffNamed<ViewSnapshot>(before.views, after.views, objectKey, (k) => [k], ['view_removed', 'view_changed', 'view_added'], emit);
+  diffNamed<ViewSnapshot>(
+    before.views,
+    after.views,
+    objectKey,
+    (k) => [k],
+    ['view_removed', 'view_changed', 'view_added'],
+    emit,
+  );
   diffNamed<SequenceSnapshot>(
     before.sequences,
     after.sequences,
@@ -268,7 +277,14 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
     ['sequence_removed', 'sequence_changed', 'sequence_added'],
     emit,
   );
-  diffNamed<EnumSnapshot>(before.enums, after.enums, objectKey, (k) => [k], ['enum_removed', 'enum_changed', 'enum_added'], emit);
+  diffNamed<EnumSnapshot>(
+    before.enums,
+    after.enums,
+    objectKey,
+    (k) => [k],
+    ['enum_removed', 'enum_changed', 'enum_added'],
+    emit,
+  );
   diffNamed<FunctionSnapshot>(
     before.functions,
     after.functions,
@@ -313,7 +329,8 @@ function diffSets<T>(
   if (before.length * after.length <= 64) {
     // The usual few constraints: compare pairwise rather than build a JSON text of each.
     for (const item of before) if (!after.some((x) => sameData(item, x))) emit(kinds[0], path(label(item)), item);
-    for (const item of after) if (!before.some((x) => sameData(item, x))) emit(kinds[1], path(label(item)), undefined, item);
+    for (const item of after)
+      if (!before.some((x) => sameData(item, x))) emit(kinds[1], path(label(item)), undefined, item);
     return;
   }
   const b = new Set(before.map(stableJson));
@@ -336,7 +353,8 @@ function diffTable(
   }
   for (const c of a.columns) {
     const old = beforeCols.get(c.name);
-    if (columnRename !== undefined && c.name === columnRename[1]) emit('column_renamed', [k, c.name], columnRename[0], c.name);
+    if (columnRename !== undefined && c.name === columnRename[1])
+      emit('column_renamed', [k, c.name], columnRename[0], c.name);
     else if (old === undefined) emit('column_added', [k, c.name], undefined, c);
     else if (!sameData(old, c)) emit('column_changed', [k, c.name], old, c);
   }
@@ -351,7 +369,14 @@ function diffTable(
     ['unique_removed', 'unique_added'],
     emit,
   );
-  diffNamed(b.indexes, a.indexes, (i) => i.name, (n) => [k, n], ['index_removed', 'index_changed', 'index_added'], emit);
+  diffNamed(
+    b.indexes,
+    a.indexes,
+    (i) => i.name,
+    (n) => [k, n],
+    ['index_removed', 'index_changed', 'index_added'],
+    emit,
+  );
   diffSets(
     b.foreign_keys,
     a.foreign_keys,
@@ -360,5 +385,12 @@ function diffTable(
     ['fk_removed', 'fk_added'],
     emit,
   );
-  diffSets(b.checks, a.checks, (c) => c.name ?? c.expression, (l) => [k, l], ['check_removed', 'check_added'], emit);
+  diffSets(
+    b.checks,
+    a.checks,
+    (c) => c.name ?? c.expression,
+    (l) => [k, l],
+    ['check_removed', 'check_added'],
+    emit,
+  );
 }

@@ -10,8 +10,19 @@
  */
 
 export type TypeFamily =
-  | 'integer' | 'number' | 'text' | 'boolean' | 'bytes' | 'date' | 'time' | 'timestamp' | 'json' | 'uuid'
-  | 'array' | 'any' | 'other';
+  | 'integer'
+  | 'number'
+  | 'text'
+  | 'boolean'
+  | 'bytes'
+  | 'date'
+  | 'time'
+  | 'timestamp'
+  | 'json'
+  | 'uuid'
+  | 'array'
+  | 'any'
+  | 'other';
 
 /** Words for each family, used in explanations ("SQLite stores it as INTEGER (whole numbers), …"). */
 export const FAMILY_WORDS: Record<TypeFamily, string> = {
@@ -31,22 +42,67 @@ export const FAMILY_WORDS: Record<TypeFamily, string> = {
 };
 
 const EXACT: Record<string, TypeFamily> = {
-  int: 'integer', integer: 'integer', int2: 'integer', int4: 'integer', int8: 'integer', smallint: 'integer',
-  bigint: 'integer', tinyint: 'integer', mediumint: 'integer', serial: 'integer', serial2: 'integer',
-  serial4: 'integer', serial8: 'integer', smallserial: 'integer', bigserial: 'integer',
-  real: 'number', float: 'number', float4: 'number', float8: 'number', double: 'number',
-  'double precision': 'number', numeric: 'number', decimal: 'number', money: 'number',
-  text: 'text', varchar: 'text', 'character varying': 'text', char: 'text', character: 'text', bpchar: 'text',
-  nchar: 'text', nvarchar: 'text', 'native character': 'text', 'varying character': 'text', clob: 'text',
-  citext: 'text', string: 'text', tinytext: 'text', mediumtext: 'text', longtext: 'text',
-  bool: 'boolean', boolean: 'boolean',
-  blob: 'bytes', bytea: 'bytes', binary: 'bytes', varbinary: 'bytes', tinyblob: 'bytes', mediumblob: 'bytes',
+  int: 'integer',
+  integer: 'integer',
+  int2: 'integer',
+  int4: 'integer',
+  int8: 'integer',
+  smallint: 'integer',
+  bigint: 'integer',
+  tinyint: 'integer',
+  mediumint: 'integer',
+  serial: 'integer',
+  serial2: 'integer',
+  serial4: 'integer',
+  serial8: 'integer',
+  smallserial: 'integer',
+  bigserial: 'integer',
+  real: 'number',
+  float: 'number',
+  float4: 'number',
+  float8: 'number',
+  double: 'number',
+  'double precision': 'number',
+  numeric: 'number',
+  decimal: 'number',
+  money: 'number',
+  text: 'text',
+  varchar: 'text',
+  'character varying': 'text',
+  char: 'text',
+  character: 'text',
+  bpchar: 'text',
+  nchar: 'text',
+  nvarchar: 'text',
+  'native character': 'text',
+  'varying character': 'text',
+  clob: 'text',
+  citext: 'text',
+  string: 'text',
+  tinytext: 'text',
+  mediumtext: 'text',
+  longtext: 'text',
+  bool: 'boolean',
+  boolean: 'boolean',
+  blob: 'bytes',
+  bytea: 'bytes',
+  binary: 'bytes',
+  varbinary: 'bytes',
+  tinyblob: 'bytes',
+  mediumblob: 'bytes',
   longblob: 'bytes',
   date: 'date',
-  time: 'time', 'time without time zone': 'time', 'time with time zone': 'time', timetz: 'time',
-  timestamp: 'timestamp', 'timestamp without time zone': 'timestamp', 'timestamp with time zone': 'timestamp',
-  timestamptz: 'timestamp', datetime: 'timestamp',
-  json: 'json', jsonb: 'json',
+  time: 'time',
+  'time without time zone': 'time',
+  'time with time zone': 'time',
+  timetz: 'time',
+  timestamp: 'timestamp',
+  'timestamp without time zone': 'timestamp',
+  'timestamp with time zone': 'timestamp',
+  timestamptz: 'timestamp',
+  datetime: 'timestamp',
+  json: 'json',
+  jsonb: 'json',
   uuid: 'uuid',
 };
 
@@ -57,7 +113,11 @@ export function typeFamily(declared: string): TypeFamily {
   if (raw.endsWith('[]') || raw.startsWith('array')) return 'array';
   // MySQL's BOOLEAN is tinyint(1).
   if (/^tinyint\s*\(\s*1\s*\)/.test(raw)) return 'boolean';
-  const base = raw.replace(/\([^)]*\)/g, ' ').replace(/\b(unsigned|signed|zerofill)\b/g, ' ').replace(/\s+/g, ' ').trim();
+  const base = raw
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\b(unsigned|signed|zerofill)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const exact = EXACT[base];
   if (exact !== undefined) return exact;
   // SQLite's own fallbacks for other spellings (`UNSIGNED BIG INT`, `VARYING CHARACTER(5)`, `DOUBLE FLOAT`, …).
@@ -107,7 +167,8 @@ function unwrap(text: string): string {
 /** PostgreSQL's trailing casts: `'x'::text`, `'a'::character varying`, `NULL::timestamp without time zone`. */
 const TRAILING_CAST = /::\s*[a-z_][a-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?(\[\])?\s*$/i;
 
-const NOW = /\b(now|current_timestamp|current_date|current_time|localtimestamp|localtime|unixepoch|transaction_timestamp|statement_timestamp|clock_timestamp)\b|'now'/i;
+const NOW =
+  /\b(now|current_timestamp|current_date|current_time|localtimestamp|localtime|unixepoch|transaction_timestamp|statement_timestamp|clock_timestamp)\b|'now'/i;
 
 export function defaultMeaning(text: string | null): DefaultMeaning {
   if (text === null) return { kind: 'none' };

@@ -5,4 +5,9 @@ export { diffSnapshots, objectKey } from './diff.ts';
 export { renderDiff } from './render-diff.ts';
 export { LEDGER_TABLE, tableFingerprint, fnv1a64 } from './util.ts';
 export { renderSnapshot } from './render-snapshot.ts';
-export { compareEngineSnapshots, type EngineComparison, type EngineFinding, type EngineFindingKind } from './compare-engines.ts';
+export {
+  compareEngineSnapshots,
+  type EngineComparison,
+  type EngineFinding,
+  type EngineFindingKind,
+} from './compare-engines.ts';

@@ -67,7 +67,8 @@ function columnChanges(b: ColumnSnapshot, a: ColumnSnapshot): string {
   if (b.type !== a.type) parts.push(`type ${show(b.type || null)} ${ARROW} ${show(a.type || null)}`);
   if (b.nullable !== a.nullable) parts.push(b.nullable ? `NULL ${ARROW} NOT NULL` : `NOT NULL ${ARROW} NULL`);
   if (b.default !== a.default) parts.push(`default ${show(b.default)} ${ARROW} ${show(a.default)}`);
-  if (b.primary_key !== a.primary_key) parts.push(a.primary_key ? 'now in the primary key' : 'no longer in the primary key');
+  if (b.primary_key !== a.primary_key)
+    parts.push(a.primary_key ? 'now in the primary key' : 'no longer in the primary key');
   if (b.collation !== a.collation) parts.push(`collation ${show(b.collation)} ${ARROW} ${show(a.collation)}`);
   if (stableJson(b.generated) !== stableJson(a.generated)) {
     const g = (x: ColumnSnapshot['generated']): string =>
@@ -88,9 +89,10 @@ export function describeIndexBody(i: IndexSnapshot): string {
 }
 
 export function describeFk(f: ForeignKeySnapshot): string {
-  const target = f.references.schema !== undefined && f.references.schema !== 'public'
-    ? `${f.references.schema}.${f.references.table}`
-    : f.references.table;
+  const target =
+    f.references.schema !== undefined && f.references.schema !== 'public'
+      ? `${f.references.schema}.${f.references.table}`
+      : f.references.table;
   let s = `${f.name !== undefined ? f.name + ' ' : ''}(${f.columns.join(', ')}) ${ARROW} ${target} (${f.references.columns.join(', ')})`;
   if (f.on_update !== 'NO ACTION') s += ` ON UPDATE ${f.on_update}`;
   if (f.on_delete !== 'NO ACTION') s += ` ON DELETE ${f.on_delete}`;

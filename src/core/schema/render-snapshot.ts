@@ -13,7 +13,12 @@
 import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from './types.ts';
 import { objectKey } from './diff.ts';
 import {
-  brief, describeCheck, describeFk, describeIndexBody, describeSequence, describeUnique,
+  brief,
+  describeCheck,
+  describeFk,
+  describeIndexBody,
+  describeSequence,
+  describeUnique,
 } from './render-diff.ts';
 import { plural } from '../plural.ts';
 
@@ -23,7 +28,8 @@ function columnLine(c: ColumnSnapshot, width: number): string {
   if (!c.nullable) parts.push('NOT NULL');
   if (c.default !== null) parts.push(`DEFAULT ${c.default}`);
   if (c.primary_key) parts.push('PRIMARY KEY');
-  if (c.generated) parts.push(`GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`);
+  if (c.generated)
+    parts.push(`GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`);
   if (c.identity) parts.push(`GENERATED ${c.identity.toUpperCase()} AS IDENTITY`);
   return parts.join(' ');
 }
@@ -34,7 +40,9 @@ function tableBlock(t: TableSnapshot): string[] {
   const width = Math.max(0, ...t.columns.map((c) => c.name.length));
   for (const c of t.columns) out.push(`  ${columnLine(c, width)}`);
   if (t.primary_key && t.primary_key.columns.length > 1) {
-    out.push(`  primary key ${t.primary_key.name !== undefined ? t.primary_key.name + ' ' : ''}(${t.primary_key.columns.join(', ')})`);
+    out.push(
+      `  primary key ${t.primary_key.name !== undefined ? t.primary_key.name + ' ' : ''}(${t.primary_key.columns.join(', ')})`,
+    );
   }
   for (const u of t.unique_constraints) out.push(`  unique ${describeUnique(u)}`);
   for (const i of t.indexes) out.push(`  index ${i.name} ${describeIndexBody(i)}`);

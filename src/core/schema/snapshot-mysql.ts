@@ -86,8 +86,21 @@ const TRIGGERS_SQL = `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl, AC
 
 /** DATA_TYPEs whose defaults MySQL (not MariaDB) reports without quotes although they are literals of a number. */
 const NUMERIC_TYPES = new Set([
-  'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real', 'bit',
-  'bool', 'boolean', 'year',
+  'tinyint',
+  'smallint',
+  'mediumint',
+  'int',
+  'integer',
+  'bigint',
+  'decimal',
+  'numeric',
+  'float',
+  'double',
+  'real',
+  'bit',
+  'bool',
+  'boolean',
+  'year',
 ]);
 
 async function rows(driver: SnapshotDriver, sql: string): Promise<Row[]> {
@@ -105,7 +118,8 @@ function normaliseDefault(r: Row, mariadb: boolean): string | null {
   let def: string | null;
   if (raw === null) def = null;
   else if (mariadb) def = raw === 'NULL' ? null : raw;
-  else if (extra.includes('default_generated')) def = raw; // an expression (CURRENT_TIMESTAMP, (rand()), …)
+  else if (extra.includes('default_generated'))
+    def = raw; // an expression (CURRENT_TIMESTAMP, (rand()), …)
   else def = NUMERIC_TYPES.has((toText(r.data_type) ?? '').toLowerCase()) ? raw : sqlString(raw);
   const onUpdate = /on update (.+)$/i.exec(toText(r.extra) ?? '');
   if (onUpdate !== null) def = (def ?? 'NULL') + ' ON UPDATE ' + onUpdate[1]!.trim();
@@ -157,7 +171,8 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
     if (table === undefined) continue;
     const extra = (toText(r.extra) ?? '').toLowerCase();
     const expression = toText(r.gen);
-    const isGenerated = expression !== null && expression !== '' && extra.includes('generated') && !extra.includes('default_generated');
+    const isGenerated =
+      expression !== null && expression !== '' && extra.includes('generated') && !extra.includes('default_generated');
     const column: ColumnSnapshot = {
       name: toText(r.name) ?? '',
       type: toText(r.type) ?? '',
@@ -178,7 +193,10 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
     text: string;
     plain: boolean;
   }
-  const indexes = new Map<string, { table: TableSnapshot; name: string; unique: boolean; type: string; parts: Part[] }>();
+  const indexes = new Map<
+    string,
+    { table: TableSnapshot; name: string; unique: boolean; type: string; parts: Part[] }
+  >();
   for (const r of indexRows) {
     const table = tables.get(toText(r.TABLE_NAME) ?? '');
     if (table === undefined) continue;
@@ -186,7 +204,13 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
     const key = `${table.name}\u0000${name}`;
     let index = indexes.get(key);
     if (index === undefined) {
-      index = { table, name, unique: toNumber(r.NON_UNIQUE) === 0, type: (toText(r.INDEX_TYPE) ?? 'BTREE').toUpperCase(), parts: [] };
+      index = {
+        table,
+        name,
+        unique: toNumber(r.NON_UNIQUE) === 0,
+        type: (toText(r.INDEX_TYPE) ?? 'BTREE').toUpperCase(),
+        parts: [],
+      };
       indexes.set(key, index);
     }
     const column = toText(r.COLUMN_NAME);
@@ -216,7 +240,10 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
   }
 
   // Foreign keys: group columns by (table, constraint).
-  const fks = new Map<string, { table: TableSnapshot; fk: ForeignKeySnapshot; pairs: { pos: number; col: string; ref: string }[] }>();
+  const fks = new Map<
+    string,
+    { table: TableSnapshot; fk: ForeignKeySnapshot; pairs: { pos: number; col: string; ref: string }[] }
+  >();
   for (const r of fkRows) {
     const table = tables.get(toText(r.tbl) ?? '');
     if (table === undefined) continue;

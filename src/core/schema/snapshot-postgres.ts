@@ -199,7 +199,11 @@ export async function readPostgresSchema(driver: SnapshotDriver): Promise<ReadSc
         const fk: ForeignKeySnapshot = {
           name,
           columns,
-          references: { table: toText(r.ref_table) ?? '', schema: toText(r.ref_schema) ?? '', columns: jsonList(r.ref_cols) },
+          references: {
+            table: toText(r.ref_table) ?? '',
+            schema: toText(r.ref_schema) ?? '',
+            columns: jsonList(r.ref_cols),
+          },
           on_update: action(toText(r.on_update)),
           on_delete: action(toText(r.on_delete)),
         };
@@ -215,7 +219,11 @@ export async function readPostgresSchema(driver: SnapshotDriver): Promise<ReadSc
   for (const r of indexRows) {
     const table = tables.get(key(r));
     if (table === undefined) continue;
-    const index: IndexSnapshot = { name: toText(r.idx) ?? '', columns: jsonList(r.cols), unique: toBool(r.indisunique) };
+    const index: IndexSnapshot = {
+      name: toText(r.idx) ?? '',
+      columns: jsonList(r.cols),
+      unique: toBool(r.indisunique),
+    };
     const predicate = toText(r.pred);
     if (predicate !== null) index.predicate = predicate;
     const method = toText(r.amname) ?? 'btree';

@@ -60,9 +60,11 @@ const PARTS = {
 type Part = keyof typeof PARTS;
 type Row = Record<string, SqlValue>;
 
-const SCHEMA_QUERY = 'SELECT ' + (Object.keys(PARTS) as Part[])
-  .map((part) => `(SELECT json_group_array(json_array(${PARTS[part].select})) FROM ${PARTS[part].from}) AS ${part}`)
-  .join(',\n  ');
+const SCHEMA_QUERY =
+  'SELECT ' +
+  (Object.keys(PARTS) as Part[])
+    .map((part) => `(SELECT json_group_array(json_array(${PARTS[part].select})) FROM ${PARTS[part].from}) AS ${part}`)
+    .join(',\n  ');
 
 /** One part of the answer as objects keyed by the part's field names. */
 function partRows(value: SqlValue | undefined, part: Part): Row[] {
@@ -83,7 +85,9 @@ export async function readSqliteSchema(driver: SnapshotDriver): Promise<SchemaSn
   const objects = column('objects');
   const columnRows = column('columns').sort((a, b) => toNumber(a.cid) - toNumber(b.cid));
   const indexRows = column('indexes').sort((a, b) => toNumber(a.seqno) - toNumber(b.seqno));
-  const fkRows = column('foreignKeys').sort((a, b) => toNumber(a.id) - toNumber(b.id) || toNumber(a.seq) - toNumber(b.seq));
+  const fkRows = column('foreignKeys').sort(
+    (a, b) => toNumber(a.id) - toNumber(b.id) || toNumber(a.seq) - toNumber(b.seq),
+  );
 
   const tableSql = new Map<string, string>();
   const indexSql = new Map<string, string>();
@@ -220,9 +224,11 @@ export async function readSqliteSchema(driver: SnapshotDriver): Promise<SchemaSn
   const tables: TableSnapshot[] = [];
   for (const name of [...tableSql.keys()]) {
     const pk = [...pkParts.get(name)!].sort((a, b) => a.position - b.position).map((p) => p.name);
-    const checks: CheckSnapshot[] = parsed.get(name)!.checks.map((c) =>
-      c.name !== undefined ? { name: c.name, expression: c.expression } : { expression: c.expression },
-    );
+    const checks: CheckSnapshot[] = parsed
+      .get(name)!
+      .checks.map((c) =>
+        c.name !== undefined ? { name: c.name, expression: c.expression } : { expression: c.expression },
+      );
     const table: TableSnapshot = {
       name,
       columns: columns.get(name)!,

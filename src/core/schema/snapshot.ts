@@ -81,20 +81,18 @@ export async function takeSnapshot(driver: SnapshotDriver, options: SnapshotOpti
 
   const out: SchemaSnapshot = {
     engine: snapshot.engine,
-    tables: snapshot.tables.map(
-      (t): TableSnapshot => ({
-        name: t.name,
-        ...(t.schema !== undefined ? { schema: t.schema } : {}),
-        columns: t.columns,
-        ...(t.primary_key !== undefined ? { primary_key: t.primary_key } : {}),
-        unique_constraints: t.unique_constraints,
-        indexes: t.indexes,
-        foreign_keys: t.foreign_keys,
-        checks: t.checks,
-        ...(withRows ? { rows: counts.get(t) ?? 0 } : {}),
-        ...(withFingerprint ? { fingerprint: fingerprints.get(t)! } : {}),
-      }),
-    ),
+    tables: snapshot.tables.map((t): TableSnapshot => ({
+      name: t.name,
+      ...(t.schema !== undefined ? { schema: t.schema } : {}),
+      columns: t.columns,
+      ...(t.primary_key !== undefined ? { primary_key: t.primary_key } : {}),
+      unique_constraints: t.unique_constraints,
+      indexes: t.indexes,
+      foreign_keys: t.foreign_keys,
+      checks: t.checks,
+      ...(withRows ? { rows: counts.get(t) ?? 0 } : {}),
+      ...(withFingerprint ? { fingerprint: fingerprints.get(t)! } : {}),
+    })),
     views: snapshot.views,
     triggers: snapshot.triggers,
   };

@@ -13,8 +13,27 @@ import { isTrivia, SqlLexer, Tok } from './lexer.ts';
 import { splitStatements } from './placeholders.ts';
 
 const COMMITTING = new Set([
-  'create', 'alter', 'drop', 'rename', 'truncate', 'grant', 'revoke', 'lock', 'unlock', 'analyze', 'check', 'optimize',
-  'repair', 'cache', 'load', 'flush', 'reset', 'install', 'uninstall', 'begin', 'commit',
+  'create',
+  'alter',
+  'drop',
+  'rename',
+  'truncate',
+  'grant',
+  'revoke',
+  'lock',
+  'unlock',
+  'analyze',
+  'check',
+  'optimize',
+  'repair',
+  'cache',
+  'load',
+  'flush',
+  'reset',
+  'install',
+  'uninstall',
+  'begin',
+  'commit',
 ]);
 
 /** The first words of a statement, lower-cased; comments and opening parentheses skipped (`/*! … *\/` counts as SQL). */
@@ -45,8 +64,12 @@ export function commitsImplicitly(statement: string): boolean {
   // BEGIN NOT ATOMIC … END (a MariaDB compound statement) is not BEGIN WORK.
   if (first === 'begin' && second !== undefined && second !== 'work') return false;
   // ANALYZE / CHECK / OPTIMIZE / REPAIR [NO_WRITE_TO_BINLOG | LOCAL] TABLE
-  if ((first === 'check' || first === 'analyze' || first === 'optimize' || first === 'repair') && second !== 'table' &&
-    !(second === 'no_write_to_binlog' || second === 'local')) return false;
+  if (
+    (first === 'check' || first === 'analyze' || first === 'optimize' || first === 'repair') &&
+    second !== 'table' &&
+    !(second === 'no_write_to_binlog' || second === 'local')
+  )
+    return false;
   return true;
 }
 

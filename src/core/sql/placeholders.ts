@@ -11,7 +11,20 @@
  */
 import type { Engine } from '../driver.ts';
 import {
-  AMP, codeAt, DOLLAR, HASH, isDigit, isTrivia, LPAREN, PIPE, QMARK, RPAREN, SEMI, SqlLexer, Tok, wordIs,
+  AMP,
+  codeAt,
+  DOLLAR,
+  HASH,
+  isDigit,
+  isTrivia,
+  LPAREN,
+  PIPE,
+  QMARK,
+  RPAREN,
+  SEMI,
+  SqlLexer,
+  Tok,
+  wordIs,
 } from './lexer.ts';
 
 export interface BoundSql {
@@ -20,7 +33,6 @@ export interface BoundSql {
   /** How many parameter values the statement takes (the caller pads missing trailing ones with NULL). */
   placeholderCount: number;
 }
-
 
 /**
  * The statement without the white space and comments in front of it, as the engine reads them (MySQL: `#` and
@@ -141,7 +153,8 @@ function countSqlite(sql: string): number {
         continue;
       }
       let n = 0;
-      for (let j = i + 1; j < lexer.end && n <= SQLITE_MAX_VARIABLE_NUMBER; j++) n = n * 10 + (sql.charCodeAt(j) - 0x30);
+      for (let j = i + 1; j < lexer.end && n <= SQLITE_MAX_VARIABLE_NUMBER; j++)
+        n = n * 10 + (sql.charCodeAt(j) - 0x30);
       if (n >= 1 && n <= SQLITE_MAX_VARIABLE_NUMBER && n > count) count = n;
       continue;
     }

@@ -29,11 +29,7 @@ function formatWait(ms: number): string {
  * Takes the lock at `lockPath`, waiting up to `timeoutMs`. `what` names the database for messages
  * (e.g. "sqlite file ./app.db"). Resolves to the function that releases it.
  */
-export async function acquireFileLock(
-  lockPath: string,
-  timeoutMs: number,
-  what: string,
-): Promise<() => Promise<void>> {
+export async function acquireFileLock(lockPath: string, timeoutMs: number, what: string): Promise<() => Promise<void>> {
   const started = Date.now();
   let db: Database.Database;
   try {

@@ -12,7 +12,11 @@ export interface OpenOptions {
 export class DatabaseUrlError extends Error {}
 
 export const URL_FORMS = [
-  'sqlite:PATH', 'sqlite::memory:', 'pglite:DIR', 'pglite::memory:', 'postgres://USER:PASSWORD@HOST:PORT/DB',
+  'sqlite:PATH',
+  'sqlite::memory:',
+  'pglite:DIR',
+  'pglite::memory:',
+  'postgres://USER:PASSWORD@HOST:PORT/DB',
   'mysql://USER:PASSWORD@HOST:PORT/DB',
 ];
 
@@ -47,7 +51,8 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     }
     default:
       throw new DatabaseUrlError(
-        `cannot open "${maskPassword(url)}": the database URL must look like one of ${URL_FORMS.join(', ')}`);
+        `cannot open "${maskPassword(url)}": the database URL must look like one of ${URL_FORMS.join(', ')}`,
+      );
   }
 }
 

@@ -11,10 +11,7 @@ import { acquireFileLock } from './file-lock.ts';
 
 export const DEFAULT_DIR_LOCK_TIMEOUT_MS = 60_000;
 
-export async function openPgliteDir(
-  dir: string,
-  options: { lockTimeoutMs?: number } = {},
-): Promise<Driver> {
+export async function openPgliteDir(dir: string, options: { lockTimeoutMs?: number } = {}): Promise<Driver> {
   const base = dir.replace(/[\\/]+$/, '') || dir;
   const lockPath = `${base}.moonwalk-lock`;
   mkdirSync(dirname(lockPath), { recursive: true });

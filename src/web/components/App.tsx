@@ -4,7 +4,16 @@
  */
 import { lazy, Suspense } from 'react';
 import {
-  dismissAlert, resetDatabase, runCommand, share, showLine, statusText, stop, switchEngine, useStore, verify,
+  dismissAlert,
+  resetDatabase,
+  runCommand,
+  share,
+  showLine,
+  statusText,
+  stop,
+  switchEngine,
+  useStore,
+  verify,
 } from '../store.ts';
 import { ariaKeys, withKeys } from '../shortcuts.ts';
 import { COMMAND_LABELS, type EngineId, type RunCommand } from '../worker/protocol.ts';
@@ -31,7 +40,12 @@ function Header() {
   const busy = useStore((s) => s.busy);
   return (
     <header className="topbar">
-      <h1><span className="logo" aria-hidden="true">☾</span> Moonwalk <span className="sub">playground</span></h1>
+      <h1>
+        <span className="logo" aria-hidden="true">
+          ☾
+        </span>{' '}
+        Moonwalk <span className="sub">playground</span>
+      </h1>
       <div className="engine">
         <label htmlFor="engine-select">Engine</label>
         <select
@@ -44,13 +58,30 @@ function Header() {
           <option value="postgres">PostgreSQL</option>
         </select>
       </div>
-      <p role="status" className={`engine-status state-${engineState}`}>{status}</p>
-      <p className="busy" aria-hidden={busy === null}>{busy !== null ? `${busy}…` : ''}</p>
+      <p role="status" className={`engine-status state-${engineState}`}>
+        {status}
+      </p>
+      <p className="busy" aria-hidden={busy === null}>
+        {busy !== null ? `${busy}…` : ''}
+      </p>
       <span className="spacer" />
       <LearningTools />
-      <button type="button" onClick={() => void share()} title="Put a link holding these migrations in the address bar (and on the clipboard)">Share</button>
-      <button type="button" className="danger" onClick={stop} aria-keyshortcuts={ariaKeys('stop')}
-        title={withKeys('End whatever runs now; the engine restarts with an empty database', 'stop')}>Stop</button>
+      <button
+        type="button"
+        onClick={() => void share()}
+        title="Put a link holding these migrations in the address bar (and on the clipboard)"
+      >
+        Share
+      </button>
+      <button
+        type="button"
+        className="danger"
+        onClick={stop}
+        aria-keyshortcuts={ariaKeys('stop')}
+        title={withKeys('End whatever runs now; the engine restarts with an empty database', 'stop')}
+      >
+        Stop
+      </button>
     </header>
   );
 }
@@ -63,22 +94,50 @@ function Toolbar() {
   return (
     <div className="toolbar" role="toolbar" aria-label="Migration commands">
       {commands.map((c) => (
-        <button key={c} type="button" className={c.startsWith('apply') ? 'primary' : undefined}
-          disabled={disabled} title={withKeys(COMMAND_HELP[c], c)} aria-keyshortcuts={ariaKeys(c)}
-          onClick={() => void runCommand(c)}>
+        <button
+          key={c}
+          type="button"
+          className={c.startsWith('apply') ? 'primary' : undefined}
+          disabled={disabled}
+          title={withKeys(COMMAND_HELP[c], c)}
+          aria-keyshortcuts={ariaKeys(c)}
+          onClick={() => void runCommand(c)}
+        >
           {COMMAND_LABELS[c]}
         </button>
       ))}
       <span className="sep" aria-hidden="true" />
-      <button type="button" disabled={disabled} onClick={() => void verify()} aria-keyshortcuts={ariaKeys('verify')}
-        title={withKeys('On a throwaway database: up, down, compare, up again, for each migration', 'verify')}>Verify</button>
-      <button type="button" id="compare-engines-button" disabled={disabled} onClick={() => void compareEngines()}
-        aria-keyshortcuts={ariaKeys('compare')} title={withKeys('Apply every file on a fresh SQLite and a fresh ' +
-          'PostgreSQL database and show where the schemas differ', 'compare')}>
+      <button
+        type="button"
+        disabled={disabled}
+        onClick={() => void verify()}
+        aria-keyshortcuts={ariaKeys('verify')}
+        title={withKeys('On a throwaway database: up, down, compare, up again, for each migration', 'verify')}
+      >
+        Verify
+      </button>
+      <button
+        type="button"
+        id="compare-engines-button"
+        disabled={disabled}
+        onClick={() => void compareEngines()}
+        aria-keyshortcuts={ariaKeys('compare')}
+        title={withKeys(
+          'Apply every file on a fresh SQLite and a fresh ' + 'PostgreSQL database and show where the schemas differ',
+          'compare',
+        )}
+      >
         Compare<span className="compare-button-more"> engines</span>
       </button>
-      <button type="button" disabled={disabled} onClick={() => void resetDatabase()} aria-keyshortcuts={ariaKeys('reset')}
-        title={withKeys('Throw the database away and start an empty one', 'reset')}>Reset database</button>
+      <button
+        type="button"
+        disabled={disabled}
+        onClick={() => void resetDatabase()}
+        aria-keyshortcuts={ariaKeys('reset')}
+        title={withKeys('Throw the database away and start an empty one', 'reset')}
+      >
+        Reset database
+      </button>
     </div>
   );
 }
@@ -90,19 +149,29 @@ function AlertBar() {
     <div className="alert" role="alert">
       <span className="alert-text">{alert.message}</span>
       {alert.link && (
-        <button type="button" className="link" onClick={() => showLine(alert.link!)}>Go to line {alert.link.line}</button>
+        <button type="button" className="link" onClick={() => showLine(alert.link!)}>
+          Go to line {alert.link.line}
+        </button>
       )}
-      <button type="button" className="link quiet" onClick={dismissAlert}>Dismiss</button>
+      <button type="button" className="link quiet" onClick={dismissAlert}>
+        Dismiss
+      </button>
     </div>
   );
 }
 
 // The Compare engines dialog's chunk loads when it is first used, not with the page; it stays mounted from then on.
-const CompareEnginesDialog = lazy(() => import('./CompareEngines.tsx').then((m) => ({ default: m.CompareEnginesDialog })));
+const CompareEnginesDialog = lazy(() =>
+  import('./CompareEngines.tsx').then((m) => ({ default: m.CompareEnginesDialog })),
+);
 
 function CompareEnginesLayer() {
   const used = useCompare((s) => s.phase !== 'idle');
-  return used ? <Suspense fallback={null}><CompareEnginesDialog /></Suspense> : null;
+  return used ? (
+    <Suspense fallback={null}>
+      <CompareEnginesDialog />
+    </Suspense>
+  ) : null;
 }
 
 export function App() {

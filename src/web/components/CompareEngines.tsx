@@ -19,7 +19,9 @@ import { ColumnFlags, ColumnsTable, RowCount } from './Panels.tsx';
 function Sign({ marked }: { marked: Marked }) {
   return (
     <>
-      <span className="cmp-sign" aria-hidden="true">{MARK_SIGNS[marked.mark]}</span>
+      <span className="cmp-sign" aria-hidden="true">
+        {MARK_SIGNS[marked.mark]}
+      </span>
       <span className="sr-only">{MARK_WORDS[marked.mark]}: </span>
     </>
   );
@@ -32,7 +34,8 @@ function markClass(marked: Marked | null | undefined): string {
 function Note({ note }: { note: NoteLine }) {
   return (
     <li className={`cmp-note${markClass(note)}`} title={note.why}>
-      <Sign marked={note} />{note.text}
+      <Sign marked={note} />
+      {note.text}
     </li>
   );
 }
@@ -55,7 +58,8 @@ function RunOutcome({ side }: { side: CompareSide }) {
           <ol className="cmp-results">
             {run.results.map((r) => (
               <li key={r.id}>
-                <span className="cmp-id">{r.id}</span> <span className={`badge badge-${r.status}`}>{RESULT_WORDS[r.status]}</span>
+                <span className="cmp-id">{r.id}</span>{' '}
+                <span className={`badge badge-${r.status}`}>{RESULT_WORDS[r.status]}</span>
                 {r.reason && <span className="hint"> {r.reason}</span>}
                 <span className="duration"> {formatMs(r.duration_ms)}</span>
               </li>
@@ -72,7 +76,10 @@ function TableCard({ table, marks }: { table: TableView; marks: SideMarks }) {
   return (
     <div className={`table-card cmp-table${markClass(m?.table)}`} title={m?.table?.why}>
       <h4>
-        <span className="table-name">{m?.table && <Sign marked={m.table} />}{table.name}</span>
+        <span className="table-name">
+          {m?.table && <Sign marked={m.table} />}
+          {table.name}
+        </span>
         <RowCount rows={table.rows} />
       </h4>
       <ColumnsTable name={table.name}>
@@ -80,7 +87,10 @@ function TableCard({ table, marks }: { table: TableView; marks: SideMarks }) {
           const marked = m?.columns.get(c.name.toLowerCase());
           return (
             <tr key={c.name} className={markClass(marked).trim() || undefined} title={marked?.why}>
-              <td className="col-name">{marked && <Sign marked={marked} />}{c.name}</td>
+              <td className="col-name">
+                {marked && <Sign marked={marked} />}
+                {c.name}
+              </td>
               <td className="col-type">{c.type || 'any'}</td>
               <ColumnFlags column={c} />
             </tr>
@@ -88,7 +98,10 @@ function TableCard({ table, marks }: { table: TableView; marks: SideMarks }) {
         })}
         {m?.missingColumns.map((c) => (
           <tr key={`missing ${c.text}`} className="cmp-missing" title={c.why}>
-            <td className="col-name" colSpan={3}><Sign marked={c} />{c.text}</td>
+            <td className="col-name" colSpan={3}>
+              <Sign marked={c} />
+              {c.text}
+            </td>
           </tr>
         ))}
       </ColumnsTable>
@@ -96,9 +109,16 @@ function TableCard({ table, marks }: { table: TableView; marks: SideMarks }) {
         <ul className="extras">
           {[...table.indexes, ...table.foreignKeys].map((line) => {
             const marked = m?.lines.get(line);
-            return <li key={line} className={markClass(marked).trim() || undefined} title={marked?.why}>{marked && <Sign marked={marked} />}{line}</li>;
+            return (
+              <li key={line} className={markClass(marked).trim() || undefined} title={marked?.why}>
+                {marked && <Sign marked={marked} />}
+                {line}
+              </li>
+            );
           })}
-          {m?.notes.map((note, i) => <Note key={i} note={note} />)}
+          {m?.notes.map((note, i) => (
+            <Note key={i} note={note} />
+          ))}
         </ul>
       )}
     </div>
@@ -113,14 +133,21 @@ function cards(tables: TableView[], marks: SideMarks, label: string) {
       name: t.name,
       node: (
         <div key={`missing ${t.name}`} className="table-card cmp-table cmp-missing" title={t.why}>
-          <h4><span className="table-name"><Sign marked={t} />{t.name}</span></h4>
+          <h4>
+            <span className="table-name">
+              <Sign marked={t} />
+              {t.name}
+            </span>
+          </h4>
           <p className="hint">No such table on {label}.</p>
         </div>
       ),
     })),
   ];
   const key = (name: string) => name.toLowerCase();
-  return entries.sort((a, b) => (key(a.name) < key(b.name) ? -1 : key(a.name) > key(b.name) ? 1 : 0)).map((e) => e.node);
+  return entries
+    .sort((a, b) => (key(a.name) < key(b.name) ? -1 : key(a.name) > key(b.name) ? 1 : 0))
+    .map((e) => e.node);
 }
 
 function SideView({ side, index, report }: { side: CompareSide; index: 0 | 1; report: CompareReport }) {
@@ -145,9 +172,16 @@ function SideView({ side, index, report }: { side: CompareSide; index: 0 | 1; re
             <ul className="extras others">
               {side.schema.others.map((o) => {
                 const marked = marks.others.get(o);
-                return <li key={o} className={markClass(marked).trim() || undefined} title={marked?.why}>{marked && <Sign marked={marked} />}{o}</li>;
+                return (
+                  <li key={o} className={markClass(marked).trim() || undefined} title={marked?.why}>
+                    {marked && <Sign marked={marked} />}
+                    {o}
+                  </li>
+                );
               })}
-              {marks.missingOthers.map((o) => <Note key={o.text} note={o} />)}
+              {marks.missingOthers.map((o) => (
+                <Note key={o.text} note={o} />
+              ))}
             </ul>
           )}
         </div>
@@ -189,11 +223,17 @@ export function CompareEnginesDialog() {
   }, [open]);
   const failedRuns = report?.sides.filter((s) => s.run !== null && !s.run.ok).map((s) => ENGINE_LABELS[s.engine]) ?? [];
   return (
-    <Modal open={open} onClose={closeCompare} titleId="compare-title" className="compare-dialog" title="Compare engines">
+    <Modal
+      open={open}
+      onClose={closeCompare}
+      titleId="compare-title"
+      className="compare-dialog"
+      title="Compare engines"
+    >
       <p className="modal-intro">
         Every file applied (up) on a fresh SQLite and a fresh PostgreSQL database, and the two schemas compared by
-        meaning: <code>INTEGER PRIMARY KEY</code> and <code>SERIAL</code>, <code>TEXT</code> and <code>varchar</code> count
-        as the same. Your databases are not touched.
+        meaning: <code>INTEGER PRIMARY KEY</code> and <code>SERIAL</code>, <code>TEXT</code> and <code>varchar</code>{' '}
+        count as the same. Your databases are not touched.
       </p>
       <div className="cmp-summary" aria-live="polite" aria-busy={phase === 'running'}>
         {phase === 'running' && (
@@ -202,13 +242,19 @@ export function CompareEnginesDialog() {
             {loadingPostgres
               ? 'Loading PostgreSQL (PGlite, about 5 MB the first time)…'
               : 'Running the files on SQLite and PostgreSQL…'}
-            <button type="button" className="small danger" onClick={stop}>Stop comparing</button>
+            <button type="button" className="small danger" onClick={stop}>
+              Stop comparing
+            </button>
           </p>
         )}
-        {phase === 'ended' && <p className="problem">The comparison did not finish (stopped, or the engine failed: see the log).</p>}
+        {phase === 'ended' && (
+          <p className="problem">The comparison did not finish (stopped, or the engine failed: see the log).</p>
+        )}
         {phase === 'done' && report && (
           <>
-            <h3 className={`cmp-headline ${!report.compared ? 'cmp-bad' : report.findings.length === 0 ? 'cmp-same' : 'cmp-differ'}`}>
+            <h3
+              className={`cmp-headline ${!report.compared ? 'cmp-bad' : report.findings.length === 0 ? 'cmp-same' : 'cmp-differ'}`}
+            >
               {headline(report)}
             </h3>
             {failedRuns.length > 0 && (
@@ -224,9 +270,15 @@ export function CompareEnginesDialog() {
         <>
           {report.findings.length > 0 && (
             <p className="legend cmp-legend" aria-hidden="true">
-              <span className="cmp-only"><span className="cmp-sign">+</span> only on this engine</span>
-              <span className="cmp-missing"><span className="cmp-sign">−</span> missing on this engine</span>
-              <span className="cmp-differs"><span className="cmp-sign">≠</span> differs</span>
+              <span className="cmp-only">
+                <span className="cmp-sign">+</span> only on this engine
+              </span>
+              <span className="cmp-missing">
+                <span className="cmp-sign">−</span> missing on this engine
+              </span>
+              <span className="cmp-differs">
+                <span className="cmp-sign">≠</span> differs
+              </span>
             </p>
           )}
           <div className="cmp-sides">

@@ -14,11 +14,23 @@ import { useEffect, useRef } from 'react';
 import { minimalSetup } from 'codemirror';
 import { Compartment, EditorState, StateEffect, type Extension } from '@codemirror/state';
 import {
-  crosshairCursor, dropCursor, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers,
+  crosshairCursor,
+  dropCursor,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
   rectangularSelection,
 } from '@codemirror/view';
 import {
-  bracketMatching, foldGutter, foldKeymap, HighlightStyle, indentOnInput, StreamLanguage, syntaxHighlighting,
+  bracketMatching,
+  foldGutter,
+  foldKeymap,
+  HighlightStyle,
+  indentOnInput,
+  StreamLanguage,
+  syntaxHighlighting,
 } from '@codemirror/language';
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { tags } from '@lezer/highlight';
@@ -73,7 +85,9 @@ const theme = EditorView.theme({
   '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--text)' },
   '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
   '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)' },
-  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--accent-soft)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': {
+    backgroundColor: 'var(--accent-soft)',
+  },
   '.cm-panels': { backgroundColor: 'var(--panel-2)', color: 'var(--text)' },
   '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--text)', border: '1px solid var(--line)' },
 });
@@ -122,7 +136,8 @@ export function Editor() {
   /** Puts the loaded extras into the view's state, when that state was made (or kept) without them. */
   const installExtras = (view: EditorView) => {
     const loaded = extrasRef.current;
-    if (loaded && extras.get(view.state) !== loaded.extensions) view.dispatch({ effects: extras.reconfigure(loaded.extensions) });
+    if (loaded && extras.get(view.state) !== loaded.extensions)
+      view.dispatch({ effects: extras.reconfigure(loaded.extensions) });
   };
 
   const showState = (view: EditorView, state: EditorState) => {
@@ -130,22 +145,27 @@ export function Editor() {
     installExtras(view);
   };
 
-  const ensureExtras = useRef((): Promise<ExtrasModule> => loadExtras().then((module) => {
-    extrasRef.current ??= {
-      module,
-      extensions: module.editorExtras({
-        diagnostics: (view) => (nameRef.current ? diagnostics(view, nameRef.current) : []),
-        needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(markersChanged))),
-      }),
-    };
-    if (viewRef.current) installExtras(viewRef.current);
-    return module;
-  })).current;
+  const ensureExtras = useRef((): Promise<ExtrasModule> =>
+    loadExtras().then((module) => {
+      extrasRef.current ??= {
+        module,
+        extensions: module.editorExtras({
+          diagnostics: (view) => (nameRef.current ? diagnostics(view, nameRef.current) : []),
+          needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(markersChanged))),
+        }),
+      };
+      if (viewRef.current) installExtras(viewRef.current);
+      return module;
+    }),
+  ).current;
 
   /** Ctrl+F before the extras have loaded: load them, then open the panel (from then on their keymap has Ctrl+F). */
   const openSearchSoon = (view: EditorView): boolean => {
     if (extrasRef.current) return false;
-    ensureExtras().then((module) => module.openSearchPanel(view), () => {});
+    ensureExtras().then(
+      (module) => module.openSearchPanel(view),
+      () => {},
+    );
     return true;
   };
 
@@ -179,7 +199,9 @@ export function Editor() {
   // so that they are never part of what the page downloads before it.
   useEffect(() => {
     if (!engineSettled) return;
-    const timer = setTimeout(() => { ensureExtras().catch(() => {}); });
+    const timer = setTimeout(() => {
+      ensureExtras().catch(() => {});
+    });
     return () => clearTimeout(timer);
   }, [engineSettled]);
 
@@ -190,16 +212,22 @@ export function Editor() {
     const file = useStore.getState().files.find((f) => f.name === selected);
     if (!file) {
       nameRef.current = null;
-      showState(view, EditorState.create({ doc: '', extensions: [...extensions.current, EditorState.readOnly.of(true)] }));
+      showState(
+        view,
+        EditorState.create({ doc: '', extensions: [...extensions.current, EditorState.readOnly.of(true)] }),
+      );
       return;
     }
     if (nameRef.current !== file.name || view.state.doc.toString() !== file.text) {
       if (nameRef.current) states.current.set(nameRef.current, view.state);
       const kept = states.current.get(file.name);
       nameRef.current = file.name;
-      showState(view, kept && kept.doc.toString() === file.text
-        ? kept
-        : EditorState.create({ doc: file.text, extensions: extensions.current }));
+      showState(
+        view,
+        kept && kept.doc.toString() === file.text
+          ? kept
+          : EditorState.create({ doc: file.text, extensions: extensions.current }),
+      );
     }
     if (jump && jump.file === file.name) {
       const { from } = lineRange(view.state, jump.line);
@@ -218,18 +246,22 @@ export function Editor() {
   }, [markers]);
 
   // Files replaced from outside (a share link): forget the kept states of files that changed.
-  useEffect(() => useStore.subscribe((state, previous) => {
-    if (state.files === previous.files) return;
-    const texts = new Map(state.files.map((f) => [f.name, f.text]));
-    for (const [name, kept] of states.current) {
-      if (texts.get(name) !== kept.doc.toString()) states.current.delete(name);
-    }
-    const view = viewRef.current;
-    const current = nameRef.current;
-    if (view && current && texts.has(current) && texts.get(current) !== view.state.doc.toString()) {
-      showState(view, EditorState.create({ doc: texts.get(current)!, extensions: extensions.current }));
-    }
-  }), []);
+  useEffect(
+    () =>
+      useStore.subscribe((state, previous) => {
+        if (state.files === previous.files) return;
+        const texts = new Map(state.files.map((f) => [f.name, f.text]));
+        for (const [name, kept] of states.current) {
+          if (texts.get(name) !== kept.doc.toString()) states.current.delete(name);
+        }
+        const view = viewRef.current;
+        const current = nameRef.current;
+        if (view && current && texts.has(current) && texts.get(current) !== view.state.doc.toString()) {
+          showState(view, EditorState.create({ doc: texts.get(current)!, extensions: extensions.current }));
+        }
+      }),
+    [],
+  );
 
   return <div className="editor" ref={parent} />;
 }

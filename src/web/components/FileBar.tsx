@@ -14,7 +14,12 @@ export function FileBar() {
     setProblem(null);
   }, [selected]);
 
-  if (!selected) return <div className="filebar"><span className="empty">No file selected.</span></div>;
+  if (!selected)
+    return (
+      <div className="filebar">
+        <span className="empty">No file selected.</span>
+      </div>
+    );
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -33,13 +38,23 @@ export function FileBar() {
           autoFocus
           spellCheck={false}
           onChange={(e) => setName(e.target.value)}
-          onKeyDown={(e) => { if (e.key === 'Escape') setMode('view'); }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setMode('view');
+          }}
           aria-invalid={problem ? 'true' : undefined}
           aria-describedby={problem ? 'rename-problem' : undefined}
         />
-        <button type="submit" className="small">Save name</button>
-        <button type="button" className="small quiet" onClick={() => setMode('view')}>Cancel</button>
-        {problem && <span id="rename-problem" className="problem">{problem}</span>}
+        <button type="submit" className="small">
+          Save name
+        </button>
+        <button type="button" className="small quiet" onClick={() => setMode('view')}>
+          Cancel
+        </button>
+        {problem && (
+          <span id="rename-problem" className="problem">
+            {problem}
+          </span>
+        )}
       </form>
     );
   }
@@ -47,10 +62,25 @@ export function FileBar() {
   if (mode === 'delete') {
     return (
       <div className="filebar">
-        <span className="confirm">Delete <strong>{selected}</strong>?{state === 'applied' || state === 'modified'
-          ? ' It is applied: the database keeps its changes, and it shows as missing.' : ''}</span>
-        <button type="button" className="small danger" onClick={() => { deleteFile(selected); setMode('view'); }}>Delete file</button>
-        <button type="button" className="small quiet" onClick={() => setMode('view')}>Cancel</button>
+        <span className="confirm">
+          Delete <strong>{selected}</strong>?
+          {state === 'applied' || state === 'modified'
+            ? ' It is applied: the database keeps its changes, and it shows as missing.'
+            : ''}
+        </span>
+        <button
+          type="button"
+          className="small danger"
+          onClick={() => {
+            deleteFile(selected);
+            setMode('view');
+          }}
+        >
+          Delete file
+        </button>
+        <button type="button" className="small quiet" onClick={() => setMode('view')}>
+          Cancel
+        </button>
       </div>
     );
   }
@@ -60,8 +90,20 @@ export function FileBar() {
       <h2 className="filename">{selected}</h2>
       {state && <span className={`badge badge-${state}`}>{state}</span>}
       <span className="spacer" />
-      <button type="button" className="small quiet" onClick={() => { setName(selected); setProblem(null); setMode('rename'); }}>Rename</button>
-      <button type="button" className="small quiet" onClick={() => setMode('delete')}>Delete</button>
+      <button
+        type="button"
+        className="small quiet"
+        onClick={() => {
+          setName(selected);
+          setProblem(null);
+          setMode('rename');
+        }}
+      >
+        Rename
+      </button>
+      <button type="button" className="small quiet" onClick={() => setMode('delete')}>
+        Delete
+      </button>
     </div>
   );
 }

@@ -23,7 +23,9 @@ export function FileList() {
     <nav className="files" aria-label="Migrations">
       <div className="panel-head">
         <h2>Migrations</h2>
-        <button type="button" className="small" onClick={newMigration}>New migration</button>
+        <button type="button" className="small" onClick={newMigration}>
+          New migration
+        </button>
       </div>
       {files.length === 0 && <p className="empty">No migrations. Add one with New migration.</p>}
       <ol className="file-list">
@@ -31,7 +33,11 @@ export function FileList() {
           const state = fileState({ status, outcomes }, f.name);
           const stateId = `file-state-${i}`;
           return (
-            <li key={f.name} className={f.name === selected ? 'selected' : undefined} onClick={() => selectFile(f.name)}>
+            <li
+              key={f.name}
+              className={f.name === selected ? 'selected' : undefined}
+              onClick={() => selectFile(f.name)}
+            >
               <button
                 type="button"
                 className="file-button"
@@ -41,7 +47,9 @@ export function FileList() {
               >
                 {f.name}
               </button>
-              <span id={stateId} className={`badge badge-${state}`} title={STATE_HELP[state]}>{state}</span>
+              <span id={stateId} className={`badge badge-${state}`} title={STATE_HELP[state]}>
+                {state}
+              </span>
             </li>
           );
         })}
@@ -49,7 +57,13 @@ export function FileList() {
       {missing.length > 0 && (
         <div className="missing">
           <h3>Applied, file gone</h3>
-          <ul>{missing.map((id) => <li key={id}><code>{id}</code> <span className="badge badge-missing">missing</span></li>)}</ul>
+          <ul>
+            {missing.map((id) => (
+              <li key={id}>
+                <code>{id}</code> <span className="badge badge-missing">missing</span>
+              </li>
+            ))}
+          </ul>
           <p>Revert them (the version that was applied is used), or add the files again.</p>
         </div>
       )}

@@ -8,8 +8,17 @@
  */
 import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import {
-  cancelReplace, confirmReplace, downloadDatabase, downloadMigrations, importFiles, openDialog, setTourStep,
-  startTour, tourSeen, useLearning, type Dialog,
+  cancelReplace,
+  confirmReplace,
+  downloadDatabase,
+  downloadMigrations,
+  importFiles,
+  openDialog,
+  setTourStep,
+  startTour,
+  tourSeen,
+  useLearning,
+  type Dialog,
 } from '../learning.ts';
 import { useStore } from '../store.ts';
 import { Modal } from './Modal.tsx';
@@ -22,14 +31,30 @@ import '../learning.css';
 export function LearningTools() {
   return (
     <div className="learning-tools">
-      <button type="button" onClick={() => openDialog('examples')}
-        title="Example migrations for each pattern of the migration guide">Examples</button>
-      <button type="button" onClick={() => openDialog('reference')}
-        title="db:query, db:execute, db:prepare, up, down, after, … (also on hover in the editor)">Reference</button>
-      <button type="button" title="A short tour of the playground" onClick={() => {
-        startTour();
-        requestAnimationFrame(() => document.querySelector<HTMLElement>('.tour-card')?.focus());
-      }}>Tour</button>
+      <button
+        type="button"
+        onClick={() => openDialog('examples')}
+        title="Example migrations for each pattern of the migration guide"
+      >
+        Examples
+      </button>
+      <button
+        type="button"
+        onClick={() => openDialog('reference')}
+        title="db:query, db:execute, db:prepare, up, down, after, … (also on hover in the editor)"
+      >
+        Reference
+      </button>
+      <button
+        type="button"
+        title="A short tour of the playground"
+        onClick={() => {
+          startTour();
+          requestAnimationFrame(() => document.querySelector<HTMLElement>('.tour-card')?.focus());
+        }}
+      >
+        Tour
+      </button>
       <SaveLoadMenu />
     </div>
   );
@@ -66,18 +91,36 @@ function SaveLoadMenu() {
 
   return (
     <div className="menu" ref={box}>
-      <button type="button" aria-expanded={open} aria-controls="save-load-menu" onClick={() => setOpen(!open)}
-        title="Download the migrations or the database, import migrations">
-        Save and load <span aria-hidden="true" className="caret">▾</span>
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls="save-load-menu"
+        onClick={() => setOpen(!open)}
+        title="Download the migrations or the database, import migrations"
+      >
+        Save and load{' '}
+        <span aria-hidden="true" className="caret">
+          ▾
+        </span>
       </button>
       {open && (
         <div id="save-load-menu" className="menu-panel" role="group" aria-label="Save and load">
-          <button type="button" onClick={choose(downloadMigrations)}>Download migrations</button>
-          <p className="menu-hint">A zip with a <code>migrations/</code> folder: <code>moonwalk up --dir migrations</code> runs it.</p>
-          <button type="button" onClick={choose(() => input.current?.click())}>Import migrations</button>
+          <button type="button" onClick={choose(downloadMigrations)}>
+            Download migrations
+          </button>
+          <p className="menu-hint">
+            A zip with a <code>migrations/</code> folder: <code>moonwalk up --dir migrations</code> runs it.
+          </p>
+          <button type="button" onClick={choose(() => input.current?.click())}>
+            Import migrations
+          </button>
           <p className="menu-hint">Such a zip, or .lua files. They replace the files here.</p>
-          <button type="button" disabled={busy !== null || !ready} onClick={choose(() => void downloadDatabase())}>Download database</button>
-          <p className="menu-hint">{engine === 'sqlite' ? 'The SQLite database file.' : 'A plain SQL dump of the PostgreSQL database.'}</p>
+          <button type="button" disabled={busy !== null || !ready} onClick={choose(() => void downloadDatabase())}>
+            Download database
+          </button>
+          <p className="menu-hint">
+            {engine === 'sqlite' ? 'The SQLite database file.' : 'A plain SQL dump of the PostgreSQL database.'}
+          </p>
         </div>
       )}
       <input
@@ -120,12 +163,16 @@ function ReplaceDialog() {
     <Modal open={pending !== null} onClose={cancelReplace} titleId="replace-title" className="replace-dialog">
       <h2 id="replace-title">Replace your files?</h2>
       <p>
-        Loading {pending?.what} replaces your {plural(count, 'file')}, and your changes to them are lost
-        (download them first with Save and load → Download migrations to keep them). The database starts empty.
+        Loading {pending?.what} replaces your {plural(count, 'file')}, and your changes to them are lost (download them
+        first with Save and load → Download migrations to keep them). The database starts empty.
       </p>
       <div className="modal-actions">
-        <button type="button" className="primary" onClick={confirmReplace}>Replace files</button>
-        <button type="button" onClick={cancelReplace} data-autofocus>Keep my files</button>
+        <button type="button" className="primary" onClick={confirmReplace}>
+          Replace files
+        </button>
+        <button type="button" onClick={cancelReplace} data-autofocus>
+          Keep my files
+        </button>
       </div>
     </Modal>
   );
@@ -167,7 +214,10 @@ const TOUR: TourStep[] = [
   {
     title: 'Share and keep',
     text: 'Share puts the files in a link. Save and load downloads them as a zip for moonwalk up --dir migrations, or the database.',
-    target: () => [...byText('.topbar button', 'Share'), ...document.querySelectorAll('.learning-tools .menu > button')],
+    target: () => [
+      ...byText('.topbar button', 'Share'),
+      ...document.querySelectorAll('.learning-tools .menu > button'),
+    ],
   },
 ];
 
@@ -219,15 +269,25 @@ function Tour() {
         aria-labelledby="tour-title"
         aria-describedby="tour-text"
         tabIndex={-1}
-        onKeyDown={(e) => { if (e.key === 'Escape') setTourStep(null); }}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') setTourStep(null);
+        }}
       >
-        <p className="tour-count">Tour · {step + 1} of {TOUR.length}</p>
+        <p className="tour-count">
+          Tour · {step + 1} of {TOUR.length}
+        </p>
         <h2 id="tour-title">{current.title}</h2>
         <p id="tour-text">{current.text}</p>
         <div className="tour-actions">
-          <button type="button" className="small quiet" onClick={() => setTourStep(null)}>Close tour</button>
+          <button type="button" className="small quiet" onClick={() => setTourStep(null)}>
+            Close tour
+          </button>
           <span className="spacer" />
-          {step > 0 && <button type="button" className="small" onClick={() => setTourStep(step - 1)}>Back</button>}
+          {step > 0 && (
+            <button type="button" className="small" onClick={() => setTourStep(step - 1)}>
+              Back
+            </button>
+          )}
           <button type="button" className="small primary" onClick={() => setTourStep(last ? null : step + 1)}>
             {last ? 'Done' : 'Next'}
           </button>
@@ -244,8 +304,12 @@ export function LearningLayer() {
   }, []);
   return (
     <>
-      <OnceOpened dialog="examples"><ExamplesDialog /></OnceOpened>
-      <OnceOpened dialog="reference"><ReferenceDialog /></OnceOpened>
+      <OnceOpened dialog="examples">
+        <ExamplesDialog />
+      </OnceOpened>
+      <OnceOpened dialog="reference">
+        <ReferenceDialog />
+      </OnceOpened>
       <ReplaceDialog />
       <Tour />
     </>

@@ -13,17 +13,28 @@ export function ExamplesDialog() {
   return (
     <Modal open={open} onClose={closeDialog} titleId="examples-title" className="examples-dialog" title="Examples">
       <p className="modal-intro">
-        One set for each pattern of the migration guide. Loading a set replaces the files and starts an empty
-        database; nothing runs until you press Apply next or Apply all.
+        One set for each pattern of the migration guide. Loading a set replaces the files and starts an empty database;
+        nothing runs until you press Apply next or Apply all.
       </p>
       <ul className="example-list">
         {EXAMPLE_SETS.map((set) => (
           <li key={set.id} className="example">
             <h3>{set.title}</h3>
             <p>{set.summary}</p>
-            <p className="tags">{set.patterns.map((p) => <span key={p} className="tag">{p}</span>)}</p>
+            <p className="tags">
+              {set.patterns.map((p) => (
+                <span key={p} className="tag">
+                  {p}
+                </span>
+              ))}
+            </p>
             <p className="example-files">{set.files.map((f) => f.name).join(' · ')}</p>
-            <button type="button" className="small primary" aria-label={`Load ${set.title}`} onClick={() => loadExample(set)}>
+            <button
+              type="button"
+              className="small primary"
+              aria-label={`Load ${set.title}`}
+              onClick={() => loadExample(set)}
+            >
               Load
             </button>
           </li>
@@ -47,15 +58,25 @@ export function ReferenceCard({ entry }: { entry: ReferenceEntry }) {
 export function ReferenceDialog() {
   const open = useLearning((s) => s.dialog === 'reference');
   return (
-    <Modal open={open} onClose={closeDialog} titleId="reference-title" className="reference-dialog" title="DSL reference">
+    <Modal
+      open={open}
+      onClose={closeDialog}
+      titleId="reference-title"
+      className="reference-dialog"
+      title="DSL reference"
+    >
       <p className="modal-intro">
         From docs/dsl.md. In the editor, rest the pointer on one of these names to see its entry.
       </p>
       <dl className="reference-list">
         {REFERENCE.map((entry) => (
           <div key={entry.name} className="reference-entry">
-            <dt><code>{entry.name}</code></dt>
-            <dd><ReferenceCard entry={entry} /></dd>
+            <dt>
+              <code>{entry.name}</code>
+            </dt>
+            <dd>
+              <ReferenceCard entry={entry} />
+            </dd>
           </div>
         ))}
       </dl>

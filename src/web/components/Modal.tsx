@@ -6,8 +6,19 @@
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 
-export function Modal({ open, onClose, titleId, title, className, children }: {
-  open: boolean; onClose: () => void; titleId: string; className?: string; children: ReactNode;
+export function Modal({
+  open,
+  onClose,
+  titleId,
+  title,
+  className,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  titleId: string;
+  className?: string;
+  children: ReactNode;
   /** The heading, shown with a Close button that has the focus; without it, `children` hold the element `titleId` names. */
   title?: string;
 }) {
@@ -27,13 +38,19 @@ export function Modal({ open, onClose, titleId, title, className, children }: {
       ref={ref}
       aria-labelledby={titleId}
       className={`modal ${className ?? ''}`}
-      onClose={() => { if (open) onClose(); }}
-      onClick={(e) => { if (e.target === ref.current) onClose(); }}
+      onClose={() => {
+        if (open) onClose();
+      }}
+      onClick={(e) => {
+        if (e.target === ref.current) onClose();
+      }}
     >
       {open && title !== undefined && (
         <div className="modal-head">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="quiet" onClick={onClose} data-autofocus>Close</button>
+          <button type="button" className="quiet" onClick={onClose} data-autofocus>
+            Close
+          </button>
         </div>
       )}
       {open && children}

@@ -38,17 +38,34 @@ export function DatabasePanel() {
       <div className="panel-head">
         <div className="tabs" role="tablist" aria-label="The current database" onKeyDown={onKeyDown}>
           {TABS.map((t) => (
-            <button key={t.id} type="button" role="tab" id={`db-tab-${t.id}`} aria-controls={`db-panel-${t.id}`}
-              aria-selected={tab === t.id} tabIndex={tab === t.id ? 0 : -1}
-              ref={(el) => { buttons.current[t.id] = el; }} onClick={() => choose(t.id)}>
+            <button
+              key={t.id}
+              type="button"
+              role="tab"
+              id={`db-tab-${t.id}`}
+              aria-controls={`db-panel-${t.id}`}
+              aria-selected={tab === t.id}
+              tabIndex={tab === t.id ? 0 : -1}
+              ref={(el) => {
+                buttons.current[t.id] = el;
+              }}
+              onClick={() => choose(t.id)}
+            >
               {t.label}
             </button>
           ))}
         </div>
       </div>
       {TABS.map((t) => (
-        <div key={t.id} className="panel-body" role="tabpanel" id={`db-panel-${t.id}`} aria-labelledby={`db-tab-${t.id}`}
-          hidden={tab !== t.id} tabIndex={0}>
+        <div
+          key={t.id}
+          className="panel-body"
+          role="tabpanel"
+          id={`db-panel-${t.id}`}
+          aria-labelledby={`db-tab-${t.id}`}
+          hidden={tab !== t.id}
+          tabIndex={0}
+        >
           {t.id === 'schema' ? <SchemaView /> : <Timeline visible={tab === 'timeline'} />}
         </div>
       ))}
@@ -85,14 +102,22 @@ function SchemaView() {
           </ColumnsTable>
           {(t.indexes.length > 0 || t.foreignKeys.length > 0) && (
             <ul className="extras">
-              {t.indexes.map((i) => <li key={i}>{i}</li>)}
-              {t.foreignKeys.map((fk) => <li key={fk}>{fk}</li>)}
+              {t.indexes.map((i) => (
+                <li key={i}>{i}</li>
+              ))}
+              {t.foreignKeys.map((fk) => (
+                <li key={fk}>{fk}</li>
+              ))}
             </ul>
           )}
         </div>
       ))}
       {schema && schema.others.length > 0 && (
-        <ul className="extras others">{schema.others.map((o) => <li key={o}>{o}</li>)}</ul>
+        <ul className="extras others">
+          {schema.others.map((o) => (
+            <li key={o}>{o}</li>
+          ))}
+        </ul>
       )}
     </section>
   );
@@ -173,12 +198,19 @@ export function LogPanel() {
         <h2>Log</h2>
         <RunProgress />
         <ShortcutsButton />
-        <button type="button" className="small quiet" onClick={() => useStore.setState({ log: [] })} disabled={log.length === 0}>
+        <button
+          type="button"
+          className="small quiet"
+          onClick={() => useStore.setState({ log: [] })}
+          disabled={log.length === 0}
+        >
           Clear log
         </button>
       </div>
       <ol className="log-list" ref={list} role="log" aria-label="Log entries">
-        {log.map((entry) => <LogLine key={entry.id} entry={entry} />)}
+        {log.map((entry) => (
+          <LogLine key={entry.id} entry={entry} />
+        ))}
       </ol>
     </section>
   );
@@ -192,8 +224,15 @@ export function SqlConsole() {
   return (
     <section className="panel console" aria-label="SQL console">
       <details>
-        <summary><h2>SQL console</h2></summary>
-        <form onSubmit={(e) => { e.preventDefault(); void runSql(sql); }}>
+        <summary>
+          <h2>SQL console</h2>
+        </summary>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void runSql(sql);
+          }}
+        >
           <textarea
             aria-label="SQL"
             placeholder="SELECT * FROM _migrations"
@@ -208,7 +247,9 @@ export function SqlConsole() {
               }
             }}
           />
-          <button type="submit" className="small" disabled={busy !== null || !ready || !sql.trim()}>Run SQL</button>
+          <button type="submit" className="small" disabled={busy !== null || !ready || !sql.trim()}>
+            Run SQL
+          </button>
           <span className="hint">Runs outside any migration, on the current database.</span>
         </form>
         {result && (
@@ -217,10 +258,22 @@ export function SqlConsole() {
             {result.columns.length > 0 && (
               <div className="sql-table">
                 <table>
-                  <thead><tr>{result.columns.map((c, i) => <th key={i}>{c}</th>)}</tr></thead>
+                  <thead>
+                    <tr>
+                      {result.columns.map((c, i) => (
+                        <th key={i}>{c}</th>
+                      ))}
+                    </tr>
+                  </thead>
                   <tbody>
                     {result.rows.map((row, r) => (
-                      <tr key={r}>{row.map((v, c) => <td key={c} className={v === null ? 'null' : undefined}>{v ?? 'NULL'}</td>)}</tr>
+                      <tr key={r}>
+                        {row.map((v, c) => (
+                          <td key={c} className={v === null ? 'null' : undefined}>
+                            {v ?? 'NULL'}
+                          </td>
+                        ))}
+                      </tr>
                     ))}
                   </tbody>
                 </table>
@@ -243,7 +296,13 @@ export function ColumnsTable({ name, children }: { name: string; children: React
   return (
     <table className="columns">
       <caption className="sr-only">Columns of {name}</caption>
-      <thead className="sr-only"><tr><th>Column</th><th>Type</th><th>Constraints</th></tr></thead>
+      <thead className="sr-only">
+        <tr>
+          <th>Column</th>
+          <th>Type</th>
+          <th>Constraints</th>
+        </tr>
+      </thead>
       <tbody>{children}</tbody>
     </table>
   );
@@ -259,4 +318,3 @@ export function ColumnFlags({ column }: { column: ColumnView }) {
     </td>
   );
 }
-

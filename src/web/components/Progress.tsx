@@ -37,7 +37,10 @@ export function RunProgress() {
         <span className="progress-line">{progressLine(progress)}</span>
         <span className="progress-elapsed"> · {formatMs(elapsed)}</span>
         {statements > 0 && (
-          <span className="progress-statements"> · {statements.toLocaleString('en-US')} statement{statements === 1 ? '' : 's'}</span>
+          <span className="progress-statements">
+            {' '}
+            · {statements.toLocaleString('en-US')} statement{statements === 1 ? '' : 's'}
+          </span>
         )}
         <span className="progress-hint"> · {keyLabel('stop')} stops</span>
       </p>
@@ -46,7 +49,9 @@ export function RunProgress() {
         role="progressbar"
         aria-label={`${progress.label}: migrations done`}
         aria-valuemin={0}
-        {...(known ? { 'aria-valuemax': steps, 'aria-valuenow': done, 'aria-valuetext': `${done} of ${steps} migrations done` } : {})}
+        {...(known
+          ? { 'aria-valuemax': steps, 'aria-valuenow': done, 'aria-valuetext': `${done} of ${steps} migrations done` }
+          : {})}
       >
         <div className="progress-fill" style={known ? { width: `${fraction * 100}%` } : undefined} />
         {known && progress.current && done < steps && (

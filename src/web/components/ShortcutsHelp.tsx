@@ -61,15 +61,33 @@ export function KeyboardShortcuts() {
   }, []);
   const open = useHelp((s) => s.open);
   return (
-    <Modal open={open} onClose={closeHelp} titleId="shortcuts-title" className="shortcuts-dialog" title="Keyboard shortcuts">
-      <p className="modal-intro">They work with the focus in the editor too. Escape stops a command only while one runs.</p>
+    <Modal
+      open={open}
+      onClose={closeHelp}
+      titleId="shortcuts-title"
+      className="shortcuts-dialog"
+      title="Keyboard shortcuts"
+    >
+      <p className="modal-intro">
+        They work with the focus in the editor too. Escape stops a command only while one runs.
+      </p>
       <table className="shortcut-table">
-        <thead><tr><th scope="col">Action</th><th scope="col">Keys</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Action</th>
+            <th scope="col">Keys</th>
+          </tr>
+        </thead>
         <tbody>
           {SHORTCUTS.map((s) => (
             <tr key={s.action}>
-              <th scope="row">{s.label}{s.whileBusy ? ' (while a command runs)' : ''}</th>
-              <td><kbd>{keyLabel(s.action)}</kbd></td>
+              <th scope="row">
+                {s.label}
+                {s.whileBusy ? ' (while a command runs)' : ''}
+              </th>
+              <td>
+                <kbd>{keyLabel(s.action)}</kbd>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -81,8 +99,14 @@ export function KeyboardShortcuts() {
 /** The toolbar's small "?" button that opens the dialog. */
 export function ShortcutsButton() {
   return (
-    <button type="button" className="shortcuts-button quiet" onClick={openHelp} aria-label="Keyboard shortcuts"
-      aria-keyshortcuts="?" title={`Keyboard shortcuts (${keyLabel('help')})`}>
+    <button
+      type="button"
+      className="shortcuts-button quiet"
+      onClick={openHelp}
+      aria-label="Keyboard shortcuts"
+      aria-keyshortcuts="?"
+      title={`Keyboard shortcuts (${keyLabel('help')})`}
+    >
       <span aria-hidden="true">⌨</span>
     </button>
   );

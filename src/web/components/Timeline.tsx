@@ -29,14 +29,20 @@ function LedgerEntry({ row }: { row: LedgerRow }) {
   const state = ROW_STATE[row.state];
   return (
     <li className={`tl-item tl-${row.state}`}>
-      <span className="tl-sign" aria-hidden="true">{state.sign}</span>
+      <span className="tl-sign" aria-hidden="true">
+        {state.sign}
+      </span>
       <div className="tl-body">
         <div className="tl-line">
           <span className="tl-id">{row.id}</span> <span className="tl-state">{state.words}</span>
         </div>
         <div className="tl-meta">
           {row.description && <span>{row.description}</span>}
-          {row.appliedAt && <span>at <time dateTime={row.appliedAt}>{timeOfDay(row.appliedAt)}</time></span>}
+          {row.appliedAt && (
+            <span>
+              at <time dateTime={row.appliedAt}>{timeOfDay(row.appliedAt)}</time>
+            </span>
+          )}
           {row.durationMs !== undefined && <span>{formatMs(row.durationMs)}</span>}
         </div>
       </div>
@@ -48,7 +54,9 @@ function StepEntry({ step, shown }: { step: TimelineStep; shown: boolean }) {
   const kind = STEP_KIND[step.kind];
   return (
     <li className={`tl-item tl-step-${step.kind}${shown ? ' tl-shown' : ''}`}>
-      <span className="tl-sign" aria-hidden="true">{kind.sign}</span>
+      <span className="tl-sign" aria-hidden="true">
+        {kind.sign}
+      </span>
       <div className="tl-body">
         <div className="tl-line">
           <time className="tl-time">{step.time}</time> <span className="tl-label">{step.label}</span>{' '}
@@ -67,9 +75,13 @@ function StepEntry({ step, shown }: { step: TimelineStep; shown: boolean }) {
         )}
         {step.note && <div className="tl-note">{step.note}</div>}
         {step.diff !== null && (
-          <button type="button" className="link tl-diff-button" aria-pressed={shown}
+          <button
+            type="button"
+            className="link tl-diff-button"
+            aria-pressed={shown}
             aria-label={`Show diff of step ${step.n}`}
-            onClick={() => showDiff(`${step.label} on ${ENGINE_LABELS[step.engine]} at ${step.time}`, step.diff!)}>
+            onClick={() => showDiff(`${step.label} on ${ENGINE_LABELS[step.engine]} at ${step.time}`, step.diff!)}
+          >
             Show diff
           </button>
         )}
@@ -90,7 +102,9 @@ export function Timeline({ visible }: { visible: boolean }) {
   // Newest at the bottom, kept in view: a new step or opening the tab goes to the bottom, and the view stays there
   // through later changes (the ledger arrives a moment after its step) unless the person scrolled up to read.
   const stick = useRef(true);
-  useLayoutEffect(() => { stick.current = true; }, [steps.length, visible]);
+  useLayoutEffect(() => {
+    stick.current = true;
+  }, [steps.length, visible]);
   useLayoutEffect(() => {
     const panel = root.current?.closest('[role="tabpanel"]');
     if (visible && panel && stick.current) panel.scrollTop = panel.scrollHeight;
@@ -98,7 +112,9 @@ export function Timeline({ visible }: { visible: boolean }) {
   useEffect(() => {
     const panel = root.current?.closest('[role="tabpanel"]');
     if (!panel) return;
-    const onScroll = () => { stick.current = panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 8; };
+    const onScroll = () => {
+      stick.current = panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 8;
+    };
     panel.addEventListener('scroll', onScroll);
     return () => panel.removeEventListener('scroll', onScroll);
   }, []);
@@ -107,33 +123,37 @@ export function Timeline({ visible }: { visible: boolean }) {
       <p className="hint db-caption">
         {ENGINE_LABELS[engine]} database · {ledger.applied.length} applied, {ledger.pending.length} pending
       </p>
-      <h3 className="tl-heading">Ledger <span className="hint">in the order applied</span></h3>
-      {ledger.applied.length === 0
-        ? <p className="empty">The ledger is empty: no migration is applied to this database.</p>
-        : (
-          <ol className="tl-list" aria-label="Ledger, oldest first">
-            {ledger.applied.map((row) => <LedgerEntry key={row.id} row={row} />)}
-          </ol>
-        )}
+      <h3 className="tl-heading">
+        Ledger <span className="hint">in the order applied</span>
+      </h3>
+      {ledger.applied.length === 0 ? (
+        <p className="empty">The ledger is empty: no migration is applied to this database.</p>
+      ) : (
+        <ol className="tl-list" aria-label="Ledger, oldest first">
+          {ledger.applied.map((row) => (
+            <LedgerEntry key={row.id} row={row} />
+          ))}
+        </ol>
+      )}
       {ledger.pending.length > 0 && (
         <p className="tl-pending">
           <span aria-hidden="true">○ </span>Pending: {ledger.pending.map((e) => e.id).join(', ')}
         </p>
       )}
-      <h3 className="tl-heading">This session <span className="hint">oldest first</span></h3>
-      {steps.length === 0
-        ? (
-          <p className="empty">
-            No steps yet on this database. Apply, revert, redo or reset, and each step shows here with its diff.
-          </p>
-        )
-        : (
-          <ol className="tl-list" aria-label="Steps of this session, oldest first">
-            {steps.map((step) => (
-              <StepEntry key={step.n} step={step} shown={shownLines !== null && step.diff === shownLines} />
-            ))}
-          </ol>
-        )}
+      <h3 className="tl-heading">
+        This session <span className="hint">oldest first</span>
+      </h3>
+      {steps.length === 0 ? (
+        <p className="empty">
+          No steps yet on this database. Apply, revert, redo or reset, and each step shows here with its diff.
+        </p>
+      ) : (
+        <ol className="tl-list" aria-label="Steps of this session, oldest first">
+          {steps.map((step) => (
+            <StepEntry key={step.n} step={step} shown={shownLines !== null && step.diff === shownLines} />
+          ))}
+        </ol>
+      )}
     </div>
   );
 }

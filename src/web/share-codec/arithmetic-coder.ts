@@ -56,7 +56,10 @@ export class BitDecoder {
   private next: number;
 
   /** Decodes `data` from `start`. Past its end the encoder's flush implies zeros, at most 3 of them. */
-  constructor(private readonly data: Uint8Array, start: number) {
+  constructor(
+    private readonly data: Uint8Array,
+    start: number,
+  ) {
     this.next = start;
     for (let i = 0; i < 4; i++) this.x = ((this.x << 8) | this.byte()) >>> 0;
   }
@@ -88,5 +91,4 @@ export class BitDecoder {
     }
     return bit;
   }
-
 }

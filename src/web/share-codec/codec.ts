@@ -22,9 +22,7 @@ export function maxTextLength(streamBytes: number): number {
   return 8 * streamBytes + 65_536;
 }
 
-export type Decompressed =
-  | { ok: true; bytes: Uint8Array }
-  | { ok: false; reason: 'too-large' | 'broken' };
+export type Decompressed = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' | 'broken' };
 
 /**
  * The model after reading the last dictionary used, forked for each link: reading the dictionary is most of the work

@@ -63,7 +63,10 @@ class Refiner {
   private readonly count: Uint8Array;
   private index = 0;
 
-  constructor(contexts: number, private readonly limit: number) {
+  constructor(
+    contexts: number,
+    private readonly limit: number,
+  ) {
     this.table = new Uint16Array(contexts * 33);
     this.count = new Uint8Array(contexts * 33);
     for (let j = 0; j < 33; j++) this.table[j] = squash((j - 16) * 128) * 16;
@@ -81,7 +84,7 @@ class Refiner {
     const weight = s & 127;
     const base = context * 33 + (s >> 7);
     this.index = base + (weight >> 6);
-    return ((this.table[base]! * (128 - weight) + this.table[base + 1]! * weight) >> 11);
+    return (this.table[base]! * (128 - weight) + this.table[base + 1]! * weight) >> 11;
   }
 
   update(bit: number): void {
@@ -205,11 +208,12 @@ export class Model {
     const b = this.mixerBase[1]!;
     // Well predicted bits (most of them) leave the weights alone: less work, and no drift from noise.
     const miss = this.mixed - (bit << 12);
-    if (miss > SKIP || miss < -SKIP) for (let i = 0; i < INPUTS; i++) {
-      const x = input[i]!;
-      weights[a + i] = weights[a + i]! + ((x * errorA) >> MIXER_SHIFT);
-      weights[b + i] = weights[b + i]! + ((x * errorB) >> MIXER_SHIFT);
-    }
+    if (miss > SKIP || miss < -SKIP)
+      for (let i = 0; i < INPUTS; i++) {
+        const x = input[i]!;
+        weights[a + i] = weights[a + i]! + ((x * errorA) >> MIXER_SHIFT);
+        weights[b + i] = weights[b + i]! + ((x * errorB) >> MIXER_SHIFT);
+      }
     this.refineByByte.update(bit);
     this.refineByPrevious.update(bit);
   }
@@ -289,7 +293,8 @@ export class Model {
     const second = first ^ 1;
     if (this.checks[second] === check) return second;
     // The less used of the two: fewer bits seen by its first counter.
-    const chosen = (this.counters[(first << 4) | 1]! & 0xffff) <= (this.counters[(second << 4) | 1]! & 0xffff) ? first : second;
+    const chosen =
+      (this.counters[(first << 4) | 1]! & 0xffff) <= (this.counters[(second << 4) | 1]! & 0xffff) ? first : second;
     this.checks[chosen] = check;
     for (let j = chosen << 4, end = j + 16; j < end; j++) {
       this.counters[j] = FRESH;

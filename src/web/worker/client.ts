@@ -3,7 +3,13 @@
  * start a fresh one. Pending requests of an ended worker are rejected with `StoppedError`.
  */
 import type {
-  CommandResult, EngineId, EngineState, RunEvent, WorkerReply, WorkerRequest, WorkerRequestBody,
+  CommandResult,
+  EngineId,
+  EngineState,
+  RunEvent,
+  WorkerReply,
+  WorkerRequest,
+  WorkerRequestBody,
 } from './protocol.ts';
 
 export class StoppedError extends Error {
@@ -41,7 +47,9 @@ export function startEarly(): void {
   const worker = createWorker();
   const replies: WorkerReply[] = [];
   const errors: string[] = [];
-  const onMessage = (event: MessageEvent<WorkerReply>) => { replies.push(event.data); };
+  const onMessage = (event: MessageEvent<WorkerReply>) => {
+    replies.push(event.data);
+  };
   const onError = (event: ErrorEvent) => {
     event.preventDefault();
     errors.push(event.message || 'the engine worker failed to start');
@@ -49,7 +57,9 @@ export function startEarly(): void {
   worker.addEventListener('message', onMessage);
   worker.addEventListener('error', onError);
   early = {
-    worker, replies, errors,
+    worker,
+    replies,
+    errors,
     detach: () => {
       worker.removeEventListener('message', onMessage);
       worker.removeEventListener('error', onError);
@@ -89,7 +99,9 @@ export class EngineClient {
       this.rejectAll(new Error(message));
       this.listener.crashed(message);
     });
-    worker.addEventListener('messageerror', () => this.listener.crashed('a message from the engine worker could not be read'));
+    worker.addEventListener('messageerror', () =>
+      this.listener.crashed('a message from the engine worker could not be read'),
+    );
     return worker;
   }
 

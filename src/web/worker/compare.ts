@@ -31,13 +31,22 @@ function opening(engine: EngineId, deps: CompareDeps): Promise<Opened> {
   const loadMs = () => Math.round(performance.now() - started);
   return deps.open(engine).then(
     (driver) => ({ driver, loadMs: loadMs() }),
-    (error: unknown) => ({ error: `${ENGINE_LABELS[engine]} could not be loaded: ${messageOf(error)}`, loadMs: loadMs() }),
+    (error: unknown) => ({
+      error: `${ENGINE_LABELS[engine]} could not be loaded: ${messageOf(error)}`,
+      loadMs: loadMs(),
+    }),
   );
 }
 
-async function runSide(engine: EngineId, opened: Opened, files: MigrationFile[], host: LuaHost): Promise<{ side: CompareSide; snapshot: Snapshot | null }> {
+async function runSide(
+  engine: EngineId,
+  opened: Opened,
+  files: MigrationFile[],
+  host: LuaHost,
+): Promise<{ side: CompareSide; snapshot: Snapshot | null }> {
   const base = { engine, loadMs: opened.loadMs };
-  if ('error' in opened) return { side: { ...base, run: null, runMs: 0, schema: null, error: opened.error }, snapshot: null };
+  if ('error' in opened)
+    return { side: { ...base, run: null, runMs: 0, schema: null, error: opened.error }, snapshot: null };
   const { driver } = opened;
   try {
     const started = performance.now();
@@ -53,7 +62,10 @@ async function runSide(engine: EngineId, opened: Opened, files: MigrationFile[],
       const snapshot = await readSnapshot(driver);
       return { side: { ...base, run, runMs, schema: schemaView(snapshot), error: null }, snapshot };
     } catch (error) {
-      return { side: { ...base, run, runMs, schema: null, error: `Could not read the schema: ${messageOf(error)}` }, snapshot: null };
+      return {
+        side: { ...base, run, runMs, schema: null, error: `Could not read the schema: ${messageOf(error)}` },
+        snapshot: null,
+      };
     }
   } finally {
     await driver.close().catch(() => {});
@@ -69,10 +81,11 @@ export async function compareEngines(files: MigrationFile[], deps: CompareDeps):
     for (let i = 0; i < ENGINES.length; i++) sides.push(await runSide(ENGINES[i], await opened[i]!, files, deps.host));
   } catch (error) {
     // runSide closes the database it ran on; one not reached yet is closed here.
-    for (const rest of opened.slice(sides.length + 1)) void rest.then((o) => ('driver' in o ? o.driver.close() : undefined)).catch(() => {});
+    for (const rest of opened.slice(sides.length + 1))
+      void rest.then((o) => ('driver' in o ? o.driver.close() : undefined)).catch(() => {});
     throw error;
   }
-  const [left, right] = sides as [typeof sides[number], typeof sides[number]];
+  const [left, right] = sides as [(typeof sides)[number], (typeof sides)[number]];
   const compared = left.snapshot !== null && right.snapshot !== null;
   return {
     sides: [left.side, right.side],

@@ -107,7 +107,17 @@ export function packDataDir(tar: Uint8Array): Uint8Array {
   const out = new Uint8Array(head + pages.length * PAGE + literalBytes);
   const view = new DataView(out.buffer);
   let w = 0;
-  for (const word of [MAGIC, VERSION, tar.length, PAGE, pages.length, refs.length / 2, literals.length / 2, ...refs, ...literals]) {
+  for (const word of [
+    MAGIC,
+    VERSION,
+    tar.length,
+    PAGE,
+    pages.length,
+    refs.length / 2,
+    literals.length / 2,
+    ...refs,
+    ...literals,
+  ]) {
     view.setUint32(w, word, true);
     w += 4;
   }
@@ -124,7 +134,9 @@ export function packDataDir(tar: Uint8Array): Uint8Array {
 
 /** The tar that `packed` holds; throws on anything that is not this format, intact. */
 export function unpackDataDir(packed: Uint8Array): Uint8Array<ArrayBuffer> {
-  const fail = (what: string): never => { throw new Error(`the prepared data directory is damaged (${what})`); };
+  const fail = (what: string): never => {
+    throw new Error(`the prepared data directory is damaged (${what})`);
+  };
   if (packed.length < HEADER_WORDS * 4) fail('too short');
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const word = (i: number) => view.getUint32(i * 4, true);

@@ -21,7 +21,15 @@ import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts'
 import { plannedSteps } from './run-plan.ts';
 import { StatementCounter } from './statement-counter.ts';
 import type {
-  CommandResult, DbView, DiffLine, EngineId, RunCommand, SourceFile, SqlConsoleResult, WorkerReply, WorkerRequest,
+  CommandResult,
+  DbView,
+  DiffLine,
+  EngineId,
+  RunCommand,
+  SourceFile,
+  SqlConsoleResult,
+  WorkerReply,
+  WorkerRequest,
 } from './protocol.ts';
 import { plural } from '../../core/plural.ts';
 
@@ -150,16 +158,22 @@ function remember(slot: Slot, run: RunResult, files: MigrationFile[]): void {
 function playgroundHint(error: RunError | null): RunError | null {
   if (!error || error.phase !== 'check') return error;
   const message = error.message
-    .replace(/Restore the applied version and put the change in a new migration, or pass --allow-drift to accept it\.?/,
-      'Revert it (Revert last and Redo use the version that was applied), or undo the edit and put the change in a new migration.')
-    .replace(/Restore the file, or pass --allow-drift to go on without it\.?/,
-      'Revert it first (the version that was applied is used), or add the file again.');
+    .replace(
+      /Restore the applied version and put the change in a new migration, or pass --allow-drift to accept it\.?/,
+      'Revert it (Revert last and Redo use the version that was applied), or undo the edit and put the change in a new migration.',
+    )
+    .replace(
+      /Restore the file, or pass --allow-drift to go on without it\.?/,
+      'Revert it first (the version that was applied is used), or add the file again.',
+    );
   return { ...error, message };
 }
 
 /** `driver` for the command with this id: every statement counted, the count reported to the page as it grows. */
 function countedDriver(id: number, driver: Driver): Driver {
-  return new StatementCounter((statements) => post({ type: 'event', id, event: { type: 'progress', statements } })).wrap(driver);
+  return new StatementCounter((statements) =>
+    post({ type: 'event', id, event: { type: 'progress', statements } }),
+  ).wrap(driver);
 }
 
 async function run(id: number, slot: Slot, command: RunCommand, sources: SourceFile[]): Promise<CommandResult> {
@@ -206,8 +220,13 @@ async function run(id: number, slot: Slot, command: RunCommand, sources: SourceF
         const again = latest.filter((f) => f.id === reverted.id);
         if (again.length === 0) {
           result = {
-            ok: false, results: down.results,
-            error: { migration: reverted.id, phase: 'check', message: `${reverted.id} was reverted but its file is gone: nothing to apply again` },
+            ok: false,
+            results: down.results,
+            error: {
+              migration: reverted.id,
+              phase: 'check',
+              message: `${reverted.id} was reverted but its file is gone: nothing to apply again`,
+            },
           };
         } else {
           const files = [...filesAsApplied(slot, []), ...again];
@@ -216,7 +235,11 @@ async function run(id: number, slot: Slot, command: RunCommand, sources: SourceF
           result = { ok: up.ok, results: [...down.results, ...up.results], error: up.error };
         }
       } else if (down.ok) {
-        result = { ok: false, results: [], error: { migration: null, phase: 'check', message: 'Nothing to redo: no migration is applied' } };
+        result = {
+          ok: false,
+          results: [],
+          error: { migration: null, phase: 'check', message: 'Nothing to redo: no migration is applied' },
+        };
       }
       break;
     }
@@ -247,9 +270,10 @@ async function sqlConsole(slot: Slot, sql: string): Promise<SqlConsoleResult> {
     const result = await slot.driver.query(sql, []);
     const truncated = result.rows.length > MAX_ROWS;
     const rows = result.rows.slice(0, MAX_ROWS).map((row) => row.map(displayValue));
-    const message = result.columns.length > 0
-      ? `${plural(result.rows.length, 'row')}${truncated ? ` (first ${MAX_ROWS} shown)` : ''}`
-      : 'Done.';
+    const message =
+      result.columns.length > 0
+        ? `${plural(result.rows.length, 'row')}${truncated ? ` (first ${MAX_ROWS} shown)` : ''}`
+        : 'Done.';
     return { ok: true, columns: result.columns, rows, message, truncated };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -258,7 +282,13 @@ async function sqlConsole(slot: Slot, sql: string): Promise<SqlConsoleResult> {
         await slot.driver.exec(sql);
         return { ok: true, columns: [], rows: [], message: 'Done (script: results are not shown).', truncated: false };
       } catch (again) {
-        return { ok: false, columns: [], rows: [], message: again instanceof Error ? again.message : String(again), truncated: false };
+        return {
+          ok: false,
+          columns: [],
+          rows: [],
+          message: again instanceof Error ? again.message : String(again),
+          truncated: false,
+        };
       }
     }
     return { ok: false, columns: [], rows: [], message, truncated: false };
@@ -299,14 +329,20 @@ async function handle(request: WorkerRequest): Promise<CommandResult> {
       const [{ verifyMigrations }, driver] = await Promise.all([import('./verify.ts'), openEngine(current)]);
       try {
         const counted = countedDriver(request.id, driver);
-        return { kind: 'verify', report: await verifyMigrations(current, counted, migrationFiles(request.files), host()) };
+        return {
+          kind: 'verify',
+          report: await verifyMigrations(current, counted, migrationFiles(request.files), host()),
+        };
       } finally {
         await driver.close().catch(() => {});
       }
     }
     case 'compare': {
       const { compareEngines } = await import('./compare.ts');
-      return { kind: 'compare', report: await compareEngines(migrationFiles(request.files), { host: host(), open: openThrowaway }) };
+      return {
+        kind: 'compare',
+        report: await compareEngines(migrationFiles(request.files), { host: host(), open: openThrowaway }),
+      };
     }
     case 'export': {
       const [{ exportDatabase }, slot] = await Promise.all([import('../db-export.ts'), loadSlot(current)]);
@@ -320,8 +356,11 @@ async function handle(request: WorkerRequest): Promise<CommandResult> {
       const after = await snapshotOrNull(slot.driver);
       const files = migrationFiles(request.files);
       return {
-        kind: 'sql', result, diff: before && after ? diffLines(before, after) : null,
-        db: await dbView(slot, files, after), durationMs: Math.round(performance.now() - started),
+        kind: 'sql',
+        result,
+        diff: before && after ? diffLines(before, after) : null,
+        db: await dbView(slot, files, after),
+        durationMs: Math.round(performance.now() - started),
       };
     }
   }
@@ -345,7 +384,9 @@ function enqueue(request: WorkerRequest): void {
  */
 export function startWorker(early: { sqliteWasm: Promise<WebAssembly.Module>; held: WorkerRequest[] }): void {
   useSqliteWasm(early.sqliteWasm);
-  loadSlot('sqlite').catch(() => { /* reported through the engine message */ });
+  loadSlot('sqlite').catch(() => {
+    /* reported through the engine message */
+  });
   for (const request of early.held) enqueue(request);
   scope.addEventListener('message', (event) => enqueue(event.data));
 }

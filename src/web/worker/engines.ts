@@ -71,9 +71,10 @@ async function openPostgres(): Promise<Driver> {
     Promise.all([pgliteWasm(), pgliteFsBundle()]).then(
       ([pgliteWasmModule, fsBundle]) => ({ pgliteWasmModule, fsBundle }),
       (error: unknown) => {
-        console.warn('PostgreSQL: PGlite\'s files could not be loaded ahead; PGlite loads them itself.', error);
+        console.warn("PostgreSQL: PGlite's files could not be loaded ahead; PGlite loads them itself.", error);
         return {};
-      }),
+      },
+    ),
   ]);
   if (prepared) {
     try {

@@ -47,7 +47,11 @@ export type WorkerRequest =
   /** The current database as a file: SQLite's own file, or a plain SQL dump of PostgreSQL (src/web/db-export.ts). */
   | { type: 'export'; id: number };
 
-export type WorkerRequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export type WorkerRequestBody = WorkerRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
 
 // ---------------------------------------------------------------------------------------------------------------
 // What the worker shows of a database: small view types, so that the page does not depend on the schema module.
@@ -162,10 +166,7 @@ export type EngineState = 'loading' | 'ready' | 'failed';
  * migrations the command will go through, sent before the first) and `progress` (statements sent to the database
  * so far in this command; at most about ten a second, see src/web/worker/statement-counter.ts).
  */
-export type RunEvent =
-  | MigratorEvent
-  | { type: 'plan'; steps: number }
-  | { type: 'progress'; statements: number };
+export type RunEvent = MigratorEvent | { type: 'plan'; steps: number } | { type: 'progress'; statements: number };
 
 export type WorkerReply =
   | { type: 'engine'; engine: EngineId; state: EngineState; message?: string; loadMs?: number }

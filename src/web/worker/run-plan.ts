@@ -17,10 +17,15 @@ export async function plannedSteps(driver: Driver, command: RunCommand, files: M
   }
   const pending = files.filter((file) => !applied.has(file.id)).length;
   switch (command) {
-    case 'apply-next': return Math.min(1, pending);
-    case 'apply-all': return pending;
-    case 'revert-last': return Math.min(1, applied.size);
-    case 'revert-all': return applied.size;
-    case 'redo': return applied.size > 0 ? 2 : 0; // down, then up again
+    case 'apply-next':
+      return Math.min(1, pending);
+    case 'apply-all':
+      return pending;
+    case 'revert-last':
+      return Math.min(1, applied.size);
+    case 'revert-all':
+      return applied.size;
+    case 'redo':
+      return applied.size > 0 ? 2 : 0; // down, then up again
   }
 }

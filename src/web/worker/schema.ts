@@ -4,7 +4,13 @@
  * changed between two snapshots, for the Diff panel and Verify).
  */
 import type { Driver } from '../../core/driver.ts';
-import { takeSnapshot, diffSnapshots, renderDiff, type SchemaChange, type SchemaSnapshot } from '../../core/schema/index.ts';
+import {
+  takeSnapshot,
+  diffSnapshots,
+  renderDiff,
+  type SchemaChange,
+  type SchemaSnapshot,
+} from '../../core/schema/index.ts';
 import type { DiffLine, SchemaView } from './protocol.ts';
 
 export type Snapshot = SchemaSnapshot;
@@ -25,15 +31,23 @@ export function schemaView(snapshot: Snapshot): SchemaView {
     tables: snapshot.tables.map((t) => ({
       name: t.schema !== undefined && t.schema !== 'public' ? `${t.schema}.${t.name}` : t.name,
       columns: t.columns.map((c) => ({
-        name: c.name, type: c.type, nullable: c.nullable, primaryKey: c.primary_key, default: c.default,
+        name: c.name,
+        type: c.type,
+        nullable: c.nullable,
+        primaryKey: c.primary_key,
+        default: c.default,
       })),
       indexes: [
         ...t.unique_constraints.map((u) => `unique (${u.columns.join(', ')})`),
-        ...t.indexes.map((i) => `${i.unique ? 'unique index' : 'index'} ${i.name} (${i.columns.join(', ')})` +
-          (i.predicate ? ` where ${i.predicate}` : '')),
+        ...t.indexes.map(
+          (i) =>
+            `${i.unique ? 'unique index' : 'index'} ${i.name} (${i.columns.join(', ')})` +
+            (i.predicate ? ` where ${i.predicate}` : ''),
+        ),
       ],
-      foreignKeys: t.foreign_keys.map((fk) =>
-        `foreign key (${fk.columns.join(', ')}) → ${fk.references.table} (${fk.references.columns.join(', ')})`),
+      foreignKeys: t.foreign_keys.map(
+        (fk) => `foreign key (${fk.columns.join(', ')}) → ${fk.references.table} (${fk.references.columns.join(', ')})`,
+      ),
       rows: t.rows ?? null,
     })),
     others,
@@ -48,11 +62,13 @@ export function diffLines(before: Snapshot, after: Snapshot): DiffLine[] {
 /** Changes as signed lines (`renderDiff`'s text, one entry per line). */
 export function changeLines(changes: SchemaChange[]): DiffLine[] {
   if (changes.length === 0) return [];
-  return renderDiff(changes).split('\n').map((raw) => {
-    const indent = raw.length - raw.trimStart().length;
-    const text = raw.trimStart();
-    const first = text[0];
-    const sign = first === '+' || first === '-' || first === '~' ? first : ' ';
-    return { sign, depth: indent > 0 ? 1 : 0, text: sign === ' ' ? text : text.slice(1).trimStart() };
-  });
+  return renderDiff(changes)
+    .split('\n')
+    .map((raw) => {
+      const indent = raw.length - raw.trimStart().length;
+      const text = raw.trimStart();
+      const first = text[0];
+      const sign = first === '+' || first === '-' || first === '~' ? first : ' ';
+      return { sign, depth: indent > 0 ? 1 : 0, text: sign === ' ' ? text : text.slice(1).trimStart() };
+    });
 }

@@ -17,7 +17,10 @@ export class StatementCounter {
   statements = 0;
   private due: number;
 
-  constructor(private readonly report: (statements: number) => void, private readonly intervalMs = REPORT_INTERVAL_MS) {
+  constructor(
+    private readonly report: (statements: number) => void,
+    private readonly intervalMs = REPORT_INTERVAL_MS,
+  ) {
     // The first report waits a whole interval: a short command sends none.
     this.due = performance.now() + intervalMs;
   }

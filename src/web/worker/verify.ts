@@ -18,7 +18,12 @@ function outcome(entry: CoreEntry): VerifyEntry['outcome'] {
   return 'irreversible';
 }
 
-export async function verifyMigrations(engine: EngineId, driver: Driver, files: MigrationFile[], host: LuaHost): Promise<VerifyReport> {
+export async function verifyMigrations(
+  engine: EngineId,
+  driver: Driver,
+  files: MigrationFile[],
+  host: LuaHost,
+): Promise<VerifyReport> {
   const started = performance.now();
   const result = await coreVerify({ driver, files, host });
   return {

@@ -8,11 +8,15 @@ import { compileSqliteWasm } from './wasm.ts';
 import type { WorkerRequest } from './protocol.ts';
 
 const held: WorkerRequest[] = [];
-const hold = (event: MessageEvent<WorkerRequest>) => { held.push(event.data); };
+const hold = (event: MessageEvent<WorkerRequest>) => {
+  held.push(event.data);
+};
 self.addEventListener('message', hold);
 
 const sqliteWasm = compileSqliteWasm();
-sqliteWasm.catch(() => { /* reported when SQLite opens with it */ });
+sqliteWasm.catch(() => {
+  /* reported when SQLite opens with it */
+});
 
 import('./engine.worker.ts').then(
   ({ startWorker }) => {
@@ -21,6 +25,8 @@ import('./engine.worker.ts').then(
   },
   (error: unknown) => {
     // Thrown outside the promise, so that it reaches the page as the worker's `error` event (the client reports it).
-    setTimeout(() => { throw error instanceof Error ? error : new Error(String(error)); });
+    setTimeout(() => {
+      throw error instanceof Error ? error : new Error(String(error));
+    });
   },
 );
