@@ -1,4 +1,4 @@
-// Runs before `npm test`: the suite starts real PostgreSQL and MariaDB servers and a real Chromium, from Debian's
+// Runs before `npm test`: the suite starts real PostgreSQL and MariaDB servers, PgBouncer and a real Chromium, from Debian's
 // packages. Installs the missing ones where it can (root with apt-get), otherwise says exactly what to install.
 import { existsSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +14,7 @@ const packages = [
   ['chromium', () => existsSync('/usr/bin/chromium')],
   ['postgresql', hasPostgres],
   ['mariadb-server', () => existsSync('/usr/sbin/mariadbd')],
+  ['pgbouncer', () => existsSync('/usr/sbin/pgbouncer')],
 ];
 const missing = packages.filter(([, present]) => !present()).map(([name]) => name);
 if (missing.length === 0) process.exit(0);

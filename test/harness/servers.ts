@@ -659,3 +659,98 @@ export async function createScratchDatabase(
   target.pathname = '/' + name;
   return target.toString();
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// PgBouncer
+
+export function findPgBouncer(): string {
+  const bin = [process.env.MOONWALK_PGBOUNCER, '/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find(
+    (p): p is string => !!p && fs.existsSync(p),
+  );
+  if (!bin) {
+    throw new Error(
+      "PgBouncer not found (/usr/sbin/pgbouncer): install Debian's pgbouncer (apt-get install -y pgbouncer), " +
+        'or set MOONWALK_PGBOUNCER to its path',
+    );
+  }
+  return bin;
+}
+
+export interface PgBouncerOptions {
+  /** Server connections per database and user (default_pool_size). Small pools make clients share connections. */
+  poolSize?: number;
+}
+
+/**
+ * PgBouncer in transaction pooling mode in front of `server` (a PostgreSQL server of this harness): its own folder,
+ * config and userlist, a free port, run as the unprivileged user when root (PgBouncer refuses root as PostgreSQL
+ * does). Every database of the server is reachable through it with the same user names and passwords; `url` is the
+ * test user's database through the pooler, `adminUrl` the server's own admin URL (past the pooler, for looking at
+ * pg_stat_activity). Stop it before the server.
+ */
+export async function startPgBouncer(
+  server: Pick<RunningServer, 'url' | 'adminUrl'>,
+  options: PgBouncerOptions = {},
+): Promise<ManagedServer> {
+  const bin = findPgBouncer();
+  const who = unprivilegedUser('postgres');
+  const dir = makeTempDir('moonwalk-pgbouncer-', who);
+  const target = new URL(server.url);
+  const admin = new URL(server.adminUrl ?? server.url);
+  const userlist = path.join(dir, 'userlist.txt');
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  fs.writeFileSync(
+    userlist,
+    [target, admin]
+      .map((u) => `${quote(decodeURIComponent(u.username))} ${quote(decodeURIComponent(u.password))}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
+  const log = path.join(dir, 'server.log');
+  fs.writeFileSync(log, '');
+  chownTree(dir, who);
+  return withPortRetry(dir, async (port) => {
+    const config = path.join(dir, 'pgbouncer.ini');
+    fs.writeFileSync(
+      config,
+      [
+        '[databases]',
+        `* = host=${target.hostname} port=${target.port || 5432}`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${port}`,
+        `unix_socket_dir = ${dir}`,
+        `pidfile = ${path.join(dir, 'pgbouncer.pid')}`,
+        `logfile = ${log}`,
+        'auth_type = scram-sha-256',
+        `auth_file = ${userlist}`,
+        'pool_mode = transaction',
+        `default_pool_size = ${options.poolSize ?? 4}`,
+        'min_pool_size = 0',
+        'max_client_conn = 500',
+        'ignore_startup_parameters = extra_float_digits',
+        'server_login_retry = 1',
+        '',
+      ].join('\n'),
+    );
+    chownTree(dir, who);
+    const url = new URL(server.url);
+    url.port = String(port);
+    return launch({
+      engine: 'postgres',
+      name: 'PgBouncer',
+      dir,
+      dataDir: dir,
+      log,
+      port,
+      who,
+      command: bin,
+      args: [config],
+      probe: () => pgProbe(url.toString()),
+      stopSignal: 'SIGTERM', // immediate shutdown (SIGINT would wait for every client to leave)
+      killSignal: 'SIGKILL',
+      url: url.toString(),
+      adminUrl: admin.toString(),
+    });
+  });
+}
