@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Migrator } from '../src/core/migrator.ts';
 import { migrationFiles } from '../src/core/migration-files.ts';
-import { openPostgres } from '../src/drivers/postgres.ts';
+import { openPostgres } from '../src/drivers/postgres/open.ts';
 import { startPostgres } from '../test/harness/servers.ts';
 import {
   Samples,

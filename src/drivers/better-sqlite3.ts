@@ -12,13 +12,14 @@ import {
   codedError,
   MULTIPLE_STATEMENTS_MESSAGE,
   NO_STATEMENT_MESSAGE,
-  normalizeInteger,
   sqliteStatementVerb,
   verbInsertsRows,
   type CodedError,
   type SyncDriver,
   type SyncPreparedStatement,
 } from './sqlite-common.ts';
+import { DriverBase, STANDARD_TRANSACTION } from './base.ts';
+import { normalizeInteger } from './integers.ts';
 
 /** How long a statement waits for a lock that another connection (the application) holds, in ms. */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -134,9 +135,11 @@ interface CachedStatement {
   verb: string;
 }
 
-class BetterSqliteDriver implements SyncDriver {
+class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
   readonly engine = 'sqlite' as const;
   readonly transactionalDdl = true;
+  /** IMMEDIATE: take the write lock now (waiting up to the busy timeout), not at the first write. */
+  protected override readonly transactionStatements = { ...STANDARD_TRANSACTION, begin: 'BEGIN IMMEDIATE' };
   readonly target: string;
   private readonly memory: boolean;
 
@@ -144,6 +147,7 @@ class BetterSqliteDriver implements SyncDriver {
     private readonly db: BetterDatabase,
     private readonly path: string,
   ) {
+    super();
     this.memory = path === ':memory:' || path === '';
     this.target = this.memory ? 'sqlite (in memory)' : `sqlite file ${path}`;
   }
@@ -235,19 +239,6 @@ class BetterSqliteDriver implements SyncDriver {
     } catch (e) {
       throw toDriverError(e);
     }
-  }
-
-  /** IMMEDIATE: take the write lock now (waiting up to the busy timeout), not at the first write. */
-  begin(): void {
-    this.exec('BEGIN IMMEDIATE');
-  }
-
-  commit(): void {
-    this.exec('COMMIT');
-  }
-
-  rollback(): void {
-    this.exec('ROLLBACK');
   }
 
   /** A lock file beside the database (`<path>.moonwalk-lock`), held by a connection of its own. */

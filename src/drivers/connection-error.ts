@@ -12,8 +12,3 @@ export class ConnectionError extends Error {
     this.code = code;
   }
 }
-
-/** True for a ConnectionError from any driver (also across module copies, by name). */
-export function isConnectionError(error: unknown): error is ConnectionError {
-  return error instanceof ConnectionError || (error instanceof Error && error.name === 'ConnectionError');
-}

@@ -2,79 +2,24 @@
  * PostgreSQL through PGlite (WebAssembly), in memory or in a directory. Runs in Node and in a browser Web Worker: no
  * Node imports here. The Node-only directory opener with its lock lives in `./node/pglite-dir.ts`.
  *
- * Values (deliberate, see DESIGN §3): bool -> boolean; int2/int4/oid/float4/float8 -> number; int8 -> number, or
- * bigint beyond ±2^53; bytea -> Uint8Array; everything else -> the text PostgreSQL prints (numeric, date, time,
- * timestamp(tz), interval, json(b), uuid, arrays, …). PGlite's own parsers would give Dates, parsed JSON and JS arrays:
- * they are replaced.
+ * Values: the server driver's, from one table (`./postgres/result-parsers.ts`). PGlite's own parsers would give
+ * Dates, parsed JSON and JS arrays: they are replaced.
  *
  * Parameters are sent untyped (PostgreSQL infers their types from the statement) except Uint8Array, sent as bytea.
  * They travel as text: booleans as t/f where a bool is expected, bytes as \x… hex.
  */
 import { PGlite, types as pgliteTypes, type PGliteOptions } from '@electric-sql/pglite';
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
+import { DriverBase } from './base.ts';
+import { asText, BOOL, BYTEA, RESULT_PARSERS } from './postgres/result-parsers.ts';
 
 type CodedError = Error & { code?: string; detail?: string; hint?: string; position?: string };
-
-const BOOL = 16;
-const BYTEA = 17;
-const INT8 = 20;
-const INT2 = 21;
-const INT4 = 23;
-const OID = 26;
-const FLOAT4 = 700;
-const FLOAT8 = 701;
 
 function hex(bytes: Uint8Array): string {
   let s = '\\x';
   for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
   return s;
 }
-
-/** bytea as PostgreSQL prints it: hex (`\x0a0b`, the default) or the old escape format. */
-function parseBytea(text: string): Uint8Array {
-  if (text.startsWith('\\x')) {
-    const out = new Uint8Array((text.length - 2) >> 1);
-    for (let i = 0; i < out.length; i++) out[i] = parseInt(text.substr(2 + i * 2, 2), 16);
-    return out;
-  }
-  const out: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92 /* \ */) {
-      if (text[i + 1] === '\\') {
-        out.push(92);
-        i++;
-      } else {
-        out.push(parseInt(text.substr(i + 1, 3), 8));
-        i += 3;
-      }
-    } else {
-      out.push(c);
-    }
-  }
-  return Uint8Array.from(out);
-}
-
-function parseInt8(text: string): number | bigint {
-  const n = Number(text);
-  if (Number.isSafeInteger(n)) return n;
-  const b = BigInt(text);
-  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
-}
-
-const asText = (text: string): string => text;
-
-/** Result parsers by type oid; a type without one comes back as the text PostgreSQL printed. */
-const PARSERS: Record<number, (text: string) => unknown> = {
-  [BOOL]: (t) => t === 't',
-  [BYTEA]: parseBytea,
-  [INT8]: parseInt8,
-  [INT2]: Number,
-  [INT4]: Number,
-  [OID]: Number,
-  [FLOAT4]: Number,
-  [FLOAT8]: Number,
-};
 
 /** A parameter as the text PostgreSQL reads for the type it inferred. */
 function paramText(v: unknown): string {
@@ -106,7 +51,7 @@ function installTypeMapping(pg: PGlite): void {
   const parsers: Record<number | string, (text: string) => unknown> = {};
   for (const key of Object.keys(pg.parsers)) parsers[key] = asText;
   for (const key of Object.keys(pgliteTypes.parsers)) parsers[key] = asText;
-  pg.parsers = Object.assign(parsers, PARSERS);
+  pg.parsers = Object.assign(parsers, RESULT_PARSERS);
   const serializers: Record<number | string, (v: unknown) => string> = {};
   for (const key of Object.keys(pg.serializers)) serializers[key] = paramText;
   serializers[BOOL] = boolParam;
@@ -154,14 +99,16 @@ class PglitePrepared implements PreparedStatement {
   close(): void {}
 }
 
-class PgliteDriver implements Driver {
+class PgliteDriver extends DriverBase<Promise<void>> implements Driver {
   readonly engine = 'postgres' as const;
   readonly transactionalDdl = true;
 
   constructor(
     private readonly pg: PGlite,
     readonly target: string,
-  ) {}
+  ) {
+    super();
+  }
 
   async query(sql: string, params: SqlValue[]): Promise<QueryResult> {
     try {
@@ -214,12 +161,8 @@ class PgliteDriver implements Driver {
     }
   }
 
-  begin(): Promise<void> {
-    return this.exec('BEGIN');
-  }
-
   /** A COMMIT of a transaction that an error aborted rolls back instead: that is reported as an error, not success. */
-  async commit(): Promise<void> {
+  override async commit(): Promise<void> {
     let results;
     try {
       results = await this.pg.exec('COMMIT');
@@ -231,10 +174,6 @@ class PgliteDriver implements Driver {
         code: '25P02',
       });
     }
-  }
-
-  rollback(): Promise<void> {
-    return this.exec('ROLLBACK');
   }
 
   /** This instance is the only one using its database (a directory is locked before it is opened). */

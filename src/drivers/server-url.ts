@@ -1,4 +1,4 @@
-/** What the server drivers share about their connection URLs (Node only). */
+/** What the server drivers share about their connection URLs and connecting (Node only). */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,4 +45,33 @@ export function decodeUrlPart(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** A port number from a URL or the environment, or a ConnectionError. */
+export function serverPort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ConnectionError(`invalid port ${text}`, 'EINVAL');
+  return port;
+}
+
+/** Why connecting failed, for the message: a timeout said plainly, the password never shown. */
+export function connectFailureReason(err: unknown, password: string | undefined): string {
+  const e = err as { message?: string; code?: string } | null | undefined;
+  const message = e?.message ?? String(err);
+  let reason =
+    message === 'timeout expired' || e?.code === 'ETIMEDOUT' ? 'no answer within the connect timeout' : message;
+  if (password && password.length >= 3) reason = reason.split(password).join('***');
+  return reason;
+}
+
+/** The error a run gets when another run holds the lock past its wait: the same words on every server. */
+export function lockTimeoutError(target: string, startedMs: number, holder: string): Error & { code: 'LOCK_TIMEOUT' } {
+  const waited = (Date.now() - startedMs) / 1000;
+  return Object.assign(
+    new Error(
+      `another moonwalk run holds the lock on ${target}; waited ${waited.toFixed(waited < 10 ? 1 : 0)} s` +
+        (holder ? ` (${holder})` : ''),
+    ),
+    { code: 'LOCK_TIMEOUT' as const },
+  );
 }

@@ -103,8 +103,3 @@ export function verbChangesRows(verb: string): boolean {
 export function verbInsertsRows(verb: string): boolean {
   return INSERTING_VERBS.has(verb);
 }
-
-/** A 64-bit integer as the core wants it: number when it is a safe integer, bigint otherwise. */
-export function normalizeInteger(v: bigint): number | bigint {
-  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-}

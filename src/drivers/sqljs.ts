@@ -26,8 +26,9 @@ import {
   sqliteStatementVerb,
   verbChangesRows,
   verbInsertsRows,
-  normalizeInteger,
 } from './sqlite-common.ts';
+import { DriverBase } from './base.ts';
+import { normalizeInteger } from './integers.ts';
 
 export interface SqlJsDriver extends SyncDriver {
   /** The whole database as an SQLite file image (for downloads). */
@@ -134,9 +135,7 @@ function toDriverError(e: unknown): CodedError {
 function toBindValues(params: SqlValue[]): SqlJsBindValue[] {
   for (let i = 0; i < params.length; i++) {
     if (typeof params[i] === 'bigint') {
-      return params.map((v) =>
-        typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v,
-      );
+      return params.map((v) => (typeof v === 'bigint' ? normalizeInteger(v) : v));
     }
   }
   // Without a bigint the array binds as it is: sql.js only reads it (one copy less per call in a hot loop).
@@ -215,7 +214,7 @@ class SqlJsPrepared implements SyncPreparedStatement {
   }
 }
 
-class SqlJsDriverImpl implements SqlJsDriver {
+class SqlJsDriverImpl extends DriverBase<void> implements SqlJsDriver {
   readonly engine = 'sqlite' as const;
   readonly transactionalDdl = true;
   readonly target = 'sqlite (in memory)';
@@ -223,6 +222,7 @@ class SqlJsDriverImpl implements SqlJsDriver {
   private closed = false;
 
   constructor(private readonly db: SqlJsDatabase) {
+    super();
     // Give sql.js's errors the SQLite result code (its own handleError drops it).
     const original = db.handleError.bind(db);
     db.handleError = (rc: number) => {
@@ -349,18 +349,6 @@ class SqlJsDriverImpl implements SqlJsDriver {
     } catch (e) {
       throw toDriverError(e);
     }
-  }
-
-  begin(): void {
-    this.exec('BEGIN');
-  }
-
-  commit(): void {
-    this.exec('COMMIT');
-  }
-
-  rollback(): void {
-    this.exec('ROLLBACK');
   }
 
   /** One owner (this realm): nothing to wait for. */

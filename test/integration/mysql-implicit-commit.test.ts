@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
 import { Transaction } from '../../src/core/transaction.ts';
-import { openMysql } from '../../src/drivers/mysql.ts';
+import { openMysql } from '../../src/drivers/mysql/open.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 
 let server: TestServer;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
-import { openMysql } from '../../src/drivers/mysql.ts';
+import { openMysql } from '../../src/drivers/mysql/open.ts';
 import { takeSnapshot } from '../../src/core/schema/snapshot.ts';
 import { diffSnapshots } from '../../src/core/schema/diff.ts';
 import type { ColumnSnapshot, TableSnapshot } from '../../src/core/schema/types.ts';

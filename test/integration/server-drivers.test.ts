@@ -5,8 +5,9 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
-import { openMysql } from '../../src/drivers/mysql.ts';
-import { openPostgres, POSTGRES_LOCK_KEY } from '../../src/drivers/postgres.ts';
+import { openMysql } from '../../src/drivers/mysql/open.ts';
+import { openPostgres } from '../../src/drivers/postgres/open.ts';
+import { POSTGRES_LOCK_KEY } from '../../src/drivers/postgres/lock.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { freePort, startMariadb, startPostgres, type ManagedServer } from '../harness/servers.ts';
 

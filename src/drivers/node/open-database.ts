@@ -41,12 +41,12 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     }
     case 'postgres':
     case 'postgresql': {
-      const { openPostgres } = await import('../postgres.ts');
+      const { openPostgres } = await import('../postgres/open.ts');
       return openPostgres(url, options);
     }
     case 'mysql':
     case 'mariadb': {
-      const { openMysql } = await import('../mysql.ts');
+      const { openMysql } = await import('../mysql/open.ts');
       return openMysql(url.replace(/^mariadb:/i, 'mysql:'), options);
     }
     default:

@@ -1,0 +1,173 @@
+/**
+ * The PostgreSQL server driver: one dedicated `pg` client, so transactions, savepoints, prepared statements and the
+ * advisory lock all live in one session. Node only.
+ */
+import type pg from 'pg';
+import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../../core/driver.ts';
+import { DriverBase } from '../base.ts';
+import { ConnectionError } from '../connection-error.ts';
+import { lockTimeoutError } from '../server-url.ts';
+import { describeLockHolder, LOCK_HOLDER_PARAMS, LOCK_HOLDER_SQL, POSTGRES_LOCK_KEY } from './lock.ts';
+import { CloseStatement, ParseStatement } from './protocol.ts';
+import { toPg } from './values.ts';
+
+const ROW_COUNT_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
+
+function toQueryResult(results: pg.QueryArrayResult[]): QueryResult {
+  const withRows = [...results].reverse().find((r) => r.fields && r.fields.length > 0) ?? results[results.length - 1];
+  if (!withRows) return { columns: [], rows: [] };
+  return { columns: (withRows.fields ?? []).map((f) => f.name), rows: withRows.rows as SqlValue[][] };
+}
+
+function toExecResult(results: pg.QueryArrayResult[]): ExecResult {
+  let n = 0;
+  for (const r of results) if (ROW_COUNT_COMMANDS.has(r.command) && typeof r.rowCount === 'number') n += r.rowCount;
+  return { rowsAffected: n, lastInsertId: null };
+}
+
+export class PostgresDriver extends DriverBase<Promise<void>> implements Driver {
+  readonly engine = 'postgres' as const;
+  readonly transactionalDdl = true;
+  private lost: Error | null = null;
+  private closed = false;
+  private statementCounter = 0;
+
+  constructor(
+    private readonly client: pg.Client,
+    readonly target: string,
+  ) {
+    super();
+    client.removeAllListeners('error');
+    client.on('error', (err: Error) => {
+      this.lost ??= err;
+    });
+    client.on('end', () => {
+      if (!this.closed) this.lost ??= new Error('the server closed the connection');
+    });
+  }
+
+  private closedError(cause?: unknown): ConnectionError {
+    return new ConnectionError(`the connection to ${this.target} is closed`, '08003', cause);
+  }
+
+  /** Turns what `pg` throws into what the core expects: server errors as they are, a lost connection said plainly. */
+  private fail(err: unknown): never {
+    const e = err as Error & { code?: unknown; severity?: unknown };
+    if (this.closed) throw this.closedError(err);
+    const isServerError = e instanceof Error && typeof e.code === 'string' && typeof e.severity === 'string';
+    const fatal = isServerError && (e.severity === 'FATAL' || e.severity === 'PANIC');
+    if (isServerError && !fatal) throw e;
+    const connectionTrouble =
+      fatal ||
+      this.lost !== null ||
+      /Connection terminated|not queryable|ECONNRESET|EPIPE|ETIMEDOUT|socket/i.test(String(e?.message ?? e));
+    if (!connectionTrouble) throw err; // something else (a client-side error): as it is
+    const reason = this.lost && this.lost !== e ? this.lost : e;
+    const code = isServerError ? (e.code as string) : '08006';
+    throw new ConnectionError(
+      `lost the connection to ${this.target}: ${(reason as Error)?.message ?? String(reason)}`,
+      code,
+      err,
+    );
+  }
+
+  private async run(text: string, values?: SqlValue[], name?: string): Promise<pg.QueryArrayResult[]> {
+    if (this.closed) throw this.closedError();
+    try {
+      const config: pg.QueryArrayConfig = { text, rowMode: 'array', name };
+      if (values) config.values = values.map(toPg);
+      const res = (await this.client.query(config)) as unknown as pg.QueryArrayResult | pg.QueryArrayResult[];
+      return Array.isArray(res) ? res : [res];
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  async query(sql: string, params: SqlValue[]): Promise<QueryResult> {
+    return toQueryResult(await this.run(sql, params));
+  }
+
+  async execute(sql: string, params: SqlValue[]): Promise<ExecResult> {
+    return toExecResult(await this.run(sql, params));
+  }
+
+  async prepare(sql: string): Promise<PreparedStatement> {
+    if (this.closed) throw this.closedError();
+    const name = `moonwalk_${++this.statementCounter}`;
+    const parse = new ParseStatement(name, sql);
+    this.client.query(parse);
+    try {
+      await parse.done;
+    } catch (err) {
+      this.fail(err);
+    }
+    let closed = false;
+    const run = (params: SqlValue[]): Promise<pg.QueryArrayResult[]> => {
+      if (closed) throw new Error('the prepared statement is closed');
+      return this.run(sql, params, name);
+    };
+    return {
+      query: async (params) => toQueryResult(await run(params)),
+      execute: async (params) => toExecResult(await run(params)),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (this.closed || this.lost) return;
+        const close = new CloseStatement(name);
+        this.client.query(close);
+        await close.done.catch(() => {});
+      },
+    };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.run(sql);
+  }
+
+  async lock(timeoutMs: number): Promise<() => Promise<void>> {
+    const key = POSTGRES_LOCK_KEY.toString();
+    const started = Date.now();
+    let acquired = false;
+    if (timeoutMs > 0) {
+      // Wait in the server (woken the moment the holder lets go), bounded by lock_timeout for this one statement.
+      const [prev] = await this.run("SELECT current_setting('lock_timeout')");
+      const previous = String(prev?.rows[0]?.[0] ?? '0');
+      await this.run("SELECT set_config('lock_timeout', $1, false)", [`${Math.ceil(timeoutMs)}ms`]);
+      try {
+        await this.run('SELECT pg_advisory_lock($1::bigint)', [key]);
+        acquired = true;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== '55P03') throw err;
+      } finally {
+        if (!this.lost && !this.closed) {
+          await this.run("SELECT set_config('lock_timeout', $1, false)", [previous]).catch(() => {});
+        }
+      }
+    } else {
+      const [res] = await this.run('SELECT pg_try_advisory_lock($1::bigint)', [key]);
+      acquired = res?.rows[0]?.[0] === true;
+    }
+    if (!acquired) {
+      const holder = await this.run(LOCK_HOLDER_SQL, [...LOCK_HOLDER_PARAMS]).then(
+        ([res]) => describeLockHolder(res?.rows[0]),
+        () => '',
+      );
+      throw lockTimeoutError(this.target, started, holder);
+    }
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      if (this.closed || this.lost) return; // the lock went with the session
+      await this.run('SELECT pg_advisory_unlock($1::bigint)', [key]);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ended = this.client.end().catch(() => {});
+    // A dead peer must not keep close() waiting.
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
+  }
+}
