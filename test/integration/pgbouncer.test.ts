@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
-import { openPostgres } from '../../src/drivers/postgres.ts';
+import { openPostgres } from '../../src/drivers/postgres/open.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { startPgBouncer, type ManagedServer } from '../harness/servers.ts';
 
