@@ -8,7 +8,7 @@ export type CommandName = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {}
 
-type FlagKind = 'boolean' | 'string' | 'count' | 'seconds' | 'megabytes';
+type FlagKind = 'boolean' | 'string' | 'count' | 'whole' | 'seconds' | 'megabytes';
 
 /** --max-memory-mb: the default, and the least that leaves room for the command itself. */
 export const DEFAULT_MAX_MEMORY_MB = 2048;
@@ -25,13 +25,27 @@ const COMMON: Record<string, FlagKind> = {
   'max-lua-seconds': 'seconds',
   'max-memory-mb': 'megabytes',
   help: 'boolean',
+  lock: 'string',
 };
 
+/** `--targets FILE` and its companions, for the commands that run on a fleet. */
+const FLEET: Record<string, FlagKind> = { targets: 'string', parallel: 'count', 'fail-fast': 'boolean' };
+
+/** The run lock strategies of DESIGN §4. */
+export const LOCK_STRATEGIES = ['advisory', 'table'] as const;
+
 const PER_COMMAND: Record<CommandName, Record<string, FlagKind>> = {
-  status: {},
-  up: { step: 'count', to: 'string', 'single-transaction': 'boolean', 'dry-run': 'boolean' },
-  down: { step: 'count', to: 'string', all: 'boolean' },
-  redo: { step: 'count' },
+  status: { ...FLEET },
+  up: {
+    step: 'count',
+    to: 'string',
+    'single-transaction': 'boolean',
+    'dry-run': 'boolean',
+    retries: 'whole',
+    ...FLEET,
+  },
+  down: { step: 'count', to: 'string', all: 'boolean', retries: 'whole', ...FLEET },
+  redo: { step: 'count', retries: 'whole' },
   verify: { engine: 'string' },
   lint: {},
   schema: {},
@@ -69,6 +83,13 @@ Options:
   --max-lua-seconds S    seconds of Lua time one phase may run (default 20)
   --max-memory-mb N      memory the migrations may take, in MB (default 2048); more stops the run and rolls back
   --json                 print one JSON document on stdout
+  --lock advisory|table  the run lock: PostgreSQL's advisory lock, or a lease row in a lock table (for poolers
+                         such as PgBouncer in transaction mode); default: table where a pooler is detected
+  --retries N            attempts more for a migration that failed with a serialization failure or deadlock
+                         (SQLSTATE 40001, 40P01), each from the start of its transaction (default 0)
+  --targets FILE         up, down, status on every database URL in FILE (one a line; ?schema=NAME for a tenant)
+  --parallel N           with --targets: targets at a time, one connection each (default 4)
+  --fail-fast            with --targets: start no target after the first failure
 
 Exit codes: 0 done, 1 a migration failed or verify/lint found a problem, 2 bad usage, files or connection.`;
 
@@ -118,6 +139,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (name === 'verify' && flags.engine !== undefined && !['sqlite', 'postgres'].includes(String(flags.engine))) {
     throw new UsageError(`--engine must be sqlite or postgres, not "${flags.engine}"`);
   }
+  if (flags.lock !== undefined && !(LOCK_STRATEGIES as readonly string[]).includes(String(flags.lock))) {
+    throw new UsageError(`--lock must be ${LOCK_STRATEGIES.join(' or ')}, not "${flags.lock}"`);
+  }
+  for (const companion of ['parallel', 'fail-fast']) {
+    if (companion in flags && !('targets' in flags))
+      throw new UsageError(`--${companion} goes with --targets FILE (it says how to run a fleet of targets)`);
+  }
+  if ('targets' in flags && 'db' in flags)
+    throw new UsageError('use --db URL for one database or --targets FILE for many, not both');
   return { command: name, flags, positional };
 }
 
@@ -125,6 +155,8 @@ function parseNumber(key: string, value: string, kind: FlagKind): number {
   const n = Number(value);
   if (kind === 'count' && (!Number.isInteger(n) || n < 1))
     throw new UsageError(`--${key} needs a whole number of at least 1, not "${value}"`);
+  if (kind === 'whole' && (!Number.isInteger(n) || n < 0))
+    throw new UsageError(`--${key} needs a whole number (0 or more), not "${value}"`);
   if (kind === 'seconds' && (!Number.isFinite(n) || n < 0))
     throw new UsageError(`--${key} needs a number of seconds, not "${value}"`);
   if (kind === 'megabytes' && (!Number.isInteger(n) || n < MIN_MAX_MEMORY_MB)) {

@@ -11,7 +11,8 @@ import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
 import type { Driver } from '../core/driver.ts';
 import type { RunError, RunResult } from '../core/results.ts';
-import type { MigratorEvent } from '../core/migrator.ts';
+import type { MigratorEvent, MigratorOptions } from '../core/migrator.ts';
+import type { MigrationFile } from '../core/migration-files.ts';
 
 /**
  * lint, verify, schema and diff (lint rules, snapshots, the diff): loaded by those commands only, so that `up` and
@@ -62,6 +63,7 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     }
     const files = await readMigrationsDir(dir);
     if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json);
+    if (args.flags.targets !== undefined) return await runOnTargets(args, files, io, json);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
     const throwaway = args.command === 'verify' && args.flags.db === undefined;
     const url = throwaway ? '' : String(args.flags.db ?? io.env.DATABASE_URL ?? '');
@@ -94,6 +96,48 @@ async function connect(url: string, args: ParsedArgs): Promise<Driver> {
 
 class ConnectError extends Error {}
 
+/** What every run takes from the command line: the Lua limits, the lock wait, drift. */
+function runnerOptions(args: ParsedArgs): Omit<MigratorOptions, 'driver' | 'files'> {
+  return {
+    limits: {
+      instructions: Number(args.flags['max-instructions'] ?? DEFAULT_LIMITS.instructions),
+      luaTimeMs: Number(args.flags['max-lua-seconds'] ?? DEFAULT_LIMITS.luaTimeMs / 1000) * 1000,
+    },
+    lockTimeoutMs: Number(args.flags['lock-timeout'] ?? 60) * 1000,
+    allowDrift: args.flags['allow-drift'] === true,
+  };
+}
+
+/** `--targets FILE`: up, down or status on every target of the file (src/cli/fleet-command.ts). */
+async function runOnTargets(args: ParsedArgs, files: MigrationFile[], io: Io, json: boolean): Promise<number> {
+  const command = args.command;
+  if (command !== 'up' && command !== 'down' && command !== 'status') {
+    throw new UsageError(`--targets works with up, down and status, not with ${command}`);
+  }
+  if (args.flags['single-transaction'] === true || args.flags['dry-run'] === true) {
+    throw new UsageError('--single-transaction and --dry-run take one --db database, not --targets');
+  }
+  const { readTargetsFile } = await import('./targets-file.ts');
+  const { runFleetCommand } = await import('./fleet-command.ts');
+  const targets = readTargetsFile(String(args.flags.targets));
+  const step = args.flags.step as number | undefined;
+  const to = args.flags.to as string | undefined;
+  return runFleetCommand({
+    command,
+    targets,
+    files,
+    parallel: Number(args.flags.parallel ?? 4),
+    failFast: args.flags['fail-fast'] === true,
+    json,
+    connect: (target) => connect(target.url, args),
+    migrator: runnerOptions(args),
+    up: { step, to },
+    down: { step, to, all: args.flags.all === true },
+    out: io.out,
+    err: io.err,
+  });
+}
+
 async function runCommand(
   args: ParsedArgs,
   driver: Driver,
@@ -104,12 +148,7 @@ async function runCommand(
   const migrator = new Migrator({
     driver,
     files,
-    limits: {
-      instructions: Number(args.flags['max-instructions'] ?? DEFAULT_LIMITS.instructions),
-      luaTimeMs: Number(args.flags['max-lua-seconds'] ?? DEFAULT_LIMITS.luaTimeMs / 1000) * 1000,
-    },
-    lockTimeoutMs: Number(args.flags['lock-timeout'] ?? 60) * 1000,
-    allowDrift: args.flags['allow-drift'] === true,
+    ...runnerOptions(args),
     onEvent: (event) => {
       io.event?.(event);
       if (json || args.command === 'verify' || args.command === 'diff') return;

@@ -59,7 +59,7 @@ export function renderStatus(status: StatusResult, target: string): string {
   return lines.join('\n');
 }
 
-function formatMs(ms: number): string {
+export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
