@@ -3,7 +3,14 @@
  * Migrator, every method answers with a plain result object and never throws.
  */
 import type { Driver, Engine } from './driver.ts';
-import { LuaHost, LoadError, type CompiledMigration, type LuaFailure, type Phase } from './lua/host.ts';
+import {
+  LuaHost,
+  LoadError,
+  type BlockOptions,
+  type CompiledMigration,
+  type LuaFailure,
+  type Phase,
+} from './lua/host.ts';
 import type { Limits } from './lua/bridge.ts';
 import { Ledger, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
@@ -373,18 +380,23 @@ export class Migrator {
       return result;
     }
     this.emit({ type: 'start', id: file.id, direction });
-    const tx = new Transaction(this.driver);
+    const options = compiled.blocks[this.engine]!.options;
+    const outside = options?.transaction === false;
+    const tx = new Transaction(this.driver, { autocommit: outside });
     try {
-      await this.control(file.id, 'begin', () => this.driver.begin());
+      if (!outside) await this.control(file.id, 'begin', () => this.driver.begin());
+      await this.setTimeouts(file.id, options);
       await this.apply(file, compiled, direction, tx);
-      await this.control(file.id, 'commit', () => this.driver.commit());
+      if (!outside) await this.control(file.id, 'commit', () => this.driver.commit());
     } catch (error) {
-      await this.rollbackQuietly();
+      if (!outside) await this.rollbackQuietly();
       const result: MigrationResult = { id: file.id, direction, status: 'failed', duration_ms: elapsed() };
       this.emit({ type: 'done', result });
       const runError = toRunError(error, direction);
-      if (!this.driver.transactionalDdl) await this.reportPartial(file.id, direction, tx, runError);
+      if (!this.driver.transactionalDdl || outside) await this.reportPartial(file.id, direction, tx, runError, outside);
       throw new RunFailureWithResult(runError, result);
+    } finally {
+      if (outside) await this.resetTimeouts(options);
     }
     const result: MigrationResult = {
       id: file.id,
@@ -407,6 +419,7 @@ export class Migrator {
     beforeRollback?: () => unknown,
   ): Promise<void> {
     const dryRun = statements !== undefined;
+    this.refuseOutsideTransactions(pending, dryRun);
     await this.control(null, 'begin', () => this.driver.begin());
     let current: MigrationFile | null = null;
     let started = performance.now();
@@ -428,7 +441,10 @@ export class Migrator {
         }
         this.emit({ type: 'start', id: file.id, direction: 'up' });
         const tx = new Transaction(this.driver, { record: dryRun });
+        const options = compiled.blocks[this.engine]!.options;
+        await this.setTimeouts(file.id, options);
         await this.apply(file, compiled, 'up', tx);
+        await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         const result: MigrationResult = {
           id: file.id,
@@ -460,11 +476,61 @@ export class Migrator {
   }
 
   /**
-   * After a failed migration on an engine that commits DDL implicitly (MySQL, DESIGN §2): the ledger row may have
-   * committed with a DDL that ran after it (in `after`), so it is deleted again; and the error names what stays
-   * committed and what to do about it.
+   * A batch is one transaction: a migration that must run outside one (`options{ transaction = false }`) cannot be
+   * part of it. Refused before anything runs (DESIGN §5).
    */
-  private async reportPartial(id: string, direction: Direction, tx: Transaction, runError: RunError): Promise<void> {
+  private refuseOutsideTransactions(pending: MigrationFile[], dryRun: boolean): void {
+    for (const file of pending) {
+      if (this.compileOrFail(file).blocks[this.engine]?.options?.transaction !== false) continue;
+      throw new RunFailure({
+        migration: file.id,
+        phase: 'check',
+        file: file.file,
+        message:
+          `${file.id} must run outside a transaction (its database("${this.engine}") block sets ` +
+          `options{ transaction = false }), so it cannot be part of ${dryRun ? 'a dry run, which rolls everything back' : 'one transaction with the other migrations'}. ` +
+          'Nothing was run: apply the migrations before it, then it on its own',
+      });
+    }
+  }
+
+  /**
+   * `options{ lock_timeout, statement_timeout }` (PostgreSQL only; the DSL refuses them elsewhere): SET LOCAL inside
+   * the migration's transaction, a session SET outside one (reset by resetTimeouts). `value` 'DEFAULT' undoes them.
+   * The durations were checked by the DSL (digits and a unit), so they are safe to quote.
+   */
+  private async setTimeouts(id: string, options: BlockOptions | undefined, value?: 'DEFAULT'): Promise<void> {
+    if (!options) return;
+    const scope = options.transaction ? 'SET LOCAL' : 'SET';
+    for (const [name, duration] of timeouts(options)) {
+      const sql = `${scope} ${name} = ${value ?? `'${duration}'`}`;
+      await this.control(id, 'begin', () => this.driver.exec(sql));
+    }
+  }
+
+  private async resetTimeouts(options: BlockOptions | undefined): Promise<void> {
+    if (!options) return;
+    for (const [name] of timeouts(options)) {
+      try {
+        await this.driver.exec(`RESET ${name}`);
+      } catch {
+        // The connection is gone: the setting went with it.
+      }
+    }
+  }
+
+  /**
+   * After a failed migration on an engine that commits DDL implicitly (MySQL, DESIGN §2) or one that ran outside a
+   * transaction: the ledger row may have committed before the failure (in `after`), so it is deleted again; and the
+   * error names what stays committed and what to do about it.
+   */
+  private async reportPartial(
+    id: string,
+    direction: Direction,
+    tx: Transaction,
+    runError: RunError,
+    outside: boolean,
+  ): Promise<void> {
     let unrecorded: string | null = null;
     // The row is written after `up`: only a failure in `after` (or at the commit) can find it committed.
     if (direction === 'up' && (runError.phase === 'after' || runError.phase === 'commit')) {
@@ -483,7 +549,9 @@ export class Migrator {
           return line.length > 200 ? `${line.slice(0, 199)}…` : line;
         })
         .join('; ');
-      const why = `${this.engine} commits DDL implicitly, together with everything before it in the transaction`;
+      const why = outside
+        ? 'it runs outside a transaction (options{ transaction = false }): each statement commits on its own'
+        : `${this.engine} commits DDL implicitly, together with everything before it in the transaction`;
       runError.message +=
         direction === 'up'
           ? ` — partially applied: these statements committed before the failure and were not rolled back (${why}): ` +
@@ -593,6 +661,13 @@ class RunFailureWithResult extends RunFailure {
   ) {
     super(error);
   }
+}
+
+function timeouts(options: BlockOptions): Array<[string, string]> {
+  const list: Array<[string, string]> = [];
+  if (options.lockTimeout) list.push(['lock_timeout', options.lockTimeout]);
+  if (options.statementTimeout) list.push(['statement_timeout', options.statementTimeout]);
+  return list;
 }
 
 function skipReason(compiled: CompiledMigration, engine: Engine): string {

@@ -73,9 +73,10 @@ export class Transaction {
   /** Every statement sent by migration code, when recording (dry runs). */
   readonly statements: StatementRecord[] = [];
   /**
-   * On an engine without transactional DDL (MySQL): the statements of this migration that are committed for good,
-   * in order. DDL commits everything before it in the transaction, and itself; so this is every statement up to and
-   * including the last DDL that ran (a DDL that failed, other than by a syntax error, still committed what came before).
+   * The statements of this migration that are committed for good, in order. On an engine without transactional DDL
+   * (MySQL): DDL commits everything before it in the transaction, and itself; so this is every statement up to and
+   * including the last DDL that ran (a DDL that failed, other than by a syntax error, still committed what came
+   * before). Outside a transaction (`options{ transaction = false }`): every statement that succeeded.
    */
   readonly implicitlyCommitted: string[] = [];
   /** MySQL: statements that ran since the last implicit commit; a rollback still undoes them. */
@@ -83,7 +84,11 @@ export class Transaction {
 
   constructor(
     readonly driver: Driver,
-    private readonly options: { record?: boolean } = {},
+    private readonly options: {
+      record?: boolean;
+      /** The migration runs outside a transaction: each statement commits on its own (options{ transaction = false }). */
+      autocommit?: boolean;
+    } = {},
   ) {}
 
   get engine() {
@@ -201,9 +206,20 @@ export class Transaction {
     }
     if (params !== null) {
       if (this.options.record) this.statements.push({ sql, params });
+      if (this.options.autocommit) return this.guarded(sql, where, this.trackEach(sql, op));
       if (!this.driver.transactionalDdl) return this.guarded(sql, where, this.trackCommits(sql, op));
     }
     return this.guarded(sql, where, op);
+  }
+
+  /** Outside a transaction: a statement that succeeded has committed. */
+  private trackEach<T>(sql: string, op: () => MaybePromise<T>): () => MaybePromise<T> {
+    return () => {
+      const value = op();
+      if (value instanceof Promise) return value.then((v) => (this.implicitlyCommitted.push(sql), v));
+      this.implicitlyCommitted.push(sql);
+      return value;
+    };
   }
 
   /** MySQL: wraps a statement so that what it commits implicitly (DDL) moves into `implicitlyCommitted`. */

@@ -53,6 +53,13 @@ export const REFERENCE: ReferenceEntry[] = [
       'after(function(db) local rows, err = db:query("SELECT count(*) AS n FROM t") if err then error(err) end end)',
   },
   {
+    name: 'options',
+    signature: 'options{ transaction = false, lock_timeout = "5s", statement_timeout = "1min" }',
+    returns: 'nothing; at most once per database block, every key optional',
+    example: 'options{ transaction = false } -- for CREATE INDEX CONCURRENTLY',
+    note: 'transaction = false: each statement commits on its own and a failure is reported as partially applied. The timeouts are PostgreSQL only (SET LOCAL).',
+  },
+  {
     name: 'db:query',
     signature: 'db:query(sql, params?)',
     returns: 'an array of rows, each a table keyed by column name (NULL is nil) — or nil, err',
@@ -105,7 +112,7 @@ export function referenceFor(name: string): ReferenceEntry | undefined {
   return BY_NAME.get(ALIASES[name] ?? name);
 }
 
-const DSL_FUNCTIONS = new Set(['migration', 'database', 'up', 'down', 'after']);
+const DSL_FUNCTIONS = new Set(['migration', 'database', 'up', 'down', 'after', 'options']);
 const DB_METHODS = new Set(['query', 'execute', 'prepare', 'savepoint', 'rollback_to', 'release', 'db_type']);
 const STATEMENT_METHODS = new Set(['execute', 'query', 'close']);
 
@@ -145,7 +152,12 @@ export function lookupAt(line: string, offset: number): { entry: ReferenceEntry;
       const entry = referenceFor(`db:${method[1]}`);
       return entry ? { entry, from, to: to + method[0].length } : null;
     }
-    if (DSL_FUNCTIONS.has(name) && /^\s*\(/.test(after) && !/[.:]\s*$/.test(before) && !/\bfunction\s+$/.test(before)) {
+    if (
+      DSL_FUNCTIONS.has(name) &&
+      /^\s*[({]/.test(after) &&
+      !/[.:]\s*$/.test(before) &&
+      !/\bfunction\s+$/.test(before)
+    ) {
       return { entry: referenceFor(name)!, from, to };
     }
     return null;

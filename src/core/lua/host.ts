@@ -27,12 +27,21 @@ export interface CompiledMigration {
   /** The file name the code was loaded from, used in every message. */
   file: string;
   description: string;
-  /** The engines the migration has a `database(...)` block for, and which optional phases each defines. */
-  blocks: Partial<Record<Engine, { down: boolean; after: boolean }>>;
+  /** The engines the migration has a `database(...)` block for, which optional phases each defines, its `options{}`. */
+  blocks: Partial<Record<Engine, { down: boolean; after: boolean; options?: BlockOptions }>>;
   /** Engines with an empty `database(...)` block: a placeholder, skipped like a missing block. */
   emptyBlocks: Engine[];
   /** Registry reference to the Lua table of the phase functions (laid out as new_definition in the prelude says). */
   readonly ref: number;
+}
+
+/** A block's `options{ ... }` (DESIGN §1); absent when the block does not call it. */
+export interface BlockOptions {
+  /** False: the migration runs without the runner's transaction, each statement committing on its own. */
+  transaction: boolean;
+  /** PostgreSQL durations as written (`"5s"`, `"1min"`), set with SET LOCAL around the migration. */
+  lockTimeout?: string;
+  statementTimeout?: string;
 }
 
 /** Where and why Lua code failed. */
@@ -224,6 +233,14 @@ export class LuaHost implements DbServices {
         if (bits & 1) blocks[engine] = { down: (bits & 2) !== 0, after: (bits & 4) !== 0 };
         else if (bits & 8) emptyBlocks.push(engine);
       });
+      if (lua.lua_rawgeti(L, holder, 4) === lua.LUA_TTABLE) {
+        ENGINE_ORDER.forEach((engine, e) => {
+          const block = blocks[engine];
+          if (lua.lua_rawgeti(L, -1, e + 1) === lua.LUA_TTABLE && block) block.options = readOptions(L);
+          lua.lua_pop(L, 1);
+        });
+      }
+      lua.lua_pop(L, 1);
       lua.lua_rawgeti(L, holder, 3);
       const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
       return { file, description, blocks, emptyBlocks, ref };
@@ -373,6 +390,19 @@ export class LuaHost implements DbServices {
 function rawField(L: LuaState, index: number, name: string): number {
   lua.lua_pushstring(L, to_luastring(name, true));
   return lua.lua_rawget(L, index);
+}
+
+/** The options table the prelude built (integer keys: 1 transaction, 2 lock_timeout, 3 statement_timeout) on top of L. */
+function readOptions(L: LuaState): BlockOptions {
+  const options: BlockOptions = { transaction: true };
+  lua.lua_rawgeti(L, -1, 1);
+  options.transaction = lua.lua_toboolean(L, -1);
+  lua.lua_pop(L, 1);
+  if (lua.lua_rawgeti(L, -1, 2) === lua.LUA_TSTRING) options.lockTimeout = toJsString(L, -1) ?? undefined;
+  lua.lua_pop(L, 1);
+  if (lua.lua_rawgeti(L, -1, 3) === lua.LUA_TSTRING) options.statementTimeout = toJsString(L, -1) ?? undefined;
+  lua.lua_pop(L, 1);
+  return options;
 }
 
 function lineOf(thread: LuaState, level = 0): { line?: number } {

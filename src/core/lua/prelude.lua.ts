@@ -87,7 +87,7 @@ local current, block -- the definition being built, and its database block being
 -- description; one integer of flags, four bits per engine (at 4 * its number: 1 a block with up, 2 its down, 4 its
 -- after, 8 an empty block); and the phase functions at 3 * engine number + phase number.
 local function new_definition()
-  return { description = nil, flags = 0, fns = {} }
+  return { description = nil, flags = 0, fns = {}, options = nil }
 end
 
 local function dsl_migration(description, body)
@@ -122,9 +122,16 @@ local function dsl_database(engine, body)
   if def.flags & (15 << shift) ~= 0 then error(("database(%q) is defined twice in this migration"):format(engine), 2) end
   block = { engine = engine, number = number, bits = 0 }
   local ok, err = pcall(body)
-  local bits = block.bits
+  local bits, options = block.bits, block.options
   block = nil
   if not ok then error(err, 0) end
+  if options and bits & 1 == 0 then
+    error(("database(%q) calls options{...} but has no up(function(db) ... end)"):format(engine), 2)
+  end
+  if options then
+    def.options = def.options or {}
+    def.options[number + 1] = options
+  end
   if bits & 1 ~= 0 then
     def.flags = def.flags | (bits << shift)
   elseif bits ~= 0 then
@@ -147,6 +154,48 @@ for phase, number in pairs(PHASES) do
   end
 end
 
+-- options{ transaction = false, lock_timeout = "5s", statement_timeout = "1min" } (DESIGN §1), once per block. Kept
+-- under integer keys for the host: 1 false when the migration runs outside a transaction, 2 and 3 the timeouts.
+local OPTION_KEYS = { transaction = true, lock_timeout = true, statement_timeout = true }
+local TIMEOUT_UNITS = { us = true, ms = true, s = true, min = true, h = true, d = true }
+local function timeout_value(name, value, engine)
+  if engine ~= "postgres" then
+    error(("options{ %s = ... } is not supported on %s: only PostgreSQL has %s; remove it from database(%q)"):format(
+      name, engine, name, engine), 3)
+  end
+  local text = type(value) == "string" and value or nil
+  local number, unit = (text or ""):match("^%s*(%d+%.?%d*)%s*(%a*)%s*$")
+  if not number or (unit ~= "" and not TIMEOUT_UNITS[unit]) then
+    error(("options{ %s = ... } must be a duration string such as \"5s\", \"500ms\" or \"1min\" (units us, ms, s, min, h, d), got %s"):format(
+      name, text and ("%q"):format(text) or ("a " .. type(value))), 3)
+  end
+  return number .. unit
+end
+local function dsl_options(options)
+  if not (current and block) then error("options{...} must be called inside a database(type, function() ... end) block", 2) end
+  if type(options) ~= "table" then error("options{...} expects a table such as options{ transaction = false }, got a " .. type(options), 2) end
+  if block.options then error("options{...} is called twice in database(\"" .. block.engine .. "\"): put every option in one call", 2) end
+  local keys = {}
+  for key in pairs(options) do
+    if not OPTION_KEYS[key] then
+      error(("unknown option %s in options{...}: use transaction, lock_timeout or statement_timeout"):format(
+        type(key) == "string" and key or ("[" .. tostring(key) .. "]")), 2)
+    end
+    keys[#keys + 1] = key
+  end
+  local result = { true }
+  local transaction = options.transaction
+  if transaction ~= nil and type(transaction) ~= "boolean" then
+    error("options{ transaction = ... } must be true or false, got a " .. type(transaction), 2)
+  end
+  if transaction == false then result[1] = false end
+  if options.lock_timeout ~= nil then result[2] = timeout_value("lock_timeout", options.lock_timeout, block.engine) end
+  if options.statement_timeout ~= nil then
+    result[3] = timeout_value("statement_timeout", options.statement_timeout, block.engine)
+  end
+  block.options = result
+end
+
 -- define for one file: it puts the DSL in the file's environment while fn runs, and takes it out again.
 local function make_define(env, holder)
   return function(fn)
@@ -156,16 +205,16 @@ local function make_define(env, holder)
     if holder[1] or current then error("define is called twice in this file: a file defines exactly one migration", 2) end
     local def = new_definition()
     current, block = def, nil
-    env.migration, env.database, env.up, env.down, env.after =
-      dsl_migration, dsl_database, dsl_phase.up, dsl_phase.down, dsl_phase.after
+    env.migration, env.database, env.up, env.down, env.after, env.options =
+      dsl_migration, dsl_database, dsl_phase.up, dsl_phase.down, dsl_phase.after, dsl_options
     local ok, err = pcall(fn)
     current, block = nil, nil
-    env.migration, env.database, env.up, env.down, env.after = nil, nil, nil, nil, nil
+    env.migration, env.database, env.up, env.down, env.after, env.options = nil, nil, nil, nil, nil, nil
     if not ok then error(err, 0) end
     if not def.description then
       error("the function given to define never calls migration(description, function() ... end)", 2)
     end
-    holder[1], holder[2], holder[3] = def.description, def.flags, def.fns
+    holder[1], holder[2], holder[3], holder[4] = def.description, def.flags, def.fns, def.options
     -- The definition stays private: handed back, the code could change it (or give it metatables) after the
     -- checks above, and the host reads it outside any budget.
     return nil
