@@ -1,6 +1,10 @@
 /**
  * The command line of DESIGN §5, parsed strictly: an unknown flag, a missing value or a bad number is a usage
  * error (exit 2) that says what was expected.
+ *
+ * Each flag is defined once, in FLAGS: its kind, the commands that take it (all when `commands` is left out) and,
+ * for a flag with a fixed set of values, those values. The type of each command's parsed flags is derived from that
+ * table, so adding a flag is one line there (and its line in USAGE).
  */
 
 export const COMMANDS = ['status', 'up', 'down', 'redo', 'verify', 'lint', 'schema', 'diff', 'new'] as const;
@@ -8,55 +12,88 @@ export type CommandName = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {}
 
+/**
+ * How a flag's value is read: `count` a whole number ≥ 1, `whole` a whole number ≥ 0, `seconds` a number ≥ 0,
+ * `megabytes` a whole number of MB.
+ */
 type FlagKind = 'boolean' | 'string' | 'count' | 'whole' | 'seconds' | 'megabytes';
+
+interface FlagSpec {
+  kind: FlagKind;
+  /** The commands that take this flag; every command when left out. */
+  commands?: readonly CommandName[];
+  /** The only values a `string` flag accepts. */
+  choices?: readonly string[];
+}
 
 /** --max-memory-mb: the default, and the least that leaves room for the command itself. */
 export const DEFAULT_MAX_MEMORY_MB = 2048;
 export const MIN_MAX_MEMORY_MB = 64;
 
-const COMMON: Record<string, FlagKind> = {
-  db: 'string',
-  dir: 'string',
-  json: 'boolean',
-  'lock-timeout': 'seconds',
-  'connect-timeout': 'seconds',
-  'allow-drift': 'boolean',
-  'max-instructions': 'count',
-  'max-lua-seconds': 'seconds',
-  'max-memory-mb': 'megabytes',
-  help: 'boolean',
-  lock: 'string',
-};
-
-/** `--targets FILE` and its companions, for the commands that run on a fleet. */
-const FLEET: Record<string, FlagKind> = { targets: 'string', parallel: 'count', 'fail-fast': 'boolean' };
-
 /** The run lock strategies of DESIGN §4. */
 export const LOCK_STRATEGIES = ['advisory', 'table'] as const;
 
-const PER_COMMAND: Record<CommandName, Record<string, FlagKind>> = {
-  status: { ...FLEET },
-  up: {
-    step: 'count',
-    to: 'string',
-    'single-transaction': 'boolean',
-    'dry-run': 'boolean',
-    retries: 'whole',
-    ...FLEET,
-  },
-  down: { step: 'count', to: 'string', all: 'boolean', retries: 'whole', ...FLEET },
-  redo: { step: 'count', retries: 'whole' },
-  verify: { engine: 'string' },
-  lint: {},
-  schema: {},
-  diff: {},
-  new: {},
+/** The commands that run on a fleet: `--targets FILE` and its companions. */
+export const FLEET_COMMANDS = ['status', 'up', 'down'] as const;
+
+/** Every flag of every command. The order is the order "did you mean" suggestions are looked for in. */
+const FLAGS = {
+  db: { kind: 'string' },
+  dir: { kind: 'string' },
+  json: { kind: 'boolean' },
+  'lock-timeout': { kind: 'seconds' },
+  'connect-timeout': { kind: 'seconds' },
+  'allow-drift': { kind: 'boolean' },
+  'max-instructions': { kind: 'count' },
+  'max-lua-seconds': { kind: 'seconds' },
+  'max-memory-mb': { kind: 'megabytes' },
+  help: { kind: 'boolean' },
+  lock: { kind: 'string', choices: LOCK_STRATEGIES },
+  step: { kind: 'count', commands: ['up', 'down', 'redo'] },
+  to: { kind: 'string', commands: ['up', 'down'] },
+  'single-transaction': { kind: 'boolean', commands: ['up'] },
+  'dry-run': { kind: 'boolean', commands: ['up'] },
+  all: { kind: 'boolean', commands: ['down'] },
+  engine: { kind: 'string', commands: ['verify'], choices: ['sqlite', 'postgres'] },
+  retries: { kind: 'whole', commands: ['up', 'down', 'redo'] },
+  targets: { kind: 'string', commands: FLEET_COMMANDS },
+  parallel: { kind: 'count', commands: FLEET_COMMANDS },
+  'fail-fast': { kind: 'boolean', commands: FLEET_COMMANDS },
+} as const satisfies Record<string, FlagSpec>;
+
+type FlagName = keyof typeof FLAGS;
+
+/** The value a flag's spec parses to: `true` for a boolean, one of its choices, a string or a number. */
+type FlagValue<S extends FlagSpec> = S['kind'] extends 'boolean'
+  ? true
+  : S extends { choices: readonly (infer V)[] }
+    ? V
+    : S['kind'] extends 'string'
+      ? string
+      : number;
+
+type TakesFlag<S extends FlagSpec, C extends CommandName> = S extends { commands: readonly (infer Cs)[] }
+  ? C extends Cs
+    ? true
+    : false
+  : true;
+
+/** The flags command C was given: each one it takes, present only when given. */
+export type FlagsOf<C extends CommandName> = {
+  -readonly [F in FlagName as TakesFlag<(typeof FLAGS)[F], C> extends true ? F : never]?: FlagValue<(typeof FLAGS)[F]>;
 };
 
-export interface ParsedArgs {
-  command: CommandName;
-  flags: Record<string, string | number | boolean>;
-  positional: string[];
+/** The command line of one of the commands C. */
+export type ArgsOf<C extends CommandName> = { [K in C]: { command: K; flags: FlagsOf<K>; positional: string[] } }[C];
+
+/** One command line, parsed: narrowing on `command` gives that command's flags. */
+export type ParsedArgs = ArgsOf<CommandName>;
+
+function flagsOf(command: CommandName): FlagName[] {
+  return (Object.keys(FLAGS) as FlagName[]).filter((name) => {
+    const spec: FlagSpec = FLAGS[name];
+    return !spec.commands || spec.commands.includes(command);
+  });
 }
 
 export const USAGE = `Usage: moonwalk <command> [options]
@@ -98,12 +135,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     return { command: 'status', flags: { help: true }, positional: [] };
   }
-  if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command "${command}": use one of ${COMMANDS.join(', ')}`);
-  }
-  const name = command as CommandName;
-  const known = { ...COMMON, ...PER_COMMAND[name] };
-  const flags: ParsedArgs['flags'] = {};
+  const name = COMMANDS.find((c) => c === command);
+  if (!name) throw new UsageError(`unknown command "${command}": use one of ${COMMANDS.join(', ')}`);
+  const known = flagsOf(name);
+  const flags: Partial<Record<FlagName, string | number | true>> = {};
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -113,19 +148,20 @@ export function parseArgs(argv: string[]): ParsedArgs {
     }
     const eq = arg.indexOf('=');
     const key = arg.slice(2, eq < 0 ? undefined : eq);
-    const kind = known[key];
-    if (!kind) {
-      const hint = Object.keys(known).find((k) => k.startsWith(key) || key.startsWith(k));
+    const flag = known.find((k) => k === key);
+    if (!flag) {
+      const hint = known.find((k) => k.startsWith(key) || key.startsWith(k));
       throw new UsageError(`unknown option --${key} for "moonwalk ${name}"${hint ? ` (did you mean --${hint}?)` : ''}`);
     }
+    const { kind } = FLAGS[flag];
     if (kind === 'boolean') {
       if (eq >= 0) throw new UsageError(`--${key} takes no value`);
-      flags[key] = true;
+      flags[flag] = true;
       continue;
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : rest[++i];
     if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${key} needs a value`);
-    flags[key] = kind === 'string' ? value : parseNumber(key, value, kind);
+    flags[flag] = kind === 'string' ? value : parseNumber(key, value, kind);
   }
   const targets = ['step', 'to', 'all'].filter((k) => k in flags);
   if (targets.length > 1) throw new UsageError(`use only one of ${targets.map((t) => `--${t}`).join(', ')}`);
@@ -136,11 +172,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
         : `unexpected argument "${positional[0]}"`,
     );
   }
-  if (name === 'verify' && flags.engine !== undefined && !['sqlite', 'postgres'].includes(String(flags.engine))) {
-    throw new UsageError(`--engine must be sqlite or postgres, not "${flags.engine}"`);
-  }
-  if (flags.lock !== undefined && !(LOCK_STRATEGIES as readonly string[]).includes(String(flags.lock))) {
-    throw new UsageError(`--lock must be ${LOCK_STRATEGIES.join(' or ')}, not "${flags.lock}"`);
+  for (const flag of known) {
+    const spec: FlagSpec = FLAGS[flag];
+    const value = flags[flag];
+    if (spec.choices && value !== undefined && !spec.choices.includes(String(value))) {
+      throw new UsageError(`--${flag} must be ${orList(spec.choices)}, not "${value}"`);
+    }
   }
   for (const companion of ['parallel', 'fail-fast']) {
     if (companion in flags && !('targets' in flags))
@@ -148,7 +185,14 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   if ('targets' in flags && 'db' in flags)
     throw new UsageError('use --db URL for one database or --targets FILE for many, not both');
-  return { command: name, flags, positional };
+  // The table above is what FlagsOf is derived from, and each value was read by its flag's kind: the parsed flags
+  // are those of the command named.
+  return { command: name, flags, positional } as ParsedArgs;
+}
+
+/** "a", "a or b", "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
 function parseNumber(key: string, value: string, kind: FlagKind): number {

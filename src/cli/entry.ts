@@ -45,8 +45,8 @@ function options(argv: string[]): Options {
     return {
       command,
       json: flags.json === true,
-      maxMemoryMb: Number(flags['max-memory-mb'] ?? DEFAULT_MAX_MEMORY_MB),
-      url: throwaway ? '' : String(flags.db ?? process.env.DATABASE_URL ?? ''),
+      maxMemoryMb: flags['max-memory-mb'] ?? DEFAULT_MAX_MEMORY_MB,
+      url: throwaway ? '' : (flags.db ?? process.env.DATABASE_URL ?? ''),
     };
   } catch {
     return { command: argv[0], json: argv.includes('--json'), maxMemoryMb: DEFAULT_MAX_MEMORY_MB, url: '' };

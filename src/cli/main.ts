@@ -3,7 +3,7 @@
  * result (human lines, or one JSON document with --json) and sets the exit code of DESIGN §5.
  */
 import { writeNewMigration } from './new-migration.ts';
-import { parseArgs, UsageError, USAGE, type ParsedArgs } from './args.ts';
+import { FLEET_COMMANDS, parseArgs, UsageError, USAGE, type ArgsOf, type ParsedArgs } from './args.ts';
 import { readMigrationsDir, FilesError } from './migrations-dir.ts';
 import { jsonRunResult, jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
@@ -53,7 +53,7 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     return EXIT.ok;
   }
   const json = args.flags.json === true;
-  const dir = String(args.flags.dir ?? 'migrations');
+  const dir = args.flags.dir ?? 'migrations';
   try {
     if (args.command === 'new') {
       const path = await writeNewMigration(dir, args.positional[0]);
@@ -63,16 +63,15 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     }
     const files = await readMigrationsDir(dir);
     if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json);
-    if (args.flags.targets !== undefined) return await runOnTargets(args, files, io, json);
+    if (isFleetCommand(args) && args.flags.targets !== undefined)
+      return await runOnTargets(args, args.flags.targets, files, io, json);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
-    const throwaway = args.command === 'verify' && args.flags.db === undefined;
-    const url = throwaway ? '' : String(args.flags.db ?? io.env.DATABASE_URL ?? '');
+    const throwaway = args.command === 'verify' && args.flags.db === undefined ? (args.flags.engine ?? 'sqlite') : null;
+    const url = throwaway ? '' : (args.flags.db ?? io.env.DATABASE_URL ?? '');
     if (!url && !throwaway)
       throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
     io.event?.({ type: 'connecting' });
-    const driver = throwaway
-      ? await (await inspect()).openThrowaway(args.flags.engine === 'postgres' ? 'postgres' : 'sqlite')
-      : await connect(url, args);
+    const driver = throwaway ? await (await inspect()).openThrowaway(throwaway) : await connect(url, args);
     io.event?.({ type: 'connected' });
     try {
       return await runCommand(args, driver, files, io, json);
@@ -85,7 +84,7 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
 }
 
 async function connect(url: string, args: ParsedArgs): Promise<Driver> {
-  const connectTimeoutMs = Number(args.flags['connect-timeout'] ?? 10) * 1000;
+  const connectTimeoutMs = (args.flags['connect-timeout'] ?? 10) * 1000;
   try {
     return await openDatabase(url, { connectTimeoutMs });
   } catch (error) {
@@ -100,39 +99,48 @@ class ConnectError extends Error {}
 function runnerOptions(args: ParsedArgs): Omit<MigratorOptions, 'driver' | 'files'> {
   return {
     limits: {
-      instructions: Number(args.flags['max-instructions'] ?? DEFAULT_LIMITS.instructions),
-      luaTimeMs: Number(args.flags['max-lua-seconds'] ?? DEFAULT_LIMITS.luaTimeMs / 1000) * 1000,
+      instructions: args.flags['max-instructions'] ?? DEFAULT_LIMITS.instructions,
+      luaTimeMs: (args.flags['max-lua-seconds'] ?? DEFAULT_LIMITS.luaTimeMs / 1000) * 1000,
     },
-    lockTimeoutMs: Number(args.flags['lock-timeout'] ?? 60) * 1000,
+    lockTimeoutMs: (args.flags['lock-timeout'] ?? 60) * 1000,
     allowDrift: args.flags['allow-drift'] === true,
   };
 }
 
+type FleetCommand = (typeof FLEET_COMMANDS)[number];
+
+function isFleetCommand(args: ParsedArgs): args is ArgsOf<FleetCommand> {
+  return FLEET_COMMANDS.some((command) => command === args.command);
+}
+
 /** `--targets FILE`: up, down or status on every target of the file (src/cli/fleet-command.ts). */
-async function runOnTargets(args: ParsedArgs, files: MigrationFile[], io: Io, json: boolean): Promise<number> {
-  const command = args.command;
-  if (command !== 'up' && command !== 'down' && command !== 'status') {
-    throw new UsageError(`--targets works with up, down and status, not with ${command}`);
-  }
-  if (args.flags['single-transaction'] === true || args.flags['dry-run'] === true) {
+async function runOnTargets(
+  args: ArgsOf<FleetCommand>,
+  targetsFile: string,
+  files: MigrationFile[],
+  io: Io,
+  json: boolean,
+): Promise<number> {
+  if (args.command === 'up' && (args.flags['single-transaction'] === true || args.flags['dry-run'] === true)) {
     throw new UsageError('--single-transaction and --dry-run take one --db database, not --targets');
   }
   const { readTargetsFile } = await import('./targets-file.ts');
   const { runFleetCommand } = await import('./fleet-command.ts');
-  const targets = readTargetsFile(String(args.flags.targets));
-  const step = args.flags.step as number | undefined;
-  const to = args.flags.to as string | undefined;
+  const targets = readTargetsFile(targetsFile);
+  const run = args.command === 'status' ? undefined : args.flags;
+  const step = run?.step;
+  const to = run?.to;
   return runFleetCommand({
-    command,
+    command: args.command,
     targets,
     files,
-    parallel: Number(args.flags.parallel ?? 4),
+    parallel: args.flags.parallel ?? 4,
     failFast: args.flags['fail-fast'] === true,
     json,
     connect: (target) => connect(target.url, args),
     migrator: runnerOptions(args),
     up: { step, to },
-    down: { step, to, all: args.flags.all === true },
+    down: { step, to, all: args.command === 'down' && args.flags.all === true },
     out: io.out,
     err: io.err,
   });
@@ -157,8 +165,6 @@ async function runCommand(
     },
   });
   try {
-    const step = args.flags.step as number | undefined;
-    const to = args.flags.to as string | undefined;
     switch (args.command) {
       case 'status': {
         const status = await migrator.status();
@@ -179,16 +185,21 @@ async function runCommand(
           json,
           'up',
           await migrator.up({
-            step,
-            to,
+            step: args.flags.step,
+            to: args.flags.to,
             singleTransaction: args.flags['single-transaction'] === true,
             dryRun: args.flags['dry-run'] === true,
           }),
         );
       case 'down':
-        return report(io, json, 'down', await migrator.down({ step, to, all: args.flags.all === true }));
+        return report(
+          io,
+          json,
+          'down',
+          await migrator.down({ step: args.flags.step, to: args.flags.to, all: args.flags.all === true }),
+        );
       case 'redo':
-        return report(io, json, 'redo', await migrator.redo({ step }));
+        return report(io, json, 'redo', await migrator.redo({ step: args.flags.step }));
       case 'verify':
         if (args.flags.engine !== undefined && args.flags.engine !== driver.engine) {
           throw new UsageError(
