@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
+import { LOCK_SAFETY_CODES } from '../../src/core/lint/lock-safety.ts';
 
-/** Lints one file. */
+/** Lints one file, without the PostgreSQL lock-safety pack (lint-lock-safety.test.ts tests that). */
 function lint(source: string, file = '0001_test.lua'): LintFinding[] {
-  return lintMigrations([{ file, source }]);
+  return lintMigrations([{ file, source }], { disabled: LOCK_SAFETY_CODES });
 }
 
 /** The 1-based line of the first line containing `marker` (asserting it exists). */
@@ -474,10 +475,13 @@ describe('missing-engine-block', () => {
 end)
 `;
     const sqliteOnly = migration('db:execute("ALTER TABLE users ADD COLUMN email TEXT")');
-    const findings = lintMigrations([
-      { file: '0001_create_users.lua', source: both },
-      { file: '0002_add_email.lua', source: sqliteOnly },
-    ]);
+    const findings = lintMigrations(
+      [
+        { file: '0001_create_users.lua', source: both },
+        { file: '0002_add_email.lua', source: sqliteOnly },
+      ],
+      { disabled: LOCK_SAFETY_CODES },
+    );
     expect(findings.map((f) => [f.code, f.severity, f.file, f.line])).toEqual([
       ['missing-engine-block', 'warning', '0002_add_email.lua', 2],
     ]);

@@ -15,6 +15,7 @@ import type {
 } from 'luaparse';
 import { decodeString, parseLua } from './lua.ts';
 import { analyzeSql, LUA_EXPR, type SqlText, type StatementInfo } from './sql.ts';
+import { lockSafetyFindings, type PhaseStatement } from './lock-safety.ts';
 import type { LintFinding, Severity } from './index.ts';
 
 export const VALID_ENGINES = ['sqlite', 'postgres', 'mysql'] as const;
@@ -64,6 +65,11 @@ interface DbBlock {
   engine: string | null;
   line: number;
   phases: Map<string, number>;
+  /** What its options{ … } says, as far as the lint can read it. */
+  outsideTransaction: boolean;
+  lockTimeout: boolean;
+  /** Each phase's statements, checked for lock safety once the whole block (options{} included) is read. */
+  phaseStatements: PhaseStatement[][];
 }
 interface MigrationModel {
   line: number;
@@ -79,6 +85,8 @@ interface DslMode {
 }
 interface SqlStatement {
   info: StatementInfo;
+  /** The Lua line of the call that runs it. */
+  line: number;
 }
 interface PhaseMode {
   kind: 'phase';
@@ -410,6 +418,10 @@ class FileAnalyzer {
     }
     if (base.type !== 'Identifier') return;
     const bound = scope.lookup(base.name);
+    if (bound === undefined && base.name === 'options' && mode.level === 'database' && mode.block !== null) {
+      readOptions(args[0], mode.block);
+      return;
+    }
     if (bound === undefined && DSL_NAMES.has(base.name) && call.type === 'CallExpression') {
       this.onDslCall(base, call, args, scope, mode);
       return;
@@ -561,12 +573,20 @@ class FileAnalyzer {
           );
         }
       }
-      const block: DbBlock = { engine: engine === '' ? null : engine, line, phases: new Map() };
+      const block: DbBlock = {
+        engine: engine === '' ? null : engine,
+        line,
+        phases: new Map(),
+        outsideTransaction: false,
+        lockTimeout: false,
+        phaseStatements: [],
+      };
       mode.migration.blocks.push(block);
       const fn = this.checkFunctionArg('database', args[1], scope, line, 'function() up(function(db) … end) end');
       if (fn.kind === 'function') {
         this.walkDslFunction(fn.node, fn.scope, { kind: 'dsl', level: 'database', migration: mode.migration, block });
         this.checkBlock(block);
+        this.checkLockSafety(block);
       }
       return;
     }
@@ -593,7 +613,27 @@ class FileAnalyzer {
       );
     } else block.phases.set(name, line);
     const fn = this.checkFunctionArg(name, args[0], scope, line, 'function(db) … end');
-    if (fn.kind === 'function') this.analyzePhase(fn.node, fn.scope, name as PhaseMode['phase'], block.engine);
+    if (fn.kind === 'function') {
+      const statements = this.analyzePhase(fn.node, fn.scope, name as PhaseMode['phase'], block.engine);
+      block.phaseStatements.push(statements.map((s) => ({ tokens: s.info.tokens, info: s.info, line: s.line })));
+    }
+  }
+
+  /** The PostgreSQL lock-safety rules (and MySQL's online-DDL hint) on each phase of the block. */
+  private checkLockSafety(block: DbBlock): void {
+    const engine = block.engine === 'postgres' || block.engine === 'mysql' ? block.engine : null;
+    if (engine === null) return;
+    for (const statements of block.phaseStatements) {
+      this.findings.push(
+        ...lockSafetyFindings({
+          file: this.file,
+          engine,
+          outsideTransaction: block.outsideTransaction,
+          lockTimeout: block.lockTimeout,
+          statements,
+        }),
+      );
+    }
   }
 
   private checkBlock(block: DbBlock): void {
@@ -627,7 +667,12 @@ class FileAnalyzer {
     this.walkBlock(fn.body, inner, mode);
   }
 
-  private analyzePhase(fn: FunctionDeclaration, scope: Scope, phase: PhaseMode['phase'], engine: string | null): void {
+  private analyzePhase(
+    fn: FunctionDeclaration,
+    scope: Scope,
+    phase: PhaseMode['phase'],
+    engine: string | null,
+  ): SqlStatement[] {
     const first = fn.parameters[0];
     const mode: PhaseMode = {
       kind: 'phase',
@@ -639,6 +684,7 @@ class FileAnalyzer {
     };
     this.walkPhaseFunction(fn, scope, mode);
     this.checkStatements(mode);
+    return mode.statements;
   }
 
   private onPhaseCall(
@@ -667,7 +713,7 @@ class FileAnalyzer {
         );
       } else if (SQL_METHODS.has(method) && call.type !== 'TableCallExpression') {
         const sqlArg = callArgs[0];
-        if (sqlArg !== undefined) this.onSql(sqlArg, scope, mode);
+        if (sqlArg !== undefined) this.onSql(sqlArg, scope, mode, lineOf(call));
       }
       return;
     }
@@ -739,7 +785,7 @@ class FileAnalyzer {
     return null;
   }
 
-  private onSql(arg: Expression, scope: Scope, mode: PhaseMode): void {
+  private onSql(arg: Expression, scope: Scope, mode: PhaseMode, callLine: number): void {
     const built = this.sqlText(arg, scope);
     if (built === null) return;
     if (built.dynamic !== null) {
@@ -751,7 +797,7 @@ class FileAnalyzer {
           'Fix: write ? placeholders in the SQL and pass the values as the parameter table, e.g. db:execute("… VALUES (?)", {value}).',
       );
     }
-    for (const info of analyzeSql(built.sql, mode.engine)) mode.statements.push({ info });
+    for (const info of analyzeSql(built.sql, mode.engine)) mode.statements.push({ info, line: callLine });
   }
 
   private checkStatements(mode: PhaseMode): void {
@@ -864,6 +910,17 @@ class FileAnalyzer {
           'so it can be reverted and reasoned about on its own. Fix: split it into one migration per change.',
       );
     }
+  }
+}
+
+/** options{ transaction = false, lock_timeout = "…" }: the keys the lock-safety rules read, when written literally. */
+function readOptions(arg: Expression | undefined, block: DbBlock): void {
+  if (arg === undefined || arg.type !== 'TableConstructorExpression') return;
+  for (const field of arg.fields) {
+    if (field.type !== 'TableKeyString') continue;
+    if (field.key.name === 'transaction') {
+      block.outsideTransaction = field.value.type === 'BooleanLiteral' && field.value.value === false;
+    } else if (field.key.name === 'lock_timeout') block.lockTimeout = true;
   }
 }
 

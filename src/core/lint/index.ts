@@ -6,9 +6,11 @@
  * Codes: syntax-error, missing-define, missing-migration, multiple-migrations, misplaced-call, invalid-argument,
  * unknown-database, duplicate-database, duplicate-phase, sql-concatenation, destructive-change (ADD COLUMN … NOT NULL
  * without DEFAULT), transaction-control (errors); missing-up, missing-down, multiple-changes, destructive-change
- * (DROP TABLE / DROP COLUMN in up), missing-engine-block (warnings); create-without-if-not-exists (info).
+ * (DROP TABLE / DROP COLUMN in up), missing-engine-block (warnings); create-without-if-not-exists (info); and the
+ * PostgreSQL lock-safety pack of lock-safety.ts (LOCK_SAFETY_CODES).
  */
 import { analyzeFile, VALID_ENGINES, type FileAnalysis } from './analyze.ts';
+import { withoutIgnored } from './ignore.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -28,12 +30,22 @@ export interface LintInput {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Lints a set of migration files; findings are sorted by file, line and code. */
-export function lintMigrations(files: LintInput[]): LintFinding[] {
-  const analyses: Array<{ file: string; analysis: FileAnalysis }> = files.map((f) => ({
-    file: f.file,
-    analysis: analyzeFile(f.file, f.source),
-  }));
+export interface LintOptions {
+  /** Codes turned off (a folder's `.moonwalk-lint.json`): their findings are dropped. */
+  disabled?: Iterable<string>;
+}
+
+/**
+ * Lints a set of migration files; findings are sorted by file, line and code. A finding silenced by a
+ * `-- moonwalk:ignore CODE` comment (ignore.ts), or whose code is disabled, is left out.
+ */
+export function lintMigrations(files: LintInput[], options: LintOptions = {}): LintFinding[] {
+  const disabled = new Set(options.disabled ?? []);
+  const analyses: Array<{ file: string; analysis: FileAnalysis }> = files.map((f) => {
+    const analysis = analyzeFile(f.file, f.source);
+    analysis.findings = withoutIgnored(analysis.findings, f.source);
+    return { file: f.file, analysis };
+  });
   const findings: LintFinding[] = analyses.flatMap((a) => a.analysis.findings);
 
   // missing-engine-block: engines that other migrations target and this one lacks.
@@ -60,6 +72,7 @@ export function lintMigrations(files: LintInput[]): LintFinding[] {
   const seen = new Set<string>();
   return findings
     .filter((f) => {
+      if (disabled.has(f.code)) return false;
       const key = `${f.file}\0${f.line}\0${f.code}\0${f.message}`;
       if (seen.has(key)) return false;
       seen.add(key);

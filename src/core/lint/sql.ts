@@ -143,6 +143,8 @@ export interface StatementInfo {
   addNotNull: ColumnChange[];
   /** For `transaction`: the statement's leading keywords, e.g. `COMMIT` or `START TRANSACTION`. */
   keyword: string;
+  /** The statement's tokens, for the rules that read more than the above (lock-safety.ts). */
+  tokens: SqlToken[];
 }
 
 /** A cursor over one statement's tokens. */
@@ -282,6 +284,7 @@ export function describeStatement(tokens: SqlToken[]): StatementInfo {
     dropColumns: [],
     addNotNull: [],
     keyword: '',
+    tokens,
   };
   const c = new Cursor(tokens);
   const first = c.peek();
