@@ -14,7 +14,8 @@ import type { Migrator } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
-import { lintMigrations } from '../core/lint/index.ts';
+import { LINT_CODES, lintMigrations } from '../core/lint/index.ts';
+import { readLintConfig } from './migrations-dir.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { diffSnapshots } from '../core/schema/diff.ts';
 import { renderDiff } from '../core/schema/render-diff.ts';
@@ -47,7 +48,11 @@ function indent(text: string, by: string): string {
 // lint
 
 export function runLint(files: MigrationFile[], dir: string, io: InspectIo, json: boolean): number {
-  const findings = lintMigrations(files.map((f) => ({ file: f.file, source: f.source })));
+  const disabled = readLintConfig(dir, LINT_CODES);
+  const findings = lintMigrations(
+    files.map((f) => ({ file: f.file, source: f.source })),
+    { disabled },
+  );
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (json) {
     io.out(JSON.stringify({ ok: errors === 0, findings }));

@@ -40,3 +40,40 @@ export async function readMigrationsDir(dir: string): Promise<MigrationFile[]> {
     });
   return migrationFiles(entries);
 }
+
+/** The file in a migrations folder that turns lint rules off for every file in it (docs/lint.md). */
+export const LINT_CONFIG = '.moonwalk-lint.json';
+
+/**
+ * The lint codes a folder's `.moonwalk-lint.json` disables (`{ "disable": ["prefer-bigint"] }`); none without the
+ * file. A file that is not such JSON, or names a code lint does not have, is a FilesError.
+ */
+export function readLintConfig(dir: string, codes: readonly string[]): string[] {
+  const path = join(dir, LINT_CONFIG);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new FilesError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch {
+    config = null;
+  }
+  const disable = (config as { disable?: unknown } | null)?.disable;
+  if (!Array.isArray(disable) || !disable.every((code) => typeof code === 'string')) {
+    throw new FilesError(
+      `${path} must be JSON like { "disable": ["prefer-bigint"] }: a list of lint codes to turn off`,
+    );
+  }
+  const unknown = disable.filter((code) => !codes.includes(code));
+  if (unknown.length > 0) {
+    throw new FilesError(
+      `${path} names ${unknown.join(', ')}, which lint does not have: see docs/lint.md for the codes`,
+    );
+  }
+  return disable;
+}

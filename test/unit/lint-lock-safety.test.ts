@@ -4,9 +4,12 @@
  * rule; rules disabled for a folder; MySQL's online-DDL hint; the guide's examples have no errors.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
-import { lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
+import { afterAll, describe, expect, test } from 'vitest';
+import { FilesError, readLintConfig } from '../../src/cli/migrations-dir.ts';
+import { LINT_CODES, lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
 import { LOCK_SAFETY_CODES } from '../../src/core/lint/lock-safety.ts';
 
 /** A migration whose postgres block runs `sql` (one db:execute per entry, from line 6 on), after `options`. */
@@ -222,5 +225,27 @@ describe('findings', () => {
       .map((name) => ({ file: name, source: fs.readFileSync(dir + name, 'utf8') }));
     expect(files.length).toBeGreaterThan(5);
     expect(lintMigrations(files).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('a folder’s .moonwalk-lint.json', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moonwalk-lint-config-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('lists the codes to turn off; none without the file', () => {
+    expect(readLintConfig(dir, LINT_CODES)).toEqual([]);
+    fs.writeFileSync(path.join(dir, '.moonwalk-lint.json'), '{ "disable": ["prefer-bigint", "rename"] }');
+    expect(readLintConfig(dir, LINT_CODES)).toEqual(['prefer-bigint', 'rename']);
+  });
+
+  test.each([
+    ['{ "disable": ["prefer-bigints"] }', /names prefer-bigints, which lint does not have/],
+    ['{ "disable": "rename" }', /must be JSON like \{ "disable": \["prefer-bigint"\] \}/],
+    ['disable = rename', /must be JSON like/],
+  ])('%s is refused with the file named', (text, message) => {
+    fs.writeFileSync(path.join(dir, '.moonwalk-lint.json'), text);
+    expect(() => readLintConfig(dir, LINT_CODES)).toThrow(FilesError);
+    expect(() => readLintConfig(dir, LINT_CODES)).toThrow(message);
+    expect(() => readLintConfig(dir, LINT_CODES)).toThrow(/\.moonwalk-lint\.json/);
   });
 });

@@ -11,8 +11,31 @@
  */
 import { analyzeFile, VALID_ENGINES, type FileAnalysis } from './analyze.ts';
 import { withoutIgnored } from './ignore.ts';
+import { LOCK_SAFETY_CODES } from './lock-safety.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
+
+/** Every code a finding can have (a folder's `.moonwalk-lint.json` may name only these). */
+export const LINT_CODES: readonly string[] = [
+  'syntax-error',
+  'missing-define',
+  'missing-migration',
+  'multiple-migrations',
+  'misplaced-call',
+  'invalid-argument',
+  'unknown-database',
+  'duplicate-database',
+  'duplicate-phase',
+  'sql-concatenation',
+  'destructive-change',
+  'transaction-control',
+  'missing-up',
+  'missing-down',
+  'multiple-changes',
+  'missing-engine-block',
+  'create-without-if-not-exists',
+  ...LOCK_SAFETY_CODES,
+];
 
 export interface LintFinding {
   code: string;
