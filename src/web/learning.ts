@@ -7,7 +7,7 @@ import { create } from 'zustand';
 // The zip code (archive.ts, fflate's zip) and the gallery (gallery.ts) load at first use, not with the page.
 import type { ImportInput } from './archive.ts';
 import type { ExampleSet } from './gallery.ts';
-import { log, occupy, replaceFiles, useStore } from './store.ts';
+import { note, occupy, replaceFiles, report, useStore } from './store.ts';
 import { ENGINE_LABELS, type SourceFile } from './worker/protocol.ts';
 import { plural } from '../core/plural.ts';
 
@@ -59,8 +59,7 @@ async function loadPart<T>(what: string, load: () => Promise<T>): Promise<T | nu
     return await load();
   } catch (error) {
     const message = `${what} could not be loaded (${error instanceof Error ? error.message : String(error)}); reload the page and try again.`;
-    useStore.setState({ alert: { message } });
-    log({ kind: 'error', text: message });
+    report(message);
     return null;
   }
 }
@@ -121,35 +120,32 @@ export const MIGRATIONS_ZIP = 'moonwalk-migrations.zip';
 export async function downloadMigrations(): Promise<void> {
   const { files } = useStore.getState();
   if (files.length === 0) {
-    useStore.setState({
-      alert: { message: 'There are no migrations to download. Add one with New migration, or load one from Examples.' },
-    });
+    report('There are no migrations to download. Add one with New migration, or load one from Examples.');
     return;
   }
   const archive = await loadPart('The zip code', () => import('./archive.ts'));
   if (!archive) return;
   saveFile(archive.zipMigrations(files), MIGRATIONS_ZIP, 'application/zip');
-  log({
-    kind: 'ok',
-    text: `Downloaded ${MIGRATIONS_ZIP}: ${plural(files.length, 'file')} in a migrations/ folder. Unzip it and run: moonwalk up --db sqlite:app.db --dir migrations`,
-  });
+  note(
+    'ok',
+    `Downloaded ${MIGRATIONS_ZIP}: ${plural(files.length, 'file')} in a migrations/ folder. Unzip it and run: moonwalk up --db sqlite:app.db --dir migrations`,
+  );
 }
 
 export async function downloadDatabase(): Promise<void> {
-  const result = await occupy('Download database', { type: 'export' });
-  if (!result || result.kind !== 'export') return;
+  const result = await occupy('Download database', { type: 'export' }, () => ({}));
+  if (!result) return;
   saveFile(result.data, result.fileName, result.mime);
   const size =
     result.data.length >= 10_000
       ? `${Math.round(result.data.length / 1000).toLocaleString('en-US')} kB`
       : `${result.data.length} bytes`;
-  log({
-    kind: 'ok',
-    text:
-      result.engine === 'sqlite'
-        ? `Downloaded ${result.fileName} (${size}): the SQLite database file, ledger included (moonwalk status --db sqlite:${result.fileName}).`
-        : `Downloaded ${result.fileName} (${size}): a plain SQL dump of the ${ENGINE_LABELS[result.engine]} database (psql -f ${result.fileName} restores it).`,
-  });
+  note(
+    'ok',
+    result.engine === 'sqlite'
+      ? `Downloaded ${result.fileName} (${size}): the SQLite database file, ledger included (moonwalk status --db sqlite:${result.fileName}).`
+      : `Downloaded ${result.fileName} (${size}): a plain SQL dump of the ${ENGINE_LABELS[result.engine]} database (psql -f ${result.fileName} restores it).`,
+  );
 }
 
 /** Reads what the person chose in the file picker and loads it (after asking, when their own work would go). */
@@ -162,16 +158,14 @@ export async function importFiles(chosen: File[]): Promise<void> {
     );
   } catch (error) {
     const message = `Import failed: the file could not be read (${error instanceof Error ? error.message : String(error)}).`;
-    useStore.setState({ alert: { message } });
-    log({ kind: 'error', text: message });
+    report(message);
     return;
   }
   const archive = await loadPart('The zip code', () => import('./archive.ts'));
   if (!archive) return;
   const result = archive.readImport(inputs);
   if (!result.ok) {
-    useStore.setState({ alert: { message: result.message } });
-    log({ kind: 'error', text: result.message });
+    report(result.message);
     return;
   }
   const from = chosen.length === 1 ? chosen[0]!.name : `${chosen.length} files`;

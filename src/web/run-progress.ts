@@ -1,9 +1,8 @@
 /**
  * Where the command that occupies the worker has got to: which migration of how many, statements sent so far, when
- * it started. Fed by the worker's run events (protocol.ts `RunEvent`) through the playground store; shown by
+ * it started. Kept by the playground store (store/runs.ts), fed by the worker's run events (protocol.ts `RunEvent`); shown by
  * components/Progress.tsx once a command has run long enough to be worth a look.
  */
-import { create } from 'zustand';
 import type { Direction, MigrationResult } from '../core/results.ts';
 import type { RunEvent } from './worker/protocol.ts';
 
@@ -25,38 +24,23 @@ export interface RunProgress {
   statements: number;
 }
 
-export const useRunProgress = create<{ progress: RunProgress | null }>()(() => ({ progress: null }));
-
-export function beginProgress(label: string): void {
-  useRunProgress.setState({
-    progress: { label, startedAt: performance.now(), steps: null, finished: [], current: null, statements: 0 },
-  });
+export function startProgress(label: string, startedAt: number): RunProgress {
+  return { label, startedAt, steps: null, finished: [], current: null, statements: 0 };
 }
 
-export function endProgress(): void {
-  useRunProgress.setState({ progress: null });
-}
-
-export function noteRunEvent(event: RunEvent): void {
-  const progress = useRunProgress.getState().progress;
-  if (!progress) return;
+/** `progress` after the worker's `event`. */
+export function progressAfter(progress: RunProgress, event: RunEvent): RunProgress {
   switch (event.type) {
     case 'plan':
-      useRunProgress.setState({ progress: { ...progress, steps: event.steps } });
-      break;
+      return { ...progress, steps: event.steps };
     case 'start':
-      useRunProgress.setState({ progress: { ...progress, current: { id: event.id, direction: event.direction } } });
-      break;
+      return { ...progress, current: { id: event.id, direction: event.direction } };
     case 'done':
-      useRunProgress.setState({
-        progress: { ...progress, finished: [...progress.finished, event.result], current: null },
-      });
-      break;
+      return { ...progress, finished: [...progress.finished, event.result], current: null };
     case 'progress':
-      useRunProgress.setState({ progress: { ...progress, statements: event.statements } });
-      break;
+      return { ...progress, statements: event.statements };
     case 'output':
-      break;
+      return progress;
   }
 }
 

@@ -1,10 +1,9 @@
 /**
  * The Timeline tab's data: this session's steps on each engine's database (what ran, when, how long, the diff it
- * made), and the ledger of the current database put in the order its migrations were applied. Its own small state,
- * like learning.ts; the playground store (store.ts) records a step after each command, and the Timeline component
- * (components/Timeline.tsx) renders it.
+ * made), and the ledger of the current database put in the order its migrations were applied. Plain functions over a
+ * `Timeline` value: the playground store (store/) keeps it and records a step after each command, and the Timeline
+ * component (components/Timeline.tsx) renders it.
  */
-import { create } from 'zustand';
 import type { MigrationResult, RunResult, StatusEntry } from '../core/results.ts';
 import { clockOf } from './format.ts';
 import type { DiffLine, EngineId, RunCommand } from './worker/protocol.ts';
@@ -31,19 +30,21 @@ export interface TimelineStep {
   note?: string;
 }
 
-export interface TimelineState {
+export interface Timeline {
   steps: TimelineStep[];
+  /** The number of the last step recorded (steps dropped for age included). */
+  last: number;
 }
 
-export const useTimeline = create<TimelineState>()(() => ({ steps: [] }));
+export const EMPTY_TIMELINE: Timeline = { steps: [], last: 0 };
 
 /** Steps kept for the session; older ones are dropped (the ledger still shows every applied migration). */
 const MAX_STEPS = 300;
-let nextStep = 0;
 
-function add(step: Omit<TimelineStep, 'n'>): void {
-  const steps = [...useTimeline.getState().steps, { ...step, n: ++nextStep }];
-  useTimeline.setState({ steps: steps.length > MAX_STEPS ? steps.slice(steps.length - MAX_STEPS) : steps });
+function add(timeline: Timeline, step: Omit<TimelineStep, 'n'>): Timeline {
+  const n = timeline.last + 1;
+  const steps = [...timeline.steps, { ...step, n }];
+  return { steps: steps.length > MAX_STEPS ? steps.slice(steps.length - MAX_STEPS) : steps, last: n };
 }
 
 function kindOf(command: RunCommand, run: RunResult): StepKind {
@@ -53,18 +54,21 @@ function kindOf(command: RunCommand, run: RunResult): StepKind {
 }
 
 /** After Apply/Revert/Redo. A command that did nothing (nothing pending) is not a step. */
-export function recordRun(step: {
-  engine: EngineId;
-  command: RunCommand;
-  label: string;
-  time: string;
-  run: RunResult;
-  diff: DiffLine[] | null;
-  durationMs: number;
-}): void {
+export function recordRun(
+  timeline: Timeline,
+  step: {
+    engine: EngineId;
+    command: RunCommand;
+    label: string;
+    time: string;
+    run: RunResult;
+    diff: DiffLine[] | null;
+    durationMs: number;
+  },
+): Timeline {
   const { run } = step;
-  if (run.ok && run.results.length === 0) return;
-  add({
+  if (run.ok && run.results.length === 0) return timeline;
+  return add(timeline, {
     engine: step.engine,
     kind: kindOf(step.command, run),
     label: step.label,
@@ -77,8 +81,8 @@ export function recordRun(step: {
 }
 
 /** The database of `engine` was thrown away and started empty (Reset database, loading an example or a link). */
-export function recordReset(engine: EngineId, time: string, label: string, note: string): void {
-  add({ engine, kind: 'reset', label, time, results: [], diff: null, note });
+export function recordReset(timeline: Timeline, engine: EngineId, time: string, label: string, note: string): Timeline {
+  return add(timeline, { engine, kind: 'reset', label, time, results: [], diff: null, note });
 }
 
 /**
@@ -87,12 +91,14 @@ export function recordReset(engine: EngineId, time: string, label: string, note:
  * done before the stop (listed on the current engine's step; the empty database no longer has it).
  */
 export function recordStop(
+  timeline: Timeline,
   time: string,
   current: EngineId,
   interrupted: string | null,
   finished: MigrationResult[] = [],
-): void {
-  const engines = new Set([current, ...useTimeline.getState().steps.map((s) => s.engine)]);
+): Timeline {
+  const engines = new Set([current, ...timeline.steps.map((s) => s.engine)]);
+  let next = timeline;
   for (const engine of engines) {
     const results = engine === current ? finished : [];
     const before =
@@ -102,13 +108,21 @@ export function recordStop(
     const note =
       `${interrupted ? `${interrupted} was running.${before} ` : ''}` +
       'The engine was ended and started again with an empty database.';
-    add({ engine, kind: 'stopped', label: 'Stop', time, results, diff: null, note });
+    next = add(next, { engine, kind: 'stopped', label: 'Stop', time, results, diff: null, note });
   }
+  return next;
 }
 
 /** A SQL console statement that changed the schema. */
-export function recordSql(engine: EngineId, time: string, sql: string, diff: DiffLine[], durationMs: number): void {
-  add({ engine, kind: 'sql', label: 'SQL console', time, durationMs, results: [], diff, note: sql });
+export function recordSql(
+  timeline: Timeline,
+  engine: EngineId,
+  time: string,
+  sql: string,
+  diff: DiffLine[],
+  durationMs: number,
+): Timeline {
+  return add(timeline, { engine, kind: 'sql', label: 'SQL console', time, durationMs, results: [], diff, note: sql });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

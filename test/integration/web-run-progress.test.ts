@@ -17,7 +17,7 @@ import {
   recordReset,
   recordRun,
   recordStop,
-  useTimeline,
+  EMPTY_TIMELINE,
   type TimelineStep,
 } from '../../src/web/timeline.ts';
 import { plannedSteps } from '../../src/web/worker/run-plan.ts';
@@ -220,21 +220,31 @@ describe('the ledger in apply order', () => {
 
 describe("the session's steps", () => {
   test('what each command records: its kind, the migrations, the diff; nothing for a command that did nothing', () => {
-    useTimeline.setState({ steps: [] });
+    let timeline = EMPTY_TIMELINE;
     const applied = { id: '0001_a', direction: 'up' as const, status: 'applied' as const, duration_ms: 3 };
     const diff = [{ sign: '+' as const, depth: 0, text: 'table a' }];
     const common = { engine: 'sqlite' as const, label: 'Apply all', time: '12:00:00', durationMs: 9 };
-    recordRun({ ...common, command: 'apply-all', run: { ok: true, results: [], error: null }, diff: [] });
-    expect(useTimeline.getState().steps).toEqual([]);
-    recordRun({ ...common, command: 'apply-all', run: { ok: true, results: [applied], error: null }, diff });
-    recordRun({
+    timeline = recordRun(timeline, {
+      ...common,
+      command: 'apply-all',
+      run: { ok: true, results: [], error: null },
+      diff: [],
+    });
+    expect(timeline.steps).toEqual([]);
+    timeline = recordRun(timeline, {
+      ...common,
+      command: 'apply-all',
+      run: { ok: true, results: [applied], error: null },
+      diff,
+    });
+    timeline = recordRun(timeline, {
       ...common,
       command: 'redo',
       label: 'Redo',
       run: { ok: true, results: [applied], error: null },
       diff: [],
     });
-    recordRun({
+    timeline = recordRun(timeline, {
       ...common,
       command: 'apply-next',
       label: 'Apply next',
@@ -245,9 +255,9 @@ describe("the session's steps", () => {
         error: { migration: '0002_b', phase: 'up', message: 'no such table' },
       },
     });
-    recordReset('postgres', '12:00:01', 'Reset database', 'A new, empty database.');
-    recordStop('12:00:02', 'sqlite', 'Apply all', [applied]);
-    const steps = useTimeline.getState().steps;
+    timeline = recordReset(timeline, 'postgres', '12:00:01', 'Reset database', 'A new, empty database.');
+    timeline = recordStop(timeline, '12:00:02', 'sqlite', 'Apply all', [applied]);
+    const steps = timeline.steps;
     expect(steps.map((s) => [s.engine, s.kind])).toEqual([
       ['sqlite', 'applied'],
       ['sqlite', 'redo'],

@@ -14,10 +14,10 @@ import {
   switchEngine,
   useStore,
   verify,
+  compareEngines,
 } from '../store.ts';
 import { ariaKeys, withKeys } from '../shortcuts.ts';
 import { COMMAND_LABELS, type EngineId, type RunCommand } from '../worker/protocol.ts';
-import { compareEngines, useCompare } from '../compare.ts';
 import { Editor } from './Editor.tsx';
 import { FileBar } from './FileBar.tsx';
 import { FileList } from './FileList.tsx';
@@ -166,7 +166,7 @@ const CompareEnginesDialog = lazy(() =>
 );
 
 function CompareEnginesLayer() {
-  const used = useCompare((s) => s.phase !== 'idle');
+  const used = useStore((s) => s.compare.phase !== 'idle');
   return used ? (
     <Suspense fallback={null}>
       <CompareEnginesDialog />

@@ -2,15 +2,14 @@
  * The Compare engines dialog: the files run on a fresh SQLite and a fresh PostgreSQL database, side by side, with
  * the findings first ("3 differences" / "Same schema on both engines") and each side's run outcome and schema tree.
  * Differing objects are marked on both sides by colour and by a sign with words (+ only here, − missing here,
- * ≠ differs), never by colour alone. State and actions: src/web/compare.ts; what to mark: src/web/compare-marks.ts.
+ * ≠ differs), never by colour alone. State and actions: src/web/store/compare.ts; what to mark: src/web/compare-marks.ts.
  */
 import { useEffect, useRef } from 'react';
 import { describeRunError } from '../../core/results.ts';
-import { closeCompare, useCompare } from '../compare.ts';
 import { plural } from '../../core/plural.ts';
 import { MARK_SIGNS, MARK_WORDS, sideMarks, type Marked, type NoteLine, type SideMarks } from '../compare-marks.ts';
 import { formatMs } from '../format.ts';
-import { RESULT_WORDS, stop } from '../store.ts';
+import { closeCompare, RESULT_WORDS, stop, useStore } from '../store.ts';
 import { ENGINE_LABELS, type CompareReport, type CompareSide, type TableView } from '../worker/protocol.ts';
 import { Modal } from './Modal.tsx';
 import { ColumnFlags, ColumnsTable, RowCount } from './Panels.tsx';
@@ -213,7 +212,7 @@ function headline(report: CompareReport): string {
 }
 
 export function CompareEnginesDialog() {
-  const { open, phase, loadingPostgres, report } = useCompare();
+  const { open, phase, loadingPostgres, report } = useStore((s) => s.compare);
   // Back to the button on close: the dialog cannot restore it itself, since the button was disabled (and so lost the
   // focus) while the comparison ran.
   const wasOpen = useRef(open);

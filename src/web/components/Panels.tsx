@@ -1,6 +1,6 @@
 /** The Schema and Timeline tabs, and the Diff, Log and SQL console regions. */
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { runSql, showLine, useStore, type LogEntry } from '../store.ts';
+import { clearLog, runSql, showLine, useStore, type LogEntry } from '../store.ts';
 import { formatMs } from '../format.ts';
 import { ENGINE_LABELS, type ColumnView, type DiffLine } from '../worker/protocol.ts';
 import { RunProgress } from './Progress.tsx';
@@ -198,12 +198,7 @@ export function LogPanel() {
         <h2>Log</h2>
         <RunProgress />
         <ShortcutsButton />
-        <button
-          type="button"
-          className="small quiet"
-          onClick={() => useStore.setState({ log: [] })}
-          disabled={log.length === 0}
-        >
+        <button type="button" className="small quiet" onClick={clearLog} disabled={log.length === 0}>
           Clear log
         </button>
       </div>

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { formatMs } from '../format.ts';
-import { progressLine, useRunProgress } from '../run-progress.ts';
+import { progressLine } from '../run-progress.ts';
 import { keyLabel } from '../shortcuts.ts';
 import { useStore } from '../store.ts';
 
@@ -16,7 +16,7 @@ const TICK_MS = 100;
 
 export function RunProgress() {
   const busy = useStore((s) => s.busy);
-  const progress = useRunProgress((s) => s.progress);
+  const progress = useStore((s) => s.progress);
   const [now, setNow] = useState(() => performance.now());
   const startedAt = progress?.startedAt ?? null;
   useEffect(() => {

@@ -7,15 +7,12 @@
  * `actionFor`.
  */
 import { useEffect } from 'react';
-import { create } from 'zustand';
-import { compareEngines } from '../compare.ts';
-import { resetDatabase, runCommand, stop, useStore, verify } from '../store.ts';
+import { compareEngines, idle, resetDatabase, runCommand, setShortcutsOpen, stop, useStore, verify } from '../store.ts';
 import { actionFor, keyLabel, SHORTCUTS, type KeyPlace, type ShortcutAction } from '../shortcuts.ts';
 import { Modal } from './Modal.tsx';
 
-const useHelp = create<{ open: boolean }>()(() => ({ open: false }));
-const openHelp = () => useHelp.setState({ open: true });
-const closeHelp = () => useHelp.setState({ open: false });
+const openHelp = () => setShortcutsOpen(true);
+const closeHelp = () => setShortcutsOpen(false);
 
 /** Run actions need an idle, ready engine, as their buttons do; Stop and the help work any time. */
 const ACTIONS: Record<ShortcutAction, { run: () => void; needsIdle: boolean }> = {
@@ -27,7 +24,7 @@ const ACTIONS: Record<ShortcutAction, { run: () => void; needsIdle: boolean }> =
   verify: { run: () => void verify(), needsIdle: true },
   compare: { run: () => void compareEngines(), needsIdle: true },
   reset: { run: () => void resetDatabase(), needsIdle: true },
-  stop: { run: stop, needsIdle: false },
+  stop: { run: () => void stop(), needsIdle: false },
   help: { run: openHelp, needsIdle: false },
 };
 
@@ -43,13 +40,13 @@ function onKeyDown(event: KeyboardEvent): void {
   if (event.defaultPrevented || event.isComposing) return;
   // A modal dialog owns the keyboard (Escape closes it); the page behind it is inert.
   if (document.querySelector('dialog:modal')) return;
-  const { busy, engineState } = useStore.getState();
-  const action = actionFor(event, placeOf(event.target), busy !== null);
+  const state = useStore.getState();
+  const action = actionFor(event, placeOf(event.target), state.busy !== null);
   if (action === null) return;
   event.preventDefault();
   event.stopPropagation();
   const { run, needsIdle } = ACTIONS[action];
-  if (event.repeat || (needsIdle && (busy !== null || engineState !== 'ready'))) return;
+  if (event.repeat || (needsIdle && !idle(state))) return;
   run();
 }
 
@@ -59,7 +56,7 @@ export function KeyboardShortcuts() {
     addEventListener('keydown', onKeyDown, true);
     return () => removeEventListener('keydown', onKeyDown, true);
   }, []);
-  const open = useHelp((s) => s.open);
+  const open = useStore((s) => s.shortcutsOpen);
   return (
     <Modal
       open={open}

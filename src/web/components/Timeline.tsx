@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { formatMs } from '../format.ts';
 import { RESULT_WORDS, showDiff, useStore } from '../store.ts';
-import { ledgerView, timeOfDay, useTimeline, type LedgerRow, type StepKind, type TimelineStep } from '../timeline.ts';
+import { ledgerView, timeOfDay, type LedgerRow, type StepKind, type TimelineStep } from '../timeline.ts';
 import { ENGINE_LABELS } from '../worker/protocol.ts';
 
 const ROW_STATE: Record<LedgerRow['state'], { sign: string; words: string }> = {
@@ -95,7 +95,7 @@ export function Timeline({ visible }: { visible: boolean }) {
   const engine = useStore((s) => s.engine);
   const status = useStore((s) => s.status);
   const shownLines = useStore((s) => s.diff?.lines ?? null);
-  const allSteps = useTimeline((s) => s.steps);
+  const allSteps = useStore((s) => s.timeline.steps);
   const steps = allSteps.filter((s) => s.engine === engine);
   const ledger = ledgerView(status, allSteps, engine);
   const root = useRef<HTMLDivElement>(null);

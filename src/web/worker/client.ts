@@ -1,11 +1,13 @@
 /**
  * The page's side of the engine worker: sends requests, matches replies by id, and can end the worker (Stop) and
- * start a fresh one. Pending requests of an ended worker are rejected with `StoppedError`.
+ * start a fresh one. Pending requests of an ended worker are rejected with `StoppedError`. What it talks to is a
+ * `Connect`: the worker in the page, an in-process engine in Node tests.
  */
 import type {
   CommandResult,
   EngineId,
   EngineState,
+  ResultOf,
   RunEvent,
   WorkerReply,
   WorkerRequest,
@@ -67,42 +69,68 @@ export function startEarly(): void {
   };
 }
 
+/** The other end of an `EngineClient`: the engine worker in the page, an in-process `EngineHost` in Node tests. */
+export interface EngineConnection {
+  post(request: WorkerRequest): void;
+  /** Ends it at once, whatever it runs; nothing it says afterwards arrives. */
+  terminate(): void;
+}
+
+/** Opens a connection that hands every reply to `receive`, and reports a broken one to `crashed`. */
+export type Connect = (receive: (reply: WorkerReply) => void, crashed: (message: string) => void) => EngineConnection;
+
+/** The engine worker: the one `startEarly` started (with what it said meanwhile) the first time, a new one after. */
+export const connectWorker: Connect = (receive, crashed) => {
+  const adopted = early;
+  early = null;
+  const worker = adopted?.worker ?? createWorker();
+  worker.addEventListener('message', (event: MessageEvent<WorkerReply>) => receive(event.data));
+  worker.addEventListener('error', (event: ErrorEvent) => {
+    event.preventDefault();
+    crashed(event.message || 'the engine worker failed to start');
+  });
+  worker.addEventListener('messageerror', () => crashed('a message from the engine worker could not be read'));
+  if (adopted) {
+    adopted.detach();
+    queueMicrotask(() => {
+      for (const reply of adopted.replies) receive(reply);
+      for (const message of adopted.errors) crashed(message);
+    });
+  }
+  return { post: (request) => worker.postMessage(request), terminate: () => worker.terminate() };
+};
+
 interface Pending {
   resolve: (result: CommandResult) => void;
   reject: (error: Error) => void;
 }
 
-export class EngineClient {
-  private worker: Worker;
+/** What the playground store needs of a client (an `EngineClient`, whatever it is connected to). */
+export interface EngineRequests {
+  request<B extends WorkerRequestBody>(body: B, onId?: (id: number) => void): Promise<ResultOf<B['type']>>;
+  restart(): void;
+}
+
+export class EngineClient implements EngineRequests {
+  private connection: EngineConnection;
   private nextId = 1;
   private pending = new Map<number, Pending>();
 
-  constructor(private readonly listener: EngineClientListener) {
-    const adopted = early;
-    early = null;
-    this.worker = this.start(adopted?.worker);
-    if (adopted) {
-      adopted.detach();
-      queueMicrotask(() => {
-        for (const reply of adopted.replies) this.receive(reply);
-        for (const message of adopted.errors) this.listener.crashed(message);
-      });
-    }
+  constructor(
+    private readonly listener: EngineClientListener,
+    private readonly connect: Connect = connectWorker,
+  ) {
+    this.connection = this.open();
   }
 
-  private start(existing?: Worker): Worker {
-    const worker = existing ?? createWorker();
-    worker.addEventListener('message', (event: MessageEvent<WorkerReply>) => this.receive(event.data));
-    worker.addEventListener('error', (event: ErrorEvent) => {
-      event.preventDefault();
-      const message = event.message || 'the engine worker failed to start';
-      this.rejectAll(new Error(message));
-      this.listener.crashed(message);
-    });
-    worker.addEventListener('messageerror', () =>
-      this.listener.crashed('a message from the engine worker could not be read'),
+  private open(): EngineConnection {
+    return this.connect(
+      (reply) => this.receive(reply),
+      (message) => {
+        this.rejectAll(new Error(message));
+        this.listener.crashed(message);
+      },
     );
-    return worker;
   }
 
   private receive(reply: WorkerReply): void {
@@ -129,20 +157,21 @@ export class EngineClient {
   }
 
   /** Sends a request; `onId` learns its id before any event for it can arrive. */
-  request(body: WorkerRequestBody, onId?: (id: number) => void): Promise<CommandResult> {
+  request<B extends WorkerRequestBody>(body: B, onId?: (id: number) => void): Promise<ResultOf<B['type']>> {
     const id = this.nextId++;
     onId?.(id);
     return new Promise<CommandResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...body, id } as WorkerRequest);
-    });
+      this.connection.post({ ...body, id } as WorkerRequest);
+      // The worker answers request `id` with the result of its type (engine-host.ts HANDLERS is typed so).
+    }) as Promise<ResultOf<B['type']>>;
   }
 
   /** Ends the worker at once (whatever it runs) and starts a fresh one with empty databases. */
   restart(): void {
-    this.worker.terminate();
+    this.connection.terminate();
     this.rejectAll(new StoppedError());
-    this.worker = this.start();
+    this.connection = this.open();
   }
 
   private rejectAll(error: Error): void {

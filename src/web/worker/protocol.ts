@@ -47,6 +47,10 @@ export type WorkerRequest =
   /** The current database as a file: SQLite's own file, or a plain SQL dump of PostgreSQL (src/web/db-export.ts). */
   | { type: 'export'; id: number };
 
+export type RequestType = WorkerRequest['type'];
+export type RequestOf<T extends RequestType> = Extract<WorkerRequest, { type: T }>;
+
+/** A request as the page writes it; the client adds the `id`. */
 export type WorkerRequestBody = WorkerRequest extends infer R
   ? R extends { id: number }
     ? Omit<R, 'id'>
@@ -149,15 +153,22 @@ export interface SqlConsoleResult {
   truncated: boolean;
 }
 
-export type CommandResult =
-  | { kind: 'open'; engine: EngineId; loadMs: number | null }
-  | { kind: 'status'; db: DbView }
-  | { kind: 'reset'; db: DbView }
-  | { kind: 'run'; command: RunCommand; run: RunResult; diff: DiffLine[] | null; db: DbView; durationMs: number }
-  | { kind: 'verify'; report: VerifyReport }
-  | { kind: 'compare'; report: CompareReport }
-  | { kind: 'sql'; result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number }
-  | { kind: 'export'; engine: EngineId; fileName: string; mime: string; data: Uint8Array };
+/** What each request answers, by its type (the result's `kind` is the request's `type`). */
+interface ResultData {
+  open: { engine: EngineId; loadMs: number | null };
+  status: { db: DbView };
+  reset: { db: DbView };
+  run: { command: RunCommand; run: RunResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
+  verify: { report: VerifyReport };
+  compare: { report: CompareReport };
+  sql: { result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
+  export: { engine: EngineId; fileName: string; mime: string; data: Uint8Array };
+}
+
+/** The result of a request of type `T`: `request({ type: 'run', … })` answers a `ResultOf<'run'>`. */
+export type ResultOf<T extends RequestType> = { [K in RequestType]: { kind: K } & ResultData[K] }[T];
+
+export type CommandResult = ResultOf<RequestType>;
 
 export type EngineState = 'loading' | 'ready' | 'failed';
 

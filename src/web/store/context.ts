@@ -1,0 +1,31 @@
+/**
+ * What every action gets: the state, the one way to change it, and the engine client. The actions of store/*.ts are
+ * functions `(ctx, …args)`; store/playground.ts binds them to one playground's context.
+ */
+import type { EngineRequests } from '../worker/client.ts';
+import type { PlaygroundState } from './state.ts';
+
+export type Change = Partial<PlaygroundState>;
+
+/** The browser around the page, as far as the actions need it (the address bar and the clipboard). */
+export interface Surroundings {
+  /** The address's hash: '' or '#…'. */
+  hash(): string;
+  /** Puts `hash` in the address bar (null removes it) without a new history entry. */
+  replaceHash(hash: string | null): void;
+  /** The whole address. */
+  href(): string;
+  /** Copies `text` to the clipboard; false when the browser refuses. */
+  copy(text: string): Promise<boolean>;
+}
+
+export interface Ctx {
+  get(): PlaygroundState;
+  /** One update: `change` gets the state as it is now and answers what changes. */
+  update(change: (state: PlaygroundState) => Change): void;
+  /** The engine client, created (and the worker started) on first use. */
+  client(): EngineRequests;
+  /** Calls `fn` after `ms`, instead of an earlier call still waiting under the same `key`. */
+  debounce(key: string, ms: number, fn: () => void): void;
+  readonly surroundings: Surroundings;
+}

@@ -1,0 +1,112 @@
+/**
+ * One playground: its state (a zustand store of plain data) and its actions, bound to an engine client that is
+ * created on first use. The page makes one (src/web/store.ts) with the engine worker; the unit tests make theirs in
+ * Node with an in-process engine (sql.js, PGlite) behind the same client.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { EngineClient, type Connect, type EngineRequests } from '../worker/client.ts';
+import { closeCompare, compareEngines } from './compare.ts';
+import type { Change, Ctx, Surroundings } from './context.ts';
+import type { ResultOf, WorkerRequestBody } from '../worker/protocol.ts';
+import { engineListener, openEngine, refreshStatus, stop, switchEngine } from './engine.ts';
+import { occupy, resetDatabase, runCommand, runSql, verify } from './runs.ts';
+import { addressChanged, followAddress, greetLink, openLink, share } from './share.ts';
+import { initialState, type PlaygroundState, type Start } from './state.ts';
+import * as workspace from './workspace.ts';
+
+export interface PlaygroundOptions {
+  start: Start;
+  /** What the engine client talks to: the worker in the page, an in-process engine in tests. */
+  connect: Connect;
+  surroundings: Surroundings;
+}
+
+/** Binds `(ctx, …args)` actions to one context. */
+type Bound<T> = {
+  [K in keyof T]: T[K] extends (ctx: Ctx, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+function bind<T extends Record<string, (ctx: Ctx, ...args: never[]) => unknown>>(ctx: Ctx, actions: T): Bound<T> {
+  const bound: Record<string, unknown> = {};
+  for (const [name, action] of Object.entries(actions)) bound[name] = (...args: never[]) => action(ctx, ...args);
+  return bound as Bound<T>;
+}
+
+const ACTIONS = {
+  selectFile: workspace.selectFile,
+  updateText: workspace.updateText,
+  newMigration: workspace.newMigration,
+  renameFile: workspace.renameFile,
+  deleteFile: workspace.deleteFile,
+  showLine: workspace.showLine,
+  showDiff: workspace.showDiff,
+  dismissAlert: workspace.dismissAlert,
+  clearLog: workspace.clearLog,
+  report: workspace.report,
+  note: workspace.note,
+  setShortcutsOpen: workspace.setShortcutsOpen,
+  replaceFiles: workspace.replaceFiles,
+  runCommand,
+  resetDatabase: (ctx: Ctx) => resetDatabase(ctx),
+  verify,
+  runSql,
+  stop,
+  switchEngine,
+  refreshStatus,
+  compareEngines,
+  closeCompare,
+  share,
+  openLink,
+  addressChanged,
+};
+
+export type PlaygroundActions = Bound<typeof ACTIONS> & {
+  /** `runs.ts` `occupy`, bound (spelled out: binding by a mapped type would lose its type parameter). */
+  occupy<B extends WorkerRequestBody>(
+    label: string,
+    body: B,
+    finish: (state: PlaygroundState, result: ResultOf<B['type']>) => Change,
+    starting?: Change,
+  ): Promise<ResultOf<B['type']> | null>;
+};
+
+export interface Playground {
+  store: StoreApi<PlaygroundState>;
+  actions: PlaygroundActions;
+  /** Opens the engine (the client and its worker are created now) and says how the page was opened. */
+  start(): Promise<void>;
+}
+
+export function createPlayground(options: PlaygroundOptions): Playground {
+  const store = createStore<PlaygroundState>()(() => initialState(options.start));
+  let client: EngineRequests | null = null;
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const ctx: Ctx = {
+    get: store.getState,
+    update: (change) => store.setState(change),
+    client: () => (client ??= new EngineClient(engineListener(ctx), options.connect)),
+    debounce(key, ms, fn) {
+      clearTimeout(timers.get(key));
+      timers.set(
+        key,
+        setTimeout(() => {
+          timers.delete(key);
+          fn();
+        }, ms),
+      );
+    },
+    surroundings: options.surroundings,
+  };
+  store.subscribe((state, previous) => followAddress(ctx, state, previous));
+  return {
+    store,
+    actions: {
+      ...bind(ctx, ACTIONS),
+      occupy: (label, body, finish, starting) => occupy(ctx, label, body, finish, starting),
+    },
+    async start() {
+      greetLink(ctx);
+      await openEngine(ctx, 'start');
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Sharing: a link that holds the files (made with Share, opened in a new tab or pasted into this one), and keeping
+ * the address bar honest once the files no longer match it.
+ */
+import { plural } from '../../core/plural.ts';
+import { sortFiles } from '../files.ts';
+import type { DecodeResult } from '../share.ts';
+import { ENGINE_LABELS } from '../worker/protocol.ts';
+import type { Ctx } from './context.ts';
+import { withLog, withProblem } from './log.ts';
+import type { PlaygroundState } from './state.ts';
+import { replaceFiles } from './workspace.ts';
+
+/**
+ * The share-link codec (src/web/share.ts, with its compression model and dictionary) is fetched only when a link is
+ * opened or made: most loads have no link, and it is not needed before "SQLite ready".
+ */
+const shareCodec = () => import('../share.ts');
+const CODEC_UNAVAILABLE =
+  'The share-link reader could not be downloaded (offline, or the site was updated): reload ' +
+  'the page to try again.';
+
+/** A link decoded, or refused with a message (also when the codec itself cannot be fetched). */
+export async function decodeLink(hash: string): Promise<DecodeResult> {
+  let codec: Awaited<ReturnType<typeof shareCodec>>;
+  try {
+    codec = await shareCodec();
+  } catch {
+    return { ok: false, message: `${CODEC_UNAVAILABLE} Nothing was loaded.` };
+  }
+  return codec.decodeShare(hash);
+}
+
+export async function share(ctx: Ctx): Promise<void> {
+  const { files, engine, selected } = ctx.get();
+  let codec: Awaited<ReturnType<typeof shareCodec>>;
+  try {
+    codec = await shareCodec();
+  } catch {
+    ctx.update(() => ({ alert: { message: CODEC_UNAVAILABLE } }));
+    return;
+  }
+  const { encodeShare, MAX_HASH_CHARS } = codec;
+  const hash = encodeShare({ files, engine, selected });
+  if (hash.length > MAX_HASH_CHARS) {
+    ctx.update(() => ({
+      alert: {
+        message: `These migrations are too large for a share link (${hash.length.toLocaleString('en-US')} characters; at most ${MAX_HASH_CHARS.toLocaleString('en-US')}).`,
+      },
+    }));
+    return;
+  }
+  const { surroundings } = ctx;
+  surroundings.replaceHash(`#${hash}`);
+  ctx.update(() => ({ sharedHash: surroundings.hash() }));
+  const href = surroundings.href();
+  const copied = await surroundings.copy(href);
+  ctx.update((s) =>
+    withLog(s, {
+      kind: 'ok',
+      text: `Share link ready in the address bar${copied ? ' and copied to the clipboard' : ''} (${href.length.toLocaleString('en-US')} characters). Opening it shows the code and runs nothing.`,
+    }),
+  );
+}
+
+/** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */
+export async function openLink(ctx: Ctx, hash: string): Promise<void> {
+  const decoded = await decodeLink(hash);
+  if (!decoded.ok) {
+    ctx.update((s) => withProblem(s, decoded.message));
+    return;
+  }
+  const files = sortFiles(decoded.state.files);
+  await replaceFiles(ctx, files, 'a shared link', {
+    engine: decoded.state.engine,
+    selected: decoded.state.selected ?? files[0]?.name ?? null,
+  });
+  // Now the address matches the files (until they change).
+  ctx.update(() => ({ sharedHash: hash }));
+}
+
+/** The page was opened with a share link (or a broken one): said in the log. */
+export function greetLink(ctx: Ctx): void {
+  ctx.update((s) => {
+    if (s.sharedHash)
+      return withLog(s, {
+        kind: 'info',
+        text: `Opened a shared link: ${plural(s.files.length, 'file')} for ${ENGINE_LABELS[s.engine]}. Nothing has run: press Apply next or Apply all to run them.`,
+      });
+    return s.alert ? withLog(s, { kind: 'error', text: s.alert.message }) : {};
+  });
+  if (ctx.get().alert && ctx.surroundings.hash()) ctx.surroundings.replaceHash(null);
+}
+
+/** After any update: the link in the address bar no longer matches once the files or the engine change. */
+export function followAddress(ctx: Ctx, state: PlaygroundState, previous: PlaygroundState): void {
+  if (state.files === previous.files && state.engine === previous.engine) return;
+  const hash = ctx.surroundings.hash();
+  if (!state.sharedHash || hash !== state.sharedHash) return;
+  ctx.surroundings.replaceHash(null);
+  ctx.update(() => ({ sharedHash: '' }));
+}
+
+/** A hash the person pasted into this tab: a link to open, unless it is the one already shown. */
+export function addressChanged(ctx: Ctx): void {
+  const hash = ctx.surroundings.hash();
+  if (hash.length > 1 && hash !== ctx.get().sharedHash) void openLink(ctx, hash);
+}

@@ -1,0 +1,431 @@
+/**
+ * The engine worker's work, apart from the worker itself: owns the databases, the Lua host and the runner, and
+ * answers the requests of `protocol.ts` one at a time, in order, through `post`. The worker (engine.worker.ts) makes
+ * one with the browser's engines; the unit tests make one in Node with sql.js and PGlite, behind the page's real
+ * `EngineClient` (test/unit/playground-*.test.ts).
+ *
+ * Each engine keeps its own database while the host lives, so switching back and forth does not lose either. The host
+ * remembers the text each migration had when it was applied, and reverts with that text: editing an applied migration
+ * and pressing Redo runs the old `down` and the new `up`, as a person would expect.
+ */
+import type { Driver, SqlValue } from '../../core/driver.ts';
+import { LuaHost } from '../../core/lua/host.ts';
+import { Migrator, type MigratorEvent } from '../../core/migrator.ts';
+import { migrationFiles, type MigrationFile } from '../../core/migration-files.ts';
+import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
+import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts';
+import { plannedSteps } from './run-plan.ts';
+import { StatementCounter } from './statement-counter.ts';
+import {
+  ENGINE_LABELS,
+  type CommandResult,
+  type DbView,
+  type DiffLine,
+  type EngineId,
+  type RequestOf,
+  type RequestType,
+  type ResultOf,
+  type RunCommand,
+  type SourceFile,
+  type SqlConsoleResult,
+  type WorkerReply,
+  type WorkerRequest,
+} from './protocol.ts';
+import { plural } from '../../core/plural.ts';
+
+export interface EngineHostOptions {
+  /** Every reply and message to the page. */
+  post(message: WorkerReply): void;
+  /** Opens a new, empty database of `engine` (the browser's files in the worker; Node's packages in tests). */
+  openEngine(engine: EngineId): Promise<Driver>;
+  /** Engines whose code is already at hand: a throwaway database of these is not announced as loading. */
+  preloaded?: EngineId[];
+}
+
+interface Slot {
+  engine: EngineId;
+  driver: Driver;
+  /** The text of each applied migration as it was when applied, by id. */
+  applied: Map<string, SourceFile>;
+}
+
+/** What a request handler has: the host's state and its helpers. */
+export class EngineHost {
+  private readonly slots = new Map<EngineId, Promise<Slot>>();
+  private current: EngineId = 'sqlite';
+  /** Engines whose files this host has fetched (a slot, or an earlier throwaway database). */
+  private readonly fetched: Set<EngineId>;
+  /**
+   * The Lua host, made on first use: creating it costs ~100 ms on a cold start, so SQLite's wasm is fetched and
+   * compiled first (in the background) and "ready" does not wait for Lua.
+   */
+  private luaHost: LuaHost | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  readonly post: (message: WorkerReply) => void;
+  private readonly openEngine: (engine: EngineId) => Promise<Driver>;
+
+  constructor(options: EngineHostOptions) {
+    this.post = options.post;
+    this.openEngine = options.openEngine;
+    this.fetched = new Set(options.preloaded ?? []);
+  }
+
+  lua(): LuaHost {
+    this.luaHost ??= new LuaHost();
+    return this.luaHost;
+  }
+
+  /** Handles `request` after every earlier one, and posts its one `done` (or `failed`). */
+  enqueue(request: WorkerRequest): void {
+    this.queue = this.queue.then(async () => {
+      try {
+        this.post({ type: 'done', id: request.id, result: await this.handle(request) });
+      } catch (error) {
+        this.post({ type: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
+      }
+    });
+  }
+
+  private handle(request: WorkerRequest): Promise<CommandResult> {
+    // TypeScript cannot follow the pairing of a union through an index; HANDLERS' own type states it per request.
+    const handler = HANDLERS[request.type] as (host: EngineHost, request: WorkerRequest) => Promise<CommandResult>;
+    return handler(this, request);
+  }
+
+  /** The database of `engine`, opened (and announced) on first use. */
+  loadSlot(engine: EngineId): Promise<Slot> {
+    let slot = this.slots.get(engine);
+    if (!slot) {
+      this.post({ type: 'engine', engine, state: 'loading' });
+      const started = performance.now();
+      slot = this.openEngine(engine).then(
+        (driver) => {
+          this.fetched.add(engine);
+          this.post({ type: 'engine', engine, state: 'ready', loadMs: Math.round(performance.now() - started) });
+          return { engine, driver, applied: new Map<string, SourceFile>() };
+        },
+        (error: unknown) => {
+          this.slots.delete(engine);
+          const message = error instanceof Error ? error.message : String(error);
+          this.post({ type: 'engine', engine, state: 'failed', message });
+          throw new Error(`${ENGINE_LABELS[engine]} could not be loaded: ${message}`);
+        },
+      );
+      this.slots.set(engine, slot);
+    }
+    return slot;
+  }
+
+  currentSlot(): Promise<Slot> {
+    return this.loadSlot(this.current);
+  }
+
+  /**
+   * A throwaway database (Compare engines, Verify) of an engine that may not be loaded yet: that first load is
+   * announced with the same `engine` messages as a slot's, so the page can show PostgreSQL loading.
+   */
+  async openThrowaway(engine: EngineId): Promise<Driver> {
+    if (this.fetched.has(engine) || this.slots.has(engine)) return this.openEngine(engine);
+    this.post({ type: 'engine', engine, state: 'loading' });
+    const started = performance.now();
+    try {
+      const driver = await this.openEngine(engine);
+      this.fetched.add(engine);
+      this.post({ type: 'engine', engine, state: 'ready', loadMs: Math.round(performance.now() - started) });
+      return driver;
+    } catch (error) {
+      this.post({
+        type: 'engine',
+        engine,
+        state: 'failed',
+        message: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+  }
+
+  /** `driver` for the command with this id: every statement counted, the count reported to the page as it grows. */
+  counted(id: number, driver: Driver): Driver {
+    return new StatementCounter((statements) =>
+      this.post({ type: 'event', id, event: { type: 'progress', statements } }),
+    ).wrap(driver);
+  }
+
+  /** Makes `engine` the current one (its database opened first). */
+  async use(engine: EngineId): Promise<void> {
+    await this.loadSlot(engine);
+    this.current = engine;
+  }
+
+  isOpen(engine: EngineId): boolean {
+    return this.slots.has(engine);
+  }
+
+  get engine(): EngineId {
+    return this.current;
+  }
+
+  /** Throws the current engine's database away; the next `currentSlot` opens an empty one. */
+  async dropCurrent(): Promise<void> {
+    const old = this.slots.get(this.current);
+    this.slots.delete(this.current);
+    if (old) {
+      try {
+        await (await old).driver.close();
+      } catch {
+        // A database that failed to open or close is dropped all the same.
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function dbView(host: LuaHost, slot: Slot, files: MigrationFile[], snapshot?: Snapshot | null): Promise<DbView> {
+  const migrator = new Migrator({ driver: slot.driver, files, host });
+  let status: StatusEntry[] = [];
+  let statusError: RunError | null = null;
+  try {
+    const result = await migrator.status();
+    status = result.migrations;
+    statusError = result.error;
+  } finally {
+    migrator.dispose();
+  }
+  let schema = null;
+  let schemaError: string | null = null;
+  try {
+    schema = schemaView(snapshot ?? (await readSnapshot(slot.driver)));
+  } catch (error) {
+    schemaError = error instanceof Error ? error.message : String(error);
+  }
+  return { engine: slot.engine, status, statusError, schema, schemaError };
+}
+
+async function snapshotOrNull(driver: Driver): Promise<Snapshot | null> {
+  try {
+    return await readSnapshot(driver);
+  } catch {
+    return null;
+  }
+}
+
+/** The files to revert with: an applied migration's text as it was applied (its file may have changed or gone). */
+function filesAsApplied(slot: Slot, files: SourceFile[]): MigrationFile[] {
+  const byName = new Map(files.map((f) => [f.name, f]));
+  for (const [, file] of slot.applied) byName.set(file.name, file);
+  return migrationFiles([...byName.values()]);
+}
+
+function remember(slot: Slot, run: RunResult, files: MigrationFile[]): void {
+  const byId = new Map(files.map((f) => [f.id, f]));
+  for (const result of run.results) {
+    const file = byId.get(result.id);
+    if (result.status === 'applied' && file) slot.applied.set(result.id, { name: file.file, text: file.source });
+    if (result.status === 'reverted') slot.applied.delete(result.id);
+  }
+}
+
+/** The runner's drift message speaks of CLI flags; say what to do here instead. */
+function playgroundHint(error: RunError | null): RunError | null {
+  if (!error || error.phase !== 'check') return error;
+  const message = error.message
+    .replace(
+      /Restore the applied version and put the change in a new migration, or pass --allow-drift to accept it\.?/,
+      'Revert it (Revert last and Redo use the version that was applied), or undo the edit and put the change in a new migration.',
+    )
+    .replace(
+      /Restore the file, or pass --allow-drift to go on without it\.?/,
+      'Revert it first (the version that was applied is used), or add the file again.',
+    );
+  return { ...error, message };
+}
+
+async function run(
+  engine: EngineHost,
+  id: number,
+  slot: Slot,
+  command: RunCommand,
+  sources: SourceFile[],
+): Promise<ResultOf<'run'>> {
+  const started = performance.now();
+  const onEvent = (event: MigratorEvent) => engine.post({ type: 'event', id, event });
+  const latest = migrationFiles(sources);
+  const before = await snapshotOrNull(slot.driver);
+  engine.post({ type: 'event', id, event: { type: 'plan', steps: await plannedSteps(slot.driver, command, latest) } });
+  const driver = engine.counted(id, slot.driver);
+  let result: RunResult;
+  const migrate = async <T>(files: MigrationFile[], work: (m: Migrator) => Promise<T>): Promise<T> => {
+    const migrator = new Migrator({ driver, files, host: engine.lua(), onEvent });
+    try {
+      return await work(migrator);
+    } finally {
+      migrator.dispose();
+    }
+  };
+  switch (command) {
+    case 'apply-next':
+      result = await migrate(latest, (m) => m.up({ step: 1 }));
+      remember(slot, result, latest);
+      break;
+    case 'apply-all':
+      result = await migrate(latest, (m) => m.up());
+      remember(slot, result, latest);
+      break;
+    case 'revert-last':
+    case 'revert-all': {
+      const asApplied = filesAsApplied(slot, sources);
+      result = await migrate(asApplied, (m) => m.down(command === 'revert-all' ? { all: true } : { step: 1 }));
+      remember(slot, result, asApplied);
+      break;
+    }
+    case 'redo': {
+      // The runner's redo with one twist: down with the text that was applied, up with the text as it is now, and
+      // only that migration goes up again (not an earlier pending one).
+      const asApplied = filesAsApplied(slot, sources);
+      const down = await migrate(asApplied, (m) => m.down({ step: 1 }));
+      remember(slot, down, asApplied);
+      result = down;
+      const reverted = down.results.find((r) => r.status === 'reverted');
+      if (down.ok && reverted) {
+        const again = latest.filter((f) => f.id === reverted.id);
+        if (again.length === 0) {
+          result = {
+            ok: false,
+            results: down.results,
+            error: {
+              migration: reverted.id,
+              phase: 'check',
+              message: `${reverted.id} was reverted but its file is gone: nothing to apply again`,
+            },
+          };
+        } else {
+          const files = [...filesAsApplied(slot, []), ...again];
+          const up = await migrate(files, (m) => m.up({ to: reverted.id }));
+          remember(slot, up, files);
+          result = { ok: up.ok, results: [...down.results, ...up.results], error: up.error };
+        }
+      } else if (down.ok) {
+        result = {
+          ok: false,
+          results: [],
+          error: { migration: null, phase: 'check', message: 'Nothing to redo: no migration is applied' },
+        };
+      }
+      break;
+    }
+  }
+  result = { ...result, error: playgroundHint(result.error) };
+  const after = await snapshotOrNull(slot.driver);
+  const diff: DiffLine[] | null = before && after ? diffLines(before, after) : null;
+  const db = await dbView(engine.lua(), slot, latest, after);
+  return { kind: 'run', command, run: result, diff, db, durationMs: Math.round(performance.now() - started) };
+}
+
+const MAX_ROWS = 500;
+
+function displayValue(v: SqlValue): string | null {
+  if (v === null) return null;
+  if (v instanceof Uint8Array) {
+    let hex = '';
+    for (let i = 0; i < Math.min(v.length, 64); i++) hex += v[i]!.toString(16).padStart(2, '0');
+    return `x'${hex}${v.length > 64 ? '…' : ''}'`;
+  }
+  return String(v);
+}
+
+const MULTIPLE = /more than one statement|multiple commands|cannot insert multiple commands/i;
+
+async function sqlConsole(slot: Slot, sql: string): Promise<SqlConsoleResult> {
+  try {
+    const result = await slot.driver.query(sql, []);
+    const truncated = result.rows.length > MAX_ROWS;
+    const rows = result.rows.slice(0, MAX_ROWS).map((row) => row.map(displayValue));
+    const message =
+      result.columns.length > 0
+        ? `${plural(result.rows.length, 'row')}${truncated ? ` (first ${MAX_ROWS} shown)` : ''}`
+        : 'Done.';
+    return { ok: true, columns: result.columns, rows, message, truncated };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (MULTIPLE.test(message)) {
+      try {
+        await slot.driver.exec(sql);
+        return { ok: true, columns: [], rows: [], message: 'Done (script: results are not shown).', truncated: false };
+      } catch (again) {
+        return {
+          ok: false,
+          columns: [],
+          rows: [],
+          message: again instanceof Error ? again.message : String(again),
+          truncated: false,
+        };
+      }
+    }
+    return { ok: false, columns: [], rows: [], message, truncated: false };
+  }
+}
+
+/** Each request's handler, typed by the protocol's pairing of request and result. */
+const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) => Promise<ResultOf<T>> } = {
+  async open(host, request) {
+    const started = performance.now();
+    const existed = host.isOpen(request.engine);
+    await host.use(request.engine);
+    return { kind: 'open', engine: request.engine, loadMs: existed ? null : Math.round(performance.now() - started) };
+  },
+  async status(host, request) {
+    const slot = await host.currentSlot();
+    return { kind: 'status', db: await dbView(host.lua(), slot, migrationFiles(request.files)) };
+  },
+  async reset(host, request) {
+    await host.dropCurrent();
+    const slot = await host.currentSlot();
+    return { kind: 'reset', db: await dbView(host.lua(), slot, migrationFiles(request.files)) };
+  },
+  async run(host, request) {
+    const slot = await host.currentSlot();
+    return run(host, request.id, slot, request.command, request.files);
+  },
+  async verify(host, request) {
+    const engine = host.engine;
+    const [{ verifyMigrations }, driver] = await Promise.all([import('./verify.ts'), host.openThrowaway(engine)]);
+    try {
+      const counted = host.counted(request.id, driver);
+      return {
+        kind: 'verify',
+        report: await verifyMigrations(engine, counted, migrationFiles(request.files), host.lua()),
+      };
+    } finally {
+      await driver.close().catch(() => {});
+    }
+  },
+  async compare(host, request) {
+    const { compareEngines } = await import('./compare.ts');
+    return {
+      kind: 'compare',
+      report: await compareEngines(migrationFiles(request.files), {
+        host: host.lua(),
+        open: (engine) => host.openThrowaway(engine),
+      }),
+    };
+  },
+  async export(host) {
+    const [{ exportDatabase }, slot] = await Promise.all([import('../db-export.ts'), host.currentSlot()]);
+    return { kind: 'export', engine: slot.engine, ...(await exportDatabase(slot.driver)) };
+  },
+  async sql(host, request) {
+    const slot = await host.currentSlot();
+    const started = performance.now();
+    const before = await snapshotOrNull(slot.driver);
+    const result = await sqlConsole(slot, request.sql);
+    const after = await snapshotOrNull(slot.driver);
+    return {
+      kind: 'sql',
+      result,
+      diff: before && after ? diffLines(before, after) : null,
+      db: await dbView(host.lua(), slot, migrationFiles(request.files), after),
+      durationMs: Math.round(performance.now() - started),
+    };
+  },
+};
