@@ -204,7 +204,7 @@ export function runInWorker(argv: string[]): Promise<number> {
           jsonRunResult({
             ok: false,
             results,
-            error: { migration: current?.id ?? null, phase: 'internal', message },
+            error: { code: 'internal', migration: current?.id ?? null, phase: 'internal', message },
           }),
         ),
       );

@@ -13,6 +13,7 @@ import { runFleet, type FleetOutcome } from './fleet.ts';
 import { jsonRunError, jsonRunResult, jsonValue, formatMs } from './render.ts';
 import type { Target } from './targets-file.ts';
 import type { Driver } from '../core/driver.ts';
+import { forCommand } from './remedies.ts';
 
 export type FleetCommand = 'up' | 'down' | 'status';
 
@@ -86,7 +87,7 @@ async function runTarget(run: FleetRun, target: Target, host: LuaHost): Promise<
     driver = await run.connect(target);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return finish({ ok: false, results: [], error: { migration: null, phase: 'connect', message } });
+    return finish({ ok: false, results: [], error: { code: 'engine', migration: null, phase: 'connect', message } });
   }
   const migrator = new Migrator({ ...run.migrator, driver, files: run.files, host });
   try {
@@ -97,11 +98,15 @@ async function runTarget(run: FleetRun, target: Target, host: LuaHost): Promise<
         results: [],
         engine: status.engine,
         migrations: status.migrations,
-        error: status.error,
+        error: status.error && forCommand(status.error, driver.engine),
       });
     }
     const result: RunResult = run.command === 'up' ? await migrator.up(run.up) : await migrator.down(run.down);
-    return finish({ ok: result.ok, results: result.results, error: result.error });
+    return finish({
+      ok: result.ok,
+      results: result.results,
+      error: result.error && forCommand(result.error, driver.engine),
+    });
   } finally {
     migrator.dispose();
     await driver.close();
@@ -110,13 +115,20 @@ async function runTarget(run: FleetRun, target: Target, host: LuaHost): Promise<
 
 function toReport(target: Target, outcome: FleetOutcome<TargetReport>): TargetReport {
   if (outcome.state === 'done') return outcome.value;
+  const code = outcome.state === 'thrown' ? 'internal' : 'not_started';
   const message =
     outcome.state === 'thrown'
       ? outcome.error instanceof Error
         ? outcome.error.message
         : String(outcome.error)
       : 'not started: an earlier target failed and --fail-fast stops the fleet there';
-  return { target: target.name, ok: false, results: [], error: { migration: null, phase: 'check', message }, ms: 0 };
+  return {
+    target: target.name,
+    ok: false,
+    results: [],
+    error: { code, migration: null, phase: 'check', message },
+    ms: 0,
+  };
 }
 
 function jsonReport(command: FleetCommand, r: TargetReport): Record<string, unknown> {

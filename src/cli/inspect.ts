@@ -22,6 +22,7 @@ import { renderDiff } from '../core/schema/render-diff.ts';
 import { renderSnapshot } from '../core/schema/render-snapshot.ts';
 import type { SchemaChange, SchemaSnapshot } from '../core/schema/types.ts';
 import { verifyWith, type VerifyEntry, type VerifyResult } from '../core/verify.ts';
+import { commandDescriber, forCommand, verifyEntryForCommand } from './remedies.ts';
 
 export interface InspectIo {
   out(text: string): void;
@@ -103,6 +104,7 @@ export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo,
     return answer(
       [],
       {
+        code: 'dry_run_refused',
         migration: null,
         phase: 'check',
         message:
@@ -118,7 +120,12 @@ export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo,
   } catch (error) {
     return answer(
       [],
-      { migration: null, phase: 'internal', message: error instanceof Error ? error.message : String(error) },
+      {
+        code: 'engine',
+        migration: null,
+        phase: 'internal',
+        message: error instanceof Error ? error.message : String(error),
+      },
       [],
     );
   }
@@ -130,7 +137,7 @@ export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo,
     },
   });
   const ids = run.results.filter((r) => r.status !== 'skipped').map((r) => r.id);
-  if (!run.ok) return answer([], run.error, ids);
+  if (!run.ok) return answer([], run.error && forCommand(run.error, driver.engine), ids);
   return answer(inside.after === undefined ? [] : diffSnapshots(before, inside.after), null, ids);
 }
 
@@ -163,11 +170,17 @@ export async function runVerify(
         : `Verifying the pending migrations on ${driver.target} (${driver.engine}); they stay applied.`,
     );
   }
-  const result: VerifyResult = await verifyWith(
+  const found: VerifyResult = await verifyWith(
     migrator,
     driver,
-    json ? undefined : (entry) => io.out(renderEntry(entry)),
+    json ? undefined : (entry) => io.out(renderEntry(verifyEntryForCommand(entry, driver.engine))),
+    commandDescriber(driver.engine),
   );
+  const result: VerifyResult = {
+    ...found,
+    migrations: found.migrations.map((entry) => verifyEntryForCommand(entry, driver.engine)),
+    error: found.error && forCommand(found.error, driver.engine),
+  };
   if (json) {
     io.out(
       JSON.stringify({ ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error }),

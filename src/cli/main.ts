@@ -9,7 +9,8 @@ import { jsonRunResult, jsonValue, renderResultLine, renderRunSummary, renderSta
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
 import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
-import type { Driver } from '../core/driver.ts';
+import type { Driver, Engine } from '../core/driver.ts';
+import { forCommand } from './remedies.ts';
 import type { RunError, RunResult } from '../core/results.ts';
 import type { MigratorEvent, MigratorOptions } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
@@ -174,7 +175,7 @@ async function runCommand(
             : renderStatus(status, driver.target),
         );
         if (status.error) {
-          if (!json) io.err(`Error: ${status.error.message}`);
+          if (!json) io.err(`Error: ${forCommand(status.error, driver.engine).message}`);
           return EXIT.failed;
         }
         return EXIT.ok;
@@ -190,6 +191,7 @@ async function runCommand(
             singleTransaction: args.flags['single-transaction'] === true,
             dryRun: args.flags['dry-run'] === true,
           }),
+          driver.engine,
         );
       case 'down':
         return report(
@@ -197,9 +199,10 @@ async function runCommand(
           json,
           'down',
           await migrator.down({ step: args.flags.step, to: args.flags.to, all: args.flags.all === true }),
+          driver.engine,
         );
       case 'redo':
-        return report(io, json, 'redo', await migrator.redo({ step: args.flags.step }));
+        return report(io, json, 'redo', await migrator.redo({ step: args.flags.step }), driver.engine);
       case 'verify':
         if (args.flags.engine !== undefined && args.flags.engine !== driver.engine) {
           throw new UsageError(
@@ -219,7 +222,8 @@ async function runCommand(
   }
 }
 
-function report(io: Io, json: boolean, verb: 'up' | 'down' | 'redo', result: RunResult): number {
+function report(io: Io, json: boolean, verb: 'up' | 'down' | 'redo', run: RunResult, engine: Engine): number {
+  const result = run.error ? { ...run, error: forCommand(run.error, engine) } : run;
   if (json) io.out(JSON.stringify(jsonRunResult(result), jsonValue));
   else {
     const summary = renderRunSummary(result, verb);

@@ -107,15 +107,18 @@ export class Migrator {
       ...(statements ? { statements } : {}),
     });
     if ((options.singleTransaction || options.dryRun) && !this.driver.transactionalDdl) {
-      const flag = options.dryRun ? '--dry-run' : '--single-transaction';
       return finish({
+        code: options.dryRun ? 'dry_run_refused' : 'single_transaction_refused',
         migration: null,
         phase: 'check',
-        message: `${flag} is refused on ${this.engine}: it commits DDL implicitly, so nothing could be rolled back`,
+        message:
+          `${options.dryRun ? 'a dry run' : 'a single transaction'} is refused on ${this.engine}: ` +
+          'it commits DDL implicitly, so nothing could be rolled back',
       });
     }
     if (options.to !== undefined && !this.files.has(options.to)) {
       return finish({
+        code: 'unknown_target',
         migration: options.to,
         phase: 'check',
         message: `no migration file ${options.to}.lua to go up to`,
@@ -144,6 +147,7 @@ export class Migrator {
     const finish = (error: RunError | null): RunResult => ({ ok: error === null, results, error });
     if (options.to !== undefined && !this.files.has(options.to)) {
       return finish({
+        code: 'unknown_target',
         migration: options.to,
         phase: 'check',
         message: `no migration file ${options.to}.lua to go down to`,
@@ -219,20 +223,18 @@ export class Migrator {
       const status = { id: entry.id, status: this.appliedState(entry) };
       if (status.status === 'modified') {
         throw new RunFailure({
+          code: 'modified',
           migration: status.id,
           phase: 'check',
-          message:
-            `${status.id}.lua changed after it was applied (its checksum differs from the ledger's). ` +
-            'Restore the applied version and put the change in a new migration, or pass --allow-drift to accept it',
+          message: `${status.id}.lua changed after it was applied (its checksum differs from the ledger's)`,
         });
       }
       if (status.status === 'missing') {
         throw new RunFailure({
+          code: 'missing',
           migration: status.id,
           phase: 'check',
-          message:
-            `${status.id} is applied but its file ${status.id}.lua is missing. ` +
-            'Restore the file, or pass --allow-drift to go on without it',
+          message: `${status.id} is applied but its file ${status.id}.lua is missing`,
         });
       }
     }
@@ -251,6 +253,7 @@ export class Migrator {
       const file = this.files.get(id);
       if (!file) {
         throw new RunFailure({
+          code: 'not_revertible',
           migration: id,
           phase: 'check',
           message: `cannot revert ${id}: its file ${id}.lua is missing`,
@@ -265,6 +268,7 @@ export class Migrator {
     const block = compiled.blocks[this.engine];
     if (!block) {
       throw new RunFailure({
+        code: 'not_revertible',
         migration: file.id,
         phase: 'check',
         file: file.file,
@@ -273,6 +277,7 @@ export class Migrator {
     }
     if (!block.down) {
       throw new RunFailure({
+        code: 'not_revertible',
         migration: file.id,
         phase: 'down',
         file: file.file,
@@ -483,6 +488,7 @@ export class Migrator {
     for (const file of pending) {
       if (this.compileOrFail(file).blocks[this.engine]?.options?.transaction !== false) continue;
       throw new RunFailure({
+        code: 'needs_own_transaction',
         migration: file.id,
         phase: 'check',
         file: file.file,
@@ -599,6 +605,7 @@ export class Migrator {
       if (statementFailure && !error.sql && !outcome.failure.limit) error.sql = statementFailure.sql;
     } else if (outcome.returned) {
       error = {
+        code: 'lua_error',
         migration: file.id,
         phase,
         file: file.file,
@@ -609,6 +616,7 @@ export class Migrator {
       };
     } else if (statementFailure) {
       error = {
+        code: 'unhandled_statement',
         migration: file.id,
         phase,
         file: file.file,
@@ -631,8 +639,7 @@ export class Migrator {
       await op();
     } catch (error) {
       if (error instanceof RunFailure) throw error;
-      const info = error instanceof Error ? error.message : String(error);
-      throw new RunFailure({ migration, phase, message: info });
+      throw new RunFailure({ code: 'engine', migration, phase, message: errorMessage(error) });
     }
   }
 
@@ -678,6 +685,7 @@ function skipReason(compiled: CompiledMigration, engine: Engine): string {
 
 function fromLuaFailure(migration: string, phase: RunPhase, failure: LuaFailure): RunError {
   return {
+    code: failure.limit ?? 'lua_error',
     migration,
     phase,
     message: failure.message,
@@ -687,7 +695,23 @@ function fromLuaFailure(migration: string, phase: RunPhase, failure: LuaFailure)
   };
 }
 
+/** Drivers' codes for "another run holds the lock" (the server drivers', the SQLite lock file's). */
+const LOCK_TIMEOUT_CODES = new Set(['LOCK_TIMEOUT', 'MOONWALK_LOCK_TIMEOUT']);
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A failure caught at `phase`: the runner's own as it is; a driver's is the engine's, or the lock's when held. */
 function toRunError(error: unknown, phase: RunPhase): RunError {
   if (error instanceof RunFailure) return error.error;
-  return { migration: null, phase, message: error instanceof Error ? error.message : String(error) };
+  const code = (error as { code?: unknown } | null)?.code;
+  const locked = phase === 'lock' && typeof code === 'string' && LOCK_TIMEOUT_CODES.has(code);
+  return {
+    // A driver's errors carry the engine's code; an error without one is moonwalk's own.
+    code: locked ? 'locked' : typeof code === 'string' || phase !== 'internal' ? 'engine' : 'internal',
+    migration: null,
+    phase,
+    message: errorMessage(error),
+  };
 }

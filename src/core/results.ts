@@ -2,6 +2,7 @@
  * The plain data the runner answers with (DESIGN §5's JSON shapes): the CLI prints it, the web app renders it.
  */
 import type { Engine, SqlValue } from './driver.ts';
+import type { LimitCode } from './lua/bridge.ts';
 
 export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing';
 
@@ -32,7 +33,44 @@ export interface MigrationResult {
 export type RunPhase =
   'load' | 'up' | 'down' | 'after' | 'ledger' | 'lock' | 'check' | 'begin' | 'commit' | 'connect' | 'internal';
 
+/**
+ * What kind of failure ended the run (golang-migrate's `ErrDirty`, `ErrLocked` are the model). The core's message says
+ * what happened; where the way out depends on the edge (a flag of the command, a button of the page), the edge reads
+ * the code and phrases the remedy for its users.
+ */
+export type RunErrorCode =
+  /** `dryRun` asked of an engine that commits DDL implicitly: nothing could be rolled back. */
+  | 'dry_run_refused'
+  /** `singleTransaction` asked of an engine that commits DDL implicitly. */
+  | 'single_transaction_refused'
+  /** `to` names no migration file. */
+  | 'unknown_target'
+  /** An applied migration's file changed since (its checksum differs from the ledger's). */
+  | 'modified'
+  /** An applied migration's file is gone. */
+  | 'missing'
+  /** A revert that cannot happen: the file, its block for the engine, or its `down` is missing. */
+  | 'not_revertible'
+  /** A migration that must run outside a transaction (`transaction = false`) asked to join a batch. */
+  | 'needs_own_transaction'
+  /** Nothing applied to redo, or the reverted file is gone. */
+  | 'nothing_to_redo'
+  | LimitCode
+  /** The migration's Lua code failed: it does not load, it raised an error, or it returned one. */
+  | 'lua_error'
+  /** A statement failed and the code went on without handling the error. */
+  | 'unhandled_statement'
+  /** Another run holds the run lock past the wait. */
+  | 'locked'
+  /** The engine or the connection failed outside the migration's code (begin, commit, the ledger, the lock). */
+  | 'engine'
+  /** A target of a fleet run that was not started: an earlier target failed and the run stops at the first failure. */
+  | 'not_started'
+  /** Anything else: a fault of moonwalk itself. */
+  | 'internal';
+
 export interface RunError {
+  code: RunErrorCode;
   /** The migration id, or null when the run failed before or between migrations. */
   migration: string | null;
   phase: RunPhase;

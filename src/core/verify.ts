@@ -35,6 +35,11 @@ export interface VerifyEntry {
   up_again?: boolean;
   /** Why the migration is not verified or not reversible, for a person. */
   error?: string;
+  /**
+   * `applied_after`: not verified because an applied migration sorts after it (a down would revert that one first);
+   * the edge says where to verify instead (the command: without --db).
+   */
+  code?: 'applied_after';
   /** The runner's error behind `error`, where there is one (phase, line, SQL). */
   failure?: RunError;
   /** How many changes the first up made (schema and data). */
@@ -55,13 +60,15 @@ export interface VerifyResult {
 export interface VerifyOptions extends MigratorOptions {
   /** Called as each migration's entry is complete. */
   onMigration?: (entry: VerifyEntry) => void;
+  /** How a runner's error reads inside an entry's `error` (the edge's words for remedies); `describeRunError` by default. */
+  describe?: (error: RunError) => string;
 }
 
 /** Verifies the pending migrations of `options.files` on `options.driver` (the driver stays open). */
 export async function verifyMigrations(options: VerifyOptions): Promise<VerifyResult> {
   const migrator = new Migrator(options);
   try {
-    return await verifyWith(migrator, options.driver, options.onMigration);
+    return await verifyWith(migrator, options.driver, options.onMigration, options.describe);
   } finally {
     migrator.dispose();
   }
@@ -72,6 +79,7 @@ export async function verifyWith(
   migrator: Migrator,
   driver: Driver,
   onMigration?: (entry: VerifyEntry) => void,
+  describe: (error: RunError) => string = describeRunError,
 ): Promise<VerifyResult> {
   const migrations: VerifyEntry[] = [];
   const finish = (error: RunError | null): VerifyResult => ({
@@ -104,9 +112,10 @@ export async function verifyWith(
           id,
           reversible: false,
           differences: [],
+          code: 'applied_after',
           error:
             `cannot verify ${id}: ${highestApplied} is applied and sorts after it, so a down would revert ` +
-            `${highestApplied} first. Verify on a database without it (leave out --db)`,
+            `${highestApplied} first. Verify on a database without it`,
         });
         return finish(null);
       }
@@ -121,7 +130,7 @@ export async function verifyWith(
           reversible: false,
           differences: [],
           failure: up.error!,
-          error: `up failed: ${describeRunError(up.error!)}`,
+          error: `up failed: ${describe(up.error!)}`,
         });
         return finish(null);
       }
@@ -152,7 +161,7 @@ export async function verifyWith(
           up_changes: upChanges,
           error: noDown
             ? `its database("${driver.engine}") block has no down, so it cannot be reverted. Verification goes on from the state its up left`
-            : `down failed: ${describeRunError(error)}. Verification goes on from the state its up left`,
+            : `down failed: ${describe(error)}. Verification goes on from the state its up left`,
         });
         continue;
       }
@@ -171,7 +180,7 @@ export async function verifyWith(
         entry.failure = again.error!;
         entry.error =
           (differences.length > 0 ? `down left ${plural(differences.length, 'difference')}, and ` : '') +
-          `up failed when run again after down: ${describeRunError(again.error!)}`;
+          `up failed when run again after down: ${describe(again.error!)}`;
         report(entry);
         return finish(null);
       }
@@ -183,6 +192,7 @@ export async function verifyWith(
     return finish(null);
   } catch (error) {
     return finish({
+      code: 'internal',
       migration: null,
       phase: 'internal',
       message: error instanceof Error ? error.message : String(error),

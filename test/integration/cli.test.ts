@@ -274,6 +274,8 @@ describe('exit codes', () => {
     const up = await run(['up', ...common, '--json']);
     expect(up.code).toBe(2);
     expect(json(up).error).toMatchObject({ migration: '0001_a', phase: 'check' });
+    // The core says what happened; the command names its own flag as the way out.
+    expect(json(up).error.message).toMatch(/changed after it was applied.*pass --allow-drift to accept it$/);
     expect(json(await run(['status', ...common, '--json'])).migrations.map((m: any) => m.status)).toEqual([
       'modified',
       'applied',

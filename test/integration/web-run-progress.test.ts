@@ -252,7 +252,7 @@ describe("the session's steps", () => {
       run: {
         ok: false,
         results: [{ ...applied, id: '0002_b', status: 'failed' }],
-        error: { migration: '0002_b', phase: 'up', message: 'no such table' },
+        error: { code: 'engine', migration: '0002_b', phase: 'up', message: 'no such table' },
       },
     });
     timeline = recordReset(timeline, 'postgres', '12:00:01', 'Reset database', 'A new, empty database.');

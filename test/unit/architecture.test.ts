@@ -12,6 +12,10 @@ function sources(dir: string): string[] {
   });
 }
 
+function withoutComments(code: string): string {
+  return code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
 const NODE_BUILTINS =
   /from\s+['"](node:[^'"]+|fs|path|os|child_process|crypto|worker_threads|net|tls|http|https|url|util|stream|module)(\/[^'"]*)?['"]/;
 // `require("migration")` and `require("sql")` are Lua, in strings; any other require is Node's.
@@ -26,11 +30,22 @@ describe('src/core', () => {
   });
 
   test.each(files.map((f) => [relative(root, f), f]))('%s uses no Node or DOM API', (_name, file) => {
-    const code = readFileSync(file, 'utf8')
-      .replace(/\/\*[\s\S]*?\*\//g, '')
-      .replace(/^\s*\/\/.*$/gm, '');
+    const code = withoutComments(readFileSync(file, 'utf8'));
     expect(code).not.toMatch(NODE_BUILTINS);
     expect(code).not.toMatch(FORBIDDEN_GLOBALS);
+  });
+
+  // The core's errors carry a code; the command and the page phrase remedies (DESIGN §5). A flag in a core string
+  // would be the command's words in the page's mouth. The flags are those the command's help and parser name.
+  const FLAGS = [...new Set(readFileSync(join(root, 'src', 'cli', 'args.ts'), 'utf8').match(/--[a-z][a-z-]+/g) ?? [])];
+
+  test('the command has flags to look for', () => {
+    expect(FLAGS).toEqual(expect.arrayContaining(['--dry-run', '--allow-drift', '--max-instructions', '--db']));
+  });
+
+  test.each(files.map((f) => [relative(root, f), f]))('%s names no command-line flag', (_name, file) => {
+    const code = withoutComments(readFileSync(file, 'utf8'));
+    expect(FLAGS.filter((flag) => new RegExp(`${flag}(?![a-z-])`).test(code))).toEqual([]);
   });
 
   test('imports nothing from the drivers, the CLI or the web app', () => {

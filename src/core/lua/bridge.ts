@@ -18,6 +18,15 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = { instructions: 200_000_000, luaTimeMs: 20_000 };
 
+/** Which limit stopped the code; the edges (the command, the page) say how to raise it in their own words. */
+export type LimitCode = 'instruction_limit' | 'time_limit';
+
+/** A run stopped by a limit: the code for the edges, the message the Lua code (and the person) sees. */
+export interface LimitStop {
+  code: LimitCode;
+  message: string;
+}
+
 /** Pushes the results of a finished host call onto the thread that will be resumed; returns how many. */
 export type Pusher = (L: LuaState) => number;
 
@@ -35,7 +44,7 @@ export class LuaRun {
   luaTimeMs = 0;
   private sliceStart = 0;
   /** Set once a limit is exceeded: the run's result is this error, whatever the Lua code does afterwards. */
-  stopReason: string | null = null;
+  stopped: LimitStop | null = null;
 
   constructor(readonly limits: Limits) {}
 
@@ -48,19 +57,21 @@ export class LuaRun {
   }
 
   /** Called by the hook every HOOK_INTERVAL instructions. */
-  check(): string | null {
-    if (this.stopReason !== null) return this.stopReason;
+  check(): LimitStop | null {
+    if (this.stopped !== null) return this.stopped;
     this.instructions += HOOK_INTERVAL;
     if (this.instructions > this.limits.instructions) {
-      this.stopReason =
-        `stopped: the code ran more than ${this.limits.instructions.toLocaleString('en-US')} Lua instructions ` +
-        '(an endless loop?); raise the limit with --max-instructions if the work is really that large';
+      this.stopped = {
+        code: 'instruction_limit',
+        message: `stopped: the code ran more than ${this.limits.instructions.toLocaleString('en-US')} Lua instructions (an endless loop?)`,
+      };
     } else if (this.luaTimeMs + (performance.now() - this.sliceStart) > this.limits.luaTimeMs) {
-      this.stopReason =
-        `stopped: the code ran for more than ${this.limits.luaTimeMs / 1000} s of Lua time (an endless loop?); ` +
-        'raise the limit with --max-lua-seconds if the work is really that long';
+      this.stopped = {
+        code: 'time_limit',
+        message: `stopped: the code ran for more than ${this.limits.luaTimeMs / 1000} s of Lua time (an endless loop?)`,
+      };
     }
-    return this.stopReason;
+    return this.stopped;
   }
 }
 
@@ -72,10 +83,10 @@ export class Bridge {
   readonly hook = (L: LuaState): void => {
     const run = this.active;
     if (run === null) return;
-    const reason = run.check();
-    if (reason !== null) {
+    const stop = run.check();
+    if (stop !== null) {
       lua.lua_sethook(L, this.hook, lua.LUA_MASKCOUNT, 1);
-      raiseLuaError(L, reason);
+      raiseLuaError(L, stop.message);
     }
   };
 
@@ -94,7 +105,7 @@ export class Bridge {
 
   /** `limit_reached()` for the prelude: true once the active run has hit a limit. */
   readonly limitReached = (L: LuaState): number => {
-    lua.lua_pushboolean(L, this.active !== null && this.active.stopReason !== null);
+    lua.lua_pushboolean(L, this.active !== null && this.active.stopped !== null);
     return 1;
   };
 

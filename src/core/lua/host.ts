@@ -15,7 +15,7 @@ import {
   returnLine,
   type LuaState,
 } from './fengari.ts';
-import { Bridge, LuaRun, DEFAULT_LIMITS, type Limits } from './bridge.ts';
+import { Bridge, LuaRun, DEFAULT_LIMITS, type LimitCode, type Limits } from './bridge.ts';
 import { PRELUDE } from './prelude.lua.ts';
 import { SQL_NULL } from './values.ts';
 import { pushDbObject, type DbServices } from './db-object.ts';
@@ -51,8 +51,8 @@ export interface LuaFailure {
   line?: number;
   /** The statement, when the error value came from a db method. */
   sql?: string;
-  /** True when the failure is a limit (instructions, time) rather than the code's own error. */
-  limit?: boolean;
+  /** Set when a limit (instructions, time) stopped the code, rather than the code's own error. */
+  limit?: LimitCode;
 }
 
 export class LoadError extends Error {
@@ -211,9 +211,9 @@ export class LuaHost implements DbServices {
       run.startSlice();
       const ran = lua.lua_pcall(L, 0, 0, 0);
       run.endSlice();
-      if (ran !== lua.LUA_OK || run.stopReason) {
+      if (ran !== lua.LUA_OK || run.stopped) {
         const failure = this.failureFromStack(L, L, file);
-        throw new LoadError(run.stopReason ? { message: run.stopReason, file, limit: true } : failure);
+        throw new LoadError(run.stopped ? { message: run.stopped.message, file, limit: run.stopped.code } : failure);
       }
 
       // define() left the definition in the holder under integer keys (see new_definition in the prelude): no key strings.
@@ -292,10 +292,10 @@ export class LuaHost implements DbServices {
 
       const run = new LuaRun(this.limits);
       const status = await this.bridge.drive(thread, run, 1);
-      if (run.stopReason) {
+      if (run.stopped) {
         return {
           ok: false,
-          failure: { message: run.stopReason, file: migration.file, ...lineOf(thread), limit: true },
+          failure: { message: run.stopped.message, file: migration.file, ...lineOf(thread), limit: run.stopped.code },
         };
       }
       if (status !== lua.LUA_OK) {

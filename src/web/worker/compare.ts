@@ -12,6 +12,7 @@ import type { RunResult } from '../../core/results.ts';
 import { compareEngineSnapshots } from '../../core/schema/compare-engines.ts';
 import { ENGINE_LABELS, type CompareReport, type CompareSide, type EngineId } from './protocol.ts';
 import { readSnapshot, schemaView, type Snapshot } from './schema.ts';
+import { forPage } from './remedies.ts';
 
 /** The two engines, in the order the page shows them (left, right). */
 const ENGINES = ['sqlite', 'postgres'] as const satisfies readonly EngineId[];
@@ -53,7 +54,8 @@ async function runSide(
     const migrator = new Migrator({ driver, files, host });
     let run: RunResult;
     try {
-      run = await migrator.up();
+      const result = await migrator.up();
+      run = { ...result, error: forPage(result.error) };
     } finally {
       migrator.dispose();
     }

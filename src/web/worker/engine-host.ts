@@ -16,6 +16,7 @@ import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
 import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts';
 import { plannedSteps } from './run-plan.ts';
 import { StatementCounter } from './statement-counter.ts';
+import { forPage } from './remedies.ts';
 import {
   ENGINE_LABELS,
   type CommandResult,
@@ -226,21 +227,6 @@ function remember(slot: Slot, run: RunResult, files: MigrationFile[]): void {
   }
 }
 
-/** The runner's drift message speaks of CLI flags; say what to do here instead. */
-function playgroundHint(error: RunError | null): RunError | null {
-  if (!error || error.phase !== 'check') return error;
-  const message = error.message
-    .replace(
-      /Restore the applied version and put the change in a new migration, or pass --allow-drift to accept it\.?/,
-      'Revert it (Revert last and Redo use the version that was applied), or undo the edit and put the change in a new migration.',
-    )
-    .replace(
-      /Restore the file, or pass --allow-drift to go on without it\.?/,
-      'Revert it first (the version that was applied is used), or add the file again.',
-    );
-  return { ...error, message };
-}
-
 async function run(
   engine: EngineHost,
   id: number,
@@ -294,6 +280,7 @@ async function run(
             ok: false,
             results: down.results,
             error: {
+              code: 'nothing_to_redo',
               migration: reverted.id,
               phase: 'check',
               message: `${reverted.id} was reverted but its file is gone: nothing to apply again`,
@@ -309,13 +296,18 @@ async function run(
         result = {
           ok: false,
           results: [],
-          error: { migration: null, phase: 'check', message: 'Nothing to redo: no migration is applied' },
+          error: {
+            code: 'nothing_to_redo',
+            migration: null,
+            phase: 'check',
+            message: 'Nothing to redo: no migration is applied',
+          },
         };
       }
       break;
     }
   }
-  result = { ...result, error: playgroundHint(result.error) };
+  result = { ...result, error: forPage(result.error) };
   const after = await snapshotOrNull(slot.driver);
   const diff: DiffLine[] | null = before && after ? diffLines(before, after) : null;
   const db = await dbView(engine.lua(), slot, latest, after);

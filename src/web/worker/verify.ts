@@ -9,6 +9,7 @@ import type { MigrationFile } from '../../core/migration-files.ts';
 import { verifyMigrations as coreVerify, type VerifyEntry as CoreEntry } from '../../core/verify.ts';
 import type { EngineId, VerifyEntry, VerifyReport } from './protocol.ts';
 import { changeLines } from './schema.ts';
+import { describeForPage, forPage } from './remedies.ts';
 
 function outcome(entry: CoreEntry): VerifyEntry['outcome'] {
   if (entry.skipped) return 'skipped';
@@ -25,7 +26,7 @@ export async function verifyMigrations(
   host: LuaHost,
 ): Promise<VerifyReport> {
   const started = performance.now();
-  const result = await coreVerify({ driver, files, host });
+  const result = await coreVerify({ driver, files, host, describe: describeForPage });
   return {
     ok: result.ok,
     engine,
@@ -35,9 +36,9 @@ export async function verifyMigrations(
       differences: changeLines(m.differences),
       ...(m.up_again !== undefined ? { reapplied: m.up_again } : {}),
       ...(m.error !== undefined ? { message: m.error } : m.reason !== undefined ? { message: m.reason } : {}),
-      ...(m.failure ? { error: m.failure } : {}),
+      ...(m.failure ? { error: forPage(m.failure) } : {}),
     })),
-    ...(result.error ? { error: result.error } : {}),
+    ...(result.error ? { error: forPage(result.error) } : {}),
     durationMs: Math.round(performance.now() - started),
   };
 }
