@@ -59,6 +59,9 @@ const FLAGS = {
   targets: { kind: 'string', commands: FLEET_COMMANDS },
   parallel: { kind: 'count', commands: FLEET_COMMANDS },
   'fail-fast': { kind: 'boolean', commands: FLEET_COMMANDS },
+  'env-file': { kind: 'string' },
+  'exit-code': { kind: 'boolean', commands: ['status'] },
+  format: { kind: 'string', commands: ['lint', 'verify', 'up', 'down'], choices: ['github'] },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
@@ -99,7 +102,7 @@ function flagsOf(command: CommandName): FlagName[] {
 export const USAGE = `Usage: moonwalk <command> [options]
 
 Commands:
-  status [--json]                                  applied, pending, modified and missing migrations
+  status [--exit-code] [--json]                    applied, pending, modified and missing migrations
   up     [--step N | --to ID] [--single-transaction] [--dry-run] [--json]
   down   [--step N | --to ID | --all] [--json]     revert (one step by default)
   redo   [--step N] [--json]                       revert and apply again
@@ -111,8 +114,10 @@ Commands:
 
 Options:
   --db URL               sqlite:PATH, sqlite::memory:, pglite:DIR, pglite::memory:, postgres://…, mysql://…
-                         (default: the DATABASE_URL environment variable)
-  --dir FOLDER           the migrations folder (default: ./migrations)
+                         (default: DATABASE_URL, from the environment or the --env-file)
+  --dir FOLDER           the migrations folder (default: MOONWALK_DIR, or ./migrations)
+  --env-file PATH        read DATABASE_URL and MOONWALK_DIR from PATH when the environment does not set them
+                         (default: ./.env when there is one)
   --lock-timeout S       seconds to wait for another run's lock (default 60)
   --connect-timeout S    seconds to wait for a server (default 10)
   --allow-drift          run although applied migrations were modified or are missing
@@ -127,6 +132,10 @@ Options:
   --targets FILE         up, down, status on every database URL in FILE (one a line; ?schema=NAME for a tenant)
   --parallel N           with --targets: targets at a time, one connection each (default 4)
   --fail-fast            with --targets: start no target after the first failure
+  --exit-code            status: exit 1 when anything is pending, modified or missing
+  --format github        lint, verify, up, down: also print failures and findings as GitHub Actions annotations
+                         (beside the human lines; on stderr with --json, which keeps stdout to its document)
+  --version              print moonwalk's version
 
 Exit codes: 0 done, 1 a migration failed or verify/lint found a problem, 2 bad usage, files or connection.`;
 

@@ -17,6 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_MEMORY_MB, parseArgs } from './args.ts';
 import { jsonRunResult, renderResultLine } from './render.ts';
+import { withEnvFile } from './env-file.ts';
 import type { WorkerInput, WorkerMessage } from './worker.ts';
 import type { CliEvent } from './main.ts';
 import { durationMs, type Direction, type MigrationResult } from '../core/results.ts';
@@ -46,7 +47,7 @@ function options(argv: string[]): Options {
       command,
       json: flags.json === true,
       maxMemoryMb: flags['max-memory-mb'] ?? DEFAULT_MAX_MEMORY_MB,
-      url: throwaway ? '' : (flags.db ?? process.env.DATABASE_URL ?? ''),
+      url: throwaway ? '' : (flags.db ?? withEnvFile(process.env, flags['env-file']).DATABASE_URL ?? ''),
     };
   } catch {
     return { command: argv[0], json: argv.includes('--json'), maxMemoryMb: DEFAULT_MAX_MEMORY_MB, url: '' };

@@ -23,6 +23,7 @@ import { renderSnapshot } from '../core/schema/render-snapshot.ts';
 import type { SchemaChange, SchemaSnapshot } from '../core/schema/types.ts';
 import { verifyWith, type VerifyEntry, type VerifyResult } from '../core/verify.ts';
 import { commandDescriber, forCommand, verifyEntryForCommand } from './remedies.ts';
+import type { GithubAnnotations } from './github-annotations.ts';
 
 export interface InspectIo {
   out(text: string): void;
@@ -48,7 +49,13 @@ function indent(text: string, by: string): string {
 // -----------------------------------------------------------------------------------------------------------------
 // lint
 
-export function runLint(files: MigrationFile[], dir: string, io: InspectIo, json: boolean): number {
+export function runLint(
+  files: MigrationFile[],
+  dir: string,
+  io: InspectIo,
+  json: boolean,
+  github: GithubAnnotations | null = null,
+): number {
   const disabled = readLintConfig(dir, LINT_CODES);
   const findings = lintMigrations(
     files.map((f) => ({ file: f.file, source: f.source })),
@@ -57,9 +64,13 @@ export function runLint(files: MigrationFile[], dir: string, io: InspectIo, json
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (json) {
     io.out(JSON.stringify({ ok: errors === 0, findings }));
+    if (github) for (const finding of findings) github.lintFinding(finding);
   } else {
     const prefix = dir === '' || dir === '.' ? '' : `${dir.replace(/[\\/]+$/, '')}/`;
-    for (const f of findings) io.out(`${prefix}${f.file}:${f.line} ${f.severity} ${f.code} ${f.message}`);
+    for (const f of findings) {
+      io.out(`${prefix}${f.file}:${f.line} ${f.severity} ${f.code} ${f.message}`);
+      github?.lintFinding(f);
+    }
     const warnings = findings.filter((f) => f.severity === 'warning').length;
     const infos = findings.length - errors - warnings;
     io.err(
@@ -162,6 +173,7 @@ export async function runVerify(
   io: InspectIo,
   json: boolean,
   throwaway: boolean,
+  github: GithubAnnotations | null = null,
 ): Promise<number> {
   if (!json) {
     io.out(
@@ -181,6 +193,13 @@ export async function runVerify(
     migrations: found.migrations.map((entry) => verifyEntryForCommand(entry, driver.engine)),
     error: found.error && forCommand(found.error, driver.engine),
   };
+  if (github) {
+    if (result.error) github.runError(result.error);
+    for (const entry of result.migrations) {
+      if (!entry.skipped && (!entry.reversible || entry.error !== undefined))
+        github.migrationError(entry.id, problemText(entry), entry.failure?.line);
+    }
+  }
   if (json) {
     io.out(
       JSON.stringify({ ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error }),
@@ -207,7 +226,12 @@ export async function runVerify(
 function renderEntry(entry: VerifyEntry): string {
   if (entry.skipped) return `~ ${entry.id}  skipped: ${entry.reason ?? ''}`;
   if (entry.reversible && entry.error === undefined) return `+ ${entry.id}  reversible (up, down, up again)`;
-  const lines = [`! ${entry.id}  ${entry.reversible ? 'reversible, but' : 'NOT reversible'}: ${entry.error ?? ''}`];
+  return `! ${problemText(entry)}`;
+}
+
+/** What is wrong with a migration verify did not pass, and the differences its down left. */
+function problemText(entry: VerifyEntry): string {
+  const lines = [`${entry.id}  ${entry.reversible ? 'reversible, but' : 'NOT reversible'}: ${entry.error ?? ''}`];
   if (entry.differences.length > 0) lines.push(indent(renderDiff(entry.differences), '    '));
   return lines.join('\n');
 }

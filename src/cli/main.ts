@@ -5,6 +5,9 @@
 import { writeNewMigration } from './new-migration.ts';
 import { FLEET_COMMANDS, parseArgs, UsageError, USAGE, type ArgsOf, type ParsedArgs } from './args.ts';
 import { readMigrationsDir, FilesError } from './migrations-dir.ts';
+import { withEnvFile } from './env-file.ts';
+import { annotation, GithubAnnotations } from './github-annotations.ts';
+import { packageVersion } from './version.ts';
 import { jsonRunResult, jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
 import { Migrator } from '../core/migrator.ts';
@@ -43,6 +46,10 @@ const nodeIo: Io = {
 };
 
 export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
+  if (argv[0] === '--version') {
+    io.out(packageVersion());
+    return EXIT.ok;
+  }
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);
@@ -54,8 +61,11 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     return EXIT.ok;
   }
   const json = args.flags.json === true;
-  const dir = args.flags.dir ?? 'migrations';
+  // --format github: annotations beside the human lines, or on stderr beside the --json document.
+  const annotate = 'format' in args.flags && args.flags.format === 'github' ? (json ? io.err : io.out) : null;
   try {
+    const env = withEnvFile(io.env, args.flags['env-file']);
+    const dir = args.flags.dir ?? env.MOONWALK_DIR ?? 'migrations';
     if (args.command === 'new') {
       const path = await writeNewMigration(dir, args.positional[0]);
       if (json) io.out(JSON.stringify({ ok: true, file: path }));
@@ -63,24 +73,28 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
       return EXIT.ok;
     }
     const files = await readMigrationsDir(dir);
-    if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json);
+    const github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
+    if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json, github);
     if (isFleetCommand(args) && args.flags.targets !== undefined)
       return await runOnTargets(args, args.flags.targets, files, io, json);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
     const throwaway = args.command === 'verify' && args.flags.db === undefined ? (args.flags.engine ?? 'sqlite') : null;
-    const url = throwaway ? '' : (args.flags.db ?? io.env.DATABASE_URL ?? '');
-    if (!url && !throwaway)
-      throw new UsageError('no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL');
+    const url = throwaway ? '' : (args.flags.db ?? env.DATABASE_URL ?? '');
+    if (!url && !throwaway) {
+      throw new UsageError(
+        'no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL (in the environment or in .env)',
+      );
+    }
     io.event?.({ type: 'connecting' });
     const driver = throwaway ? await (await inspect()).openThrowaway(throwaway) : await connect(url, args);
     io.event?.({ type: 'connected' });
     try {
-      return await runCommand(args, driver, files, io, json);
+      return await runCommand(args, driver, files, io, json, github);
     } finally {
       await driver.close();
     }
   } catch (error) {
-    return fail(io, json, error);
+    return fail(io, json, error, annotate);
   }
 }
 
@@ -125,6 +139,11 @@ async function runOnTargets(
   if (args.command === 'up' && (args.flags['single-transaction'] === true || args.flags['dry-run'] === true)) {
     throw new UsageError('--single-transaction and --dry-run take one --db database, not --targets');
   }
+  if (args.command === 'status' ? args.flags['exit-code'] === true : args.flags.format !== undefined) {
+    throw new UsageError(
+      `${args.command === 'status' ? '--exit-code' : '--format'} works on one --db database, not with --targets yet`,
+    );
+  }
   const { readTargetsFile } = await import('./targets-file.ts');
   const { runFleetCommand } = await import('./fleet-command.ts');
   const targets = readTargetsFile(targetsFile);
@@ -153,6 +172,7 @@ async function runCommand(
   files: Awaited<ReturnType<typeof readMigrationsDir>>,
   io: Io,
   json: boolean,
+  github: GithubAnnotations | null,
 ): Promise<number> {
   const migrator = new Migrator({
     driver,
@@ -178,12 +198,15 @@ async function runCommand(
           if (!json) io.err(`Error: ${forCommand(status.error, driver.engine).message}`);
           return EXIT.failed;
         }
-        return EXIT.ok;
+        // --exit-code: a deploy gate, 1 until every migration is applied and unchanged.
+        const settled = status.migrations.every((m) => m.status === 'applied');
+        return args.flags['exit-code'] === true && !settled ? EXIT.failed : EXIT.ok;
       }
       case 'up':
         return report(
           io,
           json,
+          github,
           'up',
           await migrator.up({
             step: args.flags.step,
@@ -197,19 +220,20 @@ async function runCommand(
         return report(
           io,
           json,
+          github,
           'down',
           await migrator.down({ step: args.flags.step, to: args.flags.to, all: args.flags.all === true }),
           driver.engine,
         );
       case 'redo':
-        return report(io, json, 'redo', await migrator.redo({ step: args.flags.step }), driver.engine);
+        return report(io, json, null, 'redo', await migrator.redo({ step: args.flags.step }), driver.engine);
       case 'verify':
         if (args.flags.engine !== undefined && args.flags.engine !== driver.engine) {
           throw new UsageError(
             `--engine ${args.flags.engine} does not match the --db database, which is ${driver.engine}`,
           );
         }
-        return await (await inspect()).runVerify(migrator, driver, io, json, args.flags.db === undefined);
+        return await (await inspect()).runVerify(migrator, driver, io, json, args.flags.db === undefined, github);
       case 'schema':
         return await (await inspect()).runSchema(driver, io, json);
       case 'diff':
@@ -222,7 +246,14 @@ async function runCommand(
   }
 }
 
-function report(io: Io, json: boolean, verb: 'up' | 'down' | 'redo', run: RunResult, engine: Engine): number {
+function report(
+  io: Io,
+  json: boolean,
+  github: GithubAnnotations | null,
+  verb: 'up' | 'down' | 'redo',
+  run: RunResult,
+  engine: Engine,
+): number {
   const result = run.error ? { ...run, error: forCommand(run.error, engine) } : run;
   if (json) io.out(JSON.stringify(jsonRunResult(result), jsonValue));
   else {
@@ -230,6 +261,7 @@ function report(io: Io, json: boolean, verb: 'up' | 'down' | 'redo', run: RunRes
     if (result.error) io.err(summary.trimStart());
     else io.out(summary);
   }
+  if (result.error) github?.runError(result.error);
   return result.error ? exitCodeFor(result.error) : EXIT.ok;
 }
 
@@ -241,7 +273,7 @@ function exitCodeFor(error: RunError): number {
   return error.phase === 'load' || error.phase === 'check' ? EXIT.usage : EXIT.failed;
 }
 
-function fail(io: Io, json: boolean, error: unknown): number {
+function fail(io: Io, json: boolean, error: unknown, annotate: ((line: string) => void) | null = null): number {
   const message = error instanceof Error ? error.message : String(error);
   const code =
     error instanceof UsageError || error instanceof FilesError || error instanceof ConnectError
@@ -258,5 +290,6 @@ function fail(io: Io, json: boolean, error: unknown): number {
   }
   io.err(`Error: ${message}`);
   if (error instanceof UsageError) io.err('Run moonwalk --help for usage.');
+  annotate?.(annotation('error', message));
   return code;
 }

@@ -54,6 +54,8 @@ export interface CliOptions {
   /** Added to this process's environment, which is passed on without DATABASE_URL unless this gives it. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Node's own arguments, before the script (e.g. `--`, after which Node reads no option of its own). */
+  nodeArgs?: string[];
   /** Another script to run instead of bin/moonwalk.js, with the same arguments. */
   script?: string;
   /** Sees the output so far as it arrives, and may act on the child (send it a signal). */
@@ -66,7 +68,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
   const env = { ...process.env, ...options.env };
   delete env.DATABASE_URL;
   if (options.env?.DATABASE_URL) env.DATABASE_URL = options.env.DATABASE_URL;
-  const child = spawn(process.execPath, [options.script ?? BIN, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parseArgs, UsageError, type FlagsOf } from '../../src/cli/args.ts';
 
@@ -26,5 +27,14 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['verify', '--engine', 'mysql'])).toThrow(
       new UsageError('--engine must be sqlite or postgres, not "mysql"'),
     );
+  });
+});
+
+describe('the CI recipes of docs/ci.md', () => {
+  it('use only command lines moonwalk accepts', () => {
+    const text = readFileSync(new URL('../../docs/ci.md', import.meta.url), 'utf8');
+    const lines = [...text.matchAll(/npx moonwalk ([^`\n>]+)/g)].map((m) => m[1]!.trim());
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const line of lines) expect(() => parseArgs(line.split(/\s+/)), line).not.toThrow();
   });
 });
