@@ -1,6 +1,6 @@
 /**
  * "The guide's example set" of issue 4's share-link target, built from the migration guide itself
- * (test/fixtures/migration-guide.md, a verbatim copy of the shared `spec/migration-guide.md`, so that a checkout
+ * (docs/migration-guide.md, a verbatim copy of the shared `spec/migration-guide.md`, so that a checkout
  * alone can run the bench and its test): its eight runnable examples, each made into
  * a complete migration file with the least wrapping the DSL needs.
  *
@@ -23,7 +23,7 @@ export interface GuideFile {
 
 /** The guide, as copied into the test fixtures. */
 export function readGuide(repoRoot: string): string {
-  return readFileSync(join(repoRoot, 'test', 'fixtures', 'migration-guide.md'), 'utf8');
+  return readFileSync(join(repoRoot, 'docs', 'migration-guide.md'), 'utf8');
 }
 
 interface Block {

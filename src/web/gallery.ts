@@ -1,5 +1,5 @@
 /**
- * The Examples gallery: sets of migrations, one per pattern of the migration guide (spec/migration-guide.md), each
+ * The Examples gallery: sets of migrations, one per pattern of the migration guide (docs/migration-guide.md), each
  * loaded into the editor as a whole (replacing the files) and run by nobody until the person asks.
  *
  * Every set applies and reverts cleanly on SQLite, and on PostgreSQL where its files have a postgres block, with
