@@ -101,7 +101,7 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
 async function connect(url: string, args: ParsedArgs): Promise<Driver> {
   const connectTimeoutMs = (args.flags['connect-timeout'] ?? 10) * 1000;
   try {
-    return await openDatabase(url, { connectTimeoutMs });
+    return await openDatabase(url, { connectTimeoutMs, lock: args.flags.lock });
   } catch (error) {
     if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
     throw new ConnectError(error instanceof Error ? error.message : String(error));
@@ -119,6 +119,7 @@ function runnerOptions(args: ParsedArgs): Omit<MigratorOptions, 'driver' | 'file
     },
     lockTimeoutMs: (args.flags['lock-timeout'] ?? 60) * 1000,
     allowDrift: args.flags['allow-drift'] === true,
+    retries: 'retries' in args.flags ? (args.flags.retries ?? 0) : 0,
   };
 }
 
@@ -191,8 +192,12 @@ async function runCommand(
         const status = await migrator.status();
         io.out(
           json
-            ? JSON.stringify({ engine: status.engine, migrations: status.migrations })
-            : renderStatus(status, driver.target),
+            ? JSON.stringify({
+                engine: status.engine,
+                migrations: status.migrations,
+                ...(driver.lockInfo ? { lock: driver.lockInfo.strategy } : {}),
+              })
+            : renderStatus(status, driver.target, driver.lockInfo),
         );
         if (status.error) {
           if (!json) io.err(`Error: ${forCommand(status.error, driver.engine).message}`);

@@ -7,6 +7,7 @@ import {
   type StatusResult,
 } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
+import type { LockInfo } from '../core/driver.ts';
 
 const MARK: Record<MigrationResult['status'], string> = {
   applied: '+',
@@ -18,7 +19,8 @@ const MARK: Record<MigrationResult['status'], string> = {
 
 export function renderResultLine(result: MigrationResult): string {
   const reason = result.reason ? `: ${result.reason}` : '';
-  return `${MARK[result.status]} ${result.id}  ${result.status.replace('_', ' ')}${reason}  (${formatMs(result.duration_ms)})`;
+  const attempts = result.attempts !== undefined && result.attempts > 1 ? `, ${result.attempts} attempts` : '';
+  return `${MARK[result.status]} ${result.id}  ${result.status.replace('_', ' ')}${reason}  (${formatMs(result.duration_ms)}${attempts})`;
 }
 
 export function renderRunSummary(result: RunResult, verb: 'up' | 'down' | 'redo'): string {
@@ -45,8 +47,9 @@ export function renderRunSummary(result: RunResult, verb: 'up' | 'down' | 'redo'
   return lines.join('\n');
 }
 
-export function renderStatus(status: StatusResult, target: string): string {
+export function renderStatus(status: StatusResult, target: string, lock?: LockInfo): string {
   const lines = [`${target} (${status.engine})`];
+  if (lock) lines.push(`  run lock: ${lock.strategy === 'table' ? 'lock table' : 'advisory lock'} (${lock.reason})`);
   if (status.migrations.length === 0) lines.push('  no migrations');
   const width = Math.max(0, ...status.migrations.map((m) => m.id.length));
   for (const m of status.migrations) {
@@ -102,6 +105,7 @@ export function jsonRunResult(result: RunResult): Record<string, unknown> {
       status: r.status,
       ...(r.reason !== undefined ? { reason: r.reason } : {}),
       duration_ms: r.duration_ms,
+      ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
     })),
     error: result.error ? jsonRunError(result.error) : null,
     ...(result.statements

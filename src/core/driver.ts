@@ -71,5 +71,23 @@ export interface Driver {
    */
   lock(timeoutMs: number): Promise<() => Promise<void>>;
 
+  /** Which run lock `lock` takes and why, where the engine offers a choice (PostgreSQL servers): `status` shows it. */
+  readonly lockInfo?: LockInfo;
+
+  /**
+   * Called by the runner between transactions while it holds the run lock: a lease-based lock extends its lease here
+   * (and throws when the lease was lost). Absent where the lock lives as long as the connection.
+   */
+  renewLock?(): Promise<void>;
+
   close(): Promise<void>;
+}
+
+/** DESIGN §4's run lock strategies: PostgreSQL's advisory lock, or a lease row in a lock table (for poolers). */
+export type LockStrategy = 'advisory' | 'table';
+
+export interface LockInfo {
+  strategy: LockStrategy;
+  /** Why this one, in a few words: how the driver told (a pooler in between), or that it was asked for. */
+  reason: string;
 }

@@ -21,6 +21,14 @@ export function engineErrorInfo(error: unknown): { message: string; code?: strin
   return { message: String(error) };
 }
 
+/**
+ * A serialization failure or a deadlock (SQLSTATE 40001, 40P01; MySQL's ER_LOCK_DEADLOCK, SQLSTATE 40001 too): the
+ * engine gave up on the transaction because of another one, and the same transaction run again may well succeed.
+ */
+export function isRetryableConflict(code: string | undefined): boolean {
+  return code === '40001' || code === '40P01' || code === 'ER_LOCK_DEADLOCK';
+}
+
 export function classifyError(engine: Engine, message: string, code?: string): ErrorKind {
   if (engine === 'postgres' && code) {
     if (code.startsWith('23')) return 'constraint';

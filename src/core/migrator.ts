@@ -15,6 +15,7 @@ import type { Limits } from './lua/bridge.ts';
 import { Ledger, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
 import { Transaction } from './transaction.ts';
+import { engineErrorInfo, isRetryableConflict } from './errors.ts';
 import {
   durationMs,
   type Direction,
@@ -37,6 +38,12 @@ export interface MigratorOptions {
   lockTimeoutMs?: number;
   /** Run even when applied migrations were modified or their files are missing. */
   allowDrift?: boolean;
+  /**
+   * How many more times a migration runs after its transaction failed with a serialization failure or a deadlock
+   * (each attempt from the start of its transaction, after a growing pause). 0 by default; results then have
+   * `attempts`.
+   */
+  retries?: number;
   onEvent?: (event: MigratorEvent) => void;
 }
 
@@ -67,9 +74,18 @@ export interface DownOptions {
 
 /** A failure that ends a run; carried as an exception inside the runner only. */
 class RunFailure extends Error {
-  constructor(readonly error: RunError) {
+  constructor(
+    readonly error: RunError,
+    /** The engine's error code behind it, where there was one (a failed COMMIT's SQLSTATE, …). */
+    readonly engineCode?: string,
+  ) {
     super(error.message);
   }
+}
+
+/** The pause before attempt `attempt + 1`: 50 ms doubling, at most 2 s, with jitter so that rivals do not meet again. */
+function retryPause(attempt: number): number {
+  return Math.min(2000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 }
 
 export class Migrator {
@@ -360,6 +376,8 @@ export class Migrator {
   private async runSequence(files: MigrationFile[], direction: Direction, results: MigrationResult[]) {
     for (const file of files) {
       try {
+        // Between transactions: a lease-based run lock is extended here, never from inside a migration.
+        await this.control(file.id, 'lock', () => this.driver.renewLock?.());
         results.push(await this.runOne(file, direction));
       } catch (error) {
         if (error instanceof RunFailureWithResult) results.push(error.result);
@@ -387,30 +405,48 @@ export class Migrator {
     this.emit({ type: 'start', id: file.id, direction });
     const options = compiled.blocks[this.engine]!.options;
     const outside = options?.transaction === false;
-    const tx = new Transaction(this.driver, { autocommit: outside });
-    try {
-      if (!outside) await this.control(file.id, 'begin', () => this.driver.begin());
-      await this.setTimeouts(file.id, options);
-      await this.apply(file, compiled, direction, tx);
-      if (!outside) await this.control(file.id, 'commit', () => this.driver.commit());
-    } catch (error) {
-      if (!outside) await this.rollbackQuietly();
-      const result: MigrationResult = { id: file.id, direction, status: 'failed', duration_ms: elapsed() };
+    const retries = outside ? 0 : (this.options.retries ?? 0);
+    const counted = (this.options.retries ?? 0) > 0 ? (attempts: number) => ({ attempts }) : () => ({});
+    for (let attempt = 1; ; attempt++) {
+      const tx = new Transaction(this.driver, { autocommit: outside });
+      try {
+        if (!outside) await this.control(file.id, 'begin', () => this.driver.begin());
+        await this.setTimeouts(file.id, options);
+        await this.apply(file, compiled, direction, tx);
+        if (!outside) await this.control(file.id, 'commit', () => this.driver.commit());
+      } catch (error) {
+        if (!outside) await this.rollbackQuietly();
+        // Again from the start of its transaction, when the engine gave up on it because of another transaction
+        // and nothing of it committed on its own (a migration outside a transaction is never run twice).
+        if (attempt <= retries && tx.implicitlyCommitted.length === 0 && this.isConflict(error, tx)) {
+          await new Promise((resolve) => setTimeout(resolve, retryPause(attempt)));
+          continue;
+        }
+        const result: MigrationResult = {
+          id: file.id,
+          direction,
+          status: 'failed',
+          duration_ms: elapsed(),
+          ...counted(attempt),
+        };
+        this.emit({ type: 'done', result });
+        const runError = toRunError(error, direction);
+        if (!this.driver.transactionalDdl || outside)
+          await this.reportPartial(file.id, direction, tx, runError, outside);
+        throw new RunFailureWithResult(runError, result);
+      } finally {
+        if (outside) await this.resetTimeouts(options);
+      }
+      const result: MigrationResult = {
+        id: file.id,
+        direction,
+        status: direction === 'up' ? 'applied' : 'reverted',
+        duration_ms: elapsed(),
+        ...counted(attempt),
+      };
       this.emit({ type: 'done', result });
-      const runError = toRunError(error, direction);
-      if (!this.driver.transactionalDdl || outside) await this.reportPartial(file.id, direction, tx, runError, outside);
-      throw new RunFailureWithResult(runError, result);
-    } finally {
-      if (outside) await this.resetTimeouts(options);
+      return result;
     }
-    const result: MigrationResult = {
-      id: file.id,
-      direction,
-      status: direction === 'up' ? 'applied' : 'reverted',
-      duration_ms: elapsed(),
-    };
-    this.emit({ type: 'done', result });
-    return result;
   }
 
   /**
@@ -639,8 +675,18 @@ export class Migrator {
       await op();
     } catch (error) {
       if (error instanceof RunFailure) throw error;
-      throw new RunFailure({ code: 'engine', migration, phase, message: errorMessage(error) });
+      throw new RunFailure(
+        { code: 'engine', migration, phase, message: errorMessage(error) },
+        engineErrorInfo(error).code,
+      );
     }
+  }
+
+  /** A serialization failure or deadlock: of a statement the migration ran (the one that doomed it), or of COMMIT. */
+  private isConflict(error: unknown, tx: Transaction): boolean {
+    return (
+      isRetryableConflict(tx.failure?.code) || (error instanceof RunFailure && isRetryableConflict(error.engineCode))
+    );
   }
 
   private async rollbackQuietly(): Promise<void> {

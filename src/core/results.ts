@@ -28,6 +28,8 @@ export interface MigrationResult {
   status: 'applied' | 'reverted' | 'skipped' | 'failed' | 'rolled_back';
   reason?: string;
   duration_ms: number;
+  /** With retries allowed: how many times the migration's transaction ran (1 when it went through at once). */
+  attempts?: number;
 }
 
 export type RunPhase =

@@ -32,6 +32,8 @@ export interface StatementFailure {
   sql?: string;
   line?: number;
   kind: ErrorKind;
+  /** The engine's error code (SQLSTATE, …) where it gave one. */
+  code?: string;
 }
 
 /** A word that may start a transaction control statement: only a text containing one is split and looked at. */
@@ -275,7 +277,13 @@ export class Transaction {
     const statementError = error instanceof StatementError ? error : this.fromEngine(sql, error);
     if (!this.failure) {
       this.failedAt = ++this.sequence;
-      this.failure = { message: statementError.message, sql, line: where(), kind: statementError.kind };
+      this.failure = {
+        message: statementError.message,
+        sql,
+        line: where(),
+        kind: statementError.kind,
+        code: statementError.code,
+      };
     }
     return statementError;
   }

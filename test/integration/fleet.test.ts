@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openPostgres } from '../../src/drivers/postgres/open.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { TEST_PASSWORD } from '../harness/servers.ts';
 import { migration } from '../helpers/migration.ts';
@@ -206,6 +207,21 @@ describe('up --targets', () => {
     expect(doc.targets[1]).toMatchObject({ ok: false, error: { phase: 'connect' } });
     expect(doc.targets[1].error.message).toContain('fleet_no_such_database');
     expect(outcome.stdout + outcome.stderr).not.toContain(TEST_PASSWORD);
+  });
+
+  test('the run lock is per target: one schema locked does not keep out a runner of another schema', async () => {
+    const open = (schema: string) => openPostgres(withSchema(tenantsUrl, schema), { connectTimeoutMs: 5000 });
+    const [a, b, again] = await Promise.all([open('tenant_1'), open('tenant_2'), open('tenant_1')]);
+    try {
+      const release = await a.lock(0);
+      await (
+        await b.lock(0)
+      )();
+      await expect(again.lock(0)).rejects.toThrow(/another moonwalk run holds the lock/);
+      await release();
+    } finally {
+      await Promise.all([a.close(), b.close(), again.close()]);
+    }
   });
 
   test('a bad targets file is refused before anything runs, naming the file and line', async () => {

@@ -2,10 +2,12 @@
  * `--db URL` → a Driver (DESIGN §5). Node only. Each engine's module is imported only when its URL is used, so
  * `moonwalk status` on a SQLite file never loads PGlite or the server clients.
  */
-import type { Driver } from '../../core/driver.ts';
+import type { Driver, LockStrategy } from '../../core/driver.ts';
 
 export interface OpenOptions {
   connectTimeoutMs: number;
+  /** The run lock of DESIGN §4; a choice only on PostgreSQL servers (chosen there from what the server says). */
+  lock?: LockStrategy;
 }
 
 /** A URL the command cannot use: bad usage (exit 2), as opposed to a database that fails. */
@@ -23,6 +25,11 @@ export const URL_FORMS = [
 export async function openDatabase(url: string, options: OpenOptions): Promise<Driver> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   const rest = scheme ? url.slice(scheme.length + 1) : '';
+  if (options.lock === 'table' && scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new DatabaseUrlError(
+      `the lock table is for PostgreSQL servers (behind a pooler such as PgBouncer); ${maskPassword(url)} keeps its own lock`,
+    );
+  }
   switch (scheme) {
     case 'sqlite':
     case 'sqlite3': {

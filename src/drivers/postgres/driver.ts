@@ -3,11 +3,13 @@
  * advisory lock all live in one session. Node only.
  */
 import type pg from 'pg';
-import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../../core/driver.ts';
+import { randomBytes } from 'node:crypto';
+import type { Driver, ExecResult, LockInfo, PreparedStatement, QueryResult, SqlValue } from '../../core/driver.ts';
 import { DriverBase } from '../base.ts';
 import { ConnectionError } from '../connection-error.ts';
 import { lockTimeoutError } from '../server-url.ts';
-import { describeLockHolder, LOCK_HOLDER_PARAMS, LOCK_HOLDER_SQL, POSTGRES_LOCK_KEY } from './lock.ts';
+import { describeLockHolder, lockHolderParams, LOCK_HOLDER_SQL, POSTGRES_LOCK_KEY } from './lock.ts';
+import { LeaseLock, leaseOwner } from './lease-lock.ts';
 import { CloseStatement, ParseStatement } from './protocol.ts';
 import { toPg } from './values.ts';
 
@@ -31,10 +33,26 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
   private lost: Error | null = null;
   private closed = false;
   private statementCounter = 0;
+  /** Statement names unique to this driver: through a pooler, server connections (and what is prepared on them) are shared. */
+  private readonly statementPrefix = `moonwalk_${randomBytes(4).toString('hex')}_`;
+  private inTransaction = false;
+  /** Prepared statements not closed yet: closed before the transaction ends when a pooler shares the connection. */
+  private readonly openStatements = new Set<() => Promise<void>>();
+  private lease: LeaseLock | null = null;
 
+  /**
+   * `schemaPerTransaction`: the quoted schema when the connection goes through a pooler (lock strategy `table`). A
+   * session-level search_path would stay on a server connection that other clients get next, and be missing from
+   * the one this client gets: it is set with set_config(…, true) at the start of every transaction instead, and
+   * each statement outside a transaction gets a short transaction of its own for it.
+   */
   constructor(
     private readonly client: pg.Client,
     readonly target: string,
+    readonly lockInfo: LockInfo = { strategy: 'advisory', reason: 'a direct connection to the server' },
+    private readonly schemaPerTransaction: string | null = null,
+    /** The advisory lock's key: one per target (./lock.ts). */
+    private readonly advisoryKey: bigint = POSTGRES_LOCK_KEY,
   ) {
     super();
     client.removeAllListeners('error');
@@ -71,7 +89,22 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
     );
   }
 
+  /** A statement; outside a transaction with a per-transaction schema, wrapped in a transaction that sets it. */
   private async run(text: string, values?: SqlValue[], name?: string): Promise<pg.QueryArrayResult[]> {
+    if (this.schemaPerTransaction === null || this.inTransaction) return this.send(text, values, name);
+    await this.send('BEGIN');
+    try {
+      await this.send("SELECT set_config('search_path', $1, true)", [this.schemaPerTransaction]);
+      const result = await this.send(text, values, name);
+      await this.send('COMMIT');
+      return result;
+    } catch (err) {
+      if (!this.lost && !this.closed) await this.send('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  }
+
+  private async send(text: string, values?: SqlValue[], name?: string): Promise<pg.QueryArrayResult[]> {
     if (this.closed) throw this.closedError();
     try {
       const config: pg.QueryArrayConfig = { text, rowMode: 'array', name };
@@ -93,7 +126,7 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
 
   async prepare(sql: string): Promise<PreparedStatement> {
     if (this.closed) throw this.closedError();
-    const name = `moonwalk_${++this.statementCounter}`;
+    const name = `${this.statementPrefix}${++this.statementCounter}`;
     const parse = new ParseStatement(name, sql);
     this.client.query(parse);
     try {
@@ -106,17 +139,20 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
       if (closed) throw new Error('the prepared statement is closed');
       return this.run(sql, params, name);
     };
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      this.openStatements.delete(close);
+      if (this.closed || this.lost) return;
+      const message = new CloseStatement(name);
+      this.client.query(message);
+      await message.done.catch(() => {});
+    };
+    this.openStatements.add(close);
     return {
       query: async (params) => toQueryResult(await run(params)),
       execute: async (params) => toExecResult(await run(params)),
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        if (this.closed || this.lost) return;
-        const close = new CloseStatement(name);
-        this.client.query(close);
-        await close.done.catch(() => {});
-      },
+      close,
     };
   }
 
@@ -124,8 +160,38 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
     await this.run(sql);
   }
 
+  override async begin(): Promise<void> {
+    await this.send('BEGIN');
+    this.inTransaction = true;
+    if (this.schemaPerTransaction !== null)
+      await this.send("SELECT set_config('search_path', $1, true)", [this.schemaPerTransaction]);
+  }
+
+  override async commit(): Promise<void> {
+    await this.endTransaction('COMMIT');
+  }
+
+  override async rollback(): Promise<void> {
+    await this.endTransaction('ROLLBACK');
+  }
+
+  private async endTransaction(sql: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    try {
+      // Through a pooler, the server connection goes to another client after this: nothing prepared stays behind.
+      if (this.schemaPerTransaction !== null || this.lease) for (const close of [...this.openStatements]) await close();
+      await this.send(sql);
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  async renewLock(): Promise<void> {
+    await this.lease?.renew();
+  }
+
   async lock(timeoutMs: number): Promise<() => Promise<void>> {
-    const key = POSTGRES_LOCK_KEY.toString();
+    if (this.lockInfo.strategy === 'table') return this.leaseLock(timeoutMs);
+    const key = this.advisoryKey.toString();
     const started = Date.now();
     let acquired = false;
     if (timeoutMs > 0) {
@@ -148,7 +214,7 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
       acquired = res?.rows[0]?.[0] === true;
     }
     if (!acquired) {
-      const holder = await this.run(LOCK_HOLDER_SQL, [...LOCK_HOLDER_PARAMS]).then(
+      const holder = await this.run(LOCK_HOLDER_SQL, lockHolderParams(this.advisoryKey)).then(
         ([res]) => describeLockHolder(res?.rows[0]),
         () => '',
       );
@@ -160,6 +226,25 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
       released = true;
       if (this.closed || this.lost) return; // the lock went with the session
       await this.run('SELECT pg_advisory_unlock($1::bigint)', [key]);
+    };
+  }
+
+  /** `--lock table`: a lease row (./lease-lock.ts); the owner token is also this connection's application_name. */
+  private async leaseLock(timeoutMs: number): Promise<() => Promise<void>> {
+    const owner = leaseOwner();
+    await this.run("SELECT set_config('application_name', $1, false)", [owner]);
+    const lease = new LeaseLock(
+      async (sql, params) => (await this.run(sql, params))[0]?.rows ?? [],
+      this.target,
+      owner,
+    );
+    await lease.acquire(timeoutMs);
+    this.lease = lease;
+    return async () => {
+      if (this.lease !== lease) return;
+      this.lease = null;
+      if (this.closed || this.lost) return; // the lease runs out by itself
+      await lease.release();
     };
   }
 

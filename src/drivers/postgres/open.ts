@@ -4,16 +4,44 @@
  */
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
-import type { Driver } from '../../core/driver.ts';
+import type { Driver, LockInfo, LockStrategy } from '../../core/driver.ts';
 import { ConnectionError } from '../connection-error.ts';
 import { connectFailureReason } from '../server-url.ts';
 import { PostgresDriver } from './driver.ts';
+import { advisoryLockKey } from './lock.ts';
 import { parsePostgresUrl, type PgSettings } from './settings.ts';
 import { typeParsers } from './values.ts';
 
 export interface OpenPostgresOptions {
   /** How long connecting (TCP, TLS and authentication) may take before giving up. */
   connectTimeoutMs: number;
+  /** The run lock (DESIGN §4); chosen from what the server says when absent (`chooseLock`). */
+  lock?: LockStrategy;
+}
+
+/**
+ * The run lock for this connection. Asked for: that one. Otherwise `table` where Moonwalk can tell that advisory locks
+ * do not hold: the server listens on another port than the one connected to (a pooler such as PgBouncer, or a proxy,
+ * in between: in transaction pooling a session lock stays on a shared server connection), or the server is
+ * CockroachDB or YugabyteDB (advisory locks missing or no-ops). `advisory` for a direct connection.
+ */
+async function chooseLock(client: pg.Client, s: PgSettings, requested: LockStrategy | undefined): Promise<LockInfo> {
+  if (requested) return { strategy: requested, reason: 'asked for' };
+  const res = await client.query<{ port: number | null; version: string }>(
+    'SELECT inet_server_port() AS port, version() AS version',
+  );
+  const { port, version } = res.rows[0] ?? { port: null, version: '' };
+  if (/CockroachDB/i.test(version)) return { strategy: 'table', reason: 'CockroachDB has no advisory locks' };
+  if (/-YB-/.test(version)) return { strategy: 'table', reason: 'YugabyteDB has no advisory locks' };
+  if (port !== null && Number(port) !== s.port && !s.host.startsWith('/')) {
+    return {
+      strategy: 'table',
+      reason:
+        `connected to port ${s.port}, but the server listens on ${port}: a pooler (PgBouncer?) or proxy is in ` +
+        'between, where a session advisory lock does not hold',
+    };
+  }
+  return { strategy: 'advisory', reason: 'a direct connection to the server' };
 }
 
 function connectClient(s: PgSettings, ssl: false | ConnectionOptions, timeoutMs: number): Promise<pg.Client> {
@@ -92,14 +120,17 @@ export async function openPostgres(url: string, options: OpenPostgresOptions): P
     );
   }
 
-  const driver = new PostgresDriver(client, s.target);
-  if (s.schema !== undefined) {
-    try {
-      await client.query("SELECT set_config('search_path', $1, false)", [quoteIdent(s.schema)]);
-    } catch (err) {
-      await driver.close();
-      throw err;
-    }
+  let driver: PostgresDriver | null = null;
+  try {
+    const lock = await chooseLock(client, s, options.lock);
+    const pooled = lock.strategy === 'table';
+    const schema = s.schema !== undefined ? quoteIdent(s.schema) : null;
+    driver = new PostgresDriver(client, s.target, lock, pooled ? schema : null, advisoryLockKey(s.schema));
+    if (schema !== null && !pooled) await client.query("SELECT set_config('search_path', $1, false)", [schema]);
+  } catch (err) {
+    if (driver) await driver.close();
+    else await client.end().catch(() => {});
+    throw err;
   }
   return driver;
 }
