@@ -4,7 +4,7 @@
  * and the exit code does not depend on the targets (only on a suite crashing).
  *
  *   npm run bench                          all suites
- *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser)
+ *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser, fleet)
  *   npm run bench -- --quick               fewer runs, 20,000 rows in prepared-inserts (a smoke run, not figures)
  *
  * Progress goes to stderr, the tables to stdout.
@@ -14,6 +14,7 @@ import { benchSqliteFile } from './migrations-sqlite-file.ts';
 import { benchPreparedInserts } from './prepared-inserts.ts';
 import { benchPostgresMigrations } from './migrations-postgres.ts';
 import { benchBrowser } from './browser.ts';
+import { benchFleet } from './fleet.ts';
 import { formatMs, renderSuite, renderTarget, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -85,6 +86,7 @@ const SUITES: Array<{ name: string; run: () => Promise<SuiteReport> }> = [
     run: () => benchPostgresMigrations({ progress, ...(quick ? { migrations: 200, rounds: 1, minRounds: 1 } : {}) }),
   },
   { name: 'browser', run: () => benchBrowser({ progress, ...(quick ? { runs: 2 } : {}) }) },
+  { name: 'fleet', run: () => benchFleet({ progress, ...(quick ? { schemas: 20, rounds: 1 } : {}) }) },
 ];
 
 const wanted = args.filter((a) => !a.startsWith('--'));
