@@ -13,6 +13,7 @@ import { runFleet, type FleetOutcome } from './fleet.ts';
 import { jsonRunError, jsonRunResult, jsonValue, formatMs } from './render.ts';
 import type { Target } from './targets-file.ts';
 import type { Driver } from '../core/driver.ts';
+import type { GithubAnnotations } from './github-annotations.ts';
 import { forCommand } from './remedies.ts';
 
 export type FleetCommand = 'up' | 'down' | 'status';
@@ -32,6 +33,10 @@ export interface FleetRun {
   down: Parameters<Migrator['down']>[0];
   out(text: string): void;
   err(text: string): void;
+  /** `status --exit-code`: exit 1 while any target has a migration that is not applied. */
+  exitCode?: boolean;
+  /** `--format github`: each failed target's error as an annotation. */
+  github?: GithubAnnotations | null;
 }
 
 /** What one target ended with. */
@@ -72,7 +77,9 @@ export async function runFleetCommand(run: FleetRun): Promise<number> {
   } else {
     run.out(renderTable(run.command, reports));
   }
-  return ok ? 0 : 1;
+  for (const report of reports) if (report.error) run.github?.runError(report.error, `target ${report.target}`);
+  const unsettled = reports.some((r) => r.migrations?.some((m) => m.status !== 'applied'));
+  return ok && !(run.exitCode && unsettled) ? 0 : 1;
 }
 
 async function runTarget(run: FleetRun, target: Target, host: LuaHost): Promise<TargetReport> {

@@ -66,10 +66,11 @@ export class GithubAnnotations {
     );
   }
 
-  /** A run's error: on the failed migration's file and line when it has them. */
-  runError(error: RunError): void {
+  /** A run's error (on one `target`, for a fleet): on the failed migration's file and line when it has them. */
+  runError(error: RunError, target?: string): void {
     const file = error.file !== undefined ? this.path(error.file) : this.fileOf(error.migration);
-    this.emit(annotation('error', describeRunError(error), { file, line: file ? error.line : undefined }));
+    const message = target === undefined ? describeRunError(error) : `${target}: ${describeRunError(error)}`;
+    this.emit(annotation('error', message, { file, line: file ? error.line : undefined }));
   }
 
   /** Any other failure of one migration. */

@@ -76,7 +76,7 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     const github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
     if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json, github);
     if (isFleetCommand(args) && args.flags.targets !== undefined)
-      return await runOnTargets(args, args.flags.targets, files, io, json);
+      return await runOnTargets(args, args.flags.targets, files, io, json, github);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
     const throwaway = args.command === 'verify' && args.flags.db === undefined ? (args.flags.engine ?? 'sqlite') : null;
     const url = throwaway ? '' : (args.flags.db ?? env.DATABASE_URL ?? '');
@@ -136,14 +136,10 @@ async function runOnTargets(
   files: MigrationFile[],
   io: Io,
   json: boolean,
+  github: GithubAnnotations | null,
 ): Promise<number> {
   if (args.command === 'up' && (args.flags['single-transaction'] === true || args.flags['dry-run'] === true)) {
     throw new UsageError('--single-transaction and --dry-run take one --db database, not --targets');
-  }
-  if (args.command === 'status' ? args.flags['exit-code'] === true : args.flags.format !== undefined) {
-    throw new UsageError(
-      `${args.command === 'status' ? '--exit-code' : '--format'} works on one --db database, not with --targets yet`,
-    );
   }
   const { readTargetsFile } = await import('./targets-file.ts');
   const { runFleetCommand } = await import('./fleet-command.ts');
@@ -164,6 +160,8 @@ async function runOnTargets(
     down: { step, to, all: args.command === 'down' && args.flags.all === true },
     out: io.out,
     err: io.err,
+    exitCode: args.command === 'status' && args.flags['exit-code'] === true,
+    github,
   });
 }
 

@@ -138,6 +138,17 @@ describe('status --exit-code', () => {
     expect((await moonwalk(cwd, ['status', ...db])).code).toBe(0);
   });
 
+  test('with --targets: exit 1 while any target has something pending', async () => {
+    const cwd = project({ '0001_items': items }, { 'targets.txt': 'sqlite:one.db\nsqlite:two.db\n' });
+    expect((await moonwalk(cwd, ['up', '--db', 'sqlite:one.db'])).code).toBe(0);
+    const fleet = ['status', '--targets', 'targets.txt', '--exit-code'];
+    const half = await moonwalk(cwd, fleet);
+    expect(half.code).toBe(1);
+    expect((await moonwalk(cwd, ['status', '--targets', 'targets.txt'])).code).toBe(0);
+    expect((await moonwalk(cwd, ['up', '--targets', 'targets.txt'])).code).toBe(0);
+    expect((await moonwalk(cwd, fleet)).code).toBe(0);
+  });
+
   test('--exit-code is for status only', async () => {
     const outcome = await moonwalk(project({}), ['up', '--exit-code', '--db', 'sqlite::memory:']);
     expect(outcome.code).toBe(2);
@@ -256,6 +267,15 @@ describe('--format github', () => {
     expect(outcome.code).toBe(1);
     expect(json(outcome).error.migration).toBe('0002_broken');
     expect(outcome.stderr.split('\n')).toContain(upFailure);
+  });
+
+  test('up --targets: each failed target as an annotation that names it', async () => {
+    const cwd = project({ '0002_broken': failing }, { 'targets.txt': 'sqlite:one.db\n' });
+    const outcome = await moonwalk(cwd, ['up', '--targets', 'targets.txt', '--format', 'github']);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout.trim().split('\n').at(-1)).toBe(
+      upFailure.replace('::migration', '::target sqlite:one.db: migration'),
+    );
   });
 
   test('--format takes github only, on lint, verify, up and down', async () => {
