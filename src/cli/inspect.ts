@@ -14,7 +14,7 @@ import type { Migrator } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
-import { LINT_CODES, lintMigrations } from '../core/lint/index.ts';
+import { LINT_CODES, lintMigrations, type LintFinding } from '../core/lint/index.ts';
 import { readLintConfig } from './migrations-dir.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { diffSnapshots } from '../core/schema/diff.ts';
@@ -49,6 +49,18 @@ function indent(text: string, by: string): string {
 // -----------------------------------------------------------------------------------------------------------------
 // lint
 
+/** The `lint --json` document: ok unless a finding has severity `error`. `disabled`: codes turned off. */
+export function lintDocument(
+  files: MigrationFile[],
+  disabled: string[] = [],
+): { ok: boolean; findings: LintFinding[] } {
+  const findings = lintMigrations(
+    files.map((f) => ({ file: f.file, source: f.source })),
+    { disabled },
+  );
+  return { ok: !findings.some((f) => f.severity === 'error'), findings };
+}
+
 export function runLint(
   files: MigrationFile[],
   dir: string,
@@ -56,11 +68,7 @@ export function runLint(
   json: boolean,
   github: GithubAnnotations | null = null,
 ): number {
-  const disabled = readLintConfig(dir, LINT_CODES);
-  const findings = lintMigrations(
-    files.map((f) => ({ file: f.file, source: f.source })),
-    { disabled },
-  );
+  const { findings } = lintDocument(files, readLintConfig(dir, LINT_CODES));
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (json) {
     io.out(JSON.stringify({ ok: errors === 0, findings }));
@@ -167,6 +175,11 @@ export async function openThrowaway(engine: Engine): Promise<Driver> {
 
 const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
 
+/** The `verify --json` document. */
+export function verifyDocument(result: VerifyResult, engine: Engine) {
+  return { ok: result.ok, engine, migrations: result.migrations, error: result.error };
+}
+
 export async function runVerify(
   migrator: Migrator,
   driver: Driver,
@@ -201,9 +214,7 @@ export async function runVerify(
     }
   }
   if (json) {
-    io.out(
-      JSON.stringify({ ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error }),
-    );
+    io.out(JSON.stringify(verifyDocument(result, driver.engine)));
   } else {
     if (result.error) io.err(`Error: ${describeRunError(result.error)}`);
     const verified = result.migrations.filter((m) => !m.skipped);

@@ -8,7 +8,14 @@ import { readMigrationsDir, FilesError } from './migrations-dir.ts';
 import { withEnvFile } from './env-file.ts';
 import { annotation, GithubAnnotations } from './github-annotations.ts';
 import { packageVersion } from './version.ts';
-import { jsonRunResult, jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
+import {
+  jsonRunResult,
+  jsonValue,
+  renderResultLine,
+  renderRunSummary,
+  renderStatus,
+  statusDocument,
+} from './render.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
 import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
@@ -191,8 +198,7 @@ async function runCommand(
         io.out(
           json
             ? JSON.stringify({
-                engine: status.engine,
-                migrations: status.migrations,
+                ...statusDocument(status),
                 ...(driver.lockInfo ? { lock: driver.lockInfo.strategy } : {}),
               })
             : renderStatus(status, driver.target, driver.lockInfo),

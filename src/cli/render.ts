@@ -114,6 +114,15 @@ export function jsonRunResult(result: RunResult): Record<string, unknown> {
   };
 }
 
+/** The `status --json` document: `error` only when the database could not be read. */
+export function statusDocument(status: StatusResult): Record<string, unknown> {
+  return {
+    engine: status.engine,
+    migrations: status.migrations,
+    ...(status.error ? { error: jsonRunError(status.error) } : {}),
+  };
+}
+
 /** JSON.stringify's replacer: a bigint (a 64-bit parameter) as its digits, bytes as hex. */
 export function jsonValue(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();

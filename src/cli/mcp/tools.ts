@@ -1,0 +1,352 @@
+/**
+ * What each tool of `moonwalk mcp` does (DESIGN §9), inside the sandbox worker: the same work as the command's
+ * `lint`, `verify`, `up`, `up --dry-run`, `status` and `schema`, answered as their `--json` documents, with each
+ * failure split into fields an agent can act on (./hints.ts). Never throws: a problem is a document with `ok: false`.
+ *
+ * Where the migrations come from and where they run:
+ * - `migrations` given: those texts, on a throwaway database of `engine` (sqlite by default);
+ * - left out: the files of `--dir`, on the server's `--db` database when it has one (writing there only with
+ *   `--allow-write`), else on a throwaway database.
+ */
+import type { Driver, Engine } from '../../core/driver.ts';
+import type { Limits } from '../../core/lua/bridge.ts';
+import { lintMigrations, type LintFinding } from '../../core/lint/index.ts';
+import { migrationFiles, type MigrationFile } from '../../core/migration-files.ts';
+import { Migrator } from '../../core/migrator.ts';
+import type { RunError, RunResult } from '../../core/results.ts';
+import { compareEngineSnapshots } from '../../core/schema/compare-engines.ts';
+import { diffSnapshots } from '../../core/schema/diff.ts';
+import { takeSnapshot } from '../../core/schema/snapshot.ts';
+import type { SchemaSnapshot } from '../../core/schema/types.ts';
+import { verifyWith } from '../../core/verify.ts';
+import { maskPassword, openDatabase } from '../../drivers/node/open-database.ts';
+import { lintDocument, verifyDocument } from '../inspect.ts';
+import { readMigrationsDir } from '../migrations-dir.ts';
+import { jsonRunResult, jsonValue, statusDocument } from '../render.ts';
+import { agentError, agentVerifyEntry, type AgentError } from './hints.ts';
+import type { ToolInput, ToolName } from './contract.ts';
+import type { Throwaways } from './throwaway.ts';
+
+/** How the server was started: `moonwalk mcp [--db URL] [--dir FOLDER] [--allow-write]` and the limits. */
+export interface ServerConfig {
+  db?: string;
+  /** The folder given with --dir, or undefined (then ./migrations, when it exists). */
+  dir?: string;
+  allowWrite: boolean;
+  limits: Limits;
+  lockTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/** A tool's answer: its document (structured content) and whether it is a failure (`isError`). */
+export interface ToolAnswer {
+  document: Record<string, unknown>;
+  isError: boolean;
+}
+
+/** A problem found before anything ran (bad input, a refused write, no database): an `ok: false` document. */
+class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_DIR = 'migrations';
+
+/** The migrations a call works on, and whether they came from the call (then they run on a throwaway database). */
+interface Source {
+  files: MigrationFile[];
+  inline: boolean;
+}
+
+async function source(input: ToolInput, config: ServerConfig): Promise<Source> {
+  if (input.migrations !== undefined) {
+    if (input.migrations.length === 0)
+      throw new Refusal('migrations is empty: give at least one {"id", "text"}, or leave it out to use the server\'s folder');
+    const seen = new Set<string>();
+    const entries = input.migrations.map((m) => {
+      const id = m.id.replace(/\.lua$/, '');
+      if (id === '' || /[\\/]/.test(id))
+        throw new Refusal(`"${m.id}" is not a migration id: use a file name without .lua, e.g. 0001_create_users`);
+      if (seen.has(id)) throw new Refusal(`two migrations have the id ${id}: each id must be unique`);
+      seen.add(id);
+      return { name: `${id}.lua`, text: m.text };
+    });
+    return { files: migrationFiles(entries), inline: true };
+  }
+  const dir = config.dir ?? DEFAULT_DIR;
+  try {
+    return { files: await readMigrationsDir(dir), inline: false };
+  } catch (error) {
+    throw new Refusal(
+      `no migrations were given and the server's folder cannot be read: ${messageOf(error)}`,
+      'Pass the migrations in the call ("migrations": [{"id": "0001_create_users", "text": "return require(\\"migration\\")…"}]), ' +
+        'or start the server with --dir FOLDER.',
+    );
+  }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Refuses a call that would write to the server's database when it was not started with --allow-write. */
+function refuseWrite(tool: ToolName, config: ServerConfig): void {
+  if (config.allowWrite) return;
+  throw new Refusal(
+    `${tool} would write to the server's database ${maskPassword(config.db!)}, and the server was started without ` +
+      `--allow-write: nothing was written. Start it with --allow-write to let tools write there.`,
+    'To try migrations without touching that database, pass them in the call ("migrations": [{"id", "text"}]): ' +
+      'they then run on a throwaway database.',
+  );
+}
+
+/** The database a call runs on, and how to give it back. */
+interface Target {
+  driver: Driver;
+  throwaway: boolean;
+  done(): Promise<void>;
+}
+
+async function target(
+  tool: ToolName,
+  engine: Engine | undefined,
+  from: Source,
+  config: ServerConfig,
+  throwaways: Throwaways,
+  writes: boolean,
+): Promise<Target> {
+  if (from.inline || config.db === undefined) {
+    const driver = await throwaways.open(engine ?? 'sqlite');
+    return { driver, throwaway: true, done: () => throwaways.release(driver) };
+  }
+  if (writes) refuseWrite(tool, config);
+  let driver: Driver;
+  try {
+    driver = await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs });
+  } catch (error) {
+    throw new Refusal(`cannot open the server's database ${maskPassword(config.db)}: ${messageOf(error)}`);
+  }
+  if (engine !== undefined && engine !== driver.engine) {
+    await driver.close().catch(() => {});
+    throw new Refusal(
+      `engine is ${engine}, but the server's database is ${driver.engine}: leave engine out, or pass migrations to run them on a throwaway ${engine} database`,
+    );
+  }
+  return { driver, throwaway: false, done: () => driver.close() };
+}
+
+/** Told each migration as it starts (the sandbox names it when a call is stopped from outside). */
+let onStart: (migration: string) => void = () => {};
+
+function migratorFor(driver: Driver, files: MigrationFile[], config: ServerConfig): Migrator {
+  return new Migrator({
+    driver,
+    files,
+    limits: config.limits,
+    lockTimeoutMs: config.lockTimeoutMs,
+    onEvent: (event) => {
+      if (event.type === 'start') onStart(event.id);
+    },
+  });
+}
+
+/** The findings lint has for `files`: the hints quote them. Lint never throws on bad Lua, but be safe. */
+function findingsOf(files: MigrationFile[]): LintFinding[] {
+  try {
+    return lintMigrations(files.map((f) => ({ file: f.file, source: f.source })));
+  } catch {
+    return [];
+  }
+}
+
+/** A run's `--json` document with its error made actionable. */
+function runDocument(result: RunResult, engine: Engine, findings: LintFinding[]): Record<string, unknown> {
+  return {
+    ...jsonRunResult(result),
+    error: result.error ? agentError(result.error, engine, findings) : null,
+  };
+}
+
+async function snapshot(driver: Driver): Promise<SchemaSnapshot> {
+  return takeSnapshot(driver, { rows: true });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function lint(input: ToolInput, config: ServerConfig): Promise<Record<string, unknown>> {
+  return lintDocument((await source(input, config)).files);
+}
+
+async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
+  const from = await source(input, config);
+  // verify on the server's database leaves the verified migrations applied: a write.
+  const db = await target('verify', input.engine, from, config, throwaways, true);
+  const migrator = migratorFor(db.driver, from.files, config);
+  try {
+    const result = await verifyWith(migrator, db.driver);
+    const findings = findingsOf(from.files);
+    const document = verifyDocument(result, db.driver.engine);
+    return {
+      ...document,
+      throwaway: db.throwaway,
+      migrations: document.migrations.map((entry) => agentVerifyEntry(entry, db.driver.engine, findings)),
+      error: document.error ? agentError(document.error, db.driver.engine, findings) : null,
+    };
+  } finally {
+    migrator.dispose();
+    await db.done();
+  }
+}
+
+async function apply(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
+  const from = await source(input, config);
+  const db = await target('apply', input.engine, from, config, throwaways, true);
+  const migrator = migratorFor(db.driver, from.files, config);
+  try {
+    const before = await snapshot(db.driver);
+    const run = await migrator.up(input.to !== undefined ? { to: input.to.replace(/\.lua$/, '') } : {});
+    const after = await snapshot(db.driver);
+    return {
+      ...runDocument(run, db.driver.engine, findingsOf(from.files)),
+      throwaway: db.throwaway,
+      schema: after,
+      diff: diffSnapshots(before, after),
+    };
+  } finally {
+    migrator.dispose();
+    await db.done();
+  }
+}
+
+async function dryRun(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
+  const from = await source(input, config);
+  // A dry run rolls everything back: allowed on the server's database without --allow-write.
+  const db = await target('dry_run', input.engine, from, config, throwaways, false);
+  const migrator = migratorFor(db.driver, from.files, config);
+  try {
+    const run = await migrator.up({ dryRun: true });
+    return { ...runDocument(run, db.driver.engine, findingsOf(from.files)), throwaway: db.throwaway };
+  } finally {
+    migrator.dispose();
+    await db.done();
+  }
+}
+
+/** Every migration up on a throwaway SQLite and a throwaway PostgreSQL; where the two schemas differ in meaning. */
+async function compareEngines(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
+  const { files } = await source(input, config);
+  const findings = findingsOf(files);
+  const runs: Record<string, unknown> = {};
+  const snapshots: SchemaSnapshot[] = [];
+  let ok = true;
+  for (const engine of ['sqlite', 'postgres'] as const) {
+    const driver = await throwaways.open(engine);
+    const migrator = migratorFor(driver, files, config);
+    try {
+      const run = await migrator.up();
+      ok &&= run.ok;
+      runs[engine] = runDocument(run, engine, findings);
+      snapshots.push(await snapshot(driver));
+    } finally {
+      migrator.dispose();
+      await throwaways.release(driver);
+    }
+  }
+  const comparison = compareEngineSnapshots(snapshots[0]!, snapshots[1]!);
+  return { ok, engines: comparison.engines, findings: comparison.findings, runs };
+}
+
+async function status(config: ServerConfig) {
+  const db = await serverDatabase('status', config);
+  try {
+    const files = await source({}, config).then((s) => s.files);
+    const migrator = migratorFor(db, files, config);
+    try {
+      const result = await migrator.status();
+      return { ...statusDocument(result), ok: result.error === null };
+    } finally {
+      migrator.dispose();
+    }
+  } finally {
+    await db.close().catch(() => {});
+  }
+}
+
+async function schema(config: ServerConfig) {
+  const db = await serverDatabase('schema', config);
+  try {
+    return { ...(await snapshot(db)) };
+  } finally {
+    await db.close().catch(() => {});
+  }
+}
+
+async function serverDatabase(tool: ToolName, config: ServerConfig): Promise<Driver> {
+  if (config.db === undefined) {
+    throw new Refusal(
+      `${tool} looks at the server's database, and the server was started without one: start it with --db URL ` +
+        '(sqlite:PATH, pglite:DIR, postgres://…, mysql://…).',
+      'To see what migrations do to a schema without a database, call apply: it answers with the schema and the diff.',
+    );
+  }
+  try {
+    return await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs });
+  } catch (error) {
+    throw new Refusal(`cannot open the server's database ${maskPassword(config.db)}: ${messageOf(error)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Plain JSON: 64-bit integers as digits and bytes as hex, as `--json` prints them. */
+function plain(document: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(document, jsonValue)) as Record<string, unknown>;
+}
+
+export async function runTool(
+  tool: ToolName,
+  input: ToolInput,
+  config: ServerConfig,
+  throwaways: Throwaways,
+  running: (migration: string) => void = () => {},
+): Promise<ToolAnswer> {
+  onStart = running;
+  let document: Record<string, unknown>;
+  try {
+    switch (tool) {
+      case 'lint':
+        document = await lint(input, config);
+        break;
+      case 'verify':
+        document = await verify(input, config, throwaways);
+        break;
+      case 'apply':
+        document = await apply(input, config, throwaways);
+        break;
+      case 'dry_run':
+        document = await dryRun(input, config, throwaways);
+        break;
+      case 'compare_engines':
+        document = await compareEngines(input, config, throwaways);
+        break;
+      case 'status':
+        document = await status(config);
+        break;
+      case 'schema':
+        document = await schema(config);
+        break;
+    }
+  } catch (error) {
+    document = { ok: false, error: failure(error) };
+  }
+  return { document: plain(document), isError: document.ok === false };
+}
+
+function failure(error: unknown): AgentError {
+  if (error instanceof Refusal)
+    return { migration: null, phase: 'check', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  const runError: RunError = { migration: null, phase: 'internal', message: messageOf(error) };
+  return agentError(runError, null, []);
+}
