@@ -7,7 +7,7 @@
  * table, so adding a flag is one line there (and its line in USAGE).
  */
 
-export const COMMANDS = ['status', 'up', 'down', 'redo', 'verify', 'lint', 'schema', 'diff', 'new'] as const;
+export const COMMANDS = ['status', 'up', 'down', 'redo', 'verify', 'lint', 'schema', 'diff', 'new', 'mcp'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {}
@@ -62,6 +62,7 @@ const FLAGS = {
   'env-file': { kind: 'string' },
   'exit-code': { kind: 'boolean', commands: ['status'] },
   format: { kind: 'string', commands: ['lint', 'verify', 'up', 'down'], choices: ['github'] },
+  'allow-write': { kind: 'boolean', commands: ['mcp'] },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
@@ -111,6 +112,7 @@ Commands:
   schema [--json]                                  the database's schema
   diff   [--json]                                  what the pending migrations would change
   new NAME                                         write a new migration file from a template
+  mcp    [--db URL] [--allow-write]                Model Context Protocol server on stdio (docs/agents.md)
 
 Options:
   --db URL               sqlite:PATH, sqlite::memory:, pglite:DIR, pglite::memory:, postgres://…, mysql://…
@@ -136,6 +138,7 @@ Options:
   --format github        lint, verify, up, down: also print failures and findings as GitHub Actions annotations
                          (beside the human lines; on stderr with --json, which keeps stdout to its document)
   --version              print moonwalk's version
+  --allow-write          mcp: let tools write to the --db database (apply, verify); without it they are refused
 
 Exit codes: 0 done, 1 a migration failed or verify/lint found a problem, 2 bad usage, files or connection.`;
 

@@ -68,7 +68,9 @@ const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 type Signal = keyof typeof SIGNALS;
 
 /** Runs `moonwalk ...argv` in a worker; resolves to the exit code. */
-export function runInWorker(argv: string[]): Promise<number> {
+export async function runInWorker(argv: string[]): Promise<number> {
+  // The MCP server stays up across calls: it runs here and gives each call to a sandbox worker of its own.
+  if (argv[0] === 'mcp') return (await import('./mcp/command.ts')).mcpCommand(argv);
   const opts = options(argv);
   const limitMb = opts.maxMemoryMb;
   const worker = new Worker(new URL('./worker.js', import.meta.url), {

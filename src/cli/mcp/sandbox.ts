@@ -51,12 +51,17 @@ export class Sandbox {
     const limitMb = this.maxMemoryMb;
     const worker = new Worker(new URL('./sandbox-worker.js', import.meta.url), {
       workerData: this.config,
+      // stdout is the protocol's: whatever the worker prints (an engine's notice) goes to stderr.
+      stdout: true,
+      stderr: true,
       resourceLimits: {
         maxOldGenerationSizeMb: limitMb,
         maxYoungGenerationSizeMb: Math.min(48, Math.max(8, Math.floor(limitMb / 8))),
         stackSizeMb: 4,
       },
     });
+    worker.stdout.pipe(process.stderr, { end: false });
+    worker.stderr.pipe(process.stderr, { end: false });
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {
       worker.on('message', (message: SandboxMessage) => {
