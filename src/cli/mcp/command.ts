@@ -11,7 +11,9 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (error) {
-    process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\nRun moonwalk --help for usage.\n`);
+    process.stderr.write(
+      `Error: ${error instanceof Error ? error.message : String(error)}\nRun moonwalk --help for usage.\n`,
+    );
     return 2;
   }
   if (args.command !== 'mcp') return 2;

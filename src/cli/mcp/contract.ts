@@ -11,13 +11,15 @@ export type ToolName = (typeof TOOL_NAMES)[number];
 const migrations = z
   .array(
     z.object({
-      id: z.string().describe('The migration id: its file name without .lua, e.g. "0001_create_users". Ids run in byte order.'),
+      id: z
+        .string()
+        .describe('The migration id: its file name without .lua, e.g. "0001_create_users". Ids run in byte order.'),
       text: z.string().describe('The Lua file: return require("migration").define(function() migration(...) end)'),
     }),
   )
   .optional()
   .describe(
-    'The migrations to work on, run on a throwaway database. Leave out to use the files of the server\'s --dir ' +
+    "The migrations to work on, run on a throwaway database. Leave out to use the files of the server's --dir " +
       '(on its --db database when it was started with one).',
   );
 
@@ -67,7 +69,7 @@ const change = z.looseObject({ kind: z.string(), path: z.array(z.string()) });
 const snapshot = z.looseObject({ engine: z.string(), tables: z.array(z.looseObject({ name: z.string() })) });
 const throwaway = z.boolean().optional().describe('true when it ran on a throwaway database');
 
-const runShape = { ok: z.boolean(), results: z.array(result), error, throwaway };
+const runShape = { ok: z.boolean(), results: z.array(result).optional(), error, throwaway };
 
 interface ToolSpec {
   title: string;
@@ -86,7 +88,7 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
       'severity, the file, the Lua line and a message ending in "Fix: …". ok is false when a finding is an error. ' +
       'The `moonwalk lint --json` document.',
     input: { migrations },
-    output: { ok: z.boolean(), findings: z.array(finding), error: error.optional() },
+    output: { ok: z.boolean(), findings: z.array(finding).optional(), error: error.optional() },
     writes: false,
   },
   verify: {
@@ -147,7 +149,7 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
     description:
       'Applies every migration on a throwaway SQLite and a throwaway PostgreSQL database and lists where the two ' +
       'schemas differ in meaning (a table, column or index on one side only, another type family, nullability, ' +
-      'key, default, row count), each with an explanation. runs holds each engine\'s up document.',
+      "key, default, row count), each with an explanation. runs holds each engine's up document.",
     input: { migrations },
     output: {
       ok: z.boolean(),

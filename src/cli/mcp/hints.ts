@@ -36,9 +36,15 @@ function fixOf(finding: LintFinding): string {
 }
 
 /** The engine's message inside the runner's wording of an ignored statement failure. */
-const IGNORED = /^(?:after hook failed: )?a statement failed and the code went on without handling it: ([\s\S]*?)\. Check the second return value/;
+const IGNORED =
+  /^(?:after hook failed: )?a statement failed and the code went on without handling it: ([\s\S]*?)\. Check the second return value/;
 
-function hintFor(error: RunError, engine: Engine | null, findings: LintFinding[], engineMessage?: string): string | undefined {
+function hintFor(
+  error: RunError,
+  engine: Engine | null,
+  findings: LintFinding[],
+  engineMessage?: string,
+): string | undefined {
   const text = `${error.message} ${engineMessage ?? ''}`;
   const sql = error.sql ?? '';
   // Lint's own words first, when it flags the very line that failed (a concatenated statement, a syntax error, …).
@@ -47,7 +53,11 @@ function hintFor(error: RunError, engine: Engine | null, findings: LintFinding[]
   );
   if (engine === 'sqlite' && /\bDROP\s+COLUMN\b/i.test(sql) && /drop column|cannot drop|syntax error/i.test(text))
     return REBUILD;
-  if (engine === 'sqlite' && /\bALTER\s+TABLE\b[\s\S]*\bALTER\s+(COLUMN\s+)?\w+/i.test(sql) && /syntax error/i.test(text))
+  if (
+    engine === 'sqlite' &&
+    /\bALTER\s+TABLE\b[\s\S]*\bALTER\s+(COLUMN\s+)?\w+/i.test(sql) &&
+    /syntax error/i.test(text)
+  )
     return REBUILD;
   if (here) return fixOf(here);
   if (/has no down\(function\(db\)/.test(error.message))
@@ -72,7 +82,8 @@ function hintFor(error: RunError, engine: Engine | null, findings: LintFinding[]
 /** The runner's error with its parts as fields and a hint. `findings`: lint's findings for the same files. */
 export function agentError(error: RunError, engine: Engine | null, findings: LintFinding[]): AgentError {
   const ignored = IGNORED.exec(error.message);
-  const engineMessage = ignored?.[1] ?? (error.sql !== undefined ? error.message.replace(/^[a-z]+ returned an error: /, '') : undefined);
+  const engineMessage =
+    ignored?.[1] ?? (error.sql !== undefined ? error.message.replace(/^[a-z]+ returned an error: /, '') : undefined);
   const hint = hintFor(error, engine, findings, engineMessage);
   return {
     migration: error.migration,
@@ -110,7 +121,7 @@ export function differencesHint(differences: SchemaChange[]): string | undefined
       default:
         return change.kind.endsWith('_removed')
           ? `put back ${name}, which down removed though it existed before up`
-          : `restore ${name} as it was before up (${change.kind.replace('_', ' ')})`;
+          : `restore ${name} as it was before up (${change.kind.replaceAll('_', ' ')})`;
     }
   });
   const more = differences.length > 5 ? ` (and ${differences.length - 5} more, see differences)` : '';
@@ -120,8 +131,8 @@ export function differencesHint(differences: SchemaChange[]): string | undefined
 /** A verify entry with its failure as an AgentError and a hint for what down leaves behind. */
 export function agentVerifyEntry(entry: VerifyEntry, engine: Engine, findings: LintFinding[]) {
   const { failure, ...rest } = entry;
-  const hint =
-    failure !== undefined ? agentError(failure, engine, findings).hint : differencesHint(entry.differences);
+  // What down left behind comes first: it is also why an up run again after it fails (the index already exists).
+  const hint = differencesHint(entry.differences) ?? (failure && agentError(failure, engine, findings).hint);
   return {
     ...rest,
     ...(failure !== undefined ? { failure: agentError(failure, engine, findings) } : {}),

@@ -17,9 +17,7 @@ export interface SandboxCall {
 
 /** To the main thread: loaded; a migration started (so a call stopped for memory can name it); a call's answer. */
 export type SandboxMessage =
-  | { t: 'ready' }
-  | { t: 'running'; id: number; migration: string }
-  | { t: 'answer'; id: number; answer: ToolAnswer };
+  { t: 'ready' } | { t: 'running'; id: number; migration: string } | { t: 'answer'; id: number; answer: ToolAnswer };
 
 const port = parentPort;
 if (!port) throw new Error('src/cli/mcp/sandbox-worker.ts runs inside the worker that sandbox.ts starts');

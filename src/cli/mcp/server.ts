@@ -179,4 +179,3 @@ export async function runMcp(options: Partial<McpOptions> & { config: ServerConf
   await sandbox.close();
   return 0;
 }
-

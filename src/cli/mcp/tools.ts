@@ -65,7 +65,9 @@ interface Source {
 async function source(input: ToolInput, config: ServerConfig): Promise<Source> {
   if (input.migrations !== undefined) {
     if (input.migrations.length === 0)
-      throw new Refusal('migrations is empty: give at least one {"id", "text"}, or leave it out to use the server\'s folder');
+      throw new Refusal(
+        'migrations is empty: give at least one {"id", "text"}, or leave it out to use the server\'s folder',
+      );
     const seen = new Set<string>();
     const entries = input.migrations.map((m) => {
       const id = m.id.replace(/\.lua$/, '');
