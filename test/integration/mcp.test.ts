@@ -238,6 +238,7 @@ describe('moonwalk mcp over stdio, on throwaway databases', () => {
     const apply = await call(client, 'apply', { migrations: one('0001_users', text) });
     expect(apply.isError).toBe(true);
     expect(apply.doc.error.sql).toBe('ALTER TABLE users DROP COLUMN email');
+    expect(apply.doc.error.hint).toContain('DROP INDEX IF EXISTS users_email');
     expect(apply.doc.error.hint).toMatch(/rebuild the table/);
   });
 

@@ -25,7 +25,7 @@ export interface AgentError {
 }
 
 const REBUILD =
-  'SQLite cannot change or drop this column in place: rebuild the table (the guide\'s "Complex Schema Changes"): ' +
+  'Where SQLite cannot change or drop a column in place (a key, UNIQUE, a foreign key, a view uses it): rebuild the table (the guide\'s "Complex Schema Changes"): ' +
   'CREATE TABLE t_new (the columns you want); INSERT INTO t_new (…) SELECT … FROM t; DROP TABLE t; ' +
   'ALTER TABLE t_new RENAME TO t; then create its indexes again. Do the reverse in down.';
 
@@ -51,6 +51,9 @@ function hintFor(
   const here = findings.find(
     (f) => f.file === error.file && f.line === error.line && (f.severity === 'error' || f.code === 'sql-concatenation'),
   );
+  const indexed = /error in index (\S+) after drop column/.exec(text);
+  if (engine === 'sqlite' && indexed)
+    return `Drop the index first (DROP INDEX IF EXISTS ${indexed[1]}), then the column; create the index again in the reverse step. ${REBUILD}`;
   if (engine === 'sqlite' && /\bDROP\s+COLUMN\b/i.test(sql) && /drop column|cannot drop|syntax error/i.test(text))
     return REBUILD;
   if (
