@@ -10,7 +10,7 @@
  */
 import type { Driver, Engine } from '../../core/driver.ts';
 import type { Limits } from '../../core/lua/bridge.ts';
-import { lintMigrations, type LintFinding } from '../../core/lint/index.ts';
+import { LINT_CODES, lintMigrations, type LintFinding } from '../../core/lint/index.ts';
 import { migrationFiles, type MigrationFile } from '../../core/migration-files.ts';
 import { Migrator } from '../../core/migrator.ts';
 import type { RunError, RunResult } from '../../core/results.ts';
@@ -21,7 +21,7 @@ import type { SchemaSnapshot } from '../../core/schema/types.ts';
 import { verifyWith } from '../../core/verify.ts';
 import { maskPassword, openDatabase } from '../../drivers/node/open-database.ts';
 import { lintDocument, verifyDocument } from '../inspect.ts';
-import { readMigrationsDir } from '../migrations-dir.ts';
+import { readLintConfig, readMigrationsDir } from '../migrations-dir.ts';
 import { jsonRunResult, jsonValue, statusDocument } from '../render.ts';
 import { agentError, agentVerifyEntry, type AgentError } from './hints.ts';
 import type { ToolInput, ToolName } from './contract.ts';
@@ -178,7 +178,15 @@ async function snapshot(driver: Driver): Promise<SchemaSnapshot> {
 // ---------------------------------------------------------------------------------------------------------------
 
 async function lint(input: ToolInput, config: ServerConfig): Promise<Record<string, unknown>> {
-  return lintDocument((await source(input, config)).files);
+  const from = await source(input, config);
+  // The folder's .moonwalk-lint.json applies to its files, as for `moonwalk lint`.
+  let disabled: string[] = [];
+  try {
+    if (!from.inline) disabled = readLintConfig(config.dir ?? DEFAULT_DIR, LINT_CODES);
+  } catch (error) {
+    throw new Refusal(messageOf(error));
+  }
+  return lintDocument(from.files, disabled);
 }
 
 async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
