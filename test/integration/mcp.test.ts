@@ -214,6 +214,7 @@ describe('moonwalk mcp over stdio, on throwaway databases', () => {
     const apply = await call(client, 'apply', { migrations: one('0001_users', text) });
     expect(apply.isError).toBe(true);
     expect(apply.doc.error).toMatchObject({
+      code: 'unhandled_statement',
       migration: '0001_users',
       phase: 'up',
       file: '0001_users.lua',
@@ -246,6 +247,7 @@ describe('moonwalk mcp over stdio, on throwaway databases', () => {
     const loop = await call(client, 'verify', { migrations: one('0001_loop', lua({ up: 'while true do end' })) });
     expect(loop.isError).toBe(true);
     expect(loop.doc.migrations[0].failure.message).toMatch(/5,000,000 Lua instructions/);
+    expect(loop.doc.migrations[0].failure.code).toBe('instruction_limit');
     expect(loop.doc.migrations[0].failure.hint).toMatch(/loop/);
 
     const next = await call(client, 'lint', { migrations: guide('error-handling') });

@@ -38,6 +38,7 @@ export interface ToolInput {
 /** The error of a failed document: the runner's parts as separate fields, and what to change where Moonwalk knows. */
 const error = z
   .looseObject({
+    code: z.string().optional().describe('What kind of failure: lua_error, unhandled_statement, instruction_limit, …'),
     migration: z.string().nullable(),
     phase: z.string(),
     message: z.string(),

@@ -13,6 +13,8 @@ import type { VerifyEntry } from '../../core/verify.ts';
 
 /** A RunError with every part in a field of its own, and what to change. */
 export interface AgentError {
+  /** The runner's RunErrorCode; `refused` for a call refused before anything ran (bad input, a write, no --db). */
+  code: string;
   migration: string | null;
   phase: string;
   message: string;
@@ -63,11 +65,11 @@ function hintFor(
   )
     return REBUILD;
   if (here) return fixOf(here);
-  if (/has no down\(function\(db\)/.test(error.message))
+  if (error.code === 'not_revertible' && /has no down\(function\(db\)/.test(error.message))
     return 'Add down(function(db) … end) to that database block, undoing what up does in reverse order (DROP what it created).';
-  if (/Lua instructions|seconds of Lua time|Lua time/i.test(error.message))
+  if (error.code === 'instruction_limit' || error.code === 'time_limit')
     return `The code did not finish${error.line ? ` (it was at line ${error.line})` : ''}: look for a loop whose condition never changes, or recursion without an end.`;
-  if (IGNORED.test(error.message)) {
+  if (error.code === 'unhandled_statement') {
     return (
       'Fix the statement, and check every db:execute / db:query result so a failure stops at once: ' +
       'local r, err = db:execute(sql, params); if err then error(err) end.'
@@ -89,6 +91,7 @@ export function agentError(error: RunError, engine: Engine | null, findings: Lin
     ignored?.[1] ?? (error.sql !== undefined ? error.message.replace(/^[a-z]+ returned an error: /, '') : undefined);
   const hint = hintFor(error, engine, findings, engineMessage);
   return {
+    code: error.code,
     migration: error.migration,
     phase: error.phase,
     message: error.message,

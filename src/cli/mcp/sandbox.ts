@@ -154,7 +154,16 @@ export class Sandbox {
         : `moonwalk mcp could not start its worker thread (${detail}); nothing ran.`;
     }
     return {
-      document: { ok: false, error: { migration, phase: 'internal', message, ...(hint ? { hint } : {}) } },
+      document: {
+        ok: false,
+        error: {
+          code: why === 'memory' ? 'memory_limit' : why,
+          migration,
+          phase: 'internal',
+          message,
+          ...(hint ? { hint } : {}),
+        },
+      },
       isError: true,
     };
   }

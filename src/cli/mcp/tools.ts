@@ -23,6 +23,7 @@ import { maskPassword, openDatabase } from '../../drivers/node/open-database.ts'
 import { lintDocument, verifyDocument } from '../inspect.ts';
 import { readLintConfig, readMigrationsDir } from '../migrations-dir.ts';
 import { jsonRunResult, jsonValue, statusDocument } from '../render.ts';
+import { commandDescriber, forCommand, verifyEntryForCommand } from '../remedies.ts';
 import { agentError, agentVerifyEntry, type AgentError } from './hints.ts';
 import type { ToolInput, ToolName } from './contract.ts';
 import type { Throwaways } from './throwaway.ts';
@@ -167,7 +168,7 @@ function findingsOf(files: MigrationFile[]): LintFinding[] {
 function runDocument(result: RunResult, engine: Engine, findings: LintFinding[]): Record<string, unknown> {
   return {
     ...jsonRunResult(result),
-    error: result.error ? agentError(result.error, engine, findings) : null,
+    error: result.error ? agentError(forCommand(result.error, engine), engine, findings) : null,
   };
 }
 
@@ -195,14 +196,17 @@ async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwa
   const db = await target('verify', input.engine, from, config, throwaways, true);
   const migrator = migratorFor(db.driver, from.files, config);
   try {
-    const result = await verifyWith(migrator, db.driver);
+    const engine = db.driver.engine;
+    const result = await verifyWith(migrator, db.driver, undefined, commandDescriber(engine));
     const findings = findingsOf(from.files);
-    const document = verifyDocument(result, db.driver.engine);
+    const document = verifyDocument(result, engine);
     return {
       ...document,
       throwaway: db.throwaway,
-      migrations: document.migrations.map((entry) => agentVerifyEntry(entry, db.driver.engine, findings)),
-      error: document.error ? agentError(document.error, db.driver.engine, findings) : null,
+      migrations: document.migrations.map((entry) =>
+        agentVerifyEntry(verifyEntryForCommand(entry, engine), engine, findings),
+      ),
+      error: document.error ? agentError(forCommand(document.error, engine), engine, findings) : null,
     };
   } finally {
     migrator.dispose();
@@ -356,7 +360,13 @@ export async function runTool(
 
 function failure(error: unknown): AgentError {
   if (error instanceof Refusal)
-    return { migration: null, phase: 'check', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-  const runError: RunError = { migration: null, phase: 'internal', message: messageOf(error) };
+    return {
+      code: 'refused',
+      migration: null,
+      phase: 'check',
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
+  const runError: RunError = { code: 'internal', migration: null, phase: 'internal', message: messageOf(error) };
   return agentError(runError, null, []);
 }
