@@ -323,8 +323,9 @@ describe("moonwalk mcp --db: the server's own database", () => {
 
 describe('moonwalk mcp --max-memory-mb', () => {
   test('a huge allocation ends its call with the memory error; the server answers the next call', async () => {
-    const client = await connect(['--max-memory-mb', '256']);
-    const bomb = lua({ up: 'local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 1e6) .. i end' });
+    // Lua time is wall time: on a busy machine the time limit must not end the call first.
+    const client = await connect(['--max-memory-mb', '256', '--max-lua-seconds', '600']);
+    const bomb = lua({ up: 'local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 5e7) .. i end' });
     const stopped = await call(client, 'apply', { migrations: one('0001_bomb', bomb) });
     expect(stopped.isError).toBe(true);
     expect(stopped.doc.error).toMatchObject({ migration: '0001_bomb', phase: 'internal' });
