@@ -7,7 +7,19 @@
  * table, so adding a flag is one line there (and its line in USAGE).
  */
 
-export const COMMANDS = ['status', 'up', 'down', 'redo', 'verify', 'lint', 'schema', 'diff', 'new', 'mcp'] as const;
+export const COMMANDS = [
+  'status',
+  'up',
+  'down',
+  'redo',
+  'verify',
+  'lint',
+  'schema',
+  'diff',
+  'new',
+  'mcp',
+  'trace',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {}
@@ -63,6 +75,7 @@ const FLAGS = {
   'exit-code': { kind: 'boolean', commands: ['status'] },
   format: { kind: 'string', commands: ['lint', 'verify', 'up', 'down'], choices: ['github'] },
   'allow-write': { kind: 'boolean', commands: ['mcp'] },
+  allow: { kind: 'string', commands: ['trace'] },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
@@ -113,6 +126,8 @@ Commands:
   diff   [--json]                                  what the pending migrations would change
   new NAME                                         write a new migration file from a template
   mcp    [--db URL] [--allow-write]                Model Context Protocol server on stdio (docs/agents.md)
+  trace  [--allow CODE,…] [--json]                 locks and rewrites per statement, on a throwaway PGlite
+                                                   (from empty, or a copy of --db pglite:DIR)
 
 Options:
   --db URL               sqlite:PATH, sqlite::memory:, pglite:DIR, pglite::memory:, postgres://…, mysql://…

@@ -82,6 +82,23 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     const files = await readMigrationsDir(dir);
     const github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
     if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json, github);
+    if (args.command === 'trace') {
+      const { openTraceDatabase, runTrace, allowedCodes } = await import('./trace-command.ts');
+      const driver = await openTraceDatabase(args.flags.db);
+      try {
+        const { result, error } = await runTrace(
+          driver,
+          files,
+          runnerOptions(args),
+          allowedCodes(args.flags.allow),
+          io,
+          json,
+        );
+        return error ? exitCodeFor(error) : result.ok ? EXIT.ok : EXIT.failed;
+      } finally {
+        await driver.close();
+      }
+    }
     if (isFleetCommand(args) && args.flags.targets !== undefined)
       return await runOnTargets(args, args.flags.targets, files, io, json, github);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).

@@ -14,7 +14,7 @@ import {
 import type { Limits } from './lua/bridge.ts';
 import { Ledger, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
-import { Transaction } from './transaction.ts';
+import { Transaction, type StatementObserver } from './transaction.ts';
 import { engineErrorInfo, isRetryableConflict } from './errors.ts';
 import {
   durationMs,
@@ -45,6 +45,8 @@ export interface MigratorOptions {
    */
   retries?: number;
   onEvent?: (event: MigratorEvent) => void;
+  /** Sees each statement of migration code run (`moonwalk trace`). */
+  observe?: StatementObserver;
 }
 
 export type MigratorEvent =
@@ -408,7 +410,7 @@ export class Migrator {
     const retries = outside ? 0 : (this.options.retries ?? 0);
     const counted = (this.options.retries ?? 0) > 0 ? (attempts: number) => ({ attempts }) : () => ({});
     for (let attempt = 1; ; attempt++) {
-      const tx = new Transaction(this.driver, { autocommit: outside });
+      const tx = new Transaction(this.driver, { autocommit: outside, observe: this.options.observe });
       try {
         if (!outside) await this.control(file.id, 'begin', () => this.driver.begin());
         await this.setTimeouts(file.id, options);
@@ -481,7 +483,7 @@ export class Migrator {
           continue;
         }
         this.emit({ type: 'start', id: file.id, direction: 'up' });
-        const tx = new Transaction(this.driver, { record: dryRun });
+        const tx = new Transaction(this.driver, { record: dryRun, observe: this.options.observe });
         const options = compiled.blocks[this.engine]!.options;
         await this.setTimeouts(file.id, options);
         await this.apply(file, compiled, 'up', tx);

@@ -64,6 +64,12 @@ function transactionControl(sql: string, engine: Driver['engine']): string | nul
   return null;
 }
 
+/**
+ * Watches each statement of migration code as it runs (`moonwalk trace`): gets its SQL and Lua line, and must call
+ * `run` once and answer with its outcome. It may query the driver before and after, inside the same transaction.
+ */
+export type StatementObserver = <T>(sql: string, line: number | undefined, run: () => MaybePromise<T>) => Promise<T>;
+
 /** `run`'s last argument for statements prepared earlier. */
 const PREPARED = true;
 
@@ -90,6 +96,7 @@ export class Transaction {
       record?: boolean;
       /** The migration runs outside a transaction: each statement commits on its own (options{ transaction = false }). */
       autocommit?: boolean;
+      observe?: StatementObserver;
     } = {},
   ) {}
 
@@ -205,6 +212,11 @@ export class Transaction {
         ),
         where,
       );
+    }
+    const observe = this.options.observe;
+    if (observe && params !== null) {
+      const unobserved = op;
+      op = () => observe(sql, where(), unobserved);
     }
     if (params !== null) {
       if (this.options.record) this.statements.push({ sql, params });
