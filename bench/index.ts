@@ -4,7 +4,7 @@
  * and the exit code does not depend on the targets (only on a suite crashing).
  *
  *   npm run bench                          all suites
- *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser, fleet)
+ *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser, fleet, lint-trace)
  *   npm run bench -- --quick               fewer runs, 20,000 rows in prepared-inserts (a smoke run, not figures)
  *
  * Progress goes to stderr, the tables to stdout.
@@ -15,6 +15,7 @@ import { benchPreparedInserts } from './prepared-inserts.ts';
 import { benchPostgresMigrations } from './migrations-postgres.ts';
 import { benchBrowser } from './browser.ts';
 import { benchFleet } from './fleet.ts';
+import { benchLintTrace } from './lint-trace.ts';
 import { formatMs, renderSuite, renderTarget, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -87,6 +88,10 @@ const SUITES: Array<{ name: string; run: () => Promise<SuiteReport> }> = [
   },
   { name: 'browser', run: () => benchBrowser({ progress, ...(quick ? { runs: 2 } : {}) }) },
   { name: 'fleet', run: () => benchFleet({ progress, ...(quick ? { schemas: 20, rounds: 1 } : {}) }) },
+  {
+    name: 'lint-trace',
+    run: () => benchLintTrace({ progress, ...(quick ? { lintRuns: 2, traceMigrations: 20, traceRuns: 1 } : {}) }),
+  },
 ];
 
 const wanted = args.filter((a) => !a.startsWith('--'));

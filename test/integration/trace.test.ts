@@ -246,7 +246,8 @@ describe('trace on a PostgreSQL server agrees with PGlite', () => {
   });
 });
 
-describe('moonwalk trace', () => {
+// Each command boots PGlite (initdb in WebAssembly): seconds of CPU, far more on a busy machine.
+describe('moonwalk trace', { timeout: 240_000 }, () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'moonwalk-trace-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
   beforeAll(() => ensureCliBuilt());

@@ -1,0 +1,244 @@
+/**
+ * `lint` of 1,000 migration files and `trace` of 100 migrations on PGlite (issue 15).
+ *
+ * - lint: 1,000 generated migration files with a postgres block of five statements each (tables, indexes, columns,
+ *   constraints: every lock-safety rule has work). Measured in process (`lintMigrations`) and as the command
+ *   (`node bin/moonwalk.js lint --dir …`, process start included). Peer: squawk (squawk-cli from npm, its prebuilt
+ *   binary for this platform, no download at run time) on the same SQL as 1,000 `.sql` files, as a process.
+ *   Target: the command under 1 s, and faster than squawk.
+ * - trace: 100 migrations on a fresh in-memory PGlite, in process (`traceMigrations`). Peer: `up` of the same
+ *   migrations on a fresh PGlite, which is the floor (trace runs them and reads pg_locks and pg_class around each
+ *   statement).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lintMigrations } from '../src/core/lint/index.ts';
+import { LuaHost } from '../src/core/lua/host.ts';
+import { migrationFiles, type MigrationFile } from '../src/core/migration-files.ts';
+import { Migrator } from '../src/core/migrator.ts';
+import { traceMigrations } from '../src/core/trace.ts';
+import { openPglite } from '../src/drivers/pglite.ts';
+import { formatMs, formatRatio, repoRoot, Samples, spreadOf, tempDir, time, type SuiteReport } from './util.ts';
+
+export interface LintTraceOptions {
+  progress?: (line: string) => void;
+  lintFiles?: number;
+  lintRuns?: number;
+  traceMigrations?: number;
+  traceRuns?: number;
+}
+
+/** The SQL of generated migration n: a table, then changes to the table of the migration before it. */
+function statementsOf(n: number): string[] {
+  const t = `t${n}`;
+  const previous = `t${Math.max(0, n - 1)}`;
+  return [
+    `CREATE TABLE ${t} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text, other_id bigint, at timestamptz)`,
+    `CREATE INDEX ${t}_name ON ${previous} (name)`,
+    `ALTER TABLE ${previous} ADD COLUMN c${n} text DEFAULT 'x'`,
+    `ALTER TABLE ${previous} ADD CONSTRAINT ${previous}_fk${n} FOREIGN KEY (other_id) REFERENCES ${t} (id) NOT VALID`,
+    `ALTER TABLE ${previous} ALTER COLUMN name SET NOT NULL`,
+  ];
+}
+
+function luaFile(statements: string[]): string {
+  return [
+    'return require("migration").define(function()',
+    '  migration("generated", function()',
+    '    database("postgres", function()',
+    '      up(function(db)',
+    ...statements.map((sql) => `        assert(db:execute(${JSON.stringify(sql)}))`),
+    '      end)',
+    '    end)',
+    '  end)',
+    'end)',
+    '',
+  ].join('\n');
+}
+
+function generated(count: number): MigrationFile[] {
+  return migrationFiles(
+    Array.from({ length: count }, (_, i) => ({
+      name: `${String(i + 1).padStart(5, '0')}_m.lua`,
+      text: luaFile(statementsOf(i + 1)),
+    })),
+  );
+}
+
+function squawkBinary(root: string): string | null {
+  const bin = join(root, 'node_modules', '.bin', 'squawk');
+  if (!existsSync(bin)) return null;
+  const probe = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? bin : null;
+}
+
+export async function benchLintTrace(options: LintTraceOptions = {}): Promise<SuiteReport> {
+  const progress = options.progress ?? (() => {});
+  const lintCount = options.lintFiles ?? 1000;
+  const lintRuns = options.lintRuns ?? 7;
+  const traceCount = options.traceMigrations ?? 100;
+  const traceRuns = options.traceRuns ?? 3;
+  const root = repoRoot();
+  const dir = tempDir('lint');
+  const report: SuiteReport = { title: 'lint and trace (bench/lint-trace.ts)', rows: [], targets: [], notes: [] };
+  try {
+    // ---- lint ----
+    const files = generated(lintCount);
+    const luaDir = join(dir.path, 'lua');
+    const sqlDir = join(dir.path, 'sql');
+    spawnSync('mkdir', ['-p', luaDir, sqlDir]);
+    for (const [i, file] of files.entries()) {
+      writeFileSync(join(luaDir, file.file), file.source);
+      writeFileSync(join(sqlDir, `${file.id}.sql`), statementsOf(i + 1).join(';\n') + ';\n');
+    }
+    const inputs = files.map((f) => ({ file: f.file, source: f.source }));
+    progress(`lint: ${lintCount} files in process`);
+    const inProcess = new Samples();
+    let findings = 0;
+    lintMigrations(inputs); // warm-up
+    for (let r = 0; r < lintRuns; r++) inProcess.add(await time(() => (findings = lintMigrations(inputs).length)));
+
+    progress('lint: the command');
+    const command = new Samples();
+    const cli = join(root, 'bin', 'moonwalk.js');
+    for (let r = 0; r < lintRuns; r++) {
+      command.add(
+        await time(() => spawnSync(process.execPath, [cli, 'lint', '--json', '--dir', luaDir], { encoding: 'utf8' })),
+      );
+    }
+    const squawk = squawkBinary(root);
+    const peer = new Samples();
+    let squawkFindings: number | null = null;
+    if (squawk) {
+      progress('lint: squawk');
+      const sqlFiles = files.map((f) => join(sqlDir, `${f.id}.sql`));
+      for (let r = 0; r < lintRuns; r++) {
+        peer.add(
+          await time(() => {
+            const run = spawnSync(squawk, ['--reporter', 'json', ...sqlFiles], {
+              encoding: 'utf8',
+              maxBuffer: 256 * 1024 * 1024,
+            });
+            try {
+              squawkFindings = (JSON.parse(run.stdout) as unknown[]).length;
+            } catch {
+              squawkFindings = null;
+            }
+          }),
+        );
+      }
+    }
+    const versus = squawk ? `${formatRatio(peer.median / command.median)} faster than squawk` : '';
+    report.rows.push(
+      {
+        name: `lint, ${lintCount} files, in process (${findings} findings)`,
+        figure: formatMs(inProcess.median),
+        spread: spreadOf(inProcess),
+        ratio: '',
+        target: '',
+        met: null,
+      },
+      {
+        name: `moonwalk lint --dir (${lintCount} files, process)`,
+        figure: formatMs(command.median),
+        spread: spreadOf(command),
+        ratio: versus,
+        target: '< 1 s',
+        met: command.median < 1000,
+      },
+    );
+    report.targets.push({
+      suite: 'lint-trace',
+      description: `moonwalk lint of ${lintCount} files under 1 s`,
+      met: command.median < 1000,
+      detail: formatMs(command.median),
+    });
+    if (squawk) {
+      report.rows.push({
+        name: `squawk ${readSquawkVersion(root)} on the same SQL (${lintCount} .sql files${squawkFindings === null ? '' : `, ${squawkFindings} findings`})`,
+        figure: formatMs(peer.median),
+        spread: spreadOf(peer),
+        ratio: '',
+        target: '',
+        met: null,
+      });
+      report.targets.push({
+        suite: 'lint-trace',
+        description: 'moonwalk lint faster than squawk on the same SQL',
+        met: command.median < peer.median,
+        detail: `${formatMs(command.median)} vs ${formatMs(peer.median)}`,
+      });
+    } else {
+      report.notes.push('squawk is not installed (npm install squawk-cli): no peer measured');
+    }
+
+    // ---- trace ----
+    const traced = generated(traceCount);
+    const host = new LuaHost();
+    const traceSamples = new Samples();
+    const upSamples = new Samples();
+    let statements = 0;
+    for (let r = 0; r < traceRuns; r++) {
+      progress(`trace: ${traceCount} migrations on PGlite, run ${r + 1} of ${traceRuns}`);
+      const driver = await openPglite();
+      try {
+        traceSamples.add(
+          await time(async () => {
+            const result = await traceMigrations({ driver, files: traced, host, allow: [] });
+            if (result.error) throw new Error(`trace failed: ${result.error.message}`);
+            statements = result.migrations.reduce((n, m) => n + m.statements.length, 0);
+          }),
+        );
+      } finally {
+        await driver.close();
+      }
+      const plain = await openPglite();
+      try {
+        upSamples.add(
+          await time(async () => {
+            const result = await new Migrator({ driver: plain, files: traced, host }).up();
+            if (result.error) throw new Error(`up failed: ${result.error.message}`);
+          }),
+        );
+      } finally {
+        await plain.close();
+      }
+    }
+    report.rows.push(
+      {
+        name: `trace, ${traceCount} migrations (${statements} statements) on PGlite`,
+        figure: formatMs(traceSamples.median),
+        spread: spreadOf(traceSamples),
+        ratio: `${formatRatio(traceSamples.median / upSamples.median)} up`,
+        target: '',
+        met: null,
+      },
+      {
+        name: `up of the same ${traceCount} migrations on PGlite (peer)`,
+        figure: formatMs(upSamples.median),
+        spread: spreadOf(upSamples),
+        ratio: '',
+        target: '',
+        met: null,
+      },
+    );
+    report.notes.push(
+      'PGlite start-up is outside both trace and up figures; each run starts from a fresh in-memory database.',
+    );
+    return report;
+  } finally {
+    dir.remove();
+  }
+}
+
+function readSquawkVersion(root: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', 'squawk-cli', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '?';
+  } catch {
+    return '?';
+  }
+}
