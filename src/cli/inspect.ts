@@ -9,7 +9,7 @@
  * - `verify` goes through the Migrator (up, down, up again for each pending migration), on the `--db` database or on a
  *   throwaway in-memory one of `--engine`.
  */
-import type { Driver, Engine } from '../core/driver.ts';
+import { ENGINE_NAMES, type Driver, type Engine } from '../core/driver.ts';
 import type { Migrator } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
@@ -172,8 +172,6 @@ export async function openThrowaway(engine: Engine): Promise<Driver> {
   const { openSqlJs } = await import('../drivers/sqljs.ts');
   return openSqlJs();
 }
-
-const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
 
 /** The `verify --json` document. */
 export function verifyDocument(result: VerifyResult, engine: Engine) {

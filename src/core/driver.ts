@@ -5,8 +5,16 @@
  * pays for a coroutine yield when an answer is really asynchronous.
  */
 
-export type Engine = 'sqlite' | 'postgres' | 'mysql';
-export const ENGINES: readonly Engine[] = ['sqlite', 'postgres', 'mysql'];
+/** The engines, in the order the DSL numbers them (the prelude's ENGINES) and lists them. */
+export const ENGINES = ['sqlite', 'postgres', 'mysql'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** An engine's name for people. */
+export const ENGINE_NAMES: Readonly<Record<Engine, string>> = {
+  sqlite: 'SQLite',
+  postgres: 'PostgreSQL',
+  mysql: 'MySQL',
+};
 
 /** A value travelling between an engine and the core. Drivers map their engine's types onto these. */
 export type SqlValue = null | boolean | number | bigint | string | Uint8Array;
@@ -37,12 +45,6 @@ export interface PreparedStatement {
   query(params: SqlValue[]): MaybePromise<QueryResult>;
   execute(params: SqlValue[], withLastInsertId?: boolean): MaybePromise<ExecResult>;
   close(): MaybePromise<void>;
-}
-
-/** What a driver throws: the engine's own message, and its error code where it has one (SQLSTATE, errno, …). */
-export interface DriverErrorInfo {
-  message: string;
-  code?: string;
 }
 
 export interface Driver {

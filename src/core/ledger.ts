@@ -15,7 +15,8 @@ export interface LedgerEntry {
   checksum: string | null;
 }
 
-const CREATE: Record<Engine, string> = {
+/** The ledger's CREATE TABLE per engine (also in the playground's SQL download). */
+export const LEDGER_CREATE: Readonly<Record<Engine, string>> = {
   sqlite: `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')), checksum TEXT)`,
   postgres: `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum TEXT)`,
   mysql: `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (id VARCHAR(255) PRIMARY KEY, description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum VARCHAR(64))`,
@@ -51,7 +52,7 @@ export class Ledger {
   async ensure(): Promise<void> {
     const columns = await this.columns();
     if (columns.length === 0) {
-      await this.driver.exec(CREATE[this.driver.engine]);
+      await this.driver.exec(LEDGER_CREATE[this.driver.engine]);
     } else if (!columns.includes('checksum')) {
       const type = this.driver.engine === 'mysql' ? 'VARCHAR(64)' : 'TEXT';
       await this.driver.exec(`ALTER TABLE ${LEDGER_TABLE} ADD COLUMN checksum ${type}`);

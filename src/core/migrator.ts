@@ -12,7 +12,7 @@ import {
   type Phase,
 } from './lua/host.ts';
 import type { Limits } from './lua/bridge.ts';
-import { Ledger, type LedgerEntry } from './ledger.ts';
+import { Ledger, LEDGER_TABLE, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
 import { engineErrorInfo, isRetryableConflict } from './errors.ts';
@@ -608,7 +608,7 @@ export class Migrator {
     if (unrecorded !== null) {
       runError.message +=
         `. Its ledger row may have committed too and could not be deleted (${unrecorded}): if ` +
-        `status shows ${id} applied, delete it by hand (DELETE FROM _migrations WHERE id = '${id}')`;
+        `status shows ${id} applied, delete it by hand (DELETE FROM ${LEDGER_TABLE} WHERE id = '${id}')`;
     }
   }
 

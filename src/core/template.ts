@@ -2,7 +2,7 @@
  * What `moonwalk new NAME` and the playground's "New migration" write: the next number in the folder's numbering and
  * a commented migration that runs as written on every engine it has a block for.
  */
-import type { Engine } from './driver.ts';
+import { ENGINES, type Engine } from './driver.ts';
 
 /** The next number after the files' own (`0004` after `0003_x.lua`), padded like them; `0001` for none. */
 export function nextMigrationNumber(fileNames: readonly string[]): string {
@@ -31,7 +31,7 @@ const CREATE: Record<Engine, (table: string) => string> = {
 };
 
 /** The text of a new migration called `slug` with a block for each of `engines`. */
-export function migrationTemplate(slug: string, engines: readonly Engine[] = ['sqlite', 'postgres', 'mysql']): string {
+export function migrationTemplate(slug: string, engines: readonly Engine[] = ENGINES): string {
   const table = slug.replace(/^(create|add|make)_/, '').replace(/_table$/, '') || 'items';
   const blocks = engines.map(
     (engine) => `        database("${engine}", function()

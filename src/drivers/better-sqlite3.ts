@@ -22,7 +22,7 @@ import { DriverBase, STANDARD_TRANSACTION } from './base.ts';
 import { normalizeInteger } from './integers.ts';
 
 /** How long a statement waits for a lock that another connection (the application) holds, in ms. */
-export const BUSY_TIMEOUT_MS = 5000;
+const BUSY_TIMEOUT_MS = 5000;
 
 type BetterDatabase = Database.Database;
 type BetterStatement = Database.Statement<unknown[], unknown>;

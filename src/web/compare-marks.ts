@@ -25,7 +25,7 @@ export interface NoteLine extends Marked {
   text: string;
 }
 
-export interface TableMarks {
+interface TableMarks {
   /** The table as a whole: only here, or something in it differs. Null when nothing does. */
   table: Marked | null;
   /** By column name (lower case). */

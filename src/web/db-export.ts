@@ -13,6 +13,7 @@
 import type { Driver, SqlValue } from '../core/driver.ts';
 import { takeSnapshot } from '../core/schema/index.ts';
 import type { ColumnSnapshot, TableSnapshot } from '../core/schema/index.ts';
+import { LEDGER_CREATE, LEDGER_TABLE } from '../core/ledger.ts';
 
 export interface DatabaseFile {
   fileName: string;
@@ -54,11 +55,11 @@ references returning right select session_user similar some symmetric system_use
 true union unique user using variadic verbose when where window with`.split(/\s+/),
 );
 
-export function quoteIdent(name: string): string {
+function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-export function quoteLiteral(text: string): string {
+function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
@@ -83,10 +84,8 @@ function columnDefinition(c: ColumnSnapshot): string {
   return def;
 }
 
-/** The ledger as `Ledger` creates it (src/core/ledger.ts); the snapshot leaves it out. */
-const LEDGER_DDL =
-  'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, description TEXT, ' +
-  'applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum TEXT);';
+/** The ledger as `Ledger` creates it; the snapshot leaves it out. */
+const LEDGER_DDL = `${LEDGER_CREATE.postgres};`;
 
 const ROWS_PER_INSERT = 100;
 
@@ -123,7 +122,7 @@ export async function postgresDump(driver: Driver): Promise<string> {
   const out: string[] = [
     `-- Moonwalk playground: a plain SQL dump of a PostgreSQL (PGlite) database, ${new Date().toISOString()}.`,
     '-- Tables with their data, sequences, indexes, constraints, views, triggers, enum types, functions and the',
-    '-- ledger (_migrations). Restore it into an empty database: psql -v ON_ERROR_STOP=1 -f moonwalk-postgres.sql',
+    `-- ledger (${LEDGER_TABLE}). Restore it into an empty database: psql -v ON_ERROR_STOP=1 -f moonwalk-postgres.sql`,
     '',
     "SET client_encoding = 'UTF8';",
     'SET standard_conforming_strings = on;',
@@ -218,7 +217,7 @@ export async function postgresDump(driver: Driver): Promise<string> {
       );
   }
 
-  const ledger = await rowsOf(driver, "SELECT to_regclass('_migrations')::text AS ledger");
+  const ledger = await rowsOf(driver, `SELECT to_regclass('${LEDGER_TABLE}')::text AS ledger`);
   if (ledger[0]?.ledger) out.push(LEDGER_DDL);
   out.push('');
 
@@ -229,7 +228,7 @@ export async function postgresDump(driver: Driver): Promise<string> {
     if (out.length > before) out.push('');
   }
   if (ledger[0]?.ledger) {
-    await insertStatements(driver, '_migrations', null, out);
+    await insertStatements(driver, LEDGER_TABLE, null, out);
     out.push('');
   }
 

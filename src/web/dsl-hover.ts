@@ -11,7 +11,7 @@ import { loadOnce } from './load-once.ts';
 /** The reference entries, loaded at the first hover (tried again at the next one if that failed). */
 const loadReference = loadOnce(() => import('./dsl-reference.ts'));
 
-export function referenceCard(entry: ReferenceEntry, document: Document): HTMLElement {
+function referenceCard(entry: ReferenceEntry, document: Document): HTMLElement {
   const card = document.createElement('div');
   card.className = 'dsl-card';
   const title = document.createElement('code');

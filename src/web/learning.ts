@@ -13,7 +13,7 @@ import { plural } from '../core/plural.ts';
 
 export type Dialog = 'examples' | 'reference' | null;
 
-export interface PendingReplace {
+interface PendingReplace {
   files: SourceFile[];
   /** What is loaded, for the question and the log: `the example "Seed data"`. */
   what: string;
@@ -65,14 +65,14 @@ async function loadPart<T>(what: string, load: () => Promise<T>): Promise<T | nu
 }
 
 /** Whether the files hold work that replacing them would lose: anything but an untouched example set or import. */
-export async function hasOwnWork(files: SourceFile[] = useStore.getState().files): Promise<boolean> {
+async function hasOwnWork(files: SourceFile[] = useStore.getState().files): Promise<boolean> {
   if (files.length === 0 || keyOf(files) === loaded) return false;
   const gallery = await import('./gallery.ts').catch(() => null);
   return gallery === null || !gallery.isExampleSet(files); // unknown: ask first
 }
 
 /** Replaces the files with `files`, asking first when the current ones hold the person's own work. */
-export async function offerFiles(files: SourceFile[], what: string): Promise<void> {
+async function offerFiles(files: SourceFile[], what: string): Promise<void> {
   if (await hasOwnWork()) setLearning({ pending: { files, what } });
   else await load(files, what);
 }
@@ -103,7 +103,7 @@ async function load(files: SourceFile[], what: string): Promise<void> {
 // Downloads and the import
 
 /** Hands `data` to the browser as a download named `fileName`. */
-export function saveFile(data: Uint8Array, fileName: string, mime: string): void {
+function saveFile(data: Uint8Array, fileName: string, mime: string): void {
   const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>], { type: mime }));
   const link = document.createElement('a');
   link.href = url;
@@ -115,7 +115,7 @@ export function saveFile(data: Uint8Array, fileName: string, mime: string): void
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
-export const MIGRATIONS_ZIP = 'moonwalk-migrations.zip';
+const MIGRATIONS_ZIP = 'moonwalk-migrations.zip';
 
 export async function downloadMigrations(): Promise<void> {
   const { files } = useStore.getState();

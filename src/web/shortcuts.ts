@@ -48,7 +48,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'help', label: 'Keyboard shortcuts', keys: '?' },
 ];
 
-export const IS_MAC =
+const IS_MAC =
   typeof navigator !== 'undefined' && /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
 
 interface Combo {
@@ -77,7 +77,7 @@ function comboOf(shortcut: Shortcut, mac = IS_MAC): Combo {
   return combo(mac && shortcut.mac ? shortcut.mac : shortcut.keys, mac);
 }
 
-export function shortcutOf(action: ShortcutAction): Shortcut {
+function shortcutOf(action: ShortcutAction): Shortcut {
   return SHORTCUTS.find((s) => s.action === action)!;
 }
 

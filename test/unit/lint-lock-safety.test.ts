@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FilesError, readLintConfig } from '../../src/cli/migrations-dir.ts';
 import { LINT_CODES, lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
-import { LOCK_SAFETY_CODES } from '../../src/core/lint/lock-safety.ts';
+import { LOCK_SAFETY_CODES } from '../../src/core/lint/types.ts';
 
 /** A migration whose postgres block runs `sql` (one db:execute per entry, from line 6 on), after `options`. */
 function file(sql: string[], options = '', engine = 'postgres'): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
-import { LOCK_SAFETY_CODES } from '../../src/core/lint/lock-safety.ts';
+import { readFileSync } from 'node:fs';
+import { LINT_CODES, LOCK_SAFETY_CODES } from '../../src/core/lint/types.ts';
 
 /** Lints one file, without the PostgreSQL lock-safety pack (lint-lock-safety.test.ts tests that). */
 function lint(source: string, file = '0001_test.lua'): LintFinding[] {
@@ -44,6 +45,14 @@ return require("migration").define(define_migration)
 function expectNoErrors(findings: LintFinding[]): void {
   expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
 }
+
+describe('the codes', () => {
+  it('each has its section in docs/lint.md, and no section names a code that does not exist', () => {
+    const docs = readFileSync(new URL('../../docs/lint.md', import.meta.url), 'utf8');
+    const sections = [...docs.matchAll(/^### `([a-z0-9-]+)`$/gm)].map((m) => m[1]);
+    expect([...sections].sort()).toEqual([...LINT_CODES].sort());
+  });
+});
 
 describe('lintMigrations: general', () => {
   it('every message ends with a one-line fix', () => {

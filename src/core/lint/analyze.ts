@@ -16,9 +16,8 @@ import type {
 import { decodeString, parseLua } from './lua.ts';
 import { analyzeSql, LUA_EXPR, type SqlText, type StatementInfo } from './sql.ts';
 import { lockSafetyFindings, type PhaseStatement } from './lock-safety.ts';
-import type { LintFinding, Severity } from './index.ts';
-
-export const VALID_ENGINES = ['sqlite', 'postgres', 'mysql'] as const;
+import type { DslLintCode, LintFinding, Severity } from './types.ts';
+import { ENGINES } from '../driver.ts';
 
 const ENGINE_ALIASES: Record<string, string> = {
   postgresql: 'postgres',
@@ -150,7 +149,7 @@ class FileAnalyzer {
 
   constructor(private readonly file: string) {}
 
-  report(code: string, severity: Severity, line: number, message: string): void {
+  report(code: DslLintCode, severity: Severity, line: number, message: string): void {
     this.findings.push({ code, severity, file: this.file, line, message });
   }
 
@@ -205,7 +204,7 @@ class FileAnalyzer {
       else {
         // A misspelt engine is reported as unknown-database; count it as the engine it was meant to be.
         const meant = ENGINE_ALIASES[block.engine.toLowerCase()] ?? block.engine.toLowerCase();
-        if ((VALID_ENGINES as readonly string[]).includes(meant)) engines.add(meant);
+        if ((ENGINES as readonly string[]).includes(meant)) engines.add(meant);
       }
     }
     return { findings: this.findings, migration: { line: first.line, engines, unknownEngine } };
@@ -528,9 +527,9 @@ class FileAnalyzer {
       let engine: string | null = null;
       if (typeArg !== undefined && typeArg.type === 'StringLiteral') {
         engine = decodeString(typeArg).text;
-        if (!(VALID_ENGINES as readonly string[]).includes(engine)) {
+        if (!(ENGINES as readonly string[]).includes(engine)) {
           const lower = engine.toLowerCase();
-          const suggestion = (VALID_ENGINES as readonly string[]).includes(lower) ? lower : ENGINE_ALIASES[lower];
+          const suggestion = (ENGINES as readonly string[]).includes(lower) ? lower : ENGINE_ALIASES[lower];
           this.report(
             'unknown-database',
             'error',

@@ -3,7 +3,7 @@
  * of a finding's line, or alone on the line before it, silences that finding only. Rules turned off for a whole
  * folder come from its `.moonwalk-lint.json` (read by the command; see docs/lint.md).
  */
-import type { LintFinding } from './index.ts';
+import type { LintFinding } from './types.ts';
 
 const IGNORE = /--\s*moonwalk:ignore\b([^\n]*)/;
 

@@ -3,47 +3,16 @@
  * can run it too. Every finding has a stable kebab-case code, a severity, the Lua line and a message that ends with a
  * one-line fix ("… Fix: …").
  *
- * Codes: syntax-error, missing-define, missing-migration, multiple-migrations, misplaced-call, invalid-argument,
- * unknown-database, duplicate-database, duplicate-phase, sql-concatenation, destructive-change (ADD COLUMN … NOT NULL
- * without DEFAULT), transaction-control (errors); missing-up, missing-down, multiple-changes, destructive-change
- * (DROP TABLE / DROP COLUMN in up), missing-engine-block (warnings); create-without-if-not-exists (info); and the
- * PostgreSQL lock-safety pack of lock-safety.ts (LOCK_SAFETY_CODES).
+ * The codes are the `LintCode` union (types.ts), each explained in docs/lint.md. The rules live in analyze.ts (a
+ * file's Lua and DSL use, its SQL's obvious mistakes) and lock-safety.ts (PostgreSQL lock safety); this file runs
+ * them, adds the one rule that looks across files (missing-engine-block), and applies ignores and disabled codes.
  */
-import { analyzeFile, VALID_ENGINES, type FileAnalysis } from './analyze.ts';
+import { analyzeFile, type FileAnalysis } from './analyze.ts';
+import { ENGINES } from '../driver.ts';
 import { withoutIgnored } from './ignore.ts';
-import { LOCK_SAFETY_CODES } from './lock-safety.ts';
+import type { LintFinding } from './types.ts';
 
-export type Severity = 'error' | 'warning' | 'info';
-
-/** Every code a finding can have (a folder's `.moonwalk-lint.json` may name only these). */
-export const LINT_CODES: readonly string[] = [
-  'syntax-error',
-  'missing-define',
-  'missing-migration',
-  'multiple-migrations',
-  'misplaced-call',
-  'invalid-argument',
-  'unknown-database',
-  'duplicate-database',
-  'duplicate-phase',
-  'sql-concatenation',
-  'destructive-change',
-  'transaction-control',
-  'missing-up',
-  'missing-down',
-  'multiple-changes',
-  'missing-engine-block',
-  'create-without-if-not-exists',
-  ...LOCK_SAFETY_CODES,
-];
-
-export interface LintFinding {
-  code: string;
-  severity: Severity;
-  file: string;
-  line: number;
-  message: string;
-}
+export { LINT_CODES, type LintCode, type LintFinding, type Severity } from './types.ts';
 
 export interface LintInput {
   /** The file name, e.g. `0001_create_users.lua`. */
@@ -75,7 +44,7 @@ export function lintMigrations(files: LintInput[], options: LintOptions = {}): L
   for (const { file, analysis } of analyses) {
     const own = analysis.migration;
     if (own === null || own.unknownEngine) continue;
-    for (const engine of VALID_ENGINES) {
+    for (const engine of ENGINES) {
       if (own.engines.has(engine)) continue;
       const other = analyses.find((o) => o.file !== file && o.analysis.migration?.engines.has(engine) === true);
       if (other === undefined) continue;

@@ -5,28 +5,8 @@
  * the same phase are left alone: it is new and empty. A finding's line is the Lua line of the call that runs the
  * statement. MySQL blocks get the online-DDL hint (ALGORITHM=INPLACE, LOCK=NONE).
  */
-import type { LintFinding, Severity } from './index.ts';
+import type { LintFinding, LockSafetyCode, Severity } from './types.ts';
 import { LUA_EXPR, type SqlToken, type StatementInfo } from './sql.ts';
-
-export const LOCK_SAFETY_CODES = [
-  'index-not-concurrent',
-  'concurrently-in-transaction',
-  'constraint-not-valid',
-  'unique-without-index',
-  'set-not-null',
-  'volatile-default',
-  'column-type-change',
-  'rename',
-  'missing-lock-timeout',
-  'truncate-cascade',
-  'identifier-too-long',
-  'prefer-bigint',
-  'prefer-timestamptz',
-  'prefer-text',
-  'no-char',
-  'mysql-online-ddl',
-] as const;
-export type LockSafetyCode = (typeof LOCK_SAFETY_CODES)[number];
 
 /** One statement of a phase: its tokens, its classification and the Lua line of the call that runs it. */
 export interface PhaseStatement {

@@ -7,8 +7,6 @@ import luaparse from 'luaparse';
 import type { Chunk, StringLiteral } from 'luaparse';
 import type { SqlText } from './sql.ts';
 
-export type { Chunk } from 'luaparse';
-
 export type ParseResult = { ok: true; chunk: Chunk } | { ok: false; line: number; message: string };
 
 export function parseLua(source: string): ParseResult {

@@ -59,7 +59,7 @@ function lintKind(kind: TokenKind, first: string): SqlToken['kind'] | null {
 }
 
 /** Tokenizes SQL with the lexical rules of `engine` (see `dialectOf`). */
-export function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
+function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
   const { text: s, lines } = sql;
   const dialect = dialectOf(engine);
   const lexer = new SqlLexer(s, dialect);
@@ -84,7 +84,7 @@ const isPunct = (t: SqlToken | undefined, p: string): boolean => t !== undefined
  * Splits tokens into statements at `;`, keeping `BEGIN … END` bodies of CREATE TRIGGER / FUNCTION / PROCEDURE
  * (and `CASE … END` inside them) together.
  */
-export function splitStatements(tokens: SqlToken[]): SqlToken[][] {
+function splitStatements(tokens: SqlToken[]): SqlToken[][] {
   const statements: SqlToken[][] = [];
   let current: SqlToken[] = [];
   let block = 0;
@@ -113,7 +113,7 @@ export function splitStatements(tokens: SqlToken[]): SqlToken[][] {
   return statements;
 }
 
-export interface ColumnChange {
+interface ColumnChange {
   column: string;
   line: number;
 }
@@ -273,7 +273,7 @@ function describeAlterTable(c: Cursor, info: StatementInfo): void {
 }
 
 /** Classifies one statement. */
-export function describeStatement(tokens: SqlToken[]): StatementInfo {
+function describeStatement(tokens: SqlToken[]): StatementInfo {
   const info: StatementInfo = {
     line: tokens[0]?.line ?? 1,
     kind: 'other',

@@ -46,7 +46,7 @@ export function toJsString(L: LuaState, index: number): string | null {
   return bytes === null || bytes === undefined ? null : luaBytesToString(bytes);
 }
 
-export function pushJsString(L: LuaState, s: string): void {
+function pushJsString(L: LuaState, s: string): void {
   lua.lua_pushstring(L, to_luastring(s));
 }
 

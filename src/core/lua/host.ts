@@ -2,7 +2,7 @@
  * The Lua host: one shared, sandboxed fengari state in which every migration file is compiled into its own
  * environment, and in which each phase (`up`, `down`, `after`) runs as a coroutine that can wait for the database.
  */
-import type { Engine } from '../driver.ts';
+import { ENGINES, type Engine } from '../driver.ts';
 import {
   lua,
   lauxlib,
@@ -73,7 +73,6 @@ export interface ReturnedError {
 }
 
 /** Engines and phases numbered as in the prelude (its ENGINES and PHASES, from 0 and from 1): the index is the number. */
-const ENGINE_ORDER: readonly Engine[] = ['sqlite', 'postgres', 'mysql'];
 const PHASE_ORDER: readonly Phase[] = ['up', 'down', 'after'];
 
 /** Characters of `print` output kept per phase; what comes after is dropped. */
@@ -228,13 +227,13 @@ export class LuaHost implements DbServices {
       const flags = lua.lua_tointeger(L, -1) as number;
       const blocks: CompiledMigration['blocks'] = {};
       const emptyBlocks: Engine[] = [];
-      ENGINE_ORDER.forEach((engine, e) => {
+      ENGINES.forEach((engine, e) => {
         const bits = flags >> (e * 4);
         if (bits & 1) blocks[engine] = { down: (bits & 2) !== 0, after: (bits & 4) !== 0 };
         else if (bits & 8) emptyBlocks.push(engine);
       });
       if (lua.lua_rawgeti(L, holder, 4) === lua.LUA_TTABLE) {
-        ENGINE_ORDER.forEach((engine, e) => {
+        ENGINES.forEach((engine, e) => {
           const block = blocks[engine];
           if (lua.lua_rawgeti(L, -1, e + 1) === lua.LUA_TTABLE && block) block.options = readOptions(L);
           lua.lua_pop(L, 1);
@@ -275,8 +274,7 @@ export class LuaHost implements DbServices {
     try {
       lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, migration.ref);
       if (
-        lua.lua_rawgeti(thread, -1, ENGINE_ORDER.indexOf(engine) * 3 + PHASE_ORDER.indexOf(phase) + 1) !==
-        lua.LUA_TFUNCTION
+        lua.lua_rawgeti(thread, -1, ENGINES.indexOf(engine) * 3 + PHASE_ORDER.indexOf(phase) + 1) !== lua.LUA_TFUNCTION
       ) {
         return {
           ok: false,

@@ -18,7 +18,7 @@
  * Findings come table by table in name order (the table itself, its columns in the first side's order, then primary
  * key, rows, indexes and unique constraints, foreign keys, checks, triggers), then views.
  */
-import type { Engine } from '../driver.ts';
+import { ENGINE_NAMES, type Engine } from '../driver.ts';
 import { objectKey } from './diff.ts';
 import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from './types.ts';
 import { compareStrings } from './util.ts';
@@ -68,8 +68,6 @@ export interface EngineComparison {
   engines: [Engine, Engine];
   findings: EngineFinding[];
 }
-
-const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
 
 const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 

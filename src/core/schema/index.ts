@@ -1,9 +1,9 @@
 /** Schema snapshot and diff (DESIGN.md §6). */
 export * from './types.ts';
-export { takeSnapshot, type SnapshotDriver, type SnapshotReader } from './snapshot.ts';
+export { takeSnapshot } from './snapshot.ts';
 export { diffSnapshots, objectKey } from './diff.ts';
 export { renderDiff } from './render-diff.ts';
-export { LEDGER_TABLE, tableFingerprint, fnv1a64 } from './util.ts';
+export { tableFingerprint, fnv1a64 } from './util.ts';
 export { renderSnapshot } from './render-snapshot.ts';
 export {
   compareEngineSnapshots,

@@ -50,7 +50,7 @@ function briefPair(before: string, after: string): string {
   return `${cut(b)} ${ARROW} ${cut(a)}`;
 }
 
-export function describeColumn(c: ColumnSnapshot): string {
+function describeColumn(c: ColumnSnapshot): string {
   let s = c.type ? `${c.name} ${c.type}` : c.name;
   if (c.collation !== undefined) s += ` COLLATE ${c.collation}`;
   if (!c.nullable) s += ' NOT NULL';

@@ -38,8 +38,9 @@ import type {
   ViewSnapshot,
 } from './types.ts';
 import type { SqlValue } from '../driver.ts';
-import type { ReadSchema, SnapshotDriver, SnapshotReader } from './snapshot.ts';
-import { LEDGER_TABLE, asObjects, sortBy, toNumber, toText } from './util.ts';
+import type { ReadSchema, SnapshotDriver, SnapshotReader } from './types.ts';
+import { asObjects, sortBy, toNumber, toText } from './util.ts';
+import { LEDGER_TABLE } from '../ledger.ts';
 
 type Row = Record<string, SqlValue>;
 

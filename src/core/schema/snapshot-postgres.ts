@@ -23,8 +23,9 @@ import type {
   ViewSnapshot,
 } from './types.ts';
 import type { SqlValue } from '../driver.ts';
-import type { ReadSchema, SnapshotDriver } from './snapshot.ts';
-import { LEDGER_TABLE, asObjects, sortBy, toBool, toText } from './util.ts';
+import type { ReadSchema, SnapshotDriver } from './types.ts';
+import { asObjects, sortBy, toBool, toText } from './util.ts';
+import { LEDGER_TABLE } from '../ledger.ts';
 
 /** A condition on a pg_namespace alias: a user schema. */
 function userSchema(n: string): string {

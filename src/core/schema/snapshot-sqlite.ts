@@ -20,10 +20,11 @@ import type {
   UniqueSnapshot,
   ViewSnapshot,
 } from './types.ts';
-import type { SnapshotDriver } from './snapshot.ts';
+import type { SnapshotDriver } from './types.ts';
 import { parseCreateIndex, parseCreateTable } from './sqlite-sql.ts';
 import type { SqlValue } from '../driver.ts';
-import { LEDGER_TABLE, sortBy, toBool, toNumber, toText } from './util.ts';
+import { sortBy, toBool, toNumber, toText } from './util.ts';
+import { LEDGER_TABLE } from '../ledger.ts';
 
 /** User objects of the main schema: not SQLite's own, not the ledger. */
 const USER_TABLES = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name <> '${LEDGER_TABLE}'`;

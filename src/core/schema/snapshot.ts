@@ -9,25 +9,10 @@
  * rather than comparing the JSON: the diff ignores column order (a dropped and re-added column comes back at the end,
  * which no `down` can undo), the JSON does not.
  */
-import type { Driver, Engine, SqlValue, QueryResult } from '../driver.ts';
-import type { SchemaSnapshot, SnapshotOptions, TableSnapshot } from './types.ts';
+import type { Engine, SqlValue, QueryResult } from '../driver.ts';
+import type { SchemaSnapshot, SnapshotDriver, SnapshotOptions, SnapshotReader, TableSnapshot } from './types.ts';
 import { readSqliteSchema } from './snapshot-sqlite.ts';
 import { quoteIdent, tableFingerprint, toNumber } from './util.ts';
-
-export type SnapshotDriver = Pick<Driver, 'engine' | 'query'>;
-
-/**
- * What a reader answers: the snapshot without `rows`/`fingerprint`, and the tables it already knows hold no rows
- * (PostgreSQL: a heap of zero pages), which then need neither a count nor a fingerprint query.
- */
-export type ReadSchema = SchemaSnapshot & { knownEmpty?: ReadonlySet<TableSnapshot> };
-
-/** What an engine's reader supplies. `read` gives every table with `rows`/`fingerprint` left out. */
-export interface SnapshotReader {
-  read(driver: SnapshotDriver): Promise<ReadSchema>;
-  /** The table as written in a FROM clause. */
-  tableRef(table: TableSnapshot): string;
-}
 
 /**
  * The readers by engine. PostgreSQL's and MySQL's are imported when first used, so that a bundle for the browser

@@ -14,9 +14,7 @@
  *
  * Names: strings are compared code unit by code unit (never locale-aware), so sorting does not depend on the machine.
  */
-import type { Engine } from '../driver.ts';
-
-export type { Engine };
+import type { Driver, Engine } from '../driver.ts';
 
 export interface ColumnSnapshot {
   name: string;
@@ -218,4 +216,22 @@ export interface SchemaChange {
   path: string[];
   before?: unknown;
   after?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The engine readers' interface (snapshot.ts calls them; snapshot-<engine>.ts implement it)
+
+export type SnapshotDriver = Pick<Driver, 'engine' | 'query'>;
+
+/**
+ * What a reader answers: the snapshot without `rows`/`fingerprint`, and the tables it already knows hold no rows
+ * (PostgreSQL: a heap of zero pages), which then need neither a count nor a fingerprint query.
+ */
+export type ReadSchema = SchemaSnapshot & { knownEmpty?: ReadonlySet<TableSnapshot> };
+
+/** What an engine's reader supplies. `read` gives every table with `rows`/`fingerprint` left out. */
+export interface SnapshotReader {
+  read(driver: SnapshotDriver): Promise<ReadSchema>;
+  /** The table as written in a FROM clause. */
+  tableRef(table: TableSnapshot): string;
 }

@@ -1,16 +1,13 @@
 /** Small pure helpers shared by the snapshot readers and the diff. No Node or DOM APIs. */
 import type { SqlValue } from '../driver.ts';
 
-/** The ledger table, never part of a snapshot. */
-export const LEDGER_TABLE = '_migrations';
-
 /** Code-unit string order (never locale-aware, so the same on every machine). */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Compares lists of strings element by element, shorter first on a tie. */
-export function compareKeys(a: readonly string[], b: readonly string[]): number {
+function compareKeys(a: readonly string[], b: readonly string[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const c = compareStrings(a[i]!, b[i]!);
@@ -153,7 +150,7 @@ export function fnv1a64(text: string): string {
  * A canonical text for one value: a type tag and the value. Numbers and bigints share a tag (SQLite hands back 5 and
  * 5n for the same stored integer depending on size), so do all JSON-ish values a driver might produce.
  */
-export function canonicalValue(value: SqlValue | unknown): string {
+function canonicalValue(value: SqlValue | unknown): string {
   if (value === null || value === undefined) return 'N';
   switch (typeof value) {
     case 'boolean':

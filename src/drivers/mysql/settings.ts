@@ -12,7 +12,7 @@ import type mysql from 'mysql2/promise';
 import { ConnectionError } from '../connection-error.ts';
 import { decodeUrlPart, maskUrl, parseServerUrl, readFileParam, serverPort } from '../server-url.ts';
 
-export type SslMode = 'disabled' | 'preferred' | 'required' | 'verify_ca' | 'verify_identity';
+type SslMode = 'disabled' | 'preferred' | 'required' | 'verify_ca' | 'verify_identity';
 const SSL_MODE_NAMES: Record<string, SslMode> = {
   disabled: 'disabled',
   disable: 'disabled',

@@ -13,7 +13,7 @@ export interface OpenOptions {
 /** A URL the command cannot use: bad usage (exit 2), as opposed to a database that fails. */
 export class DatabaseUrlError extends Error {}
 
-export const URL_FORMS = [
+const URL_FORMS = [
   'sqlite:PATH',
   'sqlite::memory:',
   'pglite:DIR',

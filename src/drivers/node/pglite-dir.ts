@@ -9,7 +9,7 @@ import type { Driver } from '../../core/driver.ts';
 import { openPglite } from '../pglite.ts';
 import { acquireFileLock } from './file-lock.ts';
 
-export const DEFAULT_DIR_LOCK_TIMEOUT_MS = 60_000;
+const DEFAULT_DIR_LOCK_TIMEOUT_MS = 60_000;
 
 export async function openPgliteDir(dir: string, options: { lockTimeoutMs?: number } = {}): Promise<Driver> {
   const base = dir.replace(/[\\/]+$/, '') || dir;

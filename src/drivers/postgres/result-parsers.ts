@@ -11,15 +11,15 @@ import { parseInteger } from '../integers.ts';
 
 export const BOOL = 16;
 export const BYTEA = 17;
-export const INT8 = 20;
-export const INT2 = 21;
-export const INT4 = 23;
-export const OID = 26;
-export const FLOAT4 = 700;
-export const FLOAT8 = 701;
+const INT8 = 20;
+const INT2 = 21;
+const INT4 = 23;
+const OID = 26;
+const FLOAT4 = 700;
+const FLOAT8 = 701;
 
 /** bytea as PostgreSQL prints it: hex (`\x0a0b`, the default) or the old escape format. */
-export function parseBytea(text: string): Uint8Array {
+function parseBytea(text: string): Uint8Array {
   if (text.startsWith('\\x')) {
     const out = new Uint8Array((text.length - 2) >> 1);
     for (let i = 0; i < out.length; i++) out[i] = parseInt(text.substr(2 + i * 2, 2), 16);

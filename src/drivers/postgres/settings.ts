@@ -14,7 +14,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConnectionError } from '../connection-error.ts';
 import { decodeUrlPart, maskUrl, parseServerUrl, readFileParam, serverPort } from '../server-url.ts';
 
-export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 export interface PgSettings {

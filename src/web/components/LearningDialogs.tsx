@@ -44,7 +44,7 @@ export function ExamplesDialog() {
   );
 }
 
-export function ReferenceCard({ entry }: { entry: ReferenceEntry }) {
+function ReferenceCard({ entry }: { entry: ReferenceEntry }) {
   return (
     <div className="dsl-card">
       <code className="dsl-signature">{entry.signature}</code>

@@ -7,6 +7,7 @@ import { RunProgress } from './Progress.tsx';
 import { ShortcutsButton } from './ShortcutsHelp.tsx';
 import { Timeline } from './Timeline.tsx';
 import { plural } from '../../core/plural.ts';
+import { LEDGER_TABLE } from '../../core/ledger.ts';
 
 const TABS = [
   { id: 'schema', label: 'Schema' },
@@ -129,7 +130,7 @@ function shorten(text: string, max: number): string {
 
 const SIGN_CLASS: Record<DiffLine['sign'], string> = { '+': 'added', '-': 'removed', '~': 'changed', ' ': 'same' };
 
-export function DiffLines({ lines }: { lines: DiffLine[] }) {
+function DiffLines({ lines }: { lines: DiffLine[] }) {
   return (
     <ul className="diff-lines">
       {lines.map((l, i) => (
@@ -230,7 +231,7 @@ export function SqlConsole() {
         >
           <textarea
             aria-label="SQL"
-            placeholder="SELECT * FROM _migrations"
+            placeholder={`SELECT * FROM ${LEDGER_TABLE}`}
             value={sql}
             spellCheck={false}
             rows={3}

@@ -11,7 +11,7 @@
 import type { Driver, PreparedStatement } from '../../core/driver.ts';
 
 /** At most this often (ms) a count is reported: ~10 a second is plenty for a person and cheap for the page. */
-export const REPORT_INTERVAL_MS = 100;
+const REPORT_INTERVAL_MS = 100;
 
 export class StatementCounter {
   statements = 0;
