@@ -15,6 +15,7 @@ const packages = [
   ['postgresql', hasPostgres],
   ['mariadb-server', () => existsSync('/usr/sbin/mariadbd')],
   ['pgbouncer', () => existsSync('/usr/sbin/pgbouncer')],
+  ['sqlite3', () => existsSync('/usr/bin/sqlite3')], // test/integration/sql-dump.test.ts: a real `.dump`
 ];
 const missing = packages.filter(([, present]) => !present()).map(([name]) => name);
 if (missing.length === 0) process.exit(0);

@@ -3,7 +3,7 @@
  * rules of each engine):
  *
  * - its placeholders (to count them, and to rewrite `?` to `$1…$n` for PostgreSQL): `bindSql`;
- * - its top-level `;` (to split a script into statements): `splitStatements`;
+ * - its top-level `;` (to split a script into statements): `splitStatements`, or one at a time `nextStatement`;
  * - where its first keyword is: `withoutLeadingComments`.
  *
  * None of them throws: an unterminated literal or comment runs to the end of the text, and the engine reports the
@@ -264,12 +264,35 @@ function psqlHeadMarker(sql: string, start: number, end: number): number {
  *   BEGIN … END body must be sent as one statement. An executable comment (`/*! … *\/`) counts as SQL.
  */
 export function splitStatements(sql: string, engine: Engine): string[] {
+  const statements: string[] = [];
+  for (let s = nextStatement(sql, engine, 0); s !== null; s = nextStatement(sql, engine, s.next)) {
+    statements.push(s.sql);
+  }
+  return statements;
+}
+
+/** One statement of a script, as `nextStatement` finds it. */
+export interface ScriptStatement {
+  /** The statement, trimmed, without its `;`. */
+  sql: string;
+  /** Where `sql` starts in the script. */
+  offset: number;
+  /** Where the text after its `;` starts (the script's length for the last one). */
+  next: number;
+}
+
+/**
+ * The first statement of `sql` from offset `from` on, by `splitStatements`' rules (which it is the loop of), or null
+ * when only white space, comments and `;` are left. A reader that must treat the text between statements itself (a
+ * dump's `COPY … FROM stdin` data, psql meta-commands) calls it once per statement.
+ */
+export function nextStatement(sql: string, engine: Engine, from: number): ScriptStatement | null {
   const sqlite = engine === 'sqlite';
   const postgres = engine === 'postgres';
-  const statements: string[] = [];
   const lexer = new SqlLexer(sql, engine);
+  lexer.resumeAt(from);
 
-  let start = 0;
+  let start = from;
   /** Whether the current statement has anything besides white space and comments. */
   let significant = false;
   // SQLite
@@ -334,8 +357,8 @@ export function splitStatements(sql: string, engine: Engine): string[] {
               : !lexer.inExecutableComment;
           if (ends) {
             if (significant) {
-              const statement = sql.slice(start, lexer.start).trim();
-              if (statement !== '') statements.push(statement);
+              const found = trimmed(sql, start, lexer.start, lexer.end);
+              if (found !== null) return found;
             }
             start = lexer.end;
             significant = false;
@@ -362,9 +385,13 @@ export function splitStatements(sql: string, engine: Engine): string[] {
     if (sqlite) triggerState = sqliteOtherTransition(triggerState);
   }
 
-  if (significant) {
-    const statement = sql.slice(start).trim();
-    if (statement !== '') statements.push(statement);
-  }
-  return statements;
+  return significant ? trimmed(sql, start, sql.length, sql.length) : null;
+}
+
+/** The statement in `sql[start, end)` without the white space around it; null when nothing is left. */
+function trimmed(sql: string, start: number, end: number, next: number): ScriptStatement | null {
+  const raw = sql.slice(start, end);
+  const text = raw.trim();
+  if (text === '') return null;
+  return { sql: text, offset: start + raw.length - raw.trimStart().length, next };
 }
