@@ -131,6 +131,22 @@ describe('moonwalk mcp over stdio, on throwaway databases', () => {
     // What the last call created is gone: applying only the first migration shows only its table.
     const apply = await call(client, 'apply', { migrations: migrations.slice(0, 1), engine: 'postgres' });
     expect(apply.doc.schema.tables.map((t: any) => t.name)).toEqual(['users']);
+    // Roles, schemas and session settings a call makes are gone too: the same migration applies again.
+    const cluster = lua({
+      engines: ['postgres'],
+      up: [
+        'CREATE ROLE app_reader',
+        'CREATE SCHEMA reporting',
+        'CREATE TABLE reporting.totals (n INTEGER)',
+        'SET search_path TO reporting, public',
+      ]
+        .map((sql) => `assert(db:execute(${JSON.stringify(sql)}))`)
+        .join('\n'),
+    });
+    for (let i = 0; i < 2; i++) {
+      const again = await call(client, 'apply', { migrations: one('0001_cluster', cluster), engine: 'postgres' });
+      expect(again.doc).toMatchObject({ ok: true, results: [{ id: '0001_cluster', status: 'applied' }] });
+    }
   });
 
   test("the guide's table rebuild is not reversible on PostgreSQL: the differences and what to restore", async () => {

@@ -30,7 +30,6 @@ DO $reset$ DECLARE r record; BEGIN
 END $reset$;
 CREATE SCHEMA public AUTHORIZATION pg_database_owner;
 GRANT USAGE ON SCHEMA public TO PUBLIC;
-DISCARD ALL;
 `;
 
 /** What must be back to a fresh database's after the reset; any count above 0 means a new instance. */
@@ -79,6 +78,8 @@ export class Throwaways {
       // A call that ended inside a transaction (a runaway migration is rolled back, but be sure) leaves none open.
       await Promise.resolve(pg.rollback()).catch(() => {});
       await pg.exec(RESET_POSTGRES);
+      // On its own: DISCARD ALL cannot run inside the implicit transaction of a multi-statement string.
+      await pg.exec('DISCARD ALL');
       const { rows } = await pg.query(LEFT_OVER, []);
       if (Number(rows[0]?.[0]) !== 0) throw new Error('left over');
       this.dirty = false;
