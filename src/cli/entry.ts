@@ -16,7 +16,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_MEMORY_MB, parseArgs } from './args.ts';
-import { jsonRunResult, renderResultLine } from './render.ts';
+import { renderResultLine } from './render.ts';
+import { jsonRunResult } from '../core/documents.ts';
 import { withEnvFile } from './env-file.ts';
 import type { WorkerInput, WorkerMessage } from './worker.ts';
 import type { CliEvent } from './main.ts';

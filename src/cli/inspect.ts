@@ -9,19 +9,19 @@
  * - `verify` goes through the Migrator (up, down, up again for each pending migration), on the `--db` database or on a
  *   throwaway in-memory one of `--engine`.
  */
-import { ENGINE_NAMES, type Driver, type Engine } from '../core/driver.ts';
+import { ENGINE_NAMES, type Driver } from '../core/driver.ts';
 import type { Migrator } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
-import { LINT_CODES, lintMigrations, type LintFinding } from '../core/lint/index.ts';
+import { LINT_CODES } from '../core/lint/index.ts';
 import { readLintConfig } from './migrations-dir.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
-import { diffSnapshots } from '../core/schema/diff.ts';
 import { renderDiff } from '../core/schema/render-diff.ts';
 import { renderSnapshot } from '../core/schema/render-snapshot.ts';
-import type { SchemaChange, SchemaSnapshot } from '../core/schema/types.ts';
-import { verifyWith, type VerifyEntry, type VerifyResult } from '../core/verify.ts';
+import type { SchemaSnapshot } from '../core/schema/types.ts';
+import type { VerifyEntry } from '../core/verify.ts';
+import { diffDocument, lintDocument, verifyDocument } from '../lib/documents.ts';
 import { commandDescriber, forCommand, verifyEntryForCommand } from './remedies.ts';
 import type { GithubAnnotations } from './github-annotations.ts';
 
@@ -49,18 +49,6 @@ function indent(text: string, by: string): string {
 // -----------------------------------------------------------------------------------------------------------------
 // lint
 
-/** The `lint --json` document: ok unless a finding has severity `error`. `disabled`: codes turned off. */
-export function lintDocument(
-  files: MigrationFile[],
-  disabled: string[] = [],
-): { ok: boolean; findings: LintFinding[] } {
-  const findings = lintMigrations(
-    files.map((f) => ({ file: f.file, source: f.source })),
-    { disabled },
-  );
-  return { ok: !findings.some((f) => f.severity === 'error'), findings };
-}
-
 export function runLint(
   files: MigrationFile[],
   dir: string,
@@ -68,10 +56,10 @@ export function runLint(
   json: boolean,
   github: GithubAnnotations | null = null,
 ): number {
-  const { findings } = lintDocument(files, readLintConfig(dir, LINT_CODES));
+  const { ok, findings } = lintDocument(files, { disabled: readLintConfig(dir, LINT_CODES) });
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (json) {
-    io.out(JSON.stringify({ ok: errors === 0, findings }));
+    io.out(JSON.stringify({ ok, findings }));
     if (github) for (const finding of findings) github.lintFinding(finding);
   } else {
     const prefix = dir === '' || dir === '.' ? '' : `${dir.replace(/[\\/]+$/, '')}/`;
@@ -87,7 +75,7 @@ export function runLint(
         : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info in ${plural(files.length, 'file')}.`,
     );
   }
-  return errors > 0 ? FAILED : OK;
+  return ok ? OK : FAILED;
 }
 
 // -----------------------------------------------------------------------------------------------------------------
@@ -112,71 +100,25 @@ export async function runSchema(driver: Driver, io: InspectIo, json: boolean): P
 // diff
 
 export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo, json: boolean): Promise<number> {
-  const answer = (changes: SchemaChange[], error: RunError | null, ids: string[]): number => {
-    if (json) io.out(JSON.stringify({ ok: error === null, changes, migrations: ids, error }));
-    else if (error) io.err(`Error: ${describeRunError(error)}`);
-    else if (ids.length === 0) io.out('Nothing pending: the database is up to date, no changes.');
-    else io.out(`${plural(ids.length, 'pending migration')} (${ids.join(', ')}) would change:\n${renderDiff(changes)}`);
-    return error ? exitFor(error) : OK;
-  };
-  if (!driver.transactionalDdl) {
-    return answer(
-      [],
-      {
-        code: 'dry_run_refused',
-        migration: null,
-        phase: 'check',
-        message:
-          `moonwalk diff is refused on ${driver.engine}: it commits DDL implicitly, so the pending migrations ` +
-          'could not be run and rolled back. Use moonwalk up --dry-run elsewhere, or diff on a copy of the database',
-      },
-      [],
-    );
-  }
-  let before: SchemaSnapshot;
-  try {
-    before = await takeSnapshot(driver, { rows: true });
-  } catch (error) {
-    return answer(
-      [],
-      {
-        code: 'engine',
-        migration: null,
-        phase: 'internal',
-        message: error instanceof Error ? error.message : String(error),
-      },
-      [],
-    );
-  }
-  const inside: { after?: SchemaSnapshot } = {};
-  const run = await migrator.up({
-    dryRun: true,
-    beforeRollback: async () => {
-      inside.after = await takeSnapshot(driver, { rows: true });
-    },
-  });
-  const ids = run.results.filter((r) => r.status !== 'skipped').map((r) => r.id);
-  if (!run.ok) return answer([], run.error && forCommand(run.error, driver.engine), ids);
-  return answer(inside.after === undefined ? [] : diffSnapshots(before, inside.after), null, ids);
+  const {
+    ok,
+    changes,
+    migrations: ids,
+    error,
+  } = await diffDocument(migrator, driver, (e) => forCommand(e, driver.engine));
+  if (json) io.out(JSON.stringify({ ok, changes, migrations: ids, error }));
+  else if (error) io.err(`Error: ${describeRunError(error)}`);
+  else if (ids.length === 0) io.out('Nothing pending: the database is up to date, no changes.');
+  else io.out(`${plural(ids.length, 'pending migration')} (${ids.join(', ')}) would change:\n${renderDiff(changes)}`);
+  return error ? exitFor(error) : OK;
 }
 
 // -----------------------------------------------------------------------------------------------------------------
 // verify
 
-/** The throwaway database of `verify` without `--db`: sql.js for SQLite, PGlite for PostgreSQL, both in memory. */
-export async function openThrowaway(engine: Engine): Promise<Driver> {
-  if (engine === 'postgres') {
-    const { openPglite } = await import('../drivers/pglite.ts');
-    return openPglite();
-  }
-  const { openSqlJs } = await import('../drivers/sqljs.ts');
-  return openSqlJs();
-}
+/** The throwaway database of `verify` without `--db` (one way for the command and the library). */
+export { openThrowaway } from '../lib/node.ts';
 
-/** The `verify --json` document. */
-export function verifyDocument(result: VerifyResult, engine: Engine) {
-  return { ok: result.ok, engine, migrations: result.migrations, error: result.error };
-}
 
 export async function runVerify(
   migrator: Migrator,
@@ -193,13 +135,13 @@ export async function runVerify(
         : `Verifying the pending migrations on ${driver.target} (${driver.engine}); they stay applied.`,
     );
   }
-  const found: VerifyResult = await verifyWith(
+  const found = await verifyDocument(
     migrator,
     driver,
     json ? undefined : (entry) => io.out(renderEntry(verifyEntryForCommand(entry, driver.engine))),
     commandDescriber(driver.engine),
   );
-  const result: VerifyResult = {
+  const result = {
     ...found,
     migrations: found.migrations.map((entry) => verifyEntryForCommand(entry, driver.engine)),
     error: found.error && forCommand(found.error, driver.engine),
@@ -212,7 +154,7 @@ export async function runVerify(
     }
   }
   if (json) {
-    io.out(JSON.stringify(verifyDocument(result, driver.engine)));
+    io.out(JSON.stringify(result));
   } else {
     if (result.error) io.err(`Error: ${describeRunError(result.error)}`);
     const verified = result.migrations.filter((m) => !m.skipped);

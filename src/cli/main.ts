@@ -8,14 +8,8 @@ import { readMigrationsDir, FilesError } from './migrations-dir.ts';
 import { withEnvFile } from './env-file.ts';
 import { annotation, GithubAnnotations } from './github-annotations.ts';
 import { packageVersion } from './version.ts';
-import {
-  jsonRunResult,
-  jsonValue,
-  renderResultLine,
-  renderRunSummary,
-  renderStatus,
-  statusDocument,
-} from './render.ts';
+import { jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
+import { jsonRunResult, statusDocument } from '../core/documents.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
 import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';

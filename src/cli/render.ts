@@ -1,11 +1,5 @@
 /** Human output of the runner's results: one line per migration with its duration, then the error in full. */
-import {
-  describeRunError,
-  type MigrationResult,
-  type RunError,
-  type RunResult,
-  type StatusResult,
-} from '../core/results.ts';
+import { describeRunError, type MigrationResult, type RunResult, type StatusResult } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
 import type { LockInfo } from '../core/driver.ts';
 
@@ -64,63 +58,6 @@ export function renderStatus(status: StatusResult, target: string, lock?: LockIn
 
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
-}
-
-/** The error of `--json` output, with exactly the keys of DESIGN §5: migration, phase, message, line?, sql?. */
-export interface JsonRunError {
-  migration: string | null;
-  phase: string;
-  message: string;
-  line?: number;
-  sql?: string;
-}
-
-/**
- * A RunError as the JSON contract has it. The file is named in the message where the message does not name it (a
- * load error's "0002_x.lua:3: unexpected symbol"); statements MySQL committed before a failure are listed in it.
- */
-export function jsonRunError(error: RunError): JsonRunError {
-  let message = error.message;
-  if (error.file && error.phase === 'load' && !message.includes(error.file)) {
-    message = `${error.file}${error.line !== undefined ? `:${error.line}` : ''}: ${message}`;
-  }
-  if (error.committed?.length && !message.includes('partially'))
-    message += `. Committed: ${error.committed.map((sql) => sql.trim().replace(/\s+/g, ' ')).join('; ')}`;
-  return {
-    migration: error.migration,
-    phase: error.phase,
-    message,
-    ...(error.line !== undefined ? { line: error.line } : {}),
-    ...(error.sql !== undefined ? { sql: error.sql } : {}),
-  };
-}
-
-/** The `up`/`down`/`redo` document of DESIGN §5 (plus `statements` for a dry run), nothing else. */
-export function jsonRunResult(result: RunResult): Record<string, unknown> {
-  return {
-    ok: result.ok,
-    results: result.results.map((r) => ({
-      id: r.id,
-      direction: r.direction,
-      status: r.status,
-      ...(r.reason !== undefined ? { reason: r.reason } : {}),
-      duration_ms: r.duration_ms,
-      ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
-    })),
-    error: result.error ? jsonRunError(result.error) : null,
-    ...(result.statements
-      ? { statements: result.statements.map((s) => ({ migration: s.migration, sql: s.sql, params: s.params })) }
-      : {}),
-  };
-}
-
-/** The `status --json` document: `error` only when the database could not be read. */
-export function statusDocument(status: StatusResult): Record<string, unknown> {
-  return {
-    engine: status.engine,
-    migrations: status.migrations,
-    ...(status.error ? { error: jsonRunError(status.error) } : {}),
-  };
 }
 
 /** JSON.stringify's replacer: a bigint (a 64-bit parameter) as its digits, bytes as hex. */

@@ -24,17 +24,23 @@ function newestSource(dir: string): number {
 }
 
 /**
- * `npm test` compiles the CLI before vitest runs; a test run started by hand compiles it here when dist/ is older
- * than the command's sources. tsc writes dist/ even when another file in the tree has a type error, so only a
+ * `npm test` builds the CLI (lib/, the bundle bin/moonwalk.js runs, and dist/) before vitest runs; a test run started
+ * by hand builds it here when those are older than the command's sources. tsc writes dist/ even when another file in the tree has a type error, so only a
  * missing output stops the tests.
  */
 export function ensureCliBuilt(): void {
-  const built = ['entry.js', 'worker.js', 'main.js'].map((f) => path.join(ROOT, 'dist', 'src', 'cli', f));
-  const sources = Math.max(...['src/cli', 'src/core', 'src/drivers'].map((d) => newestSource(path.join(ROOT, d))));
+  const built = [
+    path.join(ROOT, 'lib', 'entry.js'),
+    path.join(ROOT, 'lib', 'worker.js'),
+    path.join(ROOT, 'dist', 'src', 'cli', 'main.js'),
+  ];
+  const sources = Math.max(
+    ...['src/cli', 'src/core', 'src/drivers', 'src/lib'].map((d) => newestSource(path.join(ROOT, d))),
+  );
   if (built.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= sources)) return;
   const build = spawnSync('npm', ['run', 'build:cli'], { cwd: ROOT, encoding: 'utf8' });
   if (!built.every((f) => fs.existsSync(f)))
-    throw new Error(`npm run build:cli wrote no dist/: ${build.stdout}\n${build.stderr}`);
+    throw new Error(`npm run build:cli wrote no lib/ or dist/: ${build.stdout}\n${build.stderr}`);
 }
 
 export interface CliOutcome {

@@ -18,11 +18,11 @@ import { compareEngineSnapshots } from '../../core/schema/compare-engines.ts';
 import { diffSnapshots } from '../../core/schema/diff.ts';
 import { takeSnapshot } from '../../core/schema/snapshot.ts';
 import type { SchemaSnapshot } from '../../core/schema/types.ts';
-import { verifyWith } from '../../core/verify.ts';
 import { maskPassword, openDatabase } from '../../drivers/node/open-database.ts';
-import { lintDocument, verifyDocument } from '../inspect.ts';
+import { lintDocument, verifyDocument } from '../../lib/documents.ts';
 import { readLintConfig, readMigrationsDir } from '../migrations-dir.ts';
-import { jsonRunResult, jsonValue, statusDocument } from '../render.ts';
+import { jsonValue } from '../render.ts';
+import { jsonRunResult, statusDocument } from '../../core/documents.ts';
 import { commandDescriber, forCommand, verifyEntryForCommand } from '../remedies.ts';
 import { agentError, agentVerifyEntry, type AgentError } from './hints.ts';
 import type { ToolInput, ToolName } from './contract.ts';
@@ -187,7 +187,7 @@ async function lint(input: ToolInput, config: ServerConfig): Promise<Record<stri
   } catch (error) {
     throw new Refusal(messageOf(error));
   }
-  return lintDocument(from.files, disabled);
+  return lintDocument(from.files, { disabled });
 }
 
 async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
@@ -197,9 +197,8 @@ async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwa
   const migrator = migratorFor(db.driver, from.files, config);
   try {
     const engine = db.driver.engine;
-    const result = await verifyWith(migrator, db.driver, undefined, commandDescriber(engine));
+    const document = await verifyDocument(migrator, db.driver, undefined, commandDescriber(engine));
     const findings = findingsOf(from.files);
-    const document = verifyDocument(result, engine);
     return {
       ...document,
       throwaway: db.throwaway,

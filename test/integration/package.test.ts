@@ -1,0 +1,239 @@
+/**
+ * Moonwalk as a user installs it (issue 10, DESIGN §8): `npm pack` of this checkout, `npm install -D` of the tarball
+ * into a fresh project, and there: the guide's examples with the installed `npx moonwalk` on `sqlite:` and `pglite:`
+ * (up, status, down), a plain `.mjs` that imports `migrate`, a `.ts` file type-checked against the shipped types, and
+ * what the installed package holds (no tests, benchmarks or TypeScript sources; fengari bundled, not a dependency).
+ *
+ * Packed once and installed once for the whole file. `npm pack --ignore-scripts` packs the lib/ that `npm test` built
+ * (ensureCliBuilt), so no other test sees lib/ rebuilt under it. better-sqlite3 is native: instead of compiling
+ * SQLite again (a minute and more), its install finds this checkout's own compiled binary as a local prebuild
+ * (prebuild-install's `local_prebuilds`), the same file, installed by npm the usual way. Other dependencies come from
+ * npm's cache where `npm install` in this checkout left them.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureCliBuilt, ROOT } from '../helpers/cli-process.ts';
+
+const GUIDE = join(ROOT, 'test', 'fixtures', 'guide');
+const INSTALL_MS = 300_000;
+
+let work: string;
+let project: string;
+let installed: string;
+
+function run(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv } = { cwd: ROOT }) {
+  const result = spawnSync(cmd, args, {
+    cwd: options.cwd,
+    env: { ...process.env, DATABASE_URL: undefined, ...options.env },
+    encoding: 'utf8',
+    timeout: INSTALL_MS,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** better-sqlite3's compiled binary from this checkout, as the prebuild tarball prebuild-install looks for. */
+function localPrebuild(dir: string): string {
+  const module = join(ROOT, 'node_modules', 'better-sqlite3');
+  const { version } = JSON.parse(readFileSync(join(module, 'package.json'), 'utf8')) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  execFileSync('tar', ['czf', join(dir, name), 'build/Release/better_sqlite3.node'], { cwd: module });
+  return dir;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+}
+
+beforeAll(() => {
+  ensureCliBuilt();
+  work = mkdtempSync(join(tmpdir(), 'moonwalk-package-'));
+  const pack = run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
+  expect(pack.code, pack.stderr).toBe(0);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  expect(tarball).toBeDefined();
+  const size = statSync(join(work, tarball!)).size;
+  console.log(`${tarball}: ${(size / 1024).toFixed(0)} kB packed`);
+
+  project = join(work, 'app');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  const prebuilds = join(work, 'prebuilds');
+  mkdirSync(prebuilds);
+  const install = run('npm', ['install', '-D', `../${tarball}`, '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: project,
+    env: { npm_config_better_sqlite3_local_prebuilds: localPrebuild(prebuilds) },
+  });
+  expect(install.code, install.stderr).toBe(0);
+  installed = join(project, 'node_modules', 'moonwalk');
+}, INSTALL_MS);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the installed package', () => {
+  test('holds what runs, README, licence and types: no tests, benchmarks, fixtures or TypeScript sources', () => {
+    const files = filesUnder(installed);
+    console.log(`installed package: ${files.length} files`);
+    expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('bin/moonwalk.js');
+    expect(files).toContain('lib/index.js');
+    expect(files).toContain('lib/browser.js');
+    expect(files).toContain('lib/types/lib/index.d.ts');
+    expect(files.filter((f) => /^(test|bench|src|scripts|patches|docs|public)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => /\.test\.|fixtures|\.lua$/.test(f))).toEqual([]);
+  });
+
+  test('carries its own patched fengari: fengari is no dependency and no install step runs', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(manifest.dependencies as object)).not.toContain('fengari');
+    const scripts = (manifest.scripts ?? {}) as Record<string, string>;
+    for (const hook of ['preinstall', 'install', 'postinstall']) expect(scripts[hook]).toBeUndefined();
+    // Names that only patches/fengari+0.1.5.patch introduces (bounded strings and patterns, integer formatting) are
+    // in the shipped code: the fixes travel inside Moonwalk's own files.
+    const shipped = filesUnder(join(installed, 'lib'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(installed, 'lib', f), 'utf8'))
+      .join('\n');
+    for (const name of ['LUAI_MAXSTRING', 'LUAI_MAXMATCHSTEPS', 'LUAI_MATCHSTEPSPERBYTE', 'luaO_writeinteger']) {
+      expect(shipped, name).toContain(name);
+    }
+  });
+});
+
+describe.each([
+  ['sqlite:', 'sqlite:app.db'],
+  ['pglite:', 'pglite:./pgdata'],
+])("the guide's examples with the installed npx moonwalk on %s", (_name, db) => {
+  const moonwalk = (...args: string[]) =>
+    run('npx', ['--no-install', 'moonwalk', ...args, '--db', db, '--dir', GUIDE], { cwd: project });
+
+  test(
+    'up applies them all, status lists them applied, down --all reverts them',
+    () => {
+      const up = moonwalk('up', '--json');
+      expect(up.code, up.stderr).toBe(0);
+      const applied = JSON.parse(up.stdout) as { ok: boolean; results: { status: string }[] };
+      expect(applied.ok).toBe(true);
+      expect(applied.results.length).toBeGreaterThanOrEqual(10);
+      expect(applied.results.every((r) => r.status === 'applied' || r.status === 'skipped')).toBe(true);
+
+      const status = moonwalk('status');
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/applied\s+0002_create_users/);
+      // A migration with no block for the engine is skipped by up and stays pending.
+      const skipped = applied.results.filter((r) => r.status === 'skipped').length;
+      expect(status.stdout).toContain(`\n${skipped} pending.`);
+
+      const down = moonwalk('down', '--all');
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stdout).toMatch(/- 0002_create_users\s+reverted/);
+      const after = JSON.parse(moonwalk('status', '--json').stdout) as { migrations: { status: string }[] };
+      expect(after.migrations.every((m) => m.status === 'pending')).toBe(true);
+    },
+    INSTALL_MS,
+  );
+});
+
+describe('the library', () => {
+  test('a plain .mjs imports migrate and applies a folder; a second run has nothing to do', () => {
+    writeFileSync(
+      join(project, 'start.mjs'),
+      [
+        "import { migrate } from 'moonwalk';",
+        'const first = await migrate({ db: process.argv[2], dir: process.argv[3] });',
+        'const again = await migrate({ db: process.argv[2], dir: process.argv[3] });',
+        'const broken = await migrate({ db: "nosuch:x", dir: process.argv[3] });',
+        'console.log(JSON.stringify({ first, again, broken }));',
+      ].join('\n'),
+    );
+    const result = run('node', ['start.mjs', 'sqlite:start.db', GUIDE], { cwd: project });
+    expect(result.code, result.stderr).toBe(0);
+    const { first, again, broken } = JSON.parse(result.stdout) as Record<
+      string,
+      { ok: boolean; results: { id: string; status: string }[]; error: { phase: string; message: string } | null }
+    >;
+    expect(first!.ok).toBe(true);
+    expect(first!.results.map((r) => r.id)).toContain('0002_create_users');
+    expect(again).toEqual({ ok: true, results: [], error: null });
+    expect(broken!.ok).toBe(false);
+    expect(broken!.error!.phase).toBe('check');
+    expect(broken!.error!.message).toMatch(/the database URL must look like one of sqlite:PATH/);
+    expect(existsSync(join(project, 'start.db'))).toBe(true);
+  });
+
+  test("docs/api.md's start-up example runs as written against the installed package", () => {
+    const page = readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8');
+    const example = /## Migrate at start-up\s+```js\n([\s\S]*?)```/.exec(page)?.[1];
+    expect(example).toContain("from 'moonwalk'");
+    writeFileSync(join(project, 'start-up.mjs'), example!);
+    cpSync(GUIDE, join(project, 'migrations'), { recursive: true });
+    const first = run('node', ['start-up.mjs'], { cwd: project, env: { DATABASE_URL: 'sqlite:start-up.db' } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^(1[0-9]) migration\(s\) applied$/m);
+    const again = run('node', ['start-up.mjs'], { cwd: project, env: { DATABASE_URL: 'sqlite:start-up.db' } });
+    expect(again.stdout.trim()).toBe('0 migration(s) applied');
+  });
+
+  test('a .ts file type-checks against the shipped types, and a wrong call does not', () => {
+    writeFileSync(
+      join(project, 'check.ts'),
+      [
+        "import { migrate, openMigrator, lint, type RunDocument, type MigrationResult } from 'moonwalk';",
+        "import { openSqlJs, migrate as migrateHere } from 'moonwalk/browser';",
+        "const doc: RunDocument = await migrate({ db: 'sqlite::memory:', migrations: [{ id: '0001_a', text: '' }] });",
+        "const status: MigrationResult['status'] | undefined = doc.results[0]?.status;",
+        "const opened = await openMigrator({ db: 'sqlite:app.db', dir: 'migrations' });",
+        'const listed: number = (await opened.migrator.status()).migrations.length;',
+        "const findings = (await lint({ dir: 'migrations' })).findings.map((f) => `${f.file}:${f.line} ${f.code}`);",
+        'await opened.close();',
+        'const here = await migrateHere({ driver: await openSqlJs(), migrations: [] });',
+        'console.log(status, listed, findings, here.ok);',
+        '// @ts-expect-error: db is a URL string',
+        "await migrate({ db: 42, dir: 'migrations' });",
+        '// @ts-expect-error: a result status is one of the contract words',
+        "const wrong: RunDocument['results'][number]['status'] = 'done';",
+        'console.log(wrong);',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          // PGlite's own declarations need @types/emscripten, which it does not install: library checking is kept
+          // on, and only Moonwalk's files and check.ts must be free of errors.
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    const tsc = run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+      cwd: project,
+    });
+    const errors = tsc.stdout.split('\n').filter((l) => /error TS/.test(l));
+    expect(errors.filter((l) => l.startsWith('check.ts') || l.includes('node_modules/moonwalk/'))).toEqual([]);
+  });
+});
