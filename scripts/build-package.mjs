@@ -14,7 +14,16 @@
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 
@@ -93,6 +102,8 @@ await Promise.all([
       entry: 'src/cli/entry.ts',
       version: 'src/cli/version.ts',
       worker: 'src/cli/worker.ts',
+      // `moonwalk mcp`'s sandbox, started by code that lands in a chunk: beside the chunks (checked below).
+      'chunks/sandbox-worker': 'src/cli/mcp/sandbox-worker.ts',
       index: 'src/lib/index.ts',
     },
     outdir: out,
@@ -139,5 +150,23 @@ function finishDeclarations() {
   }
 }
 finishDeclarations();
+
+/** Every `new URL('./x.js', import.meta.url)` (a worker's script) names a file the build wrote beside its chunk. */
+function checkWorkerUrls() {
+  for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const path = join(entry.parentPath, entry.name);
+    for (const [, target] of readFileSync(path, 'utf8').matchAll(
+      /new URL\(["'](\.\/[^"']+)["'], import\.meta\.url\)/g,
+    )) {
+      if (!existsSync(join(dirname(path), target))) {
+        throw new Error(
+          `${relative(out, path)} starts ${target}, which the build did not write: add it to the entries`,
+        );
+      }
+    }
+  }
+}
+checkWorkerUrls();
 rmSync(target, { recursive: true, force: true });
 renameSync(out, target);
