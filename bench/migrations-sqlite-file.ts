@@ -38,7 +38,7 @@ import knexFactory from 'knex';
 import { knexConfig } from './knex-latest-process.ts';
 import { Kysely, Migrator as KyselyMigrator, SqliteDialect, sql, type Migration } from 'kysely';
 import { Migrator } from '../src/core/migrator.ts';
-import { readMigrationsDir } from '../src/cli/migrations-dir.ts';
+import { readMigrationsDir } from '../src/lib/migrations-dir.ts';
 import { openSqliteFile } from '../src/drivers/better-sqlite3.ts';
 import {
   Samples,

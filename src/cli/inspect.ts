@@ -15,7 +15,7 @@ import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
 import { LINT_CODES } from '../core/lint/index.ts';
-import { readLintConfig } from './migrations-dir.ts';
+import { readLintConfig } from '../lib/migrations-dir.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { renderDiff } from '../core/schema/render-diff.ts';
 import { renderSnapshot } from '../core/schema/render-snapshot.ts';
@@ -118,7 +118,6 @@ export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo,
 
 /** The throwaway database of `verify` without `--db` (one way for the command and the library). */
 export { openThrowaway } from '../lib/node.ts';
-
 
 export async function runVerify(
   migrator: Migrator,

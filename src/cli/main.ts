@@ -4,7 +4,7 @@
  */
 import { writeNewMigration } from './new-migration.ts';
 import { FLEET_COMMANDS, parseArgs, UsageError, USAGE, type ArgsOf, type ParsedArgs } from './args.ts';
-import { readMigrationsDir, FilesError } from './migrations-dir.ts';
+import { readMigrationsDir, FilesError } from '../lib/migrations-dir.ts';
 import { withEnvFile } from './env-file.ts';
 import { annotation, GithubAnnotations } from './github-annotations.ts';
 import { packageVersion } from './version.ts';

@@ -17,7 +17,7 @@ import type { RunError } from '../core/results.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import type { SchemaSnapshot } from '../core/schema/types.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
-import { readLintConfig, readMigrationsDir, FilesError } from '../cli/migrations-dir.ts';
+import { readLintConfig, readMigrationsDir, FilesError } from './migrations-dir.ts';
 import { LINT_CODES } from '../core/lint/index.ts';
 import { inMemoryMigrations, OptionsError, type InMemoryMigration } from './migrations.ts';
 import {

@@ -12,7 +12,7 @@ import { migrationFiles, type MigrationFile } from '../../src/core/migration-fil
 import { compareEngineSnapshots, type EngineFinding } from '../../src/core/schema/compare-engines.ts';
 import { takeSnapshot } from '../../src/core/schema/snapshot.ts';
 import type { SchemaSnapshot } from '../../src/core/schema/types.ts';
-import { readMigrationsDir } from '../../src/cli/migrations-dir.ts';
+import { readMigrationsDir } from '../../src/lib/migrations-dir.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { EXAMPLE_FILES } from '../../src/web/examples.ts';

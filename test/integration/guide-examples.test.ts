@@ -8,7 +8,7 @@ import type { Driver } from '../../src/core/driver.ts';
 import { LuaHost } from '../../src/core/lua/host.ts';
 import { Migrator } from '../../src/core/migrator.ts';
 import type { MigrationFile } from '../../src/core/migration-files.ts';
-import { readMigrationsDir } from '../../src/cli/migrations-dir.ts';
+import { readMigrationsDir } from '../../src/lib/migrations-dir.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { columns, indexes, ledgerIds, resetDatabase, rows, tables } from '../helpers/db-inspect.ts';

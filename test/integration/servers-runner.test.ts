@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
 import { LuaHost } from '../../src/core/lua/host.ts';
 import { Migrator } from '../../src/core/migrator.ts';
-import { readMigrationsDir } from '../../src/cli/migrations-dir.ts';
+import { readMigrationsDir } from '../../src/lib/migrations-dir.ts';
 import { openDatabase } from '../../src/drivers/node/open-database.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { freePort } from '../harness/servers.ts';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { FilesError, readLintConfig } from '../../src/cli/migrations-dir.ts';
+import { FilesError, readLintConfig } from '../../src/lib/migrations-dir.ts';
 import { LINT_CODES, lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
 import { LOCK_SAFETY_CODES } from '../../src/core/lint/types.ts';
 

@@ -20,7 +20,7 @@ import { takeSnapshot } from '../../core/schema/snapshot.ts';
 import type { SchemaSnapshot } from '../../core/schema/types.ts';
 import { maskPassword, openDatabase } from '../../drivers/node/open-database.ts';
 import { lintDocument, verifyDocument } from '../../lib/documents.ts';
-import { readLintConfig, readMigrationsDir } from '../migrations-dir.ts';
+import { readLintConfig, readMigrationsDir } from '../../lib/migrations-dir.ts';
 import { jsonValue } from '../render.ts';
 import { jsonRunResult, statusDocument } from '../../core/documents.ts';
 import { commandDescriber, forCommand, verifyEntryForCommand } from '../remedies.ts';
