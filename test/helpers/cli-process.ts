@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.ts';
 import type { Driver, SqlValue } from '../../src/core/driver.ts';
 import { LEDGER_TABLE } from '../../src/core/ledger.ts';
+import { openDatabase } from '../../src/drivers/node/open-database.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = path.join(ROOT, 'bin', 'moonwalk.js');
@@ -128,6 +129,16 @@ export function json<T = any>(outcome: CliOutcome): T {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Looking inside, on any engine
+
+/** Reads a database through a driver opened for the purpose and closed again (a SQLite file is not held open). */
+export async function inspectDatabase<T>(url: string, read: (driver: Driver) => Promise<T>): Promise<T> {
+  const driver = await openDatabase(url, { connectTimeoutMs: 5000 });
+  try {
+    return await read(driver);
+  } finally {
+    await driver.close();
+  }
+}
 
 export async function column(driver: Driver, sql: string, params: SqlValue[] = []): Promise<SqlValue[]> {
   return (await driver.query(sql, params)).rows.map((row) => row[0]);

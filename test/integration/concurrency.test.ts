@@ -14,12 +14,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Driver } from '../../src/core/driver.ts';
-import { openDatabase } from '../../src/drivers/node/open-database.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { migration } from '../helpers/migration.ts';
 import {
   ensureCliBuilt,
+  inspectDatabase,
   json,
   ledgerIds,
   runCli,
@@ -42,16 +41,6 @@ afterAll(async () => {
   await Promise.all([pgServer?.stop(), myServer?.stop()]);
   fs.rmSync(TMP, { recursive: true, force: true });
 });
-
-/** Reads a database through a driver opened for the purpose and closed again (a SQLite file is not held open). */
-async function inspect<T>(url: string, read: (driver: Driver) => Promise<T>): Promise<T> {
-  const driver = await openDatabase(url, { connectTimeoutMs: 5000 });
-  try {
-    return await read(driver);
-  } finally {
-    await driver.close();
-  }
-}
 
 type Applied = { id: string; status: string };
 
@@ -99,7 +88,7 @@ describe('four runners at once apply every migration exactly once', () => {
       // A runner that found nothing left lists nothing as applied (nor anything else).
       if (applied[i].length === 0) expect(doc.results).toEqual([]);
     }
-    const [ids, tableNames] = await inspect(url, async (d) => [await ledgerIds(d), await tables(d)]);
+    const [ids, tableNames] = await inspectDatabase(url, async (d) => [await ledgerIds(d), await tables(d)]);
     expect(ids).toEqual(all);
     expect(tableNames).toEqual(all);
     summary.push(`${name}: applied per runner [${applied.map((a) => a.length).join(', ')}] = ${all.length}`);
@@ -148,7 +137,7 @@ describe('runners killed with SIGKILL at random moments', () => {
 
   /** Every migration table that exists has its ledger row, and every ledger row its table. */
   async function consistent(url: string): Promise<string[]> {
-    const [ledger, existing] = await inspect(url, async (d) => [await ledgerIds(d), await tables(d)]);
+    const [ledger, existing] = await inspectDatabase(url, async (d) => [await ledgerIds(d), await tables(d)]);
     expect(existing, `tables vs ledger on ${url}`).toEqual(ledger);
     expect(new Set(ledger).size).toBe(ledger.length);
     for (const id of ledger) expect(ids).toContain(id);

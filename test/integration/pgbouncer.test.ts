@@ -12,7 +12,16 @@ import { openPostgres } from '../../src/drivers/postgres/open.ts';
 import { scratchDatabase, useServer, type TestServer } from '../harness/global-servers.ts';
 import { startPgBouncer, type ManagedServer } from '../harness/servers.ts';
 import { migration } from '../helpers/migration.ts';
-import { ensureCliBuilt, json, ledgerIds, runCli, startCli, tables, writeMigrations } from '../helpers/cli-process.ts';
+import {
+  ensureCliBuilt,
+  inspectDatabase,
+  json,
+  ledgerIds,
+  runCli,
+  startCli,
+  tables,
+  writeMigrations,
+} from '../helpers/cli-process.ts';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'moonwalk-pgbouncer-'));
 
@@ -42,16 +51,6 @@ function pooled(url: string, through: ManagedServer = bouncer): string {
   const u = new URL(url);
   u.port = String(through.port);
   return u.toString();
-}
-
-/** Reads a database straight from the server. */
-async function inspect<T>(url: string, read: (driver: Driver) => Promise<T>): Promise<T> {
-  const driver = await openPostgres(url, { connectTimeoutMs: 5000 });
-  try {
-    return await read(driver);
-  } finally {
-    await driver.close();
-  }
 }
 
 /** Migrations that each create a table and fill it, with a pause in between (so runners overlap and kills land inside). */
@@ -131,7 +130,7 @@ describe('the lock table through PgBouncer (transaction pooling)', () => {
     });
     const expected = Array.from({ length: 8 }, (_, i) => `four_${String(i + 1).padStart(3, '0')}`);
     expect(applied.sort()).toEqual(expected);
-    const [ids, names, lease] = await inspect(direct, async (d) => [
+    const [ids, names, lease] = await inspectDatabase(direct, async (d) => [
       await ledgerIds(d),
       await tables(d),
       (await d.query('SELECT count(*)::int FROM _migrations_lock', [])).rows[0]![0],
@@ -139,6 +138,32 @@ describe('the lock table through PgBouncer (transaction pooling)', () => {
     expect(ids).toEqual(expected);
     expect(names).toEqual([...expected, '_migrations_lock'].sort());
     expect(lease).toBe(0); // released at the end of each run
+  });
+
+  test('an expired lease is not taken while its owner is inside a migration (a migration longer than the lease)', async () => {
+    const direct = await scratchDatabase(server, 'bouncer_long');
+    const url = pooled(direct, sharedPool);
+    const [owner, waiter] = [
+      await openPostgres(url, { connectTimeoutMs: 5000 }),
+      await openPostgres(url, { connectTimeoutMs: 5000 }),
+    ];
+    try {
+      const release = await owner.lock(0);
+      await owner.begin();
+      await owner.exec('CREATE TABLE long_running (id INTEGER)');
+      // As if the migration had run past its lease: the row says expired, the owner's transaction is still open.
+      await inspectDatabase(direct, async (d) => {
+        await d.exec("UPDATE _migrations_lock SET expires_at = clock_timestamp() - interval '1 second'");
+      });
+      await expect(waiter.lock(500)).rejects.toThrow(/its lease ran out, but its migration is still running/);
+      await owner.commit();
+      // The transaction over, the owner neither renewed nor released: the expired lease is free to take.
+      const taken = await waiter.lock(2000);
+      await taken();
+      await release(); // a no-op: the lease is not the owner's any more
+    } finally {
+      await Promise.all([owner.close(), waiter.close()]);
+    }
   });
 
   test(
@@ -154,7 +179,7 @@ describe('the lock table through PgBouncer (transaction pooling)', () => {
       });
       const killed = await first.done;
       expect(killed.signal).toBe('SIGKILL');
-      const [appliedBefore, lease] = await inspect(direct, async (d) => [
+      const [appliedBefore, lease] = await inspectDatabase(direct, async (d) => [
         await ledgerIds(d),
         (await d.query('SELECT owner FROM _migrations_lock', [])).rows,
       ]);
@@ -176,7 +201,7 @@ describe('the lock table through PgBouncer (transaction pooling)', () => {
         'killed_005',
         'killed_006',
       ]);
-      expect(await inspect(direct, (d) => ledgerIds(d))).toHaveLength(6);
+      expect(await inspectDatabase(direct, (d) => ledgerIds(d))).toHaveLength(6);
     },
     LEASE_MS + 60_000,
   );
@@ -185,7 +210,7 @@ describe('the lock table through PgBouncer (transaction pooling)', () => {
 describe('tenant schemas through PgBouncer', () => {
   test('each target keeps its tables, ledger and lease in its own schema; none leaks into another', async () => {
     const direct = await scratchDatabase(server, 'bouncer_tenants');
-    await inspect(direct, async (d) => {
+    await inspectDatabase(direct, async (d) => {
       for (const t of ['t1', 't2', 't3']) await d.exec(`CREATE SCHEMA ${t}`);
     });
     const urls = ['t1', 't2', 't3'].map((t) => {
@@ -199,7 +224,7 @@ describe('tenant schemas through PgBouncer', () => {
     const outcome = await runCli(['up', '--targets', file, '--parallel', '3', '--dir', dir, '--json']);
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(json(outcome).targets.map((t: { ok: boolean }) => t.ok)).toEqual([true, true, true]);
-    const bySchema = await inspect(
+    const bySchema = await inspectDatabase(
       direct,
       async (d) =>
         (
