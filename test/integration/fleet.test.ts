@@ -224,6 +224,25 @@ describe('up --targets', () => {
     }
   });
 
+  test('down --targets reverts on each target', async () => {
+    const urls = [await scratchDatabase(server, 'fleet_down'), await scratchDatabase(server, 'fleet_down')];
+    const reversible = writeMigrations(path.join(TMP, 'reversible'), {
+      '0001_notes.lua': migration('    assert(db:execute("CREATE TABLE notes (id INTEGER)"))', {
+        engines: ['postgres'],
+        down: '    assert(db:execute("DROP TABLE notes"))',
+      }),
+    });
+    const file = targetsFile('down.txt', urls);
+    const up = await runCli(['up', '--targets', file, '--dir', reversible, '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    const down = await runCli(['down', '--targets', file, '--dir', reversible, '--json']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(json(down).targets.map((t: any) => t.results.map((r: any) => `${r.id} ${r.status}`))).toEqual([
+      ['0001_notes reverted'],
+      ['0001_notes reverted'],
+    ]);
+  });
+
   test('a bad targets file is refused before anything runs, naming the file and line', async () => {
     const file = targetsFile('bad.txt', [databases[0]!, 'not a url']);
     const outcome = await runCli(['up', '--targets', file, '--dir', dir]);
