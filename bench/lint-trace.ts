@@ -32,7 +32,7 @@ export interface LintTraceOptions {
 /** The SQL of generated migration n: a table, then changes to the table of the migration before it. */
 function statementsOf(n: number): string[] {
   const t = `t${n}`;
-  const previous = `t${Math.max(0, n - 1)}`;
+  const previous = `t${Math.max(1, n - 1)}`;
   return [
     `CREATE TABLE ${t} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text, other_id bigint, at timestamptz)`,
     `CREATE INDEX ${t}_name ON ${previous} (name)`,

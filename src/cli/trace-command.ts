@@ -103,8 +103,8 @@ export async function runTrace(
     (dangers.length === 0
       ? 'no dangerous lock.'
       : `${plural(dangers.length, 'dangerous lock')}` +
-        (blocking.length < dangers.length ? ` (${dangers.length - blocking.length} allowed)` : '') +
-        '. Fix them as docs/lint.md says, or pass --allow CODE for a risk you accept.');
+        (blocking.length < dangers.length ? ` (${dangers.length - blocking.length} allowed by --allow)` : '') +
+        (blocking.length > 0 ? '. Fix them as docs/lint.md says, or pass --allow CODE for a risk you accept.' : '.'));
   (result.ok ? io.out : io.err)(summary);
   return { result, error: result.error };
 }

@@ -14,7 +14,8 @@
 import type { Driver, SqlValue } from './driver.ts';
 import { lockSafetyFindings } from './lint/lock-safety.ts';
 import { analyzeSql } from './lint/sql.ts';
-import { Migrator, type MigratorOptions } from './migrator.ts';
+import { Migrator, type MigratorEvent, type MigratorOptions } from './migrator.ts';
+import type { StatementObserver } from './transaction.ts';
 import type { RunError } from './results.ts';
 
 export interface TraceLock {
@@ -84,20 +85,29 @@ export interface TraceOptions extends Omit<MigratorOptions, 'observe' | 'onEvent
   allow?: Iterable<string>;
 }
 
-/** Traces the pending migrations of `options.files` on `options.driver` (PostgreSQL), applying them. Never throws. */
-export async function traceMigrations(options: TraceOptions): Promise<TraceResult> {
-  const driver = options.driver;
-  const allow = new Set(options.allow ?? []);
+/**
+ * Watches a Migrator's runs on `driver` (PostgreSQL): give the Migrator `observe` and `onEvent`; `migrations` fills
+ * with each migration applied (up) while it runs. The playground's worker uses it beside its own events.
+ */
+export function createTracer(
+  driver: Driver,
+  /** Statements of one migration traced at most; later ones just run (a seed loop must not crawl). */
+  maxStatements = Infinity,
+): {
+  observe: StatementObserver;
+  onEvent: (event: MigratorEvent) => void;
+  migrations: TraceMigration[];
+} {
   const migrations: TraceMigration[] = [];
   let current: TraceMigration | null = null;
-  /** Tables (by oid) that existed before the current migration: where a strong lock is dangerous. */
+  /** Tables that existed before the current migration: where a strong lock is dangerous. */
   let existing: Set<string> | null = null;
 
   const rows = async (sql: string): Promise<Row[]> => (await driver.query(sql, [])).rows;
 
   const observe = async <T>(sql: string, line: number | undefined, run: () => T | Promise<T>): Promise<T> => {
     const migration = current;
-    if (!migration) return run();
+    if (!migration || migration.statements.length >= maxStatements) return run();
     const filesBefore = await rows(FILES_SQL);
     existing ??= new Set(filesBefore.filter((r) => r[3] === 'r' || r[3] === 'p').map((r) => String(r[1])));
     const locksBefore = new Set((await rows(LOCKS_SQL)).map((r) => `${r[0]}\0${r[1]}`));
@@ -140,19 +150,24 @@ export async function traceMigrations(options: TraceOptions): Promise<TraceResul
     return value;
   };
 
-  const migrator = new Migrator({
-    ...options,
-    observe,
-    onEvent: (event) => {
-      if (event.type === 'start' && event.direction === 'up') {
-        current = { id: event.id, statements: [], dangerous: [] };
-        existing = null;
-        migrations.push(current);
-      } else if (event.type === 'done') current = null;
-    },
-  });
+  const onEvent = (event: MigratorEvent): void => {
+    if (event.type === 'start' && event.direction === 'up') {
+      current = { id: event.id, statements: [], dangerous: [] };
+      existing = null;
+      migrations.push(current);
+    } else if (event.type === 'done') current = null;
+  };
+  return { observe: observe as StatementObserver, onEvent, migrations };
+}
+
+/** Traces the pending migrations of `options.files` on `options.driver` (PostgreSQL), applying them. Never throws. */
+export async function traceMigrations(options: TraceOptions): Promise<TraceResult> {
+  const allow = new Set(options.allow ?? []);
+  const tracer = createTracer(options.driver);
+  const migrator = new Migrator({ ...options, observe: tracer.observe, onEvent: tracer.onEvent });
   try {
     const run = await migrator.up();
+    const migrations = tracer.migrations;
     const allowed = migrations.every((m) => m.dangerous.every((d) => allow.has(d.code)));
     return { ok: run.error === null && allowed, migrations, error: run.error };
   } finally {

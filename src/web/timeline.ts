@@ -8,6 +8,7 @@ import type { MigrationResult, RunResult, StatusEntry } from '../core/results.ts
 import { clockOf } from './format.ts';
 import type { DiffLine, EngineId, RunCommand } from './worker/protocol.ts';
 import { plural } from '../core/plural.ts';
+import type { TraceMigration } from '../core/trace.ts';
 
 /** What a step did, shown by a sign and a word (never by colour alone). */
 export type StepKind = 'applied' | 'reverted' | 'redo' | 'failed' | 'reset' | 'stopped' | 'sql';
@@ -28,6 +29,8 @@ export interface TimelineStep {
   diff: DiffLine[] | null;
   /** One line more: the error of a failed step, why the database was emptied. */
   note?: string;
+  /** On PostgreSQL: the locks and rewrites of each migration the step applied (moonwalk trace's data). */
+  trace?: TraceMigration[];
 }
 
 export interface Timeline {
@@ -64,6 +67,7 @@ export function recordRun(
     run: RunResult;
     diff: DiffLine[] | null;
     durationMs: number;
+    trace?: TraceMigration[] | null;
   },
 ): Timeline {
   const { run } = step;
@@ -77,6 +81,7 @@ export function recordRun(
     results: run.results,
     diff: step.diff,
     ...(run.error ? { note: run.error.message } : {}),
+    ...(step.trace && step.trace.length > 0 ? { trace: step.trace } : {}),
   });
 }
 

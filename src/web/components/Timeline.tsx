@@ -8,6 +8,7 @@ import { formatMs } from '../format.ts';
 import { RESULT_WORDS, showDiff, useStore } from '../store.ts';
 import { ledgerView, timeOfDay, type LedgerRow, type StepKind, type TimelineStep } from '../timeline.ts';
 import { ENGINE_LABELS } from '../worker/protocol.ts';
+import type { TraceMigration } from '../../core/trace.ts';
 
 const ROW_STATE: Record<LedgerRow['state'], { sign: string; words: string }> = {
   applied: { sign: '✓', words: 'applied' },
@@ -86,9 +87,56 @@ function StepEntry({ step, shown }: { step: TimelineStep; shown: boolean }) {
           </button>
         )}
         {shown && <span className="tl-shown-note"> shown in the Diff panel</span>}
+        {step.trace && <StepTrace trace={step.trace} />}
       </div>
     </li>
   );
+}
+
+/** The locks and rewrites of each migration a PostgreSQL step applied, as `moonwalk trace` reports them. */
+function StepTrace({ trace }: { trace: TraceMigration[] }) {
+  const dangers = trace.reduce((n, m) => n + m.dangerous.length, 0);
+  return (
+    <details className="tl-trace">
+      <summary>
+        Locks:{' '}
+        {dangers === 0
+          ? 'nothing blocks reads or writes on an existing table'
+          : `${dangers} blocking on an existing table`}
+      </summary>
+      {trace.map((migration) => (
+        <div key={migration.id} className="tl-trace-migration">
+          <div className="tl-id">{migration.id}</div>
+          <ul>
+            {migration.statements.map((statement, i) => (
+              <li key={i}>
+                <code>{oneLine(statement.sql)}</code>
+                {statement.line !== null && <span className="tl-duration"> line {statement.line}</span>}
+                <div>
+                  {statement.locks.length === 0
+                    ? 'no lock held after it'
+                    : statement.locks.map((l) => `${l.mode} on ${l.relation}`).join(', ')}
+                  {statement.rewrites.length > 0 && `; rewrites ${statement.rewrites.join(', ')}`}
+                </div>
+              </li>
+            ))}
+          </ul>
+          {migration.dangerous.map((danger, i) => (
+            <div key={i} className="tl-trace-danger">
+              <span aria-hidden="true">⚠ </span>
+              {danger.mode} on {danger.relation} blocks {danger.blocks === 'reads' ? 'reads and writes' : 'writes'} (
+              {danger.code}): {oneLine(danger.statement)}
+            </div>
+          ))}
+        </div>
+      ))}
+    </details>
+  );
+}
+
+function oneLine(sql: string): string {
+  const text = sql.trim().replace(/\s+/g, ' ');
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
 export function Timeline({ visible }: { visible: boolean }) {

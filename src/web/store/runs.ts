@@ -145,6 +145,7 @@ export async function runCommand(ctx: Ctx, command: RunCommand): Promise<void> {
             run,
             diff: result.diff,
             durationMs: result.durationMs,
+            trace: result.trace,
           }),
         }),
         (s) => withDb(s, result.db),

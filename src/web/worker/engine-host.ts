@@ -33,6 +33,7 @@ import {
   type WorkerRequest,
 } from './protocol.ts';
 import { plural } from '../../core/plural.ts';
+import { createTracer } from '../../core/trace.ts';
 
 export interface EngineHostOptions {
   /** Every reply and message to the page. */
@@ -227,6 +228,9 @@ function remember(slot: Slot, run: RunResult, files: MigrationFile[]): void {
   }
 }
 
+/** Statements traced per migration in the playground: a seed loop beyond that runs untraced, at full speed. */
+const TRACED_STATEMENTS = 200;
+
 async function run(
   engine: EngineHost,
   id: number,
@@ -240,9 +244,22 @@ async function run(
   const before = await snapshotOrNull(slot.driver);
   engine.post({ type: 'event', id, event: { type: 'plan', steps: await plannedSteps(slot.driver, command, latest) } });
   const driver = engine.counted(id, slot.driver);
+  // On PostgreSQL each applied migration is traced: the locks and rewrites of its statements, shown beside its diff.
+  const tracer = slot.engine === 'postgres' ? createTracer(slot.driver, TRACED_STATEMENTS) : null;
   let result: RunResult;
   const migrate = async <T>(files: MigrationFile[], work: (m: Migrator) => Promise<T>): Promise<T> => {
-    const migrator = new Migrator({ driver, files, host: engine.lua(), onEvent });
+    const migrator = new Migrator({
+      driver,
+      files,
+      host: engine.lua(),
+      onEvent: tracer
+        ? (event) => {
+            tracer.onEvent(event);
+            onEvent(event);
+          }
+        : onEvent,
+      observe: tracer?.observe,
+    });
     try {
       return await work(migrator);
     } finally {
@@ -311,7 +328,15 @@ async function run(
   const after = await snapshotOrNull(slot.driver);
   const diff: DiffLine[] | null = before && after ? diffLines(before, after) : null;
   const db = await dbView(engine.lua(), slot, latest, after);
-  return { kind: 'run', command, run: result, diff, db, durationMs: Math.round(performance.now() - started) };
+  return {
+    kind: 'run',
+    command,
+    run: result,
+    diff,
+    db,
+    durationMs: Math.round(performance.now() - started),
+    trace: tracer ? tracer.migrations : null,
+  };
 }
 
 const MAX_ROWS = 500;

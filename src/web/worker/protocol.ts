@@ -7,6 +7,7 @@
 import type { MigratorEvent } from '../../core/migrator.ts';
 import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
 import type { EngineFinding } from '../../core/schema/compare-engines.ts';
+import type { TraceMigration } from '../../core/trace.ts';
 
 export type EngineId = 'sqlite' | 'postgres';
 
@@ -158,7 +159,15 @@ interface ResultData {
   open: { engine: EngineId; loadMs: number | null };
   status: { db: DbView };
   reset: { db: DbView };
-  run: { command: RunCommand; run: RunResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
+  run: {
+    command: RunCommand;
+    run: RunResult;
+    diff: DiffLine[] | null;
+    db: DbView;
+    durationMs: number;
+    /** On PostgreSQL: the locks and rewrites of each migration applied (core/trace.ts); null elsewhere. */
+    trace: TraceMigration[] | null;
+  };
   verify: { report: VerifyReport };
   compare: { report: CompareReport };
   sql: { result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
