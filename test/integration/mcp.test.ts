@@ -241,6 +241,23 @@ describe('moonwalk mcp over stdio, on throwaway databases', () => {
     expect(apply.doc.error.hint).toContain('if err then error(err) end');
   });
 
+  test('SQL built by concatenation that breaks on a quote: the hint says to bind parameters', async () => {
+    const text = lua({
+      up: [
+        'local name = "O\'Brien"',
+        'assert(db:execute("CREATE TABLE users (name TEXT)"))',
+        'local _, err = db:execute("INSERT INTO users (name) VALUES (\'" .. name .. "\')")',
+        'if err then error(err) end',
+      ].join('\n'),
+      down: 'db:execute("DROP TABLE users")',
+    });
+    const apply = await call(client, 'apply', { migrations: one('0001_users', text) });
+    expect(apply.isError).toBe(true);
+    expect(apply.doc.error.sql).toBe("INSERT INTO users (name) VALUES ('O'Brien')");
+    expect(apply.doc.error.engine_message).toMatch(/syntax error/);
+    expect(apply.doc.error.hint).toMatch(/placeholder|parameter/i);
+  });
+
   test('a SQLite DROP COLUMN of an indexed column: the rebuild pattern', async () => {
     const text = lua({
       engines: ['sqlite'],
@@ -325,15 +342,35 @@ describe("moonwalk mcp --db: the server's own database", () => {
     expect(inline.doc).toMatchObject({ ok: true, throwaway: true });
   });
 
-  test('with --allow-write: apply runs the folder on it, status and schema show it', async () => {
+  test("with --allow-write: apply runs the guide's folder on it up to an id, status and schema show it", async () => {
     const file = join(tmp, 'writable.db');
-    const client = await connect(['--db', `sqlite:${file}`, '--dir', folder, '--allow-write']);
-    const apply = await call(client, 'apply');
-    expect(apply.doc).toMatchObject({ ok: true, throwaway: false, results: [{ id: '0001_users', status: 'applied' }] });
+    const guideDir = join(ROOT, 'test', 'fixtures', 'guide');
+    const client = await connect(['--db', `sqlite:${file}`, '--dir', guideDir, '--allow-write']);
+    const apply = await call(client, 'apply', { to: '0004_create_products' });
+    expect(apply.doc).toMatchObject({ ok: true, throwaway: false });
+    expect(apply.doc.results.map((r: any) => r.id)).toEqual(
+      guide()
+        .slice(0, 4)
+        .map((m) => m.id),
+    );
+    expect(apply.doc.diff).toContainEqual(expect.objectContaining({ kind: 'table_added', path: ['products'] }));
     const status = await call(client, 'status');
-    expect(status.doc.migrations).toMatchObject([{ id: '0001_users', status: 'applied' }]);
+    expect(status.doc.migrations.map((m: any) => m.status)).toEqual([
+      ...Array(4).fill('applied'),
+      ...Array(guide().length - 4).fill('pending'),
+    ]);
     const schema = await call(client, 'schema');
-    expect(schema.doc.tables.map((t: any) => t.name)).toEqual(['users']);
+    expect(schema.doc.tables.map((t: any) => t.name)).toEqual(['example', 'products', 'users']);
+    // verify on the server's database: the pending ones, left applied.
+    const verify = await call(client, 'verify');
+    expect(verify.doc).toMatchObject({ ok: true, throwaway: false });
+    expect(verify.doc.migrations.map((m: any) => m.id)).toEqual(
+      guide()
+        .slice(4)
+        .map((m) => m.id),
+    );
+    const after = await call(client, 'status');
+    expect(after.doc.migrations.every((m: any) => m.status === 'applied')).toBe(true);
   });
 });
 
