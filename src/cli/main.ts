@@ -15,7 +15,7 @@ import { Migrator } from '../core/migrator.ts';
 import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
 import type { Driver, Engine } from '../core/driver.ts';
 import { forCommand } from './remedies.ts';
-import type { RunError, RunResult } from '../core/results.ts';
+import { describeRunError, type RunError, type RunResult } from '../core/results.ts';
 import type { MigratorEvent, MigratorOptions } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 
@@ -206,18 +206,18 @@ async function runCommand(
     switch (args.command) {
       case 'status': {
         const status = await migrator.status();
-        io.out(
-          json
-            ? JSON.stringify({
-                ...statusDocument(status),
-                ...(driver.lockInfo ? { lock: driver.lockInfo.strategy } : {}),
-              })
-            : renderStatus(status, driver.target, driver.lockInfo),
-        );
-        if (status.error) {
-          if (!json) io.err(`Error: ${forCommand(status.error, driver.engine).message}`);
-          return EXIT.failed;
-        }
+        // A database whose ledger could not be read is never shown as an empty list: the error says why.
+        const statusError = status.error ? forCommand(status.error, driver.engine) : null;
+        if (json) {
+          io.out(
+            JSON.stringify({
+              ...statusDocument({ ...status, error: statusError }),
+              ...(driver.lockInfo ? { lock: driver.lockInfo.strategy } : {}),
+            }),
+          );
+        } else if (statusError) io.err(`Error: ${describeRunError(statusError)}`);
+        else io.out(renderStatus(status, driver.target, driver.lockInfo));
+        if (statusError) return exitCodeFor(statusError);
         // --exit-code: a deploy gate, 1 until every migration is applied and unchanged.
         const settled = status.migrations.every((m) => m.status === 'applied');
         return args.flags['exit-code'] === true && !settled ? EXIT.failed : EXIT.ok;

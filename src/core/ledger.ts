@@ -15,47 +15,117 @@ export interface LedgerEntry {
   checksum: string | null;
 }
 
-/** The ledger's CREATE TABLE per engine (also in the playground's SQL download). */
+const CREATE: Record<Engine, (table: string) => string> = {
+  sqlite: (t) =>
+    `CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, description TEXT, applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')), checksum TEXT)`,
+  postgres: (t) =>
+    `CREATE TABLE IF NOT EXISTS ${t} (id TEXT PRIMARY KEY, description TEXT, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum TEXT)`,
+  mysql: (t) =>
+    `CREATE TABLE IF NOT EXISTS ${t} (id VARCHAR(255) PRIMARY KEY, description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum VARCHAR(64))`,
+};
+
+/** The ledger's CREATE TABLE per engine, unqualified (the playground's SQL download). */
 export const LEDGER_CREATE: Readonly<Record<Engine, string>> = {
-  sqlite: `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')), checksum TEXT)`,
-  postgres: `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (id TEXT PRIMARY KEY, description TEXT, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum TEXT)`,
-  mysql: `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (id VARCHAR(255) PRIMARY KEY, description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum VARCHAR(64))`,
+  sqlite: CREATE.sqlite(LEDGER_TABLE),
+  postgres: CREATE.postgres(LEDGER_TABLE),
+  mysql: CREATE.mysql(LEDGER_TABLE),
 };
 
-const COLUMNS: Record<Engine, string> = {
-  sqlite: `SELECT name FROM pragma_table_info('${LEDGER_TABLE}')`,
-  postgres: `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${LEDGER_TABLE}'`,
-  mysql: `SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = '${LEDGER_TABLE}'`,
-};
+/**
+ * Where the ledger lives, resolved once per connection before any migration ran on it: the names it is read and
+ * written by are qualified, so a migration that creates a TEMP `_migrations`, changes PostgreSQL's search_path or
+ * MySQL's default database cannot make the runner record into an impostor.
+ */
+interface LedgerPlace {
+  /** The qualified table name for SQL. */
+  table: string;
+  /** The schema (PostgreSQL) or database (MySQL) name, for information_schema; '' on SQLite. */
+  schema: string;
+  /** How messages name it. */
+  label: string;
+}
 
-const INSERT: Record<Engine, string> = {
-  sqlite: `INSERT INTO ${LEDGER_TABLE} (id, description, applied_at, checksum) VALUES (?, ?, strftime('%s','now'), ?)`,
-  postgres: `INSERT INTO ${LEDGER_TABLE} (id, description, applied_at, checksum) VALUES ($1, $2, now(), $3)`,
-  mysql: `INSERT INTO ${LEDGER_TABLE} (id, description, applied_at, checksum) VALUES (?, ?, CURRENT_TIMESTAMP, ?)`,
-};
+const places = new WeakMap<Driver, LedgerPlace>();
 
-const DELETE: Record<Engine, string> = {
-  sqlite: `DELETE FROM ${LEDGER_TABLE} WHERE id = ?`,
-  postgres: `DELETE FROM ${LEDGER_TABLE} WHERE id = $1`,
-  mysql: `DELETE FROM ${LEDGER_TABLE} WHERE id = ?`,
-};
+function quoteName(engine: Engine, name: string): string {
+  return engine === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`;
+}
+
+async function resolvePlace(driver: Driver): Promise<LedgerPlace> {
+  const known = places.get(driver);
+  if (known) return known;
+  let place: LedgerPlace;
+  if (driver.engine === 'sqlite') {
+    place = { table: `main.${quoteName('sqlite', LEDGER_TABLE)}`, schema: '', label: LEDGER_TABLE };
+  } else {
+    const sql = driver.engine === 'postgres' ? 'SELECT current_schema()' : 'SELECT DATABASE()';
+    const value = (await driver.query(sql, [])).rows[0]?.[0];
+    const schema = typeof value === 'string' ? value : driver.engine === 'postgres' ? 'public' : '';
+    place = schema
+      ? {
+          table: `${quoteName(driver.engine, schema)}.${quoteName(driver.engine, LEDGER_TABLE)}`,
+          schema,
+          label: `${schema}.${LEDGER_TABLE}`,
+        }
+      : { table: quoteName(driver.engine, LEDGER_TABLE), schema, label: LEDGER_TABLE };
+  }
+  places.set(driver, place);
+  return place;
+}
+
+/** The columns a ledger has; `checksum` may be missing (an older runtime's table gets it added). */
+const LEDGER_COLUMNS = ['id', 'description', 'applied_at'];
+
+/** A ledger that cannot be used as it is: a table of that name that is not one, or rows it cannot stand for. */
+export class LedgerError extends Error {}
 
 export class Ledger {
+  private place: LedgerPlace | null = null;
+
   constructor(private readonly driver: Driver) {}
 
+  private async where(): Promise<LedgerPlace> {
+    this.place ??= await resolvePlace(this.driver);
+    return this.place;
+  }
+
+  private get table(): string {
+    if (!this.place) throw new Error('the ledger is written before it was read');
+    return this.place.table;
+  }
+
+  /** The table's columns, lower-case; empty when there is no table. Throws LedgerError for a table that is not a ledger. */
   private async columns(): Promise<string[]> {
-    const result = await this.driver.query(COLUMNS[this.driver.engine], []);
-    return result.rows.map((row) => String(row[0]).toLowerCase());
+    const { schema } = await this.where();
+    const engine = this.driver.engine;
+    const sql =
+      engine === 'sqlite'
+        ? `SELECT name FROM pragma_table_info('${LEDGER_TABLE}', 'main')`
+        : `SELECT column_name FROM information_schema.columns WHERE table_schema = ${
+            engine === 'postgres' ? '$1' : '?'
+          } AND table_name = '${LEDGER_TABLE}'`;
+    const result = await this.driver.query(sql, engine === 'sqlite' ? [] : [schema]);
+    const columns = result.rows.map((row) => String(row[0]).toLowerCase());
+    const missing = LEDGER_COLUMNS.filter((column) => !columns.includes(column));
+    if (columns.length > 0 && missing.length > 0) {
+      throw new LedgerError(
+        `the table ${this.place!.label} in ${this.driver.target} is not a migration ledger: it has the columns ` +
+          `${columns.join(', ')}, and a ledger has id, description, applied_at and checksum. ` +
+          'Rename that table (it belongs to something else), or migrate another database or schema. Nothing was changed',
+      );
+    }
+    return columns;
   }
 
   /** Creates the table, or adds `checksum` to an older one. Idempotent. */
   async ensure(): Promise<void> {
     const columns = await this.columns();
+    const table = this.table;
     if (columns.length === 0) {
-      await this.driver.exec(LEDGER_CREATE[this.driver.engine]);
+      await this.driver.exec(CREATE[this.driver.engine](table));
     } else if (!columns.includes('checksum')) {
       const type = this.driver.engine === 'mysql' ? 'VARCHAR(64)' : 'TEXT';
-      await this.driver.exec(`ALTER TABLE ${LEDGER_TABLE} ADD COLUMN checksum ${type}`);
+      await this.driver.exec(`ALTER TABLE ${table} ADD COLUMN checksum ${type}`);
     }
   }
 
@@ -65,9 +135,15 @@ export class Ledger {
     if (columns.length === 0) return [];
     const checksum = columns.includes('checksum') ? 'checksum' : 'NULL';
     const result = await this.driver.query(
-      `SELECT id, description, applied_at, ${checksum} FROM ${LEDGER_TABLE} ORDER BY id`,
+      `SELECT id, description, applied_at, ${checksum} FROM ${this.table} ORDER BY id`,
       [],
     );
+    if (result.rows.some(([id]) => id === null || id === '')) {
+      throw new LedgerError(
+        `the ledger ${this.place!.label} in ${this.driver.target} has a row without an id, which names no migration: ` +
+          `delete it (DELETE FROM ${this.place!.label} WHERE id IS NULL OR id = '') and run again`,
+      );
+    }
     return result.rows.map(([id, description, appliedAt, sum]) => ({
       id: String(id),
       description: description === null ? '' : String(description),
@@ -78,14 +154,37 @@ export class Ledger {
 
   /** Inside the migration's transaction. */
   record(id: string, description: string, checksum: string): MaybePromise<unknown> {
-    return this.driver.execute(INSERT[this.driver.engine], [id, description, checksum]);
+    const sql = INSERT[this.driver.engine](this.table);
+    return this.beforeWrite(() => this.driver.execute(sql, [id, description, checksum]));
   }
 
   /** Inside the migration's transaction. */
   remove(id: string): MaybePromise<unknown> {
-    return this.driver.execute(DELETE[this.driver.engine], [id]);
+    const sql = DELETE[this.driver.engine](this.table);
+    return this.beforeWrite(() => this.driver.execute(sql, [id]));
+  }
+
+  /**
+   * MySQL only: a TEMPORARY table hides the real one of the same name even under its qualified name, so one that
+   * migration code made (the same session as the runner) is dropped first. DROP TEMPORARY TABLE commits nothing.
+   */
+  private beforeWrite(write: () => MaybePromise<unknown>): MaybePromise<unknown> {
+    if (this.driver.engine !== 'mysql') return write();
+    return Promise.resolve(this.driver.exec(`DROP TEMPORARY TABLE IF EXISTS ${this.table}`)).then(write);
   }
 }
+
+const INSERT: Record<Engine, (table: string) => string> = {
+  sqlite: (t) => `INSERT INTO ${t} (id, description, applied_at, checksum) VALUES (?, ?, strftime('%s','now'), ?)`,
+  postgres: (t) => `INSERT INTO ${t} (id, description, applied_at, checksum) VALUES ($1, $2, now(), $3)`,
+  mysql: (t) => `INSERT INTO ${t} (id, description, applied_at, checksum) VALUES (?, ?, CURRENT_TIMESTAMP, ?)`,
+};
+
+const DELETE: Record<Engine, (table: string) => string> = {
+  sqlite: (t) => `DELETE FROM ${t} WHERE id = ?`,
+  postgres: (t) => `DELETE FROM ${t} WHERE id = $1`,
+  mysql: (t) => `DELETE FROM ${t} WHERE id = ?`,
+};
 
 /**
  * ISO 8601 in UTC (`2024-05-01T12:00:00Z`) from what the engines keep: epoch seconds (SQLite, as a number or as

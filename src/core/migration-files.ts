@@ -10,7 +10,7 @@ export interface MigrationFile {
   /** The file name, as messages show it. */
   file: string;
   source: string;
-  /** sha256 of the file's text: what the ledger keeps to notice a file changed after it was applied. */
+  /** sha256 of the file's bytes (its text as UTF-8, a byte-order mark included): what the ledger keeps to notice a file changed after it was applied. */
   checksum: string;
 }
 

@@ -12,7 +12,7 @@ import {
   type Phase,
 } from './lua/host.ts';
 import type { Limits } from './lua/bridge.ts';
-import { Ledger, LEDGER_TABLE, type LedgerEntry } from './ledger.ts';
+import { Ledger, LEDGER_TABLE, LedgerError, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
 import { engineErrorInfo, isRetryableConflict } from './errors.ts';
@@ -753,6 +753,8 @@ function errorMessage(error: unknown): string {
 /** A failure caught at `phase`: the runner's own as it is; a driver's is the engine's, or the lock's when held. */
 function toRunError(error: unknown, phase: RunPhase): RunError {
   if (error instanceof RunFailure) return error.error;
+  if (error instanceof LedgerError)
+    return { code: 'not_a_ledger', migration: null, phase: 'check', message: error.message };
   const code = (error as { code?: unknown } | null)?.code;
   const locked = phase === 'lock' && typeof code === 'string' && LOCK_TIMEOUT_CODES.has(code);
   return {

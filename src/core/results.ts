@@ -64,6 +64,8 @@ export type RunErrorCode =
   | 'unhandled_statement'
   /** Another run holds the run lock past the wait. */
   | 'locked'
+  /** The ledger table cannot be used: a table of that name that is not a ledger, or a row without an id. */
+  | 'not_a_ledger'
   /** The engine or the connection failed outside the migration's code (begin, commit, the ledger, the lock). */
   | 'engine'
   /** A target of a fleet run that was not started: an earlier target failed and the run stops at the first failure. */

@@ -6,6 +6,7 @@
  */
 import type { Driver, ExecResult, MaybePromise, PreparedStatement, QueryResult, SqlValue } from './driver.ts';
 import { classifyError, engineErrorInfo, type ErrorKind } from './errors.ts';
+import { fileAccess } from './sql/file-access.ts';
 import { implicitCommits, isSyntaxError } from './sql/implicit-commit.ts';
 import { splitStatements, withoutLeadingComments } from './sql/placeholders.ts';
 
@@ -213,6 +214,8 @@ export class Transaction {
         where,
       );
     }
+    const outside = prepared ? null : this.outsideRefusal(sql);
+    if (outside) throw this.fail(sql, outside, where);
     const observe = this.options.observe;
     if (observe && params !== null) {
       const unobserved = op;
@@ -234,6 +237,29 @@ export class Transaction {
       this.implicitlyCommitted.push(sql);
       return value;
     };
+  }
+
+  /**
+   * A statement that would reach a file besides the database (docs/security.md), or SQL text with a NUL byte (SQLite
+   * would silently run only the text before it): refused, as a failed statement.
+   */
+  private outsideRefusal(sql: string): StatementError | null {
+    const nul = sql.indexOf('\0');
+    if (nul >= 0) {
+      return new StatementError(
+        `the SQL text contains a NUL byte (\\0) at character ${nul + 1}: remove it, or pass the value as a parameter`,
+        'syntax',
+        sql,
+      );
+    }
+    const access = fileAccess(sql, this.engine);
+    if (access === null) return null;
+    return new StatementError(
+      `${access} is not allowed in a migration: it reaches a file other than the database being migrated ` +
+        '(see docs/security.md)',
+      'permission',
+      sql,
+    );
   }
 
   /** MySQL: wraps a statement so that what it commits implicitly (DDL) moves into `implicitlyCommitted`. */

@@ -199,7 +199,8 @@ export class LuaHost implements DbServices {
 
       const status = lauxlib.luaL_loadbufferx(
         L,
-        to_luastring(source),
+        // A UTF-8 byte-order mark (some editors save one) is skipped, as the reference Lua's loadfile does.
+        to_luastring(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source),
         null,
         to_luastring(`@${file}`),
         to_luastring('t', true),

@@ -63,11 +63,14 @@ local STRING_META, TABLE_META, MATH_META = LIBRARY_META.string, LIBRARY_META.tab
 local UTF8_META, COROUTINE_META, OS_META = LIBRARY_META.utf8, LIBRARY_META.coroutine, LIBRARY_META.os
 
 -- Errors returned by db methods: tostring gives the message, err:kind() a category, and error(err) works.
-local Error = {}
+-- Its metatable is protected (getmetatable answers a string): a file that changed __tostring or kind would
+-- change every later file's errors.
+local ERROR_MARK = "moonwalk error"
+local Error = { __metatable = ERROR_MARK }
 Error.__index = { kind = function(self) return self.category end }
 Error.__tostring = function(self) return self.message end
 Error.__concat = function(a, b)
-  return (getmetatable(a) == Error and a.message or a) .. (getmetatable(b) == Error and b.message or b)
+  return (getmetatable(a) == ERROR_MARK and a.message or a) .. (getmetatable(b) == ERROR_MARK and b.message or b)
 end
 
 -- The engines and phases, numbered as the host reads a definition (see new_definition below): keep in step with host.ts.
@@ -221,7 +224,7 @@ local function make_define(env, holder)
   end
 end
 
-local sql_module = { NULL = select(2, ...) }
+local SQL_NULL = select(2, ...)
 
 -- A fresh environment for one migration file: its own copies of the libraries, the sandboxed load and require.
 local function new_env(print_fn, holder)
@@ -237,7 +240,9 @@ local function new_env(print_fn, holder)
     if mode ~= nil and mode ~= "t" then return nil, "only text chunks can be loaded in a migration" end
     return real_load(chunk, name, "t", target)
   end
+  -- Modules are tables of the file's own: what one file writes into require("sql") the next never sees.
   local migration_module = { define = make_define(env, holder) }
+  local sql_module = { NULL = SQL_NULL }
   env.require = function(name)
     if name == "migration" then return migration_module end
     if name == "sql" then return sql_module end
