@@ -3,6 +3,7 @@
  * result (human lines, or one JSON document with --json) and sets the exit code of DESIGN §5.
  */
 import { writeNewMigration } from './new-migration.ts';
+import { indentLines, terminalSafe } from './terminal-text.ts';
 import { FLEET_COMMANDS, parseArgs, UsageError, USAGE, type ArgsOf, type ParsedArgs } from './args.ts';
 import { readMigrationsDir, FilesError } from '../lib/migrations-dir.ts';
 import { withEnvFile } from './env-file.ts';
@@ -46,7 +47,12 @@ const nodeIo: Io = {
   env: process.env,
 };
 
-export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
+export async function main(argv: string[], rawIo: Io = nodeIo): Promise<number> {
+  const io: Io = {
+    ...rawIo,
+    out: (text) => rawIo.out(terminalSafe(text)),
+    err: (text) => rawIo.err(terminalSafe(text)),
+  };
   if (argv[0] === '--version') {
     io.out(packageVersion());
     return EXIT.ok;
@@ -199,7 +205,8 @@ async function runCommand(
       io.event?.(event);
       if (json || args.command === 'verify' || args.command === 'diff') return;
       if (event.type === 'done') io.out(renderResultLine(event.result));
-      if (event.type === 'output') for (const line of event.lines) io.out(`    [${event.id}] ${line}`);
+      if (event.type === 'output')
+        for (const line of event.lines) io.out(`    [${event.id}] ${indentLines(line, '    ')}`);
     },
   });
   try {

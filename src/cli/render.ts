@@ -2,6 +2,7 @@
 import { describeRunError, type MigrationResult, type RunResult, type StatusResult } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
 import type { LockInfo } from '../core/driver.ts';
+import { indentLines } from './terminal-text.ts';
 
 const MARK: Record<MigrationResult['status'], string> = {
   applied: '+',
@@ -27,7 +28,7 @@ export function renderRunSummary(result: RunResult, verb: 'up' | 'down' | 'redo'
     }
   }
   if (result.error) {
-    lines.push('', `Error: ${describeRunError(result.error)}`);
+    lines.push('', `Error: ${describeRunError({ ...result.error, message: indentLines(result.error.message, '  ') })}`);
     return lines.join('\n');
   }
   const counted = result.results.filter((r) => r.status === 'applied' || r.status === 'reverted');
@@ -48,7 +49,7 @@ export function renderStatus(status: StatusResult, target: string, lock?: LockIn
   const width = Math.max(0, ...status.migrations.map((m) => m.id.length));
   for (const m of status.migrations) {
     const when = m.applied_at ? `  ${m.applied_at}` : '';
-    lines.push(`  ${m.status.padEnd(8)} ${m.id.padEnd(width)}  ${m.description}${when}`);
+    lines.push(`  ${m.status.padEnd(8)} ${m.id.padEnd(width)}  ${m.description.replace(/\r\n?|\n/g, ' ')}${when}`);
   }
   const pending = status.migrations.filter((m) => m.status === 'pending').length;
   const drift = status.migrations.filter((m) => m.status === 'modified' || m.status === 'missing').length;

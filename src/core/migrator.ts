@@ -17,6 +17,7 @@ import { compareIds, type MigrationFile } from './migration-files.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
 import { engineErrorInfo, isRetryableConflict } from './errors.ts';
 import {
+  clipRunError,
   durationMs,
   type Direction,
   type MigrationResult,
@@ -76,12 +77,14 @@ export interface DownOptions {
 
 /** A failure that ends a run; carried as an exception inside the runner only. */
 class RunFailure extends Error {
+  readonly error: RunError;
   constructor(
-    readonly error: RunError,
+    error: RunError,
     /** The engine's error code behind it, where there was one (a failed COMMIT's SQLSTATE, …). */
     readonly engineCode?: string,
   ) {
     super(error.message);
+    this.error = clipRunError(error);
   }
 }
 
@@ -678,7 +681,12 @@ export class Migrator {
     } catch (error) {
       if (error instanceof RunFailure) throw error;
       throw new RunFailure(
-        { code: 'engine', migration, phase, message: errorMessage(error) },
+        {
+          code: isLockTimeout(error) ? 'locked' : 'engine',
+          migration,
+          phase: isLockTimeout(error) ? 'lock' : phase,
+          message: errorMessage(error),
+        },
         engineErrorInfo(error).code,
       );
     }
@@ -755,13 +763,19 @@ function toRunError(error: unknown, phase: RunPhase): RunError {
   if (error instanceof RunFailure) return error.error;
   if (error instanceof LedgerError)
     return { code: 'not_a_ledger', migration: null, phase: 'check', message: error.message };
+  if (isLockTimeout(error)) phase = 'lock';
   const code = (error as { code?: unknown } | null)?.code;
   const locked = phase === 'lock' && typeof code === 'string' && LOCK_TIMEOUT_CODES.has(code);
-  return {
+  return clipRunError({
     // A driver's errors carry the engine's code; an error without one is moonwalk's own.
     code: locked ? 'locked' : typeof code === 'string' || phase !== 'internal' ? 'engine' : 'internal',
     migration: null,
     phase,
     message: errorMessage(error),
-  };
+  });
+}
+
+/** Another connection kept the database locked for the whole wait (a driver's MOONWALK_LOCK_TIMEOUT). */
+function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'MOONWALK_LOCK_TIMEOUT';
 }

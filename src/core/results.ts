@@ -123,3 +123,19 @@ export function describeRunError(error: RunError): string {
   }
   return lines.join('\n');
 }
+
+/** The longest error message (and statement in an error) reported whole; longer ones are cut. */
+export const MAX_ERROR_TEXT = 4096;
+
+/** `text` cut to MAX_ERROR_TEXT characters, saying how much was left out: a 50 MB error message is not printed whole. */
+export function clipText(text: string): string {
+  if (text.length <= MAX_ERROR_TEXT) return text;
+  return `${text.slice(0, MAX_ERROR_TEXT)}… (${(text.length - MAX_ERROR_TEXT).toLocaleString('en-US')} more characters)`;
+}
+
+/** The error with its message and statement cut to a readable length. */
+export function clipRunError(error: RunError): RunError {
+  if (error.message.length > MAX_ERROR_TEXT) error.message = clipText(error.message);
+  if (error.sql !== undefined && error.sql.length > MAX_ERROR_TEXT) error.sql = clipText(error.sql);
+  return error;
+}

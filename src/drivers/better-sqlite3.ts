@@ -7,7 +7,8 @@
  */
 import Database from 'better-sqlite3';
 import type { ExecResult, QueryResult, SqlValue } from '../core/driver.ts';
-import { acquireFileLock } from './node/file-lock.ts';
+import { acquireFileLock, formatWait } from './node/file-lock.ts';
+import { heldBy } from './node/lock-holders.ts';
 import {
   codedError,
   MULTIPLE_STATEMENTS_MESSAGE,
@@ -21,7 +22,10 @@ import {
 import { DriverBase, STANDARD_TRANSACTION } from './base.ts';
 import { normalizeInteger } from './integers.ts';
 
-/** How long a statement waits for a lock that another connection (the application) holds, in ms. */
+/**
+ * How long a statement waits for a lock that another connection (the application) holds, in ms, until a run's lock
+ * sets its own lock timeout: then that is how long every statement of the run waits.
+ */
 const BUSY_TIMEOUT_MS = 5000;
 
 type BetterDatabase = Database.Database;
@@ -183,11 +187,12 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
   }
 
   query(sql: string, params: SqlValue[]): QueryResult {
+    const started = Date.now();
     try {
       const entry = this.prepareOne(sql);
       return entry ? runQuery(entry.stmt, params) : { columns: [], rows: [] };
     } catch (e) {
-      throw toDriverError(e);
+      throw this.lockedError(toDriverError(e), started);
     }
   }
 
@@ -196,6 +201,7 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
    * change in total_changes() and lastInsertId the last_insert_rowid() if it moved.
    */
   execute(sql: string, params: SqlValue[]): ExecResult {
+    const started = Date.now();
     try {
       let entry: CachedStatement | null;
       try {
@@ -206,7 +212,7 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
       }
       return entry ? runExecute(entry.stmt, params, entry.verb) : { rowsAffected: 0, lastInsertId: null };
     } catch (e) {
-      throw toDriverError(e);
+      throw this.lockedError(toDriverError(e), started);
     }
   }
 
@@ -226,24 +232,39 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
   }
 
   prepare(sql: string): SyncPreparedStatement {
+    const started = Date.now();
     try {
       return new BetterPrepared(this.db.prepare(sql), sql);
     } catch (e) {
-      throw toDriverError(e);
+      throw this.lockedError(toDriverError(e), started);
     }
   }
 
   exec(sql: string): void {
+    const started = Date.now();
     try {
       this.db.exec(sql);
     } catch (e) {
-      throw toDriverError(e);
+      throw this.lockedError(toDriverError(e), started);
     }
+  }
+
+  /** SQLITE_BUSY after the full wait, as a lock timeout that says who holds the database and what to do. */
+  private lockedError(err: CodedError, started: number): CodedError {
+    if (!(err.code ?? '').startsWith('SQLITE_BUSY') || this.memory) return err;
+    return codedError(
+      `${this.target} is locked by another connection writing to it${heldBy(this.path)}; gave up after waiting ` +
+        `${formatWait(Date.now() - started)}: let that process finish its transaction (or stop it), and run again`,
+      'MOONWALK_LOCK_TIMEOUT',
+      err,
+    );
   }
 
   /** A lock file beside the database (`<path>.moonwalk-lock`), held by a connection of its own. */
   lock(timeoutMs: number): Promise<() => Promise<void>> {
     if (this.memory) return Promise.resolve(() => Promise.resolve());
+    // Statements of the run wait for another connection's write lock as long as the run waits for its own lock.
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.round(timeoutMs))}`);
     return acquireFileLock(`${this.path}.moonwalk-lock`, timeoutMs, this.target);
   }
 
@@ -263,5 +284,30 @@ export function openSqliteFile(path: string): SyncDriver {
     throw err;
   }
   db.defaultSafeIntegers(true);
+  if (path !== ':memory:' && path !== '') checkReadable(db, path);
   return new BetterSqliteDriver(db, path);
+}
+
+const DAMAGED = /^SQLITE_(NOTADB|CORRUPT)/;
+
+/**
+ * SQLite opens any file and complains at the first read: a file that is not a database (or whose first page is
+ * damaged) is found here, with its path, before anything reports an empty database.
+ */
+function checkReadable(db: BetterDatabase, path: string): void {
+  // No wait: a database another connection is writing to is not damaged, and the run waits for it later anyway.
+  db.pragma('busy_timeout = 0');
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  } catch (e) {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const err = toDriverError(e);
+    if (!DAMAGED.test(err.code ?? '')) return; // busy, say: the run itself waits for it and reports it
+    db.close();
+    throw codedError(
+      `${path} is not a usable SQLite database (${err.message}): check the path, or restore the file from a backup`,
+      err.code,
+    );
+  }
 }

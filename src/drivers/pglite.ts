@@ -61,7 +61,7 @@ function installTypeMapping(pg: PGlite): void {
 
 /** PGlite throws DatabaseError (message + SQLSTATE code); anything else (a bad value) becomes a plain coded Error. */
 function toDriverError(e: unknown): CodedError {
-  if (!(e instanceof Error)) return Object.assign(new Error(String(e)), { code: 'XX000' });
+  if (!(e instanceof Error)) return Object.assign(new Error(describeThrown(e)), { code: 'XX000' });
   const src = e as CodedError;
   const err: CodedError = new Error(src.message, { cause: e });
   if (typeof src.code === 'string') err.code = src.code;
@@ -69,6 +69,17 @@ function toDriverError(e: unknown): CodedError {
   if (typeof src.hint === 'string') err.hint = src.hint;
   if (typeof src.position === 'string') err.position = src.position;
   return err;
+}
+
+/** A thrown value that is not an Error (PGlite's file system throws `{errno}` objects) as words, never [object Object]. */
+function describeThrown(e: unknown): string {
+  if (typeof e === 'object' && e !== null) {
+    const { message, errno } = e as { message?: unknown; errno?: unknown };
+    if (typeof message === 'string' && message) return message;
+    if (typeof errno === 'number') return `PGlite's file system failed (errno ${errno})`;
+    return 'PGlite failed without a message';
+  }
+  return String(e);
 }
 
 const QUERY_OPTIONS = { rowMode: 'array' as const };

@@ -8,6 +8,7 @@
  * newcomer locks a fresh one).
  */
 import Database from 'better-sqlite3';
+import { heldBy } from './lock-holders.ts';
 
 /** How long to sleep between attempts, in ms: short, and the event loop stays free meanwhile. */
 const POLL_MS = 25;
@@ -21,7 +22,7 @@ function isBusy(e: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-function formatWait(ms: number): string {
+export function formatWait(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
@@ -51,7 +52,11 @@ export async function acquireFileLock(lockPath: string, timeoutMs: number, what:
       if (!isBusy(e)) {
         db.close();
         const reason = e instanceof Error ? e.message : String(e);
-        throw Object.assign(new Error(`cannot take the lock file ${lockPath} for ${what}: ${reason}`), {
+        // A file that is not a lock database (garbage, a stray copy) is never held by a run: it only needs removing.
+        const hint = /SQLITE_(NOTADB|CORRUPT)/.test(String((e as { code?: unknown }).code))
+          ? ': it is not a moonwalk lock file; if no moonwalk run is going on, delete it and run again'
+          : '';
+        throw Object.assign(new Error(`cannot take the lock file ${lockPath} for ${what}: ${reason}${hint}`), {
           code: 'MOONWALK_LOCK_FAILED',
         });
       }
@@ -59,8 +64,8 @@ export async function acquireFileLock(lockPath: string, timeoutMs: number, what:
         db.close();
         throw Object.assign(
           new Error(
-            `${what} is locked: another moonwalk run holds it (lock file ${lockPath}); ` +
-              `gave up after waiting ${formatWait(waited)}`,
+            `${what} is locked: another moonwalk run holds it (lock file ${lockPath}${heldBy(lockPath)}); ` +
+              `gave up after waiting ${formatWait(waited)}: let that run finish, or stop it, and run again`,
           ),
           { code: 'MOONWALK_LOCK_TIMEOUT' },
         );

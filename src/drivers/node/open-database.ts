@@ -2,6 +2,8 @@
  * `--db URL` → a Driver (DESIGN §5). Node only. Each engine's module is imported only when its URL is used, so
  * `moonwalk status` on a SQLite file never loads PGlite or the server clients.
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Driver, LockStrategy } from '../../core/driver.ts';
 
 export interface OpenOptions {
@@ -34,6 +36,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     case 'sqlite':
     case 'sqlite3': {
       const path = localPath(rest, url);
+      if (path !== ':memory:') checkSqlitePath(path);
       const { openSqliteFile } = await import('../better-sqlite3.ts');
       return openSqliteFile(path === ':memory:' ? ':memory:' : path);
     }
@@ -68,6 +71,38 @@ function localPath(rest: string, url: string): string {
   const path = rest.startsWith('//') ? rest.slice(2) : rest;
   if (path === '') throw new DatabaseUrlError(`"${url}" names no file: use sqlite:PATH or sqlite::memory:`);
   return path;
+}
+
+function statOf(path: string): ReturnType<typeof statSync> | null {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ENOTDIR')
+      throw new DatabaseUrlError(`--db ${path}: a part of the path before the last is a file, not a folder`);
+    throw new DatabaseUrlError(`--db ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The folder a database file or directory goes in must be there: it is not created (a typo would go unnoticed). */
+function checkParent(path: string): void {
+  const parent = dirname(resolve(path));
+  const stat = statOf(parent);
+  if (!stat)
+    throw new DatabaseUrlError(`--db ${path}: the folder ${parent} does not exist: create it, or fix the path`);
+  if (!stat.isDirectory())
+    throw new DatabaseUrlError(`--db ${path}: ${parent} is not a folder but a file: fix the path`);
+}
+
+/** sqlite:PATH names a database file, new or existing, in a folder that exists. */
+function checkSqlitePath(path: string): void {
+  checkParent(path);
+  const stat = statOf(path);
+  if (stat?.isDirectory())
+    throw new DatabaseUrlError(`--db sqlite:${path}: ${path} is a folder, not a database file: name a file inside it`);
+  if (stat && !stat.isFile())
+    throw new DatabaseUrlError(`--db sqlite:${path}: ${path} is not a regular file, not a database file`);
 }
 
 /** For messages: a URL with its password replaced. */

@@ -3,7 +3,7 @@
  * `<dir>.moonwalk-lock` is taken BEFORE the directory is opened and held until the driver is closed. `lock()` then
  * has nothing left to wait for.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Driver } from '../../core/driver.ts';
 import { openPglite } from '../pglite.ts';
@@ -23,6 +23,7 @@ export async function openPgliteDir(dir: string, options: { lockTimeoutMs?: numb
 
   let inner: Driver;
   try {
+    checkPgliteDir(dir); // under the lock: another run may be making the data directory right now
     inner = await openPglite({ dataDir: dir });
   } catch (e) {
     await release();
@@ -52,4 +53,26 @@ export async function openPgliteDir(dir: string, options: { lockTimeoutMs?: numb
       }
     },
   };
+}
+
+/**
+ * pglite:DIR names a PostgreSQL data directory, or a folder to make one in: a new or empty folder. A folder that
+ * holds other things is refused, as PostgreSQL's initdb refuses it, instead of filling it with a database.
+ */
+export function checkPgliteDir(path: string): void {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return; // a new folder
+  }
+  if (!stat.isDirectory())
+    throw new Error(`--db pglite:${path}: ${path} is a file, not a PGlite data directory: name a folder`);
+  const names = readdirSync(path);
+  if (names.length > 0 && !names.includes('PG_VERSION')) {
+    throw new Error(
+      `--db pglite:${path}: ${path} is not a PostgreSQL data directory (it has no PG_VERSION) and is not empty: ` +
+        'name a new or empty folder for a new database',
+    );
+  }
 }
