@@ -7,8 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import type { ExecResult, QueryResult, SqlValue } from '../core/driver.ts';
-import { acquireFileLock, formatWait } from './node/file-lock.ts';
-import { heldBy } from './node/lock-holders.ts';
+import { acquireFileLock, formatWait, heldBy } from './node/file-lock.ts';
 import {
   codedError,
   MULTIPLE_STATEMENTS_MESSAGE,

@@ -322,7 +322,7 @@ describe('better-sqlite3 file', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(e.message).toBe(
       `sqlite file ${path} is locked: another moonwalk run holds it (lock file ${path}.moonwalk-lock); ` +
-        'gave up after waiting 0.3 s',
+        'gave up after waiting 0.3 s: let that run finish, or stop it, and run again',
     );
     expect(e.code).toBe('MOONWALK_LOCK_TIMEOUT');
     // the lock does not block ordinary work on the database itself
@@ -376,7 +376,10 @@ describe('file lock across processes', () => {
     });
 
     const e = await failure(() => acquireFileLock(lockPath, 200, 'sqlite file child.db'));
-    expect(e.message).toMatch(/^sqlite file child\.db is locked: another moonwalk run holds it .* waiting 0\.2 s$/);
+    expect(e.message).toMatch(
+      /^sqlite file child\.db is locked: another moonwalk run holds it .* waiting 0\.2 s: let that run finish/,
+    );
+    expect(e.message).toContain(`held by process ${proc.pid} (`);
 
     const exited = new Promise((ok) => proc.on('exit', ok));
     proc.kill('SIGKILL');
@@ -596,7 +599,7 @@ describe('PGlite directory', () => {
     const e = await failure(() => openPgliteDir(`${dir}/`, { lockTimeoutMs: 300 }));
     expect(e.message).toBe(
       `pglite directory ${dir}/ is locked: another moonwalk run holds it (lock file ${dir}.moonwalk-lock); ` +
-        'gave up after waiting 0.3 s',
+        'gave up after waiting 0.3 s: let that run finish, or stop it, and run again',
     );
 
     await pg.close();
