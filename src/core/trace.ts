@@ -11,7 +11,7 @@
  * (`options{ transaction = false }`) a statement's locks are gone when it returns: for `CREATE/DROP INDEX
  * CONCURRENTLY` the SHARE UPDATE EXCLUSIVE lock it holds on the table is listed as PostgreSQL documents it.
  */
-import type { Driver, SqlValue } from './driver.ts';
+import type { Driver } from './driver.ts';
 import { lockSafetyFindings } from './lint/lock-safety.ts';
 import { analyzeSql } from './lint/sql.ts';
 import { Migrator, type MigratorEvent, type MigratorOptions } from './migrator.ts';
@@ -67,18 +67,31 @@ const MODES = [
 ];
 const DANGER_FROM = MODES.indexOf('ShareLock');
 
-/** The relation locks this session holds on user tables and indexes (not the catalog, not the ledger). */
-const LOCKS_SQL = `SELECT c.relname, l.mode, c.relkind::text
+/**
+ * One round trip per look: the relation locks this session holds on user tables and indexes (kind `l`: name, mode,
+ * relkind), and every user table and index with its storage file number (kind `f`: oid, name, relfilenode, relkind).
+ * The catalog and the ledger are left out.
+ */
+const SNAPSHOT_SQL = `SELECT 'l', c.relname::text, l.mode, c.relkind::text
   FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relname <> '_migrations'`;
-/** Every user table and index with its storage file number. */
-const FILES_SQL = `SELECT c.oid::text, c.relname, c.relfilenode::text, c.relkind::text
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relname <> '_migrations'
+UNION ALL
+SELECT 'f', c.oid::text, c.relname::text, c.relfilenode::text
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'i', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     AND c.relname <> '_migrations'`;
+/** Tables (not indexes), for `existing`. */
+const TABLES_SQL = `SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')`;
 
-type Row = SqlValue[];
+interface Snapshot {
+  /** `relation\0mode` of each lock held. */
+  locks: Set<string>;
+  /** relfilenode by oid, and the name of each oid. */
+  files: Map<string, string>;
+  names: Map<string, string>;
+}
 
 export interface TraceOptions extends Omit<MigratorOptions, 'observe' | 'onEvent'> {
   /** Codes whose dangerous locks do not fail the trace. */
@@ -103,26 +116,36 @@ export function createTracer(
   /** Tables that existed before the current migration: where a strong lock is dangerous. */
   let existing: Set<string> | null = null;
 
-  const rows = async (sql: string): Promise<Row[]> => (await driver.query(sql, [])).rows;
+  const snapshot = async (): Promise<Snapshot> => {
+    const result: Snapshot = { locks: new Set(), files: new Map(), names: new Map() };
+    for (const [kind, a, b, c] of (await driver.query(SNAPSHOT_SQL, [])).rows) {
+      if (kind === 'l') result.locks.add(`${a}\0${b}`);
+      else {
+        result.files.set(String(a), String(c));
+        result.names.set(String(a), String(b));
+      }
+    }
+    return result;
+  };
 
   const observe = async <T>(sql: string, line: number | undefined, run: () => T | Promise<T>): Promise<T> => {
     const migration = current;
     if (!migration || migration.statements.length >= maxStatements) return run();
-    const filesBefore = await rows(FILES_SQL);
-    existing ??= new Set(filesBefore.filter((r) => r[3] === 'r' || r[3] === 'p').map((r) => String(r[1])));
-    const locksBefore = new Set((await rows(LOCKS_SQL)).map((r) => `${r[0]}\0${r[1]}`));
+    existing ??= new Set((await driver.query(TABLES_SQL, [])).rows.map((r) => String(r[0])));
+    const before = await snapshot();
     const concurrentTable = await concurrentlyOn(driver, sql);
     const value = await run();
     const statement: TraceStatement = { sql, line: line ?? null, locks: [], rewrites: [] };
     try {
-      for (const [relation, mode] of await rows(LOCKS_SQL)) {
-        if (!locksBefore.has(`${relation}\0${mode}`))
-          statement.locks.push({ relation: String(relation), mode: String(mode) });
+      const after = await snapshot();
+      for (const key of after.locks) {
+        if (before.locks.has(key)) continue;
+        const [relation, mode] = key.split('\0') as [string, string];
+        statement.locks.push({ relation, mode });
       }
-      const before = new Map(filesBefore.map((r) => [String(r[0]), String(r[2])]));
-      for (const [oid, name, file] of await rows(FILES_SQL)) {
-        const old = before.get(String(oid));
-        if (old !== undefined && old !== String(file)) statement.rewrites.push(String(name));
+      for (const [oid, file] of after.files) {
+        const old = before.files.get(oid);
+        if (old !== undefined && old !== file) statement.rewrites.push(after.names.get(oid)!);
       }
     } catch {
       // The statement doomed the transaction: nothing more can be read, and the migration fails anyway.
