@@ -6,12 +6,33 @@ import { isValidName, MAX_FILE_CHARS, MAX_FILES, sortFiles } from './files.ts';
 import type { SharedState } from './share.ts';
 import type { SourceFile } from './worker/protocol.ts';
 
+/** The person's own files. */
 const KEY = 'moonwalk.playground.v1';
+/**
+ * The files of the last share link opened, as edited since, with that link's hash: kept apart from the person's own
+ * files, which a link never overwrites (the plain address shows those again).
+ */
+const LINK_KEY = 'moonwalk.link.v1';
 
 export function loadSaved(): SharedState | null {
+  return read(KEY);
+}
+
+/** The edited copy of the link `hash`, if it is the last one opened. */
+export function loadSavedLink(hash: string): SharedState | null {
+  try {
+    const raw = localStorage.getItem(LINK_KEY);
+    if (!raw || (JSON.parse(raw) as { hash?: unknown }).hash !== hash) return null;
+  } catch {
+    return null;
+  }
+  return read(LINK_KEY);
+}
+
+function read(key: string): SharedState | null {
   let raw: string | null;
   try {
-    raw = localStorage.getItem(KEY);
+    raw = localStorage.getItem(key);
   } catch {
     return null;
   }
@@ -37,9 +58,9 @@ export function loadSaved(): SharedState | null {
 }
 
 /** Saves the state; false when the browser refuses (storage full or disabled). */
-export function save(state: SharedState): boolean {
+export function save(state: SharedState, link?: { hash: string }): boolean {
   try {
-    localStorage.setItem(KEY, JSON.stringify(state));
+    localStorage.setItem(link ? LINK_KEY : KEY, JSON.stringify(link ? { ...state, hash: link.hash } : state));
     return true;
   } catch {
     return false;

@@ -40,6 +40,7 @@ export function progressAfter(progress: RunProgress, event: RunEvent): RunProgre
     case 'progress':
       return { ...progress, statements: event.statements };
     case 'output':
+    case 'checkpoint':
       return progress;
   }
 }

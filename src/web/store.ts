@@ -6,7 +6,7 @@
 import { useStore as useZustand } from 'zustand';
 import { EXAMPLE_FILES } from './examples.ts';
 import { sortFiles } from './files.ts';
-import { loadSaved, save } from './persist.ts';
+import { loadSaved, loadSavedLink, save } from './persist.ts';
 import type { SharedState } from './share.ts';
 import { connectWorker } from './worker/client.ts';
 import type { Surroundings } from './store/context.ts';
@@ -24,21 +24,25 @@ export {
   type LogEntry,
   type PlaygroundState,
 } from './store/state.ts';
-export { COMPARE_LABEL } from './store/compare.ts';
+export { COMPARE_LABEL, compareVerdict } from './store/compare.ts';
 
 async function readStart(): Promise<Start> {
   const hash = location.hash;
   const fallback = (): SharedState =>
     loadSaved() ?? { files: EXAMPLE_FILES.map((f) => ({ ...f })), engine: 'sqlite', selected: EXAMPLE_FILES[0]!.name };
   if (hash.length > 1) {
+    // The link opened before, with the edits made to it since.
+    const edited = loadSavedLink(hash);
+    if (edited) return { ...edited, alert: null, sharedHash: hash, workspace: 'link' };
     const decoded = await decodeLink(hash);
     if (decoded.ok) {
       const files = sortFiles(decoded.state.files);
-      return { ...decoded.state, files, selected: decoded.state.selected ?? null, alert: null, sharedHash: hash };
+      const selected = decoded.state.selected ?? null;
+      return { ...decoded.state, files, selected, alert: null, sharedHash: hash, workspace: 'link' };
     }
-    return { ...fallback(), alert: { message: decoded.message }, sharedHash: '' };
+    return { ...fallback(), alert: { message: decoded.message }, sharedHash: '', workspace: 'own' };
   }
-  return { ...fallback(), alert: null, sharedHash: '' };
+  return { ...fallback(), alert: null, sharedHash: '', workspace: 'own' };
 }
 
 const surroundings: Surroundings = {
@@ -95,14 +99,25 @@ export const {
 export function startPlayground(): void {
   const { store } = playground;
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
-  const persist = () => {
+  // A share link's files are saved apart from the person's own (with the link's hash), never over them.
+  const persist = (state: PlaygroundState = store.getState()) => {
     saveTimer = null;
-    const { files, engine, selected } = store.getState();
-    if (!save({ files, engine, selected }))
+    const { files, engine, selected } = state;
+    const link = state.workspace === 'link' ? { hash: state.sharedHash } : undefined;
+    if (!save({ files, engine, selected }, link))
       note('warn', 'The browser refused to save the files (local storage full or disabled).');
   };
   store.subscribe((state, previous) => {
-    if (state.files === previous.files && state.engine === previous.engine && state.selected === previous.selected)
+    if (state.workspace !== previous.workspace && saveTimer) {
+      clearTimeout(saveTimer);
+      persist(previous); // the edits of the moment before the switch, where they belong
+    }
+    if (
+      state.files === previous.files &&
+      state.engine === previous.engine &&
+      state.selected === previous.selected &&
+      state.sharedHash === previous.sharedHash
+    )
       return;
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = setTimeout(persist, 250);

@@ -31,6 +31,8 @@ export interface TimelineStep {
   note?: string;
   /** On PostgreSQL: the locks and rewrites of each migration the step applied (moonwalk trace's data). */
   trace?: TraceMigration[];
+  /** A Stop that put the database back (what was applied before it stays applied). */
+  kept?: true;
 }
 
 export interface Timeline {
@@ -101,19 +103,32 @@ export function recordStop(
   current: EngineId,
   interrupted: string | null,
   finished: MigrationResult[] = [],
+  restored = false,
 ): Timeline {
   const engines = new Set([current, ...timeline.steps.map((s) => s.engine)]);
   let next = timeline;
   for (const engine of engines) {
     const results = engine === current ? finished : [];
+    const kept = restored && engine === current;
     const before =
       results.length > 0
-        ? ` It had finished ${plural(results.length, 'migration')} (listed), gone with the database.`
+        ? ` It had finished ${plural(results.length, 'migration')} (listed), ${kept ? 'kept' : 'gone with the database'}.`
         : '';
     const note =
       `${interrupted ? `${interrupted} was running.${before} ` : ''}` +
-      'The engine was ended and started again with an empty database.';
-    next = add(next, { engine, kind: 'stopped', label: 'Stop', time, results, diff: null, note });
+      (kept
+        ? 'The engine was ended and started again; the database was put back as it was after the last migration that committed.'
+        : 'The engine was ended and started again with an empty database.');
+    next = add(next, {
+      engine,
+      kind: 'stopped',
+      label: 'Stop',
+      time,
+      results,
+      diff: null,
+      note,
+      ...(kept ? { kept: true } : {}),
+    });
   }
   return next;
 }
@@ -163,7 +178,7 @@ export function ledgerView(status: StatusEntry[], steps: TimelineStep[], engine:
   let position = 0;
   for (const step of steps) {
     if (step.engine !== engine) continue;
-    if (step.kind === 'reset' || step.kind === 'stopped') {
+    if (step.kind === 'reset' || (step.kind === 'stopped' && !step.kept)) {
       order.clear();
       durations.clear();
       continue; // what a stopped command had applied went with the database

@@ -157,11 +157,26 @@ describe('Compare engines', () => {
     expect(await postgres.locator('.cmp-error').innerText()).toMatch(/0002_bad[\s\S]*nosuchtype/i);
     expect(await sqlite.locator('.cmp-run-ok').innerText()).toContain('2 applied');
     expect(await sqlite.locator('.cmp-error').count()).toBe(0);
+    expect(await dialog.locator('.cmp-headline').innerText()).toBe('Could not compare: the run failed on PostgreSQL');
     expect(await dialog.locator('.cmp-warning').innerText()).toContain('The run failed on PostgreSQL');
     // What PostgreSQL rolled back shows as the difference.
     expect(await dialog.locator('.cmp-findings li').allInnerTexts()).toEqual([
       'extras Table only on SQLite (PostgreSQL has none).',
     ]);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  test('runs that failed on both engines: "Could not compare" first, never "Same schema"', async () => {
+    const broken = exec('CREATE TABLE t (id INTEGER PRIMARY KEY,)');
+    const { page, errors } = await openWith([perEngine('0001_bad.lua', [broken], [broken])]);
+    const dialog = await compare(page);
+    const headline = dialog.locator('.cmp-headline');
+    expect(await headline.innerText()).toBe('Could not compare: the run failed on SQLite and PostgreSQL');
+    expect(await headline.getAttribute('class')).toContain('cmp-bad');
+    expect(await dialog.innerText()).not.toContain('Same schema');
+    const log = await page.getByRole('region', { name: 'Log' }).innerText();
+    expect(log).toContain('Compare engines: Could not compare: the run failed on SQLite and PostgreSQL');
+    expect(log).not.toMatch(/the same schema/i);
     expect(errors).toEqual([]);
   }, 120_000);
 

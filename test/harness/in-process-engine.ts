@@ -10,13 +10,13 @@ import { EngineHost } from '../../src/web/worker/engine-host.ts';
 import type { Connect } from '../../src/web/worker/client.ts';
 import type { EngineId } from '../../src/web/worker/protocol.ts';
 
-export function openNodeEngine(engine: EngineId): Promise<Driver> {
-  return engine === 'sqlite' ? openSqlJs() : openPglite();
+export function openNodeEngine(engine: EngineId, sqliteFile?: Uint8Array): Promise<Driver> {
+  return engine === 'sqlite' ? openSqlJs(sqliteFile ? { data: sqliteFile } : {}) : openPglite();
 }
 
 export interface InProcessOptions {
   /** Opens each database; Node's sql.js and PGlite unless a test says otherwise. */
-  openEngine?: (engine: EngineId) => Promise<Driver>;
+  openEngine?: (engine: EngineId, sqliteFile?: Uint8Array) => Promise<Driver>;
 }
 
 export function connectInProcess(options: InProcessOptions = {}): Connect {

@@ -60,7 +60,7 @@ async function started(
 ): Promise<Playground & { around: ReturnType<typeof surroundings> }> {
   const around = surroundings();
   const playground = createPlayground({
-    start: { files, selected: null, engine: 'sqlite', alert: null, sharedHash: '', ...start },
+    start: { files, selected: null, engine: 'sqlite', alert: null, sharedHash: '', workspace: 'own', ...start },
     connect: connectInProcess(),
     surroundings: around,
   });
@@ -88,7 +88,7 @@ describe('the playground store', () => {
     let connected = 0;
     const connect = connectInProcess();
     const playground = createPlayground({
-      start: { files: FILES, selected: null, engine: 'sqlite', alert: null, sharedHash: '' },
+      start: { files: FILES, selected: null, engine: 'sqlite', alert: null, sharedHash: '', workspace: 'own' },
       connect: (...args) => {
         connected++;
         return connect(...args);
@@ -177,7 +177,39 @@ describe('the playground store', () => {
     ]);
   });
 
-  test('Stop ends the command, records it in the Timeline and opens a fresh engine', async () => {
+  test('Stop keeps what committed: the database as it was, and the migrations the command had finished', async () => {
+    const third = { name: '0003_tags.lua', text: migration('tags') };
+    const playground = await started([...FILES, third]);
+    await playground.actions.stop(); // nothing runs: nothing happens
+    expect(playground.store.getState().log.some((e) => e.text.startsWith('Stopped'))).toBe(false);
+    await playground.actions.runCommand('apply-next');
+    // Stop once Apply all has finished its first migration (0002), before its answer arrives.
+    let stopping: Promise<void> | null = null;
+    playground.store.subscribe((state) => {
+      if (!stopping && state.busy === 'Apply all' && state.progress?.finished.length === 1)
+        stopping = playground.actions.stop();
+    });
+    const running = playground.actions.runCommand('apply-all');
+    await until(playground, () => stopping !== null);
+    await running;
+    await stopping;
+    const state = playground.store.getState();
+    expect(state.busy).toBeNull();
+    expect(state.status.map((e) => [e.id, e.status])).toEqual([
+      ['0001_users', 'applied'],
+      ['0002_posts', 'applied'],
+      ['0003_tags', 'pending'],
+    ]);
+    expect(state.schema?.tables.map((t) => t.name)).toEqual(['posts', 'users']);
+    expect(logTexts(state).at(-1)).toBe(
+      'The database is back as it was after the last migration that committed: 0001_users, 0002_posts stay applied.',
+    );
+    expect(state.timeline.steps.at(-1)?.note).toBe(
+      'Apply all was running. It had finished 1 migration (listed), kept. The engine was ended and started again; the database was put back as it was after the last migration that committed.',
+    );
+  });
+
+  test('Stop before the database was kept: a fresh engine and an empty database, said so', async () => {
     const playground = await started();
     const running = playground.actions.runCommand('apply-all');
     expect(playground.store.getState().busy).toBe('Apply all');
@@ -269,6 +301,11 @@ describe('the playground store', () => {
     const state = playground.store.getState();
     expect(state.files.map((f) => f.name)).toEqual(['0007_only.lua']);
     expect(state.sharedHash).toBe(hash);
+    expect(state.workspace).toBe('link');
     expect(logTexts(state).at(-1)).toMatch(/^Loaded a shared link: 1 file for SQLite, on an empty database\./);
+    expect(logTexts(state).at(-1)).toContain('Your own files are kept apart');
+    // Editing a link's files keeps its address: it is what tells them apart from the person's own.
+    playground.actions.updateText('0007_only.lua', migration('changed'));
+    expect(playground.around.address).toBe(hash);
   });
 });

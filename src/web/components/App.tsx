@@ -76,9 +76,14 @@ function Header() {
       <button
         type="button"
         className="danger"
-        onClick={stop}
+        onClick={() => void stop()}
+        // Enabled while something runs, or to start a fresh engine after the worker failed.
+        disabled={busy === null && engineState !== 'failed'}
         aria-keyshortcuts={ariaKeys('stop')}
-        title={withKeys('End whatever runs now; the engine restarts with an empty database', 'stop')}
+        title={withKeys(
+          'End what runs now; the database goes back to how it was after the last migration that committed',
+          'stop',
+        )}
       >
         Stop
       </button>

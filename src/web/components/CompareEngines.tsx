@@ -6,10 +6,9 @@
  */
 import { useEffect, useRef } from 'react';
 import { describeRunError } from '../../core/results.ts';
-import { plural } from '../../core/plural.ts';
 import { MARK_SIGNS, MARK_WORDS, sideMarks, type Marked, type NoteLine, type SideMarks } from '../compare-marks.ts';
 import { formatMs } from '../format.ts';
-import { closeCompare, RESULT_WORDS, stop, useStore } from '../store.ts';
+import { closeCompare, compareVerdict, RESULT_WORDS, stop, useStore } from '../store.ts';
 import { ENGINE_LABELS, type CompareReport, type CompareSide, type TableView } from '../worker/protocol.ts';
 import { Modal } from './Modal.tsx';
 import { ColumnFlags, ColumnsTable, RowCount } from './Panels.tsx';
@@ -205,12 +204,6 @@ function Findings({ report }: { report: CompareReport }) {
   );
 }
 
-function headline(report: CompareReport): string {
-  if (!report.compared) return 'Not compared';
-  if (report.findings.length === 0) return 'Same schema on both engines';
-  return `${plural(report.findings.length, 'difference')} between SQLite and PostgreSQL`;
-}
-
 export function CompareEnginesDialog() {
   const { open, phase, loadingPostgres, report } = useStore((s) => s.compare);
   // Back to the button on close: the dialog cannot restore it itself, since the button was disabled (and so lost the
@@ -220,6 +213,7 @@ export function CompareEnginesDialog() {
     if (wasOpen.current && !open) document.getElementById('compare-engines-button')?.focus();
     wasOpen.current = open;
   }, [open]);
+  const verdict = report ? compareVerdict(report) : null;
   const failedRuns = report?.sides.filter((s) => s.run !== null && !s.run.ok).map((s) => ENGINE_LABELS[s.engine]) ?? [];
   return (
     <Modal
@@ -249,16 +243,13 @@ export function CompareEnginesDialog() {
         {phase === 'ended' && (
           <p className="problem">The comparison did not finish (stopped, or the engine failed: see the log).</p>
         )}
-        {phase === 'done' && report && (
+        {phase === 'done' && report && verdict && (
           <>
-            <h3
-              className={`cmp-headline ${!report.compared ? 'cmp-bad' : report.findings.length === 0 ? 'cmp-same' : 'cmp-differ'}`}
-            >
-              {headline(report)}
-            </h3>
-            {failedRuns.length > 0 && (
+            <h3 className={`cmp-headline cmp-${verdict.tone}`}>{verdict.text}</h3>
+            {failedRuns.length > 0 && report.compared && (
               <p className="cmp-warning">
-                The run failed on {failedRuns.join(' and ')}: the comparison shows the schema each engine reached.
+                The run failed on {failedRuns.join(' and ')}: below, the schema each engine reached and where they
+                differ so far.
               </p>
             )}
             <Findings report={report} />

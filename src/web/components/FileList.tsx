@@ -18,6 +18,7 @@ export function FileList() {
   const status = useStore((s) => s.status);
   const outcomes = useStore((s) => s.outcomes);
   const missing = missingIds({ status });
+  const fromLink = useStore((s) => s.workspace === 'link');
 
   return (
     <nav className="files" aria-label="Migrations">
@@ -27,6 +28,14 @@ export function FileList() {
           New migration
         </button>
       </div>
+      {fromLink && (
+        <p className="link-note" role="status">
+          A shared link&apos;s files; yours are kept apart.{' '}
+          <a href={location.pathname + location.search} title="Your own files (the address without the # part)">
+            My files
+          </a>
+        </p>
+      )}
       {files.length === 0 && <p className="empty">No migrations. Add one with New migration.</p>}
       <ol className="file-list">
         {files.map((f, i) => {

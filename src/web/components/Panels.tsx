@@ -215,6 +215,7 @@ export function LogPanel() {
 export function SqlConsole() {
   const [sql, setSql] = useState('');
   const result = useStore((s) => s.sqlResult);
+  const stale = useStore((s) => s.sqlStale);
   const busy = useStore((s) => s.busy);
   const ready = useStore((s) => s.engineState === 'ready');
   return (
@@ -249,7 +250,20 @@ export function SqlConsole() {
           <span className="hint">Runs outside any migration, on the current database.</span>
         </form>
         {result && (
-          <div className="sql-result">
+          <div className={`sql-result${stale ? ' stale' : ''}`}>
+            {stale && (
+              <p className="stale-note">
+                <strong>Out of date:</strong> the database changed since this ran.{' '}
+                <button
+                  type="button"
+                  className="link"
+                  disabled={busy !== null || !ready}
+                  onClick={() => void runSql(sql)}
+                >
+                  Run it again
+                </button>
+              </p>
+            )}
             <p className={result.ok ? 'hint' : 'problem'}>{result.message}</p>
             {result.columns.length > 0 && (
               <div className="sql-table">

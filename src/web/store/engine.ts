@@ -6,7 +6,7 @@ import { StoppedError, type EngineClientListener } from '../worker/client.ts';
 import { ENGINE_LABELS, type EngineId } from '../worker/protocol.ts';
 import type { Ctx } from './context.ts';
 import { withLog, withProblem } from './log.ts';
-import { runEvent, sources, stopWorker, withDb } from './runs.ts';
+import { restoreAfterStop, runEvent, sources, stopWorker, withDb } from './runs.ts';
 import { CLEARED_RUN_VIEW } from './state.ts';
 
 /** What the engine client tells the store. */
@@ -91,10 +91,17 @@ export function switchEngine(ctx: Ctx, engine: EngineId): Promise<void> {
   return openEngine(ctx, 'switch');
 }
 
-/** Stop: ends whatever runs, with a fresh worker, and opens the engine again. */
-export function stop(ctx: Ctx): Promise<void> {
-  stopWorker(ctx);
-  return openEngine(ctx, 'restart');
+/**
+ * Stop: ends whatever runs, with a fresh worker, opens the engine again and puts the database back as it was after
+ * the last migration that committed. Does nothing while nothing runs (unless the worker has failed: then it starts a
+ * fresh one).
+ */
+export async function stop(ctx: Ctx): Promise<void> {
+  const { busy, engineState } = ctx.get();
+  if (busy === null && engineState !== 'failed') return;
+  const restoration = stopWorker(ctx);
+  await openEngine(ctx, 'restart');
+  if (restoration && ctx.get().engineState === 'ready') await restoreAfterStop(ctx, restoration);
 }
 
 /** Asks for the ledger and the schema of the current database. */

@@ -5,6 +5,10 @@ import type { LogEntry, PlaygroundState, SourceLink } from './state.ts';
 
 const MAX_LOG = 400;
 
+/** Said whenever a share link's files are shown. */
+export const OWN_FILES_KEPT =
+  'Your own files are kept apart: the address without the # part (or "My files") shows them again.';
+
 export type NewLogEntry = Omit<LogEntry, 'id' | 'time'>;
 
 /** The log with `entries` added (the oldest dropped beyond MAX_LOG). */

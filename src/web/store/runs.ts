@@ -2,7 +2,7 @@
  * Runs: the commands that occupy the engine worker (Apply…, Revert…, Redo, Reset database, Verify, the SQL console)
  * and Stop, and what their answers change: the ledger, the schema, the Diff, the Timeline, the log.
  */
-import type { MigrationResult } from '../../core/results.ts';
+import type { Direction, MigrationResult } from '../../core/results.ts';
 import { plural } from '../../core/plural.ts';
 import { clockOf } from '../format.ts';
 import { progressAfter, startProgress } from '../run-progress.ts';
@@ -11,6 +11,7 @@ import { StoppedError } from '../worker/client.ts';
 import {
   COMMAND_LABELS,
   ENGINE_LABELS,
+  type Checkpoint,
   type DbView,
   type ResultOf,
   type RunCommand,
@@ -22,7 +23,7 @@ import type { Change, Ctx } from './context.ts';
 import { linkOf, withError, withLog, withProblem, type NewLogEntry } from './log.ts';
 import { CLEARED_RUN_VIEW, idle, RESULT_WORDS, type PlaygroundState } from './state.ts';
 
-const NOT_BUSY = { busy: null, runId: null, progress: null } satisfies Change;
+const NOT_BUSY = { busy: null, runId: null, progress: null, checkpoint: null } satisfies Change;
 
 const clock = () => clockOf(new Date());
 
@@ -68,6 +69,7 @@ export async function occupy<B extends WorkerRequestBody>(
 export function runEvent(ctx: Ctx, requestId: number, event: RunEvent): void {
   ctx.update((state) => {
     if (requestId !== state.runId || !state.progress) return {};
+    if (event.type === 'checkpoint') return { checkpoint: event.checkpoint };
     const progress = progressAfter(state.progress, event);
     if (event.type === 'output')
       return {
@@ -91,7 +93,9 @@ function resultEntry(result: MigrationResult): NewLogEntry {
 /** The database's ledger and schema, when `db` is of the engine shown. */
 export function withDb(state: PlaygroundState, db: DbView): Change {
   if (db.engine !== state.engine) return {};
+  const changed = state.sqlResult !== null && JSON.stringify(db.schema) !== JSON.stringify(state.schema);
   return {
+    ...(changed ? { sqlStale: true } : {}),
     status: db.status,
     schema: db.schema,
     schemaError: db.schemaError,
@@ -261,7 +265,7 @@ export async function runSql(ctx: Ctx, sql: string): Promise<void> {
             }
           : {}),
       }),
-      (s) => withDb(s, result.db),
+      (s) => ({ ...withDb(s, result.db), sqlStale: false }),
       (s) =>
         withLog(s, {
           kind: result.result.ok ? 'info' : 'error',
@@ -273,18 +277,71 @@ export async function runSql(ctx: Ctx, sql: string): Promise<void> {
 }
 
 /**
- * Ends the worker, whatever it runs, and starts a fresh one with empty databases. The caller opens the engine again
- * (store/engine.ts `stopAndRestart`).
+ * Ends the worker, whatever it runs, and starts a fresh one with empty databases; answers what the stopped command
+ * left to put back: the database as it found it, and how many migrations it had finished since (to run again). The
+ * caller opens the engine and restores it (store/engine.ts `stop`).
  */
-export function stopWorker(ctx: Ctx): void {
+export function stopWorker(ctx: Ctx): Restoration | null {
+  const state = ctx.get();
+  const { checkpoint } = state;
+  const finished = state.progress?.finished ?? [];
+  const restoration =
+    checkpoint && checkpoint.engine === state.engine
+      ? { checkpoint, replay: checkpoint.command ? replayOf(finished) : null }
+      : null;
   ctx.client().restart();
-  ctx.update((state) => ({
+  ctx.update((s) => ({
     ...CLEARED_RUN_VIEW,
     ...NOT_BUSY,
-    timeline: recordStop(state.timeline, clock(), state.engine, state.busy, state.progress?.finished ?? []),
-    ...withLog(state, {
+    timeline: recordStop(s.timeline, clock(), s.engine, s.busy, finished, restoration !== null),
+    ...withLog(s, {
       kind: 'warn',
-      text: 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.',
+      text: restoration
+        ? 'Stopped: the engine worker was ended and a fresh one started. Putting the database back as it was after the last migration that committed…'
+        : 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.',
     }),
   }));
+  return restoration;
+}
+
+export interface Restoration {
+  checkpoint: Checkpoint;
+  replay: { direction: Direction; steps: number } | null;
+}
+
+/** The migrations a stopped command had committed, to run again after its checkpoint. */
+function replayOf(finished: MigrationResult[]): Restoration['replay'] {
+  const applied = finished.filter((r) => r.status === 'applied').length;
+  const reverted = finished.filter((r) => r.status === 'reverted').length;
+  // Redo reverts one and applies it again: stopped in its `up`, only the revert had committed.
+  if (reverted > 0 && applied === 0) return { direction: 'down', steps: reverted };
+  if (applied > 0 && reverted === 0) return { direction: 'up', steps: applied };
+  return null;
+}
+
+/** After a Stop: the database put back (store/engine.ts `stop` calls it once the fresh engine is open). */
+export async function restoreAfterStop(ctx: Ctx, restoration: Restoration): Promise<void> {
+  await occupy(
+    ctx,
+    'Restore database',
+    { type: 'restore', checkpoint: restoration.checkpoint, replay: restoration.replay, files: sources(ctx.get()) },
+    (state, result) =>
+      chain(
+        state,
+        (s) => withDb(s, result.db),
+        (s) => {
+          const applied = result.db.status.filter((e) => e.status !== 'pending' && e.status !== 'missing');
+          const failed = result.replayed && !result.replayed.ok ? result.replayed.error : null;
+          return withLog(s, {
+            kind: failed ? 'error' : 'info',
+            text:
+              `The database is back as it was after the last migration that committed: ${
+                applied.length === 0
+                  ? 'no migration is applied'
+                  : `${applied.map((e) => e.id).join(', ')} ${applied.length === 1 ? 'stays' : 'stay'} applied`
+              }.` + (failed ? ` Running the finished migrations again failed: ${failed.message}` : ''),
+          });
+        },
+      ),
+  );
 }

@@ -7,7 +7,7 @@ import { sortFiles } from '../files.ts';
 import type { DecodeResult } from '../share.ts';
 import { ENGINE_LABELS } from '../worker/protocol.ts';
 import type { Ctx } from './context.ts';
-import { withLog, withProblem } from './log.ts';
+import { OWN_FILES_KEPT, withLog, withProblem } from './log.ts';
 import type { PlaygroundState } from './state.ts';
 import { replaceFiles } from './workspace.ts';
 
@@ -74,8 +74,8 @@ export async function openLink(ctx: Ctx, hash: string): Promise<void> {
   await replaceFiles(ctx, files, 'a shared link', {
     engine: decoded.state.engine,
     selected: decoded.state.selected ?? files[0]?.name ?? null,
+    workspace: 'link',
   });
-  // Now the address matches the files (until they change).
   ctx.update(() => ({ sharedHash: hash }));
 }
 
@@ -85,15 +85,19 @@ export function greetLink(ctx: Ctx): void {
     if (s.sharedHash)
       return withLog(s, {
         kind: 'info',
-        text: `Opened a shared link: ${plural(s.files.length, 'file')} for ${ENGINE_LABELS[s.engine]}. Nothing has run: press Apply next or Apply all to run them.`,
+        text: `Opened a shared link: ${plural(s.files.length, 'file')} for ${ENGINE_LABELS[s.engine]}. Nothing has run: press Apply next or Apply all to run them. ${OWN_FILES_KEPT}`,
       });
     return s.alert ? withLog(s, { kind: 'error', text: s.alert.message }) : {};
   });
   if (ctx.get().alert && ctx.surroundings.hash()) ctx.surroundings.replaceHash(null);
 }
 
-/** After any update: the link in the address bar no longer matches once the files or the engine change. */
+/**
+ * After any update: the link in the address bar no longer matches once the person's own files or engine change. A
+ * share link's files keep their address: it is what tells them apart from the person's own.
+ */
 export function followAddress(ctx: Ctx, state: PlaygroundState, previous: PlaygroundState): void {
+  if (state.workspace === 'link') return;
   if (state.files === previous.files && state.engine === previous.engine) return;
   const hash = ctx.surroundings.hash();
   if (!state.sharedHash || hash !== state.sharedHash) return;

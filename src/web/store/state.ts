@@ -9,6 +9,7 @@ import { idOf } from '../files.ts';
 import { EMPTY_TIMELINE, type Timeline } from '../timeline.ts';
 import {
   ENGINE_LABELS,
+  type Checkpoint,
   type CompareReport,
   type DiffLine,
   type EngineId,
@@ -79,6 +80,8 @@ export interface PlaygroundState {
   /** The worker's id of that command's request (its events carry it); null before the id is known. */
   runId: number | null;
   progress: RunProgress | null;
+  /** The database as that command found it (its first event): what a Stop puts back. */
+  checkpoint: Checkpoint | null;
   status: StatusEntry[];
   /** Failed or skipped in the last run that touched them, by id. */
   outcomes: Record<string, 'failed' | 'skipped'>;
@@ -86,6 +89,8 @@ export interface PlaygroundState {
   schemaError: string | null;
   diff: { title: string; lines: DiffLine[] } | null;
   sqlResult: SqlConsoleResult | null;
+  /** The database (its schema or its row counts) has changed since the SQL console's result was read. */
+  sqlStale: boolean;
   verify: VerifyReport | null;
   timeline: Timeline;
   compare: CompareState;
@@ -97,6 +102,11 @@ export interface PlaygroundState {
   lastLogId: number;
 
   // Sharing (store/share.ts).
+  /**
+   * Whose files these are: the person's own, or a share link's (kept apart: saved on their own, never over the
+   * person's files, which the plain address shows again).
+   */
+  workspace: 'own' | 'link';
   /** The address's hash as the last share link (made or opened) left it; '' when it no longer matches the files. */
   sharedHash: string;
 
@@ -112,6 +122,7 @@ export interface Start {
   alert: Alert | null;
   /** The hash of the share link it was opened with, or ''. */
   sharedHash: string;
+  workspace: 'own' | 'link';
 }
 
 export function initialState(start: Start): PlaygroundState {
@@ -127,12 +138,14 @@ export function initialState(start: Start): PlaygroundState {
     busy: null,
     runId: null,
     progress: null,
+    checkpoint: null,
     status: [],
     outcomes: {},
     schema: null,
     schemaError: null,
     diff: null,
     sqlResult: null,
+    sqlStale: false,
     verify: null,
     timeline: EMPTY_TIMELINE,
     compare: { open: false, phase: 'idle', loadingPostgres: false, report: null },
@@ -140,6 +153,7 @@ export function initialState(start: Start): PlaygroundState {
     log: [],
     lastLogId: 0,
     sharedHash: start.sharedHash,
+    workspace: start.workspace,
     shortcutsOpen: false,
   };
 }
@@ -157,6 +171,7 @@ export const CLEARED_RUN_VIEW = {
   markers: {},
   alert: null,
   sqlResult: null,
+  sqlStale: false,
   verify: null,
 } satisfies Partial<PlaygroundState>;
 

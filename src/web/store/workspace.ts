@@ -8,7 +8,7 @@ import { nameProblem, nextNumber, normalizeName, sortFiles } from '../files.ts';
 import { ENGINE_LABELS, type DiffLine, type EngineId, type SourceFile } from '../worker/protocol.ts';
 import type { Ctx } from './context.ts';
 import { openEngine, refreshStatusSoon, stop } from './engine.ts';
-import { withLog } from './log.ts';
+import { OWN_FILES_KEPT, withLog } from './log.ts';
 import { resetDatabase } from './runs.ts';
 import { CLEARED_RUN_VIEW, fileState, type SourceLink } from './state.ts';
 
@@ -119,7 +119,7 @@ export async function replaceFiles(
   ctx: Ctx,
   files: SourceFile[],
   what: string,
-  changes: { engine?: EngineId; selected?: string | null } = {},
+  changes: { engine?: EngineId; selected?: string | null; workspace?: 'own' | 'link' } = {},
 ): Promise<void> {
   const sorted = sortFiles(files);
   if (ctx.get().busy !== null) await stop(ctx);
@@ -129,11 +129,12 @@ export async function replaceFiles(
     files: sorted,
     selected: changes.selected ?? sorted[0]?.name ?? null,
     ...(changes.engine ? { engine: changes.engine } : {}),
+    ...(changes.workspace ? { workspace: changes.workspace } : {}),
   }));
   if (engineChanged) await openEngine(ctx, 'switch');
   const engine = ENGINE_LABELS[ctx.get().engine];
   const logLine = changes.engine
-    ? `Loaded ${what}: ${plural(sorted.length, 'file')} for ${engine}, on an empty database. Nothing has run.`
+    ? `Loaded ${what}: ${plural(sorted.length, 'file')} for ${engine}, on an empty database. Nothing has run.${changes.workspace === 'link' ? ` ${OWN_FILES_KEPT}` : ''}`
     : `Loaded ${what}: ${plural(sorted.length, 'file')}, on an empty ${engine} database. Nothing has run: press Apply next or Apply all.`;
   if (ctx.get().engineState !== 'ready' || !(await resetDatabase(ctx, { what, log: logLine })))
     note(ctx, 'info', logLine);

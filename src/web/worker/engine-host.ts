@@ -17,8 +17,10 @@ import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts'
 import { plannedSteps } from './run-plan.ts';
 import { StatementCounter } from './statement-counter.ts';
 import { forPage } from './remedies.ts';
+import { idOf } from '../files.ts';
 import {
   ENGINE_LABELS,
+  type Checkpoint,
   type CommandResult,
   type DbView,
   type DiffLine,
@@ -38,8 +40,11 @@ import { createTracer } from '../../core/trace.ts';
 export interface EngineHostOptions {
   /** Every reply and message to the page. */
   post(message: WorkerReply): void;
-  /** Opens a new, empty database of `engine` (the browser's files in the worker; Node's packages in tests). */
-  openEngine(engine: EngineId): Promise<Driver>;
+  /**
+   * Opens a new database of `engine` (the browser's files in the worker; Node's packages in tests): empty, or for
+   * SQLite the database file `sqliteFile`.
+   */
+  openEngine(engine: EngineId, sqliteFile?: Uint8Array): Promise<Driver>;
   /** Engines whose code is already at hand: a throwaway database of these is not announced as loading. */
   preloaded?: EngineId[];
 }
@@ -64,7 +69,7 @@ export class EngineHost {
   private luaHost: LuaHost | null = null;
   private queue: Promise<void> = Promise.resolve();
   readonly post: (message: WorkerReply) => void;
-  private readonly openEngine: (engine: EngineId) => Promise<Driver>;
+  private readonly openEngine: (engine: EngineId, sqliteFile?: Uint8Array) => Promise<Driver>;
 
   constructor(options: EngineHostOptions) {
     this.post = options.post;
@@ -88,10 +93,42 @@ export class EngineHost {
     });
   }
 
-  private handle(request: WorkerRequest): Promise<CommandResult> {
+  private async handle(request: WorkerRequest): Promise<CommandResult> {
+    if (CHECKPOINTED.has(request.type)) await this.checkpoint(request);
     // TypeScript cannot follow the pairing of a union through an index; HANDLERS' own type states it per request.
     const handler = HANDLERS[request.type] as (host: EngineHost, request: WorkerRequest) => Promise<CommandResult>;
     return handler(this, request);
+  }
+
+  /**
+   * The current database as it is now, sent to the page as the request's first event: a Stop ends this worker, and
+   * the page gives it to the fresh one (`restore`). Nothing is sent when the database cannot be exported.
+   */
+  private async checkpoint(request: WorkerRequest): Promise<void> {
+    try {
+      const [{ exportDatabase }, slot] = await Promise.all([import('../db-export.ts'), this.currentSlot()]);
+      const { data } = await exportDatabase(slot.driver);
+      const command = request.type === 'run' ? request.command : null;
+      const checkpoint = { engine: slot.engine, image: data, applied: [...slot.applied.values()], command };
+      this.post({ type: 'event', id: request.id, event: { type: 'checkpoint', checkpoint } });
+    } catch {
+      // No checkpoint: a Stop during this request starts the database empty, and says so.
+    }
+  }
+
+  /** Makes the current engine's database the one `checkpoint` holds. */
+  async restore(checkpoint: Checkpoint): Promise<Slot> {
+    await this.dropCurrent();
+    const { engine, image } = checkpoint;
+    const opened = (async () => {
+      if (engine === 'sqlite') return this.openEngine('sqlite', image);
+      const driver = await this.openEngine(engine);
+      await driver.exec(new TextDecoder().decode(image));
+      return driver;
+    })().then((driver) => ({ engine, driver, applied: new Map(checkpoint.applied.map((f) => [idOf(f.name), f])) }));
+    this.slots.set(engine, opened);
+    this.current = engine;
+    return opened;
   }
 
   /** The database of `engine`, opened (and announced) on first use. */
@@ -383,6 +420,9 @@ async function sqlConsole(slot: Slot, sql: string): Promise<SqlConsoleResult> {
   }
 }
 
+/** The requests that occupy the worker (Stop ends them): the database is kept before each. */
+const CHECKPOINTED = new Set<RequestType>(['run', 'sql', 'verify', 'compare', 'export']);
+
 /** Each request's handler, typed by the protocol's pairing of request and result. */
 const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) => Promise<ResultOf<T>> } = {
   async open(host, request) {
@@ -430,6 +470,25 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
   async export(host) {
     const [{ exportDatabase }, slot] = await Promise.all([import('../db-export.ts'), host.currentSlot()]);
     return { kind: 'export', engine: slot.engine, ...(await exportDatabase(slot.driver)) };
+  },
+  async restore(host, request) {
+    const slot = await host.restore(request.checkpoint);
+    let replayed: RunResult | null = null;
+    const { replay } = request;
+    if (replay && replay.steps > 0) {
+      const files = replay.direction === 'up' ? migrationFiles(request.files) : filesAsApplied(slot, request.files);
+      const migrator = new Migrator({ driver: slot.driver, files, host: host.lua() });
+      try {
+        replayed = await (replay.direction === 'up'
+          ? migrator.up({ step: replay.steps })
+          : migrator.down({ step: replay.steps }));
+      } finally {
+        migrator.dispose();
+      }
+      remember(slot, replayed, files);
+      replayed = { ...replayed, error: forPage(replayed.error) };
+    }
+    return { kind: 'restore', db: await dbView(host.lua(), slot, migrationFiles(request.files)), replayed };
   },
   async sql(host, request) {
     const slot = await host.currentSlot();

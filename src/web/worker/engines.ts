@@ -87,7 +87,9 @@ async function openPostgres(): Promise<Driver> {
   return openPglite({ pglite });
 }
 
-export async function openEngine(engine: EngineId): Promise<Driver> {
-  if (engine === 'sqlite') return openSqlJs({ wasmModule: sqliteWasmModule() });
+/** A new database of `engine`: empty, or for SQLite the database file `sqliteFile`. */
+export async function openEngine(engine: EngineId, sqliteFile?: Uint8Array): Promise<Driver> {
+  if (engine === 'sqlite')
+    return openSqlJs({ wasmModule: sqliteWasmModule(), ...(sqliteFile ? { data: sqliteFile } : {}) });
   return openPostgres();
 }

@@ -5,7 +5,7 @@
  * messages whenever an engine starts loading, becomes ready or fails.
  */
 import type { MigratorEvent } from '../../core/migrator.ts';
-import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
+import type { Direction, RunError, RunResult, StatusEntry } from '../../core/results.ts';
 import type { EngineFinding } from '../../core/schema/compare-engines.ts';
 import type { TraceMigration } from '../../core/trace.ts';
 
@@ -46,7 +46,29 @@ export type WorkerRequest =
   /** A SQL console statement (or script) against the current database, outside any migration. */
   | { type: 'sql'; id: number; sql: string; files: SourceFile[] }
   /** The current database as a file: SQLite's own file, or a plain SQL dump of PostgreSQL (src/web/db-export.ts). */
-  | { type: 'export'; id: number };
+  | { type: 'export'; id: number }
+  /**
+   * After a Stop, in the fresh worker: the current database put back from a checkpoint, and the migrations the
+   * stopped command had finished since run again (`replay`), so that what committed stays.
+   */
+  | {
+      type: 'restore';
+      id: number;
+      checkpoint: Checkpoint;
+      replay: { direction: Direction; steps: number } | null;
+      files: SourceFile[];
+    };
+
+/** The current database as it was when an occupying request started (sent as its first event). */
+export interface Checkpoint {
+  engine: EngineId;
+  /** `exportDatabase`'s file: SQLite's own, or PostgreSQL's SQL dump. */
+  image: Uint8Array;
+  /** The text of each applied migration as it was applied (what Revert uses). */
+  applied: SourceFile[];
+  /** The command that followed, if it was one of the run commands. */
+  command: RunCommand | null;
+}
 
 export type RequestType = WorkerRequest['type'];
 export type RequestOf<T extends RequestType> = Extract<WorkerRequest, { type: T }>;
@@ -172,6 +194,7 @@ interface ResultData {
   compare: { report: CompareReport };
   sql: { result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
   export: { engine: EngineId; fileName: string; mime: string; data: Uint8Array };
+  restore: { db: DbView; replayed: RunResult | null };
 }
 
 /** The result of a request of type `T`: `request({ type: 'run', … })` answers a `ResultOf<'run'>`. */
@@ -186,7 +209,11 @@ export type EngineState = 'loading' | 'ready' | 'failed';
  * migrations the command will go through, sent before the first) and `progress` (statements sent to the database
  * so far in this command; at most about ten a second, see src/web/worker/statement-counter.ts).
  */
-export type RunEvent = MigratorEvent | { type: 'plan'; steps: number } | { type: 'progress'; statements: number };
+export type RunEvent =
+  | MigratorEvent
+  | { type: 'plan'; steps: number }
+  | { type: 'progress'; statements: number }
+  | { type: 'checkpoint'; checkpoint: Checkpoint };
 
 export type WorkerReply =
   | { type: 'engine'; engine: EngineId; state: EngineState; message?: string; loadMs?: number }
