@@ -8,6 +8,7 @@ import { EXAMPLE_FILES } from './examples.ts';
 import { sortFiles } from './files.ts';
 import { loadSaved, loadSavedLink, save } from './persist.ts';
 import type { SharedState } from './share.ts';
+import { applyTheme, followSystem, savedTheme, saveTheme } from './theme.ts';
 import { connectWorker } from './worker/client.ts';
 import type { Surroundings } from './store/context.ts';
 import { createPlayground } from './store/playground.ts';
@@ -28,27 +29,29 @@ export { COMPARE_LABEL, compareVerdict } from './store/compare.ts';
 
 async function readStart(): Promise<Start> {
   const hash = location.hash;
+  const theme = savedTheme();
   const fallback = (): SharedState =>
     loadSaved() ?? { files: EXAMPLE_FILES.map((f) => ({ ...f })), engine: 'sqlite', selected: EXAMPLE_FILES[0]!.name };
   if (hash.length > 1) {
     // The link opened before, with the edits made to it since.
     const edited = loadSavedLink(hash);
-    if (edited) return { ...edited, alert: null, sharedHash: hash, workspace: 'link' };
+    if (edited) return { ...edited, alert: null, sharedHash: hash, workspace: 'link', theme };
     const decoded = await decodeLink(hash);
     if (decoded.ok) {
       const files = sortFiles(decoded.state.files);
       const selected = decoded.state.selected ?? null;
-      return { ...decoded.state, files, selected, alert: null, sharedHash: hash, workspace: 'link' };
+      return { ...decoded.state, files, selected, alert: null, sharedHash: hash, workspace: 'link', theme };
     }
-    return { ...fallback(), alert: { message: decoded.message }, sharedHash: '', workspace: 'own' };
+    return { ...fallback(), alert: { message: decoded.message }, sharedHash: '', workspace: 'own', theme };
   }
-  return { ...fallback(), alert: null, sharedHash: '', workspace: 'own' };
+  return { ...fallback(), alert: null, sharedHash: '', workspace: 'own', theme };
 }
 
 const surroundings: Surroundings = {
   hash: () => location.hash,
   replaceHash: (hash) => history.replaceState(null, '', hash ?? location.pathname + location.search),
   href: () => location.href,
+  editedLink: loadSavedLink,
   async copy(text) {
     try {
       await navigator.clipboard.writeText(text);
@@ -82,6 +85,7 @@ export const {
   report,
   note,
   setShortcutsOpen,
+  setTheme,
   replaceFiles,
   runCommand,
   resetDatabase,
@@ -129,5 +133,11 @@ export function startPlayground(): void {
     }
   });
   addEventListener('hashchange', () => playground.actions.addressChanged());
+  store.subscribe((state, previous) => {
+    if (state.theme === previous.theme) return;
+    saveTheme(state.theme);
+    applyTheme(state.theme);
+  });
+  followSystem(() => store.getState().theme);
   void playground.start();
 }

@@ -190,7 +190,9 @@ describe('Compare engines', () => {
       .toContain('did not finish');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
-    expect(await page.getByRole('button', { name: 'Compare engines' }).isEnabled()).toBe(true);
+    // Usable again once the database is back as it was before the comparison.
+    await expect.poll(() => page.getByRole('button', { name: 'Compare engines' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('region', { name: 'Log' }).innerText()).toContain('The database is back as it was');
     expect(errors).toEqual([]);
   }, 120_000);
 });

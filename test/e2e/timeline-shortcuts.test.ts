@@ -218,17 +218,23 @@ describe('timeline, shortcuts and progress', () => {
     expect(await page.getByRole('button', { name: 'Stop', exact: true }).isEnabled()).toBe(true);
 
     await page.keyboard.press('Escape');
-    await waitForLog(page, 'The database was reset', 5000);
+    await waitForLog(page, 'stay applied', 10_000);
     await expect.poll(() => progress.count()).toBe(0);
     expect(await text(page, 'Log')).not.toContain('0004_new_migration applied');
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
-    // The Timeline keeps what happened: the Stop, with the three migrations Apply all had applied before the long one.
+    expect(await page.getByRole('button', { name: 'Stop', exact: true }).isDisabled()).toBe(true);
+    // The Timeline keeps what happened: the Stop, with the three migrations Apply all had applied before the long one,
+    // which stay applied.
     await page.getByRole('tab', { name: 'Timeline' }).click();
     const { ledger, steps } = await timeline(page);
-    expect(ledger).toEqual([]);
+    expect(ledger.map((row) => row.match(/\b000[1-4]_\w+/)?.[0])).toEqual([
+      '0001_create_users',
+      '0002_add_email_to_users',
+      '0003_seed_roles',
+    ]);
     const stop = steps.at(-1)!;
     expect(stop).toMatch(/Stop stopped/);
-    expect(stop).toMatch(/Apply all was running\. It had finished 3 migrations \(listed\), gone with the database\./);
+    expect(stop).toMatch(/Apply all was running\. It had finished 3 migrations \(listed\), kept\./);
     expect(stop.match(/\b000[1-4]_\w+/g)).toEqual(['0001_create_users', '0002_add_email_to_users', '0003_seed_roles']);
     expect(errors).toEqual([]);
   });

@@ -376,6 +376,17 @@ db:execute("Create Unique Index idx_users_id ON users(id)")`);
     ]);
   });
 
+  it("leaves out the new table of the guide's SQLite table rebuild (IF NOT EXISTS would be wrong there)", () => {
+    const src = migration(`db:execute("CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")
+db:execute("INSERT INTO users_new (id, email) SELECT id, email FROM users")
+db:execute("DROP TABLE users")
+db:execute("ALTER TABLE users_new RENAME TO users")
+db:execute("CREATE TABLE audit (id INTEGER PRIMARY KEY)")`);
+    expect(summary(lint(src), 'create-without-if-not-exists')).toEqual([
+      ['create-without-if-not-exists', 'info', lineOf(src, 'CREATE TABLE audit')],
+    ]);
+  });
+
   it('accepts IF NOT EXISTS, and does not ask for it on MySQL indexes (MySQL has no such syntax)', () => {
     const src = migration(
       `db:execute("CREATE TABLE IF NOT EXISTS users (id INT PRIMARY KEY)")
@@ -496,6 +507,14 @@ end)
     ]);
     expect(findings[0]!.message).toContain('database("postgres"');
     expect(findings[0]!.message).toContain('0001_create_users.lua');
+  });
+
+  it('says nothing in a workspace that targets one engine only', () => {
+    const files = ['0001_a.lua', '0002_b.lua', '0003_c.lua'].map((file) => ({
+      file,
+      source: migration('db:execute("SELECT 1")'),
+    }));
+    expect(lintMigrations(files, { disabled: LOCK_SAFETY_CODES }).map((f) => f.code)).toEqual([]);
   });
 
   it('counts a misspelt engine as the one it was meant to be (unknown-database reports it)', () => {

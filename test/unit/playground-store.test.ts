@@ -51,6 +51,7 @@ function surroundings(): Surroundings & { address: string; copied: string[] } {
       this.copied.push(text);
       return true;
     },
+    editedLink: () => null,
   };
 }
 
@@ -60,7 +61,16 @@ async function started(
 ): Promise<Playground & { around: ReturnType<typeof surroundings> }> {
   const around = surroundings();
   const playground = createPlayground({
-    start: { files, selected: null, engine: 'sqlite', alert: null, sharedHash: '', workspace: 'own', ...start },
+    start: {
+      files,
+      selected: null,
+      engine: 'sqlite',
+      alert: null,
+      sharedHash: '',
+      workspace: 'own',
+      theme: 'system',
+      ...start,
+    },
     connect: connectInProcess(),
     surroundings: around,
   });
@@ -88,7 +98,15 @@ describe('the playground store', () => {
     let connected = 0;
     const connect = connectInProcess();
     const playground = createPlayground({
-      start: { files: FILES, selected: null, engine: 'sqlite', alert: null, sharedHash: '', workspace: 'own' },
+      start: {
+        files: FILES,
+        selected: null,
+        engine: 'sqlite',
+        alert: null,
+        sharedHash: '',
+        workspace: 'own',
+        theme: 'system',
+      },
       connect: (...args) => {
         connected++;
         return connect(...args);

@@ -816,7 +816,17 @@ class FileAnalyzer {
       }
       const target = s.objects[0] ?? LUA_EXPR;
       const shown = target === LUA_EXPR ? '' : ` ${target}`;
-      if ((s.kind === 'create-table' || (s.kind === 'create-index' && engine !== 'mysql')) && !s.ifNotExists) {
+      // The new table of a table rebuild (created, filled, then renamed over the old one) must not exist yet: IF NOT
+      // EXISTS there would hide a leftover from a failed run and copy into it.
+      const rebuildTable =
+        s.kind === 'create-table' &&
+        target !== LUA_EXPR &&
+        statements.slice(i + 1).some((later) => later.renames.some(([from]) => from === target));
+      if (
+        (s.kind === 'create-table' || (s.kind === 'create-index' && engine !== 'mysql')) &&
+        !s.ifNotExists &&
+        !rebuildTable
+      ) {
         const what = s.kind === 'create-table' ? 'TABLE' : 'INDEX';
         this.report(
           'create-without-if-not-exists',

@@ -2,7 +2,7 @@
  * The page (DESIGN §7). The accessible names used here are a contract: tests outside the project find the controls
  * by them ("Apply next", …, the "Engine" control, the status region, the "Schema", "Diff" and "Log" regions).
  */
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import {
   dismissAlert,
   resetDatabase,
@@ -15,7 +15,10 @@ import {
   useStore,
   verify,
   compareEngines,
+  setTheme,
 } from '../store.ts';
+import { THEME_LABELS, type ThemeChoice } from '../theme.ts';
+import { progressLine } from '../run-progress.ts';
 import { ariaKeys, withKeys } from '../shortcuts.ts';
 import { COMMAND_LABELS, type EngineId, type RunCommand } from '../worker/protocol.ts';
 import { Editor } from './Editor.tsx';
@@ -38,6 +41,8 @@ function Header() {
   const status = useStore((s) => statusText(s));
   const engineState = useStore((s) => s.engineState);
   const busy = useStore((s) => s.busy);
+  const running = useStore((s) => (s.progress?.current ? progressLine(s.progress) : null));
+  const shareNote = useStore((s) => s.shareNote);
   return (
     <header className="topbar">
       <h1>
@@ -61,18 +66,24 @@ function Header() {
       <p role="status" className={`engine-status state-${engineState}`}>
         {status}
       </p>
-      <p className="busy" aria-hidden={busy === null}>
-        {busy !== null ? `${busy}…` : ''}
+      <p className="busy" aria-live="polite">
+        {busy !== null ? `Running: ${running ?? `${busy}…`}` : ''}
       </p>
       <span className="spacer" />
+      <ThemeSelect />
       <LearningTools />
-      <button
-        type="button"
-        onClick={() => void share()}
-        title="Put a link holding these migrations in the address bar (and on the clipboard)"
-      >
-        Share
-      </button>
+      <span className="share">
+        <button
+          type="button"
+          onClick={() => void share()}
+          title="Put a link holding these migrations in the address bar (and on the clipboard)"
+        >
+          Share
+        </button>
+        <span className="share-note" aria-live="polite">
+          {shareNote}
+        </span>
+      </span>
       <button
         type="button"
         className="danger"
@@ -88,6 +99,22 @@ function Header() {
         Stop
       </button>
     </header>
+  );
+}
+
+function ThemeSelect() {
+  const theme = useStore((s) => s.theme);
+  return (
+    <div className="engine theme">
+      <label htmlFor="theme-select">Theme</label>
+      <select id="theme-select" value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)}>
+        {(Object.keys(THEME_LABELS) as ThemeChoice[]).map((t) => (
+          <option key={t} value={t}>
+            {THEME_LABELS[t]}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 
@@ -179,11 +206,34 @@ function CompareEnginesLayer() {
   ) : null;
 }
 
+const PHONE_TABS = [
+  { id: 'files', label: 'Files' },
+  { id: 'editor', label: 'Editor' },
+  { id: 'database', label: 'Database' },
+  { id: 'log', label: 'Log' },
+] as const;
+type PhoneTab = (typeof PHONE_TABS)[number]['id'];
+
+/** On a phone the panels take turns (styles.css hides the others); on wider screens this bar is not shown. */
+function PhoneTabs({ tab, choose }: { tab: PhoneTab; choose: (tab: PhoneTab) => void }) {
+  return (
+    <div className="phone-tabs" role="tablist" aria-label="Panels">
+      {PHONE_TABS.map((t) => (
+        <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} onClick={() => choose(t.id)}>
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 export function App() {
+  const [phoneTab, setPhoneTab] = useState<PhoneTab>('editor');
   return (
     <div className="app">
       <Header />
-      <main className="layout">
+      <main className="layout" data-phone-tab={phoneTab}>
+        <PhoneTabs tab={phoneTab} choose={setPhoneTab} />
         <FileList />
         <div className="center">
           <Toolbar />

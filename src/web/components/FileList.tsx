@@ -12,6 +12,9 @@ const STATE_HELP: Record<FileState, string> = {
   skipped: 'skipped: no block for this engine',
 };
 
+/** States that come from the last run's results, not from the ledger. */
+const earlier = (state: FileState) => state === 'failed' || state === 'skipped';
+
 export function FileList() {
   const files = useStore((s) => s.files);
   const selected = useStore((s) => s.selected);
@@ -19,6 +22,8 @@ export function FileList() {
   const outcomes = useStore((s) => s.outcomes);
   const missing = missingIds({ status });
   const fromLink = useStore((s) => s.workspace === 'link');
+  // While a command runs, a failure of an earlier run is not shown as the file's state now.
+  const busy = useStore((s) => s.busy !== null);
 
   return (
     <nav className="files" aria-label="Migrations">
@@ -29,7 +34,7 @@ export function FileList() {
         </button>
       </div>
       {fromLink && (
-        <p className="link-note" role="status">
+        <p className="link-note">
           A shared link&apos;s files; yours are kept apart.{' '}
           <a href={location.pathname + location.search} title="Your own files (the address without the # part)">
             My files
@@ -56,8 +61,12 @@ export function FileList() {
               >
                 {f.name}
               </button>
-              <span id={stateId} className={`badge badge-${state}`} title={STATE_HELP[state]}>
-                {state}
+              <span
+                id={stateId}
+                className={`badge badge-${state}${busy && earlier(state) ? ' badge-earlier' : ''}`}
+                title={STATE_HELP[state]}
+              >
+                {busy && earlier(state) ? `${state} earlier` : state}
               </span>
             </li>
           );

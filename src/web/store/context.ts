@@ -2,6 +2,7 @@
  * What every action gets: the state, the one way to change it, and the engine client. The actions of store/*.ts are
  * functions `(ctx, …args)`; store/playground.ts binds them to one playground's context.
  */
+import type { SharedState } from '../share.ts';
 import type { EngineRequests } from '../worker/client.ts';
 import type { PlaygroundState } from './state.ts';
 
@@ -17,6 +18,8 @@ export interface Surroundings {
   href(): string;
   /** Copies `text` to the clipboard; false when the browser refuses. */
   copy(text: string): Promise<boolean>;
+  /** The files of share link `hash` as the person edited them, if this browser kept them. */
+  editedLink(hash: string): SharedState | null;
 }
 
 export interface Ctx {

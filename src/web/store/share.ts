@@ -55,17 +55,20 @@ export async function share(ctx: Ctx): Promise<void> {
   ctx.update(() => ({ sharedHash: surroundings.hash() }));
   const href = surroundings.href();
   const copied = await surroundings.copy(href);
-  ctx.update((s) =>
-    withLog(s, {
+  ctx.debounce('share-note', 4000, () => ctx.update(() => ({ shareNote: null })));
+  ctx.update((s) => ({
+    shareNote: copied ? 'Link copied' : 'Link in the address bar',
+    ...withLog(s, {
       kind: 'ok',
       text: `Share link ready in the address bar${copied ? ' and copied to the clipboard' : ''} (${href.length.toLocaleString('en-US')} characters). Opening it shows the code and runs nothing.`,
     }),
-  );
+  }));
 }
 
 /** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */
 export async function openLink(ctx: Ctx, hash: string): Promise<void> {
-  const decoded = await decodeLink(hash);
+  const edited = ctx.surroundings.editedLink(hash);
+  const decoded = edited ? { ok: true as const, state: edited } : await decodeLink(hash);
   if (!decoded.ok) {
     ctx.update((s) => withProblem(s, decoded.message));
     return;

@@ -6,6 +6,7 @@
 import type { MigrationResult, StatusEntry } from '../../core/results.ts';
 import type { RunProgress } from '../run-progress.ts';
 import { idOf } from '../files.ts';
+import type { ThemeChoice } from '../theme.ts';
 import { EMPTY_TIMELINE, type Timeline } from '../timeline.ts';
 import {
   ENGINE_LABELS,
@@ -110,8 +111,12 @@ export interface PlaygroundState {
   /** The address's hash as the last share link (made or opened) left it; '' when it no longer matches the files. */
   sharedHash: string;
 
-  // Dialogs of the page itself.
+  /** Said by the Share button for a moment: "Link copied", … */
+  shareNote: string | null;
+
+  // The page itself.
   shortcutsOpen: boolean;
+  theme: ThemeChoice;
 }
 
 /** What the page starts from: a share link, the saved files, or the examples. */
@@ -123,6 +128,7 @@ export interface Start {
   /** The hash of the share link it was opened with, or ''. */
   sharedHash: string;
   workspace: 'own' | 'link';
+  theme: ThemeChoice;
 }
 
 export function initialState(start: Start): PlaygroundState {
@@ -154,7 +160,9 @@ export function initialState(start: Start): PlaygroundState {
     lastLogId: 0,
     sharedHash: start.sharedHash,
     workspace: start.workspace,
+    shareNote: null,
     shortcutsOpen: false,
+    theme: start.theme,
   };
 }
 

@@ -3,6 +3,7 @@
  * import), the editor's marks and jumps, and the small view actions around them.
  */
 import { plural } from '../../core/plural.ts';
+import type { ThemeChoice } from '../theme.ts';
 import { migrationTemplate } from '../examples.ts';
 import { nameProblem, nextNumber, normalizeName, sortFiles } from '../files.ts';
 import { ENGINE_LABELS, type DiffLine, type EngineId, type SourceFile } from '../worker/protocol.ts';
@@ -109,6 +110,10 @@ export function note(ctx: Ctx, kind: 'info' | 'ok' | 'warn', text: string): void
 
 export function setShortcutsOpen(ctx: Ctx, open: boolean): void {
   ctx.update(() => ({ shortcutsOpen: open }));
+}
+
+export function setTheme(ctx: Ctx, theme: ThemeChoice): void {
+  ctx.update(() => ({ theme }));
 }
 
 /**

@@ -1,0 +1,61 @@
+/**
+ * axe-core (node_modules/axe-core/axe.min.js, injected into the page) on the playground's main views, in both
+ * themes: no serious or critical findings (colour contrast included).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { root, usePlayground } from './harness.ts';
+
+const playground = usePlayground();
+const AXE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+interface Finding {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/** axe's serious and critical findings on the page as it is now, one line each. */
+async function seriousFindings(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Finding[] }> } }).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary ?? v.help}`));
+}
+
+describe('accessibility (axe-core)', () => {
+  for (const theme of ['Light', 'Dark'] as const) {
+    test(`${theme}: the page after a run, the Timeline, the dialogs`, async () => {
+      const context = await playground.context();
+      const page = await context.newPage();
+      await page.goto(playground.preview.url);
+      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
+      await page.getByLabel('Theme').selectOption({ label: theme });
+      // The tour's card shows on a first visit: checked as it is, then closed.
+      const found: string[] = [...(await seriousFindings(page))];
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Apply all' }).click();
+      await expect.poll(() => page.getByRole('region', { name: 'Log' }).innerText()).toContain('Apply all: 3 applied');
+      await page.getByRole('region', { name: 'SQL console' }).locator('summary').click();
+      found.push(...(await seriousFindings(page)));
+      await page.getByRole('tab', { name: 'Timeline' }).click();
+      found.push(...(await seriousFindings(page)));
+      await page.getByRole('button', { name: 'Examples' }).click();
+      await page.getByRole('dialog').waitFor();
+      found.push(...(await seriousFindings(page)));
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Compare engines' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Compare engines' });
+      await expect.poll(() => dialog.locator('.cmp-headline').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      found.push(...(await seriousFindings(page)));
+      expect([...new Set(found)]).toEqual([]);
+    }, 120_000);
+  }
+});

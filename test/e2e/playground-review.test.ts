@@ -1,0 +1,173 @@
+/**
+ * The playground as a newcomer met it (issue 14), in a real browser on the built site: what misled or lost work —
+ * a share link over the person's own files, Stop while idle, SQL console results from before a migration.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { encodeShare } from '../../src/web/share.ts';
+import { usePlayground } from './harness.ts';
+
+const playground = usePlayground();
+
+const text = (page: Page, region: string) => page.getByRole('region', { name: region }).innerText();
+
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
+}
+
+async function waitForLog(page: Page, wanted: string, timeout = 10_000): Promise<void> {
+  await expect.poll(() => text(page, 'Log'), { timeout }).toContain(wanted);
+}
+
+const SHARED = {
+  name: '0001_shared.lua',
+  text: `return require("migration").define(function()
+    migration("Shared", function()
+        database("sqlite", function()
+            up(function(db) assert(db:execute("CREATE TABLE shared (id INTEGER PRIMARY KEY)")) end)
+            down(function(db) assert(db:execute("DROP TABLE shared")) end)
+        end)
+    end)
+end)`,
+};
+
+describe('the playground, reviewed', () => {
+  test("a share link never replaces the person's own files: the plain address shows them again", async () => {
+    const context = await playground.context();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await open(page, playground.preview.url);
+    // Their own work: a new migration, saved.
+    await page.getByRole('button', { name: 'New migration' }).click();
+    await page.getByRole('button', { name: '0004_new_migration.lua', exact: true }).waitFor();
+    await page.waitForTimeout(400); // saved a moment after the last change
+
+    const hash = `#${encodeShare({ files: [SHARED], engine: 'sqlite', selected: SHARED.name })}`;
+    await open(page, playground.preview.url + hash);
+    await page.getByRole('button', { name: SHARED.name, exact: true }).waitFor();
+    await waitForLog(page, 'Your own files are kept apart');
+    // Typing into the shared file: the link's copy changes, and keeps its address.
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\n-- my note');
+    await page.waitForTimeout(400);
+    expect(new URL(page.url()).hash).toBe(hash);
+    expect(await page.getByRole('link', { name: 'My files' }).count()).toBe(1);
+
+    // The plain address: their own files, untouched.
+    await open(page, playground.preview.url);
+    await page.getByRole('button', { name: '0004_new_migration.lua', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: SHARED.name, exact: true }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'My files' }).count()).toBe(0);
+
+    // The link again: the shared files as they were edited.
+    await open(page, playground.preview.url + hash);
+    await expect.poll(() => page.locator('.cm-content').innerText()).toContain('-- my note');
+    expect(await page.getByRole('button', { name: '0004_new_migration.lua', exact: true }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('Stop is disabled while nothing runs: pressing it (or Escape) cannot throw the database away', async () => {
+    const context = await playground.context();
+    const page = await context.newPage();
+    await open(page, playground.preview.url);
+    const stop = page.getByRole('button', { name: 'Stop', exact: true });
+    expect(await stop.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await waitForLog(page, 'Apply all: 3 applied');
+    expect(await stop.isDisabled()).toBe(true);
+    await page.getByRole('region', { name: 'Log', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(300);
+    expect(await text(page, 'Log')).not.toContain('Stopped');
+    expect(await page.getByRole('navigation', { name: 'Migrations' }).locator('.badge-applied').count()).toBe(3);
+  });
+
+  test('SQL console results from before a migration changed the table are marked out of date', async () => {
+    const context = await playground.context();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await open(page, playground.preview.url);
+    await page.getByRole('button', { name: 'Apply next' }).click();
+    await waitForLog(page, 'Apply next: 1 applied');
+    const consoleRegion = page.getByRole('region', { name: 'SQL console' });
+    await consoleRegion.locator('summary').click();
+    await consoleRegion.getByRole('textbox', { name: 'SQL' }).fill('SELECT * FROM users');
+    await consoleRegion.getByRole('button', { name: 'Run SQL' }).click();
+    await expect.poll(() => consoleRegion.locator('.sql-result').innerText()).toContain('0 rows');
+    expect(await consoleRegion.innerText()).not.toContain('Out of date');
+
+    // 0002 adds a column to users: the result above no longer shows the table as it is.
+    await page.getByRole('button', { name: 'Apply next' }).click();
+    await waitForLog(page, 'Apply next: 1 applied');
+    await expect.poll(() => consoleRegion.innerText()).toContain('Out of date');
+    await consoleRegion.getByRole('button', { name: 'Run it again' }).click();
+    await expect.poll(() => consoleRegion.innerText()).not.toContain('Out of date');
+    expect(await consoleRegion.locator('th').allInnerTexts()).toContain('email');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('Theme', () => {
+  const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+  test('starts at System (the system is dark here), colours the page, and is remembered', async () => {
+    const context = await playground.context({ colorScheme: 'dark' });
+    const page = await context.newPage();
+    await open(page, playground.preview.url);
+    const theme = page.getByLabel('Theme');
+    expect(await theme.inputValue()).toBe('system');
+    expect((await theme.locator('option').allInnerTexts()).sort()).toEqual(['Dark', 'Light', 'System']);
+    expect(await background(page)).toBe('rgb(17, 21, 27)');
+    await theme.selectOption({ label: 'Light' });
+    await expect.poll(() => background(page)).toBe('rgb(246, 247, 249)');
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
+    expect(await page.getByLabel('Theme').inputValue()).toBe('light');
+    expect(await background(page)).toBe('rgb(246, 247, 249)');
+    await page.getByLabel('Theme').selectOption({ label: 'Dark' });
+    await expect.poll(() => background(page)).toBe('rgb(17, 21, 27)');
+  });
+});
+
+describe('a 390×844 phone', () => {
+  test('one column, the panels as tabs, Apply next, Share and Stop on screen, no horizontal scroll', async () => {
+    const context = await playground.context({ viewport: { width: 390, height: 844 }, hasTouch: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await open(page, playground.preview.url);
+    const noHorizontalScroll = () =>
+      page.evaluate(
+        () =>
+          document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth,
+      );
+    expect(await noHorizontalScroll()).toBe(true);
+    for (const name of ['Apply next', 'Share', 'Stop']) {
+      const box = await page.getByRole('button', { name, exact: true }).boundingBox();
+      expect(box, name).not.toBeNull();
+      expect(box!.x >= 0 && box!.x + box!.width <= 390 && box!.y >= 0 && box!.y + box!.height <= 844, name).toBe(true);
+    }
+    const tabs = page.getByRole('tablist', { name: 'Panels' });
+    expect(await tabs.getByRole('tab').allInnerTexts()).toEqual(['Files', 'Editor', 'Database', 'Log']);
+    // One panel at a time: the editor first, then the others by their tab.
+    expect(await page.locator('.cm-content').isVisible()).toBe(true);
+    expect(await page.getByRole('region', { name: 'Schema' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Apply next' }).click();
+    await tabs.getByRole('tab', { name: 'Database' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Schema' }).innerText()).toContain('users');
+    expect(await page.locator('.cm-content').isVisible()).toBe(false);
+    await tabs.getByRole('tab', { name: 'Log' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Log' }).innerText()).toContain('Apply next: 1 applied');
+    await tabs.getByRole('tab', { name: 'Files' }).click();
+    expect(await page.getByRole('button', { name: '0003_seed_roles.lua', exact: true }).isVisible()).toBe(true);
+    for (const tab of ['Files', 'Editor', 'Database', 'Log']) {
+      await tabs.getByRole('tab', { name: tab }).click();
+      expect(await noHorizontalScroll(), tab).toBe(true);
+    }
+    expect(errors).toEqual([]);
+  });
+});
