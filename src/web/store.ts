@@ -85,6 +85,7 @@ export const {
   report,
   note,
   setShortcutsOpen,
+  doneNaming,
   setTheme,
   replaceFiles,
   runCommand,

@@ -171,3 +171,41 @@ describe('a 390×844 phone', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('files', () => {
+  test('New migration asks for a name, then the editor has the focus; Rename selects the name; a long name never pushes Rename and Delete out', async () => {
+    const context = await playground.context();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await open(page, playground.preview.url);
+    await page.keyboard.press('Escape'); // the tour's card
+    await page.getByRole('button', { name: 'New migration' }).click();
+    const input = page.getByLabel('New file name');
+    await expect.poll(() => input.evaluate((el) => el === document.activeElement)).toBe(true);
+    const selection = () =>
+      input.evaluate((el: HTMLInputElement) => el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0));
+    expect(await input.inputValue()).toBe('0004_new_migration.lua');
+    expect(await selection()).toBe('new_migration');
+    await page.keyboard.type('add_phone');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: '0004_add_phone.lua', exact: true }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('.cm-editor') !== null)).toBe(true);
+
+    await page.getByRole('button', { name: 'Rename' }).click();
+    expect(await selection()).toBe('add_phone');
+    await page.keyboard.type(`add_a_${'very_'.repeat(16)}long_name`);
+    await page.keyboard.press('Enter');
+    const long = `0004_add_a_${'very_'.repeat(16)}long_name.lua`;
+    await page.getByRole('button', { name: long, exact: true }).waitFor();
+    const bar = await page.getByRole('region', { name: 'Editor' }).boundingBox();
+    for (const name of ['Rename', 'Delete']) {
+      const box = await page
+        .getByRole('region', { name: 'Editor' })
+        .getByRole('button', { name, exact: true })
+        .boundingBox();
+      expect(box!.x + box!.width <= bar!.x + bar!.width, name).toBe(true);
+    }
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Makes docs/playground.png: the main view at 1280×720 after applying two of the examples, and
  * docs/playground-timeline.png: the Timeline tab after applying all three and reverting the last, and
- * docs/playground-compare.png: Compare engines on the gallery's engine-specific set. Not part of the test suite (it
+ * docs/playground-compare.png: Compare engines on the gallery's engine-specific set, docs/playground-dark.png: the
+ * main view with the Dark theme, and docs/playground-phone.png: a 390×844 phone. Not part of the test suite (it
  * writes into docs/): `npm run screenshot` (`-t timeline` for the one).
  */
 import { join } from 'node:path';
@@ -45,6 +46,32 @@ describe('screenshot', () => {
     await page.mouse.move(0, 719);
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(root, 'docs', 'playground-timeline.png') });
+  }, 120_000);
+
+  test('docs/playground-dark.png', async () => {
+    const page = await (await playground.context()).newPage();
+    await page.addInitScript(() => {
+      localStorage.setItem('moonwalk.tour.v1', 'seen');
+      localStorage.setItem('moonwalk.theme.v1', 'dark');
+    });
+    await page.goto(playground.preview.url);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Log' }).innerText()).toContain('Apply all: 3 applied');
+    await page.mouse.move(0, 719);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(root, 'docs', 'playground-dark.png') });
+  }, 120_000);
+
+  test('docs/playground-phone.png', async () => {
+    const page = await (await playground.context({ viewport: { width: 390, height: 844 }, hasTouch: true })).newPage();
+    await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+    await page.goto(playground.preview.url);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
+    await page.getByRole('button', { name: 'Apply next' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Log' }).innerText()).toContain('Apply next: 1 applied');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(root, 'docs', 'playground-phone.png') });
   }, 120_000);
 
   test('docs/playground-compare.png', async () => {

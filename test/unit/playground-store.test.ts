@@ -189,7 +189,7 @@ describe('the playground store', () => {
     expect(state.files.map((f) => f.name)).toEqual(['0001_users.lua', '0002_posts.lua']);
     expect(state.selected).toBe('0002_posts.lua');
     expect(logTexts(state).slice(-3)).toEqual([
-      'Added 0003_new_migration.lua. Rename it with the Rename button next to its name.',
+      'Added 0003_new_migration.lua. Give it a name that says what it does.',
       'Renamed 0003_new_migration.lua to 0003_add_phone.lua.',
       'Deleted 0003_add_phone.lua.',
     ]);
@@ -257,6 +257,8 @@ describe('the playground store', () => {
     ]);
     expect(state.alert?.message).toMatch(/^Verify found a problem: 0002_posts is irreversible/);
     expect(logTexts(state).at(-1)).toBe('Verify: 1 problem');
+    expect(logTexts(state)).toContain('Verify 0001_users: reversible, applies again after down');
+    expect(logTexts(state).some((t) => t.startsWith('Verify 0002_posts: not reversible: '))).toBe(true);
   });
 
   test('the SQL console: its result, and a schema change in the Diff and the Timeline', async () => {

@@ -188,7 +188,7 @@ function LogLine({ entry }: { entry: LogEntry }) {
 
 export function LogPanel() {
   const log = useStore((s) => s.log);
-  const list = useRef<HTMLOListElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -203,11 +203,14 @@ export function LogPanel() {
           Clear log
         </button>
       </div>
-      <ol className="log-list" ref={list} role="log" aria-label="Log entries">
-        {log.map((entry) => (
-          <LogLine key={entry.id} entry={entry} />
-        ))}
-      </ol>
+      {/* The live region around the list (a list item's parent must stay a list for screen readers). */}
+      <div className="log-list" ref={list} role="log" aria-label="Log entries">
+        <ol className="log-entries">
+          {log.map((entry) => (
+            <LogLine key={entry.id} entry={entry} />
+          ))}
+        </ol>
+      </div>
     </section>
   );
 }

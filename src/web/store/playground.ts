@@ -45,6 +45,7 @@ const ACTIONS = {
   report: workspace.report,
   note: workspace.note,
   setShortcutsOpen: workspace.setShortcutsOpen,
+  doneNaming: workspace.doneNaming,
   setTheme: workspace.setTheme,
   replaceFiles: workspace.replaceFiles,
   runCommand,

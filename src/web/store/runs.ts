@@ -210,7 +210,8 @@ export async function verify(ctx: Ctx): Promise<void> {
             ? `reversible${m.reapplied ? ', applies again after down' : ''}`
             : m.outcome === 'skipped'
               ? `skipped (${m.message ?? ''})`
-              : `${m.outcome}: ${m.message ?? ''}`;
+              : // DESIGN §7: each migration's line says "reversible" or "not reversible".
+                `${m.outcome === 'irreversible' ? 'not reversible' : m.outcome}: ${m.message ?? ''}`;
         const link = m.error ? linkOf(m.error) : undefined;
         const detail = m.differences.map((d) => `${'  '.repeat(d.depth)}${d.sign} ${d.text}`).join('\n');
         return { kind, text: `Verify ${m.id}: ${words}`, ...(detail ? { detail } : {}), ...(link ? { link } : {}) };

@@ -65,6 +65,8 @@ export interface PlaygroundState {
   selected: string | null;
   /** Run errors to mark in the editor, by file name. */
   markers: Record<string, Marker[]>;
+  /** A file just added with New migration, waiting for the person to name it (the file bar asks). */
+  naming: string | null;
   /** Asks the editor to show a line; `nonce` makes the same request twice count twice. */
   jump: (SourceLink & { nonce: number }) | null;
 
@@ -136,6 +138,7 @@ export function initialState(start: Start): PlaygroundState {
     files: start.files,
     selected: start.selected ?? start.files[0]?.name ?? null,
     markers: {},
+    naming: null,
     jump: null,
     engine: start.engine,
     engineState: 'loading',

@@ -21,7 +21,9 @@ export function updateText(ctx: Ctx, name: string, text: string): void {
   ctx.update((s) => {
     const markers = { ...s.markers };
     delete markers[name];
-    return { files: s.files.map((f) => (f.name === name ? { ...f, text } : f)), markers };
+    // An alert about this file's text goes with the edit that may have fixed it.
+    const alert = s.alert?.link?.file === name ? null : s.alert;
+    return { files: s.files.map((f) => (f.name === name ? { ...f, text } : f)), markers, alert };
   });
   refreshStatusSoon(ctx);
 }
@@ -37,7 +39,8 @@ export function newMigration(ctx: Ctx): void {
     return {
       files: sortFiles([...files, file]),
       selected: name,
-      ...withLog(s, { kind: 'info', text: `Added ${name}. Rename it with the Rename button next to its name.` }),
+      naming: name,
+      ...withLog(s, { kind: 'info', text: `Added ${name}. Give it a name that says what it does.` }),
     };
   });
   refreshStatusSoon(ctx);
@@ -106,6 +109,11 @@ export function report(ctx: Ctx, message: string, asAlert = true): void {
 /** Something the person did, in the log. */
 export function note(ctx: Ctx, kind: 'info' | 'ok' | 'warn', text: string): void {
   ctx.update((s) => withLog(s, { kind, text }));
+}
+
+/** The new file's name was given (or left as it was). */
+export function doneNaming(ctx: Ctx): void {
+  ctx.update((s) => (s.naming === null ? {} : { naming: null }));
 }
 
 export function setShortcutsOpen(ctx: Ctx, open: boolean): void {
