@@ -22,8 +22,10 @@ interface Finding {
 async function seriousFindings(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Finding[] }> } }).axe;
-    return (await axe.run(document)).violations;
+    const axe = (window as unknown as { axe: { run(context: Element | Document): Promise<{ violations: Finding[] }> } })
+      .axe;
+    // Behind a modal dialog the page is inert: the dialog is what can be used, and what is checked.
+    return (await axe.run(document.querySelector('dialog:modal') ?? document)).violations;
   });
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

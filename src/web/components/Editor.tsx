@@ -118,6 +118,8 @@ function baseExtensions(openSearch: (view: EditorView) => boolean): Extension[] 
     rectangularSelection(),
     crosshairCursor(),
     highlightActiveLine(),
+    // An explicit tab stop on the text: screen readers and axe-core count the scrolling area as reachable by keyboard.
+    EditorView.contentAttributes.of({ tabindex: '0' }),
   ];
 }
 
