@@ -117,8 +117,8 @@ async function clickUntil(page: Page, name: string, text: string, timeoutMs: num
     timeout: timeoutMs,
     polling: 50,
   });
-  const seen = (await handle.jsonValue()) as number;
-  const clicked = await page.evaluate((n) => window.__mw.click[n]![1], clicksBefore);
+  const seen = await handle.jsonValue();
+  const clicked = await page.evaluate((n) => window.__mw.click[n][1], clicksBefore);
   return seen - clicked;
 }
 
@@ -227,7 +227,7 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
   if (options.build !== 'never') progress(`building the playground into ${outDir} unless it is up to date`);
   buildSite(root, outDir, options.build ?? 'auto');
 
-  const loadBefore = loadavg()[0]!;
+  const loadBefore = loadavg()[0];
   const preview = await startSitePreview(root, outDir);
   let browser: Browser | null = null;
   const load = new Samples();
@@ -282,7 +282,7 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
         const before = transfers.list.length;
         const changes = await page.evaluate(() => window.__mw.change.length);
         await page.getByLabel('Engine').selectOption({ label: 'PostgreSQL' });
-        const changedAt = await page.evaluate((n) => window.__mw.change[n]![1], changes);
+        const changedAt = await page.evaluate((n) => window.__mw.change[n][1], changes);
         const pgReadyAt = await statusAt(page, 'PostgreSQL ready', changedAt, 60_000);
         pgSwitch.add(pgReadyAt - changedAt);
         await new Promise((r) => setTimeout(r, 200));
@@ -299,7 +299,7 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
         pgVerify.add(await clickUntil(page, 'Verify', 'Verify: ', 60_000)); // its summary line
         const clicks = await page.evaluate(() => window.__mw.click.length);
         await page.getByRole('button', { name: 'Stop', exact: true }).click();
-        const stoppedAt = await page.evaluate((n) => window.__mw.click[n]![1], clicks);
+        const stoppedAt = await page.evaluate((n) => window.__mw.click[n][1], clicks);
         pgStop.add((await statusAt(page, 'PostgreSQL ready', stoppedAt, 60_000)) - stoppedAt);
         progress(
           `browser run ${run}/${runs}: "PostgreSQL ready" ${formatMs(pgSwitch.ms.at(-1)!)} after switching ` +
@@ -476,7 +476,7 @@ export async function benchBrowser(options: BrowserBenchOptions = {}): Promise<S
       "times are medians, in the page's own clock, from the event that started the action",
   );
   notes.push(
-    `1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after, on ` +
+    `1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after, on ` +
       `${cpus().length} CPUs: the browser, its worker and the server share them, so the times move with other work`,
   );
   return { title: 'Playground in headless Chromium (bench/browser.ts)', rows, targets, notes };

@@ -31,7 +31,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(performance.now() - started);
@@ -95,21 +95,21 @@ export async function benchFleet(options: FleetBenchOptions = {}): Promise<Suite
       const order = round % 2 === 1 ? contenders.map((_, i) => i) : contenders.map((_, i) => i).reverse();
       for (const i of order) {
         const { file } = await prepare();
-        const ms = await contenders[i]!.run(file);
-        samples[i]!.add(ms);
-        progress(`fleet: round ${round}/${rounds}, ${contenders[i]!.name}: ${formatMs(ms)}`);
+        const ms = await contenders[i].run(file);
+        samples[i].add(ms);
+        progress(`fleet: round ${round}/${rounds}, ${contenders[i].name}: ${formatMs(ms)}`);
       }
     }
   } finally {
     await server.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const loop = samples[0]!.median;
+  const loop = samples[0].median;
   const rows: BenchRow[] = contenders.map((c, i) => ({
     name: c.name,
-    figure: formatMs(samples[i]!.median),
-    spread: spreadOf(samples[i]!),
-    ratio: i === 0 ? '' : `${formatRatio(loop / samples[i]!.median)} faster than the loop`,
+    figure: formatMs(samples[i].median),
+    spread: spreadOf(samples[i]),
+    ratio: i === 0 ? '' : `${formatRatio(loop / samples[i].median)} faster than the loop`,
     target: '',
     met: null,
   }));

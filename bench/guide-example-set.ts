@@ -37,12 +37,12 @@ function luaBlocks(guide: string): Block[] {
   let heading = '';
   const lines = guide.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i];
     const title = /^#{1,6}\s+(.*)$/.exec(line);
-    if (title) heading = title[1]!.trim();
+    if (title) heading = title[1].trim();
     if (line.trim() !== '```lua') continue;
     const code: string[] = [];
-    for (i++; i < lines.length && lines[i]!.trim() !== '```'; i++) code.push(lines[i]!);
+    for (i++; i < lines.length && lines[i].trim() !== '```'; i++) code.push(lines[i]);
     blocks.push({ heading, code: code.join('\n') });
   }
   return blocks;

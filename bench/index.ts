@@ -105,7 +105,7 @@ if (unknown.length > 0) {
 
 const loadAverage = () => {
   const [one, five, fifteen] = loadavg();
-  return `load average ${one!.toFixed(2)} / ${five!.toFixed(2)} / ${fifteen!.toFixed(2)} (1/5/15 min) on ${cpus().length} CPUs`;
+  return `load average ${one.toFixed(2)} / ${five.toFixed(2)} / ${fifteen.toFixed(2)} (1/5/15 min) on ${cpus().length} CPUs`;
 };
 
 const started = performance.now();

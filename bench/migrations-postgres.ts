@@ -198,7 +198,7 @@ export async function benchPostgresMigrations(options: PostgresBenchOptions = {}
   const m = samples.moonwalk;
   const r = samples.raw;
   const ratio = m.median / r.median;
-  const paired = median(m.ms.map((v, i) => v / r.ms[i]!));
+  const paired = median(m.ms.map((v, i) => v / r.ms[i]));
   const rows: BenchRow[] = [
     {
       name: 'Moonwalk up() — one transaction per migration',

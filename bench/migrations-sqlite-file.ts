@@ -207,10 +207,10 @@ function runProcess(script: string, args: string[]): Promise<string> {
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk;
+      out += chunk.toString();
     });
     child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk;
+      err += chunk.toString();
     });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -260,7 +260,7 @@ async function kyselyLatest(file: string, migrations: TableMigration[]): Promise
     }
     const migrator = new KyselyMigrator({ db, provider: { getMigrations: async () => record } });
     const { error, results } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error('the Kysely migration failed', { cause: error });
     return { count: (results ?? []).filter((r) => r.status === 'Success').length, cleanup };
   } catch (e) {
     await cleanup();
@@ -398,7 +398,7 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
   let done = 0;
   while (done < maxRounds && (done < minRounds || performance.now() - started < budgetMs)) {
     const order = units
-      .map((_, i) => units[(i + done) % units.length]!)
+      .map((_, i) => units[(i + done) % units.length])
       .flatMap((unit) => (done % 2 ? [...unit].reverse() : unit));
     progress(`${SUITE}: round ${done + 1} of ${minRounds}–${maxRounds} (${order.join(', ')})`);
     await runRound(order, migrations, noops, measured);
@@ -410,7 +410,7 @@ export async function benchSqliteFile(options: SqliteFileBenchOptions = {}): Pro
   const ratio = (x: Samples, y: Samples) => x.median / y.median;
 
   const perTxRatio = ratio(a.moonwalk, a.raw);
-  const paired = (x: Samples, y: Samples) => formatRatio(median(x.ms.map((v, i) => v / y.ms[i]!)));
+  const paired = (x: Samples, y: Samples) => formatRatio(median(x.ms.map((v, i) => v / y.ms[i])));
   const singleVsKnex = ratio(a.moonwalkSingle, a.knex);
   const noopMs = n.moonwalk.median;
 

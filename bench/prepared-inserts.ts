@@ -105,7 +105,7 @@ async function moonwalkRun(driver: Driver, rows: number, body = DISCARD_RESULT):
   migrator.dispose();
   if (!result.ok) throw new Error(`Moonwalk up failed: ${result.error?.message}`);
   const q = await driver.query('SELECT count(*), sum(price) FROM items', []);
-  check('Moonwalk', rows, q.rows[0]![0], q.rows[0]![1]);
+  check('Moonwalk', rows, q.rows[0][0], q.rows[0][1]);
   return ms;
 }
 
@@ -125,7 +125,7 @@ function sqlJsRaw(SQL: SqlJs, rows: number): number {
     stmt.free();
     db.run('COMMIT');
     const ms = performance.now() - t0;
-    const r = db.exec('SELECT count(*), sum(price) FROM items')[0]!.values[0]!;
+    const r = db.exec('SELECT count(*), sum(price) FROM items')[0].values[0];
     check('sql.js plain JS', rows, r[0], r[1]);
     return ms;
   } finally {
@@ -147,7 +147,7 @@ async function moonwalkSqlJs(rows: number, body = DISCARD_RESULT): Promise<numbe
 
 async function pgCheckAndDrop(pg: PGlite, label: string, rows: number): Promise<void> {
   const r = await pg.query<[number, number]>('SELECT count(*)::int, sum(price) FROM items', [], { rowMode: 'array' });
-  check(label, rows, r.rows[0]![0], r.rows[0]![1]);
+  check(label, rows, r.rows[0][0], r.rows[0][1]);
   await pg.exec('DROP TABLE items');
 }
 
@@ -164,9 +164,9 @@ async function pgOneByOne(pg: PGlite, rows: number): Promise<number> {
 
 async function pgUnnest(pg: PGlite, rows: number): Promise<number> {
   const t0 = performance.now();
-  const ids: number[] = new Array(rows);
-  const names: string[] = new Array(rows);
-  const prices: number[] = new Array(rows);
+  const ids = new Array<number>(rows);
+  const names = new Array<string>(rows);
+  const prices = new Array<number>(rows);
   for (let i = 1; i <= rows; i++) {
     ids[i - 1] = i;
     names[i - 1] = `item ${i}`;
@@ -187,7 +187,7 @@ async function pgUnnest(pg: PGlite, rows: number): Promise<number> {
 
 async function pgCopy(pg: PGlite, rows: number): Promise<number> {
   const t0 = performance.now();
-  const parts: string[] = new Array(rows);
+  const parts = new Array<string>(rows);
   for (let i = 1; i <= rows; i++) parts[i - 1] = `${i},item ${i},${i * 0.5}\n`;
   const blob = new Blob([parts.join('')]);
   await pg.transaction(async (tx) => {

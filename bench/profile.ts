@@ -117,8 +117,8 @@ function compileRuns(rounds: number): void {
   }
   const summary = (ms: number[]) => {
     const rest = ms.slice(1).sort((a, b) => a - b);
-    const mid = rest[rest.length >> 1] ?? ms[0]!;
-    return `first ${ms[0]!.toFixed(1)} ms, then min ${(rest[0] ?? ms[0]!).toFixed(1)} / median ${mid.toFixed(1)} ms`;
+    const mid = rest[rest.length >> 1] ?? ms[0];
+    return `first ${ms[0].toFixed(1)} ms, then min ${(rest[0] ?? ms[0]).toFixed(1)} / median ${mid.toFixed(1)} ms`;
   };
   console.log(`migrationFiles (sha256 of 1,000 texts): ${summary(files)}`);
   console.log(`compile 1,000 files in a fresh host:     ${summary(compile)}`);
@@ -167,7 +167,7 @@ function top(path: string, count: number, filter: string): void {
     }
     return t;
   };
-  walk(profile.nodes[0]!.id, new Set());
+  walk(profile.nodes[0].id, new Set());
   const line = ([k, t]: [string, number]) =>
     `${(t / 1000).toFixed(0).padStart(8)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`;
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);

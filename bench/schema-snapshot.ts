@@ -83,7 +83,7 @@ export function benchSchemaSql(tables: number, engine: 'sqlite' | 'postgres'): s
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -198,7 +198,7 @@ export async function benchSchemaSnapshot(
 const self = typeof process !== 'undefined' ? process.argv[1] : undefined;
 if (self !== undefined && /schema-snapshot\.(js|ts)$/.test(self)) {
   const args = process.argv.slice(2);
-  const only = args.find((a) => a === 'sqlite' || a === 'postgres') as 'sqlite' | 'postgres' | undefined;
+  const only = args.find((a): a is 'sqlite' | 'postgres' => a === 'sqlite' || a === 'postgres');
   const seeded = args.indexOf('--rows-per-table');
   await benchSchemaSnapshot({
     log: (line) => console.log(line),

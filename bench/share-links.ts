@@ -94,7 +94,7 @@ export function measureShareLinks(root: string, examplesLink: { files: number; c
   let guide: SharedState | null = null;
   try {
     const files = guideExampleSet(readGuide(root));
-    guide = { files, engine: 'sqlite', selected: files[0]!.name };
+    guide = { files, engine: 'sqlite', selected: files[0].name };
   } catch (error) {
     notes.push(`share link of the guide's example set not measured: ${(error as Error).message}`);
   }

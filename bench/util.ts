@@ -13,7 +13,7 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Samples of one measurement, in ms. */
@@ -141,14 +141,14 @@ export function renderSuite(report: SuiteReport): string {
     isHeader ? 'met?' : row.met === null ? '' : row.met ? 'met' : 'MISSED',
   ];
   const all = [cells(header, true), ...report.rows.map((row) => cells(row))];
-  const widths = all[0]!.map((_, c) => Math.max(...all.map((r) => [...r[c]!].length)));
+  const widths = all[0].map((_, c) => Math.max(...all.map((r) => [...r[c]].length)));
   const line = (r: string[]) =>
     r
-      .map((cell, c) => pad(cell, widths[c]!))
+      .map((cell, c) => pad(cell, widths[c]))
       .join(' | ')
       .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
-  const out = [`== ${report.title} ==`, line(all[0]!), rule, ...all.slice(1).map(line)];
+  const out = [`== ${report.title} ==`, line(all[0]), rule, ...all.slice(1).map(line)];
   for (const note of report.notes) out.push(`  · ${note}`);
   return out.join('\n');
 }

@@ -29,7 +29,10 @@ interface Stamp {
 
 function cacheKey(root: string): string {
   const hash = createHash('sha256');
-  hash.update(JSON.parse(readFileSync(join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version);
+  const pglite = JSON.parse(readFileSync(join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as {
+    version: string;
+  };
+  hash.update(pglite.version);
   for (const file of ['scripts/pglite-datadir.mjs', 'scripts/pglite-datadir.ts', 'src/web/worker/datadir-pack.ts']) {
     hash.update(readFileSync(join(root, file)));
   }

@@ -38,7 +38,7 @@ const CONTENT_TYPES: Record<string, string> = {
 function builtFile(outDir: string, url: string): string | null {
   let path: string;
   try {
-    path = decodeURIComponent(url.split(/[?#]/)[0]!);
+    path = decodeURIComponent(url.split(/[?#]/)[0]);
   } catch {
     return null;
   }
@@ -83,7 +83,7 @@ export function previewPrecompressed(): Plugin {
         const file = req.method === 'GET' || req.method === 'HEAD' ? builtFile(outDir, url) : null;
         const type = file ? CONTENT_TYPES[extname(file)] : undefined;
         if (!acceptsBrotli || !file || !type || !existsSync(`${file}.br`)) {
-          if (url.split('?')[0]!.endsWith('.data')) delete req.headers['accept-encoding'];
+          if (url.split('?')[0].endsWith('.data')) delete req.headers['accept-encoding'];
           return next();
         }
         const { size } = statSync(`${file}.br`);

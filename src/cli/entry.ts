@@ -192,7 +192,7 @@ export async function runInWorker(argv: string[]): Promise<number> {
       const detail =
         crash instanceof Error
           ? crash.message
-          : crash !== null
+          : typeof crash === 'string' || typeof crash === 'number'
             ? String(crash)
             : 'the worker thread ended without a result';
       message = !ready

@@ -71,7 +71,7 @@ export async function runFleetCommand(run: FleetRun): Promise<number> {
       progress(`${summaryLine(run.command, report)}  ${counts}`);
     },
   );
-  const reports = outcomes.map((outcome, i) => toReport(run.targets[i]!, outcome));
+  const reports = outcomes.map((outcome, i) => toReport(run.targets[i], outcome));
   const ok = reports.every((r) => r.ok);
   if (run.json) {
     run.out(JSON.stringify({ ok, targets: reports.map((r) => jsonReport(run.command, r)) }, jsonValue));
@@ -180,10 +180,10 @@ function summaryLine(command: FleetCommand, r: TargetReport): string {
 function renderTable(command: FleetCommand, reports: TargetReport[]): string {
   const rows = reports.map((r) => [r.target, r.ok ? 'ok' : 'FAILED', outcomeWords(command, r), formatMs(r.ms)]);
   const head = ['target', 'result', 'migrations', 'time'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c.padEnd(widths[i]!))
+      .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
   const failed = reports.filter((r) => !r.ok);

@@ -33,7 +33,7 @@ export async function runFleet<I, T>(
   const lane = async (slot: number): Promise<void> => {
     while (next < items.length && !(options.failFast && failed > 0)) {
       const index = next++;
-      const item = items[index]!;
+      const item = items[index];
       let outcome: FleetOutcome<T>;
       try {
         const value = await job(item, slot);

@@ -203,7 +203,7 @@ async function concurrentlyOn(driver: Driver, sql: string): Promise<string | nul
   const match = /^\s*(create\s+(unique\s+)?index|drop\s+index)\s+concurrently\b/i.exec(sql);
   if (!match) return null;
   const [info] = analyzeSql({ text: sql, lines: [] }, 'postgres');
-  if (/^\s*create/i.test(match[1]!)) return info?.objects[0] ?? null;
+  if (/^\s*create/i.test(match[1])) return info?.objects[0] ?? null;
   const index = /concurrently\s+(?:if\s+exists\s+)?("?[\w.]+"?)/i.exec(sql)?.[1];
   if (!index) return null;
   try {

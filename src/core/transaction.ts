@@ -202,7 +202,7 @@ export class Transaction {
     // A prepared statement's text was looked at when it was prepared (a control statement is never prepared).
     const control = prepared ? null : transactionControl(sql, this.engine);
     if (control !== null) {
-      const word = control.split(/\s/, 1)[0]!.toUpperCase();
+      const word = control.split(/\s/, 1)[0].toUpperCase();
       throw this.fail(
         sql,
         new StatementError(

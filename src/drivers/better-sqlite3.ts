@@ -41,7 +41,7 @@ function toDriverError(e: unknown): CodedError {
 }
 
 function toBindValues(params: SqlValue[]): BindValue[] {
-  const out: BindValue[] = new Array(params.length);
+  const out = new Array<BindValue>(params.length);
   for (let i = 0; i < params.length; i++) {
     const v = params[i]!;
     if (typeof v === 'number') {
@@ -69,9 +69,9 @@ function runQuery(stmt: BetterStatement, params: SqlValue[]): QueryResult {
     return { columns: [], rows: [] };
   }
   const raw = stmt.raw(true).all(toBindValues(params)) as unknown[][];
-  const rows: SqlValue[][] = new Array(raw.length);
+  const rows = new Array<SqlValue[]>(raw.length);
   for (let r = 0; r < raw.length; r++) {
-    const row = raw[r]!;
+    const row = raw[r];
     for (let c = 0; c < row.length; c++) row[c] = toSqlValue(row[c]);
     rows[r] = row as SqlValue[];
   }

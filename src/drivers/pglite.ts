@@ -17,7 +17,7 @@ type CodedError = Error & { code?: string; detail?: string; hint?: string; posit
 
 function hex(bytes: Uint8Array): string {
   let s = '\\x';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
   return s;
 }
 

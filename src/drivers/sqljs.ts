@@ -111,7 +111,7 @@ function loadSqlJs(wasm: SqlJsWasm): Promise<SqlJsModule> {
         WebAssembly.instantiate(module, imports).then(receive, failed);
         return {};
       };
-      return Promise.race([initSqlJs({ instantiateWasm } as never) as unknown as Promise<SqlJsModule>, failure]);
+      return Promise.race([initSqlJs({ instantiateWasm }) as unknown as Promise<SqlJsModule>, failure]);
     };
     sqlJsModule = init().catch((e: unknown) => {
       if (!downloaded) sqlJsModule = null;
@@ -151,7 +151,7 @@ function readRow(stmt: SqlJsStatement): SqlValue[] {
       return stmt.get(null, { useBigInt: true }).map((x) => (typeof x === 'bigint' ? normalizeInteger(x) : x));
     }
   }
-  return row as SqlValue[];
+  return row;
 }
 
 function bindOrReset(stmt: SqlJsStatement, params: SqlValue[]): void {

@@ -81,7 +81,7 @@ export function readImport(inputs: ImportInput[]): ImportResult {
   }
   const notLua = entries.filter((e) => !e.path.endsWith('.lua'));
   if (notLua.length > 0) {
-    const first = notLua[0]!;
+    const first = notLua[0];
     const where = first.from ? ` (in ${shown(first.from)})` : '';
     return refuse(
       `only .lua migration files can be imported, and ${shown(first.path)}${where} is not one` +

@@ -135,7 +135,7 @@ export function lookupAt(line: string, offset: number): { entry: ReferenceEntry;
     if (receiver) {
       // A method: db's own, or a prepared statement's (a receiver named like one, or a method only statements have).
       const statement =
-        /st(ate)?me?n?t|prepared|insert|update|delete|select/i.test(receiver[1]!) && receiver[1] !== 'db';
+        /st(ate)?me?n?t|prepared|insert|update|delete|select/i.test(receiver[1]) && receiver[1] !== 'db';
       if (STATEMENT_METHODS.has(name) && (statement || name === 'close')) {
         const entry = referenceFor(`stmt:${name}`);
         return entry ? { entry, from: from - receiver[0].length, to } : null;
@@ -148,7 +148,7 @@ export function lookupAt(line: string, offset: number): { entry: ReferenceEntry;
     }
     // The receiver itself (`db` in `db:query`): look up the method it calls.
     const method = /^\s*:\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(after);
-    if (method && name === 'db' && DB_METHODS.has(method[1]!)) {
+    if (method && name === 'db' && DB_METHODS.has(method[1])) {
       const entry = referenceFor(`db:${method[1]}`);
       return entry ? { entry, from, to: to + method[0].length } : null;
     }

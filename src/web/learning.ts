@@ -168,7 +168,7 @@ export async function importFiles(chosen: File[]): Promise<void> {
     report(result.message);
     return;
   }
-  const from = chosen.length === 1 ? chosen[0]!.name : `${chosen.length} files`;
+  const from = chosen.length === 1 ? chosen[0].name : `${chosen.length} files`;
   await offerFiles(result.files, `the migrations imported from ${from}`);
 }
 

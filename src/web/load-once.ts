@@ -20,7 +20,7 @@ export function loadOnce<T>(load: () => Promise<T>): LoadOnce<T> {
   };
   const get = (() => pending ?? keep(load())) as LoadOnce<T>;
   get.use = (started) => {
-    keep(started);
+    void keep(started);
   };
   return get;
 }

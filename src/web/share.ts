@@ -42,16 +42,16 @@ export function base64urlEncode(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
   }
   const rest = bytes.length - i;
   if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]!;
+    const n = bytes[i] << 16;
+    out += B64[n >> 18] + B64[(n >> 12) & 63];
   } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]!;
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63];
   }
   return out;
 }
@@ -64,7 +64,7 @@ export function base64urlDecode(text: string): Uint8Array | null {
   let buffer = 0;
   let bits = 0;
   for (let i = 0; i < text.length; i++) {
-    buffer = (buffer << 6) | B64.indexOf(text[i]!);
+    buffer = (buffer << 6) | B64.indexOf(text[i]);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -181,7 +181,7 @@ export function decodeShare(hash: string): DecodeResult {
   const version = /^(v\d+)\./.exec(text);
   if (!version)
     return { ok: false, message: 'The part of the address after # is not a Moonwalk share link. Nothing was loaded.' };
-  const read = Object.hasOwn(READS, version[1]!) ? READS[version[1]!] : undefined;
+  const read = Object.hasOwn(READS, version[1]) ? READS[version[1]] : undefined;
   if (!read) {
     return {
       ok: false,

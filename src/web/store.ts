@@ -31,7 +31,7 @@ async function readStart(): Promise<Start> {
   const hash = location.hash;
   const theme = savedTheme();
   const fallback = (): SharedState =>
-    loadSaved() ?? { files: EXAMPLE_FILES.map((f) => ({ ...f })), engine: 'sqlite', selected: EXAMPLE_FILES[0]!.name };
+    loadSaved() ?? { files: EXAMPLE_FILES.map((f) => ({ ...f })), engine: 'sqlite', selected: EXAMPLE_FILES[0].name };
   if (hash.length > 1) {
     // The link opened before, with the edits made to it since.
     const edited = loadSavedLink(hash);

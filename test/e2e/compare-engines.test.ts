@@ -23,7 +23,7 @@ async function openWith(files: File[]): Promise<{ page: Page; errors: string[] }
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${playground.preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0]!.name })}`);
+  await page.goto(`${playground.preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0].name })}`);
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
   return { page, errors };
 }

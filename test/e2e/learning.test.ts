@@ -80,7 +80,7 @@ async function setEditorText(page: Page, code: string): Promise<void> {
   await page.locator('.cm-content').click();
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText(code);
-  await expect.poll(() => page.locator('.cm-content').innerText()).toContain(code.split('\n')[0]!.trim());
+  await expect.poll(() => page.locator('.cm-content').innerText()).toContain(code.split('\n')[0].trim());
 }
 
 /** Rests the pointer on the `nth` occurrence of `word` in the editor's text, where it is followed by `after`. */
@@ -261,7 +261,7 @@ describe('learning', () => {
       await waitForLog(page, `Loaded the example "${set.title}"`);
       expect(await page.getByRole('dialog', { name: 'Replace your files?' }).count(), set.title).toBe(0);
       expect(await fileNames(page), set.title).toEqual(set.files.map((f) => f.name));
-      expect(await page.locator('.cm-content').innerText()).toContain(set.files[0]!.text.split('\n')[1]!.trim());
+      expect(await page.locator('.cm-content').innerText()).toContain(set.files[0].text.split('\n')[1].trim());
       expect(await page.locator('.badge-applied').count(), set.title).toBe(0);
       expect(await text(page, 'Schema')).toContain('No tables yet');
       await page.getByRole('button', { name: 'Apply all', exact: true }).click();
@@ -548,7 +548,7 @@ describe('sharing and keeping', () => {
         '0002_log_events',
       ]);
       // The identity goes on after the restored rows.
-      expect((await db.query("INSERT INTO events (kind) VALUES ('error') RETURNING id", [])).rows[0]![0]).toBe(3);
+      expect((await db.query("INSERT INTO events (kind) VALUES ('error') RETURNING id", [])).rows[0][0]).toBe(3);
     } finally {
       await db.close();
     }

@@ -103,7 +103,7 @@ describe('the first download', () => {
       }));
       const workers = page.workers();
       expect(workers.length, 'the engine worker').toBe(1);
-      const workerUrls = await workers[0]!.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+      const workerUrls = await workers[0].evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
       const beforeReady = [
         playground.preview.url,
         ...resources.filter((r) => r.startTime <= readyAt).map((r) => r.url),

@@ -39,7 +39,7 @@ async function setEditorText(page: Page, code: string): Promise<void> {
   await page.locator('.cm-content').click();
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText(code);
-  await expect.poll(() => page.locator('.cm-content').innerText()).toContain(code.split('\n')[1]!.trim());
+  await expect.poll(() => page.locator('.cm-content').innerText()).toContain(code.split('\n')[1].trim());
 }
 
 const GADGETS = `-- e2e: a table of gadgets

@@ -78,7 +78,7 @@ describe('screenshot', () => {
     const page = await (await playground.context()).newPage();
     await page.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen')); // no first-visit tour
     const files = EXAMPLE_SETS.find((set) => set.id === 'engines')!.files;
-    await page.goto(`${playground.preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0]!.name })}`);
+    await page.goto(`${playground.preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0].name })}`);
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('SQLite ready');
     await page.getByRole('button', { name: 'Compare engines' }).click();
     const dialog = page.getByRole('dialog', { name: 'Compare engines' });

@@ -91,7 +91,7 @@ export interface TestServer extends RunningServer {
 export async function useServer(engine: ServerEngine): Promise<TestServer> {
   let provided: SharedServers | undefined;
   try {
-    provided = inject('moonwalkServers') as SharedServers | undefined;
+    provided = inject('moonwalkServers');
   } catch {
     provided = undefined;
   }

@@ -147,7 +147,7 @@ async function runTool(
     });
     const [code, signal] = (await Promise.race([
       once(child, 'exit'),
-      once(child, 'error').then(([e]) => Promise.reject(e)),
+      once(child, 'error').then(([e]) => Promise.reject(e as Error)),
     ])) as [number | null, NodeJS.Signals | null];
     if (code !== 0) {
       throw new Error(`${what} failed (${signal ?? `exit code ${code}`}); ${savedLogTail(log, dir)}`);

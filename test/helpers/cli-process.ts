@@ -82,11 +82,11 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
     options.onStdout?.(stdout, child);
   });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const done = new Promise<CliOutcome>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started }));
@@ -119,7 +119,7 @@ export function json<T = any>(outcome: CliOutcome): T {
   const lines = outcome.stdout.trim().split('\n');
   try {
     if (lines.length !== 1) throw new Error('not one line');
-    return JSON.parse(lines[0]!) as T;
+    return JSON.parse(lines[0]) as T;
   } catch {
     throw new Error(
       `not one JSON document on stdout (exit ${outcome.code}):\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`,

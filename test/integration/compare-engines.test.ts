@@ -97,7 +97,7 @@ describe("the guide's files, written per engine", () => {
     for (const dir of ['table-rebuild', 'error-handling']) {
       const findings = await compare(await readMigrationsDir(`${GUIDE}${dir}`));
       expect(brief(findings), dir).toEqual([['column_key', 'users.id', 'numbered automatically', 'not numbered']]);
-      expect(findings[0]!.explanation).toBe(
+      expect(findings[0].explanation).toBe(
         'SQLite numbers new rows automatically, PostgreSQL does not (give it SERIAL or an identity on PostgreSQL, INTEGER PRIMARY KEY on SQLite).',
       );
     }
@@ -134,7 +134,7 @@ describe("the playground's examples (what a person compares first)", () => {
 
   test('the explanation of an epoch-seconds column', async () => {
     const [finding] = await compare(migrationFiles(EXAMPLE_FILES));
-    expect(finding!.explanation).toBe(
+    expect(finding.explanation).toBe(
       'SQLite stores it as INTEGER (whole numbers), PostgreSQL as timestamp with time zone (date and time).',
     );
   });

@@ -119,7 +119,7 @@ describe('up --targets', () => {
       expect(Object.keys(t).sort()).toEqual(['error', 'ok', 'results', 'target']);
       expect(t.target).not.toContain(TEST_PASSWORD);
       expect(t.target).toContain(':***@');
-      const failing = urls[i]!.endsWith(`schema=${FAILING_SCHEMA}`);
+      const failing = urls[i].endsWith(`schema=${FAILING_SCHEMA}`);
       if (failing) {
         expect(t.ok).toBe(false);
         expect(t.error).toMatchObject({ migration: '0002_orders', phase: 'up' });
@@ -195,9 +195,9 @@ describe('up --targets', () => {
   });
 
   test('status --targets --json: one entry per target; a target that cannot be reached fails alone', async () => {
-    const unreachable = new URL(databases[0]!);
+    const unreachable = new URL(databases[0]);
     unreachable.pathname = '/fleet_no_such_database';
-    const file = targetsFile('status.txt', [databases[0]!, unreachable.toString()]);
+    const file = targetsFile('status.txt', [databases[0], unreachable.toString()]);
     const outcome = await runCli(['status', '--targets', file, '--dir', dir, '--json']);
     expect(outcome.code).toBe(1);
     const doc = json(outcome);
@@ -244,11 +244,11 @@ describe('up --targets', () => {
   });
 
   test('a bad targets file is refused before anything runs, naming the file and line', async () => {
-    const file = targetsFile('bad.txt', [databases[0]!, 'not a url']);
+    const file = targetsFile('bad.txt', [databases[0], 'not a url']);
     const outcome = await runCli(['up', '--targets', file, '--dir', dir]);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain(`${file}:3:`);
-    const both = await runCli(['up', '--targets', file, '--db', databases[0]!, '--dir', dir]);
+    const both = await runCli(['up', '--targets', file, '--db', databases[0], '--dir', dir]);
     expect(both.code).toBe(2);
   });
 });

@@ -77,7 +77,7 @@ describe("the guide's example set (bench/guide-example-set.ts)", () => {
 
   test('is the eight runnable examples of the guide, in its order', () => {
     expect(files.map((f) => f.name)).toEqual(CASES.map(([name]) => name));
-    expect(files[0]!.text).toMatch(/^local function define_migration\(\)/);
+    expect(files[0].text).toMatch(/^local function define_migration\(\)/);
     for (const file of files) expect(file.text).toMatch(/return require\("migration"\)\.define\(/);
   });
 

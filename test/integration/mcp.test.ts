@@ -49,7 +49,7 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
   const result = await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 });
   const content = result.content as { type: string; text: string }[];
   expect(content[0]?.type).toBe('text');
-  expect(JSON.parse(content[0]!.text)).toEqual(result.structuredContent);
+  expect(JSON.parse(content[0].text)).toEqual(result.structuredContent);
   return { isError: result.isError === true, doc: result.structuredContent };
 }
 

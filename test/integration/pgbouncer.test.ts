@@ -133,7 +133,7 @@ describe('the lock table through PgBouncer (transaction pooling)', () => {
     const [ids, names, lease] = await inspectDatabase(direct, async (d) => [
       await ledgerIds(d),
       await tables(d),
-      (await d.query('SELECT count(*)::int FROM _migrations_lock', [])).rows[0]![0],
+      (await d.query('SELECT count(*)::int FROM _migrations_lock', [])).rows[0][0],
     ]);
     expect(ids).toEqual(expected);
     expect(names).toEqual([...expected, '_migrations_lock'].sort());

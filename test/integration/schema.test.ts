@@ -197,14 +197,14 @@ describe('schema snapshot on SQLite (sql.js)', () => {
         INSERT INTO t VALUES ${values.join(', ')};`);
       const snapshot = await takeSnapshot(driver, { fingerprint: true });
       await driver.close();
-      expect(snapshot.tables[0]!.rows).toBe(values.length);
-      return snapshot.tables[0]!.fingerprint!;
+      expect(snapshot.tables[0].rows).toBe(values.length);
+      return snapshot.tables[0].fingerprint!;
     };
     const f = await make(rows);
     expect(f).toMatch(/^[0-9a-f]{16}$/);
     expect(await make([...rows].reverse())).toBe(f);
-    expect(await make([rows[0]!, rows[1]!.replace("'b'", "'B'"), rows[2]!])).not.toBe(f);
-    expect(await make([rows[0]!, rows[1]!.replace('9007199254740993', '9007199254740992'), rows[2]!])).not.toBe(f);
+    expect(await make([rows[0], rows[1].replace("'b'", "'B'"), rows[2]])).not.toBe(f);
+    expect(await make([rows[0], rows[1].replace('9007199254740993', '9007199254740992'), rows[2]])).not.toBe(f);
   });
 
   it('counts rows of many tables (300)', async () => {
@@ -216,8 +216,8 @@ describe('schema snapshot on SQLite (sql.js)', () => {
     const driver = await sqlite(script);
     const snapshot = await takeSnapshot(driver);
     expect(snapshot.tables).toHaveLength(300);
-    expect(snapshot.tables[0]!.name).toBe('t000');
-    expect(snapshot.tables[299]!.name).toBe('t299');
+    expect(snapshot.tables[0].name).toBe('t000');
+    expect(snapshot.tables[299].name).toBe('t299');
     expect(snapshot.tables.filter((t) => t.rows === 2)).toHaveLength(43);
     await driver.close();
   });
@@ -244,7 +244,7 @@ describe('schema diff on SQLite (sql.js)', () => {
 
   it('rename table (ALTER TABLE … RENAME TO), foreign keys of other tables following it', async () => {
     const { before, after } = await sqliteChange(`ALTER TABLE slugs RENAME TO permalinks`);
-    expect(after.tables.find((t) => t.name === 'posts')!.foreign_keys[1]!.references.table).toBe('permalinks');
+    expect(after.tables.find((t) => t.name === 'posts')!.foreign_keys[1].references.table).toBe('permalinks');
     expect(diffSnapshots(before, after)).toEqual([
       { kind: 'table_renamed', path: ['permalinks'], before: 'slugs', after: 'permalinks' },
     ]);

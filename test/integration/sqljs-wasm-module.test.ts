@@ -21,7 +21,7 @@ describe('openSqlJs({ wasmModule })', () => {
     try {
       driver.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)', []);
       driver.execute('INSERT INTO t (name) VALUES (?)', ['Alice']);
-      const result = await driver.query('SELECT id, name FROM t', []);
+      const result = driver.query('SELECT id, name FROM t', []);
       expect(result.rows).toEqual([[1, 'Alice']]);
     } finally {
       await driver.close();

@@ -208,7 +208,7 @@ describe('trace on a PostgreSQL server agrees with PGlite', () => {
     const setup = await new Migrator({
       driver,
       host: smallHost(),
-      files: migrationFiles([{ name: '0001_create_table.lua', text: MIGRATIONS['0001_create_table']! }]),
+      files: migrationFiles([{ name: '0001_create_table.lua', text: MIGRATIONS['0001_create_table'] }]),
     }).up();
     expect(setup.error).toBeNull();
     // A writer keeps its transaction open: the build waits for it, holding its own lock meanwhile.
@@ -224,7 +224,7 @@ describe('trace on a PostgreSQL server agrees with PGlite', () => {
         host: smallHost(),
         allowDrift: true,
         files: migrationFiles([
-          { name: '0003_create_index_concurrently.lua', text: MIGRATIONS['0003_create_index_concurrently']! },
+          { name: '0003_create_index_concurrently.lua', text: MIGRATIONS['0003_create_index_concurrently'] },
         ]),
       }).up();
       let modes: string[] = [];
@@ -255,8 +255,8 @@ describe('moonwalk trace', { timeout: 240_000 }, () => {
   test('--json has the shape of DESIGN §5 and exits 1 on a dangerous lock; --allow by code exits 0', async () => {
     const dir = path.join(tmp, 'json');
     writeMigrations(dir, {
-      '0001_create_table.lua': MIGRATIONS['0001_create_table']!,
-      '0002_create_index.lua': MIGRATIONS['0002_create_index']!,
+      '0001_create_table.lua': MIGRATIONS['0001_create_table'],
+      '0002_create_index.lua': MIGRATIONS['0002_create_index'],
     });
     const run = await runCli(['trace', '--json', '--dir', dir]);
     expect(run.code).toBe(1);
@@ -282,11 +282,11 @@ describe('moonwalk trace', { timeout: 240_000 }, () => {
   test('--db pglite:DIR traces only what is pending there, on a copy: the directory is left unchanged', async () => {
     const dir = path.join(tmp, 'pending');
     const data = path.join(tmp, 'data');
-    writeMigrations(dir, { '0001_create_table.lua': MIGRATIONS['0001_create_table']! });
+    writeMigrations(dir, { '0001_create_table.lua': MIGRATIONS['0001_create_table'] });
     expect((await runCli(['up', '--dir', dir, '--db', `pglite:${data}`])).code).toBe(0);
     writeMigrations(dir, {
-      '0001_create_table.lua': MIGRATIONS['0001_create_table']!,
-      '0010_set_not_null.lua': MIGRATIONS['0010_set_not_null']!,
+      '0001_create_table.lua': MIGRATIONS['0001_create_table'],
+      '0010_set_not_null.lua': MIGRATIONS['0010_set_not_null'],
     });
     const run = await runCli(['trace', '--dir', dir, '--db', `pglite:${data}`]);
     expect(run.code).toBe(1);

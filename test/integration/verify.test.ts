@@ -180,7 +180,7 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
   it('catches a down that forgets an index', async () => {
     const result = await verify({ '0001_users': CREATE_USERS, '0002_index': FORGETS_INDEX });
     expect(result.ok).toBe(false);
-    const entry = result.migrations[1]!;
+    const entry = result.migrations[1];
     expect(entry).toMatchObject({ id: '0002_index', reversible: false, up_again: true });
     expect(entry.differences).toEqual([
       {
@@ -195,7 +195,7 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
   it('catches a down that forgets a column, and stops when up cannot run again', async () => {
     const result = await verify({ '0001_users': CREATE_USERS, '0002_nickname': FORGETS_COLUMN, '0003_posts': CLEAN });
     expect(result.ok).toBe(false);
-    const entry = result.migrations[1]!;
+    const entry = result.migrations[1];
     expect(entry).toMatchObject({ id: '0002_nickname', reversible: false, up_again: false });
     expect(entry.differences).toEqual([
       {
@@ -214,7 +214,7 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
 
   it('catches a down that forgets to delete a seeded row (row count and data fingerprint)', async () => {
     const result = await verify({ '0001_users': CREATE_USERS, '0002_seed': FORGETS_ROW });
-    const entry = result.migrations[1]!;
+    const entry = result.migrations[1];
     expect(result.ok).toBe(false);
     expect(entry.reversible).toBe(false);
     expect(entry.differences.map((c) => [c.kind, c.path])).toEqual([
@@ -226,7 +226,7 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
 
   it('catches a down that deletes the wrong row: same count, only the fingerprint differs', async () => {
     const result = await verify({ '0001_users': CREATE_USERS, '0002_seed': WRONG_ROW });
-    const entry = result.migrations[1]!;
+    const entry = result.migrations[1];
     expect(entry.reversible).toBe(false);
     expect(entry.differences.map((c) => c.kind)).toEqual(['data_changed']);
   });
@@ -238,7 +238,7 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
     const [, noDown, next] = result.migrations;
     expect(noDown).toMatchObject({ id: '0002_no_down', reversible: false, differences: [] });
     expect(noDown).not.toHaveProperty('up_again');
-    expect(noDown!.error).toMatch(/no down/);
+    expect(noDown.error).toMatch(/no down/);
     expect(next).toMatchObject({ id: '0003_needs', reversible: true, up_again: true });
     expect(next).not.toHaveProperty('error');
   });
@@ -248,8 +248,8 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
     expect(result.ok).toBe(false);
     expect(result.migrations.map((m) => m.id)).toEqual(['0001_users', '0002_broken']);
     expect(result.migrations[1]).toMatchObject({ reversible: false, differences: [] });
-    expect(result.migrations[1]!.error).toMatch(/^up failed: .*users/s);
-    expect(result.migrations[1]!.failure).toMatchObject({ migration: '0002_broken', phase: 'up' });
+    expect(result.migrations[1].error).toMatch(/^up failed: .*users/s);
+    expect(result.migrations[1].failure).toMatchObject({ migration: '0002_broken', phase: 'up' });
   });
 
   it('verifies only the pending migrations of a database that has some applied', async () => {

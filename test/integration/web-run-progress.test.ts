@@ -80,10 +80,10 @@ describe.each(['sqlite', 'postgres'] as const)('the statement counter on %s', (e
     expect(counter.statements).toBeGreaterThanOrEqual(n + 2);
     expect(counter.statements).toBeLessThan(n + 20);
     expect(reports.length).toBe(counter.statements);
-    expect(reports.every((value, i) => i === 0 || value > reports[i - 1]!)).toBe(true);
+    expect(reports.every((value, i) => i === 0 || value > reports[i - 1])).toBe(true);
     // The run went through to the real database.
     const rows = await driver.query('SELECT count(*) FROM numbers', []);
-    expect(Number(rows.rows[0]![0])).toBe(n);
+    expect(Number(rows.rows[0][0])).toBe(n);
 
     // The next command, with a counter whose interval never passes: counted, never reported.
     const quiet: number[] = [];
@@ -266,15 +266,15 @@ describe("the session's steps", () => {
       ['sqlite', 'stopped'],
       ['postgres', 'stopped'], // Stop ends both engines' databases
     ]);
-    expect(steps[0]!.diff).toBe(diff); // the very array the Diff panel shows, so the step can be picked out
-    expect(steps[2]!.note).toBe('no such table');
+    expect(steps[0].diff).toBe(diff); // the very array the Diff panel shows, so the step can be picked out
+    expect(steps[2].note).toBe('no such table');
     // What the stopped command had finished is listed on the current engine's step, not on the other's.
-    expect(steps[4]!.note).toMatch(
+    expect(steps[4].note).toMatch(
       /^Apply all was running\. It had finished 1 migration \(listed\), gone with the database\. /,
     );
-    expect(steps[4]!.results).toEqual([applied]);
-    expect(steps[5]!.results).toEqual([]);
-    expect(steps[5]!.note).toMatch(/^Apply all was running\. The engine was ended/);
+    expect(steps[4].results).toEqual([applied]);
+    expect(steps[5].results).toEqual([]);
+    expect(steps[5].note).toMatch(/^Apply all was running\. The engine was ended/);
     expect(new Set(steps.map((s) => s.n)).size).toBe(steps.length);
   });
 });

@@ -33,7 +33,7 @@ describe('parseArgs', () => {
 describe('the CI recipes of docs/ci.md', () => {
   it('use only command lines moonwalk accepts', () => {
     const text = readFileSync(new URL('../../docs/ci.md', import.meta.url), 'utf8');
-    const lines = [...text.matchAll(/npx moonwalk ([^`\n>]+)/g)].map((m) => m[1]!.trim());
+    const lines = [...text.matchAll(/npx moonwalk ([^`\n>]+)/g)].map((m) => m[1].trim());
     expect(lines.length).toBeGreaterThanOrEqual(8);
     for (const line of lines) expect(() => parseArgs(line.split(/\s+/)), line).not.toThrow();
   });

@@ -43,7 +43,7 @@ const findings: EngineFinding[] = [
 const column = (name: string, type: string) => ({ name, type, nullable: true, primaryKey: false, default: null });
 const items = (columns: string[][], indexes: string[]): TableView => ({
   name: 'items',
-  columns: columns.map(([n, t]) => column(n!, t!)),
+  columns: columns.map(([n, t]) => column(n, t)),
   indexes,
   foreignKeys: [],
   rows: 1,

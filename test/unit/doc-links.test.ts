@@ -18,7 +18,7 @@ const pages = [
 function localLinks(page: string): string[] {
   const text = readFileSync(join(ROOT, page), 'utf8').replace(/```[\s\S]*?```/g, '');
   return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
-    .map((m) => m[1]!.split('#')[0]!)
+    .map((m) => m[1].split('#')[0])
     .filter((target) => target !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(target));
 }
 

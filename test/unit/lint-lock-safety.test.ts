@@ -176,7 +176,7 @@ describe('silencing', () => {
     );
     expect(codes(before)).toEqual([['set-not-null', 8]]);
     // another code does not silence it
-    lines[5] = lines[5]!.replace('set-not-null', 'rename');
+    lines[5] = lines[5].replace('set-not-null', 'rename');
     expect(codes(lines.join('\n'))).toEqual([
       ['set-not-null', 6],
       ['set-not-null', 7],

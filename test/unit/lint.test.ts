@@ -13,7 +13,7 @@ function lineOf(source: string, marker: string, nth = 1): number {
   const lines = source.split('\n');
   let seen = 0;
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.includes(marker) && ++seen === nth) return i + 1;
+    if (lines[i].includes(marker) && ++seen === nth) return i + 1;
   }
   throw new Error(`marker not found: ${marker}`);
 }
@@ -86,7 +86,7 @@ db:execute("CREATE TABLE c (id INTEGER)")`);
         String(x[2]).localeCompare(String(y[2])),
     );
     expect(keys).toEqual(sorted);
-    expect(findings[0]!.file).toBe('0001_a.lua');
+    expect(findings[0].file).toBe('0001_a.lua');
   });
 
   it('a clean migration has no findings', () => {
@@ -106,7 +106,7 @@ describe('syntax-error', () => {
     const src = 'return require("migration").define(function()\n  local x = = 1\nend)\n';
     const findings = lint(src);
     expect(summary(findings)).toEqual([['syntax-error', 'error', 2]]);
-    expect(findings[0]!.message).toContain('Lua syntax error');
+    expect(findings[0].message).toContain('Lua syntax error');
   });
 
   it('reports an unclosed block at the end of the file', () => {
@@ -121,7 +121,7 @@ end)
 `;
     const findings = lint(src);
     expect(summary(findings)).toEqual([['syntax-error', 'error', 9]]);
-    expect(findings[0]!.message).toContain("'end' expected");
+    expect(findings[0].message).toContain("'end' expected");
   });
 
   it('accepts Lua 5.3 syntax and non-ASCII text', () => {
@@ -150,7 +150,7 @@ end)
 `;
     const findings = lint(src);
     expect(summary(findings)).toEqual([['multiple-migrations', 'error', 3]]);
-    expect(findings[0]!.message).toContain('line 2');
+    expect(findings[0].message).toContain('line 2');
   });
 
   it.each([
@@ -163,13 +163,13 @@ end)
     const src = migration('db:execute("SELECT 1")', undefined, given);
     const findings = lint(src);
     expect(summary(findings)).toEqual([['unknown-database', 'error', lineOf(src, 'database(')]]);
-    expect(findings[0]!.message).toMatch(new RegExp(`Fix: write database\\("${suggestion}", …\\)\\.$`));
+    expect(findings[0].message).toMatch(new RegExp(`Fix: write database\\("${suggestion}", …\\)\\.$`));
   });
 
   it('unknown-database with no close match lists the three engines', () => {
     const findings = lint(migration('db:execute("SELECT 1")', undefined, 'oracle'));
     expect(summary(findings)).toEqual([['unknown-database', 'error', 3]]);
-    expect(findings[0]!.message).toContain('"sqlite", "postgres" and "mysql"');
+    expect(findings[0].message).toContain('"sqlite", "postgres" and "mysql"');
   });
 
   it('missing-down: a database block with up but no down', () => {
@@ -185,7 +185,7 @@ end)
 `;
     const findings = lint(src);
     expect(summary(findings)).toEqual([['missing-down', 'warning', 3]]);
-    expect(findings[0]!.message).toContain('cannot be reverted');
+    expect(findings[0].message).toContain('cannot be reverted');
   });
 
   it('missing-up: a database block without up', () => {
@@ -294,7 +294,7 @@ describe('sql-concatenation', () => {
 db:execute("INSERT INTO users (name) VALUES ('" .. name .. "')")`);
     const findings = lint(src);
     expect(summary(findings)).toEqual([['sql-concatenation', 'error', lineOf(src, 'VALUES (\'" ..')]]);
-    expect(findings[0]!.message).toContain('name');
+    expect(findings[0].message).toContain('name');
   });
 
   it('flags concatenated calls, in query and prepare too, and SQL held in a variable', () => {
@@ -325,7 +325,7 @@ describe('multiple-changes', () => {
 db:execute("ALTER TABLE orders ADD COLUMN note TEXT")`);
     const findings = lint(src);
     expect(summary(findings)).toEqual([['multiple-changes', 'warning', lineOf(src, 'ALTER TABLE orders')]]);
-    expect(findings[0]!.message).toContain('users, orders');
+    expect(findings[0].message).toContain('users, orders');
   });
 
   it('also within one SQL string', () => {
@@ -446,7 +446,7 @@ describe('destructive-change', () => {
       ['destructive-change', 'error', lineOf(src, 'ADD COLUMN status')],
       ['destructive-change', 'error', lineOf(src, 'add legacy')],
     ]);
-    expect(findings[0]!.message).toContain('fails as soon as the table has rows');
+    expect(findings[0].message).toContain('fails as soon as the table has rows');
   });
 
   it('accepts NOT NULL with a DEFAULT, and NOT NULL on a table created in the same up', () => {
@@ -505,8 +505,8 @@ end)
     expect(findings.map((f) => [f.code, f.severity, f.file, f.line])).toEqual([
       ['missing-engine-block', 'warning', '0002_add_email.lua', 2],
     ]);
-    expect(findings[0]!.message).toContain('database("postgres"');
-    expect(findings[0]!.message).toContain('0001_create_users.lua');
+    expect(findings[0].message).toContain('database("postgres"');
+    expect(findings[0].message).toContain('0001_create_users.lua');
   });
 
   it('says nothing in a workspace that targets one engine only', () => {

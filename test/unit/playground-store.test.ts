@@ -135,7 +135,7 @@ describe('the playground store', () => {
     const state = playground.store.getState();
     // The first state that is no longer busy is the final one: the answer arrives as one update, not several.
     expect(seen.find((s) => s.busy === null)).toBe(state);
-    expect(seen[0]!.busy).toBe('Apply all');
+    expect(seen[0].busy).toBe('Apply all');
     expect(state.busy).toBeNull();
     expect(state.progress).toBeNull();
     expect(state.status.map((e) => e.status)).toEqual(['applied', 'applied']);
@@ -158,7 +158,7 @@ describe('the playground store', () => {
 
   test('a failed migration: the alert links to its line, the editor marks it, the file shows failed', async () => {
     const broken = { name: '0002_posts.lua', text: migration('posts', ', )') };
-    const playground = await started([FILES[0]!, broken]);
+    const playground = await started([FILES[0], broken]);
     await playground.actions.runCommand('apply-all');
     const state = playground.store.getState();
     expect(fileState(state, '0001_users.lua')).toBe('applied');
@@ -248,7 +248,7 @@ describe('the playground store', () => {
 
   test('Verify finds a down that does not undo its up', async () => {
     const irreversible = migration('posts').replace('DROP TABLE posts', 'SELECT 1');
-    const playground = await started([FILES[0]!, { name: '0002_posts.lua', text: irreversible }]);
+    const playground = await started([FILES[0], { name: '0002_posts.lua', text: irreversible }]);
     await playground.actions.verify();
     const state = playground.store.getState();
     expect(state.verify?.migrations.map((m) => [m.id, m.outcome])).toEqual([
@@ -275,7 +275,7 @@ describe('the playground store', () => {
   test('loading other files clears what the run showed and starts from an empty database', async () => {
     const playground = await started();
     await playground.actions.runCommand('apply-all');
-    await playground.actions.replaceFiles([FILES[1]!], 'the example "Posts"');
+    await playground.actions.replaceFiles([FILES[1]], 'the example "Posts"');
     const state = playground.store.getState();
     expect(state.files.map((f) => f.name)).toEqual(['0002_posts.lua']);
     expect(state.status.map((e) => [e.id, e.status])).toEqual([['0002_posts', 'pending']]);

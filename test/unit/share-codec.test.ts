@@ -116,7 +116,7 @@ describe('the v3 codec', () => {
     }
     for (let at = 0; at < stream.length; at++) {
       const garbled = stream.slice();
-      garbled[at]! ^= 1 << (at % 8);
+      garbled[at] ^= 1 << (at % 8);
       expect(decompress(garbled, small, MAX_JSON_BYTES).ok).toBe(false);
     }
     for (const extra of [[0], [0, 0, 0], [1]]) {

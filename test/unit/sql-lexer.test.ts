@@ -35,7 +35,7 @@ describe('tokens', () => {
     for (const dialect of ENGINES) {
       const tokens = tokenize(sql, dialect);
       expect(tokens.map((t) => sql.slice(t.start, t.end)).join('')).toBe(sql);
-      for (let i = 1; i < tokens.length; i++) expect(tokens[i]!.start).toBe(tokens[i - 1]!.end);
+      for (let i = 1; i < tokens.length; i++) expect(tokens[i].start).toBe(tokens[i - 1].end);
     }
     expect(tokenize('', 'sqlite')).toEqual([]);
     expect(tokenize('  \n', 'sqlite')).toEqual([{ kind: Tok.Space, start: 0, end: 3 }]);
@@ -172,7 +172,7 @@ describe('quoted names', () => {
 
   it('unquote to the name or value they stand for', () => {
     const value = (sql: string, dialect: Engine): string => {
-      const t = tokenize(sql, dialect)[0]!;
+      const t = tokenize(sql, dialect)[0];
       return unquote(sql, t.start, t.end, dialect);
     };
     expect(value('"a""b"', 'sqlite')).toBe('a"b');

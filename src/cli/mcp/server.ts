@@ -13,7 +13,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import { DEFAULT_MAX_MEMORY_MB } from '../args.ts';
-import { TOOLS, TOOL_NAMES, type ToolInput } from './contract.ts';
+import { TOOLS, TOOL_NAMES } from './contract.ts';
 import { Sandbox } from './sandbox.ts';
 import type { ServerConfig } from './tools.ts';
 
@@ -104,7 +104,7 @@ export function createMcpServer(options: McpOptions, sandbox: Sandbox): McpServe
         },
       },
       async (args: Record<string, unknown>, extra) => {
-        const answer = await sandbox.call(name, args as ToolInput, extra.signal);
+        const answer = await sandbox.call(name, args, extra.signal);
         return {
           content: [{ type: 'text' as const, text: JSON.stringify(answer.document) }],
           structuredContent: answer.document,

@@ -267,7 +267,7 @@ async function compareEngines(input: ToolInput, config: ServerConfig, throwaways
       await throwaways.release(driver);
     }
   }
-  const comparison = compareEngineSnapshots(snapshots[0]!, snapshots[1]!);
+  const comparison = compareEngineSnapshots(snapshots[0], snapshots[1]);
   return { ok, engines: comparison.engines, findings: comparison.findings, runs };
 }
 

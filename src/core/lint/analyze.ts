@@ -764,9 +764,9 @@ class FileAnalyzer {
       const lines: number[] = [];
       for (let i = 0; i < decoded.text.length; i++) {
         const m = /^%[-+ #0-9.]*[a-zA-Z%]/.exec(decoded.text.slice(i));
-        const chunk = m === null ? decoded.text[i]! : m[0] === '%%' ? '%' : ` ${LUA_EXPR} `;
+        const chunk = m === null ? decoded.text[i] : m[0] === '%%' ? '%' : ` ${LUA_EXPR} `;
         text += chunk;
-        for (let k = 0; k < chunk.length; k++) lines.push(decoded.lines[i]!);
+        for (let k = 0; k < chunk.length; k++) lines.push(decoded.lines[i]);
         if (m !== null) i += m[0].length - 1;
       }
       const dyn = values.find((v) => !['StringLiteral', 'NumericLiteral', 'BooleanLiteral'].includes(v.type));
@@ -804,7 +804,7 @@ class FileAnalyzer {
     const statements = mode.statements.map((s) => s.info);
     const created = new Set<string>();
     for (let i = 0; i < statements.length; i++) {
-      const s = statements[i]!;
+      const s = statements[i];
       if (s.kind === 'transaction') {
         this.report(
           'transaction-control',

@@ -20,7 +20,7 @@ function ignoreLines(source: string): Map<number, IgnoreLine> {
   source.split('\n').forEach((text, i) => {
     const match = IGNORE.exec(text);
     if (!match) return;
-    const codes = new Set(match[1]!.split(/[\s,]+/).filter((code) => /^[a-z0-9-]+$/.test(code)));
+    const codes = new Set(match[1].split(/[\s,]+/).filter((code) => /^[a-z0-9-]+$/.test(code)));
     lines.set(i + 1, { codes, alone: text.trimStart().startsWith('--') });
   });
   return lines;

@@ -40,7 +40,7 @@ function commaParts(tokens: SqlToken[]): SqlToken[][] {
     if (punct(t, '(')) depth++;
     else if (punct(t, ')')) depth--;
     if (depth === 0 && punct(t, ',')) parts.push([]);
-    else parts[parts.length - 1]!.push(t);
+    else parts[parts.length - 1].push(t);
   }
   return parts.filter((p) => p.length > 0);
 }
@@ -60,10 +60,10 @@ function parenthesized(tokens: SqlToken[], from = 0): SqlToken[] | null {
 /** Skips a possibly schema-qualified name at `i`; returns the index after it and its last part, lower-cased. */
 function nameAt(tokens: SqlToken[], i: number): { next: number; name: string | null } {
   if (!isName(tokens[i])) return { next: i, name: null };
-  let name = tokens[i]!.text;
+  let name = tokens[i].text;
   i++;
   while (punct(tokens[i], '.') && isName(tokens[i + 1])) {
-    name = tokens[i + 1]!.text;
+    name = tokens[i + 1].text;
     i += 2;
   }
   return { next: i, name: name.toLowerCase() };
@@ -179,7 +179,7 @@ class LockSafety {
       return;
     }
     if (word(first, 'LOCK', 'REINDEX', 'CLUSTER') || (word(first, 'VACUUM') && word(tokens[1], 'FULL'))) {
-      if (!hasWord(tokens.slice(0, 4), 'CONCURRENTLY')) this.needsLockTimeout(line, first!.upper);
+      if (!hasWord(tokens.slice(0, 4), 'CONCURRENTLY')) this.needsLockTimeout(line, first.upper);
     }
   }
 
@@ -309,7 +309,7 @@ class LockSafety {
       const rest = action.slice(i + 1);
       if (word(rest[0], 'TYPE') || (word(rest[0], 'SET') && word(rest[1], 'DATA') && word(rest[2], 'TYPE'))) {
         const typeAt = word(rest[0], 'TYPE') ? 1 : 3;
-        this.columnTypes([action[i]!, ...rest.slice(typeAt)], line);
+        this.columnTypes([action[i], ...rest.slice(typeAt)], line);
         this.report(
           'column-type-change',
           line,
@@ -342,7 +342,7 @@ class LockSafety {
   }
 
   private addColumnDefault(def: SqlToken[], table: string, line: number): void {
-    const column = def[0]!.text;
+    const column = def[0].text;
     const type = def[1];
     let why: string | null = null;
     if (type && SERIALS.has(type.upper)) why = `its type ${type.text} fills each existing row from a sequence`;

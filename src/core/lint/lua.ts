@@ -49,7 +49,7 @@ export function decodeString(node: StringLiteral): SqlText {
       line++;
     }
     for (; i < end; i++) {
-      const ch = raw[i]!;
+      const ch = raw[i];
       emit(ch);
       if (ch === '\n') line++;
     }
@@ -59,7 +59,7 @@ export function decodeString(node: StringLiteral): SqlText {
   const end = raw.length - (raw.length > 1 && raw[raw.length - 1] === quote ? 1 : 0);
   let i = 1;
   while (i < end) {
-    const ch = raw[i]!;
+    const ch = raw[i];
     if (ch !== '\\') {
       emit(ch);
       if (ch === '\n') line++;
@@ -80,14 +80,14 @@ export function decodeString(node: StringLiteral): SqlText {
       '"': '"',
       "'": "'",
     };
-    if (e in simple) emit(simple[e]!);
+    if (e in simple) emit(simple[e]);
     else if (e === '\n' || e === '\r') {
       emit('\n');
       line++;
       const pair = raw[i];
       if ((pair === '\n' || pair === '\r') && pair !== e) i++;
     } else if (e === 'z') {
-      while (i < end && /\s/.test(raw[i]!)) {
+      while (i < end && /\s/.test(raw[i])) {
         if (raw[i] === '\n') line++;
         i++;
       }
@@ -97,7 +97,7 @@ export function decodeString(node: StringLiteral): SqlText {
     } else if (e === 'u') {
       const m = /^\{([0-9A-Fa-f]+)\}/.exec(raw.slice(i));
       if (m !== null) {
-        const cp = parseInt(m[1]!, 16);
+        const cp = parseInt(m[1], 16);
         emit(cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd');
         i += m[0].length;
       }

@@ -66,7 +66,7 @@ function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
   const out: SqlToken[] = [];
   for (let kind = lexer.next(); kind !== Tok.End; kind = lexer.next()) {
     const { start, end } = lexer;
-    const lint = lintKind(kind, s[start]!);
+    const lint = lintKind(kind, s[start]);
     if (lint === null) continue;
     const text = lint === 'qident' || lint === 'string' ? unquote(s, start, end, dialect) : s.slice(start, end);
     out.push({ kind: lint, text, upper: text.toUpperCase(), line: lines[Math.min(start, lines.length - 1)] ?? 1 });
@@ -89,7 +89,7 @@ function splitStatements(tokens: SqlToken[]): SqlToken[][] {
   let current: SqlToken[] = [];
   let block = 0;
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
+    const t = tokens[i];
     if (t.kind === 'punct' && t.text === ';' && block === 0) {
       if (current.length > 0) statements.push(current);
       current = [];
@@ -158,7 +158,7 @@ class Cursor {
   }
   /** Consumes the given keyword sequence if it is next. */
   accept(...words: string[]): boolean {
-    for (let k = 0; k < words.length; k++) if (!isWord(this.peek(k), words[k]!)) return false;
+    for (let k = 0; k < words.length; k++) if (!isWord(this.peek(k), words[k])) return false;
     this.i += words.length;
     return true;
   }
@@ -225,7 +225,7 @@ const AUTO_VALUE = new Set([
 function notNullWithoutDefault(def: SqlToken[]): boolean {
   let notNull = false;
   for (let k = 0; k < def.length; k++) {
-    const t = def[k]!;
+    const t = def[k];
     if (t.kind !== 'word') continue;
     if (AUTO_VALUE.has(t.upper)) return false;
     if (t.upper === 'NOT' && isWord(def[k + 1], 'NULL') && !isWord(def[k - 1], 'IS')) notNull = true;

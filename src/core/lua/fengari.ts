@@ -16,7 +16,7 @@ const asciiDecoder = new TextDecoder();
  * fengari's decoder appends byte by byte.
  */
 function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
   return true;
 }
 

@@ -157,9 +157,9 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
     for (const r of openRemoved) {
       const forward = openAdded.filter((a) => matches(r, a));
       if (forward.length !== 1) continue;
-      const back = openRemoved.filter((x) => matches(x, forward[0]!));
+      const back = openRemoved.filter((x) => matches(x, forward[0]));
       if (back.length !== 1) continue;
-      tableRenames.set(r, forward[0]!);
+      tableRenames.set(r, forward[0]);
       found = true;
     }
   }
@@ -183,7 +183,7 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
     const gone = b.columns.filter((c) => !afterNames.has(c.name));
     const fresh = a.columns.filter((c) => !beforeNames.has(c.name));
     if (gone.length !== 1 || fresh.length !== 1) continue;
-    const [g, f] = [gone[0]!, fresh[0]!];
+    const [g, f] = [gone[0], fresh[0]];
     if (b.columns.indexOf(g) === a.columns.indexOf(f) && sameData(columnShape(g), columnShape(f))) {
       columnRenames.set(k, [g.name, f.name]);
     }

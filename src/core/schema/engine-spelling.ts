@@ -179,7 +179,7 @@ export function defaultMeaning(text: string | null): DefaultMeaning {
   if (/^true$/i.test(t)) return { kind: 'constant', value: '1' };
   if (/^false$/i.test(t)) return { kind: 'constant', value: '0' };
   const quoted = /^'((?:[^']|'')*)'$/.exec(t);
-  if (quoted) return { kind: 'constant', value: quoted[1]!.replace(/''/g, "'") };
+  if (quoted) return { kind: 'constant', value: quoted[1].replace(/''/g, "'") };
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return { kind: 'constant', value: t };
   if (NOW.test(t)) return { kind: 'now' };
   return { kind: 'expression', text: t };

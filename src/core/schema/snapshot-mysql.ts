@@ -123,7 +123,7 @@ function normaliseDefault(r: Row, mariadb: boolean): string | null {
     def = raw; // an expression (CURRENT_TIMESTAMP, (rand()), …)
   else def = NUMERIC_TYPES.has((toText(r.data_type) ?? '').toLowerCase()) ? raw : sqlString(raw);
   const onUpdate = /on update (.+)$/i.exec(toText(r.extra) ?? '');
-  if (onUpdate !== null) def = (def ?? 'NULL') + ' ON UPDATE ' + onUpdate[1]!.trim();
+  if (onUpdate !== null) def = (def ?? 'NULL') + ' ON UPDATE ' + onUpdate[1].trim();
   return def;
 }
 
@@ -183,7 +183,7 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
     };
     const collation = toText(r.coll);
     if (collation !== null && collation !== tableCollation.get(tbl)) column.collation = collation;
-    if (isGenerated) column.generated = { expression: expression!, stored: /stored|persistent/.test(extra) };
+    if (isGenerated) column.generated = { expression: expression, stored: /stored|persistent/.test(extra) };
     if (extra.includes('auto_increment')) column.identity = 'by default';
     table.columns.push(column);
   }

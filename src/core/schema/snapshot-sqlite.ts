@@ -74,7 +74,7 @@ function partRows(value: SqlValue | undefined, part: Part): Row[] {
   if (!Array.isArray(list)) return [];
   return list.map((values: SqlValue[]) => {
     const row: Row = {};
-    for (let i = 0; i < fields.length; i++) row[fields[i]!] = values[i] ?? null;
+    for (let i = 0; i < fields.length; i++) row[fields[i]] = values[i] ?? null;
     return row;
   });
 }
@@ -217,7 +217,7 @@ export async function readSqliteSchema(driver: SnapshotDriver): Promise<SchemaSn
     entry.parentCols.push(toText(r.parent_col));
   }
   for (const { table, fk, parentCols } of fkById.values()) {
-    if (parentCols.every((c) => c !== null)) fk.references.columns = parentCols as string[];
+    if (parentCols.every((c) => c !== null)) fk.references.columns = parentCols;
     else fk.references.columns = await parentPrimaryKey(driver, fk.references.table, pkParts);
     push(fks, table, fk);
   }

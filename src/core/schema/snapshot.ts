@@ -9,7 +9,7 @@
  * rather than comparing the JSON: the diff ignores column order (a dropped and re-added column comes back at the end,
  * which no `down` can undo), the JSON does not.
  */
-import type { Engine, SqlValue, QueryResult } from '../driver.ts';
+import type { Engine, QueryResult } from '../driver.ts';
 import type { SchemaSnapshot, SnapshotDriver, SnapshotOptions, SnapshotReader, TableSnapshot } from './types.ts';
 import { readSqliteSchema } from './snapshot-sqlite.ts';
 import { quoteIdent, tableFingerprint, toNumber } from './util.ts';
@@ -49,7 +49,7 @@ export async function takeSnapshot(driver: SnapshotDriver, options: SnapshotOpti
       const batch = toCount.slice(from, from + COUNT_BATCH);
       const sql = batch.map((t, i) => `SELECT ${i} AS i, count(*) AS n FROM ${reader.tableRef(t)}`).join(' UNION ALL ');
       const result: QueryResult = await driver.query(sql, []);
-      for (const row of result.rows) counts.set(batch[toNumber(row[0])]!, toNumber(row[1]));
+      for (const row of result.rows) counts.set(batch[toNumber(row[0])], toNumber(row[1]));
     }
   }
   const fingerprints = new Map<TableSnapshot, string>();
@@ -60,7 +60,7 @@ export async function takeSnapshot(driver: SnapshotDriver, options: SnapshotOpti
         continue;
       }
       const result: QueryResult = await driver.query(`SELECT * FROM ${reader.tableRef(table)}`, []);
-      fingerprints.set(table, tableFingerprint(result.columns, result.rows as SqlValue[][]));
+      fingerprints.set(table, tableFingerprint(result.columns, result.rows));
     }
   }
 

@@ -38,7 +38,7 @@ function significant(tokens: Token[]): Token[] {
 function matching(tokens: Token[], open: number): number {
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
-    const t = tokens[i]!;
+    const t = tokens[i];
     if (t.kind !== Tok.Punct) continue;
     if (t.text === '(') depth++;
     else if (t.text === ')') {
@@ -55,7 +55,7 @@ function splitTopLevel(tokens: Token[], from: number, to: number): Token[][] {
   let current: Token[] = [];
   let depth = 0;
   for (let i = from; i < to; i++) {
-    const t = tokens[i]!;
+    const t = tokens[i];
     if (isPunct(t, '(')) depth++;
     if (isPunct(t, ')')) depth--;
     if (depth === 0 && isPunct(t, ',')) {
@@ -148,19 +148,19 @@ function parseCreateTableText(sql: string): ParsedTable {
   const close = matching(sig, open);
   if (close < 0) return result;
   // Work on all tokens (comments and spaces included) so expression text keeps its spacing.
-  const openAll = all.indexOf(sig[open]!);
-  const closeAll = all.indexOf(sig[close]!);
+  const openAll = all.indexOf(sig[open]);
+  const closeAll = all.indexOf(sig[close]);
   for (const item of splitTopLevel(all, openAll + 1, closeAll)) {
     const itemSig = significant(item);
     if (itemSig.length === 0) continue;
-    const first = itemSig[0]!;
+    const first = itemSig[0];
     const isColumn = !(first.kind === Tok.Word && TABLE_CONSTRAINT_WORDS.has(first.text.toUpperCase()));
     const columnName = isColumn ? identName(first) : undefined;
     let pendingName: string | undefined;
     for (let i = isColumn ? 1 : 0; i < itemSig.length; i++) {
-      const t = itemSig[i]!;
+      const t = itemSig[i];
       if (isWord(t, 'CONSTRAINT') && itemSig[i + 1]) {
-        pendingName = identName(itemSig[i + 1]!);
+        pendingName = identName(itemSig[i + 1]);
         i++;
         continue;
       }
@@ -168,7 +168,7 @@ function parseCreateTableText(sql: string): ParsedTable {
         const end = matching(itemSig, i);
         if (end < 0) break;
         const prev = itemSig[i - 1];
-        const inner = item.slice(item.indexOf(t) + 1, item.indexOf(itemSig[end]!));
+        const inner = item.slice(item.indexOf(t) + 1, item.indexOf(itemSig[end]));
         if (isWord(prev, 'CHECK')) {
           const check: { name?: string; expression: string } = { expression: textOf(inner) };
           if (pendingName !== undefined) check.name = pendingName;
@@ -181,7 +181,7 @@ function parseCreateTableText(sql: string): ParsedTable {
         continue;
       }
       if (isWord(t, 'COLLATE') && columnName !== undefined && itemSig[i + 1]) {
-        result.collations.set(columnName, identName(itemSig[i + 1]!));
+        result.collations.set(columnName, identName(itemSig[i + 1]));
       }
       if (t.kind === Tok.Word && COLUMN_CONSTRAINT_WORDS.has(t.text.toUpperCase()) && !isWord(t, 'CHECK')) {
         pendingName = undefined;

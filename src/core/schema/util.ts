@@ -10,7 +10,7 @@ export function compareStrings(a: string, b: string): number {
 function compareKeys(a: readonly string[], b: readonly string[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = compareStrings(a[i]!, b[i]!);
+    const c = compareStrings(a[i], b[i]);
     if (c !== 0) return c;
   }
   return a.length - b.length;
@@ -39,7 +39,7 @@ function normalise(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value as object).sort(compareStrings)) {
+    for (const key of Object.keys(value).sort(compareStrings)) {
       const v = (value as Record<string, unknown>)[key];
       if (v !== undefined) out[key] = normalise(v);
     }
@@ -150,7 +150,7 @@ export function fnv1a64(text: string): string {
  * A canonical text for one value: a type tag and the value. Numbers and bigints share a tag (SQLite hands back 5 and
  * 5n for the same stored integer depending on size), so do all JSON-ish values a driver might produce.
  */
-function canonicalValue(value: SqlValue | unknown): string {
+function canonicalValue(value: unknown): string {
   if (value === null || value === undefined) return 'N';
   switch (typeof value) {
     case 'boolean':
@@ -183,7 +183,7 @@ export function tableFingerprint(columns: readonly string[], rows: readonly (rea
   const order = columns.map((name, index) => ({ name, index })).sort((a, b) => compareStrings(a.name, b.name));
   const hashes: string[] = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
+    const row = rows[r];
     let text = '';
     for (const { name, index } of order) {
       const v = canonicalValue(row[index]);

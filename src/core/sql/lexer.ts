@@ -111,12 +111,12 @@ for (const c of '(),;=+<>!%^&|~{}]\\') CLASS[c.charCodeAt(0)] = C_PUNCT;
 
 /** A character inside an unquoted identifier: letters, digits, `_`, `$`, and everything from U+0080 up. */
 function isWordPart(c: number): boolean {
-  return c < 128 ? (CLASS[c]! & (C_ALPHA | C_DIGIT | C_DOLLAR)) !== 0 : true;
+  return c < 128 ? (CLASS[c] & (C_ALPHA | C_DIGIT | C_DOLLAR)) !== 0 : true;
 }
 
 /** A character that may start an unquoted identifier on PostgreSQL and SQLite: a letter, `_`, or U+0080 and up. */
 function isWordStart(c: number): boolean {
-  return c < 128 ? (CLASS[c]! & C_ALPHA) !== 0 : true;
+  return c < 128 ? (CLASS[c] & C_ALPHA) !== 0 : true;
 }
 
 export function isDigit(c: number): boolean {
@@ -224,17 +224,17 @@ export class SqlLexer {
       let c = 0;
       for (; i < len; i++) {
         c = sql.charCodeAt(i);
-        if (c >= 128 || (CLASS[c]! & C_SPACE) === 0) break;
+        if (c >= 128 || (CLASS[c] & C_SPACE) === 0) break;
       }
       if (i >= len) return this.emitAt(Tok.End, i, i);
-      if (c >= 128 || (CLASS[c]! & C_ALPHA) !== 0) {
+      if (c >= 128 || (CLASS[c] & C_ALPHA) !== 0) {
         const end = skipWord(sql, i + 1, len);
         if (end !== i + 1 || !this.opensEscapeString(c, end)) {
           if (!paramsOnly) return this.emitAt(Tok.Word, i, end);
           i = end;
           continue;
         }
-      } else if ((CLASS[c]! & C_PUNCT) !== 0) {
+      } else if ((CLASS[c] & C_PUNCT) !== 0) {
         if (!paramsOnly) return this.emitAt(Tok.Punct, i, i + 1);
         i++;
         continue;
@@ -439,7 +439,7 @@ export class SqlLexer {
       j++;
       while (j < len) {
         const c = sql.charCodeAt(j);
-        if (c >= 128 || (CLASS[c]! & (C_ALPHA | C_DIGIT)) !== 0) j++;
+        if (c >= 128 || (CLASS[c] & (C_ALPHA | C_DIGIT)) !== 0) j++;
         else break;
       }
       if (codeAt(sql, j) !== DOLLAR) return this.punct(i);
@@ -467,7 +467,7 @@ export class SqlLexer {
         for (j++; j < len; j++) {
           const d = sql.charCodeAt(j);
           if (d === RPAREN) return this.emit(Tok.Param, j + 1);
-          if (d < 128 && (CLASS[d]! & C_SPACE) !== 0) break;
+          if (d < 128 && (CLASS[d] & C_SPACE) !== 0) break;
         }
         return this.emit(Tok.Punct, j);
       } else if (c === COLON && codeAt(sql, j + 1) === COLON) {

@@ -35,7 +35,7 @@ export function substituteParams(sql: string, params: SqlValue[]): string {
           }
         } else i++;
       }
-    } else if (c === '#' || (c === '-' && sql[i + 1] === '-' && (i + 2 >= n || /[\s\x00-\x1f]/.test(sql[i + 2]!)))) {
+    } else if (c === '#' || (c === '-' && sql[i + 1] === '-' && (i + 2 >= n || /[\s\x00-\x1f]/.test(sql[i + 2])))) {
       while (i < n && sql[i] !== '\n') i++;
     } else if (c === '/' && sql[i + 1] === '*') {
       const end = sql.indexOf('*/', i + 2);
@@ -44,7 +44,7 @@ export function substituteParams(sql: string, params: SqlValue[]): string {
       if (used >= params.length) {
         throw wrongArguments(`the statement has more ? placeholders than the ${params.length} parameter(s) given`);
       }
-      out += sql.slice(last, i) + literal(params[used++]!);
+      out += sql.slice(last, i) + literal(params[used++]);
       i++;
       last = i;
     } else i++;

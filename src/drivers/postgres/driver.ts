@@ -82,11 +82,7 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
     if (!connectionTrouble) throw err; // something else (a client-side error): as it is
     const reason = this.lost && this.lost !== e ? this.lost : e;
     const code = isServerError ? (e.code as string) : '08006';
-    throw new ConnectionError(
-      `lost the connection to ${this.target}: ${(reason as Error)?.message ?? String(reason)}`,
-      code,
-      err,
-    );
+    throw new ConnectionError(`lost the connection to ${this.target}: ${reason?.message ?? String(reason)}`, code, err);
   }
 
   /** A statement; outside a transaction with a per-transaction schema, wrapped in a transaction that sets it. */

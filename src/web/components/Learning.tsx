@@ -84,9 +84,10 @@ function SaveLoadMenu() {
     };
   }, [open]);
 
-  const choose = (action: () => void) => () => {
+  /** Closes the menu and runs the action; an async one reports its own failures. */
+  const choose = (action: () => void | Promise<void>) => () => {
     setOpen(false);
-    action();
+    void action();
   };
 
   return (

@@ -32,7 +32,7 @@ export function DatabasePanel() {
     const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: TABS.length - 1 }[event.key];
     if (next === undefined) return;
     event.preventDefault();
-    choose(TABS[(next + TABS.length) % TABS.length]!.id);
+    choose(TABS[(next + TABS.length) % TABS.length].id);
   };
   return (
     <div className="panel schema">

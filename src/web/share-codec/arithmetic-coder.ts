@@ -74,7 +74,7 @@ export class BitDecoder {
 
   private byte(): number {
     const at = this.next++;
-    if (at < this.data.length) return this.data[at]!;
+    if (at < this.data.length) return this.data[at];
     if (at >= this.data.length + 3) throw new EndOfInput();
     return 0;
   }

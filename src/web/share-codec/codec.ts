@@ -77,7 +77,7 @@ export function decompress(data: Uint8Array, dictionary: Uint8Array, limit: numb
   let at = 0;
   for (let shift = 1; ; shift *= 128) {
     if (at >= data.length || shift > 2 ** 28) return { ok: false, reason: 'broken' };
-    const byte = data[at++]!;
+    const byte = data[at++];
     length += (byte & 127) * shift;
     if (byte < 128) {
       if (byte === 0 && shift > 1) return { ok: false, reason: 'broken' };
@@ -87,7 +87,7 @@ export function decompress(data: Uint8Array, dictionary: Uint8Array, limit: numb
   if (length > limit) return { ok: false, reason: 'too-large' };
   if (length > maxTextLength(data.length)) return { ok: false, reason: 'broken' };
   if (at + 2 > data.length) return { ok: false, reason: 'broken' };
-  const sum = (data[at]! << 8) | data[at + 1]!;
+  const sum = (data[at] << 8) | data[at + 1];
   at += 2;
   const text = new Uint8Array(length);
   try {

@@ -46,7 +46,7 @@ export function unframe(text: string): FramedState | null {
   }
   const index = Number(header[2]);
   if (index > files.length) return null;
-  return { engine: header[1]!, files, selected: index === 0 ? null : files[index - 1]![0] };
+  return { engine: header[1], files, selected: index === 0 ? null : files[index - 1][0] };
 }
 
 function unescape(text: string): string | null {

@@ -18,7 +18,7 @@ export function squash(d: number): number {
   if (d < -2047) return 0;
   const w = d & 127;
   const i = (d >> 7) + 16;
-  return (CURVE[i]! * (128 - w) + CURVE[i + 1]! * w + 64) >> 7;
+  return (CURVE[i] * (128 - w) + CURVE[i + 1] * w + 64) >> 7;
 }
 
 /** `squash` of -2047..2047 at index d + 2047: the hot paths read this table instead of calling. */
@@ -39,5 +39,5 @@ export const STRETCH = (() => {
 
 /** The inverse of `squash` for a 12-bit probability (0..4095). */
 export function stretch(p: number): number {
-  return STRETCH[p]!;
+  return STRETCH[p];
 }

@@ -80,18 +80,18 @@ class Refiner {
   }
 
   refine(p: number, context: number): number {
-    const s = STRETCH[p]! + 2048;
+    const s = STRETCH[p] + 2048;
     const weight = s & 127;
     const base = context * 33 + (s >> 7);
     this.index = base + (weight >> 6);
-    return (this.table[base]! * (128 - weight) + this.table[base + 1]! * weight) >> 11;
+    return (this.table[base] * (128 - weight) + this.table[base + 1] * weight) >> 11;
   }
 
   update(bit: number): void {
     const i = this.index;
-    const n = this.count[i]!;
-    const value = this.table[i]!;
-    this.table[i] = value + ((((bit ? 65535 : 0) - value) * RATE[n]!) >> 15);
+    const n = this.count[i];
+    const value = this.table[i];
+    this.table[i] = value + ((((bit ? 65535 : 0) - value) * RATE[n]) >> 15);
     if (n < this.limit) this.count[i] = n + 1;
   }
 }
@@ -189,30 +189,30 @@ export class Model {
   private learn(bit: number): void {
     const { counters, slot, input, weights } = this;
     for (let i = 0; i < CONTEXTS; i++) {
-      const s = slot[i]!;
-      const v = counters[s]!;
+      const s = slot[i];
+      const v = counters[s];
       const n = v & 0xffff;
       const p = v >>> 16;
-      counters[s] = ((p + ((((bit ? 65535 : 0) - p) * RATE[n]!) >> 15)) << 16) | (n < COUNTER_LIMIT ? n + 1 : n);
+      counters[s] = ((p + ((((bit ? 65535 : 0) - p) * RATE[n]) >> 15)) << 16) | (n < COUNTER_LIMIT ? n + 1 : n);
     }
     if (this.matchSlot >= 0) {
       const s = this.matchSlot;
-      const n = this.matchCounts[s]!;
-      const p = this.matchCounters[s]!;
-      this.matchCounters[s] = p + ((((bit ? 65535 : 0) - p) * RATE[n]!) >> 15);
+      const n = this.matchCounts[s];
+      const p = this.matchCounters[s];
+      this.matchCounters[s] = p + ((((bit ? 65535 : 0) - p) * RATE[n]) >> 15);
       if (n < COUNTER_LIMIT) this.matchCounts[s] = n + 1;
     }
-    const errorA = ((bit << 12) - this.mixerOut[0]!) * MIXER_RATE;
-    const errorB = ((bit << 12) - this.mixerOut[1]!) * MIXER_RATE;
-    const a = this.mixerBase[0]!;
-    const b = this.mixerBase[1]!;
+    const errorA = ((bit << 12) - this.mixerOut[0]) * MIXER_RATE;
+    const errorB = ((bit << 12) - this.mixerOut[1]) * MIXER_RATE;
+    const a = this.mixerBase[0];
+    const b = this.mixerBase[1];
     // Well predicted bits (most of them) leave the weights alone: less work, and no drift from noise.
     const miss = this.mixed - (bit << 12);
     if (miss > SKIP || miss < -SKIP)
       for (let i = 0; i < INPUTS; i++) {
-        const x = input[i]!;
-        weights[a + i] = weights[a + i]! + ((x * errorA) >> MIXER_SHIFT);
-        weights[b + i] = weights[b + i]! + ((x * errorB) >> MIXER_SHIFT);
+        const x = input[i];
+        weights[a + i] = weights[a + i] + ((x * errorA) >> MIXER_SHIFT);
+        weights[b + i] = weights[b + i] + ((x * errorB) >> MIXER_SHIFT);
       }
     this.refineByByte.update(bit);
     this.refineByPrevious.update(bit);
@@ -250,7 +250,7 @@ export class Model {
     if (this.length < MATCH_MIN) return;
     const key = hash2(this.last4, 0) >>> (32 - MATCH_HASH_BITS);
     if (this.matchLength === 0) {
-      const candidate = this.matchTable[key]!;
+      const candidate = this.matchTable[key];
       if (candidate > 0) {
         let n = 0;
         while (n < MATCH_MAX && candidate - 1 - n >= 0 && this.history[candidate - 1 - n] === this.history[at - n]) n++;
@@ -270,7 +270,7 @@ export class Model {
     const h = this.contextHash;
     const column = this.length - this.lineStart;
     const aboveAt = this.previousLineStart + column;
-    const above = aboveAt < this.lineStart ? this.history[aboveAt]! : 0;
+    const above = aboveAt < this.lineStart ? this.history[aboveAt] : 0;
     h[0] = 0; // order 0
     h[1] = hash2(2, c4 & 0xffff);
     h[2] = hash2(3, c4 & 0xffffff);
@@ -294,7 +294,7 @@ export class Model {
     if (this.checks[second] === check) return second;
     // The less used of the two: fewer bits seen by its first counter.
     const chosen =
-      (this.counters[(first << 4) | 1]! & 0xffff) <= (this.counters[(second << 4) | 1]! & 0xffff) ? first : second;
+      (this.counters[(first << 4) | 1] & 0xffff) <= (this.counters[(second << 4) | 1] & 0xffff) ? first : second;
     this.checks[chosen] = check;
     for (let j = chosen << 4, end = j + 16; j < end; j++) {
       this.counters[j] = FRESH;
@@ -307,24 +307,24 @@ export class Model {
     const c0 = this.partial;
     // Each context's 15 counters for a half byte sit together: one hash per context per half byte.
     if (this.bits === 0 || this.bits === 4) {
-      for (let i = 0; i < CONTEXTS; i++) this.nibbleBase[i] = this.findBlock(i, hash2(this.contextHash[i]!, c0)) << 4;
+      for (let i = 0; i < CONTEXTS; i++) this.nibbleBase[i] = this.findBlock(i, hash2(this.contextHash[i], c0)) << 4;
     }
     // The bits known of the current half byte, with a leading 1: 1..15.
     const offset = this.bits < 4 ? c0 : (1 << (this.bits - 4)) | (c0 & ((1 << (this.bits - 4)) - 1));
     for (let i = 0; i < CONTEXTS; i++) {
-      const s = this.nibbleBase[i]! + offset;
+      const s = this.nibbleBase[i] + offset;
       slot[i] = s;
-      input[i] = STRETCH[counters[s]! >>> 20]!;
+      input[i] = STRETCH[counters[s] >>> 20]!;
     }
     let expected = -1;
     if (this.matchLength > 0) {
-      const predicted = this.history[this.matchPointer]! | 256;
+      const predicted = this.history[this.matchPointer] | 256;
       if (predicted >> (8 - this.bits) === c0) expected = (predicted >> (7 - this.bits)) & 1;
       else this.matchLength = 0;
     }
     if (expected >= 0) {
       this.matchSlot = this.matchLength * 2 + expected;
-      input[CONTEXTS] = STRETCH[this.matchCounters[this.matchSlot]! >>> 4]!;
+      input[CONTEXTS] = STRETCH[this.matchCounters[this.matchSlot] >>> 4]!;
     } else {
       this.matchSlot = -1;
       input[CONTEXTS] = 0;
@@ -338,9 +338,9 @@ export class Model {
     let dotA = 0;
     let dotB = 0;
     for (let i = 0; i < INPUTS; i++) {
-      const x = input[i]!;
-      dotA += x * weights[a + i]!;
-      dotB += x * weights[b + i]!;
+      const x = input[i];
+      dotA += x * weights[a + i];
+      dotB += x * weights[b + i];
     }
     // Each mixer's sum (weights scaled by 2^16) as a stretched probability, clamped to the tables' ±2047.
     let stA = Math.floor(dotA / 65536);
@@ -349,7 +349,7 @@ export class Model {
     stB = stB > 2047 ? 2047 : stB < -2047 ? -2047 : stB;
     this.mixerOut[0] = SQUASHED[stA + 2047]!;
     this.mixerOut[1] = SQUASHED[stB + 2047]!;
-    const mixed = SQUASHED[((stA + stB) >> 1) + 2047]!;
+    const mixed = SQUASHED[((stA + stB) >> 1) + 2047];
     this.mixed = mixed < 1 ? 1 : mixed > 4095 ? 4095 : mixed;
     const byByte = this.refineByByte.refine(this.mixed, c0);
     const byPrevious = this.refineByPrevious.refine(this.mixed, c0 | ((this.last4 & 0x1f) << 8));

@@ -77,7 +77,7 @@ export async function openEngine(ctx: Ctx, reason: 'start' | 'switch' | 'restart
             : `${ENGINE_LABELS[engine]} ready${load}`,
       }),
     }));
-    refreshStatus(ctx);
+    void refreshStatus(ctx);
   } catch (error) {
     if (error instanceof StoppedError || !current()) return;
     const message = error instanceof Error ? error.message : String(error);

@@ -162,7 +162,7 @@ export class EngineClient implements EngineRequests {
     onId?.(id);
     return new Promise<CommandResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.connection.post({ ...body, id } as WorkerRequest);
+      this.connection.post({ ...body, id });
       // The worker answers request `id` with the result of its type (engine-host.ts HANDLERS is typed so).
     }) as Promise<ResultOf<B['type']>>;
   }

@@ -80,7 +80,7 @@ export async function compareEngines(files: MigrationFile[], deps: CompareDeps):
   const opened = ENGINES.map((engine) => opening(engine, deps));
   const sides: { side: CompareSide; snapshot: Snapshot | null }[] = [];
   try {
-    for (let i = 0; i < ENGINES.length; i++) sides.push(await runSide(ENGINES[i], await opened[i]!, files, deps.host));
+    for (let i = 0; i < ENGINES.length; i++) sides.push(await runSide(ENGINES[i], await opened[i], files, deps.host));
   } catch (error) {
     // runSide closes the database it ran on; one not reached yet is closed here.
     for (const rest of opened.slice(sides.length + 1))

@@ -31,7 +31,7 @@ function isZero(bytes: Uint8Array, start: number, end: number): boolean {
 function entrySize(tar: Uint8Array, header: number): number {
   let size = 0;
   for (let i = header + 124; i < header + 136; i++) {
-    const c = tar[i]!;
+    const c = tar[i];
     if (c === 0 || c === 32) {
       if (size > 0 || i > header + 124) break;
       continue;
@@ -91,7 +91,7 @@ export function packDataDir(tar: Uint8Array): Uint8Array {
       if (isZero(tar, at, at + PAGE)) continue;
       const key = pageKey(tar, at);
       const candidates = byKey.get(key) ?? [];
-      let index = candidates.find((i) => samePage(tar, pages[i]!, tar, at));
+      let index = candidates.find((i) => samePage(tar, pages[i], tar, at));
       if (index === undefined) {
         index = pages.length;
         pages.push(at);
@@ -126,8 +126,8 @@ export function packDataDir(tar: Uint8Array): Uint8Array {
     w += PAGE;
   }
   for (let i = 0; i < literals.length; i += 2) {
-    out.set(tar.subarray(literals[i]!, literals[i]! + literals[i + 1]!), w);
-    w += literals[i + 1]!;
+    out.set(tar.subarray(literals[i], literals[i] + literals[i + 1]), w);
+    w += literals[i + 1];
   }
   return out;
 }

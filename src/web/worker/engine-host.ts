@@ -382,7 +382,7 @@ function displayValue(v: SqlValue): string | null {
   if (v === null) return null;
   if (v instanceof Uint8Array) {
     let hex = '';
-    for (let i = 0; i < Math.min(v.length, 64); i++) hex += v[i]!.toString(16).padStart(2, '0');
+    for (let i = 0; i < Math.min(v.length, 64); i++) hex += v[i].toString(16).padStart(2, '0');
     return `x'${hex}${v.length > 64 ? '…' : ''}'`;
   }
   return String(v);
