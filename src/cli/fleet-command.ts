@@ -155,7 +155,10 @@ function jsonReport(command: FleetCommand, r: TargetReport): Record<string, unkn
 
 /** What a target's run did, in a few words: "3 applied", "up to date", "2 pending". */
 function outcomeWords(command: FleetCommand, r: TargetReport): string {
+  if (r.error?.code === 'not_started') return 'not started';
+  if (r.error?.phase === 'connect') return 'not reached';
   if (command === 'status') {
+    if (r.error) return 'unreadable';
     const count = (s: StatusEntry['status']) => (r.migrations ?? []).filter((m) => m.status === s).length;
     const drift = count('modified') + count('missing');
     return `${count('applied')} applied, ${count('pending')} pending${drift ? `, ${drift} modified or missing` : ''}`;
@@ -186,11 +189,14 @@ function renderTable(command: FleetCommand, reports: TargetReport[]): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  const failed = reports.filter((r) => !r.ok);
+  const notStarted = reports.filter((r) => r.error?.code === 'not_started');
+  const failed = reports.filter((r) => !r.ok && r.error?.code !== 'not_started');
+  const ok = reports.length - failed.length - notStarted.length;
   const lines = ['', line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
   lines.push(
-    `${plural(reports.length, 'target')}: ${reports.length - failed.length} ok` +
+    `${plural(reports.length, 'target')}: ${ok} ok` +
       (failed.length ? `, ${failed.length} failed` : '') +
+      (notStarted.length ? `, ${notStarted.length} not started (--fail-fast)` : '') +
       '.',
   );
   for (const r of failed) if (r.error) lines.push(`  ${r.target}: ${firstLine(r.error)}`);

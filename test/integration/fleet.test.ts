@@ -182,6 +182,10 @@ describe('up --targets', () => {
       expect(t.results).toEqual([]);
       expect(t.error.message).toMatch(/not started.*--fail-fast/);
     }
+    const human = await runCli(['up', '--targets', file, '--parallel', '1', '--fail-fast', '--dir', dir]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/^target\s+result\s+migrations\s+time$/m);
+    expect(human.stdout).toContain('4 targets: 0 ok, 1 failed, 3 not started (--fail-fast).');
     const ledgers = await admin(
       async (c) =>
         (
