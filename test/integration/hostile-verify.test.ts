@@ -6,7 +6,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Engine } from '../../src/core/driver.ts';
 import { migrationFiles } from '../../src/core/migration-files.ts';
 import { openThrowaway } from '../../src/lib/node.ts';
 import { verifyMigrations } from '../../src/web/worker/verify.ts';
@@ -50,7 +49,7 @@ function expectSixVerdicts(entries: Array<{ id: string; reversible: boolean; err
   for (const entry of [entries[0], ...entries.slice(2)]) expect(entry!.error).toBeUndefined();
 }
 
-describe.each<Engine>(['sqlite', 'postgres'])('%s', (engine) => {
+describe.each(['sqlite', 'postgres'] as const)('%s', (engine) => {
   test('the command: six pending files, the second irreversible, six verdicts', async () => {
     const outcome = await run(['verify', '--json', '--engine', engine, '--dir', dir]);
     expect(outcome.code).toBe(1);
