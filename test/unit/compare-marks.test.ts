@@ -46,12 +46,13 @@ const items = (columns: string[][], indexes: string[]): TableView => ({
   columns: columns.map(([n, t]) => column(n, t)),
   indexes,
   foreignKeys: [],
+  checks: [],
   rows: 1,
 });
 
 const sqlite: SchemaView = {
   tables: [
-    { name: 'archive', columns: [column('id', 'INTEGER')], indexes: [], foreignKeys: [], rows: 0 },
+    { name: 'archive', columns: [column('id', 'INTEGER')], indexes: [], foreignKeys: [], checks: [], rows: 0 },
     items(
       [
         ['id', 'INTEGER'],

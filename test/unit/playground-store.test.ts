@@ -272,6 +272,18 @@ describe('the playground store', () => {
     expect(state.schema?.tables.map((t) => t.name)).toEqual(['notes']);
   });
 
+  test('the Schema view shows CHECK constraints and foreign-key actions, as the snapshot has them', async () => {
+    const playground = await started();
+    await playground.actions.runSql(
+      'CREATE TABLE a (id INTEGER PRIMARY KEY); ' +
+        'CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id) ON DELETE CASCADE, ' +
+        'price INTEGER CHECK (price > 0))',
+    );
+    const b = playground.store.getState().schema?.tables.find((t) => t.name === 'b');
+    expect(b?.foreignKeys).toEqual(['foreign key (a_id) → a (id) on delete cascade']);
+    expect(b?.checks).toEqual(['check (price > 0)']);
+  });
+
   test('loading other files clears what the run showed and starts from an empty database', async () => {
     const playground = await started();
     await playground.actions.runCommand('apply-all');

@@ -101,13 +101,10 @@ function SchemaView() {
               </tr>
             ))}
           </ColumnsTable>
-          {(t.indexes.length > 0 || t.foreignKeys.length > 0) && (
+          {(t.indexes.length > 0 || t.foreignKeys.length > 0 || t.checks.length > 0) && (
             <ul className="extras">
-              {t.indexes.map((i) => (
-                <li key={i}>{i}</li>
-              ))}
-              {t.foreignKeys.map((fk) => (
-                <li key={fk}>{fk}</li>
+              {[...t.indexes, ...t.foreignKeys, ...t.checks].map((line) => (
+                <li key={line}>{line}</li>
               ))}
             </ul>
           )}

@@ -96,8 +96,10 @@ export interface TableView {
   columns: ColumnView[];
   /** One line each: `unique (email)`, `index idx_users_name (name)`, `unique index … where …`. */
   indexes: string[];
-  /** One line each: `foreign key (user_id) → users (id)`. */
+  /** One line each: `foreign key (user_id) → users (id) on delete cascade`. */
   foreignKeys: string[];
+  /** One line each: `check (price > 0)`, `check positive_price (price > 0)`. */
+  checks: string[];
   rows: number | null;
 }
 

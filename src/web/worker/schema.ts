@@ -46,8 +46,13 @@ export function schemaView(snapshot: Snapshot): SchemaView {
         ),
       ],
       foreignKeys: t.foreign_keys.map(
-        (fk) => `foreign key (${fk.columns.join(', ')}) → ${fk.references.table} (${fk.references.columns.join(', ')})`,
+        (fk) =>
+          `foreign key (${fk.columns.join(', ')}) → ${fk.references.table} (${fk.references.columns.join(', ')})` +
+          // The actions the snapshot has, when they are not the default.
+          (fk.on_delete !== 'NO ACTION' ? ` on delete ${fk.on_delete.toLowerCase()}` : '') +
+          (fk.on_update !== 'NO ACTION' ? ` on update ${fk.on_update.toLowerCase()}` : ''),
       ),
+      checks: t.checks.map((c) => `check${c.name ? ` ${c.name}` : ''} (${c.expression})`),
       rows: t.rows ?? null,
     })),
     others,
