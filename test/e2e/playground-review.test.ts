@@ -209,3 +209,41 @@ describe('files', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('banners', () => {
+  test('an alert moves nothing, and goes when the file it is about is edited', async () => {
+    const context = await playground.context();
+    const page = await context.newPage();
+    await open(page, playground.preview.url);
+    await page.keyboard.press('Escape'); // the tour's card
+    const editorBox = () => page.locator('.cm-editor').boundingBox();
+    const before = await editorBox();
+    // A migration that fails on its line 4: the alert says so, with Go to line.
+    await page.getByRole('button', { name: 'New migration' }).click();
+    await page.keyboard.press('Enter');
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(
+      [
+        'return require("migration").define(function()',
+        '    migration("Broken", function()',
+        '        database("sqlite", function()',
+        '            up(function(db) assert(db:execute("CREATE TABLE (")) end)',
+        '        end)',
+        '    end)',
+        'end)',
+      ].join('\n'),
+    );
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.getByRole('button', { name: /Go to line/ }).count()).toBe(1);
+    expect(await editorBox()).toEqual(before);
+    // Editing the file that failed takes the alert away.
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\n');
+    await expect.poll(() => alert.count()).toBe(0);
+    expect(await editorBox()).toEqual(before);
+  });
+});

@@ -237,10 +237,11 @@ export function App() {
         <FileList />
         <div className="center">
           <Toolbar />
-          <AlertBar />
           <section className="editor-panel" aria-label="Editor">
             <FileBar />
             <Editor />
+            {/* Over the editor's lower edge: an alert coming or going moves nothing. */}
+            <AlertBar />
           </section>
           <LogPanel />
         </div>
