@@ -202,15 +202,15 @@ describe('the playground store', () => {
     expect(playground.store.getState().log.some((e) => e.text.startsWith('Stopped'))).toBe(false);
     await playground.actions.runCommand('apply-next');
     // Stop once Apply all has finished its first migration (0002), before its answer arrives.
-    let stopping: Promise<void> | null = null;
+    const stop: { pressed: Promise<void> | null } = { pressed: null };
     playground.store.subscribe((state) => {
-      if (!stopping && state.busy === 'Apply all' && state.progress?.finished.length === 1)
-        stopping = playground.actions.stop();
+      if (!stop.pressed && state.busy === 'Apply all' && state.progress?.finished.length === 1)
+        stop.pressed = playground.actions.stop();
     });
     const running = playground.actions.runCommand('apply-all');
-    await until(playground, () => stopping !== null);
+    await until(playground, () => stop.pressed !== null);
     await running;
-    await stopping;
+    await stop.pressed;
     const state = playground.store.getState();
     expect(state.busy).toBeNull();
     expect(state.status.map((e) => [e.id, e.status])).toEqual([
