@@ -10,7 +10,7 @@ import { lintMigrations, type LintFinding, type LintOptions } from '../core/lint
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { diffSnapshots } from '../core/schema/diff.ts';
 import type { SchemaChange, SchemaSnapshot } from '../core/schema/types.ts';
-import { verifyWith, type Replay, type VerifyEntry } from '../core/verify.ts';
+import { verifyWith, type VerifyEntry } from '../core/verify.ts';
 
 /** `moonwalk lint --json`: `ok` is false only for findings of severity `error`. */
 export type LintDocument = {
@@ -40,9 +40,8 @@ export async function verifyDocument(
   driver: Driver,
   onMigration?: (entry: VerifyEntry) => void,
   describe: (error: RunError) => string = describeRunError,
-  replay?: Replay,
 ): Promise<VerifyDocument> {
-  const result = await verifyWith(migrator, driver, onMigration, describe, replay);
+  const result = await verifyWith(migrator, driver, onMigration, describe);
   return { ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error };
 }
 

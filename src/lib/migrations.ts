@@ -15,19 +15,16 @@ export class OptionsError extends Error {}
 
 /** The migrations in runner order (ids compared byte by byte, as files are); a duplicate or empty id is refused. */
 export function inMemoryMigrations(migrations: readonly InMemoryMigration[]): MigrationFile[] {
-  // Checked as unknown: the library is called from plain JavaScript too.
-  const given: unknown = migrations;
-  if (!Array.isArray(given)) throw new OptionsError('migrations must be an array of { id, text }');
+  if (!Array.isArray(migrations)) throw new OptionsError('migrations must be an array of { id, text }');
   const seen = new Set<string>();
-  const entries = (given as unknown[]).map((m, i) => {
-    const { id: rawId, text } = (m ?? {}) as { id?: unknown; text?: unknown };
-    if (typeof rawId !== 'string' || typeof text !== 'string')
+  const entries = migrations.map((m, i) => {
+    if (typeof m?.id !== 'string' || typeof m.text !== 'string')
       throw new OptionsError(`migrations[${i}] must be { id: string, text: string }`);
-    const id = rawId.endsWith('.lua') ? rawId.slice(0, -4) : rawId;
-    if (id === '' || /[\\/]/.test(id)) throw new OptionsError(`migrations[${i}]: "${rawId}" is not a migration id`);
+    const id = m.id.endsWith('.lua') ? m.id.slice(0, -4) : m.id;
+    if (id === '' || /[\\/]/.test(id)) throw new OptionsError(`migrations[${i}]: "${m.id}" is not a migration id`);
     if (seen.has(id)) throw new OptionsError(`migrations[${i}]: the id ${id} is given twice`);
     seen.add(id);
-    return { name: `${id}.lua`, text };
+    return { name: `${id}.lua`, text: m.text };
   });
   return migrationFiles(entries);
 }

@@ -10,6 +10,7 @@ import { loadSaved, loadSavedLink, save } from './persist.ts';
 import type { SharedState } from './share.ts';
 import { applyTheme, followSystem, savedTheme, saveTheme } from './theme.ts';
 import { connectWorker } from './worker/client.ts';
+import { keepDatabase, keptDatabase } from './db-keep.ts';
 import type { Surroundings } from './store/context.ts';
 import { createPlayground } from './store/playground.ts';
 import { decodeLink } from './store/share.ts';
@@ -64,7 +65,12 @@ const surroundings: Surroundings = {
 };
 
 // A module-level await: with a link in the address, the page renders its files from the first paint on.
-const playground = createPlayground({ start: await readStart(), connect: connectWorker, surroundings });
+const playground = createPlayground({
+  start: await readStart(),
+  connect: connectWorker,
+  surroundings,
+  keeper: { keep: keepDatabase, kept: keptDatabase },
+});
 
 /** The state, for views: `useStore((s) => s.files)`; `getState` and `subscribe` for effects. Never written here. */
 export const useStore = Object.assign(
@@ -98,6 +104,9 @@ export const {
   closeCompare,
   share,
   occupy,
+  openDatabaseFile,
+  loadSqlDump,
+  startEmpty,
 } = playground.actions;
 
 /** Starts the page's playground: the engine, saving to local storage, links pasted into the address. */

@@ -48,7 +48,7 @@ export function parseSqlDump(text: string, engine: Engine): DumpParse {
     if (start >= text.length) break;
     if (text.charCodeAt(start) === BACKSLASH) {
       const end = lineEnd(text, start);
-      metaCommands.push(text.slice(start, end).trim().split(/\s+/)[0]!);
+      metaCommands.push(text.slice(start, end).trim().split(/\s+/)[0]);
       pos = end;
       continue;
     }
@@ -69,7 +69,7 @@ export function parseSqlDump(text: string, engine: Engine): DumpParse {
         const batch = data.rows.slice(i, i + ROWS_PER_INSERT);
         statements.push({
           number,
-          line: data.lines[i]!,
+          line: data.lines[i],
           // OVERRIDING SYSTEM VALUE: COPY writes identity columns declared GENERATED ALWAYS, so the INSERTs must too.
           sql: `INSERT INTO ${copy.target} OVERRIDING SYSTEM VALUE VALUES ${batch.map(rowValues).join(', ')}`,
         });

@@ -27,6 +27,7 @@ import { FileList } from './FileList.tsx';
 import { LearningLayer, LearningTools } from './Learning.tsx';
 import { DatabasePanel, DiffPanel, LogPanel, SqlConsole } from './Panels.tsx';
 import { KeyboardShortcuts } from './ShortcutsHelp.tsx';
+import { OwnDatabase } from './OwnDatabase.tsx';
 
 const COMMAND_HELP: Record<RunCommand, string> = {
   'apply-next': 'Apply the first pending migration',
@@ -242,6 +243,7 @@ export function App() {
             <Editor />
             {/* Over the editor's lower edge: an alert coming or going moves nothing. */}
             <AlertBar />
+            <OwnDatabase />
           </section>
           <LogPanel />
         </div>

@@ -22,6 +22,7 @@ import {
 } from '../learning.ts';
 import { useStore } from '../store.ts';
 import { Modal } from './Modal.tsx';
+import { OwnDatabaseMenuItems } from './OwnDatabase.tsx';
 import { plural } from '../../core/plural.ts';
 import '../learning.css';
 
@@ -122,6 +123,7 @@ function SaveLoadMenu() {
           <p className="menu-hint">
             {engine === 'sqlite' ? 'The SQLite database file.' : 'A plain SQL dump of the PostgreSQL database.'}
           </p>
+          <OwnDatabaseMenuItems choose={choose} />
         </div>
       )}
       <input

@@ -13,12 +13,22 @@ import { occupy, resetDatabase, runCommand, runSql, verify } from './runs.ts';
 import { addressChanged, followAddress, greetLink, openLink, share } from './share.ts';
 import { initialState, type PlaygroundState, type Start } from './state.ts';
 import * as workspace from './workspace.ts';
+import {
+  keepNow,
+  loadSqlDump,
+  openDatabaseFile,
+  restoreKept,
+  startEmpty,
+  type DatabaseKeeper,
+} from './own-database.ts';
 
 export interface PlaygroundOptions {
   start: Start;
   /** What the engine client talks to: the worker in the page, an in-process engine in tests. */
   connect: Connect;
   surroundings: Surroundings;
+  /** Where the database is kept between visits (the page: IndexedDB); none: it is not kept. */
+  keeper?: DatabaseKeeper;
 }
 
 /** Binds `(ctx, …args)` actions to one context. */
@@ -60,6 +70,9 @@ const ACTIONS = {
   share,
   openLink,
   addressChanged,
+  openDatabaseFile,
+  loadSqlDump,
+  startEmpty,
 };
 
 export type PlaygroundActions = Bound<typeof ACTIONS> & {
@@ -100,6 +113,17 @@ export function createPlayground(options: PlaygroundOptions): Playground {
     surroundings: options.surroundings,
   };
   store.subscribe((state, previous) => followAddress(ctx, state, previous));
+  const keeper = options.keeper;
+  // The database is kept when each command ends (DESIGN §7), not only when the page goes away.
+  if (keeper) {
+    store.subscribe((state, previous) => {
+      if (previous.busy !== null && state.busy === null && state.engineState === 'ready') void keepNow(ctx, keeper);
+    });
+  }
+  // A note about the starting database lasts until the next command starts (it stays in the Log).
+  store.subscribe((state, previous) => {
+    if (previous.busy === null && state.busy !== null && state.notice !== null) ctx.update(() => ({ notice: null }));
+  });
   return {
     store,
     actions: {
@@ -109,6 +133,7 @@ export function createPlayground(options: PlaygroundOptions): Playground {
     async start() {
       greetLink(ctx);
       await openEngine(ctx, 'start');
+      if (keeper && ctx.get().sharedHash === '') await restoreKept(ctx, keeper);
     },
   };
 }

@@ -119,6 +119,9 @@ export interface PlaygroundState {
   // The page itself.
   shortcutsOpen: boolean;
   theme: ThemeChoice;
+
+  /** A note the person should hear (a database opened or restored, a dump's skipped lines): `role="status"`. */
+  notice: string | null;
 }
 
 /** What the page starts from: a share link, the saved files, or the examples. */
@@ -166,6 +169,7 @@ export function initialState(start: Start): PlaygroundState {
     shareNote: null,
     shortcutsOpen: false,
     theme: start.theme,
+    notice: null,
   };
 }
 

@@ -28,6 +28,8 @@ import {
   type RequestOf,
   type RequestType,
   type ResultOf,
+  type Baseline,
+  type KeptDatabase,
   type RunCommand,
   type SourceFile,
   type SqlConsoleResult,
@@ -36,15 +38,16 @@ import {
 } from './protocol.ts';
 import { plural } from '../../core/plural.ts';
 import { createTracer } from '../../core/trace.ts';
+import { startFrom, type OpenEngine } from './baseline.ts';
 
 export interface EngineHostOptions {
   /** Every reply and message to the page. */
   post(message: WorkerReply): void;
   /**
-   * Opens a new database of `engine` (the browser's files in the worker; Node's packages in tests): empty, or for
-   * SQLite the database file `sqliteFile`.
+   * Opens a new database of `engine`, empty or from a SQLite file's bytes (the browser's files in the worker; Node's
+   * packages in tests).
    */
-  openEngine(engine: EngineId, sqliteFile?: Uint8Array): Promise<Driver>;
+  openEngine: OpenEngine;
   /** Engines whose code is already at hand: a throwaway database of these is not announced as loading. */
   preloaded?: EngineId[];
 }
@@ -69,7 +72,9 @@ export class EngineHost {
   private luaHost: LuaHost | null = null;
   private queue: Promise<void> = Promise.resolve();
   readonly post: (message: WorkerReply) => void;
-  private readonly openEngine: (engine: EngineId, sqliteFile?: Uint8Array) => Promise<Driver>;
+  private readonly openEngine: OpenEngine;
+  /** Each engine's starting database (the person's own), where one was opened: Reset database goes back to it. */
+  private readonly baselines = new Map<EngineId, Baseline>();
 
   constructor(options: EngineHostOptions) {
     this.post = options.post;
@@ -137,7 +142,7 @@ export class EngineHost {
     if (!slot) {
       this.post({ type: 'engine', engine, state: 'loading' });
       const started = performance.now();
-      slot = this.openEngine(engine).then(
+      slot = this.openStart(engine).then(
         (driver) => {
           this.fetched.add(engine);
           this.post({ type: 'engine', engine, state: 'ready', loadMs: Math.round(performance.now() - started) });
@@ -155,6 +160,41 @@ export class EngineHost {
     return slot;
   }
 
+  /** A new database of `engine` holding its baseline (or empty). */
+  private async openStart(engine: EngineId): Promise<Driver> {
+    const started = await startFrom(this.openEngine, engine, this.baselines.get(engine) ?? null);
+    if (!started.ok) throw new Error(started.message);
+    return started.driver;
+  }
+
+  baselineOf(engine: EngineId): Baseline | null {
+    return this.baselines.get(engine) ?? null;
+  }
+
+  /**
+   * Makes `driver` the database of `engine` and `engine` the current one, with `baseline` as its starting state
+   * (undefined: unchanged); the database it replaces is closed.
+   */
+  async install(engine: EngineId, driver: Driver, baseline: Baseline | null | undefined, applied: SourceFile[] = []) {
+    const old = this.slots.get(engine);
+    this.slots.set(engine, Promise.resolve({ engine, driver, applied: new Map(appliedById(applied)) }));
+    if (baseline === null) this.baselines.delete(engine);
+    else if (baseline !== undefined) this.baselines.set(engine, baseline);
+    this.current = engine;
+    this.fetched.add(engine);
+    if (old) await (await old.catch(() => null))?.driver.close().catch(() => {});
+  }
+
+  /** The migrations applied on the current database, with the text each had when applied. */
+  async appliedNow(): Promise<SourceFile[]> {
+    return [...(await this.currentSlot()).applied.values()];
+  }
+
+  setBaseline(engine: EngineId, baseline: Baseline | null): void {
+    if (baseline === null) this.baselines.delete(engine);
+    else this.baselines.set(engine, baseline);
+  }
+
   currentSlot(): Promise<Slot> {
     return this.loadSlot(this.current);
   }
@@ -163,12 +203,13 @@ export class EngineHost {
    * A throwaway database (Compare engines, Verify) of an engine that may not be loaded yet: that first load is
    * announced with the same `engine` messages as a slot's, so the page can show PostgreSQL loading.
    */
-  async openThrowaway(engine: EngineId): Promise<Driver> {
-    if (this.fetched.has(engine) || this.slots.has(engine)) return this.openEngine(engine);
+  async openThrowaway(engine: EngineId, fromBaseline = false): Promise<Driver> {
+    const open = () => (fromBaseline ? this.openStart(engine) : this.openEngine(engine));
+    if (this.fetched.has(engine) || this.slots.has(engine)) return open();
     this.post({ type: 'engine', engine, state: 'loading' });
     const started = performance.now();
     try {
-      const driver = await this.openEngine(engine);
+      const driver = await open();
       this.fetched.add(engine);
       this.post({ type: 'engine', engine, state: 'ready', loadMs: Math.round(performance.now() - started) });
       return driver;
@@ -196,6 +237,11 @@ export class EngineHost {
     this.current = engine;
   }
 
+  /** A new database from a SQLite file's bytes. */
+  openFile(engine: EngineId, file: Uint8Array): Promise<Driver> {
+    return this.openEngine(engine, file);
+  }
+
   isOpen(engine: EngineId): boolean {
     return this.slots.has(engine);
   }
@@ -219,6 +265,10 @@ export class EngineHost {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+function appliedById(files: SourceFile[]): [string, SourceFile][] {
+  return migrationFiles(files).map((f) => [f.id, { name: f.file, text: f.source }]);
+}
 
 async function dbView(host: LuaHost, slot: Slot, files: MigrationFile[], snapshot?: Snapshot | null): Promise<DbView> {
   const migrator = new Migrator({ driver: slot.driver, files, host });
@@ -446,15 +496,13 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
   },
   async verify(host, request) {
     const engine = host.engine;
-    const [{ verifyMigrations }, driver] = await Promise.all([import('./verify.ts'), host.openThrowaway(engine)]);
+    // From the baseline, as the person's database would be: its applied migrations stay, the pending ones are verified.
+    const [{ verifyMigrations }, driver] = await Promise.all([import('./verify.ts'), host.openThrowaway(engine, true)]);
     try {
       const counted = host.counted(request.id, driver);
       return {
         kind: 'verify',
-        // A migration whose second up fails is followed by a replay on a fresh database (closed by verify).
-        report: await verifyMigrations(engine, counted, migrationFiles(request.files), host.lua(), async () =>
-          host.counted(request.id, await host.openThrowaway(engine)),
-        ),
+        report: await verifyMigrations(engine, counted, migrationFiles(request.files), host.lua()),
       };
     } finally {
       await driver.close().catch(() => {});
@@ -492,6 +540,64 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
       replayed = { ...replayed, error: forPage(replayed.error) };
     }
     return { kind: 'restore', db: await dbView(host.lua(), slot, migrationFiles(request.files)), replayed };
+  },
+  async baseline(host, request) {
+    const baseline = request.baseline;
+    const engine = baseline.kind === 'sqlite-file' ? 'sqlite' : host.engine;
+    const open = (e: EngineId, file?: Uint8Array) => (file ? host.openFile(e, file) : host.openThrowaway(e));
+    const started = await startFrom(open, engine, baseline);
+    if (!started.ok) return { kind: 'baseline', ...started };
+    await host.install(engine, started.driver, baseline);
+    const slot = await host.currentSlot();
+    return {
+      kind: 'baseline',
+      ok: true,
+      db: await dbView(host.lua(), slot, migrationFiles(request.files)),
+      notes: started.notes,
+    };
+  },
+  async 'start-empty'(host, request) {
+    host.setBaseline(host.engine, null);
+    await host.dropCurrent();
+    const slot = await host.currentSlot();
+    return { kind: 'start-empty', db: await dbView(host.lua(), slot, migrationFiles(request.files)) };
+  },
+  async keep(host) {
+    const slot = await host.currentSlot();
+    const sqlite =
+      slot.engine === 'sqlite' ? (await (await import('../db-export.ts')).exportDatabase(slot.driver)).data : null;
+    const kept: KeptDatabase = {
+      engine: slot.engine,
+      baseline: host.baselineOf(slot.engine),
+      sqlite,
+      applied: await host.appliedNow(),
+    };
+    return { kind: 'keep', kept };
+  },
+  async 'restore-kept'(host, request) {
+    const { kept } = request;
+    const engine = kept.engine;
+    host.setBaseline(engine, kept.baseline);
+    let driver: Driver;
+    if (kept.sqlite !== null && engine === 'sqlite') {
+      driver = await host.openFile('sqlite', kept.sqlite);
+    } else {
+      driver = await host.openThrowaway(engine, true);
+      // PostgreSQL is kept as its baseline and the migrations applied on it: they run again, as they ran before.
+      if (kept.applied.length > 0) {
+        const migrator = new Migrator({ driver, files: migrationFiles(kept.applied), host: host.lua() });
+        try {
+          await migrator.up();
+        } finally {
+          migrator.dispose();
+        }
+      }
+    }
+    await host.install(engine, driver, undefined, kept.applied);
+    const slot = await host.currentSlot();
+    const db = await dbView(host.lua(), slot, migrationFiles(request.files));
+    const applied = db.status.filter((m) => m.status === 'applied').length;
+    return { kind: 'restore-kept', db, note: `Restored the database you had: ${applied} applied.` };
   },
   async sql(host, request) {
     const slot = await host.currentSlot();

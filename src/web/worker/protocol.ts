@@ -57,7 +57,34 @@ export type WorkerRequest =
       checkpoint: Checkpoint;
       replay: { direction: Direction; steps: number } | null;
       files: SourceFile[];
-    };
+    }
+  /**
+   * A database of the person's own as the starting state (the baseline): a SQLite file (SQLite becomes the current
+   * engine), or a SQL dump loaded on the current engine. Reset database, Verify and a reload start from it. A file that
+   * is not a database, or a dump that fails, changes nothing.
+   */
+  | { type: 'baseline'; id: number; baseline: Baseline; files: SourceFile[] }
+  /** Forgets the current engine's baseline and starts an empty database ("Start empty"). */
+  | { type: 'start-empty'; id: number; files: SourceFile[] }
+  /** What the page keeps in the browser to be back after a reload: the baseline and the database as it is now. */
+  | { type: 'keep'; id: number }
+  /** Opens what `keep` answered (after a reload) as the current database. */
+  | { type: 'restore-kept'; id: number; kept: KeptDatabase; files: SourceFile[] };
+
+/** A starting database: a SQLite file's bytes, or a SQL dump's text (src/core/sql/dump.ts). */
+export type Baseline =
+  | { kind: 'sqlite-file'; name: string; bytes: Uint8Array }
+  | { kind: 'dump'; name: string; text: string; engine: EngineId };
+
+/** The current database as the page keeps it (src/web/db-keep.ts): SQLite's file; PostgreSQL rebuilt from its dump. */
+export interface KeptDatabase {
+  engine: EngineId;
+  baseline: Baseline | null;
+  /** The current SQLite database's file (null on PostgreSQL: its baseline and the applied migrations rebuild it). */
+  sqlite: Uint8Array | null;
+  /** The ids applied, and the text each had when applied (to rebuild PostgreSQL and to revert with). */
+  applied: SourceFile[];
+}
 
 /** The current database as it was when an occupying request started (sent as its first event). */
 export interface Checkpoint {
@@ -197,6 +224,11 @@ interface ResultData {
   sql: { result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
   export: { engine: EngineId; fileName: string; mime: string; data: Uint8Array };
   restore: { db: DbView; replayed: RunResult | null };
+  baseline:
+    { ok: true; db: DbView; notes: string[] } | { ok: false; message: string; statement?: number; line?: number };
+  'start-empty': { db: DbView };
+  keep: { kept: KeptDatabase };
+  'restore-kept': { db: DbView; note: string };
 }
 
 /** The result of a request of type `T`: `request({ type: 'run', … })` answers a `ResultOf<'run'>`. */

@@ -24,16 +24,9 @@ export async function verifyMigrations(
   driver: Driver,
   files: MigrationFile[],
   host: LuaHost,
-  openFresh?: () => Promise<Driver>,
 ): Promise<VerifyReport> {
   const started = performance.now();
-  const result = await coreVerify({
-    driver,
-    files,
-    host,
-    describe: describeForPage,
-    ...(openFresh ? { openFresh } : {}),
-  });
+  const result = await coreVerify({ driver, files, host, describe: describeForPage });
   return {
     ok: result.ok,
     engine,

@@ -1,0 +1,129 @@
+/**
+ * The person's own database as the starting state (issue 13): a SQLite file opened or dropped on the page, a SQL dump
+ * pasted or opened, "Start empty", and the database kept in the browser (src/web/db-keep.ts) and restored on reload.
+ */
+import { sqliteFileProblem } from '../worker/baseline.ts';
+import { ENGINE_LABELS, type Baseline, type KeptDatabase } from '../worker/protocol.ts';
+import type { Change, Ctx } from './context.ts';
+import { switchEngine } from './engine.ts';
+import { withLog } from './log.ts';
+import { chain, occupy, sources, withDb } from './runs.ts';
+import type { PlaygroundState } from './state.ts';
+
+/** Where the page keeps the database; the page gives IndexedDB, tests give their own. */
+export interface DatabaseKeeper {
+  keep(kept: KeptDatabase | null): Promise<boolean>;
+  kept(): Promise<KeptDatabase | null>;
+}
+
+export const SQLITE_FILE = /\.(sqlite3?|db)$/i;
+
+function opened(state: PlaygroundState, note: string): Change {
+  return {
+    outcomes: {},
+    diff: null,
+    markers: {},
+    alert: null,
+    notice: note,
+    ...withLog(state, { kind: 'info', text: note }),
+  };
+}
+
+async function startWith(
+  ctx: Ctx,
+  label: string,
+  baseline: Baseline,
+  describe: (notes: string[]) => string,
+): Promise<boolean> {
+  const result = await occupy(ctx, label, { type: 'baseline', baseline, files: sources(ctx.get()) }, (state, result) =>
+    result.ok
+      ? chain(
+          state,
+          (s) => withDb(s, result.db),
+          (s) => opened(s, describe(result.notes)),
+        )
+      : { alert: { message: result.message }, ...withLog(state, { kind: 'error', text: result.message }) },
+  );
+  return result?.ok === true;
+}
+
+/** "Open database file": a SQLite file as the starting database (SQLite becomes the engine). */
+export async function openDatabaseFile(ctx: Ctx, file: File): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  const problem = SQLITE_FILE.test(file.name)
+    ? sqliteFileProblem(file.name, file.size, head)
+    : `${file.name} is not a SQLite database file (.sqlite, .sqlite3 or .db). Nothing was changed.`;
+  if (problem !== null) {
+    ctx.update((s) => ({ alert: { message: problem }, ...withLog(s, { kind: 'error', text: problem }) }));
+    return false;
+  }
+  if (ctx.get().engine !== 'sqlite') await switchEngine(ctx, 'sqlite');
+  ctx.update(() => ({ notice: `Opening ${file.name} (${megabytes(file.size)})…` }));
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return startWith(
+    ctx,
+    'Open database file',
+    { kind: 'sqlite-file', name: file.name, bytes },
+    (notes) =>
+      `Opened ${file.name} (${megabytes(file.size)}, ${notes.join(', ')}) as the starting database: Reset database comes back to it; the file itself is never changed.`,
+  );
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** "Load SQL dump": the dump loaded into a new database of the current engine, as the starting database. */
+export function loadSqlDump(ctx: Ctx, text: string, name = 'SQL dump'): Promise<boolean> {
+  const engine = ctx.get().engine;
+  return startWith(ctx, 'Load SQL dump', { kind: 'dump', name, text, engine }, (notes) =>
+    [
+      `Loaded the ${name} into ${ENGINE_LABELS[engine]} as the starting database: Reset database comes back to it.`,
+      ...notes,
+    ].join(' '),
+  );
+}
+
+/** "Start empty": forgets the starting database; an empty one instead. */
+export async function startEmpty(ctx: Ctx): Promise<void> {
+  await occupy(ctx, 'Start empty', { type: 'start-empty', files: sources(ctx.get()) }, (state, result) =>
+    chain(
+      state,
+      (s) => withDb(s, result.db),
+      (s) =>
+        opened(
+          s,
+          `Started empty: a new, empty ${ENGINE_LABELS[result.db.engine]} database; every migration is pending.`,
+        ),
+    ),
+  );
+}
+
+/** Stores the current database (after each command). */
+export async function keepNow(ctx: Ctx, keeper: DatabaseKeeper): Promise<void> {
+  try {
+    const { kept } = await ctx.client().request({ type: 'keep' });
+    // An empty database with nothing applied and no baseline is what a fresh page has anyway: nothing to restore.
+    const nothing = kept.baseline === null && kept.applied.length === 0 && (ctx.get().schema?.tables.length ?? 0) === 0;
+    if (!(await keeper.keep(nothing ? null : kept))) {
+      ctx.update((s) =>
+        withLog(s, { kind: 'warn', text: 'The browser refused to keep the database (storage full or disabled).' }),
+      );
+    }
+  } catch {
+    /* stopped or failed: the next command keeps it */
+  }
+}
+
+/** After a reload: the database kept by the last visit, when it was on the engine the page starts with. */
+export async function restoreKept(ctx: Ctx, keeper: DatabaseKeeper): Promise<void> {
+  const kept = await keeper.kept();
+  if (kept === null || kept.engine !== ctx.get().engine) return;
+  await occupy(ctx, 'Restore database', { type: 'restore-kept', kept, files: sources(ctx.get()) }, (state, result) =>
+    chain(
+      state,
+      (s) => withDb(s, result.db),
+      (s) => ({ notice: result.note, ...withLog(s, { kind: 'info', text: result.note }) }),
+    ),
+  );
+}

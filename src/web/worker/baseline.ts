@@ -1,0 +1,73 @@
+/**
+ * The person's own starting database (the baseline): a SQLite file opened in the page, or a SQL dump loaded into a
+ * new database of an engine. Opening one never touches the database in use: a file that is not a database or a dump
+ * that fails leaves everything as it was.
+ */
+import type { Driver } from '../../core/driver.ts';
+import { loadSqlDump } from '../../core/dump-load.ts';
+import { LEDGER_TABLE } from '../../core/ledger.ts';
+import { plural } from '../../core/plural.ts';
+import type { Baseline, EngineId } from './protocol.ts';
+
+/** Opens a new database of `engine`: empty, or from a SQLite file's bytes. */
+export type OpenEngine = (engine: EngineId, sqliteFile?: Uint8Array) => Promise<Driver>;
+
+/** sql.js holds the file in memory twice (the bytes and its own copy): larger files are refused before they are read. */
+export const MAX_DATABASE_FILE_BYTES = 512 * 1024 * 1024;
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** Why `bytes` cannot be opened as a SQLite database, or null when it can be tried. An empty file is an empty database. */
+export function sqliteFileProblem(name: string, size: number, head: Uint8Array): string | null {
+  if (size > MAX_DATABASE_FILE_BYTES) {
+    const mb = (n: number) => Math.round(n / (1024 * 1024));
+    return `${name} is too large to open here (${mb(size)} MB; the playground opens SQLite files up to ${mb(MAX_DATABASE_FILE_BYTES)} MB). Nothing was changed.`;
+  }
+  if (size === 0) return null;
+  const header = String.fromCharCode(...head.subarray(0, SQLITE_HEADER.length));
+  if (header !== SQLITE_HEADER) {
+    return `${name} is not a SQLite database (its first bytes are not "SQLite format 3"). Open a .sqlite, .sqlite3 or .db file made by SQLite. Nothing was changed.`;
+  }
+  return null;
+}
+
+export type Started =
+  { ok: true; driver: Driver; notes: string[] } | { ok: false; message: string; statement?: number; line?: number };
+
+/** A new database of `engine` holding `baseline` (none: empty). */
+export async function startFrom(open: OpenEngine, engine: EngineId, baseline: Baseline | null): Promise<Started> {
+  if (baseline === null) return { ok: true, driver: await open(engine), notes: [] };
+  if (baseline.kind === 'sqlite-file') {
+    const problem = sqliteFileProblem(baseline.name, baseline.bytes.length, baseline.bytes);
+    if (problem !== null) return { ok: false, message: problem };
+    let driver: Driver | null = null;
+    try {
+      driver = await open('sqlite', baseline.bytes);
+      // sql.js reads the file lazily: a damaged one shows on the first read of its schema.
+      const tables = await driver.query(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?",
+        [LEDGER_TABLE],
+      );
+      return { ok: true, driver, notes: [`${plural(Number(tables.rows[0]?.[0] ?? 0), 'table')}`] };
+    } catch (error) {
+      await driver?.close().catch(() => {});
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        message: `${baseline.name} could not be opened as a SQLite database: ${reason}. Nothing was changed.`,
+      };
+    }
+  }
+  const driver = await open(engine);
+  const loaded = await loadSqlDump(driver, baseline.text);
+  if (loaded.ok) return { ok: true, driver, notes: loaded.notes };
+  await driver.close().catch(() => {});
+  const { statement, line, message } = loaded.error;
+  const where = statement > 0 ? `statement ${statement} (line ${line})` : `line ${line}`;
+  return {
+    ok: false,
+    message: `The SQL dump failed at ${where}: ${message}. Nothing of it was loaded; the database is as it was.`,
+    statement,
+    line,
+  };
+}

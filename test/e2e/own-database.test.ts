@@ -1,0 +1,215 @@
+/**
+ * Issue 13 in the real page (Debian's Chromium): a SQLite file made by better-sqlite3 with a ledger and data opened
+ * with the "Open database file" picker and by drag and drop, Reset database back to it, the database back after a
+ * reload, Start empty; a real pg_dump of the harness's PostgreSQL 15 (COPY blocks included) pasted into "Load SQL dump"
+ * on PostgreSQL, applied and verified on top of; a bad file and a bad dump refused with their alerts.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { scratchDatabase, useServer } from '../harness/global-servers.ts';
+import { findPostgresBin } from '../harness/servers.ts';
+import { makeOwnSqlite, OWN_FILES } from '../helpers/own-database.ts';
+import { usePlayground } from './harness.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-own-db-e2e-'));
+const playground = usePlayground();
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function freshPage(): Promise<{ page: Page; errors: string[] }> {
+  const context = await playground.context();
+  await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(playground.preview.url);
+  await ready(page, 'SQLite ready');
+  return { page, errors };
+}
+
+const engineStatus = (page: Page) => page.locator('.engine-status');
+const notice = (page: Page) => page.getByRole('status').filter({ hasNotText: / ready$/ });
+const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true }).innerText();
+
+async function ready(page: Page, wanted: string, timeout = 30_000): Promise<void> {
+  await expect.poll(() => engineStatus(page).textContent(), { timeout }).toBe(wanted);
+}
+
+async function idle(page: Page, timeout = 60_000): Promise<void> {
+  await page.getByRole('button', { name: 'Apply next' }).waitFor();
+  await expect.poll(() => page.getByRole('button', { name: 'Apply next' }).isEnabled(), { timeout }).toBe(true);
+}
+
+async function menu(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'Save and load', exact: true }).click();
+  await page.getByRole('group', { name: 'Save and load' }).getByRole('button', { name, exact: true }).click();
+}
+
+/** The page's files replaced by `OWN_FILES`, through "Migration files to import". */
+async function useOwnFiles(page: Page): Promise<void> {
+  await page
+    .getByLabel('Migration files to import')
+    .setInputFiles(OWN_FILES.map((f) => ({ name: f.name, mimeType: 'text/plain', buffer: Buffer.from(f.text) })));
+  // The page asks first only when the files it replaces were edited.
+  const replace = page.getByRole('button', { name: 'Replace files', exact: true });
+  const loaded = page.getByRole('button', { name: OWN_FILES[1].name, exact: true });
+  await replace.or(loaded).first().waitFor();
+  if (await replace.isVisible()) await replace.click();
+  await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).waitFor();
+  await idle(page);
+}
+
+async function fileState(page: Page, name: string): Promise<string> {
+  return (
+    await page.locator('.file-list li', { has: page.getByRole('button', { name, exact: true }) }).innerText()
+  ).replace(/\s+/g, ' ');
+}
+
+describe('a SQLite file of ones own', () => {
+  let bytes: Uint8Array<ArrayBuffer>;
+  beforeAll(async () => {
+    ({ bytes } = await makeOwnSqlite(tmp));
+  });
+
+  test('opened with the picker: its ledger and data; Apply, Reset back to it; back after a reload; Start empty', async () => {
+    const { page, errors } = await freshPage();
+    await useOwnFiles(page);
+    await page.getByLabel('Open database file').setInputFiles({
+      name: 'app.sqlite',
+      mimeType: 'application/vnd.sqlite3',
+      buffer: Buffer.from(bytes),
+    });
+    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite .*2 tables/);
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
+    expect(await region(page, 'Schema')).toMatch(/users[\s\S]*orders|orders[\s\S]*users/);
+
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
+    await page.getByRole('button', { name: 'Reset database' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
+    expect(await region(page, 'Schema')).toContain('users');
+
+    await page.getByRole('button', { name: 'Apply next' }).click();
+    await idle(page);
+    await page.waitForTimeout(500); // kept when the command ends
+    await page.reload();
+    await ready(page, 'SQLite ready');
+    await expect
+      .poll(() => notice(page).textContent(), { timeout: 20_000 })
+      .toBe('Restored the database you had: 2 applied.');
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
+    await page.getByRole('button', { name: 'Reset database' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
+
+    await menu(page, 'Start empty');
+    await idle(page);
+    expect(await region(page, 'Schema')).not.toContain('users');
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/pending/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  test('dropped on the page; a file that is not a database is an alert that changes nothing', async () => {
+    const { page, errors } = await freshPage();
+    await useOwnFiles(page);
+    const drop = async (name: string, data: number[]) => {
+      const transfer = await page.evaluateHandle(
+        ({ name, data }) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([new Uint8Array(data)], name));
+          return dt;
+        },
+        { name, data },
+      );
+      await page.dispatchEvent('main', 'drop', { dataTransfer: transfer });
+    };
+    await drop('shop.db', [...bytes]);
+    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened shop\.db/);
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
+
+    await page.getByLabel('Open database file').setInputFiles({
+      name: 'notes.sqlite',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('these are notes, not a database'),
+    });
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/notes\.sqlite is not a SQLite database.*Nothing was changed/);
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await region(page, 'Schema')).toContain('orders');
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
+
+describe('a real pg_dump on PostgreSQL', () => {
+  let dump = '';
+  beforeAll(async () => {
+    const server = await useServer('postgres');
+    const url = await scratchDatabase(server, 'e2e_dump');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`
+      CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text);
+      CREATE TABLE orders (id serial PRIMARY KEY, user_id integer NOT NULL REFERENCES users (id), total numeric);
+      INSERT INTO users VALUES (1, 'Ada', 'ada@example.com'), (2, 'Grace', NULL), (3, E'Tab\\there', 'x@example.com');
+      INSERT INTO orders (user_id, total) VALUES (1, 9.5), (1, 20), (2, 7.25);
+    `);
+    await client.end();
+    dump = execFileSync(join(findPostgresBin(), 'pg_dump'), ['--dbname', url], { encoding: 'utf8' });
+  }, 60_000);
+
+  test('pasted into Load SQL dump: applied and verified on top of it; a bad dump is an alert naming its statement', async () => {
+    expect(dump).toMatch(/^COPY public\.orders .* FROM stdin;$/m);
+    const { page, errors } = await freshPage();
+    await useOwnFiles(page);
+    await page.getByLabel('Engine').selectOption({ label: 'PostgreSQL' });
+    await ready(page, 'PostgreSQL ready', 60_000);
+    await idle(page);
+
+    // a broken dump first: the alert names the statement and line; nothing changes, the dialog stays open
+    const broken = dump.replace(/^COPY public\.orders/m, 'CREATE TABLE public.users (x int);\nCOPY public.orders');
+    const line = broken.split('\n').findIndex((l) => l === 'CREATE TABLE public.users (x int);') + 1;
+    await menu(page, 'Load SQL dump');
+    const dialog = page.getByRole('dialog', { name: 'Load SQL dump' });
+    await dialog.getByLabel('SQL dump').fill(broken);
+    await dialog.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`failed at statement \\d+ \\(line ${line}\\): relation "users" already exists`));
+    expect(await region(page, 'Schema')).not.toContain('orders');
+
+    await dialog.getByLabel('SQL dump').fill(dump);
+    await dialog.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect.poll(() => dialog.isVisible(), { timeout: 30_000 }).toBe(false);
+    await expect.poll(() => notice(page).textContent()).toMatch(/Loaded the SQL dump into PostgreSQL/);
+    await idle(page);
+    expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*users/);
+
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await idle(page);
+    await page.getByRole('button', { name: 'Reset database' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await idle(page);
+    const log = await region(page, 'Log');
+    expect(log).toMatch(/0001_index_emails.*reversible/);
+    expect(log).toMatch(/0002_add_notes.*reversible/);
+    expect(log).not.toMatch(/does not exist/);
+    expect(errors).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,158 @@
+/**
+ * Issue 13 in the playground's store, in Node: a SQLite file of one's own as the starting database (its ledger read),
+ * Reset database back to it, Verify from it, Start empty, a SQL dump that fails changing nothing, a file that is not a
+ * database refused, and the database kept and restored after a "reload" (a new playground on the same keeper).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { connectInProcess } from '../harness/in-process-engine.ts';
+import { makeOwnSqlite, OWN_FILES } from '../helpers/own-database.ts';
+import { createPlayground, type Playground } from '../../src/web/store/playground.ts';
+import type { DatabaseKeeper } from '../../src/web/store/own-database.ts';
+import type { PlaygroundState } from '../../src/web/store/state.ts';
+import type { KeptDatabase } from '../../src/web/worker/protocol.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-own-db-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function memoryKeeper(): DatabaseKeeper & { value: KeptDatabase | null } {
+  return {
+    value: null,
+    async keep(kept) {
+      this.value = structuredClone(kept);
+      return true;
+    },
+    async kept() {
+      return this.value;
+    },
+  };
+}
+
+async function started(keeper?: DatabaseKeeper, engine: 'sqlite' | 'postgres' = 'sqlite'): Promise<Playground> {
+  const playground = createPlayground({
+    start: { files: OWN_FILES, selected: null, engine, alert: null, sharedHash: '', workspace: 'own', theme: 'system' },
+    connect: connectInProcess(),
+    surroundings: {
+      hash: () => '',
+      replaceHash() {},
+      href: () => 'http://localhost/',
+      copy: async () => true,
+      editedLink: () => null,
+    },
+    ...(keeper ? { keeper } : {}),
+  });
+  await playground.start();
+  await until(playground, (s) => s.status.length === OWN_FILES.length && s.busy === null);
+  return playground;
+}
+
+async function until(playground: Playground, done: (state: PlaygroundState) => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(playground.store.getState()); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(done(playground.store.getState())).toBe(true);
+}
+
+const states = (s: PlaygroundState) => s.status.map((m) => `${m.id.slice(0, 4)}:${m.status}`);
+const tables = (s: PlaygroundState) => (s.schema?.tables ?? []).map((t) => `${t.name}:${t.rows}`);
+
+test('a SQLite file as the baseline: its ledger, Apply, Reset back to it, Verify from it, Start empty', async () => {
+  const { bytes } = await makeOwnSqlite(tmp);
+  const keeper = memoryKeeper();
+  const pg = await started(keeper);
+  expect(await pg.actions.openDatabaseFile(new File([bytes], 'app.sqlite'))).toBe(true);
+  let s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:applied', '0002:pending']);
+  expect(tables(s)).toEqual(['orders:3', 'users:3']);
+  expect(s.notice).toMatch(/^Opened app\.sqlite .*2 tables.*starting database/);
+  expect(s.alert).toBeNull();
+
+  await pg.actions.runCommand('apply-all');
+  s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:applied', '0002:applied']);
+  expect(s.schema?.tables.find((t) => t.name === 'orders')?.columns.map((c) => c.name)).toContain('note');
+
+  await pg.actions.resetDatabase();
+  s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:applied', '0002:pending']);
+  expect(tables(s)).toEqual(['orders:3', 'users:3']);
+
+  await pg.actions.verify();
+  s = pg.store.getState();
+  expect(s.verify?.migrations.map((m) => `${m.id.slice(0, 4)}:${m.outcome}`)).toEqual(['0002:reversible']);
+
+  // kept after each command, and back in a new playground (a reload)
+  await until(pg, () => keeper.value !== null);
+  await pg.actions.runCommand('apply-next');
+  await until(pg, () => keeper.value?.applied.length === 1);
+  const again = await started(keeper);
+  await until(again, (st) => st.notice !== null);
+  expect(again.store.getState().notice).toBe('Restored the database you had: 2 applied.');
+  expect(states(again.store.getState())).toEqual(['0001:applied', '0002:applied']);
+  await again.actions.resetDatabase();
+  expect(tables(again.store.getState())).toEqual(['orders:3', 'users:3']);
+
+  await pg.actions.startEmpty();
+  s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:pending', '0002:pending']);
+  expect(tables(s)).toEqual([]);
+  await pg.actions.resetDatabase();
+  expect(tables(pg.store.getState())).toEqual([]);
+}, 60_000);
+
+test('a file that is not a SQLite database, and a dump that fails, are alerts that change nothing', async () => {
+  const { bytes } = await makeOwnSqlite(tmp);
+  const pg = await started();
+  await pg.actions.openDatabaseFile(new File([bytes], 'app.db'));
+  const before = pg.store.getState();
+
+  expect(await pg.actions.openDatabaseFile(new File(['hello, not a database'], 'notes.sqlite'))).toBe(false);
+  expect(pg.store.getState().alert?.message).toMatch(/notes\.sqlite is not a SQLite database.*Nothing was changed/);
+  expect(await pg.actions.openDatabaseFile(new File([bytes], 'app.txt'))).toBe(false);
+  expect(pg.store.getState().alert?.message).toMatch(/app\.txt is not a SQLite database file/);
+
+  const dump = 'CREATE TABLE a (x);\nINSERT INTO a VALUES (1);\nINSERT INTO nope VALUES (2);\n';
+  expect(await pg.actions.loadSqlDump(dump)).toBe(false);
+  const s = pg.store.getState();
+  expect(s.alert?.message).toBe(
+    'The SQL dump failed at statement 3 (line 3): no such table: nope. Nothing of it was loaded; the database is as it was.',
+  );
+  expect(tables(s)).toEqual(tables(before));
+  await pg.actions.resetDatabase();
+  expect(tables(pg.store.getState())).toEqual(['orders:3', 'users:3']);
+}, 60_000);
+
+test('a pg_dump-style dump on PostgreSQL: COPY rows, Reset back to it, kept and rebuilt after a reload', async () => {
+  const dump = [
+    "SET client_encoding = 'UTF8';",
+    "SELECT pg_catalog.set_config('search_path', '', false);",
+    '\\connect app',
+    'CREATE TABLE public.users (id integer PRIMARY KEY, name text NOT NULL, email text);',
+    'CREATE TABLE public.orders (id integer PRIMARY KEY, user_id integer NOT NULL REFERENCES public.users (id), total numeric);',
+    'COPY public.users (id, name, email) FROM stdin;',
+    '1\tAda\tada@example.com',
+    "2\tO'Brien\t\\N",
+    '\\.',
+    'COPY public.orders (id, user_id, total) FROM stdin;',
+    '1\t1\t9.5',
+    '\\.',
+    '',
+  ].join('\n');
+  const keeper = memoryKeeper();
+  const pg = await started(keeper, 'postgres');
+  expect(await pg.actions.loadSqlDump(dump)).toBe(true);
+  let s = pg.store.getState();
+  expect(tables(s)).toEqual(['orders:1', 'users:2']);
+  expect(s.notice).toMatch(/Loaded the SQL dump into PostgreSQL.*skipped 1 psql meta-command \(\\connect\)/);
+  await pg.actions.runCommand('apply-all');
+  await pg.actions.resetDatabase();
+  s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:pending', '0002:pending']);
+  expect(tables(s)).toEqual(['orders:1', 'users:2']);
+  await pg.actions.runCommand('apply-next');
+  await until(pg, () => keeper.value?.applied.length === 1);
+  const again = await started(keeper, 'postgres');
+  await until(again, (st) => st.notice !== null);
+  expect(again.store.getState().notice).toBe('Restored the database you had: 1 applied.');
+  expect(tables(again.store.getState())).toEqual(['orders:1', 'users:2']);
+}, 300_000);
