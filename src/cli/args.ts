@@ -222,10 +222,18 @@ function orList(items: readonly string[]): string {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
+const MIN_MAX_INSTRUCTIONS = 1000;
+
 function parseNumber(key: string, value: string, kind: FlagKind): number {
   const n = Number(value);
   if (kind === 'count' && (!Number.isInteger(n) || n < 1))
     throw new UsageError(`--${key} needs a whole number of at least 1, not "${value}"`);
+  // The Lua host counts the budget in steps of 1,000 instructions (its HOOK_INTERVAL): less could not be honoured.
+  if (key === 'max-instructions' && n < MIN_MAX_INSTRUCTIONS) {
+    throw new UsageError(
+      `--max-instructions needs at least 1,000, not "${value}": the budget is counted in steps of 1,000 instructions`,
+    );
+  }
   if (kind === 'whole' && (!Number.isInteger(n) || n < 0))
     throw new UsageError(`--${key} needs a whole number (0 or more), not "${value}"`);
   if (kind === 'seconds' && (!Number.isFinite(n) || n < 0))

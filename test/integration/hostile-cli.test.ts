@@ -344,3 +344,30 @@ describe('item 6: another process holds the SQLite write lock', () => {
     expect(inside(path).tables).toEqual([]);
   });
 });
+
+describe('items 12, 13, 15: what reaches the terminal, and limits that cannot be honoured', () => {
+  test('control characters in an error are escaped and its later lines indented; a huge message is cut', async () => {
+    const dir = folder({
+      '0001_fake.lua': migration('error("\\27[2J\\27[H+ 0001_fake  applied\\n+ 0002_more  applied\\r")'),
+      '0002_big.lua': migration('error(string.rep("x", 50 * 1024 * 1024))'),
+    });
+    const path = fresh('app.db');
+    const first = await run(['up', '--step', '1', '--db', `sqlite:${path}`, '--dir', dir]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).not.toMatch(/[\u001b\r]/);
+    expect(first.stderr).toContain('\\x1B[2J');
+    expect(first.stderr).not.toMatch(/^\+ 0002_more/m);
+    writeFileSync(join(dir, '0001_fake.lua'), create('fine'));
+    const second = await run(['up', '--db', `sqlite:${path}`, '--dir', dir, '--max-memory-mb', '512']);
+    expect(second.code).toBe(1);
+    expect(second.stderr.length).toBeLessThan(10_000);
+    expect(second.stderr).toMatch(/… \([\d,]+ more characters\)/);
+    expect(inside(path).ledger).toEqual(['0001_fake']);
+  });
+
+  test('--max-instructions below 1,000 is a usage error', async () => {
+    const outcome = await run(['up', '--max-instructions', '1', '--db', 'sqlite::memory:', '--dir', folder({})]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/--max-instructions needs at least 1,000/);
+  });
+});

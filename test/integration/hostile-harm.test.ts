@@ -243,3 +243,29 @@ describe('PGlite: item 2, no file besides the database', () => {
     expect(result.error).toBeNull();
   });
 });
+
+describe('sql.js: item 16, judged', () => {
+  test('collectgarbage is there and harmless; NaN is refused as a parameter; deep recursion reads as Lua', async () => {
+    const ok = await up(openSqlJs, {
+      '0001_gc.lua': migration(
+        'print(collectgarbage(), collectgarbage("count"), collectgarbage("step"), pcall(collectgarbage, "bogus"))',
+      ),
+    });
+    expect(ok.result.error).toBeNull();
+    expect(ok.output[0]).toMatch(/^0\t0\ttrue\tfalse\t.*invalid option 'bogus'/);
+    await ok.db.close();
+
+    const nan = await up(openSqlJs, {
+      '0001_nan.lua': migration(
+        'assert(db:execute("CREATE TABLE n (x REAL)")); assert(db:execute("INSERT INTO n VALUES (?)", { 0/0 }))',
+      ),
+    });
+    expect(nan.result.error?.message).toMatch(/parameter 1 is NaN/);
+    expect(await tables(nan.db)).toEqual([]);
+    await nan.db.close();
+
+    const deep = await up(openSqlJs, { '0001_deep.lua': migration('local function f() return 1 + f() end f()') });
+    expect(deep.result.error?.message).not.toMatch(/JS/);
+    await deep.db.close();
+  });
+});

@@ -337,8 +337,16 @@ export class LuaHost implements DbServices {
     return { file, ...lineOf(positions, 0), message: described.message, sql: described.sql };
   }
 
-  /** The message (and statement) of any Lua error value. */
+  /** The message (and statement) of any Lua error value, in Lua's words (never fengari's "JS stack"). */
   private describeError(L: LuaState, index: number): { message: string; sql?: string } {
+    const described = this.describeErrorValue(L, index);
+    described.message = described.message
+      .replace(/\bJS stack overflow\b/g, 'stack overflow (calls nested too deeply: unbounded recursion?)')
+      .replace(/\btoo many JS levels\b/g, 'too many nested calls (unbounded recursion?)');
+    return described;
+  }
+
+  private describeErrorValue(L: LuaState, index: number): { message: string; sql?: string } {
     const i = lua.lua_absindex(L, index);
     if (lua.lua_type(L, i) === lua.LUA_TTABLE) {
       // Raw reads only: the value is the code's, and an __index of its own would run here, outside any budget.

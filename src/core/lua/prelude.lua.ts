@@ -39,6 +39,21 @@ local plain = {
 }
 local base = {}
 for _, name in ipairs(plain) do base[name] = G[name] end
+-- DESIGN §3 promises the base library: collectgarbage is there, but memory belongs to JavaScript's collector, so
+-- every option is accepted and does nothing ("count" answers 0).
+local GC_OPTIONS = {
+  collect = 0, stop = 0, restart = 0, step = true, setpause = 0, setstepmul = 0, isrunning = true,
+  incremental = "incremental", generational = "incremental",
+}
+base.collectgarbage = function(option)
+  if option == nil then return 0 end
+  if option == "count" then return 0, 0 end
+  local answer = GC_OPTIONS[option]
+  if answer == nil then
+    error("bad argument #1 to 'collectgarbage' (invalid option '" .. tostring(option) .. "')", 2)
+  end
+  return answer
+end
 -- A limit raises its error from inside the instruction hook, where hooks are off; Lua then calls xpcall's message
 -- handler still inside the hook, so a handler that loops would never be stopped. Once a limit is reached the
 -- handler is skipped and the error goes on unchanged.

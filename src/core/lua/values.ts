@@ -52,6 +52,12 @@ function sqlValueOf(L: LuaState, item: StoredValue, position: number): SqlValue 
       return item.value as boolean;
     case lua.LUA_TNUMBER:
       // An integral float (a Lua integer beyond 32 bits) binds as an integer: JavaScript numbers make no difference.
+      // NaN is no SQL value (SQLite would store NULL without a word, PostgreSQL a float NaN): refused.
+      if (Number.isNaN(item.value)) {
+        throw new ParameterError(
+          `parameter ${position} is NaN (not a number, as 0/0 gives): pass sql.NULL for no value, or check the computation`,
+        );
+      }
       return item.value as number;
     case lua.LUA_TSTRING: {
       const text = luaBytesToText(storedBytes(item));
