@@ -93,7 +93,6 @@ describe('sandbox: missing libraries and functions', () => {
     ['package'],
     ['dofile'],
     ['loadfile'],
-    ['collectgarbage'],
     ['js'],
     ['fengari'],
     ['loadstring'],
