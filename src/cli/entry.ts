@@ -68,10 +68,32 @@ interface Running {
 const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 type Signal = keyof typeof SIGNALS;
 
-/** Runs `moonwalk ...argv` in a worker; resolves to the exit code. */
-export async function runInWorker(argv: string[]): Promise<number> {
+/**
+ * Commands that run no Lua: the worker is there to cap and stop runaway Lua code, so these answer on this thread and
+ * save starting a second V8 isolate that loads the command again (status and --help are what deploys and people run
+ * most; issue 10's process-start targets).
+ */
+const NO_LUA = new Set(['status', 'schema', 'lint', 'new']);
+
+function runsNoLua(argv: string[]): boolean {
+  try {
+    const { command, flags } = parseArgs(argv);
+    return flags.help === true || NO_LUA.has(command);
+  } catch {
+    return false; // the worker reports the bad usage, as main does
+  }
+}
+
+/** Runs `moonwalk ...argv` (the bin's one call); resolves to the exit code. */
+export async function runCommand(argv: string[]): Promise<number> {
   // The MCP server stays up across calls: it runs here and gives each call to a sandbox worker of its own.
   if (argv[0] === 'mcp') return (await import('./mcp/command.ts')).mcpCommand(argv);
+  if (runsNoLua(argv)) return (await import('./main.ts')).main(argv);
+  return runInWorker(argv);
+}
+
+/** Runs `moonwalk ...argv` in a worker; resolves to the exit code. */
+export function runInWorker(argv: string[]): Promise<number> {
   const opts = options(argv);
   const limitMb = opts.maxMemoryMb;
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
