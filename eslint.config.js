@@ -12,7 +12,19 @@ const UNSAFE_ANY = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-web/', 'node_modules/', 'public/', 'patches/', 'src/web/worker/generated/', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/',
+      'dist-web*/',
+      'lib/',
+      'lib.building-*/',
+      'node_modules/',
+      'public/',
+      'patches/',
+      'src/web/worker/generated/',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -180,7 +180,7 @@ export function createTracer(
       migrations.push(current);
     } else if (event.type === 'done') current = null;
   };
-  return { observe: observe as StatementObserver, onEvent, migrations };
+  return { observe: observe, onEvent, migrations };
 }
 
 /** Traces the pending migrations of `options.files` on `options.driver` (PostgreSQL), applying them. Never throws. */

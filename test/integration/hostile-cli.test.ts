@@ -292,7 +292,7 @@ describe('item 6: another process holds the SQLite write lock', () => {
     `;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.once('data', () => resolve());
+      child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`the lock holder exited (${code})`)));
     });
     return child;

@@ -62,7 +62,7 @@ test('a PostgreSQL step carries the locks and rewrites of each migration it appl
   const run = await request<'run'>({ type: 'run', command: 'apply-all', files });
   expect(run.run.error).toBeNull();
   expect(run.trace!.map((m) => m.id)).toEqual(['0001_items', '0002_index']);
-  expect(run.trace![1]!.statements[0]).toMatchObject({
+  expect(run.trace![1].statements[0]).toMatchObject({
     sql: 'CREATE INDEX items_name ON items (name)',
     line: 5,
     locks: [
@@ -70,7 +70,7 @@ test('a PostgreSQL step carries the locks and rewrites of each migration it appl
       { relation: 'items', mode: 'ShareLock' },
     ],
   });
-  expect(run.trace![1]!.dangerous).toMatchObject([{ relation: 'items', mode: 'ShareLock', blocks: 'writes' }]);
+  expect(run.trace![1].dangerous).toMatchObject([{ relation: 'items', mode: 'ShareLock', blocks: 'writes' }]);
   expect(run.diff).not.toBeNull();
 
   const timeline = recordRun(EMPTY_TIMELINE, {
@@ -83,7 +83,7 @@ test('a PostgreSQL step carries the locks and rewrites of each migration it appl
     durationMs: run.durationMs,
     trace: run.trace,
   });
-  expect(timeline.steps[0]!.trace).toBe(run.trace);
+  expect(timeline.steps[0].trace).toBe(run.trace);
 
   await request<'open'>({ type: 'open', engine: 'sqlite' });
   const sqlite = await request<'run'>({

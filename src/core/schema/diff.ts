@@ -7,18 +7,10 @@
  * unique constraints, indexes, foreign keys, checks, triggers, row count, data. Then views, sequences, enums and
  * functions, each by key.
  *
- * What each change carries:
- * - `table_added` / `table_removed`: `after` / `before` is the `TableSnapshot`; `table_renamed`: `before` and `after`
- *   are the old and new keys, `path` is `[new key]`.
- * - `column_*`: `path` `[table, column]`; added/removed/changed carry `ColumnSnapshot`s, `column_renamed` the old and
- *   new names (`path` names the new one).
- * - `primary_key_changed`: `path` `[table]`, `PrimaryKeySnapshot` or null on each side.
- * - `unique_*`, `index_*`, `fk_*`, `check_*`, `trigger_*`: `path` `[table, name]` (where a constraint has no name:
- *   its columns joined with `,` for unique constraints and foreign keys, its expression for checks) and the snapshot
- *   part. A unique constraint, foreign key or check that differs in any way is reported as removed and added.
- * - `rows_changed`: the two counts; `data_changed`: the two fingerprints. Both only when both snapshots have them. A
- *   renamed column changes the fingerprint (names are part of it), so it also shows as `data_changed`.
- * - `view_*`, `sequence_*`, `enum_*`, `function_*`: `path` `[key]` and the snapshot parts.
+ * What each change carries is its type: the `SchemaChange` union of `types.ts`, one member per kind. A unique
+ * constraint, foreign key or check that differs in any way is reported as removed and added. `rows_changed` and
+ * `data_changed` only when both snapshots have counts / fingerprints; a renamed column changes the fingerprint (names
+ * are part of it), so it also shows as `data_changed`.
  *
  * Renames. Nothing records them, so they are inferred only where no other reading is possible:
  * - a table rename when a removed table and an added table are identical apart from their name (columns, primary key,
@@ -34,16 +26,13 @@
  */
 import type {
   ColumnSnapshot,
-  EnumSnapshot,
   ForeignKeySnapshot,
-  FunctionSnapshot,
+  NamedParts,
   SchemaChange,
-  SchemaChangeKind,
   SchemaSnapshot,
-  SequenceSnapshot,
+  SetParts,
   TableSnapshot,
   TriggerSnapshot,
-  ViewSnapshot,
 } from './types.ts';
 import { compareStrings, sameData, stableJson } from './util.ts';
 
@@ -132,10 +121,7 @@ function rename(list: readonly string[], from: string, to: string): string[] {
 
 export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): SchemaChange[] {
   const changes: SchemaChange[] = [];
-  const emit = (kind: SchemaChangeKind, path: string[], b?: unknown, a?: unknown): void => {
-    const change: SchemaChange = { kind, path };
-    if (b !== undefined) change.before = b;
-    if (a !== undefined) change.after = a;
+  const emit: Emit = (change) => {
     changes.push(change);
   };
 
@@ -237,106 +223,89 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
   for (const k of tableKeys) {
     const pair = pairs.get(k);
     if (pair !== undefined) {
-      if (pair.renamedFrom !== undefined) emit('table_renamed', [k], pair.renamedFrom, k);
+      if (pair.renamedFrom !== undefined)
+        emit({ kind: 'table_renamed', path: [k], before: pair.renamedFrom, after: k });
       diffTable(k, mapped(k, pair.before), pair.after, columnRenames.get(k), emit);
     } else if (afterTables.has(k)) {
-      emit('table_added', [k], undefined, afterTables.get(k));
+      emit({ kind: 'table_added', path: [k], after: afterTables.get(k)! });
     } else if (beforeTables.has(k)) {
-      emit('table_removed', [k], beforeTables.get(k));
+      emit({ kind: 'table_removed', path: [k], before: beforeTables.get(k)! });
     }
     diffNamed(
       beforeTriggers.get(k),
       afterTriggers.get(k),
       (t) => t.name,
       (name) => [k, name],
-      ['trigger_removed', 'trigger_changed', 'trigger_added'],
+      'trigger',
       emit,
     );
     if (pair !== undefined) {
       const { before: b, after: a } = pair;
-      if (b.rows !== undefined && a.rows !== undefined && b.rows !== a.rows) emit('rows_changed', [k], b.rows, a.rows);
+      if (b.rows !== undefined && a.rows !== undefined && b.rows !== a.rows)
+        emit({ kind: 'rows_changed', path: [k], before: b.rows, after: a.rows });
       if (b.fingerprint !== undefined && a.fingerprint !== undefined && b.fingerprint !== a.fingerprint) {
-        emit('data_changed', [k], b.fingerprint, a.fingerprint);
+        emit({ kind: 'data_changed', path: [k], before: b.fingerprint, after: a.fingerprint });
       }
     }
   }
 
-  diffNamed<ViewSnapshot>(
-    before.views,
-    after.views,
-    objectKey,
-    (k) => [k],
-    ['view_removed', 'view_changed', 'view_added'],
-    emit,
-  );
-  diffNamed<SequenceSnapshot>(
-    before.sequences,
-    after.sequences,
-    objectKey,
-    (k) => [k],
-    ['sequence_removed', 'sequence_changed', 'sequence_added'],
-    emit,
-  );
-  diffNamed<EnumSnapshot>(
-    before.enums,
-    after.enums,
-    objectKey,
-    (k) => [k],
-    ['enum_removed', 'enum_changed', 'enum_added'],
-    emit,
-  );
-  diffNamed<FunctionSnapshot>(
-    before.functions,
-    after.functions,
-    objectKey,
-    (k) => [k],
-    ['function_removed', 'function_changed', 'function_added'],
-    emit,
-  );
+  diffNamed(before.views, after.views, objectKey, (k) => [k], 'view', emit);
+  diffNamed(before.sequences, after.sequences, objectKey, (k) => [k], 'sequence', emit);
+  diffNamed(before.enums, after.enums, objectKey, (k) => [k], 'enum', emit);
+  diffNamed(before.functions, after.functions, objectKey, (k) => [k], 'function', emit);
   return changes;
 }
 
-type Emit = (kind: SchemaChangeKind, path: string[], before?: unknown, after?: unknown) => void;
+type Emit = (change: SchemaChange) => void;
 
 /** Objects matched by name: removed ones, then changed, then added, each group in name order. */
-function diffNamed<T>(
-  before: readonly T[] | undefined,
-  after: readonly T[] | undefined,
-  key: (item: T) => string,
+function diffNamed<N extends keyof NamedParts>(
+  before: readonly NamedParts[N][] | undefined,
+  after: readonly NamedParts[N][] | undefined,
+  key: (item: NamedParts[N]) => string,
   path: (key: string) => string[],
-  kinds: [SchemaChangeKind, SchemaChangeKind, SchemaChangeKind],
+  part: N,
   emit: Emit,
 ): void {
+  // TypeScript cannot match `${N}_added` with NamedParts[N] for a generic N; the signature above ties them.
+  const say = (change: { kind: string; path: string[]; before?: NamedParts[N]; after?: NamedParts[N] }) =>
+    emit(change as SchemaChange);
   const b = byKey(before, key);
   const a = byKey(after, key);
   const keys = sortedUnion(b.keys(), a.keys());
-  for (const k of keys) if (!a.has(k)) emit(kinds[0], path(k), b.get(k));
+  for (const k of keys) if (!a.has(k)) say({ kind: `${part}_removed`, path: path(k), before: b.get(k)! });
   for (const k of keys) {
-    if (a.has(k) && b.has(k) && !sameData(a.get(k), b.get(k))) emit(kinds[1], path(k), b.get(k), a.get(k));
+    if (a.has(k) && b.has(k) && !sameData(a.get(k), b.get(k))) {
+      say({ kind: `${part}_changed`, path: path(k), before: b.get(k)!, after: a.get(k)! });
+    }
   }
-  for (const k of keys) if (!b.has(k)) emit(kinds[2], path(k), undefined, a.get(k));
+  for (const k of keys) if (!b.has(k)) say({ kind: `${part}_added`, path: path(k), after: a.get(k)! });
 }
 
 /** Objects without a reliable identity (constraints): equal or not as a whole; removed ones first, then added. */
-function diffSets<T>(
-  before: readonly T[],
-  after: readonly T[],
-  label: (item: T) => string,
+function diffSets<N extends keyof SetParts>(
+  before: readonly SetParts[N][],
+  after: readonly SetParts[N][],
+  label: (item: SetParts[N]) => string,
   path: (label: string) => string[],
-  kinds: [SchemaChangeKind, SchemaChangeKind],
+  part: N,
   emit: Emit,
 ): void {
+  // As in diffNamed: the signature ties the kind to the part's snapshot type.
+  const removed = (item: SetParts[N]) =>
+    emit({ kind: `${part}_removed`, path: path(label(item)), before: item } as SchemaChange);
+  const added = (item: SetParts[N]) =>
+    emit({ kind: `${part}_added`, path: path(label(item)), after: item } as SchemaChange);
   if (before.length * after.length <= 64) {
     // The usual few constraints: compare pairwise rather than build a JSON text of each.
-    for (const item of before) if (!after.some((x) => sameData(item, x))) emit(kinds[0], path(label(item)), item);
-    for (const item of after)
-      if (!before.some((x) => sameData(item, x))) emit(kinds[1], path(label(item)), undefined, item);
+    for (const item of before) if (!after.some((x) => sameData(item, x))) removed(item);
+    for (const item of after) if (!before.some((x) => sameData(item, x))) added(item);
     return;
   }
   const b = new Set(before.map(stableJson));
   const a = new Set(after.map(stableJson));
-  for (const item of before) if (!a.has(stableJson(item))) emit(kinds[0], path(label(item)), item);
-  for (const item of after) if (!b.has(stableJson(item))) emit(kinds[1], path(label(item)), undefined, item);
+  for (const item of before) if (!a.has(stableJson(item))) removed(item);
+  for (const item of after) if (!b.has(stableJson(item))) added(item);
 }
 
 function diffTable(
@@ -349,24 +318,25 @@ function diffTable(
   const afterCols = byKey(a.columns, (c) => c.name);
   const beforeCols = byKey(b.columns, (c) => c.name);
   for (const c of b.columns) {
-    if (!afterCols.has(c.name) && c.name !== columnRename?.[0]) emit('column_removed', [k, c.name], c);
+    if (!afterCols.has(c.name) && c.name !== columnRename?.[0])
+      emit({ kind: 'column_removed', path: [k, c.name], before: c });
   }
   for (const c of a.columns) {
     const old = beforeCols.get(c.name);
     if (columnRename !== undefined && c.name === columnRename[1])
-      emit('column_renamed', [k, c.name], columnRename[0], c.name);
-    else if (old === undefined) emit('column_added', [k, c.name], undefined, c);
-    else if (!sameData(old, c)) emit('column_changed', [k, c.name], old, c);
+      emit({ kind: 'column_renamed', path: [k, c.name], before: columnRename[0], after: c.name });
+    else if (old === undefined) emit({ kind: 'column_added', path: [k, c.name], after: c });
+    else if (!sameData(old, c)) emit({ kind: 'column_changed', path: [k, c.name], before: old, after: c });
   }
   if (!sameData(b.primary_key ?? null, a.primary_key ?? null)) {
-    emit('primary_key_changed', [k], b.primary_key ?? null, a.primary_key ?? null);
+    emit({ kind: 'primary_key_changed', path: [k], before: b.primary_key ?? null, after: a.primary_key ?? null });
   }
   diffSets(
     b.unique_constraints,
     a.unique_constraints,
     (u) => u.name ?? u.columns.join(','),
     (l) => [k, l],
-    ['unique_removed', 'unique_added'],
+    'unique',
     emit,
   );
   diffNamed(
@@ -374,7 +344,7 @@ function diffTable(
     a.indexes,
     (i) => i.name,
     (n) => [k, n],
-    ['index_removed', 'index_changed', 'index_added'],
+    'index',
     emit,
   );
   diffSets(
@@ -382,7 +352,7 @@ function diffTable(
     a.foreign_keys,
     (f) => f.name ?? f.columns.join(','),
     (l) => [k, l],
-    ['fk_removed', 'fk_added'],
+    'fk',
     emit,
   );
   diffSets(
@@ -390,7 +360,7 @@ function diffTable(
     a.checks,
     (c) => c.name ?? c.expression,
     (l) => [k, l],
-    ['check_removed', 'check_added'],
+    'check',
     emit,
   );
 }

@@ -14,17 +14,14 @@
  */
 import type {
   ColumnSnapshot,
-  EnumSnapshot,
   ForeignKeySnapshot,
   IndexSnapshot,
   PrimaryKeySnapshot,
   SchemaChange,
   SequenceSnapshot,
   TableSnapshot,
-  TriggerSnapshot,
   UniqueSnapshot,
   CheckSnapshot,
-  ViewSnapshot,
 } from './types.ts';
 import { stableJson } from './util.ts';
 
@@ -130,77 +127,75 @@ function describeTableAdded(t: TableSnapshot): string {
 /** The line for one change, without indentation. */
 function line(c: SchemaChange): string {
   const name = c.path[c.path.length - 1] ?? '';
-  const b = c.before as never;
-  const a = c.after as never;
   switch (c.kind) {
     case 'table_added':
-      return `+ table ${c.path[0]} ${describeTableAdded(a)}`;
+      return `+ table ${c.path[0]} ${describeTableAdded(c.after)}`;
     case 'table_removed':
       return `- table ${c.path[0]}`;
     case 'table_renamed':
-      return `~ table ${String(c.before)} ${ARROW} ${String(c.after)} (renamed)`;
+      return `~ table ${c.before} ${ARROW} ${c.after} (renamed)`;
     case 'column_added':
-      return `+ column ${describeColumn(a)}`;
+      return `+ column ${describeColumn(c.after)}`;
     case 'column_removed':
-      return `- column ${describeColumn(b)}`;
+      return `- column ${describeColumn(c.before)}`;
     case 'column_changed':
-      return `~ column ${name}: ${columnChanges(b, a)}`;
+      return `~ column ${name}: ${columnChanges(c.before, c.after)}`;
     case 'column_renamed':
-      return `~ column ${String(c.before)} ${ARROW} ${String(c.after)} (renamed)`;
+      return `~ column ${c.before} ${ARROW} ${c.after} (renamed)`;
     case 'primary_key_changed':
-      return `~ primary key ${describePk(b)} ${ARROW} ${describePk(a)}`;
+      return `~ primary key ${describePk(c.before)} ${ARROW} ${describePk(c.after)}`;
     case 'unique_added':
-      return `+ unique ${describeUnique(a)}`;
+      return `+ unique ${describeUnique(c.after)}`;
     case 'unique_removed':
-      return `- unique ${describeUnique(b)}`;
+      return `- unique ${describeUnique(c.before)}`;
     case 'index_added':
-      return `+ index ${name} ${describeIndexBody(a)}`;
+      return `+ index ${name} ${describeIndexBody(c.after)}`;
     case 'index_removed':
-      return `- index ${name} ${describeIndexBody(b)}`;
+      return `- index ${name} ${describeIndexBody(c.before)}`;
     case 'index_changed':
-      return `~ index ${name}: ${describeIndexBody(b)} ${ARROW} ${describeIndexBody(a)}`;
+      return `~ index ${name}: ${describeIndexBody(c.before)} ${ARROW} ${describeIndexBody(c.after)}`;
     case 'fk_added':
-      return `+ foreign key ${describeFk(a)}`;
+      return `+ foreign key ${describeFk(c.after)}`;
     case 'fk_removed':
-      return `- foreign key ${describeFk(b)}`;
+      return `- foreign key ${describeFk(c.before)}`;
     case 'check_added':
-      return `+ check ${describeCheck(a)}`;
+      return `+ check ${describeCheck(c.after)}`;
     case 'check_removed':
-      return `- check ${describeCheck(b)}`;
+      return `- check ${describeCheck(c.before)}`;
     case 'trigger_added':
-      return `+ trigger ${name}: ${brief((a as TriggerSnapshot).definition)}`;
+      return `+ trigger ${name}: ${brief(c.after.definition)}`;
     case 'trigger_removed':
       return `- trigger ${name}`;
     case 'trigger_changed':
-      return `~ trigger ${name}: ${briefPair((b as TriggerSnapshot).definition, (a as TriggerSnapshot).definition)}`;
+      return `~ trigger ${name}: ${briefPair(c.before.definition, c.after.definition)}`;
     case 'rows_changed':
-      return `~ rows: ${String(c.before)} ${ARROW} ${String(c.after)}`;
+      return `~ rows: ${c.before} ${ARROW} ${c.after}`;
     case 'data_changed':
-      return `~ data changed (fingerprint ${String(c.before)} ${ARROW} ${String(c.after)})`;
+      return `~ data changed (fingerprint ${c.before} ${ARROW} ${c.after})`;
     case 'view_added':
-      return `+ ${(a as ViewSnapshot).materialized ? 'materialized view' : 'view'} ${name}: ${brief((a as ViewSnapshot).definition)}`;
+      return `+ ${c.after.materialized ? 'materialized view' : 'view'} ${name}: ${brief(c.after.definition)}`;
     case 'view_removed':
-      return `- ${(b as ViewSnapshot).materialized ? 'materialized view' : 'view'} ${name}`;
+      return `- ${c.before.materialized ? 'materialized view' : 'view'} ${name}`;
     case 'view_changed':
-      return `~ view ${name}: ${briefPair((b as ViewSnapshot).definition, (a as ViewSnapshot).definition)}`;
+      return `~ view ${name}: ${briefPair(c.before.definition, c.after.definition)}`;
     case 'sequence_added':
-      return `+ sequence ${name} (${describeSequence(a)})`;
+      return `+ sequence ${name} (${describeSequence(c.after)})`;
     case 'sequence_removed':
       return `- sequence ${name}`;
     case 'sequence_changed':
-      return `~ sequence ${name}: ${sequenceChanges(b, a)}`;
+      return `~ sequence ${name}: ${sequenceChanges(c.before, c.after)}`;
     case 'enum_added':
-      return `+ enum ${name} (${(a as EnumSnapshot).values.join(', ')})`;
+      return `+ enum ${name} (${c.after.values.join(', ')})`;
     case 'enum_removed':
       return `- enum ${name}`;
     case 'enum_changed':
-      return `~ enum ${name}: (${(b as EnumSnapshot).values.join(', ')}) ${ARROW} (${(a as EnumSnapshot).values.join(', ')})`;
+      return `~ enum ${name}: (${c.before.values.join(', ')}) ${ARROW} (${c.after.values.join(', ')})`;
     case 'function_added':
       return `+ function ${name}`;
     case 'function_removed':
       return `- function ${name}`;
     case 'function_changed':
-      return `~ function ${name}: ${briefPair(defOf(b), defOf(a))}`;
+      return `~ function ${name}: ${briefPair(defOf(c.before), defOf(c.after))}`;
   }
 }
 

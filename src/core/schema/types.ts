@@ -170,53 +170,73 @@ export interface SnapshotOptions {
   fingerprint?: boolean;
 }
 
-export type SchemaChangeKind =
-  | 'table_added'
-  | 'table_removed'
-  | 'table_renamed'
-  | 'column_added'
-  | 'column_removed'
-  | 'column_changed'
-  | 'column_renamed'
-  | 'primary_key_changed'
-  | 'unique_added'
-  | 'unique_removed'
-  | 'index_added'
-  | 'index_removed'
-  | 'index_changed'
-  | 'fk_added'
-  | 'fk_removed'
-  | 'check_added'
-  | 'check_removed'
-  | 'trigger_added'
-  | 'trigger_removed'
-  | 'trigger_changed'
-  | 'rows_changed'
-  | 'data_changed'
-  | 'view_added'
-  | 'view_removed'
-  | 'view_changed'
-  | 'sequence_added'
-  | 'sequence_removed'
-  | 'sequence_changed'
-  | 'enum_added'
-  | 'enum_removed'
-  | 'enum_changed'
-  | 'function_added'
-  | 'function_removed'
-  | 'function_changed';
+/** A part that appeared: `after` is its snapshot. */
+interface Added<K extends string, T> {
+  kind: K;
+  path: string[];
+  after: T;
+}
+
+/** A part that went: `before` is its snapshot. */
+interface Removed<K extends string, T> {
+  kind: K;
+  path: string[];
+  before: T;
+}
+
+/** A part on both sides that differs: its two snapshots (or names, counts, fingerprints). */
+interface Changed<K extends string, T> {
+  kind: K;
+  path: string[];
+  before: T;
+  after: T;
+}
+
+/** The parts matched by name: each can be added, removed or changed. */
+export interface NamedParts {
+  index: IndexSnapshot;
+  trigger: TriggerSnapshot;
+  view: ViewSnapshot;
+  sequence: SequenceSnapshot;
+  enum: EnumSnapshot;
+  function: FunctionSnapshot;
+}
+
+/** The parts without a reliable identity (constraints): equal or not as a whole, so only added or removed. */
+export interface SetParts {
+  unique: UniqueSnapshot;
+  fk: ForeignKeySnapshot;
+  check: CheckSnapshot;
+}
+
+export type NamedPartChange<N extends keyof NamedParts> =
+  Added<`${N}_added`, NamedParts[N]> | Removed<`${N}_removed`, NamedParts[N]> | Changed<`${N}_changed`, NamedParts[N]>;
+
+export type SetPartChange<N extends keyof SetParts> =
+  Added<`${N}_added`, SetParts[N]> | Removed<`${N}_removed`, SetParts[N]>;
 
 /**
- * One difference between two snapshots. `path[0]` is the table's (or view's, sequence's, …) key: its name, or
- * `schema.name` outside PostgreSQL's `public` schema. `path[1]`, where there is one, names the part of the table
- * (column, index, constraint, trigger). `before`/`after` hold the snapshot parts (see `diffSnapshots` for each kind).
+ * One difference between two snapshots, by kind. `path[0]` is the table's (or view's, sequence's, …) key: its name,
+ * or `schema.name` outside PostgreSQL's `public` schema. `path[1]`, where there is one, names the part of the table
+ * (column, index, constraint, trigger; a constraint without a name: its columns joined with `,`, or a check's
+ * expression). Renames carry the old and new names, `path` naming the new one; `rows_changed` the two counts,
+ * `data_changed` the two fingerprints.
  */
-export interface SchemaChange {
-  kind: SchemaChangeKind;
-  path: string[];
-  before?: unknown;
-  after?: unknown;
-}
+export type SchemaChange =
+  | Added<'table_added', TableSnapshot>
+  | Removed<'table_removed', TableSnapshot>
+  | Changed<'table_renamed', string>
+  | Added<'column_added', ColumnSnapshot>
+  | Removed<'column_removed', ColumnSnapshot>
+  | Changed<'column_changed', ColumnSnapshot>
+  | Changed<'column_renamed', string>
+  | Changed<'primary_key_changed', PrimaryKeySnapshot | null>
+  | Changed<'rows_changed', number>
+  | Changed<'data_changed', string>
+  | { [N in keyof SetParts]: SetPartChange<N> }[keyof SetParts]
+  | { [N in keyof NamedParts]: NamedPartChange<N> }[keyof NamedParts];
+
+export type SchemaChangeKind = SchemaChange['kind'];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The engine readers' interface (snapshot.ts calls them; snapshot-<engine>.ts implement it)
