@@ -95,7 +95,7 @@ function decodeSource(path: string, bytes: Uint8Array): string {
     const bad = firstInvalidUtf8(bytes);
     let line = 1;
     for (let i = 0; i < bad; i++) if (bytes[i] === 0x0a) line++;
-    const hex = bytes[bad]!.toString(16).toUpperCase().padStart(2, '0');
+    const hex = bytes[bad].toString(16).toUpperCase().padStart(2, '0');
     throw new FilesError(
       `${path}:${line}: the file is not valid UTF-8 (byte 0x${hex} at offset ${bad}): save it as UTF-8; ` +
         'write binary values with string escapes ("\\xE9") or parameters',
@@ -107,7 +107,7 @@ function decodeSource(path: string, bytes: Uint8Array): string {
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i]!;
+    const b = bytes[i];
     const n = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (n === 0 || i + n > bytes.length) return i;
     try {

@@ -15,9 +15,11 @@ export class OptionsError extends Error {}
 
 /** The migrations in runner order (ids compared byte by byte, as files are); a duplicate or empty id is refused. */
 export function inMemoryMigrations(migrations: readonly InMemoryMigration[]): MigrationFile[] {
+  // Checked for callers without types; `list` keeps the declared type (isArray would narrow it to any[]).
+  const list: readonly InMemoryMigration[] = migrations;
   if (!Array.isArray(migrations)) throw new OptionsError('migrations must be an array of { id, text }');
   const seen = new Set<string>();
-  const entries = migrations.map((m, i) => {
+  const entries = list.map((m, i) => {
     if (typeof m?.id !== 'string' || typeof m.text !== 'string')
       throw new OptionsError(`migrations[${i}] must be { id: string, text: string }`);
     const id = m.id.endsWith('.lua') ? m.id.slice(0, -4) : m.id;

@@ -170,12 +170,12 @@ describe('the library', () => {
       string,
       { ok: boolean; results: { id: string; status: string }[]; error: { phase: string; message: string } | null }
     >;
-    expect(first!.ok).toBe(true);
-    expect(first!.results.map((r) => r.id)).toContain('0002_create_users');
+    expect(first.ok).toBe(true);
+    expect(first.results.map((r) => r.id)).toContain('0002_create_users');
     expect(again).toEqual({ ok: true, results: [], error: null });
-    expect(broken!.ok).toBe(false);
-    expect(broken!.error!.phase).toBe('check');
-    expect(broken!.error!.message).toMatch(/the database URL must look like one of sqlite:PATH/);
+    expect(broken.ok).toBe(false);
+    expect(broken.error!.phase).toBe('check');
+    expect(broken.error!.message).toMatch(/the database URL must look like one of sqlite:PATH/);
     expect(existsSync(join(project, 'start.db'))).toBe(true);
   });
 
