@@ -3,7 +3,6 @@
  * The guide's files (written per engine) give no differences or only ones that are true and explained; files whose
  * sqlite and postgres blocks disagree give exactly those disagreements; spellings that mean the same give none.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
 import { LuaHost } from '../../src/core/lua/host.ts';
@@ -18,8 +17,7 @@ import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { EXAMPLE_FILES } from '../../src/web/examples.ts';
 import { EXAMPLE_SETS } from '../../src/web/gallery.ts';
 import { resetDatabase } from '../helpers/db-inspect.ts';
-
-const GUIDE = fileURLToPath(new URL('../fixtures/guide/', import.meta.url));
+import { GUIDE } from '../helpers/guide.ts';
 
 let sqlite: Driver;
 let postgres: Driver;

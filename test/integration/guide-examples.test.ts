@@ -2,7 +2,6 @@
  * Every Lua example of the migration guide (test/fixtures/guide/) applied and reverted by the runner on the real
  * engines, sql.js and PGlite, with the schema and data checked after up and after down.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Driver } from '../../src/core/driver.ts';
 import { LuaHost } from '../../src/core/lua/host.ts';
@@ -12,8 +11,7 @@ import { readMigrationsDir } from '../../src/lib/migrations-dir.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { columns, indexes, ledgerIds, resetDatabase, rows, tables } from '../helpers/db-inspect.ts';
-
-const GUIDE = fileURLToPath(new URL('../fixtures/guide/', import.meta.url));
+import { GUIDE, GUIDE_IDS } from '../helpers/guide.ts';
 
 const ENGINES: Array<[string, () => Promise<Driver>]> = [
   ['sqlite (sql.js)', () => openSqlJs()],
@@ -39,19 +37,7 @@ describe.each(ENGINES)("the guide's examples on %s", (_name, open) => {
 
   test('the main sequence: up applies every example, down --all undoes all of it', async () => {
     const files = await readMigrationsDir(GUIDE);
-    expect(files.map((f) => f.id)).toEqual([
-      '0001_example_template',
-      '0002_create_users',
-      '0003_add_email_to_users',
-      '0004_create_products',
-      '0005_add_description_to_products',
-      '0006_index_products_name',
-      '0007_create_roles',
-      '0008_seed_roles',
-      '0009_insert_users_prepared',
-      '0010_insert_users_with_parameters',
-      '0011_users_idempotent',
-    ]);
+    expect(files.map((f) => f.id)).toEqual(GUIDE_IDS);
     const sqlite = driver.engine === 'sqlite';
     const m = migrator(files);
 

@@ -7,7 +7,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -34,8 +33,8 @@ import {
   type CliOutcome,
   type CliRun,
 } from '../helpers/cli-process.ts';
+import { GUIDE, GUIDE_IDS } from '../helpers/guide.ts';
 
-const GUIDE = fileURLToPath(new URL('../fixtures/guide/', import.meta.url));
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'moonwalk-servers-runner-'));
 
 let pgServer: TestServer;
@@ -58,20 +57,6 @@ afterAll(async () => {
   await Promise.all([pgServer?.stop(), myServer?.stop()]);
   fs.rmSync(TMP, { recursive: true, force: true });
 });
-
-const GUIDE_IDS = [
-  '0001_example_template',
-  '0002_create_users',
-  '0003_add_email_to_users',
-  '0004_create_products',
-  '0005_add_description_to_products',
-  '0006_index_products_name',
-  '0007_create_roles',
-  '0008_seed_roles',
-  '0009_insert_users_prepared',
-  '0010_insert_users_with_parameters',
-  '0011_users_idempotent',
-];
 
 // ---------------------------------------------------------------------------------------------------------------------
 
