@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The `moonwalk` command: lib/ is built by `npm run build:package` (run by `npm install` in a clone, `npm pack`, and
-// `npm test`); the package ships it built. What runs Lua runs in a worker thread with a memory cap (src/cli/entry.ts).
+// `npm test`); the package ships it built. src/cli/launch.ts picks the thread a
+// command runs on: what runs Lua runs in a worker thread with a memory cap (src/cli/capped-worker.ts).
 // `--version` answers here, before anything else is loaded.
 const argv = process.argv.slice(2);
 if (argv[0] === '--version') {
   const { packageVersion } = await import('../lib/version.js');
   process.stdout.write(`${packageVersion()}\n`);
 } else {
-  const { runCommand } = await import('../lib/entry.js');
-  process.exitCode = await runCommand(argv);
+  const { launchCommand } = await import('../lib/launch.js');
+  process.exitCode = await launchCommand(argv);
 }

@@ -3,7 +3,8 @@
  * both do): plain JavaScript in lib/ that runs with no TypeScript, no patch-package and no build step on the user's
  * machine (DESIGN §8).
  *
- * - lib/entry.js + lib/worker.js: the `moonwalk` command (bin/moonwalk.js imports entry.js, which starts worker.js);
+ * - lib/launch.js + lib/capped-worker-thread.js: the `moonwalk` command (bin/moonwalk.js imports launch.js, which runs
+ *   the command on its thread or starts capped-worker-thread.js);
  *   lib/index.js: the Node library (`moonwalk`); lib/browser.js: `moonwalk/browser`. Shared code is split into
  *   lib/chunks/, so a command loads only the chunks it uses (the engine drivers, lint, schema: on demand).
  * - fengari, patched by patches/fengari+0.1.5.patch, is bundled INTO these files: no fengari copy in the user's tree
@@ -99,9 +100,10 @@ await Promise.all([
     platform: 'node',
     target: 'node20',
     entryPoints: {
-      entry: 'src/cli/entry.ts',
+      launch: 'src/cli/launch.ts',
+      'capped-worker': 'src/cli/capped-worker.ts',
       version: 'src/cli/version.ts',
-      worker: 'src/cli/worker.ts',
+      'capped-worker-thread': 'src/cli/capped-worker-thread.ts',
       // `moonwalk mcp`'s sandbox, started by code that lands in a chunk: beside the chunks (checked below).
       'chunks/sandbox-worker': 'src/cli/mcp/sandbox-worker.ts',
       index: 'src/lib/index.ts',

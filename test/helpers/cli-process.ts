@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.ts';
+import { runCommand } from '../../src/cli/command.ts';
 import type { Driver, SqlValue } from '../../src/core/driver.ts';
 import { LEDGER_TABLE } from '../../src/core/ledger.ts';
 import { openDatabase } from '../../src/drivers/node/open-database.ts';
@@ -31,9 +31,9 @@ function newestSource(dir: string): number {
  */
 export function ensureCliBuilt(): void {
   const built = [
-    path.join(ROOT, 'lib', 'entry.js'),
-    path.join(ROOT, 'lib', 'worker.js'),
-    path.join(ROOT, 'dist', 'src', 'cli', 'main.js'),
+    path.join(ROOT, 'lib', 'launch.js'),
+    path.join(ROOT, 'lib', 'capped-worker-thread.js'),
+    path.join(ROOT, 'dist', 'src', 'cli', 'command.js'),
   ];
   const sources = Math.max(
     ...['src/cli', 'src/core', 'src/drivers', 'src/lib'].map((d) => newestSource(path.join(ROOT, d))),
@@ -98,7 +98,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliOut
   return startCli(args, options).done;
 }
 
-/** `main` in this process (no worker thread, no child process), with its output captured. */
+/** `runCommand` in this process (no worker thread, no child process), with its output captured. */
 export async function runCliInProcess(
   args: string[],
   env: Record<string, string | undefined> = {},
@@ -106,7 +106,7 @@ export async function runCliInProcess(
   const started = performance.now();
   let stdout = '';
   let stderr = '';
-  const code = await main(args, {
+  const code = await runCommand(args, {
     out: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
     env,

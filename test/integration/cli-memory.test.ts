@@ -1,9 +1,9 @@
 /**
- * The `moonwalk` command runs its work in a worker thread with a memory cap (src/cli/entry.ts, DESIGN §2: huge
+ * The `moonwalk` command runs its work in a worker thread with a memory cap (src/cli/capped-worker.ts, DESIGN §2: huge
  * allocations are stopped with a clear error and rolled back). As a child process (`node bin/moonwalk.js`, built
  * first when dist/ is older than the sources): a memory-bomb migration on a SQLite file and on a PGlite directory
  * exits 1 with the message (one JSON document with --json), leaves no trace in the database and frees the lock for
- * the next run; Ctrl-C stops a run and rolls it back (exit 130); a good run prints exactly what `main` prints in
+ * the next run; Ctrl-C stops a run and rolls it back (exit 130); a good run prints exactly what `runCommand` prints in
  * process; and the worker's start-up overhead on `moonwalk status` is measured.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -222,7 +222,7 @@ describe('Ctrl-C', () => {
 });
 
 describe('a good run is unchanged by the worker', () => {
-  test('the same output and exit codes as main in process, --json one document', async () => {
+  test('the same output and exit codes as runCommand in process, --json one document', async () => {
     const dir = writeMigrations(fresh('migrations'), {
       '0001_a': {
         up: 'print("making a") assert(db:execute("CREATE TABLE a (v TEXT)"))',
@@ -283,15 +283,15 @@ describe('a good run is unchanged by the worker', () => {
 });
 
 describe('the worker', () => {
-  test('prints exactly what `main` on the main thread prints', async () => {
+  test('prints exactly what `runCommand` on the main thread prints', async () => {
     const dir = bombFolder(STRING_BOMB);
     const file = fresh('status.db');
-    // The command as bin/moonwalk.js ran it before the worker: main on the main thread.
+    // The command as bin/moonwalk.js ran it before the worker: runCommand on the main thread.
     const direct = join(tmp, 'in-process.mjs');
     writeFileSync(
       direct,
-      `import { main } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/cli/main.js')).href)};\n` +
-        'process.exitCode = await main(process.argv.slice(2));\n',
+      `import { runCommand } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/cli/command.js')).href)};\n` +
+        'process.exitCode = await runCommand(process.argv.slice(2));\n',
     );
     expect((await moonwalk(['up', '--step', '1', '--db', `sqlite:${file}`, '--dir', dir])).code).toBe(0);
     for (const args of [

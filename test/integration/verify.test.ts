@@ -2,7 +2,7 @@
  * `verify` (DESIGN §5, §6) on sql.js and PGlite: reversible migrations pass; a `down` that forgets an index, a column
  * or a seeded row is caught (the last through the data fingerprint); a migration without `down` is reported and
  * verification goes on; a failing `up` stops it. Then the command line: `verify`, `lint`, `schema` and `diff` through
- * `main()` with a captured io, their JSON shapes and exit codes.
+ * `runCommand()` with a captured io, their JSON shapes and exit codes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { Migrator } from '../../src/core/migrator.ts';
 import { verifyMigrations, type VerifyResult } from '../../src/core/verify.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
-import { main } from '../../src/cli/main.ts';
+import { runCommand } from '../../src/cli/command.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Migration files
@@ -281,7 +281,7 @@ interface Run {
 async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), env });
+  const code = await runCommand(args, { out: (t) => out.push(t), err: (t) => err.push(t), env });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -3,7 +3,7 @@
  * call at a time, and keeps PGlite warm between calls. The limits of the command apply to each call:
  * - instructions and Lua seconds inside the worker (the Lua host stops the phase; the call answers with that error
  *   and the worker goes on);
- * - memory here, as `moonwalk` does it (src/cli/entry.ts): the worker's heap is capped, and the process's resident
+ * - memory here, as `moonwalk` does it (src/cli/capped-worker.ts): the worker's heap is capped, and the process's resident
  *   memory is watched while a call runs, counted from when the call started. A call that goes over, or whose
  *   worker crashes, or that the client cancels, ends the worker: its databases (and their open transaction) go with
  *   it, the call answers with an error naming the migration, and the next call starts a new worker.

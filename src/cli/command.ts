@@ -1,6 +1,7 @@
 /**
- * `moonwalk`: the Node entry point. Reads the folder, opens the database, hands both to the core, prints the
- * result (human lines, or one JSON document with --json) and sets the exit code of DESIGN §5.
+ * One `moonwalk` command, in this thread: reads the folder, opens the database, hands both to the core, prints the
+ * result (human lines, or one JSON document with --json) and answers the exit code of DESIGN §5. src/cli/launch.ts
+ * decides the thread: this one, or a capped worker (src/cli/capped-worker.ts) for what runs Lua.
  */
 import { writeNewMigration } from './new-migration.ts';
 import { indentLines, terminalSafe } from './terminal-text.ts';
@@ -29,7 +30,7 @@ const inspect = () => import('./inspect.ts');
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
- * Progress for a caller that watches the run (the worker wrapper, src/cli/worker.ts): the runner's events, and when
+ * Progress for a caller that watches the run (src/cli/capped-worker.ts): the runner's events, and when
  * the database is being opened (the engine's own memory is not the migration's).
  */
 export type CliEvent = MigratorEvent | { type: 'connecting' } | { type: 'connected' };
@@ -47,7 +48,7 @@ const nodeIo: Io = {
   env: process.env,
 };
 
-export async function main(argv: string[], rawIo: Io = nodeIo): Promise<number> {
+export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<number> {
   const io: Io = {
     ...rawIo,
     out: (text) => rawIo.out(terminalSafe(text)),
@@ -113,7 +114,7 @@ export async function main(argv: string[], rawIo: Io = nodeIo): Promise<number> 
     const driver = throwaway ? await (await inspect()).openThrowaway(throwaway) : await connect(url, args);
     io.event?.({ type: 'connected' });
     try {
-      return await runCommand(args, driver, files, io, json, github);
+      return await runOnDatabase(args, driver, files, io, json, github);
     } finally {
       await driver.close();
     }
@@ -189,7 +190,7 @@ async function runOnTargets(
   });
 }
 
-async function runCommand(
+async function runOnDatabase(
   args: ParsedArgs,
   driver: Driver,
   files: Awaited<ReturnType<typeof readMigrationsDir>>,

@@ -1,10 +1,10 @@
 /**
- * The `moonwalk` command's work, inside the worker thread that `entry.ts` starts: `main(argv)` with its output and
- * progress posted to the main thread as plain messages, in order, on the one port. Nothing here decides anything: the
- * command behaves exactly as `main` in process, and the main thread prints what it is sent.
+ * Inside the worker thread that src/cli/capped-worker.ts starts: `runCommand(argv)` with its output and progress
+ * posted to the main thread as plain messages, in order, on the one port. Nothing here decides anything: the command
+ * behaves exactly as `runCommand` in process, and the main thread prints what it is sent.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { main, type CliEvent } from './main.ts';
+import { runCommand, type CliEvent } from './command.ts';
 
 /** What the worker posts, in order: `ready` once everything is loaded, output and events, then `exit` with the code. */
 export type WorkerMessage =
@@ -15,12 +15,12 @@ export interface WorkerInput {
 }
 
 const port = parentPort;
-if (!port) throw new Error('src/cli/worker.ts runs inside the worker that entry.ts starts');
+if (!port) throw new Error('src/cli/capped-worker-thread.ts runs inside the worker that capped-worker.ts starts');
 const post = (message: WorkerMessage) => port.postMessage(message);
 const { argv } = workerData as WorkerInput;
 
 post({ t: 'ready' });
-const code = await main(argv, {
+const code = await runCommand(argv, {
   out: (text) => post({ t: 'out', text }),
   err: (text) => post({ t: 'err', text }),
   env: process.env,

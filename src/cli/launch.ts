@@ -1,0 +1,30 @@
+/**
+ * Where a `moonwalk` command runs (`bin/moonwalk.js` → here → `runCommand` in src/cli/command.ts):
+ * - `moonwalk mcp`: the MCP server, which stays up across calls and gives each call a sandbox worker of its own;
+ * - commands that run no Lua (status, schema, lint, new, --help): on this thread, as `runCommand` in process;
+ * - everything else: in a worker thread whose memory is capped and that Ctrl-C stops (src/cli/capped-worker.ts).
+ */
+import { parseArgs } from './args.ts';
+
+/**
+ * The worker is there to cap and stop runaway Lua code, so commands that run none answer on this thread and save
+ * starting a second V8 isolate that loads the command again (status and --help are what deploys and people run most;
+ * issue 10's process-start targets).
+ */
+const NO_LUA = new Set(['status', 'schema', 'lint', 'new']);
+
+function runsNoLua(argv: string[]): boolean {
+  try {
+    const { command, flags } = parseArgs(argv);
+    return flags.help === true || NO_LUA.has(command);
+  } catch {
+    return false; // the worker reports the bad usage, as runCommand does
+  }
+}
+
+/** Runs `moonwalk ...argv` (the bin's one call); resolves to the exit code. */
+export async function launchCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'mcp') return (await import('./mcp/command.ts')).mcpCommand(argv);
+  if (runsNoLua(argv)) return (await import('./command.ts')).runCommand(argv);
+  return (await import('./capped-worker.ts')).runInCappedWorker(argv);
+}
