@@ -6,7 +6,7 @@
  */
 import type { MigrationResult, RunResult, StatusEntry } from '../core/results.ts';
 import { clockOf } from './format.ts';
-import type { DiffLine, EngineId, RunCommand } from './worker/protocol.ts';
+import type { Baselines, DiffLine, EngineId, RunCommand } from './worker/protocol.ts';
 import { plural } from '../core/plural.ts';
 import type { TraceMigration } from '../core/trace.ts';
 
@@ -104,6 +104,7 @@ export function recordStop(
   interrupted: string | null,
   finished: MigrationResult[] = [],
   restored = false,
+  baselines: Baselines = {},
 ): Timeline {
   const engines = new Set([current, ...timeline.steps.map((s) => s.engine)]);
   let next = timeline;
@@ -118,7 +119,9 @@ export function recordStop(
       `${interrupted ? `${interrupted} was running.${before} ` : ''}` +
       (kept
         ? 'The engine was ended and started again; the database was put back as it was after the last migration that committed.'
-        : 'The engine was ended and started again with an empty database.');
+        : baselines[engine]
+          ? 'The engine was ended and started again from the starting database (the one you opened or loaded).'
+          : 'The engine was ended and started again with an empty database.');
     next = add(next, {
       engine,
       kind: 'stopped',

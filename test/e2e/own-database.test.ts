@@ -50,16 +50,16 @@ async function menu(page: Page, name: string): Promise<void> {
 }
 
 /** The page's files replaced by `OWN_FILES`, through "Migration files to import". */
-async function useOwnFiles(page: Page): Promise<void> {
+async function useOwnFiles(page: Page, files = OWN_FILES): Promise<void> {
   await page
     .getByLabel('Migration files to import')
-    .setInputFiles(OWN_FILES.map((f) => ({ name: f.name, mimeType: 'text/plain', buffer: Buffer.from(f.text) })));
+    .setInputFiles(files.map((f) => ({ name: f.name, mimeType: 'text/plain', buffer: Buffer.from(f.text) })));
   // The page asks first only when the files it replaces were edited.
   const replace = page.getByRole('button', { name: 'Replace files', exact: true });
   const loaded = page.getByRole('button', { name: OWN_FILES[1].name, exact: true });
   await replace.or(loaded).first().waitFor();
   if (await replace.isVisible()) await replace.click();
-  await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).waitFor();
+  await page.getByRole('button', { name: files.at(-1)!.name, exact: true }).waitFor();
   await idle(page);
 }
 
@@ -116,6 +116,43 @@ describe('a SQLite file of ones own', () => {
     await idle(page);
     expect(await region(page, 'Schema')).not.toContain('users');
     expect(await fileState(page, OWN_FILES[0].name)).toMatch(/pending/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  test('Stop during a runaway migration keeps the file: what committed on top of it stays, Reset goes back to it', async () => {
+    const { page, errors } = await freshPage();
+    const runaway = {
+      name: '0003_runaway.lua',
+      text: OWN_FILES[1].text
+        .replace('add notes', 'runaway')
+        .replace(/up\(function\(db\) .* end\)/, 'up(function(db) while true do end end)'),
+    };
+    expect(runaway.text).toContain('while true do end');
+    await useOwnFiles(page, [...OWN_FILES, runaway]);
+    await page.getByLabel('Open database file').setInputFiles({
+      name: 'app.sqlite',
+      mimeType: 'application/vnd.sqlite3',
+      buffer: Buffer.from(bytes),
+    });
+    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
+    await idle(page);
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    // 0002 commits, then 0003 runs forever
+    await expect.poll(() => region(page, 'Log'), { timeout: 30_000 }).toMatch(/0002_add_notes applied/);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect
+      .poll(() => region(page, 'Log'), { timeout: 30_000 })
+      .toContain('The database is back as it was after the last migration that committed');
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
+    expect(await fileState(page, runaway.name)).toMatch(/pending/);
+    expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*note/);
+    expect(await region(page, 'Schema')).toContain('users');
+    await page.getByRole('button', { name: 'Reset database' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
+    expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*users/);
     expect(errors).toEqual([]);
   }, 120_000);
 

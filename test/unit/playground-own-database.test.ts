@@ -156,3 +156,62 @@ test('a pg_dump-style dump on PostgreSQL: COPY rows, Reset back to it, kept and 
   expect(again.store.getState().notice).toBe('Restored the database you had: 1 applied.');
   expect(tables(again.store.getState())).toEqual(['orders:1', 'users:2']);
 }, 300_000);
+
+const TAGS = {
+  name: '0003_tags.lua',
+  text: OWN_FILES[1].text
+    .replace('add notes', 'tags')
+    .replace('ALTER TABLE orders ADD COLUMN note TEXT', 'CREATE TABLE tags (name TEXT)')
+    .replace('ALTER TABLE orders DROP COLUMN note', 'DROP TABLE tags'),
+};
+
+/** Apply all on `pg`, stopped once `when` holds while it runs. */
+async function stopApplyAll(pg: Playground, when: (s: PlaygroundState) => boolean): Promise<void> {
+  const stop: { pressed: Promise<void> | null } = { pressed: null };
+  const unsubscribe = pg.store.subscribe((state) => {
+    if (!stop.pressed && state.busy === 'Apply all' && when(state)) stop.pressed = pg.actions.stop();
+  });
+  const running = pg.actions.runCommand('apply-all');
+  await until(pg, () => stop.pressed !== null);
+  unsubscribe();
+  await running;
+  await stop.pressed;
+  await until(pg, (s) => s.busy === null && s.engineState === 'ready' && s.status.length === 3);
+}
+
+test('Stop keeps the baseline: what committed on top of it stays, and Reset database goes back to it', async () => {
+  const { bytes } = await makeOwnSqlite(tmp);
+  const pg = await started();
+  await pg.actions.replaceFiles([...OWN_FILES, TAGS], 'three files');
+  expect(await pg.actions.openDatabaseFile(new File([bytes], 'app.sqlite'))).toBe(true);
+  // stopped once 0002 has committed: 0003 is pending again, the file's rows are all there
+  await stopApplyAll(pg, (s) => s.progress?.finished.length === 1);
+  let s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:applied', '0002:applied', '0003:pending']);
+  expect(tables(s)).toEqual(['orders:3', 'users:3']);
+  await pg.actions.resetDatabase();
+  s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:applied', '0002:pending', '0003:pending']);
+  expect(tables(s)).toEqual(['orders:3', 'users:3']);
+  await pg.actions.verify();
+  expect(pg.store.getState().verify?.migrations.map((m) => m.outcome)).toEqual(['reversible', 'reversible']);
+}, 60_000);
+
+test('Stop before the command sent its checkpoint: the database kept when the last command ended, never empty', async () => {
+  const { bytes } = await makeOwnSqlite(tmp);
+  const keeper = memoryKeeper();
+  const pg = await started(keeper);
+  await pg.actions.replaceFiles([...OWN_FILES, TAGS], 'three files');
+  expect(await pg.actions.openDatabaseFile(new File([bytes], 'app.sqlite'))).toBe(true);
+  await pg.actions.runCommand('apply-next');
+  await until(pg, () => keeper.value?.applied.length === 1);
+  await stopApplyAll(pg, (s) => s.checkpoint === null);
+  const s = pg.store.getState();
+  expect(states(s)).toEqual(['0001:applied', '0002:applied', '0003:pending']);
+  expect(tables(s)).toEqual(['orders:3', 'users:3']);
+  expect(s.log.map((e) => e.text)).toContain(
+    'The database is back as it was after the last migration that committed: 0001_index_emails, 0002_add_notes stay applied.',
+  );
+  await pg.actions.resetDatabase();
+  expect(states(pg.store.getState())).toEqual(['0001:applied', '0002:pending', '0003:pending']);
+}, 60_000);

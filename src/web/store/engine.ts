@@ -8,6 +8,7 @@ import type { Ctx } from './context.ts';
 import { withLog, withProblem } from './log.ts';
 import { restoreAfterStop, runEvent, sources, stopWorker, withDb } from './runs.ts';
 import { CLEARED_RUN_VIEW } from './state.ts';
+import type { DatabaseKeeper } from './own-database.ts';
 
 /** What the engine client tells the store. */
 export function engineListener(ctx: Ctx): EngineClientListener {
@@ -96,12 +97,15 @@ export function switchEngine(ctx: Ctx, engine: EngineId): Promise<void> {
  * the last migration that committed. Does nothing while nothing runs (unless the worker has failed: then it starts a
  * fresh one).
  */
-export async function stop(ctx: Ctx): Promise<void> {
-  const { busy, engineState } = ctx.get();
-  if (busy === null && engineState !== 'failed') return;
-  const restoration = stopWorker(ctx);
+export async function stop(ctx: Ctx, keeper?: DatabaseKeeper): Promise<void> {
+  const stoppable = () => ctx.get().busy !== null || ctx.get().engineState === 'failed';
+  if (!stoppable()) return;
+  // Without the command's checkpoint (it had not come yet), the database kept when the last command ended.
+  const kept = ctx.get().checkpoint === null && keeper ? await keeper.kept() : null;
+  if (!stoppable()) return;
+  const restoration = stopWorker(ctx, kept);
   await openEngine(ctx, 'restart');
-  if (restoration && ctx.get().engineState === 'ready') await restoreAfterStop(ctx, restoration);
+  if (ctx.get().engineState === 'ready') await restoreAfterStop(ctx, restoration);
 }
 
 /** Asks for the ledger and the schema of the current database. */

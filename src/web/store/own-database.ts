@@ -40,6 +40,7 @@ async function startWith(
       ? chain(
           state,
           (s) => withDb(s, result.db),
+          (s) => ({ baselines: { ...s.baselines, [result.db.engine]: baseline } }),
           (s) => opened(s, describe(result.notes)),
         )
       : { alert: { message: result.message }, ...withLog(state, { kind: 'error', text: result.message }) },
@@ -90,6 +91,7 @@ export async function startEmpty(ctx: Ctx): Promise<void> {
     chain(
       state,
       (s) => withDb(s, result.db),
+      (s) => ({ baselines: withoutKey(s.baselines, result.db.engine) }),
       (s) =>
         opened(
           s,
@@ -97,6 +99,11 @@ export async function startEmpty(ctx: Ctx): Promise<void> {
         ),
     ),
   );
+}
+
+function withoutKey<K extends string, V>(record: Partial<Record<K, V>>, key: K): Partial<Record<K, V>> {
+  const { [key]: _gone, ...rest } = record;
+  return rest as Partial<Record<K, V>>;
 }
 
 /** Stores the current database (after each command). */
@@ -123,6 +130,7 @@ export async function restoreKept(ctx: Ctx, keeper: DatabaseKeeper): Promise<voi
     chain(
       state,
       (s) => withDb(s, result.db),
+      (s) => ({ baselines: kept.baseline ? { ...s.baselines, [kept.engine]: kept.baseline } : s.baselines }),
       (s) => ({ notice: result.note, ...withLog(s, { kind: 'info', text: result.note }) }),
     ),
   );

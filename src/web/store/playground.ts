@@ -62,7 +62,7 @@ const ACTIONS = {
   resetDatabase: (ctx: Ctx) => resetDatabase(ctx),
   verify,
   runSql,
-  stop,
+  stop: (ctx: Ctx) => stop(ctx),
   switchEngine,
   refreshStatus,
   compareEngines,
@@ -128,6 +128,7 @@ export function createPlayground(options: PlaygroundOptions): Playground {
     store,
     actions: {
       ...bind(ctx, ACTIONS),
+      stop: () => stop(ctx, keeper),
       occupy: (label, body, finish, starting) => occupy(ctx, label, body, finish, starting),
     },
     async start() {

@@ -11,8 +11,10 @@ import { StoppedError } from '../worker/client.ts';
 import {
   COMMAND_LABELS,
   ENGINE_LABELS,
+  type Baselines,
   type Checkpoint,
   type DbView,
+  type KeptDatabase,
   type ResultOf,
   type RunCommand,
   type RunEvent,
@@ -278,35 +280,48 @@ export async function runSql(ctx: Ctx, sql: string): Promise<void> {
 }
 
 /**
- * Ends the worker, whatever it runs, and starts a fresh one with empty databases; answers what the stopped command
- * left to put back: the database as it found it, and how many migrations it had finished since (to run again). The
- * caller opens the engine and restores it (store/engine.ts `stop`).
+ * Ends the worker, whatever it runs, and starts a fresh one with empty databases; answers what to put back: the
+ * database as the stopped command found it (its checkpoint; else `kept`, the database kept when the last command
+ * ended), each engine's baseline, and how many migrations the command had finished since (to run again). The caller
+ * opens the engine and restores it (store/engine.ts `stop`).
  */
-export function stopWorker(ctx: Ctx): Restoration | null {
+export function stopWorker(ctx: Ctx, kept: KeptDatabase | null = null): Restoration {
   const state = ctx.get();
-  const { checkpoint } = state;
+  const checkpoint = state.checkpoint?.engine === state.engine ? state.checkpoint : null;
   const finished = state.progress?.finished ?? [];
-  const restoration =
-    checkpoint && checkpoint.engine === state.engine
-      ? { checkpoint, replay: checkpoint.command ? replayOf(finished) : null }
-      : null;
+  const found = checkpoint ?? (kept?.engine === state.engine ? kept : null);
+  // Only the run commands' finished migrations are in the database (Verify's ran on a throwaway one).
+  const command = checkpoint ? checkpoint.command : RUN_LABELS.has(state.busy ?? '') ? state.busy : null;
+  const restoration: Restoration = {
+    checkpoint,
+    kept: checkpoint ? null : found === kept ? kept : null,
+    baselines: state.baselines,
+    replay: command ? replayOf(finished) : null,
+  };
+  const baseline = state.baselines[state.engine] !== undefined;
   ctx.client().restart();
   ctx.update((s) => ({
     ...CLEARED_RUN_VIEW,
     ...NOT_BUSY,
-    timeline: recordStop(s.timeline, clock(), s.engine, s.busy, finished, restoration !== null),
+    timeline: recordStop(s.timeline, clock(), s.engine, s.busy, finished, found !== null, s.baselines),
     ...withLog(s, {
       kind: 'warn',
-      text: restoration
+      text: found
         ? 'Stopped: the engine worker was ended and a fresh one started. Putting the database back as it was after the last migration that committed…'
-        : 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.',
+        : baseline
+          ? 'Stopped: the engine worker was ended and a fresh one started. The database is back at its starting database (the one you opened or loaded).'
+          : 'Stopped: the engine worker was ended and a fresh one started. The database was reset — every migration is pending again.',
     }),
   }));
   return restoration;
 }
 
+const RUN_LABELS = new Set<string>(Object.values(COMMAND_LABELS));
+
 export interface Restoration {
-  checkpoint: Checkpoint;
+  checkpoint: Checkpoint | null;
+  kept: KeptDatabase | null;
+  baselines: Baselines;
   replay: { direction: Direction; steps: number } | null;
 }
 
@@ -325,7 +340,7 @@ export async function restoreAfterStop(ctx: Ctx, restoration: Restoration): Prom
   await occupy(
     ctx,
     'Restore database',
-    { type: 'restore', checkpoint: restoration.checkpoint, replay: restoration.replay, files: sources(ctx.get()) },
+    { type: 'restore', ...restoration, files: sources(ctx.get()) },
     (state, result) =>
       chain(
         state,

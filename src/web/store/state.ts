@@ -10,6 +10,7 @@ import type { ThemeChoice } from '../theme.ts';
 import { EMPTY_TIMELINE, type Timeline } from '../timeline.ts';
 import {
   ENGINE_LABELS,
+  type Baselines,
   type Checkpoint,
   type CompareReport,
   type DiffLine,
@@ -85,6 +86,8 @@ export interface PlaygroundState {
   progress: RunProgress | null;
   /** The database as that command found it (its first event): what a Stop puts back. */
   checkpoint: Checkpoint | null;
+  /** Each engine's starting database (store/own-database.ts), as the worker has it: a Stop gives them to the next. */
+  baselines: Baselines;
   status: StatusEntry[];
   /** Failed or skipped in the last run that touched them, by id. */
   outcomes: Record<string, 'failed' | 'skipped'>;
@@ -151,6 +154,7 @@ export function initialState(start: Start): PlaygroundState {
     runId: null,
     progress: null,
     checkpoint: null,
+    baselines: {},
     status: [],
     outcomes: {},
     schema: null,

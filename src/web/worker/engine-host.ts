@@ -470,6 +470,29 @@ async function sqlConsole(slot: Slot, sql: string): Promise<SqlConsoleResult> {
   }
 }
 
+/** Makes the database `kept` holds (and its baseline) the current one. */
+async function openKept(host: EngineHost, kept: KeptDatabase): Promise<Slot> {
+  const engine = kept.engine;
+  host.setBaseline(engine, kept.baseline);
+  let driver: Driver;
+  if (kept.sqlite !== null && engine === 'sqlite') {
+    driver = await host.openFile('sqlite', kept.sqlite);
+  } else {
+    driver = await host.openThrowaway(engine, true);
+    // PostgreSQL is kept as its baseline and the migrations applied on it: they run again, as they ran before.
+    if (kept.applied.length > 0) {
+      const migrator = new Migrator({ driver, files: migrationFiles(kept.applied), host: host.lua() });
+      try {
+        await migrator.up();
+      } finally {
+        migrator.dispose();
+      }
+    }
+  }
+  await host.install(engine, driver, undefined, kept.applied);
+  return host.currentSlot();
+}
+
 /** The requests that occupy the worker (Stop ends them): the database is kept before each. */
 const CHECKPOINTED = new Set<RequestType>(['run', 'sql', 'verify', 'compare', 'export']);
 
@@ -523,7 +546,15 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     return { kind: 'export', engine: slot.engine, ...(await exportDatabase(slot.driver)) };
   },
   async restore(host, request) {
-    const slot = await host.restore(request.checkpoint);
+    for (const engine of ['sqlite', 'postgres'] as const) host.setBaseline(engine, request.baselines[engine] ?? null);
+    let slot: Slot;
+    if (request.checkpoint) slot = await host.restore(request.checkpoint);
+    else if (request.kept && request.kept.engine === host.engine) slot = await openKept(host, request.kept);
+    else {
+      // Nothing kept of the database as the command found it: its baseline (the person's own), or empty.
+      await host.dropCurrent();
+      slot = await host.currentSlot();
+    }
     let replayed: RunResult | null = null;
     const { replay } = request;
     if (replay && replay.steps > 0) {
@@ -575,26 +606,7 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     return { kind: 'keep', kept };
   },
   async 'restore-kept'(host, request) {
-    const { kept } = request;
-    const engine = kept.engine;
-    host.setBaseline(engine, kept.baseline);
-    let driver: Driver;
-    if (kept.sqlite !== null && engine === 'sqlite') {
-      driver = await host.openFile('sqlite', kept.sqlite);
-    } else {
-      driver = await host.openThrowaway(engine, true);
-      // PostgreSQL is kept as its baseline and the migrations applied on it: they run again, as they ran before.
-      if (kept.applied.length > 0) {
-        const migrator = new Migrator({ driver, files: migrationFiles(kept.applied), host: host.lua() });
-        try {
-          await migrator.up();
-        } finally {
-          migrator.dispose();
-        }
-      }
-    }
-    await host.install(engine, driver, undefined, kept.applied);
-    const slot = await host.currentSlot();
+    const slot = await openKept(host, request.kept);
     const db = await dbView(host.lua(), slot, migrationFiles(request.files));
     const applied = db.status.filter((m) => m.status === 'applied').length;
     return { kind: 'restore-kept', db, note: `Restored the database you had: ${applied} applied.` };

@@ -48,13 +48,17 @@ export type WorkerRequest =
   /** The current database as a file: SQLite's own file, or a plain SQL dump of PostgreSQL (src/web/db-export.ts). */
   | { type: 'export'; id: number }
   /**
-   * After a Stop, in the fresh worker: the current database put back from a checkpoint, and the migrations the
-   * stopped command had finished since run again (`replay`), so that what committed stays.
+   * After a Stop, in the fresh worker: each engine's baseline given back, the current database put back from a
+   * checkpoint (or, when the stopped command had not sent one yet, from the database kept when the last command ended,
+   * or else from the baseline), and the migrations the stopped command had finished since run again (`replay`), so
+   * that what committed stays.
    */
   | {
       type: 'restore';
       id: number;
-      checkpoint: Checkpoint;
+      checkpoint: Checkpoint | null;
+      kept: KeptDatabase | null;
+      baselines: Baselines;
       replay: { direction: Direction; steps: number } | null;
       files: SourceFile[];
     }
@@ -75,6 +79,9 @@ export type WorkerRequest =
 export type Baseline =
   | { kind: 'sqlite-file'; name: string; bytes: Uint8Array }
   | { kind: 'dump'; name: string; text: string; engine: EngineId };
+
+/** Each engine's baseline, where it has one (the page keeps them to give them to a fresh worker after a Stop). */
+export type Baselines = Partial<Record<EngineId, Baseline>>;
 
 /** The current database as the page keeps it (src/web/db-keep.ts): SQLite's file; PostgreSQL rebuilt from its dump. */
 export interface KeptDatabase {
