@@ -28,6 +28,8 @@ import { LearningLayer, LearningTools } from './Learning.tsx';
 import { DatabasePanel, DiffPanel, LogPanel, SqlConsole } from './Panels.tsx';
 import { KeyboardShortcuts } from './ShortcutsHelp.tsx';
 import { OwnDatabase } from './OwnDatabase.tsx';
+import { Separator } from './Separator.tsx';
+import { panelStyle, usePanelSizes } from '../panel-sizes.ts';
 
 const COMMAND_HELP: Record<RunCommand, string> = {
   'apply-next': 'Apply the first pending migration',
@@ -230,12 +232,24 @@ function PhoneTabs({ tab, choose }: { tab: PhoneTab; choose: (tab: PhoneTab) => 
 
 export function App() {
   const [phoneTab, setPhoneTab] = useState<PhoneTab>('editor');
+  const [sizes, resize] = usePanelSizes();
   return (
     <div className="app">
       <Header />
-      <main className="layout" data-phone-tab={phoneTab}>
+      {/* The separators resize the panels on either side of them (not shown below 1000 px, where panels stack). */}
+      <main className="layout" data-phone-tab={phoneTab} style={panelStyle(sizes)}>
         <PhoneTabs tab={phoneTab} choose={setPhoneTab} />
         <FileList />
+        <Separator
+          label="File list width"
+          orientation="vertical"
+          resizes="before"
+          unit="px"
+          min={160}
+          max={480}
+          keep={420}
+          onResize={(v) => resize('files', v)}
+        />
         <div className="center">
           <Toolbar />
           <section className="editor-panel" aria-label="Editor">
@@ -245,10 +259,38 @@ export function App() {
             <AlertBar />
             <OwnDatabase />
           </section>
+          <Separator
+            label="Editor height"
+            orientation="horizontal"
+            resizes="before"
+            unit="%"
+            min={25}
+            max={90}
+            onResize={(v) => resize('editor', v)}
+          />
           <LogPanel />
         </div>
+        <Separator
+          label="Database column width"
+          orientation="vertical"
+          resizes="after"
+          unit="px"
+          min={260}
+          max={1100}
+          keep={420}
+          onResize={(v) => resize('side', v)}
+        />
         <aside className="side" aria-label="Database">
           <DatabasePanel />
+          <Separator
+            label="Schema height"
+            orientation="horizontal"
+            resizes="before"
+            unit="%"
+            min={15}
+            max={85}
+            onResize={(v) => resize('schema', v)}
+          />
           <DiffPanel />
           <SqlConsole />
         </aside>

@@ -121,10 +121,6 @@ function SchemaView() {
   );
 }
 
-function shorten(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
-}
-
 const SIGN_CLASS: Record<DiffLine['sign'], string> = { '+': 'added', '-': 'removed', '~': 'changed', ' ': 'same' };
 
 function DiffLines({ lines }: { lines: DiffLine[] }) {
@@ -324,7 +320,8 @@ export function ColumnFlags({ column }: { column: ColumnView }) {
     <td className="col-flags">
       {column.primaryKey && <abbr title="primary key">PK</abbr>}
       {!column.nullable && !column.primaryKey && <span>not null</span>}
-      {column.default !== null && <span title={`default ${column.default}`}>= {shorten(column.default, 18)}</span>}
+      {/* Whole, wrapping where it must (styles.css): a default cut short could read as another value. */}
+      {column.default !== null && <span className="col-default">= {column.default}</span>}
     </td>
   );
 }
