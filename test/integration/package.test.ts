@@ -2,7 +2,9 @@
  * Moonwalk as a user installs it (issue 10, DESIGN §8): `npm pack` of this checkout, `npm install -D` of the tarball
  * into a fresh project, and there: the guide's examples with the installed `npx moonwalk` on `sqlite:` and `pglite:`
  * (up, status, down), a plain `.mjs` that imports `migrate`, a `.ts` file type-checked against the shipped types, and
- * what the installed package holds (no tests, benchmarks or TypeScript sources; fengari bundled, not a dependency).
+ * what the installed package holds (no tests, benchmarks or TypeScript sources; fengari bundled, not a dependency);
+ * and a tiny web page that imports `moonwalk/browser` from the installed package, bundled by Vite and run in
+ * Debian's Chromium, migrating on sql.js and on PGlite.
  *
  * Packed once and installed once for the whole file. `npm pack --ignore-scripts` packs the lib/ that `npm test` built
  * (ensureCliBuilt), so no other test sees lib/ rebuilt under it. better-sqlite3 is native: instead of compiling
@@ -24,8 +26,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { build as viteBuild, preview as vitePreview } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureCliBuilt, ROOT } from '../helpers/cli-process.ts';
+import { launchChromium } from '../harness/site.ts';
 
 const GUIDE = join(ROOT, 'test', 'fixtures', 'guide');
 const INSTALL_MS = 300_000;
@@ -236,4 +240,103 @@ describe('the library', () => {
     const errors = tsc.stdout.split('\n').filter((l) => /error TS/.test(l));
     expect(errors.filter((l) => l.startsWith('check.ts') || l.includes('node_modules/moonwalk/'))).toEqual([]);
   });
+});
+
+/** Two migrations for SQLite and PostgreSQL alike: a table, then its rows. */
+const BROWSER_MIGRATIONS = [
+  { id: '0001_users', up: 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)', down: 'DROP TABLE users' },
+  { id: '0002_seed', up: "INSERT INTO users (id, name) VALUES (1, 'ada'), (2, 'alan')", down: 'DELETE FROM users' },
+].map(({ id, up, down }) => {
+  const block = (engine: string) =>
+    `    database("${engine}", function()\n` +
+    `      up(function(db) assert(db:execute(${JSON.stringify(up)})) end)\n` +
+    `      down(function(db) assert(db:execute(${JSON.stringify(down)})) end)\n` +
+    '    end)\n';
+  const text =
+    'return require("migration").define(function()\n' +
+    `  migration("${id}", function()\n${block('sqlite')}${block('postgres')}  end)\nend)\n`;
+  return { id, text };
+});
+
+/** The page: migrates on each engine twice (the second finds nothing to do) and reads the rows back. */
+const BROWSER_PAGE = `
+import { migrate, openSqlJs, openPglite } from 'moonwalk/browser';
+import wasmUrl from 'sql.js/dist/sql-wasm.wasm?url';
+
+const migrations = ${JSON.stringify(BROWSER_MIGRATIONS)};
+
+async function migrateOn(driver) {
+  const first = await migrate({ driver, migrations });
+  const again = await migrate({ driver, migrations });
+  const { rows } = await driver.query('SELECT id, name FROM users ORDER BY id', []);
+  await driver.close();
+  return { engine: driver.engine, first, again, rows };
+}
+
+let result;
+try {
+  result = [await migrateOn(await openSqlJs({ wasmUrl })), await migrateOn(await openPglite())];
+} catch (error) {
+  result = { thrown: String(error && error.stack || error) };
+}
+document.querySelector('#result').textContent = JSON.stringify(result);
+`;
+
+describe('moonwalk/browser in a web page', () => {
+  test(
+    'a page bundled by Vite from the installed package migrates on sql.js and PGlite in Chromium',
+    async () => {
+      const page = join(project, 'page');
+      mkdirSync(page);
+      writeFileSync(
+        join(page, 'index.html'),
+        '<!doctype html><title>app</title><pre id="result"></pre><script type="module" src="./main.js"></script>',
+      );
+      writeFileSync(join(page, 'main.js'), BROWSER_PAGE);
+      const outDir = join(page, 'dist');
+      // The user's own Vite setup, nothing of Moonwalk's (no aliases, no plugins): the package must bundle as it is.
+      const config = { configFile: false as const, root: page, base: './', logLevel: 'error' as const };
+      await viteBuild({ ...config, build: { outDir, target: 'es2022' } });
+      const bundled = readdirSync(join(outDir, 'assets'));
+      expect(bundled.some((f) => /^sql-wasm.*\.wasm$/.test(f))).toBe(true);
+      expect(bundled.some((f) => /^pglite.*\.wasm$/.test(f))).toBe(true);
+
+      const server = await vitePreview({ ...config, build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        const failures: string[] = [];
+        tab.on('pageerror', (error) => failures.push(error.message));
+        tab.on('requestfailed', (request) => failures.push(`${request.url()}: ${request.failure()?.errorText}`));
+        tab.on('response', (response) => {
+          if (response.status() >= 400) failures.push(`${response.url()}: ${response.status()}`);
+        });
+        await tab.goto(server.resolvedUrls!.local[0]);
+        const text = await tab.locator('#result').filter({ hasText: /./ }).textContent({ timeout: 60_000 });
+        expect(failures).toEqual([]);
+        const result = JSON.parse(text!) as unknown;
+        const applied = (engine: string) => ({
+          engine,
+          first: {
+            ok: true,
+            results: [
+              { id: '0001_users', direction: 'up', status: 'applied', duration_ms: expect.any(Number) as number },
+              { id: '0002_seed', direction: 'up', status: 'applied', duration_ms: expect.any(Number) as number },
+            ],
+            error: null,
+          },
+          again: { ok: true, results: [], error: null },
+          rows: [
+            [1, 'ada'],
+            [2, 'alan'],
+          ],
+        });
+        expect(result).toEqual([applied('sqlite'), applied('postgres')]);
+      } finally {
+        await browser.close();
+        await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      }
+    },
+    INSTALL_MS,
+  );
 });
