@@ -4,6 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { lintMigrations } from '../../src/core/lint/index.ts';
 import { encodeShare } from '../../src/web/share.ts';
 import { usePlayground } from './harness.ts';
 
@@ -245,5 +246,140 @@ describe('banners', () => {
     await page.keyboard.insertText('\n');
     await expect.poll(() => alert.count()).toBe(0);
     expect(await editorBox()).toEqual(before);
+  });
+});
+
+/** A share link holding `files` (kept apart from the person's own), opened and ready. */
+async function openFiles(page: Page, files: { name: string; text: string }[]): Promise<void> {
+  await open(page, `${playground.preview.url}#${encodeShare({ files, engine: 'sqlite', selected: files[0].name })}`);
+  await page.keyboard.press('Escape'); // the tour's card
+}
+
+/** A migration file for SQLite whose `up` and `down` bodies are `up` and `down` (no down() at all when null). */
+function sqliteFile(name: string, up: string, down: string | null): { name: string; text: string } {
+  return {
+    name,
+    text: [
+      'return require("migration").define(function()',
+      `    migration("${name}", function()`,
+      '        database("sqlite", function()',
+      `            up(function(db) ${up} end)`,
+      ...(down === null ? [] : [`            down(function(db) ${down} end)`]),
+      '        end)',
+      '    end)',
+      'end)',
+    ].join('\n'),
+  };
+}
+
+describe('banners and the lint panel', () => {
+  test("Verify's banner for a migration without down has Go to line, which puts the cursor on its block", async () => {
+    const context = await playground.context();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openFiles(page, [
+      sqliteFile(
+        '0001_users.lua',
+        'assert(db:execute("CREATE TABLE users (id INTEGER PRIMARY KEY)"))',
+        'assert(db:execute("DROP TABLE users"))',
+      ),
+      sqliteFile('0002_no_down.lua', 'assert(db:execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)"))', null),
+    ]);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('0002_no_down');
+    expect(await alert.innerText()).toContain('has no down');
+    // The block's line: where lint's missing-down warning is.
+    await alert.getByRole('button', { name: 'Go to line 3' }).click();
+    await expect
+      .poll(() => page.getByRole('button', { name: '0002_no_down.lua', exact: true }).getAttribute('aria-current'))
+      .toBeTruthy();
+    await expect.poll(() => page.locator('.cm-activeLine').innerText()).toContain('database("sqlite"');
+    expect(await text(page, 'Log')).toMatch(/Verify 0002_no_down: not reversible/);
+    expect(errors).toEqual([]);
+  });
+
+  test("CodeMirror's lint panel (Ctrl+Shift+M) lists every finding of the file", async () => {
+    const file = sqliteFile(
+      '0001_findings.lua',
+      [
+        'local name = "x"',
+        'assert(db:execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))',
+        `assert(db:execute("INSERT INTO t (name) VALUES ('" .. name .. "')"))`,
+      ].join(' '),
+      null,
+    );
+    const findings = lintMigrations([{ file: file.name, source: file.text }]);
+    expect(findings.length).toBeGreaterThanOrEqual(2);
+    const context = await playground.context();
+    const page = await context.newPage();
+    await openFiles(page, [file]);
+    await page.locator('.cm-content').click();
+    await expect.poll(() => page.locator('.cm-lint-marker').count()).toBeGreaterThan(0);
+    await page.keyboard.press('Control+Shift+M');
+    const panel = page.locator('.cm-panel-lint');
+    await panel.waitFor();
+    const listed = await panel.locator('li').allInnerTexts();
+    expect(listed).toHaveLength(findings.length);
+    for (const finding of findings)
+      expect(
+        listed.some((l) => l.includes(finding.message)),
+        finding.code,
+      ).toBe(true);
+  });
+});
+
+describe('while a command runs', () => {
+  test('the header says what runs, and a failure from before is marked as earlier; Stop ends it', async () => {
+    const context = await playground.context();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openFiles(page, [
+      // Applies; its down never ends.
+      sqliteFile(
+        '0001_slow_down.lua',
+        'assert(db:execute("CREATE TABLE t (id INTEGER PRIMARY KEY)"))',
+        'while true do end',
+      ),
+      sqliteFile('0002_broken.lua', 'assert(db:execute("CREATE TABLE ("))', 'assert(db:execute("SELECT 1"))'),
+    ]);
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await waitForLog(page, '0001_slow_down applied');
+    const files = page.getByRole('navigation', { name: 'Migrations' });
+    await expect.poll(() => files.locator('.badge-failed').innerText()).toBe('failed');
+    const running = page.getByRole('banner').locator('.busy');
+    expect(await running.innerText()).toBe('');
+
+    await page.getByRole('button', { name: 'Revert last' }).click();
+    await expect.poll(() => running.innerText()).toBe('Running: Reverting 0001_slow_down.lua — 1 of 1');
+    expect(await files.locator('.badge-failed').innerText()).toBe('failed earlier');
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect.poll(() => running.innerText(), { timeout: 30_000 }).toBe('');
+    // The database is back as it was before the revert: 0001 still applied, nothing marked as earlier.
+    await expect.poll(() => files.locator('.badge-applied').count()).toBe(1);
+    expect(await files.locator('.badge-earlier').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('Share', () => {
+  test('"Link copied" shows by the Share button, and the link is on the clipboard', async () => {
+    const context = await playground.context({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
+    await open(page, playground.preview.url);
+    await page.keyboard.press('Escape');
+    const button = page.getByRole('button', { name: 'Share', exact: true });
+    await button.click();
+    const note = page.getByRole('banner').getByText('Link copied', { exact: true });
+    await note.waitFor();
+    const [b, n] = [(await button.boundingBox())!, (await note.boundingBox())!];
+    // Beside the button: on its row, next to it.
+    expect(Math.abs(n.y + n.height / 2 - (b.y + b.height / 2))).toBeLessThan(b.height);
+    expect(n.x - (b.x + b.width)).toBeGreaterThanOrEqual(0);
+    expect(n.x - (b.x + b.width)).toBeLessThan(24);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(page.url());
+    expect(new URL(page.url()).hash.length).toBeGreaterThan(1);
   });
 });

@@ -66,7 +66,8 @@ export function KeyboardShortcuts() {
       title="Keyboard shortcuts"
     >
       <p className="modal-intro">
-        They work with the focus in the editor too. Escape stops a command only while one runs.
+        They work with the focus in the editor too. Escape stops a command only while one runs. In the editor,
+        Ctrl+Shift+M (⌘⇧M on a Mac) lists every lint finding of the file, and Ctrl+F searches.
       </p>
       <table className="shortcut-table">
         <thead>

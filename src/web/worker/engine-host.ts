@@ -17,6 +17,7 @@ import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts'
 import { plannedSteps } from './run-plan.ts';
 import { StatementCounter } from './statement-counter.ts';
 import { forPage } from './remedies.ts';
+import { withBlockLine } from './block-line.ts';
 import { idOf } from '../files.ts';
 import {
   ENGINE_LABELS,
@@ -411,7 +412,7 @@ async function run(
       break;
     }
   }
-  result = { ...result, error: forPage(result.error) };
+  result = { ...result, error: forPage(withBlockLine(result.error, latest, slot.engine)) };
   const after = await snapshotOrNull(slot.driver);
   const diff: DiffLine[] | null = before && after ? diffLines(before, after) : null;
   const db = await dbView(engine.lua(), slot, latest, after);

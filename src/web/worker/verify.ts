@@ -10,6 +10,7 @@ import { verifyMigrations as coreVerify, type VerifyEntry as CoreEntry } from '.
 import type { EngineId, VerifyEntry, VerifyReport } from './protocol.ts';
 import { changeLines } from './schema.ts';
 import { describeForPage, forPage } from './remedies.ts';
+import { withBlockLine } from './block-line.ts';
 
 function outcome(entry: CoreEntry): VerifyEntry['outcome'] {
   if (entry.skipped) return 'skipped';
@@ -36,7 +37,7 @@ export async function verifyMigrations(
       differences: changeLines(m.differences),
       ...(m.up_again !== undefined ? { reapplied: m.up_again } : {}),
       ...(m.error !== undefined ? { message: m.error } : m.reason !== undefined ? { message: m.reason } : {}),
-      ...(m.failure ? { error: forPage(m.failure) } : {}),
+      ...(m.failure ? { error: forPage(withBlockLine(m.failure, files, engine)) } : {}),
     })),
     ...(result.error ? { error: forPage(result.error) } : {}),
     durationMs: Math.round(performance.now() - started),
