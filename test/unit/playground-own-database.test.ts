@@ -215,3 +215,52 @@ test('Stop before the command sent its checkpoint: the database kept when the la
   await pg.actions.resetDatabase();
   expect(states(pg.store.getState())).toEqual(['0001:applied', '0002:pending', '0003:pending']);
 }, 60_000);
+
+test('Compare engines starts from the baseline on both engines, and says plainly when the other engine cannot hold it', async () => {
+  const { bytes } = await makeOwnSqlite(tmp);
+  const pg = await started();
+  expect(await pg.actions.openDatabaseFile(new File([bytes], 'app.sqlite'))).toBe(true);
+  await pg.actions.compareEngines();
+  let report = pg.store.getState().compare.report!;
+  expect(report.startsFrom).toBe('app.sqlite');
+  for (const side of report.sides) {
+    expect(side.error).toBeNull();
+    // the file's ledger came along: only 0002 runs, on top of the file's tables and rows
+    expect(side.run?.results.map((r) => `${r.id.slice(0, 4)}:${r.status}`)).toEqual(['0002:applied']);
+    expect(side.schema?.tables.map((t) => `${t.name}:${t.rows}`)).toEqual(['orders:3', 'users:3']);
+  }
+  // the one true difference: the file's INTEGER PRIMARY KEY numbers rows on SQLite, its copy on PostgreSQL does not
+  expect(report.findings.map((f) => `${f.kind}:${f.path.join('.')}`)).toEqual([
+    'column_key:orders.id',
+    'column_key:users.id',
+  ]);
+
+  // AUTOINCREMENT is SQLite's own: PostgreSQL cannot load the file, and the verdict says why
+  const odd = new File(
+    [await sqliteWith('CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT)')],
+    'odd.db',
+  );
+  expect(await pg.actions.openDatabaseFile(odd)).toBe(true);
+  await pg.actions.compareEngines();
+  report = pg.store.getState().compare.report!;
+  expect(report.sides[0].error).toBeNull(); // SQLite ran (the files do not fit this database, which is not the point)
+  expect(report.sides[1].run).toBeNull();
+  expect(report.sides[1].error).toMatch(
+    /^Your starting database \(odd\.db\) cannot be loaded on PostgreSQL: the statement CREATE TABLE notes .* fails there with "syntax error at or near "AUTOINCREMENT""/,
+  );
+  expect(
+    pg.store
+      .getState()
+      .log.map((e) => e.text)
+      .join('\n'),
+  ).toContain('Could not compare: Your starting database (odd.db)');
+}, 300_000);
+
+async function sqliteWith(sql: string): Promise<Uint8Array<ArrayBuffer>> {
+  const { openSqlJs } = await import('../../src/drivers/sqljs.ts');
+  const driver = await openSqlJs({});
+  driver.exec(sql);
+  const bytes = driver.export();
+  await driver.close();
+  return new Uint8Array(bytes);
+}

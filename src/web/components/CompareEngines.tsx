@@ -156,7 +156,13 @@ function SideView({ side, index, report }: { side: CompareSide; index: 0 | 1; re
     <section className="cmp-side" aria-labelledby={headingId}>
       <div className="cmp-side-head">
         <h3 id={headingId}>{label}</h3>
-        <span className="hint">{side.loadMs >= 100 ? `loaded in ${formatMs(side.loadMs)}` : 'fresh database'}</span>
+        <span className="hint">
+          {report.startsFrom !== null
+            ? `from ${report.startsFrom}`
+            : side.loadMs >= 100
+              ? `loaded in ${formatMs(side.loadMs)}`
+              : 'fresh database'}
+        </span>
       </div>
       {side.error && <p className="problem cmp-error">{side.error}</p>}
       <RunOutcome side={side} />
@@ -246,6 +252,11 @@ export function CompareEnginesDialog() {
         {phase === 'done' && report && verdict && (
           <>
             <h3 className={`cmp-headline cmp-${verdict.tone}`}>{verdict.text}</h3>
+            {report.startsFrom !== null && (
+              <p className="cmp-start">
+                Both engines started from your starting database, {report.startsFrom}, and applied what it has pending.
+              </p>
+            )}
             {failedRuns.length > 0 && report.compared && (
               <p className="cmp-warning">
                 The run failed on {failedRuns.join(' and ')}: below, the schema each engine reached and where they

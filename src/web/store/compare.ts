@@ -17,6 +17,9 @@ export const COMPARE_LABEL = 'Compare engines';
  * (two failed runs can leave "the same" empty schema, which is no sign that the files agree).
  */
 export function compareVerdict(report: CompareReport): { tone: 'same' | 'differ' | 'bad'; text: string } {
+  // The person's starting database that one engine cannot hold: why, in its own words.
+  const unstarted = report.startsFrom !== null ? report.sides.find((s) => s.run === null && s.error !== null) : null;
+  if (unstarted) return { tone: 'bad', text: `Could not compare: ${unstarted.error}` };
   const failed = report.sides.filter((s) => s.run === null || !s.run.ok || s.error !== null);
   if (failed.length > 0)
     return {

@@ -4,6 +4,7 @@
  */
 import type { SharedState } from '../share.ts';
 import type { EngineRequests } from '../worker/client.ts';
+import type { KeptDatabase } from '../worker/protocol.ts';
 import type { PlaygroundState } from './state.ts';
 
 export type Change = Partial<PlaygroundState>;
@@ -31,4 +32,10 @@ export interface Ctx {
   /** Calls `fn` after `ms`, instead of an earlier call still waiting under the same `key`. */
   debounce(key: string, ms: number, fn: () => void): void;
   readonly surroundings: Surroundings;
+}
+
+/** Where the page keeps the database; the page gives IndexedDB, tests give their own. */
+export interface DatabaseKeeper {
+  keep(kept: KeptDatabase | null): Promise<boolean>;
+  kept(): Promise<KeptDatabase | null>;
 }

@@ -4,11 +4,10 @@
  */
 import { StoppedError, type EngineClientListener } from '../worker/client.ts';
 import { ENGINE_LABELS, type EngineId } from '../worker/protocol.ts';
-import type { Ctx } from './context.ts';
+import type { Ctx, DatabaseKeeper } from './context.ts';
 import { withLog, withProblem } from './log.ts';
 import { restoreAfterStop, runEvent, sources, stopWorker, withDb } from './runs.ts';
 import { CLEARED_RUN_VIEW } from './state.ts';
-import type { DatabaseKeeper } from './own-database.ts';
 
 /** What the engine client tells the store. */
 export function engineListener(ctx: Ctx): EngineClientListener {

@@ -3,18 +3,14 @@
  * pasted or opened, "Start empty", and the database kept in the browser (src/web/db-keep.ts) and restored on reload.
  */
 import { sqliteFileProblem } from '../worker/baseline.ts';
-import { ENGINE_LABELS, type Baseline, type KeptDatabase } from '../worker/protocol.ts';
-import type { Change, Ctx } from './context.ts';
+import { ENGINE_LABELS, type Baseline } from '../worker/protocol.ts';
+import type { Change, Ctx, DatabaseKeeper } from './context.ts';
 import { switchEngine } from './engine.ts';
 import { withLog } from './log.ts';
 import { chain, occupy, sources, withDb } from './runs.ts';
 import type { PlaygroundState } from './state.ts';
 
-/** Where the page keeps the database; the page gives IndexedDB, tests give their own. */
-export interface DatabaseKeeper {
-  keep(kept: KeptDatabase | null): Promise<boolean>;
-  kept(): Promise<KeptDatabase | null>;
-}
+export type { DatabaseKeeper } from './context.ts';
 
 export const SQLITE_FILE = /\.(sqlite3?|db)$/i;
 

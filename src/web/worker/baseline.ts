@@ -7,7 +7,8 @@ import type { Driver } from '../../core/driver.ts';
 import { loadSqlDump } from '../../core/dump-load.ts';
 import { LEDGER_TABLE } from '../../core/ledger.ts';
 import { plural } from '../../core/plural.ts';
-import type { Baseline, EngineId } from './protocol.ts';
+import { sqliteAsSql } from '../../core/sqlite-as-sql.ts';
+import { ENGINE_LABELS, type Baseline, type EngineId } from './protocol.ts';
 
 /** Opens a new database of `engine`: empty, or from a SQLite file's bytes. */
 export type OpenEngine = (engine: EngineId, sqliteFile?: Uint8Array) => Promise<Driver>;
@@ -30,6 +31,9 @@ export function sqliteFileProblem(name: string, size: number, head: Uint8Array):
   }
   return null;
 }
+
+/** A database that opened but could not be given the starting database: its message says why, whole. */
+export class StartError extends Error {}
 
 export type Started =
   { ok: true; driver: Driver; notes: string[] } | { ok: false; message: string; statement?: number; line?: number };
@@ -70,4 +74,37 @@ export async function startFrom(open: OpenEngine, engine: EngineId, baseline: Ba
     statement,
     line,
   };
+}
+
+/**
+ * `baseline` (made on another engine) loaded into `target`, a new empty database of another engine (Compare
+ * engines): a dump as it is, a SQLite file written out as SQL (src/core/sqlite-as-sql.ts). Answers why when it
+ * cannot be loaded there; `target` is closed then.
+ */
+export async function carryOver(open: OpenEngine, baseline: Baseline, target: Driver): Promise<Started> {
+  const engine = target.engine as EngineId;
+  let text = baseline.kind === 'dump' ? baseline.text : '';
+  if (baseline.kind === 'sqlite-file') {
+    const source = await open('sqlite', baseline.bytes);
+    try {
+      text = await sqliteAsSql(source, engine);
+    } finally {
+      await source.close().catch(() => {});
+    }
+  }
+  const loaded = await loadSqlDump(target, text);
+  if (loaded.ok) return { ok: true, driver: target, notes: loaded.notes };
+  await target.close().catch(() => {});
+  const { statement, line, message, sql } = loaded.error;
+  const where =
+    baseline.kind === 'dump' ? `statement ${statement} (line ${line})` : `the statement ${oneLine(sql ?? '')}`;
+  return {
+    ok: false,
+    message: `Your starting database (${baseline.name}) cannot be loaded on ${ENGINE_LABELS[engine]}: ${where} fails there with "${message}". Compare engines runs the files on ${ENGINE_LABELS[engine]} only from it, so that side was not run.`,
+  };
+}
+
+function oneLine(sql: string): string {
+  const text = sql.replace(/\s+/g, ' ').trim();
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }

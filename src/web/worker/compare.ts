@@ -13,14 +13,20 @@ import { compareEngineSnapshots } from '../../core/schema/compare-engines.ts';
 import { ENGINE_LABELS, type CompareReport, type CompareSide, type EngineId } from './protocol.ts';
 import { readSnapshot, schemaView, type Snapshot } from './schema.ts';
 import { forPage } from './remedies.ts';
+import { StartError } from './baseline.ts';
 
 /** The two engines, in the order the page shows them (left, right). */
 const ENGINES = ['sqlite', 'postgres'] as const satisfies readonly EngineId[];
 
 export interface CompareDeps {
   host: LuaHost;
-  /** Opens a new, empty database of `engine`; the caller of `compareEngines` closes nothing, this module does. */
+  /**
+   * Opens a new database of `engine` (empty, or holding the person's starting database); the caller of
+   * `compareEngines` closes nothing, this module does. A `StartError`'s message is shown as it is.
+   */
   open(engine: EngineId): Promise<Driver>;
+  /** The name of the starting database both sides start from, or null (empty databases). */
+  startsFrom?: string | null;
 }
 
 type Opened = { driver: Driver; loadMs: number } | { error: string; loadMs: number };
@@ -33,7 +39,10 @@ function opening(engine: EngineId, deps: CompareDeps): Promise<Opened> {
   return deps.open(engine).then(
     (driver) => ({ driver, loadMs: loadMs() }),
     (error: unknown) => ({
-      error: `${ENGINE_LABELS[engine]} could not be loaded: ${messageOf(error)}`,
+      error:
+        error instanceof StartError
+          ? error.message
+          : `${ENGINE_LABELS[engine]} could not be loaded: ${messageOf(error)}`,
       loadMs: loadMs(),
     }),
   );
@@ -93,6 +102,7 @@ export async function compareEngines(files: MigrationFile[], deps: CompareDeps):
     sides: [left.side, right.side],
     compared,
     findings: compared ? compareEngineSnapshots(left.snapshot!, right.snapshot!).findings : [],
+    startsFrom: deps.startsFrom ?? null,
     durationMs: Math.round(performance.now() - started),
   };
 }

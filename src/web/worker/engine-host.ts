@@ -39,7 +39,7 @@ import {
 } from './protocol.ts';
 import { plural } from '../../core/plural.ts';
 import { createTracer } from '../../core/trace.ts';
-import { startFrom, type OpenEngine } from './baseline.ts';
+import { carryOver, startFrom, StartError, type OpenEngine } from './baseline.ts';
 
 export interface EngineHostOptions {
   /** Every reply and message to the page. */
@@ -223,6 +223,27 @@ export class EngineHost {
       });
       throw error;
     }
+  }
+
+  /**
+   * A throwaway database of `engine` for Compare engines, holding the person's starting database: that engine's own
+   * baseline, else the current engine's carried over (a `StartError` says why when it cannot be); else empty.
+   */
+  async openCompareStart(engine: EngineId): Promise<Driver> {
+    const other = this.baselines.get(this.current);
+    if (this.baselines.has(engine) || !other) return this.openThrowaway(engine, true);
+    const carried = await carryOver(
+      (e, file) => (file ? this.openFile(e, file) : this.openThrowaway(e)),
+      other,
+      await this.openThrowaway(engine),
+    );
+    if (!carried.ok) throw new StartError(carried.message);
+    return carried.driver;
+  }
+
+  /** The name of the starting database Compare engines starts from, or null (empty databases). */
+  compareStartName(): string | null {
+    return this.baselines.get(this.current)?.name ?? null;
   }
 
   /** `driver` for the command with this id: every statement counted, the count reported to the page as it grows. */
@@ -538,7 +559,8 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
       kind: 'compare',
       report: await compareEngines(migrationFiles(request.files), {
         host: host.lua(),
-        open: (engine) => host.openThrowaway(engine),
+        open: (engine) => host.openCompareStart(engine),
+        startsFrom: host.compareStartName(),
       }),
     };
   },

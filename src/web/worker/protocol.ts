@@ -200,6 +200,8 @@ export interface CompareReport {
   compared: boolean;
   findings: EngineFinding[];
   durationMs: number;
+  /** The person's starting database both sides started from (its name), or null: empty databases. */
+  startsFrom: string | null;
 }
 
 export interface SqlConsoleResult {
