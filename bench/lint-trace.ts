@@ -88,8 +88,22 @@ function runTimed(command: string, args: string[]): { wallMs: number; cpuMs: num
 }
 let OUTPUT_FILE = '';
 
+/**
+ * squawk is installed on first use into `.bench-peers/` (not a devDependency: the registry here serves only the
+ * package for this platform, and a lock file without the other platforms' optional packages fails `npm ci`).
+ */
+const SQUAWK_VERSION = '2.66.0';
+const peersDir = (root: string) => join(root, '.bench-peers');
+
 function squawkBinary(root: string): string | null {
-  const bin = join(root, 'node_modules', '.bin', 'squawk');
+  const bin = join(peersDir(root), 'node_modules', '.bin', 'squawk');
+  if (!existsSync(bin)) {
+    spawnSync(
+      'npm',
+      ['install', '--prefix', peersDir(root), '--no-save', '--no-audit', '--no-fund', `squawk-cli@${SQUAWK_VERSION}`],
+      { stdio: 'ignore' },
+    );
+  }
   if (!existsSync(bin)) return null;
   const probe = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   return probe.status === 0 ? bin : null;
@@ -218,7 +232,7 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
         detail: `${formatMs(commandCpu.median)} vs ${formatMs(peerCpu.median)}`,
       });
     } else {
-      report.notes.push('squawk is not installed (npm install squawk-cli): no peer measured');
+      report.notes.push('squawk could not be installed into .bench-peers/ (npm install squawk-cli): no peer measured');
     }
 
     // ---- trace ----
@@ -282,7 +296,9 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
 
 function readSquawkVersion(root: string): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', 'squawk-cli', 'package.json'), 'utf8')) as {
+    const pkg = JSON.parse(
+      readFileSync(join(peersDir(root), 'node_modules', 'squawk-cli', 'package.json'), 'utf8'),
+    ) as {
       version?: string;
     };
     return pkg.version ?? '?';

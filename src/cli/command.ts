@@ -13,8 +13,7 @@ import { packageVersion } from './version.ts';
 import { jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
 import { jsonRunResult, statusDocument } from '../core/documents.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
-import { Migrator } from '../core/migrator.ts';
-import { DEFAULT_LIMITS } from '../core/lua/bridge.ts';
+import { DEFAULT_LIMITS } from '../core/lua/limits.ts';
 import type { Driver, Engine } from '../core/driver.ts';
 import { forCommand } from './remedies.ts';
 import { describeRunError, type RunError, type RunResult } from '../core/results.ts';
@@ -82,7 +81,7 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<nu
     }
     const files = await readMigrationsDir(dir);
     const github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
-    if (args.command === 'lint') return (await inspect()).runLint(files, dir, io, json, github);
+    if (args.command === 'lint') return (await import('./lint-command.ts')).runLint(files, dir, io, json, github);
     if (args.command === 'trace') {
       const { openTraceDatabase, runTrace, allowedCodes } = await import('./trace-command.ts');
       const driver = await openTraceDatabase(args.flags.db);
@@ -198,6 +197,8 @@ async function runOnDatabase(
   json: boolean,
   github: GithubAnnotations | null,
 ): Promise<number> {
+  // Loaded here, not at the top: lint, new and --help never run a migration and need not load the runner and Lua.
+  const { Migrator } = await import('../core/migrator.ts');
   const migrator = new Migrator({
     driver,
     files,

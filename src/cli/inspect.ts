@@ -1,8 +1,8 @@
 /**
- * The commands that look at migrations rather than only run them (DESIGN §5, §6): `verify`, `lint`, `schema` and
- * `diff`. Each prints its human text or one JSON document and answers the exit code.
+ * The commands that look at migrations rather than only run them (DESIGN §5, §6): `verify`, `schema` and `diff`
+ * (`lint`, which reads only the files, is lint-command.ts). Each prints its human text or one JSON document and
+ * answers the exit code.
  *
- * - `lint` reads only the files: no database, no lock. Exit 1 only for findings of severity `error`.
  * - `schema` reads the database: no lock (like `status`).
  * - `diff` runs the pending migrations in one transaction through the Migrator (which locks), snapshots inside it and
  *   rolls back. Refused where DDL is not transactional (MySQL): nothing could be rolled back.
@@ -11,17 +11,14 @@
  */
 import { ENGINE_NAMES, type Driver } from '../core/driver.ts';
 import type { Migrator } from '../core/migrator.ts';
-import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
 import { plural } from '../core/plural.ts';
-import { LINT_CODES } from '../core/lint/index.ts';
-import { readLintConfig } from '../lib/migrations-dir.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { renderDiff } from '../core/schema/render-diff.ts';
 import { renderSnapshot } from '../core/schema/render-snapshot.ts';
 import type { SchemaSnapshot } from '../core/schema/types.ts';
 import type { VerifyEntry } from '../core/verify.ts';
-import { diffDocument, lintDocument, verifyDocument } from '../lib/documents.ts';
+import { diffDocument, verifyDocument } from '../lib/documents.ts';
 import { commandDescriber, forCommand, verifyEntryForCommand } from './remedies.ts';
 import type { GithubAnnotations } from './github-annotations.ts';
 
@@ -44,38 +41,6 @@ function indent(text: string, by: string): string {
     .split('\n')
     .map((l) => by + l)
     .join('\n');
-}
-
-// -----------------------------------------------------------------------------------------------------------------
-// lint
-
-export function runLint(
-  files: MigrationFile[],
-  dir: string,
-  io: InspectIo,
-  json: boolean,
-  github: GithubAnnotations | null = null,
-): number {
-  const { ok, findings } = lintDocument(files, { disabled: readLintConfig(dir, LINT_CODES) });
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  if (json) {
-    io.out(JSON.stringify({ ok, findings }));
-    if (github) for (const finding of findings) github.lintFinding(finding);
-  } else {
-    const prefix = dir === '' || dir === '.' ? '' : `${dir.replace(/[\\/]+$/, '')}/`;
-    for (const f of findings) {
-      io.out(`${prefix}${f.file}:${f.line} ${f.severity} ${f.code} ${f.message}`);
-      github?.lintFinding(f);
-    }
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
-    const infos = findings.length - errors - warnings;
-    io.err(
-      findings.length === 0
-        ? `No findings in ${plural(files.length, 'migration file')}.`
-        : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${infos} info in ${plural(files.length, 'file')}.`,
-    );
-  }
-  return ok ? OK : FAILED;
 }
 
 // -----------------------------------------------------------------------------------------------------------------

@@ -40,14 +40,20 @@ function compareBytes(a: string, b: string): number {
   return x.length - y.length;
 }
 
-export function migrationFiles(entries: ReadonlyArray<{ name: string; text: string }>): MigrationFile[] {
+/**
+ * The migrations among a folder's entries, ordered by id. An entry may bring its checksum (the Node reader hashes the
+ * bytes it read with node:crypto, natively); otherwise it is computed here from the text.
+ */
+export function migrationFiles(
+  entries: ReadonlyArray<{ name: string; text: string; checksum?: string }>,
+): MigrationFile[] {
   return entries
     .filter((entry) => entry.name.endsWith('.lua') && entry.name.length > 4)
     .map((entry) => ({
       id: entry.name.slice(0, -4),
       file: entry.name,
       source: entry.text,
-      checksum: sha256Hex(entry.text),
+      checksum: entry.checksum ?? sha256Hex(entry.text),
     }))
     .sort((a, b) => compareIds(a.id, b.id));
 }

@@ -14,6 +14,7 @@
 import type { Driver } from './driver.ts';
 import { lockSafetyFindings } from './lint/lock-safety.ts';
 import { analyzeSql } from './lint/sql.ts';
+import { sqlOnLine } from './lint/sql-text.ts';
 import { Migrator, type MigratorEvent, type MigratorOptions } from './migrator.ts';
 import type { StatementObserver } from './transaction.ts';
 import type { RunError } from './results.ts';
@@ -202,7 +203,7 @@ export async function traceMigrations(options: TraceOptions): Promise<TraceResul
 async function concurrentlyOn(driver: Driver, sql: string): Promise<string | null> {
   const match = /^\s*(create\s+(unique\s+)?index|drop\s+index)\s+concurrently\b/i.exec(sql);
   if (!match) return null;
-  const [info] = analyzeSql({ text: sql, lines: [] }, 'postgres');
+  const [info] = analyzeSql(sqlOnLine(sql, 1), 'postgres');
   if (/^\s*create/i.test(match[1])) return info?.objects[0] ?? null;
   const index = /concurrently\s+(?:if\s+exists\s+)?("?[\w.]+"?)/i.exec(sql)?.[1];
   if (!index) return null;
@@ -220,7 +221,7 @@ async function concurrentlyOn(driver: Driver, sql: string): Promise<string | nul
 
 /** The lock-safety lint's code for what the statement risks, or `dangerous-lock` when no rule names it. */
 function riskCode(sql: string, line: number): string {
-  const statements = analyzeSql({ text: sql, lines: Array.from(sql, () => line) }, 'postgres').map((info) => ({
+  const statements = analyzeSql(sqlOnLine(sql, line), 'postgres').map((info) => ({
     tokens: info.tokens,
     info,
     line,

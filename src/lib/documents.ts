@@ -4,27 +4,13 @@
  */
 import type { Driver, Engine } from '../core/driver.ts';
 import type { Migrator } from '../core/migrator.ts';
-import type { MigrationFile } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
-import { lintMigrations, type LintFinding, type LintOptions } from '../core/lint/index.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { diffSnapshots } from '../core/schema/diff.ts';
 import type { SchemaChange, SchemaSnapshot } from '../core/schema/types.ts';
 import { verifyWith, type VerifyEntry } from '../core/verify.ts';
 
-/** `moonwalk lint --json`: `ok` is false only for findings of severity `error`. */
-export type LintDocument = {
-  ok: boolean;
-  findings: LintFinding[];
-};
-
-export function lintDocument(files: readonly MigrationFile[], options: LintOptions = {}): LintDocument {
-  const findings = lintMigrations(
-    files.map((f) => ({ file: f.file, source: f.source })),
-    options,
-  );
-  return { ok: !findings.some((f) => f.severity === 'error'), findings };
-}
+export { lintDocument, type LintDocument } from './lint-document.ts';
 
 /** `moonwalk verify --json`. */
 export type VerifyDocument = {

@@ -5,6 +5,7 @@
  * it reads, and a thousand small files read one after another take a fraction of the time that a thousand
  * concurrent `readFile` promises spend queueing on libuv's thread pool.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { migrationFiles, type MigrationFile } from '../core/migration-files.ts';
@@ -38,7 +39,12 @@ export async function readMigrationsDir(dir: string): Promise<MigrationFile[]> {
       } catch (error) {
         throw new FilesError(`cannot read ${path}: ${(error as Error).message}`);
       }
-      return { name: entry.name, text: decodeSource(path, bytes) };
+      // The ledger's checksum is the sha256 of these bytes (migration-files.ts), hashed natively here.
+      return {
+        name: entry.name,
+        text: decodeSource(path, bytes),
+        checksum: createHash('sha256').update(bytes).digest('hex'),
+      };
     });
   return migrationFiles(files);
 }

@@ -4,7 +4,12 @@
  * must agree with the plain byte comparison everywhere.
  */
 import { describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compareIds, migrationFiles } from '../../src/core/migration-files.ts';
+import { sha256Hex } from '../../src/core/sha256.ts';
+import { readMigrationsDir } from '../../src/lib/migrations-dir.ts';
 
 const encoder = new TextEncoder();
 const sign = (n: number) => Math.sign(n);
@@ -52,5 +57,25 @@ describe('migrationFiles', () => {
       source: 'abc',
       checksum: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     });
+  });
+});
+
+describe('checksums', () => {
+  test('the folder reader hashes the bytes natively to the same sha256 the core computes from the text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moonwalk-checksum-'));
+    try {
+      const texts = {
+        '0001_ascii.lua': 'return require("migration").define(function() end)\n',
+        '0002_bom_and_accents.lua': '\uFEFF-- café 東 😀\nreturn require("migration").define(function() end)\r\n',
+      };
+      for (const [name, text] of Object.entries(texts)) writeFileSync(join(dir, name), text);
+      const read = await readMigrationsDir(dir);
+      expect(read.map((f) => f.checksum)).toEqual(Object.values(texts).map((text) => sha256Hex(text)));
+      expect(read.map((f) => f.checksum)).toEqual(
+        migrationFiles(Object.entries(texts).map(([name, text]) => ({ name, text }))).map((f) => f.checksum),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

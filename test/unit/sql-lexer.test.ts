@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/driver.ts';
 import { analyzeSql } from '../../src/core/lint/sql.ts';
+import { sqlOnLine } from '../../src/core/lint/sql-text.ts';
 import { parseCreateTable } from '../../src/core/schema/sqlite-sql.ts';
 import { SqlLexer, Tok, tokenize, unquote, type TokenKind } from '../../src/core/sql/lexer.ts';
 import { bindSql, splitStatements, withoutLeadingComments } from '../../src/core/sql/placeholders.ts';
@@ -289,7 +290,7 @@ describe('parameters', () => {
 describe('readers that had lexers of their own', () => {
   /** The lint's reading of SQL: each statement's kind and the objects it changes. */
   const lint = (sql: string, engine: string | null): string[] =>
-    analyzeSql({ text: sql, lines: Array.from(sql, () => 1) }, engine).map((s) => `${s.kind} ${s.objects.join(',')}`);
+    analyzeSql(sqlOnLine(sql, 1), engine).map((s) => `${s.kind} ${s.objects.join(',')}`);
 
   it('lint: -- without white space after it is no comment on MySQL, so what follows is SQL', () => {
     expect(lint('UPDATE t SET a = 1--1; DROP TABLE users', 'mysql')).toEqual(['other ', 'drop-table users']);

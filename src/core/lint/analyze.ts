@@ -14,7 +14,8 @@ import type {
   TableCallExpression,
 } from 'luaparse';
 import { decodeString, parseLua } from './lua.ts';
-import { analyzeSql, LUA_EXPR, type SqlText, type StatementInfo } from './sql.ts';
+import { analyzeSql, LUA_EXPR, type StatementInfo } from './sql.ts';
+import { lineAt, SqlTextBuilder, type SqlText } from './sql-text.ts';
 import { lockSafetyFindings, type PhaseStatement } from './lock-safety.ts';
 import type { DslLintCode, LintFinding, Severity } from './types.ts';
 import { ENGINES } from '../driver.ts';
@@ -730,28 +731,21 @@ class FileAnalyzer {
   ): { sql: SqlText; dynamic: string | null; how: string; node: Node } | null {
     if (e.type === 'StringLiteral') return { sql: decodeString(e), dynamic: null, how: '', node: e };
     if (e.type === 'BinaryExpression' && e.operator === '..') {
-      const parts: SqlText[] = [];
+      const out = new SqlTextBuilder();
       let dynamic: string | null = null;
       const flatten = (x: Expression): void => {
         if (x.type === 'BinaryExpression' && x.operator === '..') {
           flatten(x.left);
           flatten(x.right);
-        } else if (x.type === 'StringLiteral') parts.push(decodeString(x));
-        else if (x.type === 'NumericLiteral' || x.type === 'BooleanLiteral') {
-          parts.push({ text: x.raw, lines: Array.from(x.raw, () => lineOf(x)) });
-        } else {
+        } else if (x.type === 'StringLiteral') out.addSlice(decodeString(x));
+        else if (x.type === 'NumericLiteral' || x.type === 'BooleanLiteral') out.add(x.raw, lineOf(x));
+        else {
           dynamic ??= describeExpr(x);
-          const text = ` ${LUA_EXPR} `;
-          parts.push({ text, lines: Array.from(text, () => lineOf(x)) });
+          out.add(` ${LUA_EXPR} `, lineOf(x));
         }
       };
       flatten(e);
-      return {
-        sql: { text: parts.map((p) => p.text).join(''), lines: parts.flatMap((p) => p.lines) },
-        dynamic,
-        how: 'concatenated with ..',
-        node: e,
-      };
+      return { sql: out.build(), dynamic, how: 'concatenated with ..', node: e };
     }
     if (e.type === 'CallExpression' && e.base.type === 'MemberExpression' && e.base.identifier.name === 'format') {
       // string.format(fmt, …) or (fmt):format(…)
@@ -760,18 +754,18 @@ class FileAnalyzer {
       const values = viaString ? e.arguments.slice(1) : e.arguments;
       if (fmt === undefined || fmt.type !== 'StringLiteral') return null;
       const decoded = decodeString(fmt);
-      let text = '';
-      const lines: number[] = [];
-      for (let i = 0; i < decoded.text.length; i++) {
-        const m = /^%[-+ #0-9.]*[a-zA-Z%]/.exec(decoded.text.slice(i));
-        const chunk = m === null ? decoded.text[i] : m[0] === '%%' ? '%' : ` ${LUA_EXPR} `;
-        text += chunk;
-        for (let k = 0; k < chunk.length; k++) lines.push(decoded.lines[i]);
-        if (m !== null) i += m[0].length - 1;
+      const out = new SqlTextBuilder();
+      let from = 0;
+      for (const m of decoded.text.matchAll(/%[-+ #0-9.]*[a-zA-Z%]/g)) {
+        out.addSlice(decoded, from, m.index);
+        if (m[0] === '%%') out.addSlice(decoded, m.index, m.index + 1);
+        else out.add(` ${LUA_EXPR} `, lineAt(decoded, m.index));
+        from = m.index + m[0].length;
       }
+      out.addSlice(decoded, from);
       const dyn = values.find((v) => !['StringLiteral', 'NumericLiteral', 'BooleanLiteral'].includes(v.type));
       return {
-        sql: { text, lines },
+        sql: out.build(),
         dynamic: dyn === undefined ? null : describeExpr(dyn),
         how: 'built with string.format',
         node: e,

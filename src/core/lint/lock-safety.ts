@@ -6,7 +6,7 @@
  * statement. MySQL blocks get the online-DDL hint (ALGORITHM=INPLACE, LOCK=NONE).
  */
 import type { LintFinding, LockSafetyCode, Severity } from './types.ts';
-import { LUA_EXPR, type SqlToken, type StatementInfo } from './sql.ts';
+import { hasWord, isName, isPunct, isWord, LUA_EXPR, type SqlToken, type StatementInfo } from './sql.ts';
 
 /** One statement of a phase: its tokens, its classification and the Lua line of the call that runs it. */
 export interface PhaseStatement {
@@ -25,21 +25,14 @@ export interface LockSafetyInput {
   statements: PhaseStatement[];
 }
 
-const word = (t: SqlToken | undefined, ...words: string[]): boolean =>
-  t !== undefined && t.kind === 'word' && words.includes(t.upper);
-const punct = (t: SqlToken | undefined, p: string): boolean => t !== undefined && t.kind === 'punct' && t.text === p;
-const isName = (t: SqlToken | undefined): t is SqlToken =>
-  t !== undefined && (t.kind === 'word' || t.kind === 'qident');
-const hasWord = (tokens: SqlToken[], ...words: string[]): boolean => tokens.some((t) => word(t, ...words));
-
 /** Splits at top-level commas. */
 function commaParts(tokens: SqlToken[]): SqlToken[][] {
   const parts: SqlToken[][] = [[]];
   let depth = 0;
   for (const t of tokens) {
-    if (punct(t, '(')) depth++;
-    else if (punct(t, ')')) depth--;
-    if (depth === 0 && punct(t, ',')) parts.push([]);
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')')) depth--;
+    if (depth === 0 && isPunct(t, ',')) parts.push([]);
     else parts[parts.length - 1].push(t);
   }
   return parts.filter((p) => p.length > 0);
@@ -47,12 +40,12 @@ function commaParts(tokens: SqlToken[]): SqlToken[][] {
 
 /** The tokens inside the first top-level parentheses from `from` on, or null. */
 function parenthesized(tokens: SqlToken[], from = 0): SqlToken[] | null {
-  const open = tokens.findIndex((t, i) => i >= from && punct(t, '('));
+  const open = tokens.findIndex((t, i) => i >= from && isPunct(t, '('));
   if (open < 0) return null;
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
-    if (punct(tokens[i], '(')) depth++;
-    else if (punct(tokens[i], ')') && --depth === 0) return tokens.slice(open + 1, i);
+    if (isPunct(tokens[i], '(')) depth++;
+    else if (isPunct(tokens[i], ')') && --depth === 0) return tokens.slice(open + 1, i);
   }
   return tokens.slice(open + 1);
 }
@@ -62,7 +55,7 @@ function nameAt(tokens: SqlToken[], i: number): { next: number; name: string | n
   if (!isName(tokens[i])) return { next: i, name: null };
   let name = tokens[i].text;
   i++;
-  while (punct(tokens[i], '.') && isName(tokens[i + 1])) {
+  while (isPunct(tokens[i], '.') && isName(tokens[i + 1])) {
     name = tokens[i + 1].text;
     i += 2;
   }
@@ -80,6 +73,10 @@ const VOLATILE = new Set([
   'TIMEOFDAY',
   'NEXTVAL',
 ]);
+/** What starts a table element that is not a column definition. */
+const NOT_A_COLUMN_DEFINITION = new Set(['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN', 'CHECK', 'EXCLUDE', 'LIKE']);
+/** 32-bit integer types (prefer-bigint). */
+const INT32 = new Set(['INT', 'INTEGER', 'INT4', 'SERIAL', 'SERIAL4']);
 const SERIALS = new Set(['SERIAL', 'SERIAL4', 'SERIAL8', 'BIGSERIAL', 'SMALLSERIAL', 'SERIAL2']);
 
 const UTF8 = new TextEncoder();
@@ -145,9 +142,9 @@ class LockSafety {
     const { tokens, info, line } = statement;
     this.identifiers(statement);
     const first = tokens[0];
-    if (word(first, 'SET')) {
-      const at = word(tokens[1], 'LOCAL', 'SESSION') ? 2 : 1;
-      if (word(tokens[at], 'LOCK_TIMEOUT')) this.lockTimeoutSet = true;
+    if (isWord(first, 'SET')) {
+      const at = isWord(tokens[1], 'LOCAL', 'SESSION') ? 2 : 1;
+      if (isWord(tokens[at], 'LOCK_TIMEOUT')) this.lockTimeoutSet = true;
       return;
     }
     if (info.kind === 'create-table') {
@@ -157,10 +154,10 @@ class LockSafety {
       return;
     }
     if (info.kind === 'create-index') return this.createIndex(statement);
-    if (word(first, 'DROP') && word(tokens[1], 'INDEX')) return this.dropIndex(statement);
+    if (isWord(first, 'DROP') && isWord(tokens[1], 'INDEX')) return this.dropIndex(statement);
     if (info.kind === 'alter-table') return this.alterTable(statement);
-    if (word(first, 'TRUNCATE')) {
-      const { name } = nameAt(tokens, word(tokens[1], 'TABLE') ? (word(tokens[2], 'ONLY') ? 3 : 2) : 1);
+    if (isWord(first, 'TRUNCATE')) {
+      const { name } = nameAt(tokens, isWord(tokens[1], 'TABLE') ? (isWord(tokens[2], 'ONLY') ? 3 : 2) : 1);
       if (!this.existing(name ?? undefined)) return;
       if (hasWord(tokens, 'CASCADE')) {
         this.report(
@@ -174,11 +171,11 @@ class LockSafety {
       this.needsLockTimeout(line, `TRUNCATE ${name}`);
       return;
     }
-    if (info.kind === 'create-other' && word(tokens[1], 'TRIGGER') && this.existing(info.objects[0])) {
+    if (info.kind === 'create-other' && isWord(tokens[1], 'TRIGGER') && this.existing(info.objects[0])) {
       this.needsLockTimeout(line, `CREATE TRIGGER on ${info.objects[0]}`);
       return;
     }
-    if (word(first, 'LOCK', 'REINDEX', 'CLUSTER') || (word(first, 'VACUUM') && word(tokens[1], 'FULL'))) {
+    if (isWord(first, 'LOCK', 'REINDEX', 'CLUSTER') || (isWord(first, 'VACUUM') && isWord(tokens[1], 'FULL'))) {
       if (!hasWord(tokens.slice(0, 4), 'CONCURRENTLY')) this.needsLockTimeout(line, first.upper);
     }
   }
@@ -198,7 +195,7 @@ class LockSafety {
 
   private createIndex({ tokens, info, line }: PhaseStatement): void {
     const table = info.objects[0];
-    const concurrently = word(tokens[1], 'CONCURRENTLY') || word(tokens[2], 'CONCURRENTLY');
+    const concurrently = isWord(tokens[1], 'CONCURRENTLY') || isWord(tokens[2], 'CONCURRENTLY');
     const indexName = this.createdIndexName(tokens);
     if (indexName) this.createdIndexes.add(indexName);
     if (concurrently) return this.concurrently(line, 'CREATE INDEX CONCURRENTLY');
@@ -215,17 +212,17 @@ class LockSafety {
 
   private createdIndexName(tokens: SqlToken[]): string | null {
     let i = 1;
-    while (word(tokens[i], 'UNIQUE', 'INDEX', 'CONCURRENTLY')) i++;
-    if (word(tokens[i], 'IF') && word(tokens[i + 1], 'NOT') && word(tokens[i + 2], 'EXISTS')) i += 3;
-    if (word(tokens[i], 'ON')) return null;
+    while (isWord(tokens[i], 'UNIQUE', 'INDEX', 'CONCURRENTLY')) i++;
+    if (isWord(tokens[i], 'IF') && isWord(tokens[i + 1], 'NOT') && isWord(tokens[i + 2], 'EXISTS')) i += 3;
+    if (isWord(tokens[i], 'ON')) return null;
     return nameAt(tokens, i).name;
   }
 
   private dropIndex({ tokens, line }: PhaseStatement): void {
     let i = 2;
-    const concurrently = word(tokens[i], 'CONCURRENTLY');
+    const concurrently = isWord(tokens[i], 'CONCURRENTLY');
     if (concurrently) i++;
-    if (word(tokens[i], 'IF') && word(tokens[i + 1], 'EXISTS')) i += 2;
+    if (isWord(tokens[i], 'IF') && isWord(tokens[i + 1], 'EXISTS')) i += 2;
     const names = commaParts(tokens.slice(i)).map((part) => nameAt(part, 0).name);
     if (concurrently) return this.concurrently(line, 'DROP INDEX CONCURRENTLY');
     const existing = names.find((n) => n !== null && n !== LUA_EXPR && !this.createdIndexes.has(n));
@@ -253,12 +250,13 @@ class LockSafety {
     const table = info.objects[0];
     if (!this.existing(table)) return;
     let i = 2;
-    if (word(tokens[i], 'IF') && word(tokens[i + 1], 'EXISTS')) i += 2;
-    if (word(tokens[i], 'ONLY')) i++;
+    if (isWord(tokens[i], 'IF') && isWord(tokens[i + 1], 'EXISTS')) i += 2;
+    if (isWord(tokens[i], 'ONLY')) i++;
     i = nameAt(tokens, i).next;
     let locks = false;
     for (const action of commaParts(tokens.slice(i))) {
-      if (!(word(action[0], 'VALIDATE') || (word(action[0], 'SET') && word(action[1], 'STATISTICS')))) locks = true;
+      if (!(isWord(action[0], 'VALIDATE') || (isWord(action[0], 'SET') && isWord(action[1], 'STATISTICS'))))
+        locks = true;
       this.alterAction(action, table, line);
     }
     if (locks) this.needsLockTimeout(line, `ALTER TABLE ${table}`);
@@ -266,12 +264,12 @@ class LockSafety {
 
   private alterAction(action: SqlToken[], table: string, line: number): void {
     const head = action[0];
-    if (word(head, 'ADD')) {
+    if (isWord(head, 'ADD')) {
       let i = 1;
-      if (word(action[i], 'CONSTRAINT')) i += 2;
-      if (word(action[i], 'FOREIGN', 'CHECK')) {
-        if (hasWord(action, 'NOT') && action.some((t, k) => word(t, 'VALID') && word(action[k - 1], 'NOT'))) return;
-        const what = word(action[i], 'FOREIGN') ? 'FOREIGN KEY' : 'CHECK';
+      if (isWord(action[i], 'CONSTRAINT')) i += 2;
+      if (isWord(action[i], 'FOREIGN', 'CHECK')) {
+        if (hasWord(action, 'NOT') && action.some((t, k) => isWord(t, 'VALID') && isWord(action[k - 1], 'NOT'))) return;
+        const what = isWord(action[i], 'FOREIGN') ? 'FOREIGN KEY' : 'CHECK';
         this.report(
           'constraint-not-valid',
           line,
@@ -281,9 +279,9 @@ class LockSafety {
         );
         return;
       }
-      if (word(action[i], 'UNIQUE', 'PRIMARY')) {
+      if (isWord(action[i], 'UNIQUE', 'PRIMARY')) {
         if (hasWord(action, 'USING') && hasWord(action, 'INDEX')) return;
-        const what = word(action[i], 'UNIQUE') ? 'UNIQUE' : 'PRIMARY KEY';
+        const what = isWord(action[i], 'UNIQUE') ? 'UNIQUE' : 'PRIMARY KEY';
         this.report(
           'unique-without-index',
           line,
@@ -292,9 +290,9 @@ class LockSafety {
         );
         return;
       }
-      if (word(action[i], 'EXCLUDE', 'CONSTRAINT')) return;
-      if (word(action[i], 'COLUMN')) i++;
-      if (word(action[i], 'IF') && word(action[i + 1], 'NOT') && word(action[i + 2], 'EXISTS')) i += 3;
+      if (isWord(action[i], 'EXCLUDE', 'CONSTRAINT')) return;
+      if (isWord(action[i], 'COLUMN')) i++;
+      if (isWord(action[i], 'IF') && isWord(action[i + 1], 'NOT') && isWord(action[i + 2], 'EXISTS')) i += 3;
       const column = action[i];
       if (!isName(column)) return;
       const def = action.slice(i);
@@ -302,13 +300,13 @@ class LockSafety {
       this.addColumnDefault(def, table, line);
       return;
     }
-    if (word(head, 'ALTER')) {
+    if (isWord(head, 'ALTER')) {
       let i = 1;
-      if (word(action[i], 'COLUMN')) i++;
+      if (isWord(action[i], 'COLUMN')) i++;
       const column = action[i]?.text ?? '?';
       const rest = action.slice(i + 1);
-      if (word(rest[0], 'TYPE') || (word(rest[0], 'SET') && word(rest[1], 'DATA') && word(rest[2], 'TYPE'))) {
-        const typeAt = word(rest[0], 'TYPE') ? 1 : 3;
+      if (isWord(rest[0], 'TYPE') || (isWord(rest[0], 'SET') && isWord(rest[1], 'DATA') && isWord(rest[2], 'TYPE'))) {
+        const typeAt = isWord(rest[0], 'TYPE') ? 1 : 3;
         this.columnTypes([action[i], ...rest.slice(typeAt)], line);
         this.report(
           'column-type-change',
@@ -317,7 +315,7 @@ class LockSafety {
             '(except a few binary-compatible changes, such as a longer varchar).',
           'add a new column of the new type, backfill it in batches, switch the code over, then drop the old one',
         );
-      } else if (word(rest[0], 'SET') && word(rest[1], 'NOT') && word(rest[2], 'NULL')) {
+      } else if (isWord(rest[0], 'SET') && isWord(rest[1], 'NOT') && isWord(rest[2], 'NULL')) {
         this.report(
           'set-not-null',
           line,
@@ -327,11 +325,11 @@ class LockSafety {
       }
       return;
     }
-    if (word(head, 'RENAME')) {
-      if (word(action[1], 'CONSTRAINT')) return;
-      const what = word(action[1], 'TO')
+    if (isWord(head, 'RENAME')) {
+      if (isWord(action[1], 'CONSTRAINT')) return;
+      const what = isWord(action[1], 'TO')
         ? `RENAME TO ${action[2]?.text ?? '…'} renames table ${table}`
-        : `RENAME of column ${(word(action[1], 'COLUMN') ? action[2] : action[1])?.text ?? '…'} on ${table}`;
+        : `RENAME of column ${(isWord(action[1], 'COLUMN') ? action[2] : action[1])?.text ?? '…'} on ${table}`;
       this.report(
         'rename',
         line,
@@ -346,14 +344,16 @@ class LockSafety {
     const type = def[1];
     let why: string | null = null;
     if (type && SERIALS.has(type.upper)) why = `its type ${type.text} fills each existing row from a sequence`;
-    const generated = def.findIndex((t) => word(t, 'GENERATED'));
+    const generated = def.findIndex((t) => isWord(t, 'GENERATED'));
     if (generated >= 0) {
       if (hasWord(def.slice(generated), 'IDENTITY')) why = 'an identity column fills each existing row';
       else if (hasWord(def.slice(generated), 'STORED')) why = 'a stored generated column is computed for each row';
     }
-    const at = def.findIndex((t) => word(t, 'DEFAULT'));
+    const at = def.findIndex((t) => isWord(t, 'DEFAULT'));
     if (at >= 0) {
-      const fn = def.slice(at + 1).find((t, k, rest) => isName(t) && punct(rest[k + 1], '(') && VOLATILE.has(t.upper));
+      const fn = def
+        .slice(at + 1)
+        .find((t, k, rest) => isName(t) && isPunct(rest[k + 1], '(') && VOLATILE.has(t.upper));
       if (fn) why = `its default ${fn.text}() is volatile: each existing row gets its own value`;
     }
     if (!why) return;
@@ -370,11 +370,11 @@ class LockSafety {
     const name = def[0];
     const type = def[1];
     if (!isName(name) || type === undefined || type.kind !== 'word') return;
-    if (['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN', 'CHECK', 'EXCLUDE', 'LIKE'].includes(name.upper)) return;
+    if (NOT_A_COLUMN_DEFINITION.has(name.upper)) return;
     const upper = type.upper;
     const column = name.text;
-    const sized = punct(def[2], '(');
-    if (['INT', 'INTEGER', 'INT4', 'SERIAL', 'SERIAL4'].includes(upper)) {
+    const sized = isPunct(def[2], '(');
+    if (INT32.has(upper)) {
       const serial = upper.startsWith('SERIAL');
       this.report(
         'prefer-bigint',
@@ -391,8 +391,8 @@ class LockSafety {
         'use timestamptz',
         'info',
       );
-    } else if ((upper === 'VARCHAR' && sized) || (upper === 'CHARACTER' && word(def[2], 'VARYING'))) {
-      if (upper === 'CHARACTER' && !punct(def[3], '(')) return;
+    } else if ((upper === 'VARCHAR' && sized) || (upper === 'CHARACTER' && isWord(def[2], 'VARYING'))) {
+      if (upper === 'CHARACTER' && !isPunct(def[3], '(')) return;
       this.report(
         'prefer-text',
         line,
@@ -400,7 +400,7 @@ class LockSafety {
         `use text, with CHECK (char_length(${column}) <= n) if the limit matters`,
         'info',
       );
-    } else if (upper === 'CHAR' || upper === 'BPCHAR' || (upper === 'CHARACTER' && !word(def[2], 'VARYING'))) {
+    } else if (upper === 'CHAR' || upper === 'BPCHAR' || (upper === 'CHARACTER' && !isWord(def[2], 'VARYING'))) {
       this.report(
         'no-char',
         line,
@@ -412,8 +412,8 @@ class LockSafety {
   }
 
   private withTimeZone(def: SqlToken[]): boolean {
-    const k = def.findIndex((t, i) => i > 1 && word(t, 'WITH', 'WITHOUT'));
-    return k >= 0 && word(def[k], 'WITH') && word(def[k + 1], 'TIME') && word(def[k + 2], 'ZONE');
+    const k = def.findIndex((t, i) => i > 1 && isWord(t, 'WITH', 'WITHOUT'));
+    return k >= 0 && isWord(def[k], 'WITH') && isWord(def[k + 1], 'TIME') && isWord(def[k + 2], 'ZONE');
   }
 
   /** `identifier-too-long`: PostgreSQL cuts names to 63 bytes, and two long names can become one. */

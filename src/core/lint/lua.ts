@@ -5,7 +5,7 @@
  */
 import luaparse from 'luaparse';
 import type { Chunk, StringLiteral } from 'luaparse';
-import type { SqlText } from './sql.ts';
+import { SqlTextBuilder, type SqlText } from './sql-text.ts';
 
 export type ParseResult = { ok: true; chunk: Chunk } | { ok: false; line: number; message: string };
 
@@ -13,7 +13,7 @@ export function parseLua(source: string): ParseResult {
   try {
     const chunk = luaparse.parse(source, {
       locations: true,
-      comments: true,
+      comments: false, // ignore.ts reads the moonwalk:ignore comments from the source lines
       luaVersion: '5.3',
       encodingMode: 'none',
     });
@@ -26,18 +26,31 @@ export function parseLua(source: string): ParseResult {
   }
 }
 
-/** Decodes a string literal (short or long) into its text and the source line of each character. */
+/** What a simple backslash escape stands for. */
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
+
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+
+/**
+ * Decodes a string literal (short or long) into its text and the source line of each character: whole runs of plain
+ * characters at a time, a new line-table entry only where the Lua line changes.
+ */
 export function decodeString(node: StringLiteral): SqlText {
   const raw = node.raw;
   let line = node.loc?.start.line ?? 1;
-  let text = '';
-  const lines: number[] = [];
-  const emit = (s: string): void => {
-    for (let k = 0; k < s.length; k++) {
-      text += s[k];
-      lines.push(line);
-    }
-  };
+  const out = new SqlTextBuilder();
   const long = /^\[(=*)\[/.exec(raw);
   if (long !== null) {
     let i = long[0].length;
@@ -48,41 +61,38 @@ export function decodeString(node: StringLiteral): SqlText {
       i += (pair === '\r' || pair === '\n') && pair !== raw[i] ? 2 : 1;
       line++;
     }
-    for (; i < end; i++) {
-      const ch = raw[i];
-      emit(ch);
-      if (ch === '\n') line++;
+    // One piece per source line (its newline included).
+    while (i < end) {
+      const newline = raw.indexOf('\n', i);
+      const stop = newline < 0 || newline >= end ? end : newline + 1;
+      out.add(raw.slice(i, stop), line);
+      if (stop === newline + 1) line++;
+      i = stop;
     }
-    return { text, lines };
+    return out.build();
   }
   const quote = raw[0];
   const end = raw.length - (raw.length > 1 && raw[raw.length - 1] === quote ? 1 : 0);
   let i = 1;
   while (i < end) {
-    const ch = raw[i];
-    if (ch !== '\\') {
-      emit(ch);
-      if (ch === '\n') line++;
+    let plain = i;
+    while (plain < end && raw.charCodeAt(plain) !== BACKSLASH && raw.charCodeAt(plain) !== NEWLINE) plain++;
+    if (plain > i) {
+      out.add(raw.slice(i, plain), line);
+      i = plain;
+      continue;
+    }
+    if (raw.charCodeAt(i) === NEWLINE) {
+      out.add('\n', line);
+      line++;
       i++;
       continue;
     }
     const e = raw[i + 1] ?? '';
     i += 2;
-    const simple: Record<string, string> = {
-      a: '\x07',
-      b: '\b',
-      f: '\f',
-      n: '\n',
-      r: '\r',
-      t: '\t',
-      v: '\v',
-      '\\': '\\',
-      '"': '"',
-      "'": "'",
-    };
-    if (e in simple) emit(simple[e]);
+    if (e in SIMPLE_ESCAPES) out.add(SIMPLE_ESCAPES[e], line);
     else if (e === '\n' || e === '\r') {
-      emit('\n');
+      out.add('\n', line);
       line++;
       const pair = raw[i];
       if ((pair === '\n' || pair === '\r') && pair !== e) i++;
@@ -92,20 +102,20 @@ export function decodeString(node: StringLiteral): SqlText {
         i++;
       }
     } else if (e === 'x') {
-      emit(String.fromCharCode(parseInt(raw.slice(i, i + 2), 16) || 0));
+      out.add(String.fromCharCode(parseInt(raw.slice(i, i + 2), 16) || 0), line);
       i += 2;
     } else if (e === 'u') {
       const m = /^\{([0-9A-Fa-f]+)\}/.exec(raw.slice(i));
       if (m !== null) {
         const cp = parseInt(m[1], 16);
-        emit(cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd');
+        out.add(cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd', line);
         i += m[0].length;
       }
     } else if (/[0-9]/.test(e)) {
       const m = /^[0-9]{0,2}/.exec(raw.slice(i))![0];
-      emit(String.fromCharCode(parseInt(e + m, 10) & 0xff));
+      out.add(String.fromCharCode(parseInt(e + m, 10) & 0xff), line);
       i += m.length;
-    } else emit(e);
+    } else out.add(e, line);
   }
-  return { text, lines };
+  return out.build();
 }

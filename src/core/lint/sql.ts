@@ -6,15 +6,10 @@
  */
 import type { Engine } from '../driver.ts';
 import { SqlLexer, Tok, unquote, type TokenKind } from '../sql/lexer.ts';
+import { lineAt, type SqlText } from './sql-text.ts';
 
 /** A name standing in for a Lua expression spliced into the SQL (a variable, a call…): its value is unknown. */
 export const LUA_EXPR = '__lua_expr__';
-
-export interface SqlText {
-  text: string;
-  /** `lines[i]` is the Lua source line of `text[i]`. */
-  lines: number[];
-}
 
 export interface SqlToken {
   kind: 'word' | 'qident' | 'string' | 'number' | 'punct';
@@ -60,7 +55,7 @@ function lintKind(kind: TokenKind, first: string): SqlToken['kind'] | null {
 
 /** Tokenizes SQL with the lexical rules of `engine` (see `dialectOf`). */
 function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
-  const { text: s, lines } = sql;
+  const s = sql.text;
   const dialect = dialectOf(engine);
   const lexer = new SqlLexer(s, dialect);
   const out: SqlToken[] = [];
@@ -69,16 +64,29 @@ function tokenize(sql: SqlText, engine: string | null): SqlToken[] {
     const lint = lintKind(kind, s[start]);
     if (lint === null) continue;
     const text = lint === 'qident' || lint === 'string' ? unquote(s, start, end, dialect) : s.slice(start, end);
-    out.push({ kind: lint, text, upper: text.toUpperCase(), line: lines[Math.min(start, lines.length - 1)] ?? 1 });
+    out.push({ kind: lint, text, upper: text.toUpperCase(), line: lineAt(sql, start) });
   }
   return out;
 }
 
-const isName = (t: SqlToken | undefined): t is SqlToken =>
+export const isName = (t: SqlToken | undefined): t is SqlToken =>
   t !== undefined && (t.kind === 'word' || t.kind === 'qident');
-const isWord = (t: SqlToken | undefined, ...words: string[]): boolean =>
-  t !== undefined && t.kind === 'word' && words.includes(t.upper);
-const isPunct = (t: SqlToken | undefined, p: string): boolean => t !== undefined && t.kind === 'punct' && t.text === p;
+/**
+ * Is `t` the keyword `a` (or `b`, `c`, `d`)? Fixed parameters rather than `...words`: this runs several times per
+ * token, and an array per call was a large share of the garbage a lint of a thousand files made.
+ */
+export const isWord = (t: SqlToken | undefined, a: string, b?: string, c?: string, d?: string): boolean =>
+  t !== undefined && t.kind === 'word' && (t.upper === a || t.upper === b || t.upper === c || t.upper === d);
+export const isPunct = (t: SqlToken | undefined, p: string): boolean =>
+  t !== undefined && t.kind === 'punct' && t.text === p;
+/** Does any of `tokens` read as the keyword `a` (or `b`)? */
+export function hasWord(tokens: readonly SqlToken[], a: string, b?: string): boolean {
+  for (const t of tokens) if (isWord(t, a, b)) return true;
+  return false;
+}
+
+/** Words after which END closes that block, not a BEGIN or CASE. */
+const END_OF_OTHER = new Set(['IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR']);
 
 /**
  * Splits tokens into statements at `;`, keeping `BEGIN … END` bodies of CREATE TRIGGER / FUNCTION / PROCEDURE
@@ -88,26 +96,28 @@ function splitStatements(tokens: SqlToken[]): SqlToken[][] {
   const statements: SqlToken[][] = [];
   let current: SqlToken[] = [];
   let block = 0;
+  /** CREATE with TRIGGER, FUNCTION, PROCEDURE or EVENT among its next seven words: a body with BEGIN … END may follow. */
+  let routine = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'punct' && t.text === ';' && block === 0) {
       if (current.length > 0) statements.push(current);
       current = [];
+      routine = false;
       continue;
     }
-    if (
-      t.kind === 'word' &&
-      isWord(current[0], 'CREATE') &&
-      current.slice(1, 8).some((w) => isWord(w, 'TRIGGER', 'FUNCTION', 'PROCEDURE', 'EVENT'))
-    ) {
+    if (routine && t.kind === 'word') {
       if (t.upper === 'BEGIN' || t.upper === 'CASE') block++;
       else if (t.upper === 'END' && block > 0) {
         const after = tokens[i + 1];
-        const closesOther = after?.kind === 'word' && ['IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR'].includes(after.upper);
+        const closesOther = after?.kind === 'word' && END_OF_OTHER.has(after.upper);
         if (!closesOther) block--;
       }
     }
     current.push(t);
+    const at = current.length - 1;
+    if (!routine && at >= 1 && at <= 7 && isWord(t, 'TRIGGER', 'FUNCTION', 'PROCEDURE', 'EVENT'))
+      routine = isWord(current[0], 'CREATE');
   }
   if (current.length > 0) statements.push(current);
   return statements;
@@ -156,10 +166,12 @@ class Cursor {
   peek(k = 0): SqlToken | undefined {
     return this.tokens[this.i + k];
   }
-  /** Consumes the given keyword sequence if it is next. */
-  accept(...words: string[]): boolean {
-    for (let k = 0; k < words.length; k++) if (!isWord(this.peek(k), words[k])) return false;
-    this.i += words.length;
+  /** Consumes the keyword sequence `a` (`b`, `c`) if it is next. */
+  accept(a: string, b?: string, c?: string): boolean {
+    if (!isWord(this.peek(), a)) return false;
+    if (b !== undefined && !isWord(this.peek(1), b)) return false;
+    if (c !== undefined && !isWord(this.peek(2), c)) return false;
+    this.i += c !== undefined ? 3 : b !== undefined ? 2 : 1;
     return true;
   }
   /** Reads a possibly schema-qualified name; returns its last part, lower-cased. */

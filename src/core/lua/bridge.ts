@@ -8,15 +8,9 @@
  * carry on: each level of pcall unwinds at its next instruction.
  */
 import { lua, to_luastring, raiseLuaError, raiseLuaErrorHere, type LuaState } from './fengari.ts';
+import type { Limits } from './limits.ts';
 
-export interface Limits {
-  /** Lua VM instructions one phase (or one file's loading) may execute. */
-  instructions: number;
-  /** Milliseconds of Lua execution (time waiting for the database not counted). */
-  luaTimeMs: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { instructions: 200_000_000, luaTimeMs: 20_000 };
+export { DEFAULT_LIMITS, type Limits } from './limits.ts';
 
 /** Which limit stopped the code; the edges (the command, the page) say how to raise it in their own words. */
 export type LimitCode = 'instruction_limit' | 'time_limit';
