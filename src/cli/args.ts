@@ -19,6 +19,7 @@ export const COMMANDS = [
   'new',
   'mcp',
   'trace',
+  'play',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -26,9 +27,9 @@ export class UsageError extends Error {}
 
 /**
  * How a flag's value is read: `count` a whole number ≥ 1, `whole` a whole number ≥ 0, `seconds` a number ≥ 0,
- * `megabytes` a whole number of MB.
+ * `megabytes` a whole number of MB, `port` a TCP port (0 to 65535; 0 picks a free one).
  */
-type FlagKind = 'boolean' | 'string' | 'count' | 'whole' | 'seconds' | 'megabytes';
+type FlagKind = 'boolean' | 'string' | 'count' | 'whole' | 'seconds' | 'megabytes' | 'port';
 
 interface FlagSpec {
   kind: FlagKind;
@@ -76,6 +77,8 @@ const FLAGS = {
   format: { kind: 'string', commands: ['lint', 'verify', 'up', 'down'], choices: ['github'] },
   'allow-write': { kind: 'boolean', commands: ['mcp'] },
   allow: { kind: 'string', commands: ['trace'] },
+  from: { kind: 'string', commands: ['play'] },
+  port: { kind: 'port', commands: ['play'] },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
@@ -128,6 +131,8 @@ Commands:
   mcp    [--db URL] [--allow-write]                Model Context Protocol server on stdio (docs/agents.md)
   trace  [--allow CODE,…] [--json]                 locks and rewrites per statement, on a throwaway PGlite
                                                    (from empty, or a copy of --db pglite:DIR)
+  play   [--from URL] [--port N]                   the playground on 127.0.0.1 over --dir; Save writes the edits
+                                                   back; --from: a copy of that database as the starting one
 
 Options:
   --db URL               sqlite:PATH, sqlite::memory:, pglite:DIR, pglite::memory:, postgres://…, mysql://…
@@ -154,6 +159,9 @@ Options:
                          (beside the human lines; on stderr with --json, which keeps stdout to its document)
   --version              print moonwalk's version
   --allow-write          mcp: let tools write to the --db database (apply, verify); without it they are refused
+  --from URL             play: the starting database, copied (sqlite:PATH as its bytes; postgres://, mysql://,
+                         pglite:DIR read through the drivers, at most 10,000 rows a table); never written to
+  --port N               play: the port to listen on, on 127.0.0.1 only (default: a free one)
 
 Exit codes: 0 done, 1 a migration failed or verify/lint found a problem, 2 bad usage, files or connection.`;
 
@@ -238,6 +246,8 @@ function parseNumber(key: string, value: string, kind: FlagKind): number {
     throw new UsageError(`--${key} needs a whole number (0 or more), not "${value}"`);
   if (kind === 'seconds' && (!Number.isFinite(n) || n < 0))
     throw new UsageError(`--${key} needs a number of seconds, not "${value}"`);
+  if (kind === 'port' && (!Number.isInteger(n) || n < 0 || n > 65535))
+    throw new UsageError(`--${key} needs a port number from 1 to 65535 (or 0 for a free one), not "${value}"`);
   if (kind === 'megabytes' && (!Number.isInteger(n) || n < MIN_MAX_MEMORY_MB)) {
     throw new UsageError(`--${key} needs a whole number of megabytes, at least ${MIN_MAX_MEMORY_MB}, not "${value}"`);
   }

@@ -1,6 +1,7 @@
 /**
  * Where a `moonwalk` command runs (`bin/moonwalk.js` → here → `runCommand` in src/cli/command.ts):
  * - `moonwalk mcp`: the MCP server, which stays up across calls and gives each call a sandbox worker of its own;
+ * - `moonwalk play`: the playground's server, up until Ctrl-C; it runs no Lua (the page does, in the browser);
  * - commands that run no Lua (status, schema, lint, new, --help): on this thread, as `runCommand` in process;
  * - everything else: in a worker thread whose memory is capped and that Ctrl-C stops (src/cli/capped-worker.ts).
  */
@@ -25,6 +26,7 @@ function runsNoLua(argv: string[]): boolean {
 /** Runs `moonwalk ...argv` (the bin's one call); resolves to the exit code. */
 export async function launchCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'mcp') return (await import('./mcp/command.ts')).mcpCommand(argv);
+  if (argv[0] === 'play') return (await import('./play/command.ts')).playCommand(argv);
   if (runsNoLua(argv)) return (await import('./command.ts')).runCommand(argv);
   return (await import('./capped-worker.ts')).runInCappedWorker(argv);
 }

@@ -5,6 +5,7 @@
 import { isValidName, MAX_FILE_CHARS, MAX_FILES, sortFiles } from './files.ts';
 import type { SharedState } from './share.ts';
 import type { SourceFile } from './worker/protocol.ts';
+import type { PlayState } from './store/state.ts';
 
 /** The person's own files. */
 const KEY = 'moonwalk.playground.v1';
@@ -61,6 +62,39 @@ function read(key: string): SharedState | null {
 export function save(state: SharedState, link?: { hash: string }): boolean {
   try {
     localStorage.setItem(link ? LINK_KEY : KEY, JSON.stringify(link ? { ...state, hash: link.hash } : state));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The files of the `moonwalk play` server with token `token` as the page has them, and what it knows of the folder. */
+const PLAY_KEY = 'moonwalk.play.v1';
+
+export function loadPlay(token: string): (SharedState & { play: PlayState }) | null {
+  try {
+    const raw = localStorage.getItem(PLAY_KEY);
+    if (!raw) return null;
+    const data = JSON.parse(raw) as { token?: unknown; play?: Partial<PlayState> };
+    const play = data.play;
+    if (data.token !== token || typeof play?.folder !== 'string') return null;
+    const state = read(PLAY_KEY);
+    const record = (v: unknown) =>
+      typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string')
+        ? (v as Record<string, string>)
+        : null;
+    const versions = record(play.versions);
+    const savedText = record(play.savedText);
+    if (state === null || versions === null || savedText === null) return null;
+    return { ...state, play: { folder: play.folder, versions, savedText, saving: false } };
+  } catch {
+    return null;
+  }
+}
+
+export function savePlay(token: string, state: SharedState, play: PlayState): boolean {
+  try {
+    localStorage.setItem(PLAY_KEY, JSON.stringify({ ...state, token, play: { ...play, saving: false } }));
     return true;
   } catch {
     return false;

@@ -15,6 +15,9 @@ import type { Surroundings } from './store/context.ts';
 import { createPlayground } from './store/playground.ts';
 import { decodeLink } from './store/share.ts';
 import type { PlaygroundState, Start } from './store/state.ts';
+import { connectPlayServer, playToken, type PlayServer } from './play-server.ts';
+import { loadPlay, savePlay } from './persist.ts';
+import { playStateOf } from './store/play.ts';
 
 export {
   fileState,
@@ -24,11 +27,40 @@ export {
   statusText,
   type FileState,
   type LogEntry,
+  unsavedFiles,
   type PlaygroundState,
 } from './store/state.ts';
 export { COMPARE_LABEL, compareVerdict } from './store/compare.ts';
 
+/** The `moonwalk play` server the page came from (a token in the address), or null. */
+const addressToken = playToken(location.search);
+const playServer: PlayServer | null = addressToken === null ? null : await connectPlayServer(addressToken);
+
+/**
+ * Opened by `moonwalk play`: the folder's files, or the page's copy of them with its unsaved edits when this tab
+ * saw the same server before (a reload).
+ */
+function playStart(server: PlayServer, token: string): Start {
+  const theme = savedTheme();
+  const kept = loadPlay(token);
+  const { session } = server;
+  const engine = session.baseline?.engine ?? kept?.engine ?? 'sqlite';
+  if (kept) return { ...kept, engine, alert: null, sharedHash: '', workspace: 'own', theme };
+  const files = sortFiles(session.files.map(({ name, text }) => ({ name, text })));
+  return {
+    files,
+    selected: files[0]?.name ?? null,
+    engine,
+    alert: null,
+    sharedHash: '',
+    workspace: 'own',
+    theme,
+    play: playStateOf(server),
+  };
+}
+
 async function readStart(): Promise<Start> {
+  if (playServer !== null && addressToken !== null) return playStart(playServer, addressToken);
   const hash = location.hash;
   const theme = savedTheme();
   const fallback = (): SharedState =>
@@ -49,6 +81,7 @@ async function readStart(): Promise<Start> {
 }
 
 const surroundings: Surroundings = {
+  ...(playServer ? { play: playServer } : {}),
   hash: () => location.hash,
   replaceHash: (hash) => history.replaceState(null, '', hash ?? location.pathname + location.search),
   href: () => location.href,
@@ -107,6 +140,7 @@ export const {
   openDatabaseFile,
   loadSqlDump,
   startEmpty,
+  saveToFolder,
 } = playground.actions;
 
 /** Starts the page's playground: the engine, saving to local storage, links pasted into the address. */
@@ -118,8 +152,11 @@ export function startPlayground(): void {
     saveTimer = null;
     const { files, engine, selected } = state;
     const link = state.workspace === 'link' ? { hash: state.sharedHash } : undefined;
-    if (!save({ files, engine, selected }, link))
-      note('warn', 'The browser refused to save the files (local storage full or disabled).');
+    const saved =
+      state.play !== null && addressToken !== null
+        ? savePlay(addressToken, { files, engine, selected }, state.play)
+        : save({ files, engine, selected }, link);
+    if (!saved) note('warn', 'The browser refused to save the files (local storage full or disabled).');
   };
   store.subscribe((state, previous) => {
     if (state.workspace !== previous.workspace && saveTimer) {
@@ -130,7 +167,8 @@ export function startPlayground(): void {
       state.files === previous.files &&
       state.engine === previous.engine &&
       state.selected === previous.selected &&
-      state.sharedHash === previous.sharedHash
+      state.sharedHash === previous.sharedHash &&
+      state.play === previous.play
     )
       return;
     if (saveTimer) clearTimeout(saveTimer);

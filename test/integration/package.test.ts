@@ -12,7 +12,7 @@
  * (prebuild-install's `local_prebuilds`), the same file, installed by npm the usual way. Other dependencies come from
  * npm's cache where `npm install` in this checkout left them.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -29,7 +29,7 @@ import { join, relative } from 'node:path';
 import { build as viteBuild, preview as vitePreview } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureCliBuilt, ROOT } from '../helpers/cli-process.ts';
-import { launchChromium } from '../harness/site.ts';
+import { buildSite, launchChromium } from '../harness/site.ts';
 
 const GUIDE = join(ROOT, 'test', 'fixtures', 'guide');
 const INSTALL_MS = 300_000;
@@ -65,6 +65,8 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(() => {
   ensureCliBuilt();
+  // The package ships the built playground for moonwalk play (dist-web/, built unless up to date).
+  buildSite(ROOT, join(ROOT, 'dist-web'));
   work = mkdtempSync(join(tmpdir(), 'moonwalk-package-'));
   const pack = run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
   expect(pack.code, pack.stderr).toBe(0);
@@ -103,6 +105,31 @@ describe('the installed package', () => {
     expect(files.filter((f) => /^(test|bench|src|scripts|patches|docs|public)\//.test(f))).toEqual([]);
     expect(files.filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /\.test\.|fixtures|\.lua$/.test(f))).toEqual([]);
+    // The built playground for moonwalk play, without the precompressed copies (a local server needs none).
+    expect(files).toContain('dist-web/index.html');
+    expect(files.filter((f) => f.endsWith('.br'))).toEqual([]);
+  });
+
+  test('moonwalk play serves the shipped playground from the installed package', async () => {
+    const child = spawn(process.execPath, [join(installed, 'bin', 'moonwalk.js'), 'play', '--dir', GUIDE], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0]);
+        });
+        child.once('exit', (code) => reject(new Error(`moonwalk play exited (${code})`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   test('carries its own patched fengari: fengari is no dependency and no install step runs', () => {

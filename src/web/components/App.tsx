@@ -16,6 +16,8 @@ import {
   verify,
   compareEngines,
   setTheme,
+  saveToFolder,
+  unsavedFiles,
 } from '../store.ts';
 import { THEME_LABELS, type ThemeChoice } from '../theme.ts';
 import { progressLine } from '../run-progress.ts';
@@ -75,6 +77,7 @@ function Header() {
       <span className="spacer" />
       <ThemeSelect />
       <LearningTools />
+      <SaveToFolder />
       <span className="share">
         <button
           type="button"
@@ -102,6 +105,30 @@ function Header() {
         Stop
       </button>
     </header>
+  );
+}
+
+/** Save: shown only on the page `moonwalk play` serves; writes the edited files back to its folder. */
+function SaveToFolder() {
+  const folder = useStore((s) => s.play?.folder ?? null);
+  const saving = useStore((s) => s.play?.saving === true);
+  const unsaved = useStore((s) => unsavedFiles(s).length);
+  if (folder === null) return null;
+  return (
+    <span className="share">
+      <button
+        type="button"
+        onClick={() => void saveToFolder()}
+        disabled={saving}
+        aria-describedby="save-note"
+        title={`Write the edited files to ${folder} (moonwalk play); a file changed on disk meanwhile is not overwritten`}
+      >
+        Save
+      </button>
+      <span id="save-note" className="share-note">
+        {unsaved === 0 ? `${folder}: saved` : `${unsaved} unsaved in ${folder}`}
+      </span>
+    </span>
   );
 }
 

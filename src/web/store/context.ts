@@ -2,6 +2,7 @@
  * What every action gets: the state, the one way to change it, and the engine client. The actions of store/*.ts are
  * functions `(ctx, …args)`; store/playground.ts binds them to one playground's context.
  */
+import type { PlayServer } from '../play-server.ts';
 import type { SharedState } from '../share.ts';
 import type { EngineRequests } from '../worker/client.ts';
 import type { KeptDatabase } from '../worker/protocol.ts';
@@ -21,6 +22,8 @@ export interface Surroundings {
   copy(text: string): Promise<boolean>;
   /** The files of share link `hash` as the person edited them, if this browser kept them. */
   editedLink(hash: string): SharedState | null;
+  /** The `moonwalk play` server the page came from, when it did. */
+  play?: PlayServer;
 }
 
 export interface Ctx {

@@ -131,3 +131,20 @@ export async function restoreKept(ctx: Ctx, keeper: DatabaseKeeper): Promise<voi
     ),
   );
 }
+
+/** A SQLite file's bytes given by `moonwalk play --from sqlite:PATH` as the starting database (SQLite becomes the engine). */
+export async function openDatabaseBytes(ctx: Ctx, name: string, bytes: Uint8Array): Promise<boolean> {
+  const problem = sqliteFileProblem(name, bytes.length, bytes.subarray(0, 16));
+  if (problem !== null) {
+    ctx.update((s) => ({ alert: { message: problem }, ...withLog(s, { kind: 'error', text: problem }) }));
+    return false;
+  }
+  if (ctx.get().engine !== 'sqlite') await switchEngine(ctx, 'sqlite');
+  return startWith(
+    ctx,
+    'Open database file',
+    { kind: 'sqlite-file', name, bytes },
+    (notes) =>
+      `Opened a copy of ${name} (${megabytes(bytes.length)}, ${notes.join(', ')}) as the starting database: Reset database comes back to it; the file itself is never changed.`,
+  );
+}

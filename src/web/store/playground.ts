@@ -21,6 +21,7 @@ import {
   startEmpty,
   type DatabaseKeeper,
 } from './own-database.ts';
+import { saveToFolder, startFromServer } from './play.ts';
 
 export interface PlaygroundOptions {
   start: Start;
@@ -73,6 +74,7 @@ const ACTIONS = {
   openDatabaseFile,
   loadSqlDump,
   startEmpty,
+  saveToFolder,
 };
 
 export type PlaygroundActions = Bound<typeof ACTIONS> & {
@@ -134,7 +136,10 @@ export function createPlayground(options: PlaygroundOptions): Playground {
     async start() {
       greetLink(ctx);
       await openEngine(ctx, 'start');
-      if (keeper && ctx.get().sharedHash === '') await restoreKept(ctx, keeper);
+      // Opened by `moonwalk play`: the starting database is the one it offers, read afresh on each visit.
+      const play = ctx.surroundings.play;
+      if (play) await startFromServer(ctx, play);
+      else if (keeper && ctx.get().sharedHash === '') await restoreKept(ctx, keeper);
     },
   };
 }

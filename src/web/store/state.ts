@@ -125,6 +125,20 @@ export interface PlaygroundState {
 
   /** A note the person should hear (a database opened or restored, a dump's skipped lines): `role="status"`. */
   notice: string | null;
+
+  /** The page opened by `moonwalk play` over a folder (store/play.ts); null otherwise. */
+  play: PlayState | null;
+}
+
+/** What the page knows of the `moonwalk play` folder its files come from. */
+export interface PlayState {
+  /** The folder as the command was given it. */
+  folder: string;
+  /** Each file's version on disk (the hash of its bytes) as the page last read or saved it, by name. */
+  versions: Record<string, string>;
+  /** Each file's text as the page last read or saved it: a file whose text differs has edits to save. */
+  savedText: Record<string, string>;
+  saving: boolean;
 }
 
 /** What the page starts from: a share link, the saved files, or the examples. */
@@ -137,6 +151,7 @@ export interface Start {
   sharedHash: string;
   workspace: 'own' | 'link';
   theme: ThemeChoice;
+  play?: PlayState | null;
 }
 
 export function initialState(start: Start): PlaygroundState {
@@ -174,6 +189,7 @@ export function initialState(start: Start): PlaygroundState {
     shortcutsOpen: false,
     theme: start.theme,
     notice: null,
+    play: start.play ?? null,
   };
 }
 
@@ -215,6 +231,12 @@ export function statusText(state: Pick<PlaygroundState, 'engine' | 'engineState'
   if (state.engineState === 'ready') return `${name} ready`;
   if (state.engineState === 'failed') return `${name} failed to load`;
   return `${name} loading…`;
+}
+
+/** The files with edits Save has not written to the `moonwalk play` folder yet. */
+export function unsavedFiles(state: Pick<PlaygroundState, 'files' | 'play'>): string[] {
+  const play = state.play;
+  return play === null ? [] : state.files.filter((f) => play.savedText[f.name] !== f.text).map((f) => f.name);
 }
 
 /** Whether the run controls can be used: the engine ready and nothing running. */

@@ -1,0 +1,89 @@
+/**
+ * The page served by `moonwalk play` (src/cli/play/): the token in the address (`?token=…`), the folder's files and
+ * the starting database it offers, and Save. The page shows the Save button only when it was opened this way.
+ */
+import type { Baseline, EngineId, SourceFile } from './worker/protocol.ts';
+
+/** The token header the server asks of each call (src/cli/play/guard.ts). */
+const TOKEN_HEADER = 'x-moonwalk-token';
+
+export interface FolderFile extends SourceFile {
+  /** The hash of the file's bytes as the server read them. */
+  version: string;
+}
+
+export interface PlaySession {
+  /** The folder as the command was given it (`migrations`, `db/migrations`). */
+  folder: string;
+  files: FolderFile[];
+  baseline: { kind: Baseline['kind']; name: string; engine: EngineId; notes: string[] } | null;
+}
+
+export interface SaveRequest {
+  name: string;
+  text: string;
+  /** The version the page's copy started from; null for a file made in the page. */
+  base: string | null;
+}
+
+export type SaveAnswer =
+  | { ok: true; saved: FolderFile[] }
+  | { ok: false; kind: 'conflict'; conflicts: Array<{ name: string; message: string; onDisk: FolderFile | null }> }
+  | { ok: false; kind: 'refused'; message: string };
+
+/** What the store needs from the server (a test gives its own). */
+export interface PlayServer {
+  session: PlaySession;
+  /** The starting database the command was given with --from. */
+  baseline(): Promise<Baseline | null>;
+  save(files: SaveRequest[]): Promise<SaveAnswer>;
+}
+
+/** The token of the address, when the page was opened by `moonwalk play`. */
+export function playToken(search: string): string | null {
+  const token = new URLSearchParams(search).get('token');
+  return token !== null && /^[A-Za-z0-9_-]{16,}$/.test(token) ? token : null;
+}
+
+/** The server the page came from, or null when it did not answer as `moonwalk play` does. */
+export async function connectPlayServer(token: string): Promise<PlayServer | null> {
+  const headers = { [TOKEN_HEADER]: token };
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(new URL(path, location.href), { ...init, headers: { ...headers, ...init.headers }, cache: 'no-store' });
+  let session: PlaySession;
+  try {
+    const response = await call('api/session');
+    if (!response.ok) return null;
+    session = (await response.json()) as PlaySession;
+  } catch {
+    return null;
+  }
+  return {
+    session,
+    async baseline() {
+      const offered = session.baseline;
+      if (offered === null) return null;
+      const response = await call('api/baseline');
+      if (!response.ok) throw new Error(`the starting database could not be fetched (HTTP ${response.status})`);
+      return offered.kind === 'sqlite-file'
+        ? { kind: 'sqlite-file', name: offered.name, bytes: new Uint8Array(await response.arrayBuffer()) }
+        : { kind: 'dump', name: offered.name, engine: offered.engine, text: await response.text() };
+    },
+    async save(files) {
+      try {
+        const response = await call('api/save', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ files }),
+        });
+        return (await response.json()) as SaveAnswer;
+      } catch {
+        return {
+          ok: false,
+          kind: 'refused',
+          message: 'moonwalk play does not answer (stopped?): start it again, then press Save',
+        };
+      }
+    },
+  };
+}
