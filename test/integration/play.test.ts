@@ -148,7 +148,7 @@ describe('moonwalk play over a folder', () => {
     expect(readFileSync(join(dir, '0003_new.lua'), 'utf8')).toBe('-- new\n');
     const saved = (JSON.parse(answer.body) as { saved: Array<{ name: string; version: string }> }).saved;
     expect(saved.find((f) => f.name === files[1].name)?.version).not.toBe(files[1].version);
-    expect(play.output()).toContain(`Saved ${files[1].name}, 0003_new.lua`);
+    await expect.poll(() => play.output()).toContain(`Saved ${files[1].name}, 0003_new.lua to ${dir}`);
   });
 
   test('a file changed on disk since the page read it is a conflict, and nothing is written', async () => {

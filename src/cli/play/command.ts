@@ -4,7 +4,6 @@
  * the folder's migrations, starts from a copy of `--from` when given, and writes edits back only when Save is
  * pressed (src/web/store/play.ts).
  */
-import { relative } from 'node:path';
 import { parseArgs, UsageError, USAGE } from '../args.ts';
 import { withEnvFile } from '../env-file.ts';
 import { terminalSafe } from '../terminal-text.ts';
@@ -60,7 +59,7 @@ export async function playCommand(argv: string[]): Promise<number> {
 
   const token = newToken();
   let bound = 0;
-  const label = relative(process.cwd(), folder) || '.';
+  const label = dir;
   const server = createPlayServer(
     {
       folder,
