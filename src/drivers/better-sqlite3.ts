@@ -12,6 +12,7 @@ import {
   codedError,
   MULTIPLE_STATEMENTS_MESSAGE,
   NO_STATEMENT_MESSAGE,
+  SqlitePrepared,
   sqliteStatementVerb,
   verbInsertsRows,
   type CodedError,
@@ -87,37 +88,20 @@ function runExecute(stmt: BetterStatement, params: SqlValue[], verb: string): Ex
   };
 }
 
-class BetterPrepared implements SyncPreparedStatement {
-  private readonly verb: string;
-  private closed = false;
-
+class BetterPrepared extends SqlitePrepared {
   constructor(
     private readonly stmt: BetterStatement,
     sql: string,
   ) {
-    this.verb = sqliteStatementVerb(sql);
+    super(sql, toDriverError);
   }
 
-  private check(): void {
-    if (this.closed) throw codedError('statement is closed', 'SQLITE_MISUSE');
+  protected runQuery(params: SqlValue[]): QueryResult {
+    return runQuery(this.stmt, params);
   }
 
-  query(params: SqlValue[]): QueryResult {
-    this.check();
-    try {
-      return runQuery(this.stmt, params);
-    } catch (e) {
-      throw toDriverError(e);
-    }
-  }
-
-  execute(params: SqlValue[]): ExecResult {
-    this.check();
-    try {
-      return runExecute(this.stmt, params, this.verb);
-    } catch (e) {
-      throw toDriverError(e);
-    }
+  protected runExecute(params: SqlValue[]): ExecResult {
+    return runExecute(this.stmt, params, this.verb);
   }
 
   /** better-sqlite3 finalizes statements when they are garbage collected. */

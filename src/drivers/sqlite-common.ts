@@ -4,6 +4,7 @@
  * Node or DOM API in here.
  */
 import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../core/driver.ts';
+import { sqliteStatementVerb } from '../core/sql/sqlite-statement.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Synchronous driver shape (shared with the better-sqlite3 driver)
@@ -102,4 +103,46 @@ export function verbChangesRows(verb: string): boolean {
 /** Does a statement with this verb insert rows (so that last_insert_rowid() is about it)? */
 export function verbInsertsRows(verb: string): boolean {
   return INSERTING_VERBS.has(verb);
+}
+
+/**
+ * A prepared statement of a synchronous SQLite driver: refused once closed (SQLITE_MISUSE), and what the engine throws
+ * becomes the driver's coded error. Each driver supplies the engine's part (`runQuery`, `runExecute`, `close`).
+ */
+export abstract class SqlitePrepared implements SyncPreparedStatement {
+  protected readonly verb: string;
+  protected closed = false;
+
+  constructor(
+    sql: string,
+    private readonly toDriverError: (e: unknown) => CodedError,
+  ) {
+    this.verb = sqliteStatementVerb(sql);
+  }
+
+  protected abstract runQuery(params: SqlValue[]): QueryResult;
+  protected abstract runExecute(params: SqlValue[], withLastInsertId: boolean): ExecResult;
+  abstract close(): void;
+
+  query(params: SqlValue[]): QueryResult {
+    this.check();
+    try {
+      return this.runQuery(params);
+    } catch (e) {
+      throw this.toDriverError(e);
+    }
+  }
+
+  execute(params: SqlValue[], withLastInsertId = true): ExecResult {
+    this.check();
+    try {
+      return this.runExecute(params, withLastInsertId);
+    } catch (e) {
+      throw this.toDriverError(e);
+    }
+  }
+
+  private check(): void {
+    if (this.closed) throw codedError('statement is closed', 'SQLITE_MISUSE');
+  }
 }

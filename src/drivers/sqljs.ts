@@ -23,6 +23,7 @@ import {
   MULTIPLE_STATEMENTS_MESSAGE,
   NO_STATEMENT_MESSAGE,
   hasSqlContent,
+  SqlitePrepared,
   sqliteStatementVerb,
   verbChangesRows,
   verbInsertsRows,
@@ -154,56 +155,51 @@ function readRow(stmt: SqlJsStatement): SqlValue[] {
   return row;
 }
 
+/** The statement's columns and all its rows. */
+function readAll(stmt: SqlJsStatement): QueryResult {
+  const columns = stmt.getColumnNames();
+  const rows: SqlValue[][] = [];
+  while (stmt.step()) rows.push(readRow(stmt));
+  return { columns, rows };
+}
+
+/** Runs the statement to its end, its rows (of RETURNING) unread. */
+function stepToEnd(stmt: SqlJsStatement): void {
+  while (stmt.step()) {
+    /* rows are not wanted here */
+  }
+}
+
 function bindOrReset(stmt: SqlJsStatement, params: SqlValue[]): void {
   if (params.length > 0) stmt.bind(toBindValues(params));
   else stmt.reset();
 }
 
-class SqlJsPrepared implements SyncPreparedStatement {
-  private readonly verb: string;
-  private closed = false;
-
+class SqlJsPrepared extends SqlitePrepared {
   constructor(
     private readonly driver: SqlJsDriverImpl,
     private readonly stmt: SqlJsStatement,
     sql: string,
   ) {
-    this.verb = sqliteStatementVerb(sql);
+    super(sql, toDriverError);
   }
 
-  private check(): void {
-    if (this.closed) throw codedError('statement is closed', 'SQLITE_MISUSE');
-  }
-
-  query(params: SqlValue[]): QueryResult {
-    this.check();
-    const stmt = this.stmt;
+  protected runQuery(params: SqlValue[]): QueryResult {
     try {
-      bindOrReset(stmt, params);
-      const columns = stmt.getColumnNames();
-      const rows: SqlValue[][] = [];
-      while (stmt.step()) rows.push(readRow(stmt));
-      return { columns, rows };
-    } catch (e) {
-      throw toDriverError(e);
+      bindOrReset(this.stmt, params);
+      return readAll(this.stmt);
     } finally {
-      stmt.reset();
+      this.stmt.reset();
     }
   }
 
-  execute(params: SqlValue[], withLastInsertId = true): ExecResult {
-    this.check();
-    const stmt = this.stmt;
+  protected runExecute(params: SqlValue[], withLastInsertId: boolean): ExecResult {
     try {
-      bindOrReset(stmt, params);
-      while (stmt.step()) {
-        /* rows of RETURNING are not wanted here */
-      }
+      bindOrReset(this.stmt, params);
+      stepToEnd(this.stmt);
       return this.driver.changeResult(this.verb, withLastInsertId);
-    } catch (e) {
-      throw toDriverError(e);
     } finally {
-      stmt.reset();
+      this.stmt.reset();
     }
   }
 
@@ -278,10 +274,7 @@ class SqlJsDriverImpl extends DriverBase<void> implements SqlJsDriver {
       if (hasSqlContent(it.getRemainingSQL())) throw codedError(MULTIPLE_STATEMENTS_MESSAGE, 'SQLITE_MISUSE');
       const stmt = next.value;
       if (params.length > 0) stmt.bind(toBindValues(params));
-      const columns = stmt.getColumnNames();
-      const rows: SqlValue[][] = [];
-      while (stmt.step()) rows.push(readRow(stmt));
-      return { columns, rows };
+      return readAll(stmt);
     } catch (e) {
       throw toDriverError(e);
     } finally {
@@ -308,9 +301,7 @@ class SqlJsDriverImpl extends DriverBase<void> implements SqlJsDriver {
           if (hasSqlContent(it.getRemainingSQL())) throw codedError(MULTIPLE_STATEMENTS_MESSAGE, 'SQLITE_MISUSE');
           stmt.bind(toBindValues(params));
         }
-        while (stmt.step()) {
-          /* rows are not wanted here */
-        }
+        stepToEnd(stmt);
         const result = this.changeResult(sqliteStatementVerb(stmt.getSQL()), withLastInsertId);
         rowsAffected += result.rowsAffected;
         if (result.lastInsertId !== null) lastInsertId = result.lastInsertId;

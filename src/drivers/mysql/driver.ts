@@ -4,13 +4,14 @@
  * it) so a bad statement fails at prepare time, as on the other engines. Node only.
  */
 import type mysql from 'mysql2/promise';
-import type { Driver, ExecResult, PreparedStatement, QueryResult, SqlValue } from '../../core/driver.ts';
-import { DriverBase, type TransactionStatements } from '../base.ts';
-import { ConnectionError } from '../connection-error.ts';
+import type { Driver, PreparedStatement, SqlValue } from '../../core/driver.ts';
+import { ServerDriverBase, type TransactionStatements } from '../base.ts';
 import { lockTimeoutError } from '../server-url.ts';
 import { mysqlLockName } from './lock.ts';
 import { substituteParams } from './placeholders.ts';
 import { splitResults, toExecResult, toQueryResult, type OneResult, type RawResult } from './results.ts';
+
+const MYSQL_RESULTS = { query: toQueryResult, execute: toExecResult };
 
 /**
  * DDL commits implicitly on MySQL, and with autocommit on every statement after it would then commit on its own.
@@ -24,15 +25,15 @@ const MYSQL_TRANSACTION: TransactionStatements = {
   rollback: 'ROLLBACK; SET autocommit = 1',
 };
 
-export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
+export class MysqlDriver extends ServerDriverBase<OneResult[]> implements Driver {
   readonly engine = 'mysql' as const;
   readonly transactionalDdl = false;
   readonly target: string;
   protected override readonly transactionStatements = MYSQL_TRANSACTION;
+  protected readonly closedCode = 'ECONNCLOSED';
+  protected readonly results = MYSQL_RESULTS;
   /** The GET_LOCK name of this connection's database. */
   readonly lockName: string;
-  private lost: Error | null = null;
-  private closed = false;
 
   constructor(
     private readonly conn: mysql.Connection,
@@ -41,16 +42,7 @@ export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
     super();
     this.target = settings.target;
     this.lockName = mysqlLockName(settings.database);
-    conn.on('error', (err: Error) => {
-      this.lost ??= err;
-    });
-    conn.on('end', () => {
-      if (!this.closed) this.lost ??= new Error('the server closed the connection');
-    });
-  }
-
-  private closedError(cause?: unknown): ConnectionError {
-    return new ConnectionError(`the connection to ${this.target} is closed`, 'ECONNCLOSED', cause);
+    this.watchConnection(conn);
   }
 
   private fail(err: unknown): never {
@@ -67,7 +59,7 @@ export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
     if (!serverError) {
       // fatal: the connection is gone (killed, server down, network) or unusable
       this.lost ??= e instanceof Error ? e : new Error(String(err));
-      throw new ConnectionError(`lost the connection to ${this.target}: ${this.lost.message}`, code, err);
+      throw this.lostError(code, err);
     }
     // The server's own message (mysql2 puts it in both `message` and `sqlMessage`), with its code.
     const out = new Error(typeof e.sqlMessage === 'string' ? e.sqlMessage : e.message) as Error & {
@@ -81,13 +73,9 @@ export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
     throw out;
   }
 
-  private async run(sql: string, params: SqlValue[]): Promise<OneResult[]> {
+  protected async run(sql: string, params: SqlValue[] = []): Promise<OneResult[]> {
     if (this.closed) throw this.closedError();
-    if (this.lost)
-      throw new ConnectionError(
-        `lost the connection to ${this.target}: ${this.lost.message}`,
-        'PROTOCOL_CONNECTION_LOST',
-      );
+    if (this.lost) throw this.lostError('PROTOCOL_CONNECTION_LOST');
     const text = substituteParams(sql, params);
     try {
       const [result, fields] = await this.conn.query({ sql: text, rowsAsArray: true });
@@ -95,14 +83,6 @@ export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
     } catch (err) {
       this.fail(err);
     }
-  }
-
-  async query(sql: string, params: SqlValue[]): Promise<QueryResult> {
-    return toQueryResult(await this.run(sql, params));
-  }
-
-  async execute(sql: string, params: SqlValue[]): Promise<ExecResult> {
-    return toExecResult(await this.run(sql, params));
   }
 
   async prepare(sql: string): Promise<PreparedStatement> {
@@ -115,27 +95,7 @@ export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
       // 1295 ER_UNSUPPORTED_PS: a statement the prepared-statement protocol cannot carry; it is checked when it runs.
       if ((err as { errno?: unknown }).errno !== 1295) this.fail(err);
     }
-    let closed = false;
-    const check = (): void => {
-      if (closed) throw new Error('the prepared statement is closed');
-    };
-    return {
-      query: async (params) => {
-        check();
-        return this.query(sql, params);
-      },
-      execute: async (params) => {
-        check();
-        return this.execute(sql, params);
-      },
-      close: () => {
-        closed = true;
-      },
-    };
-  }
-
-  async exec(sql: string): Promise<void> {
-    await this.run(sql, []);
+    return this.statement((params) => this.run(sql, params));
   }
 
   async lock(timeoutMs: number): Promise<() => Promise<void>> {
@@ -159,13 +119,9 @@ export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
         { code: 'LOCK_TIMEOUT' },
       );
     }
-    let released = false;
-    return async () => {
-      if (released) return;
-      released = true;
-      if (this.closed || this.lost) return; // the lock went with the connection
+    return this.releaseOnce(async () => {
       await this.run('SELECT RELEASE_LOCK(?)', [name]);
-    };
+    });
   }
 
   async close(): Promise<void> {
@@ -175,8 +131,6 @@ export class MysqlDriver extends DriverBase<Promise<void>> implements Driver {
       this.conn.destroy();
       return;
     }
-    const ended = this.conn.end().catch(() => this.conn.destroy());
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 2000).unref());
-    if ((await Promise.race([ended, timeout])) === 'timeout') this.conn.destroy();
+    if (!(await this.endedWithin2s(this.conn.end().catch(() => this.conn.destroy())))) this.conn.destroy();
   }
 }

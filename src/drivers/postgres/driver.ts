@@ -5,8 +5,7 @@
 import type pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import type { Driver, ExecResult, LockInfo, PreparedStatement, QueryResult, SqlValue } from '../../core/driver.ts';
-import { DriverBase } from '../base.ts';
-import { ConnectionError } from '../connection-error.ts';
+import { ServerDriverBase } from '../base.ts';
 import { lockTimeoutError } from '../server-url.ts';
 import { describeLockHolder, lockHolderParams, LOCK_HOLDER_SQL, POSTGRES_LOCK_KEY } from './lock.ts';
 import { LeaseLock, leaseOwner } from './lease-lock.ts';
@@ -27,11 +26,13 @@ function toExecResult(results: pg.QueryArrayResult[]): ExecResult {
   return { rowsAffected: n, lastInsertId: null };
 }
 
-export class PostgresDriver extends DriverBase<Promise<void>> implements Driver {
+const POSTGRES_RESULTS = { query: toQueryResult, execute: toExecResult };
+
+export class PostgresDriver extends ServerDriverBase<pg.QueryArrayResult[]> implements Driver {
   readonly engine = 'postgres' as const;
   readonly transactionalDdl = true;
-  private lost: Error | null = null;
-  private closed = false;
+  protected readonly closedCode = '08003';
+  protected readonly results = POSTGRES_RESULTS;
   private statementCounter = 0;
   /** Statement names unique to this driver: through a pooler, server connections (and what is prepared on them) are shared. */
   private readonly statementPrefix = `moonwalk_${randomBytes(4).toString('hex')}_`;
@@ -56,16 +57,7 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
   ) {
     super();
     client.removeAllListeners('error');
-    client.on('error', (err: Error) => {
-      this.lost ??= err;
-    });
-    client.on('end', () => {
-      if (!this.closed) this.lost ??= new Error('the server closed the connection');
-    });
-  }
-
-  private closedError(cause?: unknown): ConnectionError {
-    return new ConnectionError(`the connection to ${this.target} is closed`, '08003', cause);
+    this.watchConnection(client);
   }
 
   /** Turns what `pg` throws into what the core expects: server errors as they are, a lost connection said plainly. */
@@ -80,13 +72,12 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
       this.lost !== null ||
       /Connection terminated|not queryable|ECONNRESET|EPIPE|ETIMEDOUT|socket/i.test(String(e?.message ?? e));
     if (!connectionTrouble) throw err; // something else (a client-side error): as it is
-    const reason = this.lost && this.lost !== e ? this.lost : e;
-    const code = isServerError ? (e.code as string) : '08006';
-    throw new ConnectionError(`lost the connection to ${this.target}: ${reason?.message ?? String(reason)}`, code, err);
+    const reason = this.lost && this.lost !== e ? this.lost : e instanceof Error ? e : new Error(String(err));
+    throw this.lostError(isServerError ? (e.code as string) : '08006', err, reason);
   }
 
   /** A statement; outside a transaction with a per-transaction schema, wrapped in a transaction that sets it. */
-  private async run(text: string, values?: SqlValue[], name?: string): Promise<pg.QueryArrayResult[]> {
+  protected async run(text: string, values?: SqlValue[], name?: string): Promise<pg.QueryArrayResult[]> {
     if (this.schemaPerTransaction === null || this.inTransaction) return this.send(text, values, name);
     await this.send('BEGIN');
     try {
@@ -112,14 +103,6 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
     }
   }
 
-  async query(sql: string, params: SqlValue[]): Promise<QueryResult> {
-    return toQueryResult(await this.run(sql, params));
-  }
-
-  async execute(sql: string, params: SqlValue[]): Promise<ExecResult> {
-    return toExecResult(await this.run(sql, params));
-  }
-
   async prepare(sql: string): Promise<PreparedStatement> {
     if (this.closed) throw this.closedError();
     const name = `${this.statementPrefix}${++this.statementCounter}`;
@@ -130,30 +113,19 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
     } catch (err) {
       this.fail(err);
     }
-    let closed = false;
-    const run = (params: SqlValue[]): Promise<pg.QueryArrayResult[]> => {
-      if (closed) throw new Error('the prepared statement is closed');
-      return this.run(sql, params, name);
-    };
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      this.openStatements.delete(close);
-      if (this.closed || this.lost) return;
-      const message = new CloseStatement(name);
-      this.client.query(message);
-      await message.done.catch(() => {});
-    };
+    const statement = this.statement(
+      (params) => this.run(sql, params, name),
+      async () => {
+        this.openStatements.delete(close);
+        if (this.closed || this.lost) return;
+        const message = new CloseStatement(name);
+        this.client.query(message);
+        await message.done.catch(() => {});
+      },
+    );
+    const close = async (): Promise<void> => statement.close();
     this.openStatements.add(close);
-    return {
-      query: async (params) => toQueryResult(await run(params)),
-      execute: async (params) => toExecResult(await run(params)),
-      close,
-    };
-  }
-
-  async exec(sql: string): Promise<void> {
-    await this.run(sql);
+    return statement;
   }
 
   override async begin(): Promise<void> {
@@ -216,13 +188,9 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
       );
       throw lockTimeoutError(this.target, started, holder);
     }
-    let released = false;
-    return async () => {
-      if (released) return;
-      released = true;
-      if (this.closed || this.lost) return; // the lock went with the session
+    return this.releaseOnce(async () => {
       await this.run('SELECT pg_advisory_unlock($1::bigint)', [key]);
-    };
+    });
   }
 
   /** `--lock table`: a lease row (./lease-lock.ts); the owner token is also this connection's application_name. */
@@ -247,8 +215,6 @@ export class PostgresDriver extends DriverBase<Promise<void>> implements Driver 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const ended = this.client.end().catch(() => {});
-    // A dead peer must not keep close() waiting.
-    await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await this.endedWithin2s(this.client.end().catch(() => {}));
   }
 }
