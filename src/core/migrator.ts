@@ -88,6 +88,21 @@ class RunFailure extends Error {
   }
 }
 
+/** `to` names no migration file: the run's error, before anything runs. */
+function unknownTarget(to: string, direction: Direction): RunError {
+  return {
+    code: 'unknown_target',
+    migration: to,
+    phase: 'check',
+    message: `no migration file ${to}.lua to go ${direction} to`,
+  };
+}
+
+/** A migration's `up` that ended with `status`, timed from `started` (a performance.now()). */
+function upResult(id: string, status: MigrationResult['status'], started: number): MigrationResult {
+  return { id, direction: 'up', status, duration_ms: durationMs(performance.now() - started) };
+}
+
 /** The pause before attempt `attempt + 1`: 50 ms doubling, at most 2 s, with jitter so that rivals do not meet again. */
 function retryPause(attempt: number): number {
   return Math.min(2000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random());
@@ -138,12 +153,7 @@ export class Migrator {
       });
     }
     if (options.to !== undefined && !this.files.has(options.to)) {
-      return finish({
-        code: 'unknown_target',
-        migration: options.to,
-        phase: 'check',
-        message: `no migration file ${options.to}.lua to go up to`,
-      });
+      return finish(unknownTarget(options.to, 'up'));
     }
     const batch = options.singleTransaction === true || options.dryRun === true;
     return this.locked(finish, async () => {
@@ -167,12 +177,7 @@ export class Migrator {
     const results: MigrationResult[] = [];
     const finish = (error: RunError | null): RunResult => ({ ok: error === null, results, error });
     if (options.to !== undefined && !this.files.has(options.to)) {
-      return finish({
-        code: 'unknown_target',
-        migration: options.to,
-        phase: 'check',
-        message: `no migration file ${options.to}.lua to go down to`,
-      });
+      return finish(unknownTarget(options.to, 'down'));
     }
     return this.locked(finish, async () => {
       await this.ledger.ensure();
@@ -333,12 +338,7 @@ export class Migrator {
       try {
         if (this.compileOrFail(file).blocks[this.engine]) runnable++;
       } catch (error) {
-        results.push({
-          id: file.id,
-          direction: 'up',
-          status: 'failed',
-          duration_ms: durationMs(performance.now() - started),
-        });
+        results.push(upResult(file.id, 'failed', started));
         throw error;
       }
       plan.push(file);
@@ -492,13 +492,7 @@ export class Migrator {
         await this.apply(file, compiled, 'up', tx);
         await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
-        const result: MigrationResult = {
-          id: file.id,
-          direction: 'up',
-          status: dryRun ? 'rolled_back' : 'applied',
-          duration_ms: durationMs(performance.now() - started),
-        };
-        results.push(result);
+        results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
       }
       current = null;
       if (dryRun && beforeRollback) await this.control(null, 'internal', beforeRollback);
@@ -508,12 +502,7 @@ export class Migrator {
       await this.rollbackQuietly();
       for (const result of results) if (result.status === 'applied') result.status = 'rolled_back';
       if (current) {
-        results.push({
-          id: current.id,
-          direction: 'up',
-          status: 'failed',
-          duration_ms: durationMs(performance.now() - started),
-        });
+        results.push(upResult(current.id, 'failed', started));
       }
       throw error;
     } finally {

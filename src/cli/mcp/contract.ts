@@ -70,6 +70,11 @@ const change = z.looseObject({ kind: z.string(), path: z.array(z.string()) });
 const snapshot = z.looseObject({ engine: z.string(), tables: z.array(z.looseObject({ name: z.string() })) });
 const throwaway = z.boolean().optional().describe('true when it ran on a throwaway database');
 
+/** A document of one engine with an entry per migration (verify, status): `ok`, `engine`, `migrations`. */
+function perMigration<Entry extends z.ZodRawShape>(entry: Entry) {
+  return { ok: z.boolean(), engine: z.string().optional(), migrations: z.array(z.looseObject(entry)).optional() };
+}
+
 const runShape = { ok: z.boolean(), results: z.array(result).optional(), error, throwaway };
 
 interface ToolSpec {
@@ -101,21 +106,15 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
       "the engine's message and a hint. The `moonwalk verify --json` document.",
     input: { migrations, engine },
     output: {
-      ok: z.boolean(),
-      engine: z.string().optional(),
-      migrations: z
-        .array(
-          z.looseObject({
-            id: z.string(),
-            reversible: z.boolean(),
-            differences: z.array(change),
-            up_again: z.boolean().optional(),
-            error: z.string().optional(),
-            failure: error.optional(),
-            hint: z.string().optional(),
-          }),
-        )
-        .optional(),
+      ...perMigration({
+        id: z.string(),
+        reversible: z.boolean(),
+        differences: z.array(change),
+        up_again: z.boolean().optional(),
+        error: z.string().optional(),
+        failure: error.optional(),
+        hint: z.string().optional(),
+      }),
       error,
       throwaway,
     },
@@ -177,18 +176,12 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
       'The `moonwalk status --json` document. Needs the server started with --db.',
     input: {},
     output: {
-      ok: z.boolean(),
-      engine: z.string().optional(),
-      migrations: z
-        .array(
-          z.looseObject({
-            id: z.string(),
-            description: z.string(),
-            status: z.enum(['applied', 'pending', 'modified', 'missing']),
-            applied_at: z.string().optional(),
-          }),
-        )
-        .optional(),
+      ...perMigration({
+        id: z.string(),
+        description: z.string(),
+        status: z.enum(['applied', 'pending', 'modified', 'missing']),
+        applied_at: z.string().optional(),
+      }),
       error: error.optional(),
     },
     writes: false,

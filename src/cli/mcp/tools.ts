@@ -190,15 +190,34 @@ async function lint(input: ToolInput, config: ServerConfig): Promise<Record<stri
   return lintDocument(from.files, { disabled });
 }
 
-async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
+/**
+ * Runs `work` with a migrator over the call's migrations on the call's database (`writes`: whether the tool writes
+ * there, refused on the server's database without --allow-write), then lets both go.
+ */
+async function onTarget<T>(
+  tool: ToolName,
+  input: ToolInput,
+  context: { config: ServerConfig; throwaways: Throwaways; writes: boolean },
+  work: (call: { migrator: Migrator; db: Target; files: MigrationFile[] }) => Promise<T>,
+): Promise<T> {
+  const { config, throwaways, writes } = context;
   const from = await source(input, config);
-  // verify on the server's database leaves the verified migrations applied: a write.
-  const db = await target('verify', input.engine, from, config, throwaways, true);
+  const db = await target(tool, input.engine, from, config, throwaways, writes);
   const migrator = migratorFor(db.driver, from.files, config);
   try {
+    return await work({ migrator, db, files: from.files });
+  } finally {
+    migrator.dispose();
+    await db.done();
+  }
+}
+
+async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
+  // verify on the server's database leaves the verified migrations applied: a write.
+  return onTarget('verify', input, { config, throwaways, writes: true }, async ({ migrator, db, files }) => {
     const engine = db.driver.engine;
     const document = await verifyDocument(migrator, db.driver, undefined, commandDescriber(engine));
-    const findings = findingsOf(from.files);
+    const findings = findingsOf(files);
     return {
       ...document,
       throwaway: db.throwaway,
@@ -207,44 +226,29 @@ async function verify(input: ToolInput, config: ServerConfig, throwaways: Throwa
       ),
       error: document.error ? agentError(forCommand(document.error, engine), engine, findings) : null,
     };
-  } finally {
-    migrator.dispose();
-    await db.done();
-  }
+  });
 }
 
 async function apply(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
-  const from = await source(input, config);
-  const db = await target('apply', input.engine, from, config, throwaways, true);
-  const migrator = migratorFor(db.driver, from.files, config);
-  try {
+  return onTarget('apply', input, { config, throwaways, writes: true }, async ({ migrator, db, files }) => {
     const before = await snapshot(db.driver);
     const run = await migrator.up(input.to !== undefined ? { to: input.to.replace(/\.lua$/, '') } : {});
     const after = await snapshot(db.driver);
     return {
-      ...runDocument(run, db.driver.engine, findingsOf(from.files)),
+      ...runDocument(run, db.driver.engine, findingsOf(files)),
       throwaway: db.throwaway,
       schema: after,
       diff: diffSnapshots(before, after),
     };
-  } finally {
-    migrator.dispose();
-    await db.done();
-  }
+  });
 }
 
 async function dryRun(input: ToolInput, config: ServerConfig, throwaways: Throwaways) {
-  const from = await source(input, config);
   // A dry run rolls everything back: allowed on the server's database without --allow-write.
-  const db = await target('dry_run', input.engine, from, config, throwaways, false);
-  const migrator = migratorFor(db.driver, from.files, config);
-  try {
+  return onTarget('dry_run', input, { config, throwaways, writes: false }, async ({ migrator, db, files }) => {
     const run = await migrator.up({ dryRun: true });
-    return { ...runDocument(run, db.driver.engine, findingsOf(from.files)), throwaway: db.throwaway };
-  } finally {
-    migrator.dispose();
-    await db.done();
-  }
+    return { ...runDocument(run, db.driver.engine, findingsOf(files)), throwaway: db.throwaway };
+  });
 }
 
 /** Every migration up on a throwaway SQLite and a throwaway PostgreSQL; where the two schemas differ in meaning. */
@@ -318,6 +322,20 @@ function plain(document: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(JSON.stringify(document, jsonValue)) as Record<string, unknown>;
 }
 
+/** Each tool's work: its document, or a throw that `runTool` answers as a failed one. */
+const TOOLS: Record<
+  ToolName,
+  (input: ToolInput, config: ServerConfig, throwaways: Throwaways) => Promise<Record<string, unknown>>
+> = {
+  lint: (input, config) => lint(input, config),
+  verify,
+  apply,
+  dry_run: dryRun,
+  compare_engines: compareEngines,
+  status: (_input, config) => status(config),
+  schema: (_input, config) => schema(config),
+};
+
 export async function runTool(
   tool: ToolName,
   input: ToolInput,
@@ -328,29 +346,7 @@ export async function runTool(
   onStart = running;
   let document: Record<string, unknown>;
   try {
-    switch (tool) {
-      case 'lint':
-        document = await lint(input, config);
-        break;
-      case 'verify':
-        document = await verify(input, config, throwaways);
-        break;
-      case 'apply':
-        document = await apply(input, config, throwaways);
-        break;
-      case 'dry_run':
-        document = await dryRun(input, config, throwaways);
-        break;
-      case 'compare_engines':
-        document = await compareEngines(input, config, throwaways);
-        break;
-      case 'status':
-        document = await status(config);
-        break;
-      case 'schema':
-        document = await schema(config);
-        break;
-    }
+    document = await TOOLS[tool](input, config, throwaways);
   } catch (error) {
     document = { ok: false, error: failure(error) };
   }
