@@ -1,7 +1,8 @@
 /**
  * The panel sizes a person set with the separators (components/Separator.tsx), kept in local storage. The two side
- * columns are widths in pixels; the splits inside a column are the share (percent) the upper panel gets of the two
- * it shares the height with. A size not set follows the stylesheet (the right column grows with the window).
+ * columns are widths and the log a height in pixels (the editor takes the rest: a header that wraps moves nothing
+ * below it); Schema over Diff is the share (percent) Schema gets of the two. A size not set follows the stylesheet
+ * (the database column grows with the window).
  */
 import { useEffect, useState, type CSSProperties } from 'react';
 
@@ -10,15 +11,15 @@ export interface PanelSizes {
   files?: number;
   /** The database column's width (Schema, Diff, SQL console), px. */
   side?: number;
-  /** The editor's share of the editor and the log, percent. */
-  editor?: number;
+  /** The log's height, px. */
+  log?: number;
   /** Schema's share of Schema and Diff, percent. */
   schema?: number;
 }
 export type PanelSizeName = keyof PanelSizes;
 
 const KEY = 'moonwalk.panels.v1';
-const NAMES: PanelSizeName[] = ['files', 'side', 'editor', 'schema'];
+const NAMES: PanelSizeName[] = ['files', 'side', 'log', 'schema'];
 
 /** What `raw` (the stored JSON) holds of the sizes; anything else is left out. */
 export function readPanelSizes(raw: string | null): PanelSizes {
@@ -62,7 +63,7 @@ export function panelStyle(sizes: PanelSizes): CSSProperties {
   const style: Record<string, string> = {};
   if (sizes.files !== undefined) style['--files-width'] = `min(${sizes.files}px, 30vw)`;
   if (sizes.side !== undefined) style['--side-width'] = `min(${sizes.side}px, 60vw)`;
-  if (sizes.editor !== undefined) style['--editor-share'] = String(sizes.editor);
+  if (sizes.log !== undefined) style['--log-height'] = `min(${sizes.log}px, 70vh)`;
   if (sizes.schema !== undefined) style['--schema-share'] = String(sizes.schema);
   return style;
 }

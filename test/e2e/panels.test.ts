@@ -81,7 +81,7 @@ describe('resizable panels', () => {
     await drag('File list width', 80, 0);
     await expect.poll(() => width(page, 'nav.files')).toBeCloseTo(files + 80, 0);
     const log = await height(page, '.center > .log');
-    await drag('Editor height', 0, -100);
+    await drag('Log height', 0, -100);
     await expect.poll(() => height(page, '.center > .log')).toBeCloseTo(log + 100, -1);
 
     await page.reload();
@@ -162,7 +162,7 @@ end)`,
   test('a 390×844 phone keeps one column with no separator and no horizontal scroll, whatever sizes were set', async () => {
     const context = await playground.context({ viewport: { width: 390, height: 844 }, hasTouch: true });
     await context.addInitScript(() =>
-      localStorage.setItem('moonwalk.panels.v1', JSON.stringify({ files: 460, side: 900, editor: 30, schema: 80 })),
+      localStorage.setItem('moonwalk.panels.v1', JSON.stringify({ files: 460, side: 900, log: 600, schema: 80 })),
     );
     const page = await context.newPage();
     await open(page);

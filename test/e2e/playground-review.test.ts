@@ -349,13 +349,22 @@ describe('while a command runs', () => {
     await waitForLog(page, '0001_slow_down applied');
     const files = page.getByRole('navigation', { name: 'Migrations' });
     await expect.poll(() => files.locator('.badge-failed').innerText()).toBe('failed');
-    const running = page.getByRole('banner').locator('.busy');
+    const header = page.getByRole('banner');
+    const running = header.locator('.busy');
     expect(await running.innerText()).toBe('');
+    const headerBefore = await header.boundingBox();
 
     await page.getByRole('button', { name: 'Revert last' }).click();
-    await expect.poll(() => running.innerText()).toBe('Running: Reverting 0001_slow_down.lua — 1 of 1');
+    // The command in the header, where it is in its title (and in the Log's head).
+    await expect.poll(() => running.innerText()).toBe('Running: Revert last…');
+    await expect.poll(() => running.getAttribute('title')).toBe('Reverting 0001_slow_down.lua — 1 of 1');
     expect(await files.locator('.badge-failed').innerText()).toBe('failed earlier');
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    // The header keeps its height and Stop stays on screen.
+    expect(await header.boundingBox()).toEqual(headerBefore);
+    const stop = page.getByRole('button', { name: 'Stop', exact: true });
+    const box = (await stop.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(1280);
+    await stop.click();
     await expect.poll(() => running.innerText(), { timeout: 30_000 }).toBe('');
     // The database is back as it was before the revert: 0001 still applied, nothing marked as earlier.
     await expect.poll(() => files.locator('.badge-applied').count()).toBe(1);

@@ -48,6 +48,8 @@ function Header() {
   const busy = useStore((s) => s.busy);
   const running = useStore((s) => (s.progress?.current ? progressLine(s.progress) : null));
   const shareNote = useStore((s) => s.shareNote);
+  // The command, short enough for the header at 1280 px; which migration it is at is in the title and the Log's head.
+  const busyText = busy !== null ? `Running: ${busy}…` : '';
   return (
     <header className="topbar">
       <h1>
@@ -71,10 +73,10 @@ function Header() {
       <p role="status" className={`engine-status state-${engineState}`}>
         {status}
       </p>
-      <p className="busy" aria-live="polite">
-        {busy !== null ? `Running: ${running ?? `${busy}…`}` : ''}
+      {/* Takes the header's free room (it is also what pushes the controls after it to the right). */}
+      <p className="busy" aria-live="polite" title={running ?? (busyText || undefined)}>
+        {busyText}
       </p>
-      <span className="spacer" />
       <ThemeSelect />
       <LearningTools />
       <SaveToFolder />
@@ -287,13 +289,14 @@ export function App() {
             <OwnDatabase />
           </section>
           <Separator
-            label="Editor height"
+            label="Log height"
             orientation="horizontal"
-            resizes="before"
-            unit="%"
-            min={25}
-            max={90}
-            onResize={(v) => resize('editor', v)}
+            resizes="after"
+            unit="px"
+            min={72}
+            max={900}
+            keep={112}
+            onResize={(v) => resize('log', v)}
           />
           <LogPanel />
         </div>
