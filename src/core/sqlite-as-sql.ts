@@ -30,27 +30,38 @@ async function objects(driver: Driver): Promise<{ type: string; name: string; sq
   return result.rows.map(([type, name, sql]) => ({ type: String(type), name: String(name), sql: String(sql) }));
 }
 
-/** `driver`'s SQLite database as SQL statements for `engine`, one a line group, ending with `;`. */
-export async function sqliteAsSql(driver: Driver, engine: Engine): Promise<string> {
-  const out: string[] = [];
-  const tables: string[] = [];
+/** A SQLite database as statements for another engine, in the order they load: tables, rows, the rest, ledger. */
+export interface SqliteStatements {
+  /** CREATE TABLE, each as SQLite keeps it. */
+  tables: string[];
+  /** One INSERT per row. */
+  rows: string[];
+  /** Indexes, views and triggers (after the rows: a trigger must not fire on them). */
+  rest: string[];
+  /** The ledger, as `engine`'s, with the same entries. */
+  ledger: string[];
+}
+
+export async function sqliteStatements(driver: Driver, engine: Engine): Promise<SqliteStatements> {
+  const out: SqliteStatements = { tables: [], rows: [], rest: [], ledger: [] };
   for (const object of await objects(driver)) {
-    out.push(`${object.sql};`);
-    if (object.type === 'table') tables.push(object.name);
-  }
-  for (const table of tables) {
-    const rows = await driver.query(`SELECT * FROM ${quoteIdent(table)}`, []);
+    if (object.type !== 'table') {
+      out.rest.push(`${object.sql};`);
+      continue;
+    }
+    out.tables.push(`${object.sql};`);
+    const rows = await driver.query(`SELECT * FROM ${quoteIdent(object.name)}`, []);
     const columns = rows.columns.map(quoteIdent).join(', ');
     for (const row of rows.rows)
-      out.push(
-        `INSERT INTO ${quoteIdent(table)} (${columns}) VALUES (${row.map((v) => literal(v, engine)).join(', ')});`,
+      out.rows.push(
+        `INSERT INTO ${quoteIdent(object.name)} (${columns}) VALUES (${row.map((v) => literal(v, engine)).join(', ')});`,
       );
   }
   const ledger = await driver.query("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", [
     LEDGER_TABLE,
   ]);
   if (Number(ledger.rows[0]?.[0] ?? 0) > 0) {
-    out.push(`${LEDGER_CREATE[engine]};`);
+    out.ledger.push(`${LEDGER_CREATE[engine]};`);
     // An older runtime's ledger has no checksum column: its rows get none.
     const entries = await driver.query(`SELECT * FROM ${quoteIdent(LEDGER_TABLE)}`, []);
     const at = (name: string) => entries.columns.indexOf(name);
@@ -58,8 +69,14 @@ export async function sqliteAsSql(driver: Driver, engine: Engine): Promise<strin
       const values = ['id', 'description', 'checksum'].map((c) =>
         literal(at(c) < 0 ? null : (row[at(c)] ?? null), engine),
       );
-      out.push(`INSERT INTO ${LEDGER_TABLE} (id, description, checksum) VALUES (${values.join(', ')});`);
+      out.ledger.push(`INSERT INTO ${LEDGER_TABLE} (id, description, checksum) VALUES (${values.join(', ')});`);
     }
   }
-  return out.join('\n') + '\n';
+  return out;
+}
+
+/** `driver`'s SQLite database as one SQL text for `engine`. */
+export async function sqliteAsSql(driver: Driver, engine: Engine): Promise<string> {
+  const { tables, rows, rest, ledger } = await sqliteStatements(driver, engine);
+  return [...tables, ...rows, ...rest, ...ledger].join('\n') + '\n';
 }

@@ -21,7 +21,7 @@ import { compress, decompress, maxTextLength } from './share-codec/codec.ts';
 import { shareDictionaryV3 } from './share-codec/dictionary-v3.ts';
 import { frame, unframe } from './share-codec/framing.ts';
 import { shareDictionaryV2 } from './share-dictionary.ts';
-import type { EngineId, SourceFile } from './worker/protocol.ts';
+import type { EngineId, LinkBaseline, SourceFile } from './worker/protocol.ts';
 
 /** The format new links are written in. */
 export const SHARE_VERSION = 'v3';
@@ -32,7 +32,12 @@ export interface SharedState {
   files: SourceFile[];
   engine: EngineId;
   selected: string | null;
+  /** The starting database the link carries (loaded when the link is opened), if any. */
+  baseline?: LinkBaseline | null;
 }
+
+/** A link's starting database as framed: `<rows left out>\n<sql>`. */
+const baselineText = (b: LinkBaseline) => `${b.rowsLeftOut}\n${b.sql}`;
 
 export type DecodeResult = { ok: true; state: SharedState } | { ok: false; message: string };
 
@@ -80,6 +85,7 @@ export function encodeShare(state: SharedState): string {
       engine: state.engine,
       files: state.files.map((f) => [f.name, f.text]),
       selected: state.selected,
+      baseline: state.baseline ? [state.baseline.name, baselineText(state.baseline)] : null,
     }),
   );
   const stream = compress(text, shareDictionaryV3());
@@ -88,6 +94,7 @@ export function encodeShare(state: SharedState): string {
     f: state.files.map((f) => [f.name, f.text]),
     e: state.engine,
     ...(state.selected !== null ? { s: state.selected } : {}),
+    ...(state.baseline ? { b: [state.baseline.name, baselineText(state.baseline)] } : {}),
   });
   return `v2.${base64urlEncode(deflateSync(new TextEncoder().encode(json), { level: 9, dictionary: shareDictionaryV2() }))}`;
 }
@@ -156,7 +163,12 @@ function readV3(bytes: Uint8Array): Unpacked {
   if (!state) return { ok: false, message: BROKEN };
   return {
     ok: true,
-    data: { f: state.files, e: state.engine, ...(state.selected !== null ? { s: state.selected } : {}) },
+    data: {
+      f: state.files,
+      e: state.engine,
+      ...(state.selected !== null ? { s: state.selected } : {}),
+      ...(state.baseline ? { b: state.baseline } : {}),
+    },
   };
 }
 
@@ -228,8 +240,27 @@ function validate(data: unknown): DecodeResult {
   }
   const selected = record['s'];
   if (selected !== undefined && typeof selected !== 'string') return invalid('the selection is not a file name');
+  const baseline = readBaseline(record['b']);
+  if (baseline === false) return invalid('its starting database is not [name, rows left out and SQL]');
   return {
     ok: true,
-    state: { files, engine, selected: typeof selected === 'string' && names.has(selected) ? selected : null },
+    state: {
+      files,
+      engine,
+      selected: typeof selected === 'string' && names.has(selected) ? selected : null,
+      ...(baseline ? { baseline } : {}),
+    },
   };
+}
+
+/** A link's starting database; undefined when it has none, false when it is not what `encodeShare` writes. */
+function readBaseline(entry: unknown): LinkBaseline | undefined | false {
+  if (entry === undefined) return undefined;
+  if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string')
+    return false;
+  const [name, text] = entry as [string, string];
+  const head = /^(0|[1-9][0-9]{0,9})\n/.exec(text);
+  // The name is only shown (as text): any printable name of reasonable length.
+  if (!head || name.length === 0 || name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) return false;
+  return { name, sql: text.slice(head[0].length), rowsLeftOut: Number(head[1]) };
 }

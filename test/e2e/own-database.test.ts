@@ -156,6 +156,46 @@ describe('a SQLite file of ones own', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  test('Share carries the file as the starting database: the link opened in a fresh browser context starts from it', async () => {
+    const { page, errors } = await freshPage();
+    await useOwnFiles(page);
+    await page.getByLabel('Open database file').setInputFiles({
+      name: 'app.sqlite',
+      mimeType: 'application/vnd.sqlite3',
+      buffer: Buffer.from(bytes),
+    });
+    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
+    await idle(page);
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    await expect.poll(() => page.url()).toMatch(/#v3\./);
+    await expect
+      .poll(() => region(page, 'Log'))
+      .toContain('It carries your starting database, app.sqlite, schema and data.');
+    const link = page.url();
+
+    const context = await playground.context();
+    await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+    const other = await context.newPage();
+    const otherErrors: string[] = [];
+    other.on('pageerror', (e) => otherErrors.push(e.message));
+    await other.goto(link);
+    await ready(other, 'SQLite ready');
+    await expect
+      .poll(() => notice(other).textContent(), { timeout: 20_000 })
+      .toMatch(/^This link carries a starting database, app\.sqlite: loaded into SQLite/);
+    await idle(other);
+    expect(await fileState(other, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(other, OWN_FILES[1].name)).toMatch(/pending/);
+    expect(await region(other, 'Schema')).toMatch(/orders[\s\S]*users/);
+    await other.getByRole('button', { name: 'Apply all' }).click();
+    await idle(other);
+    await other.getByRole('button', { name: 'Reset database' }).click();
+    await idle(other);
+    expect(await fileState(other, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(other, OWN_FILES[1].name)).toMatch(/pending/);
+    expect([...errors, ...otherErrors]).toEqual([]);
+  }, 120_000);
+
   test('dropped on the page; a file that is not a database is an alert that changes nothing', async () => {
     const { page, errors } = await freshPage();
     await useOwnFiles(page);

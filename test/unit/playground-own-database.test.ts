@@ -264,3 +264,69 @@ async function sqliteWith(sql: string): Promise<Uint8Array<ArrayBuffer>> {
   await driver.close();
   return new Uint8Array(bytes);
 }
+
+test('Share carries the baseline: a fresh playground opened with the link starts from it; rows that do not fit are counted', async () => {
+  const { bytes } = await makeOwnSqlite(tmp);
+  let hash = '';
+  const surroundings = {
+    hash: () => hash,
+    replaceHash: (h: string | null) => void (hash = h ?? ''),
+    href: () => `http://localhost/${hash}`,
+    copy: async () => true,
+    editedLink: () => null,
+  };
+  const own = createPlayground({
+    start: {
+      files: OWN_FILES,
+      selected: null,
+      engine: 'sqlite',
+      alert: null,
+      sharedHash: '',
+      workspace: 'own',
+      theme: 'system',
+    },
+    connect: connectInProcess(),
+    surroundings,
+  });
+  await own.start();
+  await until(own, (s) => s.status.length === 2 && s.busy === null);
+  expect(await own.actions.openDatabaseFile(new File([bytes], 'app.sqlite'))).toBe(true);
+  await own.actions.share();
+  expect(hash).toMatch(/^#v3\./);
+  expect(own.store.getState().log.at(-1)?.text).toContain(
+    'It carries your starting database, app.sqlite, schema and data.',
+  );
+
+  const { decodeShare } = await import('../../src/web/share.ts');
+  const decoded = decodeShare(hash);
+  if (!decoded.ok) throw new Error(decoded.message);
+  expect(decoded.state.baseline).toMatchObject({ name: 'app.sqlite', rowsLeftOut: 0 });
+  const fresh = createPlayground({
+    start: { ...decoded.state, alert: null, sharedHash: hash, workspace: 'link', theme: 'system' },
+    connect: connectInProcess(),
+    surroundings,
+  });
+  await fresh.start();
+  await until(fresh, (s) => s.notice !== null && s.busy === null);
+  let s = fresh.store.getState();
+  expect(s.notice).toMatch(/^This link carries a starting database, app\.sqlite: loaded into SQLite/);
+  expect(states(s)).toEqual(['0001:applied', '0002:pending']);
+  expect(tables(s)).toEqual(['orders:3', 'users:3']);
+  await fresh.actions.runCommand('apply-all');
+  await fresh.actions.resetDatabase();
+  s = fresh.store.getState();
+  expect(states(s)).toEqual(['0001:applied', '0002:pending']);
+  expect(tables(s)).toEqual(['orders:3', 'users:3']);
+
+  // a budget that holds the schema and a few rows: the rest is counted, the schema is whole
+  const { linkBaseline } = await import('../../src/web/worker/baseline.ts');
+  const { openNodeEngine } = await import('../harness/in-process-engine.ts');
+  const small = await linkBaseline(openNodeEngine, { kind: 'sqlite-file', name: 'app.sqlite', bytes }, 700);
+  expect(small.rowsLeftOut).toBeGreaterThan(0);
+  expect(small.rowsLeftOut).toBeLessThan(6);
+  expect(small.sql).toContain('CREATE TABLE orders');
+  expect(small.sql).toContain('INSERT INTO _migrations');
+  const none = await linkBaseline(openNodeEngine, { kind: 'sqlite-file', name: 'app.sqlite', bytes }, 0);
+  expect(none.rowsLeftOut).toBe(6);
+  expect(none.sql).not.toContain('INSERT INTO "users"');
+}, 60_000);

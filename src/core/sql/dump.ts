@@ -25,6 +25,8 @@ export interface DumpStatement {
   /** The dump line it starts on, from 1 (for COPY data: the line of the first row it carries). */
   line: number;
   sql: string;
+  /** The rows an INSERT made from COPY data carries (an INSERT of the dump itself: not counted here). */
+  rows?: number;
 }
 
 export type DumpParse =
@@ -72,6 +74,7 @@ export function parseSqlDump(text: string, engine: Engine): DumpParse {
           line: data.lines[i],
           // OVERRIDING SYSTEM VALUE: COPY writes identity columns declared GENERATED ALWAYS, so the INSERTs must too.
           sql: `INSERT INTO ${copy.target} OVERRIDING SYSTEM VALUE VALUES ${batch.map(rowValues).join(', ')}`,
+          rows: batch.length,
         });
       }
       pos = data.next;

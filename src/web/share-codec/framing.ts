@@ -2,8 +2,8 @@
  * The text a v3 share link compresses: the playground's state written plainly, so that the model sees the files as
  * they are (JSON would escape every newline and quote of the code):
  *
- *     <engine> <selected: 1-based index into the files, 0 for none>\n
- *     <name>\n<text>\0        (once per file, in order)
+ *     <engine> <selected: 1-based index into the files, 0 for none>[ b]\n
+ *     <name>\n<text>\0        (with " b": first the starting database, its name and its text; then once per file)
  *
  * A NUL or SOH inside a text is written as SOH "0" or SOH "1". Reading is strict: anything else (a missing field, an
  * index past the list, an SOH followed by anything but "0"/"1") is refused, so each state has exactly one framing.
@@ -14,6 +14,8 @@ export interface FramedState {
   files: Array<[name: string, text: string]>;
   /** The selected file's name, or null. */
   selected: string | null;
+  /** The starting database carried along (its name, and a text of the link's own making), if any. */
+  baseline?: [name: string, text: string] | null;
 }
 
 const NUL = '\u0000';
@@ -21,8 +23,8 @@ const SOH = '\u0001';
 
 export function frame(state: FramedState): string {
   const index = state.selected === null ? 0 : state.files.findIndex(([name]) => name === state.selected) + 1;
-  let out = `${state.engine} ${index}\n`;
-  for (const [name, text] of state.files) {
+  let out = `${state.engine} ${index}${state.baseline ? ' b' : ''}\n`;
+  for (const [name, text] of state.baseline ? [state.baseline, ...state.files] : state.files) {
     out += `${name}\n${text.replace(/[\u0000\u0001]/g, (c) => (c === NUL ? `${SOH}0` : `${SOH}1`))}${NUL}`;
   }
   return out;
@@ -30,7 +32,7 @@ export function frame(state: FramedState): string {
 
 /** null when `text` is not a framing that `frame` writes. */
 export function unframe(text: string): FramedState | null {
-  const header = /^([a-z]+) (0|[1-9][0-9]{0,5})\n/.exec(text);
+  const header = /^([a-z]+) (0|[1-9][0-9]{0,5})( b)?\n/.exec(text);
   if (!header) return null;
   const files: Array<[string, string]> = [];
   let at = header[0].length;
@@ -44,9 +46,16 @@ export function unframe(text: string): FramedState | null {
     files.push([entry.slice(0, nameEnd), body]);
     at = end + 1;
   }
+  const baseline = header[3] ? (files.shift() ?? null) : null;
+  if (header[3] && baseline === null) return null;
   const index = Number(header[2]);
   if (index > files.length) return null;
-  return { engine: header[1], files, selected: index === 0 ? null : files[index - 1][0] };
+  return {
+    engine: header[1],
+    files,
+    selected: index === 0 ? null : files[index - 1][0],
+    ...(baseline ? { baseline } : {}),
+  };
 }
 
 function unescape(text: string): string | null {

@@ -3,7 +3,8 @@
  * pasted or opened, "Start empty", and the database kept in the browser (src/web/db-keep.ts) and restored on reload.
  */
 import { sqliteFileProblem } from '../worker/baseline.ts';
-import { ENGINE_LABELS, type Baseline } from '../worker/protocol.ts';
+import { ENGINE_LABELS, type Baseline, type LinkBaseline } from '../worker/protocol.ts';
+import { plural } from '../../core/plural.ts';
 import type { Change, Ctx, DatabaseKeeper } from './context.ts';
 import { switchEngine } from './engine.ts';
 import { withLog } from './log.ts';
@@ -78,6 +79,21 @@ export function loadSqlDump(ctx: Ctx, text: string, name = 'SQL dump'): Promise<
       `Loaded the ${name} into ${ENGINE_LABELS[engine]} as the starting database: Reset database comes back to it.`,
       ...notes,
     ].join(' '),
+  );
+}
+
+/** A share link's starting database, loaded as the starting database (the link's engine is the current one). */
+export function loadLinkBaseline(ctx: Ctx, baseline: LinkBaseline): Promise<boolean> {
+  const engine = ctx.get().engine;
+  const { name, sql, rowsLeftOut } = baseline;
+  return startWith(ctx, 'Load SQL dump', { kind: 'dump', name, text: sql, engine }, (notes) =>
+    [
+      `This link carries a starting database, ${name}: loaded into ${ENGINE_LABELS[engine]}; Reset database comes back to it.`,
+      rowsLeftOut > 0 ? `${plural(rowsLeftOut, 'row')} of its data did not fit in the link and were left out.` : '',
+      ...notes,
+    ]
+      .filter(Boolean)
+      .join(' '),
   );
 }
 

@@ -15,6 +15,7 @@ import { initialState, type PlaygroundState, type Start } from './state.ts';
 import * as workspace from './workspace.ts';
 import {
   keepNow,
+  loadLinkBaseline,
   loadSqlDump,
   openDatabaseFile,
   restoreKept,
@@ -139,6 +140,8 @@ export function createPlayground(options: PlaygroundOptions): Playground {
       // Opened by `moonwalk play`: the starting database is the one it offers, read afresh on each visit.
       const play = ctx.surroundings.play;
       if (play) await startFromServer(ctx, play);
+      else if (options.start.baseline && ctx.get().engineState === 'ready')
+        await loadLinkBaseline(ctx, options.start.baseline);
       else if (keeper && ctx.get().sharedHash === '') await restoreKept(ctx, keeper);
     },
   };

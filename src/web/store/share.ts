@@ -5,11 +5,28 @@
 import { plural } from '../../core/plural.ts';
 import { sortFiles } from '../files.ts';
 import type { DecodeResult } from '../share.ts';
-import { ENGINE_LABELS } from '../worker/protocol.ts';
+import { ENGINE_LABELS, type LinkBaseline } from '../worker/protocol.ts';
 import type { Ctx } from './context.ts';
 import { OWN_FILES_KEPT, withLog, withProblem } from './log.ts';
 import type { PlaygroundState } from './state.ts';
 import { replaceFiles } from './workspace.ts';
+import { loadLinkBaseline } from './own-database.ts';
+
+/**
+ * The SQL of a starting database a link carries at most (its schema always; rows up to this): the link's codec packs
+ * about 100 KB in a second and into some 20,000 to 40,000 characters, well inside a link.
+ */
+export const LINK_BASELINE_BUDGET = 100_000;
+
+/** The current engine's starting database as a link carries it (`budget` characters of rows), or null. */
+async function linkBaseline(ctx: Ctx, budget: number): Promise<LinkBaseline | null> {
+  if (!ctx.get().baselines[ctx.get().engine]) return null;
+  try {
+    return (await ctx.client().request({ type: 'link-baseline', budget })).baseline;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The share-link codec (src/web/share.ts, with its compression model and dictionary) is fetched only when a link is
@@ -41,7 +58,13 @@ export async function share(ctx: Ctx): Promise<void> {
     return;
   }
   const { encodeShare, MAX_HASH_CHARS } = codec;
-  const hash = encodeShare({ files, engine, selected });
+  let baseline = await linkBaseline(ctx, LINK_BASELINE_BUDGET);
+  let hash = encodeShare({ files, engine, selected, baseline });
+  if (hash.length > MAX_HASH_CHARS && baseline) {
+    // The rows made it too long: the schema alone.
+    baseline = await linkBaseline(ctx, 0);
+    hash = encodeShare({ files, engine, selected, baseline });
+  }
   if (hash.length > MAX_HASH_CHARS) {
     ctx.update(() => ({
       alert: {
@@ -56,11 +79,17 @@ export async function share(ctx: Ctx): Promise<void> {
   const href = surroundings.href();
   const copied = await surroundings.copy(href);
   ctx.debounce('share-note', 4000, () => ctx.update(() => ({ shareNote: null })));
+  const carried = baseline
+    ? baseline.rowsLeftOut > 0
+      ? `It carries your starting database, ${baseline.name}, without all its data: ${plural(baseline.rowsLeftOut, 'row')} left out (a link holds its schema and about ${LINK_BASELINE_BUDGET / 1000} KB of rows).`
+      : `It carries your starting database, ${baseline.name}, schema and data.`
+    : '';
   ctx.update((s) => ({
     shareNote: copied ? 'Link copied' : 'Link in the address bar',
+    ...(baseline && baseline.rowsLeftOut > 0 ? { notice: carried } : {}),
     ...withLog(s, {
       kind: 'ok',
-      text: `Share link ready in the address bar${copied ? ' and copied to the clipboard' : ''} (${href.length.toLocaleString('en-US')} characters). Opening it shows the code and runs nothing.`,
+      text: `Share link ready in the address bar${copied ? ' and copied to the clipboard' : ''} (${href.length.toLocaleString('en-US')} characters). Opening it shows the code and runs nothing.${carried ? ` ${carried}` : ''}`,
     }),
   }));
 }
@@ -80,6 +109,7 @@ export async function openLink(ctx: Ctx, hash: string): Promise<void> {
     workspace: 'link',
   });
   ctx.update(() => ({ sharedHash: hash }));
+  if (decoded.state.baseline) await loadLinkBaseline(ctx, decoded.state.baseline);
 }
 
 /** The page was opened with a share link (or a broken one): said in the log. */

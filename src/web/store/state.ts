@@ -16,6 +16,7 @@ import {
   type DiffLine,
   type EngineId,
   type EngineState,
+  type LinkBaseline,
   type SchemaView,
   type SourceFile,
   type SqlConsoleResult,
@@ -152,6 +153,8 @@ export interface Start {
   workspace: 'own' | 'link';
   theme: ThemeChoice;
   play?: PlayState | null;
+  /** The starting database a share link carries, loaded once the engine is ready. */
+  baseline?: LinkBaseline | null;
 }
 
 export function initialState(start: Start): PlaygroundState {

@@ -7,8 +7,9 @@ import type { Driver } from '../../core/driver.ts';
 import { loadSqlDump } from '../../core/dump-load.ts';
 import { LEDGER_TABLE } from '../../core/ledger.ts';
 import { plural } from '../../core/plural.ts';
-import { sqliteAsSql } from '../../core/sqlite-as-sql.ts';
-import { ENGINE_LABELS, type Baseline, type EngineId } from './protocol.ts';
+import { sqliteAsSql, sqliteStatements } from '../../core/sqlite-as-sql.ts';
+import { parseSqlDump } from '../../core/sql/dump.ts';
+import { ENGINE_LABELS, type Baseline, type EngineId, type LinkBaseline } from './protocol.ts';
 
 /** Opens a new database of `engine`: empty, or from a SQLite file's bytes. */
 export type OpenEngine = (engine: EngineId, sqliteFile?: Uint8Array) => Promise<Driver>;
@@ -107,4 +108,48 @@ export async function carryOver(open: OpenEngine, baseline: Baseline, target: Dr
 function oneLine(sql: string): string {
   const text = sql.replace(/\s+/g, ' ').trim();
   return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
+
+/**
+ * `baseline` as the SQL a share link carries: its schema (and ledger) always, its rows while the text stays within
+ * `budget` characters. On PostgreSQL a dump's data goes whole or not at all (its foreign keys are checked, and
+ * pg_dump adds them after the data); SQLite loads any subset of the rows.
+ */
+export async function linkBaseline(open: OpenEngine, baseline: Baseline, budget: number): Promise<LinkBaseline> {
+  /** In load order; `rows` marks the data, which may be left out. */
+  let items: { sql: string; rows?: number }[];
+  if (baseline.kind === 'sqlite-file') {
+    const source = await open('sqlite', baseline.bytes);
+    try {
+      const { tables, rows, rest, ledger } = await sqliteStatements(source, 'sqlite');
+      items = [...tables.map((sql) => ({ sql })), ...rows.map((sql) => ({ sql, rows: 1 }))];
+      items.push(...[...rest, ...ledger].map((sql) => ({ sql })));
+    } finally {
+      await source.close().catch(() => {});
+    }
+  } else {
+    const parsed = parseSqlDump(baseline.text, baseline.engine);
+    if (!parsed.ok) return { name: baseline.name, sql: baseline.text, rowsLeftOut: 0 };
+    items = parsed.statements.map((s) => {
+      const sql = `${s.sql.replace(/;\s*$/, '')};`;
+      return /^\s*INSERT\b/i.test(sql) ? { sql, rows: s.rows ?? 1 } : { sql };
+    });
+  }
+  let room = items.reduce((n, item) => (item.rows === undefined ? n - item.sql.length - 1 : n), budget);
+  const left = new Set<(typeof items)[number]>();
+  for (const item of items) {
+    if (item.rows === undefined) continue;
+    if (left.size === 0 && item.sql.length + 1 <= room) room -= item.sql.length + 1;
+    else left.add(item);
+  }
+  // On PostgreSQL a dump's data goes whole or not at all.
+  if (left.size > 0 && baseline.kind === 'dump' && baseline.engine === 'postgres')
+    for (const item of items) if (item.rows !== undefined) left.add(item);
+  const rowsLeftOut = [...left].reduce((n, item) => n + (item.rows ?? 0), 0);
+  const sql =
+    items
+      .filter((item) => !left.has(item))
+      .map((item) => item.sql)
+      .join('\n') + '\n';
+  return { name: baseline.name, sql, rowsLeftOut };
 }

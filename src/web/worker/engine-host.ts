@@ -39,7 +39,7 @@ import {
 } from './protocol.ts';
 import { plural } from '../../core/plural.ts';
 import { createTracer } from '../../core/trace.ts';
-import { carryOver, startFrom, StartError, type OpenEngine } from './baseline.ts';
+import { carryOver, linkBaseline, startFrom, StartError, type OpenEngine } from './baseline.ts';
 
 export interface EngineHostOptions {
   /** Every reply and message to the page. */
@@ -633,6 +633,12 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     const db = await dbView(host.lua(), slot, migrationFiles(request.files));
     const applied = db.status.filter((m) => m.status === 'applied').length;
     return { kind: 'restore-kept', db, note: `Restored the database you had: ${applied} applied.` };
+  },
+  async 'link-baseline'(host, request) {
+    const baseline = host.baselineOf(host.engine);
+    if (!baseline) return { kind: 'link-baseline', baseline: null };
+    const open = (e: EngineId, file?: Uint8Array) => (file ? host.openFile(e, file) : host.openThrowaway(e));
+    return { kind: 'link-baseline', baseline: await linkBaseline(open, baseline, request.budget) };
   },
   async sql(host, request) {
     const slot = await host.currentSlot();

@@ -73,12 +73,21 @@ export type WorkerRequest =
   /** What the page keeps in the browser to be back after a reload: the baseline and the database as it is now. */
   | { type: 'keep'; id: number }
   /** Opens what `keep` answered (after a reload) as the current database. */
-  | { type: 'restore-kept'; id: number; kept: KeptDatabase; files: SourceFile[] };
+  | { type: 'restore-kept'; id: number; kept: KeptDatabase; files: SourceFile[] }
+  /** The current engine's baseline as SQL for a share link: its schema always, its data up to `budget` characters. */
+  | { type: 'link-baseline'; id: number; budget: number };
 
 /** A starting database: a SQLite file's bytes, or a SQL dump's text (src/core/sql/dump.ts). */
 export type Baseline =
   | { kind: 'sqlite-file'; name: string; bytes: Uint8Array }
   | { kind: 'dump'; name: string; text: string; engine: EngineId };
+
+/** A starting database carried in a share link: SQL for its engine, and how many of its rows were left out to fit. */
+export interface LinkBaseline {
+  name: string;
+  sql: string;
+  rowsLeftOut: number;
+}
 
 /** Each engine's baseline, where it has one (the page keeps them to give them to a fresh worker after a Stop). */
 export type Baselines = Partial<Record<EngineId, Baseline>>;
@@ -238,6 +247,7 @@ interface ResultData {
   'start-empty': { db: DbView };
   keep: { kept: KeptDatabase };
   'restore-kept': { db: DbView; note: string };
+  'link-baseline': { baseline: LinkBaseline | null };
 }
 
 /** The result of a request of type `T`: `request({ type: 'run', … })` answers a `ResultOf<'run'>`. */
