@@ -4,7 +4,7 @@
  * decides the thread: this one, or a capped worker (src/cli/capped-worker.ts) for what runs Lua.
  */
 import { writeNewMigration } from './new-migration.ts';
-import { indentLines, terminalSafe } from './terminal-text.ts';
+import { indentLines, terminalSafe, workflowSafe } from './terminal-text.ts';
 import { FLEET_COMMANDS, parseArgs, UsageError, USAGE, type ArgsOf, type ParsedArgs } from './args.ts';
 import { readMigrationsDir, FilesError } from '../lib/migrations-dir.ts';
 import { withEnvFile } from './env-file.ts';
@@ -50,8 +50,8 @@ const nodeIo: Io = {
 export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<number> {
   const io: Io = {
     ...rawIo,
-    out: (text) => rawIo.out(terminalSafe(text)),
-    err: (text) => rawIo.err(terminalSafe(text)),
+    out: (text) => rawIo.out(terminalSafe(workflowSafe(text))),
+    err: (text) => rawIo.err(terminalSafe(workflowSafe(text))),
   };
   if (argv[0] === '--version') {
     io.out(packageVersion());
@@ -69,7 +69,11 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<nu
   }
   const json = args.flags.json === true;
   // --format github: annotations beside the human lines, or on stderr beside the --json document.
-  const annotate = 'format' in args.flags && args.flags.format === 'github' ? (json ? io.err : io.out) : null;
+  // The annotations are the only workflow commands written: they bypass workflowSafe (their text is escaped by them).
+  const annotate =
+    'format' in args.flags && args.flags.format === 'github'
+      ? (line: string) => (json ? rawIo.err : rawIo.out)(terminalSafe(line))
+      : null;
   try {
     const env = withEnvFile(io.env, args.flags['env-file']);
     const dir = args.flags.dir ?? env.MOONWALK_DIR ?? 'migrations';

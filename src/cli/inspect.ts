@@ -21,6 +21,7 @@ import type { VerifyEntry } from '../core/verify.ts';
 import { diffDocument, verifyDocument } from '../lib/documents.ts';
 import { commandDescriber, forCommand, verifyEntryForCommand } from './remedies.ts';
 import type { GithubAnnotations } from './github-annotations.ts';
+import { jsonValue } from './render.ts';
 
 export interface InspectIo {
   out(text: string): void;
@@ -56,7 +57,7 @@ export async function runSchema(driver: Driver, io: InspectIo, json: boolean): P
     io.err(`Error: cannot read the schema of ${driver.target}: ${message}`);
     return FAILED;
   }
-  if (json) io.out(JSON.stringify(snapshot));
+  if (json) io.out(JSON.stringify(snapshot, jsonValue));
   else io.out(`${driver.target} (${driver.engine})\n${renderSnapshot(snapshot)}`);
   return OK;
 }
@@ -71,7 +72,7 @@ export async function runDiff(migrator: Migrator, driver: Driver, io: InspectIo,
     migrations: ids,
     error,
   } = await diffDocument(migrator, driver, (e) => forCommand(e, driver.engine));
-  if (json) io.out(JSON.stringify({ ok, changes, migrations: ids, error }));
+  if (json) io.out(JSON.stringify({ ok, changes, migrations: ids, error }, jsonValue));
   else if (error) io.err(`Error: ${describeRunError(error)}`);
   else if (ids.length === 0) io.out('Nothing pending: the database is up to date, no changes.');
   else io.out(`${plural(ids.length, 'pending migration')} (${ids.join(', ')}) would change:\n${renderDiff(changes)}`);
@@ -118,7 +119,7 @@ export async function runVerify(
     }
   }
   if (json) {
-    io.out(JSON.stringify(result));
+    io.out(JSON.stringify(result, jsonValue));
   } else {
     if (result.error) io.err(`Error: ${describeRunError(result.error)}`);
     const verified = result.migrations.filter((m) => !m.skipped);

@@ -61,9 +61,11 @@ export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
-/** JSON.stringify's replacer: a bigint (a 64-bit parameter) as its digits, bytes as hex. */
+/** JSON.stringify's replacer: a bigint (a 64-bit parameter) as its digits, bytes as hex, Infinity and NaN as words. */
 export function jsonValue(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
+  // JSON has no Infinity or NaN: JSON.stringify would print null, a different value (an Infinity parameter of a dry run).
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
   return value;
 }

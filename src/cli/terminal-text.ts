@@ -3,6 +3,9 @@
  * written raw, its control characters could clear the screen, move the cursor or rewrite a line, and Unicode's
  * direction overrides could reorder what is shown. Human output shows them escaped instead. JSON output never holds
  * raw control characters (JSON.stringify escapes them), and the direction overrides are escaped there the same way.
+ *
+ * In CI, a line of output that starts with `::` (or `##[`), after any spaces, is a workflow command to GitHub's runner
+ * (`::error::`, `::add-mask::`, `::stop-commands::`): untrusted text cannot start one either.
  */
 
 /** C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates. */
@@ -23,4 +26,14 @@ export function terminalSafe(text: string): string {
  */
 export function indentLines(text: string, indent: string): string {
   return text.replace(/\r\n?|\n/g, `\n${indent}`);
+}
+
+/** A line that GitHub's runner would read as a workflow command (it trims leading spaces first). */
+const WORKFLOW_COMMAND = /^([ \t]*)(::|##\[)/gm;
+
+/** Text whose lines cannot start a workflow command: the first character of `::` / `##[` is escaped (`\x3A:`). */
+export function workflowSafe(text: string): string {
+  return text.replace(WORKFLOW_COMMAND, (_m, space: string, command: string) =>
+    command === '::' ? `${space}\\x3A:` : `${space}\\x23#[`,
+  );
 }

@@ -47,7 +47,8 @@ interface LedgerPlace {
 
 const places = new WeakMap<Driver, LedgerPlace>();
 
-function quoteName(engine: Engine, name: string): string {
+/** An identifier in the engine's quotes. */
+export function quoteName(engine: Engine, name: string): string {
   return engine === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -165,12 +166,16 @@ export class Ledger {
   }
 
   /**
-   * MySQL only: a TEMPORARY table hides the real one of the same name even under its qualified name, so one that
+   * PostgreSQL: the row is written as the connection's own role, whatever role the migration SET (the session is
+   * put back after the migration anyway, src/core/session.ts).
+   * MySQL: a TEMPORARY table hides the real one of the same name even under its qualified name, so one that
    * migration code made (the same session as the runner) is dropped first. DROP TEMPORARY TABLE commits nothing.
    */
   private beforeWrite(write: () => MaybePromise<unknown>): MaybePromise<unknown> {
-    if (this.driver.engine !== 'mysql') return write();
-    return Promise.resolve(this.driver.exec(`DROP TEMPORARY TABLE IF EXISTS ${this.table}`)).then(write);
+    const engine = this.driver.engine;
+    if (engine === 'sqlite') return write();
+    const first = engine === 'mysql' ? `DROP TEMPORARY TABLE IF EXISTS ${this.table}` : 'RESET ROLE';
+    return Promise.resolve(this.driver.exec(first)).then(write);
   }
 }
 

@@ -14,6 +14,7 @@ import {
 import type { Limits } from './lua/bridge.ts';
 import { Ledger, LEDGER_TABLE, LedgerError, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
+import { captureSession, type SessionState } from './session.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
 import { engineErrorInfo, isRetryableConflict } from './errors.ts';
 import {
@@ -115,6 +116,8 @@ export class Migrator {
   private readonly ledger: Ledger;
   private readonly files: Map<string, MigrationFile>;
   private readonly compiled = new Map<string, CompiledMigration>();
+  /** The connection's session as the run found it, while the run holds its lock. */
+  private session: SessionState | null = null;
 
   constructor(private readonly options: MigratorOptions) {
     this.driver = options.driver;
@@ -364,11 +367,15 @@ export class Migrator {
       return finish(toRunError(error, 'lock'));
     }
     try {
+      this.session = await captureSession(this.driver);
       await work();
+      await this.control(null, 'internal', () => this.session?.restore(false));
       return finish(null);
     } catch (error) {
+      await this.restoreSessionQuietly();
       return finish(toRunError(error, 'internal'));
     } finally {
+      this.session = null;
       try {
         await release();
       } catch {
@@ -384,6 +391,8 @@ export class Migrator {
         // Between transactions: a lease-based run lock is extended here, never from inside a migration.
         await this.control(file.id, 'lock', () => this.driver.renewLock?.());
         results.push(await this.runOne(file, direction));
+        // One file cannot change what the next one sees: PRAGMAs, SET, USE, TEMP tables go back as they were.
+        await this.control(file.id, 'internal', () => this.session?.restore(false));
       } catch (error) {
         if (error instanceof RunFailureWithResult) results.push(error.result);
         throw error;
@@ -467,9 +476,12 @@ export class Migrator {
     const dryRun = statements !== undefined;
     this.refuseOutsideTransactions(pending, dryRun);
     await this.control(null, 'begin', () => this.driver.begin());
+    // The session as the transaction started it (a pooler's search_path is set per transaction).
+    let session: SessionState | null = null;
     let current: MigrationFile | null = null;
     let started = performance.now();
     try {
+      session = await captureSession(this.driver);
       await this.control(null, 'ledger', () => this.ledger.ensure());
       for (const file of pending) {
         current = file;
@@ -491,6 +503,7 @@ export class Migrator {
         await this.setTimeouts(file.id, options);
         await this.apply(file, compiled, 'up', tx);
         await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
+        await this.control(file.id, 'internal', () => session!.restore(true));
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
       }
@@ -686,6 +699,15 @@ export class Migrator {
     return (
       isRetryableConflict(tx.failure?.code) || (error instanceof RunFailure && isRetryableConflict(error.engineCode))
     );
+  }
+
+  /** After a failure: the connection may serve another run (verify, the playground, a library caller). */
+  private async restoreSessionQuietly(): Promise<void> {
+    try {
+      await this.session?.restore(false);
+    } catch {
+      // The connection is gone, and its session with it.
+    }
   }
 
   private async rollbackQuietly(): Promise<void> {

@@ -124,18 +124,45 @@ export function describeRunError(error: RunError): string {
   return lines.join('\n');
 }
 
-/** The longest error message (and statement in an error) reported whole; longer ones are cut. */
+/** The longest error message (and statement in an error) reported whole, in UTF-8 bytes; longer ones are cut. */
 export const MAX_ERROR_TEXT = 4096;
 
-/** `text` cut to MAX_ERROR_TEXT characters, saying how much was left out: a 50 MB error message is not printed whole. */
+const utf8 = new TextEncoder();
+const CLIPPED = /… \([\d,]+ more bytes\)$/;
+
+/** How many bytes `text` takes in UTF-8 (without encoding a 50 MB message to learn it). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * `text` cut to its first MAX_ERROR_TEXT bytes of UTF-8 (never inside a character), saying how many bytes were left
+ * out: a 50 MB error message is not printed whole. The same count in the command's output, its JSON and the page.
+ */
 export function clipText(text: string): string {
-  if (text.length <= MAX_ERROR_TEXT) return text;
-  return `${text.slice(0, MAX_ERROR_TEXT)}… (${(text.length - MAX_ERROR_TEXT).toLocaleString('en-US')} more characters)`;
+  if (text.length <= MAX_ERROR_TEXT / 3) return text;
+  const total = utf8Length(text);
+  if (total <= MAX_ERROR_TEXT) return text;
+  // Cut already (an error passes through here more than once): cutting again would count the marker, not the message.
+  const marker = CLIPPED.exec(text);
+  if (marker && total - utf8Length(marker[0]) <= MAX_ERROR_TEXT) return text;
+  const { read, written } = utf8.encodeInto(text, new Uint8Array(MAX_ERROR_TEXT));
+  return `${text.slice(0, read)}… (${(total - written).toLocaleString('en-US')} more bytes)`;
 }
 
 /** The error with its message and statement cut to a readable length. */
 export function clipRunError(error: RunError): RunError {
-  if (error.message.length > MAX_ERROR_TEXT) error.message = clipText(error.message);
-  if (error.sql !== undefined && error.sql.length > MAX_ERROR_TEXT) error.sql = clipText(error.sql);
+  error.message = clipText(error.message);
+  if (error.sql !== undefined) error.sql = clipText(error.sql);
   return error;
 }

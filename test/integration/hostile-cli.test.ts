@@ -361,8 +361,55 @@ describe('items 12, 13, 15: what reaches the terminal, and limits that cannot be
     const second = await run(['up', '--db', `sqlite:${path}`, '--dir', dir, '--max-memory-mb', '512']);
     expect(second.code).toBe(1);
     expect(second.stderr.length).toBeLessThan(10_000);
-    expect(second.stderr).toMatch(/… \([\d,]+ more characters\)/);
+    expect(second.stderr).toMatch(/… \([\d,]+ more bytes\)/);
     expect(inside(path).ledger).toEqual(['0001_fake']);
+    // The same cut and the same count, in bytes, in the JSON: 20,000 two-byte characters are 40,000 bytes.
+    writeFileSync(join(dir, '0002_big.lua'), migration('error(string.rep("é", 20000))'));
+    const json = await run(['up', '--json', '--db', `sqlite:${path}`, '--dir', dir]);
+    expect(json.code).toBe(1);
+    const message = String((JSON.parse(json.stdout) as { error: { message: string } }).error.message);
+    const cut = /^([\s\S]*)… \(([\d,]+) more bytes\)$/.exec(message)!;
+    const head = Buffer.byteLength(cut[1]);
+    expect(head).toBeLessThanOrEqual(4096);
+    const prefix = Buffer.byteLength(cut[1].slice(0, cut[1].indexOf('é')));
+    expect(head + Number(cut[2].replace(/,/g, ''))).toBe(prefix + 40_000);
+  });
+
+  test('--format github: print output and error messages cannot start a workflow command, only the annotation is one', async () => {
+    const dir = folder({
+      '0001_inject.lua': migration(
+        'print("fine\\n::add-mask::secret\\n  ##[error]fake")\n' +
+          'error("failed\\n::error file=README.md,line=1::fake%0A::stop-commands::token")',
+      ),
+    });
+    const path = fresh('app.db');
+    for (const flags of [[], ['--json']]) {
+      const outcome = await run(['up', '--format', 'github', ...flags, '--db', `sqlite:${path}`, '--dir', dir]);
+      expect(outcome.code).toBe(1);
+      const commands = `${outcome.stdout}\n${outcome.stderr}`.split('\n').filter((line) => /^\s*(::|##\[)/.test(line));
+      // The one annotation: the error on the file and line of the migration, with its own text escaped.
+      expect(commands).toHaveLength(1);
+      expect(commands[0]).toMatch(/^::error file=[^,]*0001_inject\.lua,line=\d+::/);
+      expect(commands[0]).toContain('failed%0A::error file=README.md');
+      expect(commands[0]).toContain('fake%250A::stop-commands::token');
+      if (flags.length === 0) {
+        expect(outcome.stdout).toContain('\\x3A:add-mask::secret');
+        expect(outcome.stdout).toContain('\\x23#[error]fake');
+      }
+    }
+    expect(inside(path).ledger).toEqual([]);
+  });
+
+  test('Infinity and NaN in JSON output are said as words, never as null', async () => {
+    const dir = folder({
+      '0001_inf.lua': migration(
+        'assert(db:execute("CREATE TABLE f (x REAL)")); assert(db:execute("INSERT INTO f VALUES (?), (?)", { 1/0, -1/0 }))',
+      ),
+    });
+    const outcome = await run(['up', '--dry-run', '--json', '--db', 'sqlite::memory:', '--dir', dir]);
+    expect(outcome.code).toBe(0);
+    const document = JSON.parse(outcome.stdout) as { statements: Array<{ params: unknown[] }> };
+    expect(document.statements[1].params).toEqual(['Infinity', '-Infinity']);
   });
 
   test('--max-instructions below 1,000 is a usage error', async () => {
