@@ -251,12 +251,14 @@ describe('sql.js', () => {
     await b.close();
   });
 
-  test('lock() is a no-op', async () => {
+  test('lock() is a no-op: a second lock is granted while the first is held, and the database stays usable', async () => {
     const a = await openSqlJs();
     const release = await a.lock(0);
     const again = await a.lock(0);
-    await release();
-    await again();
+    expect([typeof release, typeof again]).toEqual(['function', 'function']);
+    await expect(release()).resolves.toBeUndefined();
+    await expect(again()).resolves.toBeUndefined();
+    expect(a.query('SELECT 1 AS one', []).rows).toEqual([[1]]);
     await a.close();
   });
 });
@@ -569,10 +571,13 @@ describe('PGlite in memory', () => {
     expect((await pg.query("SELECT to_regclass('kept') IS NULL", [])).rows).toEqual([[false]]);
   });
 
-  test('lock() resolves at once', async () => {
-    await (
-      await pg.lock(0)
-    )();
+  test('lock() resolves at once, a second time while the first is held too (one connection: nothing to wait for)', async () => {
+    const release = await pg.lock(0);
+    const again = await pg.lock(0);
+    expect([typeof release, typeof again]).toEqual(['function', 'function']);
+    await expect(release()).resolves.toBeUndefined();
+    await expect(again()).resolves.toBeUndefined();
+    expect((await pg.query('SELECT 1 AS one', [])).rows).toEqual([[1]]);
   });
 });
 

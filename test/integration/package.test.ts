@@ -71,7 +71,7 @@ beforeAll(() => {
   const pack = run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
   expect(pack.code, pack.stderr).toBe(0);
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-  expect(tarball).toBeDefined();
+  expect(tarball).toMatch(/^moonwalk-\d+\.\d+\.\d+\.tgz$/);
   const size = statSync(join(work, tarball!)).size;
   console.log(`${tarball}: ${(size / 1024).toFixed(0)} kB packed`);
 

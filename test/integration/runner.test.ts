@@ -682,10 +682,16 @@ describe('the runner never throws', () => {
     const m = new Migrator({ driver, files: files({ m1: table('a') }) });
     const status = await m.status();
     expect(status.ok).toBe(false);
-    expect(status.error?.message).toBeTruthy();
+    expect(status.error).toMatchObject({
+      code: 'engine',
+      migration: null,
+      phase: 'ledger',
+      message: 'database is closed',
+    });
     for (const result of [await m.up(), await m.down(), await m.redo(), await m.up({ dryRun: true })]) {
       expect(result.ok).toBe(false);
-      expect(result.error?.message).toBeTruthy();
+      expect(result.results).toEqual([]);
+      expect(result.error).toMatchObject({ code: 'engine', migration: null, message: 'database is closed' });
     }
     m.dispose();
   });

@@ -265,7 +265,13 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
     await closed.close();
     const result = await verifyMigrations({ driver: closed, files: files({ '0001_users': CREATE_USERS }) });
     expect(result.ok).toBe(false);
-    expect(result.error).not.toBeNull();
+    expect(result.migrations).toEqual([]);
+    expect(result.error).toMatchObject({
+      code: 'engine',
+      migration: null,
+      phase: 'ledger',
+      message: setup.engine === 'sqlite' ? 'database is closed' : 'PGlite is closed',
+    });
   });
 });
 

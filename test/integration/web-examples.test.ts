@@ -176,11 +176,12 @@ describe.each(ENGINES)('every example on %s', (engine, open) => {
         `CREATE TABLE after_export (id ${engine === 'sqlite' ? 'INTEGER' : 'SERIAL'} PRIMARY KEY, v TEXT)`,
         [],
       );
-      expect(result).toBeDefined();
+      expect(result).toEqual({ rowsAffected: 0, lastInsertId: null });
       const insert = await driver.execute(`INSERT INTO after_export (v) VALUES (${engine === 'sqlite' ? '?' : '$1'})`, [
         'x',
       ]);
-      if (engine === 'sqlite') expect(insert.lastInsertId).toBe(1);
+      // PostgreSQL reports no last insert id (RETURNING is its way).
+      expect(insert).toEqual({ rowsAffected: 1, lastInsertId: engine === 'sqlite' ? 1 : null });
       expect(await rows(driver, 'SELECT v FROM after_export')).toEqual([{ v: 'x' }]);
     },
   );
