@@ -2,7 +2,7 @@
  * The playground as a newcomer met it (issue 14), in a real browser on the built site: what misled or lost work —
  * a share link over the person's own files, Stop while idle, SQL console results from before a migration.
  */
-import type { Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { lintMigrations } from '../../src/core/lint/index.ts';
 import { encodeShare } from '../../src/web/share.ts';
@@ -11,6 +11,14 @@ import { usePlayground } from './harness.ts';
 const playground = usePlayground();
 
 const text = (page: Page, region: string) => page.getByRole('region', { name: region }).innerText();
+
+/** A page in a fresh browser profile (`options` as for a context), and the page errors it reports. */
+async function freshPage(options?: BrowserContextOptions): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await playground.context(options)).newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
 
 async function open(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -35,10 +43,7 @@ end)`,
 
 describe('the playground, reviewed', () => {
   test("a share link never replaces the person's own files: the plain address shows them again", async () => {
-    const context = await playground.context();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await freshPage();
     await open(page, playground.preview.url);
     // Their own work: a new migration, saved.
     await page.getByRole('button', { name: 'New migration' }).click();
@@ -71,8 +76,7 @@ describe('the playground, reviewed', () => {
   });
 
   test('Stop is disabled while nothing runs: pressing it (or Escape) cannot throw the database away', async () => {
-    const context = await playground.context();
-    const page = await context.newPage();
+    const { page } = await freshPage();
     await open(page, playground.preview.url);
     const stop = page.getByRole('button', { name: 'Stop', exact: true });
     expect(await stop.isDisabled()).toBe(true);
@@ -87,10 +91,7 @@ describe('the playground, reviewed', () => {
   });
 
   test('SQL console results from before a migration changed the table are marked out of date', async () => {
-    const context = await playground.context();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await freshPage();
     await open(page, playground.preview.url);
     await page.getByRole('button', { name: 'Apply next' }).click();
     await waitForLog(page, 'Apply next: 1 applied');
@@ -116,8 +117,7 @@ describe('Theme', () => {
   const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
   test('starts at System (the system is dark here), colours the page, and is remembered', async () => {
-    const context = await playground.context({ colorScheme: 'dark' });
-    const page = await context.newPage();
+    const { page } = await freshPage({ colorScheme: 'dark' });
     await open(page, playground.preview.url);
     const theme = page.getByLabel('Theme');
     expect(await theme.inputValue()).toBe('system');
@@ -136,10 +136,7 @@ describe('Theme', () => {
 
 describe('a 390×844 phone', () => {
   test('one column, the panels as tabs, Apply next, Share and Stop on screen, no horizontal scroll', async () => {
-    const context = await playground.context({ viewport: { width: 390, height: 844 }, hasTouch: true });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await freshPage({ viewport: { width: 390, height: 844 }, hasTouch: true });
     await open(page, playground.preview.url);
     const noHorizontalScroll = () =>
       page.evaluate(
@@ -175,10 +172,7 @@ describe('a 390×844 phone', () => {
 
 describe('files', () => {
   test('New migration asks for a name, then the editor has the focus; Rename selects the name; a long name never pushes Rename and Delete out', async () => {
-    const context = await playground.context();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await freshPage();
     await open(page, playground.preview.url);
     await page.keyboard.press('Escape'); // the tour's card
     await page.getByRole('button', { name: 'New migration' }).click();
@@ -213,8 +207,7 @@ describe('files', () => {
 
 describe('banners', () => {
   test('an alert moves nothing, and goes when the file it is about is edited', async () => {
-    const context = await playground.context();
-    const page = await context.newPage();
+    const { page } = await freshPage();
     await open(page, playground.preview.url);
     await page.keyboard.press('Escape'); // the tour's card
     const editorBox = () => page.locator('.cm-editor').boundingBox();
@@ -274,10 +267,7 @@ function sqliteFile(name: string, up: string, down: string | null): { name: stri
 
 describe('banners and the lint panel', () => {
   test("Verify's banner for a migration without down has Go to line, which puts the cursor on its block", async () => {
-    const context = await playground.context();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await freshPage();
     await openFiles(page, [
       sqliteFile(
         '0001_users.lua',
@@ -312,8 +302,7 @@ describe('banners and the lint panel', () => {
     );
     const findings = lintMigrations([{ file: file.name, source: file.text }]);
     expect(findings.length).toBeGreaterThanOrEqual(2);
-    const context = await playground.context();
-    const page = await context.newPage();
+    const { page } = await freshPage();
     await openFiles(page, [file]);
     await page.locator('.cm-content').click();
     await expect.poll(() => page.locator('.cm-lint-marker').count()).toBeGreaterThan(0);
@@ -332,10 +321,7 @@ describe('banners and the lint panel', () => {
 
 describe('while a command runs', () => {
   test('the header says what runs, and a failure from before is marked as earlier; Stop ends it', async () => {
-    const context = await playground.context();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await freshPage();
     await openFiles(page, [
       // Applies; its down never ends.
       sqliteFile(
@@ -375,8 +361,7 @@ describe('while a command runs', () => {
 
 describe('Share', () => {
   test('"Link copied" shows by the Share button, and the link is on the clipboard', async () => {
-    const context = await playground.context({ permissions: ['clipboard-read', 'clipboard-write'] });
-    const page = await context.newPage();
+    const { page } = await freshPage({ permissions: ['clipboard-read', 'clipboard-write'] });
     await open(page, playground.preview.url);
     await page.keyboard.press('Escape');
     const button = page.getByRole('button', { name: 'Share', exact: true });
