@@ -4,7 +4,7 @@
  * and the exit code does not depend on the targets (only on a suite crashing).
  *
  *   npm run bench                          all suites
- *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser, fleet, lint-trace, mcp)
+ *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser, fleet, lint-trace, mcp, own-database)
  *   npm run bench -- --quick               fewer runs, 20,000 rows in prepared-inserts (a smoke run, not figures)
  *
  * Progress goes to stderr, the tables to stdout.
@@ -17,6 +17,7 @@ import { benchBrowser } from './browser.ts';
 import { benchFleet } from './fleet.ts';
 import { benchLintTrace } from './lint-trace.ts';
 import { benchMcp } from './mcp.ts';
+import { benchOwnDatabase } from './own-database.ts';
 import { formatMs, renderSuite, renderTarget, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -94,6 +95,10 @@ const SUITES: Array<{ name: string; run: () => Promise<SuiteReport> }> = [
     run: () => benchLintTrace({ progress, ...(quick ? { lintRuns: 2, traceMigrations: 20, traceRuns: 1 } : {}) }),
   },
   { name: 'mcp', run: () => benchMcp({ progress, ...(quick ? { calls: 3, processRuns: 1 } : {}) }) },
+  {
+    name: 'own-database',
+    run: () => benchOwnDatabase({ progress, ...(quick ? { fileRows: 100_000, dumpRows: 10_000, runs: 1 } : {}) }),
+  },
 ];
 
 const wanted = args.filter((a) => !a.startsWith('--'));

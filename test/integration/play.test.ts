@@ -19,6 +19,8 @@ import { makeOwnSqlite, OWN_FILES } from '../helpers/own-database.ts';
 import { failPlay, startPlay, type PlayProcess } from '../helpers/play-process.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
 import { loadSqlDump } from '../../src/core/dump-load.ts';
+import { openSqlJs } from '../../src/drivers/sqljs.ts';
+import { openDatabase } from '../../src/drivers/node/open-database.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-play-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -258,6 +260,52 @@ describe('moonwalk play --from', () => {
       await play.stop();
     }
   });
+});
+
+test("--from the harness's MariaDB server: a SQLite dump of its tables, rows and ledger (the page has no MySQL)", async () => {
+  const server = await useServer('mysql');
+  const url = await scratchDatabase(server, 'play_from');
+  const source = await openDatabase(url, { connectTimeoutMs: 10_000 });
+  try {
+    for (const sql of [
+      "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, kind ENUM('a', 'b') DEFAULT 'a', email VARCHAR(80) UNIQUE)",
+      'CREATE TABLE orders (id INT PRIMARY KEY, user_id INT NOT NULL, total DECIMAL(10,2), at DATETIME, FOREIGN KEY (user_id) REFERENCES users (id))',
+      "INSERT INTO users (name, email) VALUES ('Ada', 'ada@example.com'), ('O''Neil', NULL)",
+      "INSERT INTO orders VALUES (1, 1, 9.50, '2024-05-01 10:00:00'), (2, 2, 20.00, NULL)",
+      'CREATE TABLE _migrations (id VARCHAR(255) PRIMARY KEY, description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum VARCHAR(64))',
+      "INSERT INTO _migrations (id, description) VALUES ('0001_index_emails', 'index emails')",
+    ])
+      await source.exec(sql);
+  } finally {
+    await source.close();
+  }
+  const play = await startPlay(['--dir', folderWith(OWN_FILES), '--from', url]);
+  try {
+    const { baseline } = await session(play);
+    expect(baseline).toMatchObject({ kind: 'dump', engine: 'sqlite' });
+    expect(baseline!.notes.join(' ')).toContain('The page has no MySQL');
+    const dump = (await call(play, '/api/baseline', { headers: api(play) })).body;
+    const sqlite = await openSqlJs();
+    try {
+      const loaded = await loadSqlDump(sqlite, Buffer.from(dump, 'latin1').toString('utf8'));
+      expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+      expect((await sqlite.query('SELECT id, name, kind, email FROM users ORDER BY id', [])).rows).toEqual([
+        [1, 'Ada', 'a', 'ada@example.com'],
+        [2, "O'Neil", 'a', null],
+      ]);
+      expect((await sqlite.query('SELECT user_id, total FROM orders ORDER BY id', [])).rows).toEqual([
+        [1, 9.5],
+        [2, 20],
+      ]);
+      expect((await sqlite.query('SELECT id FROM _migrations', [])).rows).toEqual([['0001_index_emails']]);
+      const fk = await sqlite.query('SELECT "table" FROM pragma_foreign_key_list(\'orders\')', []);
+      expect(fk.rows).toEqual([['users']]);
+    } finally {
+      await sqlite.close();
+    }
+  } finally {
+    await play.stop();
+  }
 });
 
 describe('moonwalk play refuses to start, with a clear error (exit 2)', () => {
