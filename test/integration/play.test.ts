@@ -289,16 +289,16 @@ test("--from the harness's MariaDB server: a SQLite dump of its tables, rows and
     try {
       const loaded = await loadSqlDump(sqlite, Buffer.from(dump, 'latin1').toString('utf8'));
       expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
-      expect((await sqlite.query('SELECT id, name, kind, email FROM users ORDER BY id', [])).rows).toEqual([
+      expect(sqlite.query('SELECT id, name, kind, email FROM users ORDER BY id', []).rows).toEqual([
         [1, 'Ada', 'a', 'ada@example.com'],
         [2, "O'Neil", 'a', null],
       ]);
-      expect((await sqlite.query('SELECT user_id, total FROM orders ORDER BY id', [])).rows).toEqual([
+      expect(sqlite.query('SELECT user_id, total FROM orders ORDER BY id', []).rows).toEqual([
         [1, 9.5],
         [2, 20],
       ]);
-      expect((await sqlite.query('SELECT id FROM _migrations', [])).rows).toEqual([['0001_index_emails']]);
-      const fk = await sqlite.query('SELECT "table" FROM pragma_foreign_key_list(\'orders\')', []);
+      expect(sqlite.query('SELECT id FROM _migrations', []).rows).toEqual([['0001_index_emails']]);
+      const fk = sqlite.query('SELECT "table" FROM pragma_foreign_key_list(\'orders\')', []);
       expect(fk.rows).toEqual([['users']]);
     } finally {
       await sqlite.close();
