@@ -17,6 +17,8 @@ interface PendingReplace {
   files: SourceFile[];
   /** What is loaded, for the question and the log: `the example "Seed data"`. */
   what: string;
+  /** Called once the files are loaded (a lesson opens then); not when the person keeps theirs. */
+  loaded?: () => void;
 }
 
 export interface LearningState {
@@ -71,10 +73,13 @@ async function hasOwnWork(files: SourceFile[] = useStore.getState().files): Prom
   return gallery === null || !gallery.isExampleSet(files); // unknown: ask first
 }
 
-/** Replaces the files with `files`, asking first when the current ones hold the person's own work. */
-async function offerFiles(files: SourceFile[], what: string): Promise<void> {
-  if (await hasOwnWork()) setLearning({ pending: { files, what } });
-  else await load(files, what);
+/**
+ * Replaces the files with `files`, asking first when the current ones hold the person's own work; `loaded` is called
+ * once they are in.
+ */
+export async function offerFiles(files: SourceFile[], what: string, loaded?: () => void): Promise<void> {
+  if (await hasOwnWork()) setLearning({ pending: { files, what, loaded } });
+  else await load(files, what, loaded);
 }
 
 export function loadExample(set: ExampleSet): void {
@@ -86,17 +91,23 @@ export function loadExample(set: ExampleSet): void {
 
 export function confirmReplace(): void {
   const pending = useLearning.getState().pending;
-  if (pending) void load(pending.files, pending.what);
+  if (pending) void load(pending.files, pending.what, pending.loaded);
 }
 
 export function cancelReplace(): void {
   setLearning({ pending: null });
 }
 
-async function load(files: SourceFile[], what: string): Promise<void> {
+/** Replaces the files without asking: for callers that have kept the files replaced (a lesson's work). */
+export async function loadFiles(files: SourceFile[], what: string, done?: () => void): Promise<void> {
+  await load(files, what, done);
+}
+
+async function load(files: SourceFile[], what: string, done?: () => void): Promise<void> {
   setLearning({ pending: null, dialog: null });
   loaded = keyOf(files);
   await replaceFiles(files, what);
+  done?.();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

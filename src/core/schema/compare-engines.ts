@@ -118,12 +118,20 @@ interface Side {
   name: string;
 }
 
-export function compareEngineSnapshots(a: SchemaSnapshot, b: SchemaSnapshot): EngineComparison {
-  if (a.engine === b.engine) {
+/**
+ * `names` labels the two sides in the explanations instead of their engines' names: with them, two snapshots of one
+ * engine can be compared by meaning too (a lesson's expected schema against the person's, src/web/lessons/check.ts).
+ */
+export function compareEngineSnapshots(
+  a: SchemaSnapshot,
+  b: SchemaSnapshot,
+  names?: [string, string],
+): EngineComparison {
+  if (a.engine === b.engine && names === undefined) {
     throw new Error(`compareEngineSnapshots compares two engines; for two ${a.engine} snapshots use diffSnapshots`);
   }
-  const A: Side = { engine: a.engine, name: ENGINE_NAMES[a.engine] };
-  const B: Side = { engine: b.engine, name: ENGINE_NAMES[b.engine] };
+  const A: Side = { engine: a.engine, name: names?.[0] ?? ENGINE_NAMES[a.engine] };
+  const B: Side = { engine: b.engine, name: names?.[1] ?? ENGINE_NAMES[b.engine] };
   const findings: EngineFinding[] = [];
   type Values = [string | null, string | null];
   const add = (kind: EngineFindingKind, path: string[], values: Values, explanation: string) =>

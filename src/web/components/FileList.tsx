@@ -3,6 +3,7 @@
  * beside it (not inside the button, so that the button's name stays exactly the file name).
  */
 import { fileState, missingIds, newMigration, selectFile, useStore, type FileState } from '../store.ts';
+import { LessonPanel } from './Lessons.tsx';
 
 const STATE_HELP: Record<FileState, string> = {
   pending: 'not applied yet',
@@ -85,6 +86,7 @@ export function FileList() {
           <p>Revert them (the version that was applied is used), or add the files again.</p>
         </div>
       )}
+      <LessonPanel />
     </nav>
   );
 }

@@ -21,6 +21,8 @@ import {
   type Dialog,
 } from '../learning.ts';
 import { useStore } from '../store.ts';
+import { FIRST_LESSON, startLesson, useLessons } from '../lessons/session.ts';
+import { LessonsButton, LessonsDialog } from './Lessons.tsx';
 import { Modal } from './Modal.tsx';
 import { OwnDatabaseMenuItems } from './OwnDatabase.tsx';
 import { plural } from '../../core/plural.ts';
@@ -56,6 +58,7 @@ export function LearningTools() {
       >
         Tour
       </button>
+      <LessonsButton />
       <SaveLoadMenu />
     </div>
   );
@@ -188,6 +191,8 @@ interface TourStep {
   title: string;
   text: string;
   target: () => Element[];
+  /** Waits for the person to apply a migration (Apply next) before it goes on by itself. */
+  waitsForApply?: boolean;
 }
 
 const byText = (selector: string, text: string): Element[] =>
@@ -206,8 +211,9 @@ const TOUR: TourStep[] = [
   },
   {
     title: 'Apply next',
-    text: 'Runs the first pending migration (Ctrl+Enter in the editor). Revert last undoes it; Verify checks that each down undoes its up.',
+    text: 'Runs the first pending migration (Ctrl+Enter in the editor). Revert last undoes it; Verify checks that each down undoes its up. Press Apply next now.',
     target: () => byText('.toolbar button', 'Apply next'),
+    waitsForApply: true,
   },
   {
     title: 'Schema and Diff',
@@ -223,6 +229,32 @@ const TOUR: TourStep[] = [
     ],
   },
 ];
+
+/**
+ * In the first lesson the tour is its guide: the same steps, in the lesson's words, ending at Check instead of Share.
+ */
+const LESSON_GUIDE: Record<string, Partial<TourStep>> = {
+  'Your migrations': {
+    text: 'On the left: the lesson’s file, and under it the task. Each lesson starts on an empty SQLite database.',
+  },
+  'The editor': {
+    text: 'Write the migration here: the CREATE TABLE in up, the DROP TABLE in down. Rest the pointer on db:execute to see what it does.',
+  },
+  'Apply next': {
+    text: 'Runs your migration’s up on the database (Ctrl+Enter in the editor). Press Apply next now: the guide goes on once it has run.',
+  },
+  'Schema and Diff': {
+    text: 'Your table, as the database has it now, and what the step changed. Not right? Revert last, edit, Apply next again.',
+  },
+  'Share and keep': {
+    title: 'Check',
+    text: 'Check runs your migration on a fresh database and says what is missing or wrong, with the line. Hints are under it.',
+    target: () => byText('.lesson button', 'Check'),
+  },
+};
+
+/** The applied migrations now: the Apply next step goes on when their number grows. */
+const appliedCount = (s: { status: { status: string }[] }) => s.status.filter((e) => e.status === 'applied').length;
 
 interface Box {
   left: number;
@@ -245,7 +277,21 @@ function Tour() {
   const step = useLearning((s) => s.tourStep);
   const [box, setBox] = useState<Box | null>(null);
   const card = useRef<HTMLDivElement>(null);
-  const current = step !== null ? TOUR[step] : undefined;
+  const inLesson = useLessons((s) => s.current === FIRST_LESSON);
+  const besideLesson = useLessons((s) => s.current !== null);
+  const base = step !== null ? TOUR[step] : undefined;
+  const current = base && inLesson ? { ...base, ...LESSON_GUIDE[base.title] } : base;
+  const applied = useStore(appliedCount);
+  const pending = useStore((s) => s.files.length > appliedCount(s));
+  // The Apply next step waits for a migration to be applied while it shows, then goes on by itself.
+  const [appliedAtStart, setAppliedAtStart] = useState<number | null>(null);
+  const waiting = current?.waitsForApply === true && pending;
+  useEffect(() => {
+    setAppliedAtStart(current?.waitsForApply ? appliedCount(useStore.getState()) : null);
+  }, [current?.waitsForApply, step]);
+  useEffect(() => {
+    if (step !== null && appliedAtStart !== null && applied > appliedAtStart) setTourStep(step + 1);
+  }, [applied, appliedAtStart, step]);
 
   useLayoutEffect(() => {
     if (!current) return;
@@ -257,7 +303,7 @@ function Tour() {
       removeEventListener('resize', measure);
       clearInterval(timer);
     };
-  }, [current]);
+  }, [current?.title, inLesson]); // measured again per step (`current` is a new object each render)
 
   if (!current || step === null) return null;
   const last = step === TOUR.length - 1;
@@ -266,7 +312,7 @@ function Tour() {
       {box && <div className="tour-ring" aria-hidden="true" style={box} />}
       <div
         ref={card}
-        className="tour-card"
+        className={`tour-card${besideLesson ? ' beside-lesson' : ''}`}
         role="dialog"
         aria-modal="false"
         aria-labelledby="tour-title"
@@ -277,7 +323,7 @@ function Tour() {
         }}
       >
         <p className="tour-count">
-          Tour · {step + 1} of {TOUR.length}
+          {inLesson ? 'Lesson 1 guide' : 'Tour'} · {step + 1} of {TOUR.length}
         </p>
         <h2 id="tour-title">{current.title}</h2>
         <p id="tour-text">{current.text}</p>
@@ -291,10 +337,22 @@ function Tour() {
               Back
             </button>
           )}
-          <button type="button" className="small primary" onClick={() => setTourStep(last ? null : step + 1)}>
-            {last ? 'Done' : 'Next'}
-          </button>
+          {waiting ? (
+            <span className="tour-waiting">Waiting for Apply next…</span>
+          ) : (
+            <button type="button" className="small primary" onClick={() => setTourStep(last ? null : step + 1)}>
+              {last ? 'Done' : 'Next'}
+            </button>
+          )}
         </div>
+        {last && !inLesson && (
+          <p className="tour-more">
+            Learn by doing:{' '}
+            <button type="button" className="small" onClick={() => void startLesson(FIRST_LESSON)}>
+              Start lesson 1
+            </button>
+          </p>
+        )}
       </div>
     </>
   );
@@ -314,6 +372,7 @@ export function LearningLayer() {
         <ReferenceDialog />
       </OnceOpened>
       <ReplaceDialog />
+      <LessonsDialog />
       <Tour />
     </>
   );

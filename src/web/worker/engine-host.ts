@@ -516,7 +516,7 @@ async function openKept(host: EngineHost, kept: KeptDatabase): Promise<Slot> {
 }
 
 /** The requests that occupy the worker (Stop ends them): the database is kept before each. */
-const CHECKPOINTED = new Set<RequestType>(['run', 'sql', 'verify', 'compare', 'export']);
+const CHECKPOINTED = new Set<RequestType>(['run', 'sql', 'verify', 'compare', 'export', 'check']);
 
 /** Each request's handler, typed by the protocol's pairing of request and result. */
 const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) => Promise<ResultOf<T>> } = {
@@ -639,6 +639,20 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     if (!baseline) return { kind: 'link-baseline', baseline: null };
     const open = (e: EngineId, file?: Uint8Array) => (file ? host.openFile(e, file) : host.openThrowaway(e));
     return { kind: 'link-baseline', baseline: await linkBaseline(open, baseline, request.budget) };
+  },
+  async check(host, request) {
+    // The lessons and their checks load with the first Check, not with the worker.
+    const [{ checkLesson }, { lessonById }] = await Promise.all([
+      import('../lessons/check.ts'),
+      import('../lessons/lessons.ts'),
+    ]);
+    const lesson = lessonById(request.lesson);
+    if (!lesson) throw new Error(`There is no lesson "${request.lesson}".`);
+    const verdict = await checkLesson(lesson, request.files, {
+      host: host.lua(),
+      open: (engine) => host.openThrowaway(engine),
+    });
+    return { kind: 'check', verdict };
   },
   async sql(host, request) {
     const slot = await host.currentSlot();

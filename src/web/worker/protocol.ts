@@ -8,6 +8,7 @@ import type { MigratorEvent } from '../../core/migrator.ts';
 import type { Direction, RunError, RunResult, StatusEntry } from '../../core/results.ts';
 import type { EngineFinding } from '../../core/schema/compare-engines.ts';
 import type { TraceMigration } from '../../core/trace.ts';
+import type { LessonVerdict } from '../lessons/types.ts';
 
 export type EngineId = 'sqlite' | 'postgres';
 
@@ -75,7 +76,9 @@ export type WorkerRequest =
   /** Opens what `keep` answered (after a reload) as the current database. */
   | { type: 'restore-kept'; id: number; kept: KeptDatabase; files: SourceFile[] }
   /** The current engine's baseline as SQL for a share link: its schema always, its data up to `budget` characters. */
-  | { type: 'link-baseline'; id: number; budget: number };
+  | { type: 'link-baseline'; id: number; budget: number }
+  /** A lesson's Check (src/web/lessons/check.ts) on `files`, on throwaway databases: the current one is not touched. */
+  | { type: 'check'; id: number; lesson: string; files: SourceFile[] };
 
 /** A starting database: a SQLite file's bytes, or a SQL dump's text (src/core/sql/dump.ts). */
 export type Baseline =
@@ -248,6 +251,7 @@ interface ResultData {
   keep: { kept: KeptDatabase };
   'restore-kept': { db: DbView; note: string };
   'link-baseline': { baseline: LinkBaseline | null };
+  check: { verdict: LessonVerdict };
 }
 
 /** The result of a request of type `T`: `request({ type: 'run', … })` answers a `ResultOf<'run'>`. */

@@ -1,0 +1,61 @@
+/**
+ * Lessons (DESIGN §7 "Lessons", "Check"): what a lesson is, as data, and what Check answers. Plain data only: the
+ * lessons travel nowhere, but the verdict goes from the worker to the page (structured clone).
+ */
+import type { EngineId, SourceFile } from '../worker/protocol.ts';
+
+/**
+ * A check of the lesson's own, beside the ones every lesson has (lint, the run, the schema, verify). Data, read by
+ * check.ts.
+ */
+export type LessonCheck =
+  /** After `up`, `sql` answers the same rows on the person's database as on the lesson's answer (order kept). */
+  | { kind: 'same-rows'; title: string; sql: string }
+  /**
+   * Values reach the SQL as parameters (`?` with a parameter table, or `db:prepare`), never spliced into it with `..`
+   * or string.format.
+   */
+  | { kind: 'parameters'; file: string }
+  /** `file`'s Lua calls each of `calls` (`db:savepoint`, …): the lesson is about using them. */
+  | { kind: 'calls'; title: string; file: string; calls: string[] }
+  /** `file` has a `database("<engine>", …)` block with an up and a down for each of `engines`. */
+  | { kind: 'engine-blocks'; file: string; engines: EngineId[] };
+
+export interface Lesson {
+  /** Stable: progress is kept by it. */
+  id: string;
+  title: string;
+  /** The task, a paragraph per entry. */
+  task: string[];
+  /** The file the person writes in (the others are given); problems without a better place point at it. */
+  file: string;
+  /** The starting workspace. */
+  files: SourceFile[];
+  /** An answer that passes every check: the expected schema (and rows) are what it leaves after `up`. */
+  answer: SourceFile[];
+  /** Shown one at a time, on request. */
+  hints: string[];
+  /** The engines the checks run on (SQLite when not given). */
+  engines?: EngineId[];
+  checks?: LessonCheck[];
+}
+
+/** Something wrong, in the person's terms, and where when it is known. */
+export interface LessonProblem {
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+export interface CheckOutcome {
+  /** "Lint", "Your migrations run", "The schema after up", "Verify", or a lesson check's title. */
+  title: string;
+  ok: boolean;
+  problems: LessonProblem[];
+}
+
+export interface LessonVerdict {
+  lesson: string;
+  passed: boolean;
+  checks: CheckOutcome[];
+}
