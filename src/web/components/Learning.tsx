@@ -284,14 +284,15 @@ function Tour() {
   const applied = useStore(appliedCount);
   const pending = useStore((s) => s.files.length > appliedCount(s));
   // The Apply next step waits for a migration to be applied while it shows, then goes on by itself.
-  const [appliedAtStart, setAppliedAtStart] = useState<number | null>(null);
+  // Keyed by the step, so that the count taken at this step never moves the next one on too.
+  const [waitFrom, setWaitFrom] = useState<{ step: number; applied: number } | null>(null);
   const waiting = current?.waitsForApply === true && pending;
   useEffect(() => {
-    setAppliedAtStart(current?.waitsForApply ? appliedCount(useStore.getState()) : null);
+    setWaitFrom(step !== null && current?.waitsForApply ? { step, applied: appliedCount(useStore.getState()) } : null);
   }, [current?.waitsForApply, step]);
   useEffect(() => {
-    if (step !== null && appliedAtStart !== null && applied > appliedAtStart) setTourStep(step + 1);
-  }, [applied, appliedAtStart, step]);
+    if (step !== null && waitFrom?.step === step && applied > waitFrom.applied) setTourStep(step + 1);
+  }, [applied, waitFrom, step]);
 
   useLayoutEffect(() => {
     if (!current) return;

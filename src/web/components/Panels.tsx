@@ -196,8 +196,9 @@ export function LogPanel() {
           Clear log
         </button>
       </div>
-      {/* The live region around the list (a list item's parent must stay a list for screen readers). */}
-      <div className="log-list" ref={list} role="log" aria-label="Log entries">
+      {/* The live region around the list (a list item's parent must stay a list for screen readers). A tab stop, so
+          that a keyboard can scroll it once it is longer than its box. */}
+      <div className="log-list" ref={list} role="log" aria-label="Log entries" tabIndex={0}>
         <ol className="log-entries">
           {log.map((entry) => (
             <LogLine key={entry.id} entry={entry} />
