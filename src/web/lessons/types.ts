@@ -1,8 +1,10 @@
 /**
- * Lessons (DESIGN §7 "Lessons", "Check"): what a lesson is, as data, and what Check answers. Plain data only: the
- * lessons travel nowhere, but the verdict goes from the worker to the page (structured clone).
+ * Lessons (DESIGN §7 "Lessons", "Check"): what a lesson is, as data. What Check answers is in verdict.ts (the worker
+ * protocol's, so it imports nothing).
  */
 import type { EngineId, SourceFile } from '../worker/protocol.ts';
+
+export type { CheckOutcome, LessonProblem, LessonVerdict } from './verdict.ts';
 
 /**
  * A check of the lesson's own, beside the ones every lesson has (lint, the run, the schema, verify). Data, read by
@@ -38,24 +40,4 @@ export interface Lesson {
   /** The engines the checks run on (SQLite when not given). */
   engines?: EngineId[];
   checks?: LessonCheck[];
-}
-
-/** Something wrong, in the person's terms, and where when it is known. */
-export interface LessonProblem {
-  message: string;
-  file?: string;
-  line?: number;
-}
-
-export interface CheckOutcome {
-  /** "Lint", "Your migrations run", "The schema after up", "Verify", or a lesson check's title. */
-  title: string;
-  ok: boolean;
-  problems: LessonProblem[];
-}
-
-export interface LessonVerdict {
-  lesson: string;
-  passed: boolean;
-  checks: CheckOutcome[];
 }

@@ -8,7 +8,7 @@ import type { MigratorEvent } from '../../core/migrator.ts';
 import type { Direction, RunError, RunResult, StatusEntry } from '../../core/results.ts';
 import type { EngineFinding } from '../../core/schema/compare-engines.ts';
 import type { TraceMigration } from '../../core/trace.ts';
-import type { LessonVerdict } from '../lessons/types.ts';
+import type { LessonVerdict } from '../lessons/verdict.ts';
 
 export type EngineId = 'sqlite' | 'postgres';
 
