@@ -202,18 +202,13 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
     const table = tables.get(toText(r.TABLE_NAME) ?? '');
     if (table === undefined) continue;
     const name = toText(r.INDEX_NAME) ?? '';
-    const key = `${table.name}\u0000${name}`;
-    let index = indexes.get(key);
-    if (index === undefined) {
-      index = {
-        table,
-        name,
-        unique: toNumber(r.NON_UNIQUE) === 0,
-        type: (toText(r.INDEX_TYPE) ?? 'BTREE').toUpperCase(),
-        parts: [],
-      };
-      indexes.set(key, index);
-    }
+    const index = entryOf(indexes, table, name, () => ({
+      table,
+      name,
+      unique: toNumber(r.NON_UNIQUE) === 0,
+      type: (toText(r.INDEX_TYPE) ?? 'BTREE').toUpperCase(),
+      parts: [],
+    }));
     const column = toText(r.COLUMN_NAME);
     const expression = toText(r.EXPRESSION);
     const subPart = r.SUB_PART === null || r.SUB_PART === undefined ? null : toNumber(r.SUB_PART);
@@ -249,11 +244,9 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
     const table = tables.get(toText(r.tbl) ?? '');
     if (table === undefined) continue;
     const name = toText(r.name) ?? '';
-    const key = `${table.name}\u0000${name}`;
-    let entry = fks.get(key);
-    if (entry === undefined) {
+    const entry = entryOf(fks, table, name, () => {
       const refSchema = toText(r.ref_schema);
-      entry = {
+      return {
         table,
         fk: {
           name,
@@ -268,8 +261,7 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
         },
         pairs: [],
       };
-      fks.set(key, entry);
-    }
+    });
     entry.pairs.push({ pos: toNumber(r.pos), col: toText(r.col) ?? '', ref: toText(r.ref_col) ?? '' });
   }
   for (const { table, fk, pairs } of fks.values()) {
@@ -319,3 +311,17 @@ export async function readMysqlSchema(driver: SnapshotDriver): Promise<ReadSchem
 
 /** The entry for `READERS` in `snapshot.ts`. */
 export const mysqlReader: SnapshotReader = { read: readMysqlSchema, tableRef: (t) => quoteMysqlIdent(t.name) };
+
+/**
+ * The entry of `map` for the object `name` of `table`, made by `make` on its first row: information_schema gives an
+ * index or a foreign key one row per column.
+ */
+function entryOf<T>(map: Map<string, T>, table: TableSnapshot, name: string, make: () => T): T {
+  const key = `${table.name}\u0000${name}`;
+  let entry = map.get(key);
+  if (entry === undefined) {
+    entry = make();
+    map.set(key, entry);
+  }
+  return entry;
+}
