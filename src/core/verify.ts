@@ -22,6 +22,7 @@ import { compareIds } from './migration-files.ts';
 import { describeRunError, type RunError } from './results.ts';
 import { takeSnapshot } from './schema/snapshot.ts';
 import { diffSnapshots } from './schema/diff.ts';
+import { diffRows, readTableRows } from './schema/row-diff.ts';
 import type { SchemaChange, SchemaSnapshot } from './schema/types.ts';
 import { plural } from './plural.ts';
 
@@ -120,6 +121,8 @@ export async function verifyWith(
         return finish(null);
       }
       const before = await snapshot(driver);
+      // Kept to name the rows a data difference is made of (tables small enough to read whole).
+      const beforeRows = await readTableRows(driver, before);
 
       const up = await migrator.up({ to: id, step: 1 });
       const upResult = up.results.find((r) => r.id === id);
@@ -167,6 +170,16 @@ export async function verifyWith(
       }
       const afterDown = await snapshot(driver);
       const differences = diffSnapshots(before, afterDown);
+      const dataChanged = new Set(differences.filter((d) => d.kind === 'data_changed').map((d) => d.path[0]));
+      if (dataChanged.size > 0) {
+        const afterRows = await readTableRows(driver, afterDown, dataChanged);
+        for (const d of differences) {
+          const [b, a] = [beforeRows.get(d.path[0]), afterRows.get(d.path[0])];
+          if (d.kind !== 'data_changed' || !b || !a) continue;
+          const rows = diffRows(b, a);
+          if (rows) d.rows = rows;
+        }
+      }
 
       const again = await migrator.up({ to: id, step: 1 });
       const entry: VerifyEntry = {

@@ -12,6 +12,7 @@ import type { Driver, Engine } from '../../src/core/driver.ts';
 import { migrationFiles, type MigrationFile } from '../../src/core/migration-files.ts';
 import { Migrator } from '../../src/core/migrator.ts';
 import { verifyMigrations, type VerifyResult } from '../../src/core/verify.ts';
+import { renderDiff } from '../../src/core/schema/render-diff.ts';
 import { openSqlJs } from '../../src/drivers/sqljs.ts';
 import { openPglite } from '../../src/drivers/pglite.ts';
 import { runCommand } from '../../src/cli/command.ts';
@@ -82,6 +83,12 @@ const FORGETS_ROW = file('seed grace', {
 const WRONG_ROW = file('seed grace, down deletes ada', {
   up: exec("INSERT INTO users (id, email) VALUES (2, 'grace@example.com')"),
   down: exec('DELETE FROM users WHERE id = 1'),
+});
+
+/** Drops a column that held values; down adds it back empty: the rows lost their emails. */
+const LOSES_EMAIL = file('drop email', {
+  up: exec('ALTER TABLE users DROP COLUMN email'),
+  down: exec('ALTER TABLE users ADD COLUMN email text'),
 });
 
 const CLEAN = file('posts', {
@@ -212,6 +219,33 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
     expect(result.migrations.map((m) => m.id)).toEqual(['0001_users', '0002_nickname']);
   });
 
+  it('names the rows and columns a data difference is made of: the row by its primary key, before and after', async () => {
+    const result = await verify({ '0001_users': CREATE_USERS, '0002_lose': LOSES_EMAIL });
+    const lost = result.migrations[1].differences.find((d) => d.kind === 'data_changed');
+    expect(lost?.kind === 'data_changed' && lost.rows).toEqual({
+      key: ['id'],
+      added: { count: 0, rows: [] },
+      removed: { count: 0, rows: [] },
+      changed: {
+        count: 1,
+        rows: [{ key: { id: '1' }, columns: [{ column: 'email', before: 'ada@example.com', after: null }] }],
+      },
+    });
+    expect(renderDiff(result.migrations[1].differences)).toContain("~ row id=1: email 'ada@example.com' → NULL");
+  });
+
+  it('names the rows a down added and removed (same count, other rows)', async () => {
+    const result = await verify({ '0001_users': CREATE_USERS, '0002_wrong': WRONG_ROW });
+    const wrong = result.migrations[1].differences.find((d) => d.kind === 'data_changed');
+    expect(wrong?.kind === 'data_changed' && wrong.rows).toMatchObject({
+      added: { count: 1, rows: [{ id: '2', email: 'grace@example.com' }] },
+      removed: { count: 1, rows: [{ id: '1', email: 'ada@example.com' }] },
+      changed: { count: 0 },
+    });
+    expect(renderDiff(result.migrations[1].differences)).toContain("+ row id=2, email='grace@example.com'");
+    expect(renderDiff(result.migrations[1].differences)).toContain("- row id=1, email='ada@example.com'");
+  });
+
   it('catches a down that forgets to delete a seeded row (row count and data fingerprint)', async () => {
     const result = await verify({ '0001_users': CREATE_USERS, '0002_seed': FORGETS_ROW });
     const entry = result.migrations[1];
@@ -327,6 +361,20 @@ describe('moonwalk verify, lint, schema and diff', () => {
       expect(Object.keys(m)).toEqual(expect.arrayContaining(['id', 'reversible', 'differences']));
     }
     expect(doc.migrations.map((m: { id: string }) => m.id)).toEqual(['0001_users', '0002_posts']);
+  });
+
+  it('verify names the row a data difference is made of, in the JSON (new field rows) and the text', async () => {
+    const dir = await folder({ '0001_users': CREATE_USERS, '0002_lose': LOSES_EMAIL });
+    const run = await cli(['verify', '--dir', dir, '--json']);
+    expect(run.code).toBe(1);
+    const data = json(run).migrations[1].differences.find((d: { kind: string }) => d.kind === 'data_changed');
+    expect(data).toMatchObject({ path: ['users'], before: expect.any(String), after: expect.any(String) });
+    expect(data.rows.changed.rows).toEqual([
+      { key: { id: '1' }, columns: [{ column: 'email', before: 'ada@example.com', after: null }] },
+    ]);
+    const text = await cli(['verify', '--dir', dir]);
+    expect(text.out).toContain('rows: 1 changed');
+    expect(text.out).toContain("~ row id=1: email 'ada@example.com' → NULL");
   });
 
   it('verify exits 1 when a migration is not reversible, with the difference in the JSON and the text', async () => {

@@ -330,3 +330,28 @@ test('Share carries the baseline: a fresh playground opened with the link starts
   expect(none.rowsLeftOut).toBe(6);
   expect(none.sql).not.toContain('INSERT INTO "users"');
 }, 60_000);
+
+test.each(['sqlite', 'postgres'] as const)(
+  "each step's Diff lists the rows it added, removed and changed (%s)",
+  async (engine) => {
+    const pg = await started(undefined, engine);
+    await pg.actions.runSql(
+      'CREATE TABLE users (id integer PRIMARY KEY, name text, email text); ' +
+        "INSERT INTO users VALUES (1, 'Ada', 'ada@example.com'), (2, 'Grace', NULL), (3, 'Linus', 'l@example.com')",
+    );
+    await pg.actions.runSql(
+      "UPDATE users SET email = 'grace@example.com' WHERE id = 2; DELETE FROM users WHERE id = 3; " +
+        "INSERT INTO users VALUES (4, 'Edsger', NULL)",
+    );
+    const lines = pg.store.getState().diff?.lines.map((l) => `${l.sign} ${l.text}`) ?? [];
+    expect(lines).toEqual([
+      '~ table users',
+      '~ data changed',
+      '  rows: 1 added, 1 removed, 1 changed',
+      "~ row id=2: email NULL → 'grace@example.com'",
+      "+ row id=4, name='Edsger', email=NULL",
+      "- row id=3, name='Linus', email='l@example.com'",
+    ]);
+  },
+  120_000,
+);

@@ -12,6 +12,7 @@
  *     + table posts (id integer PRIMARY KEY, title text)
  *     ~ view active_users: SELECT id FROM users → SELECT id, email FROM users
  */
+import { describeRowDiff } from './row-diff.ts';
 import type {
   ColumnSnapshot,
   ForeignKeySnapshot,
@@ -125,6 +126,9 @@ function describeTableAdded(t: TableSnapshot): string {
 }
 
 /** The line for one change, without indentation. */
+/** Between a data change's line and its row lines: a line break and an indent deeper than the change's own. */
+const ROW_BREAK = '\n    ';
+
 function line(c: SchemaChange): string {
   const name = c.path[c.path.length - 1] ?? '';
   switch (c.kind) {
@@ -170,8 +174,11 @@ function line(c: SchemaChange): string {
       return `~ trigger ${name}: ${briefPair(c.before.definition, c.after.definition)}`;
     case 'rows_changed':
       return `~ rows: ${c.before} ${ARROW} ${c.after}`;
-    case 'data_changed':
-      return `~ data changed (fingerprint ${c.before} ${ARROW} ${c.after})`;
+    case 'data_changed': {
+      const head = `~ data changed${c.before && c.after ? ` (fingerprint ${c.before} ${ARROW} ${c.after})` : ''}`;
+      // The rows that differ, one line each, under the change (renderDiff indents the continuation lines).
+      return c.rows ? [head, ...describeRowDiff(c.rows)].join(ROW_BREAK) : head;
+    }
     case 'view_added':
       return `+ ${c.after.materialized ? 'materialized view' : 'view'} ${name}: ${brief(c.after.definition)}`;
     case 'view_removed':

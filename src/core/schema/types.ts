@@ -215,12 +215,41 @@ export type NamedPartChange<N extends keyof NamedParts> =
 export type SetPartChange<N extends keyof SetParts> =
   Added<`${N}_added`, SetParts[N]> | Removed<`${N}_removed`, SetParts[N]>;
 
+// ---------------------------------------------------------------------------------------------------------------
+// Row diffs (row-diff.ts)
+
+/** A row's values as display text (NULL: null), by column. */
+export type DisplayRow = Record<string, string | null>;
+
+export interface ChangedColumn {
+  column: string;
+  before: string | null;
+  after: string | null;
+  /** The column exists on one side only. */
+  only?: 'before' | 'after';
+}
+
+export interface ChangedRow {
+  /** The primary key's values. */
+  key: DisplayRow;
+  columns: ChangedColumn[];
+}
+
+/** The rows of one table that differ; each list holds the first `ROW_DIFF_SHOWN` (row-diff.ts), `count` all of them. */
+export interface RowDiff {
+  /** The columns rows are matched by (the primary key); empty: whole rows. */
+  key: string[];
+  added: { count: number; rows: DisplayRow[] };
+  removed: { count: number; rows: DisplayRow[] };
+  changed: { count: number; rows: ChangedRow[] };
+}
+
 /**
  * One difference between two snapshots, by kind. `path[0]` is the table's (or view's, sequence's, …) key: its name,
  * or `schema.name` outside PostgreSQL's `public` schema. `path[1]`, where there is one, names the part of the table
  * (column, index, constraint, trigger; a constraint without a name: its columns joined with `,`, or a check's
  * expression). Renames carry the old and new names, `path` naming the new one; `rows_changed` the two counts,
- * `data_changed` the two fingerprints.
+ * `data_changed` the two fingerprints ('' where not taken) and, where the rows could be read, which rows differ.
  */
 export type SchemaChange =
   | Added<'table_added', TableSnapshot>
@@ -232,7 +261,7 @@ export type SchemaChange =
   | Changed<'column_renamed', string>
   | Changed<'primary_key_changed', PrimaryKeySnapshot | null>
   | Changed<'rows_changed', number>
-  | Changed<'data_changed', string>
+  | (Changed<'data_changed', string> & { rows?: RowDiff })
   | { [N in keyof SetParts]: SetPartChange<N> }[keyof SetParts]
   | { [N in keyof NamedParts]: NamedPartChange<N> }[keyof NamedParts];
 

@@ -13,7 +13,7 @@ import { LuaHost } from '../../core/lua/host.ts';
 import { Migrator, type MigratorEvent } from '../../core/migrator.ts';
 import { migrationFiles, type MigrationFile } from '../../core/migration-files.ts';
 import type { RunError, RunResult, StatusEntry } from '../../core/results.ts';
-import { diffLines, readSnapshot, schemaView, type Snapshot } from './schema.ts';
+import { readSnapshot, rowsBefore, schemaView, stepDiffLines, type Snapshot } from './schema.ts';
 import { plannedSteps } from './run-plan.ts';
 import { StatementCounter } from './statement-counter.ts';
 import { forPage } from './remedies.ts';
@@ -351,6 +351,7 @@ async function run(
   const onEvent = (event: MigratorEvent) => engine.post({ type: 'event', id, event });
   const latest = migrationFiles(sources);
   const before = await snapshotOrNull(slot.driver);
+  const beforeRows = await rowsBefore(slot.driver, before);
   engine.post({ type: 'event', id, event: { type: 'plan', steps: await plannedSteps(slot.driver, command, latest) } });
   const driver = engine.counted(id, slot.driver);
   // On PostgreSQL each applied migration is traced: the locks and rewrites of its statements, shown beside its diff.
@@ -435,7 +436,7 @@ async function run(
   }
   result = { ...result, error: forPage(withBlockLine(result.error, latest, slot.engine)) };
   const after = await snapshotOrNull(slot.driver);
-  const diff: DiffLine[] | null = before && after ? diffLines(before, after) : null;
+  const diff: DiffLine[] | null = before && after ? await stepDiffLines(slot.driver, before, after, beforeRows) : null;
   const db = await dbView(engine.lua(), slot, latest, after);
   return {
     kind: 'run',
@@ -658,12 +659,13 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     const slot = await host.currentSlot();
     const started = performance.now();
     const before = await snapshotOrNull(slot.driver);
+    const beforeRows = await rowsBefore(slot.driver, before);
     const result = await sqlConsole(slot, request.sql);
     const after = await snapshotOrNull(slot.driver);
     return {
       kind: 'sql',
       result,
-      diff: before && after ? diffLines(before, after) : null,
+      diff: before && after ? await stepDiffLines(slot.driver, before, after, beforeRows) : null,
       db: await dbView(host.lua(), slot, migrationFiles(request.files), after),
       durationMs: Math.round(performance.now() - started),
     };

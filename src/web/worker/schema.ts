@@ -11,6 +11,7 @@ import {
   type SchemaChange,
   type SchemaSnapshot,
 } from '../../core/schema/index.ts';
+import { diffRows, readTableRows, tableKey, type TableRows } from '../../core/schema/row-diff.ts';
 import type { DiffLine, SchemaView } from './protocol.ts';
 
 export type Snapshot = SchemaSnapshot;
@@ -62,6 +63,41 @@ export function schemaView(snapshot: Snapshot): SchemaView {
 /** The changes from `before` to `after` as signed lines (`renderDiff`'s text, one entry per line). */
 export function diffLines(before: Snapshot, after: Snapshot): DiffLine[] {
   return changeLines(diffSnapshots(before, after));
+}
+
+/** The rows of the tables small enough to diff, read before a command (null: they could not be read). */
+export async function rowsBefore(driver: Driver, snapshot: Snapshot | null): Promise<Map<string, TableRows> | null> {
+  if (snapshot === null) return null;
+  try {
+    return await readTableRows(driver, snapshot);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a command changed: the schema's changes and, for each table read before (`rowsBefore`) that still exists, the
+ * rows it added, removed and changed.
+ */
+export async function stepDiffLines(
+  driver: Driver,
+  before: Snapshot,
+  after: Snapshot,
+  beforeRows: Map<string, TableRows> | null,
+): Promise<DiffLine[]> {
+  const changes = diffSnapshots(before, after);
+  if (beforeRows !== null) {
+    try {
+      const tables = new Set(after.tables.map(tableKey).filter((key) => beforeRows.has(key)));
+      for (const [key, rows] of await readTableRows(driver, after, tables)) {
+        const diff = diffRows(beforeRows.get(key)!, rows);
+        if (diff) changes.push({ kind: 'data_changed', path: [key], before: '', after: '', rows: diff });
+      }
+    } catch {
+      // The rows could not be read: the schema's changes still show.
+    }
+  }
+  return changeLines(changes);
 }
 
 /** Changes as signed lines (`renderDiff`'s text, one entry per line). */
