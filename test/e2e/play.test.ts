@@ -2,16 +2,19 @@
  * `moonwalk play` in the real page (Debian's Chromium against the command's own server, issue 13 item 6): the
  * folder's migrations are in the page, `--from` a better-sqlite3 file is the starting database (its ledger read: the
  * first migration shows applied), an edit is written to the folder only when Save is pressed, a file changed on disk
- * meanwhile is an alert and is not overwritten, and the address without its token is refused.
+ * meanwhile is an alert and is not overwritten, and the address without its token is refused; `--from` the harness's
+ * PostgreSQL 15 starts the page on PostgreSQL from the copy, and migrations apply on top of it.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeOwnSqlite, OWN_FILES } from '../helpers/own-database.ts';
 import { startPlay, type PlayProcess } from '../helpers/play-process.ts';
 import { ensureBuilt, launchChromium } from './harness.ts';
+import { scratchDatabase, useServer } from '../harness/global-servers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-play-e2e-'));
 let dir: string;
@@ -101,3 +104,36 @@ test('the address without its token is refused in the browser too', async () => 
   expect(await page.locator('body').innerText()).toContain('needs the token moonwalk play printed');
   await context.close();
 });
+
+test("--from the harness's PostgreSQL: the page starts on PostgreSQL from its copy, and applies on top of it", async () => {
+  const server = await useServer('postgres');
+  const url = await scratchDatabase(server, 'e2e_play');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`
+    CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL, email text);
+    CREATE TABLE orders (id serial PRIMARY KEY, user_id integer NOT NULL REFERENCES users (id), total numeric);
+    INSERT INTO users (name, email) VALUES ('Ada', 'ada@example.com'), ('Grace', NULL);
+    INSERT INTO orders (user_id, total) VALUES (1, 9.5), (2, 7.25);
+  `);
+  await client.end();
+  const pgDir = mkdtempSync(join(tmp, 'migrations-pg-'));
+  for (const f of OWN_FILES) writeFileSync(join(pgDir, f.name), f.text);
+  const fromPostgres = await startPlay(['--dir', pgDir, '--from', url]);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+    const page = await context.newPage();
+    await page.goto(fromPostgres.url);
+    await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 60_000 }).toBe('PostgreSQL ready');
+    await expect.poll(() => notice(page).innerText(), { timeout: 60_000 }).toContain('as the starting database');
+    await expect.poll(() => page.getByRole('region', { name: 'Schema', exact: true }).innerText()).toContain('orders');
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await expect.poll(() => fileState(page, OWN_FILES[1].name), { timeout: 60_000 }).toContain('applied');
+    expect(await fileState(page, OWN_FILES[0].name)).toContain('applied');
+    await expect.poll(() => page.getByRole('region', { name: 'Schema', exact: true }).innerText()).toContain('note');
+  } finally {
+    await context.close();
+    await fromPostgres.stop();
+  }
+}, 180_000);
