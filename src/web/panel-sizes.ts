@@ -56,13 +56,16 @@ function save(sizes: PanelSizes): void {
 }
 
 /**
- * The layout's CSS variables for `sizes` (styles.css reads them, with its defaults for those not set). A stored width
- * never takes more than a share of a narrower window than the one it was set in.
+ * The layout's CSS variables for `sizes` (styles.css reads them, with its defaults for those not set). A stored size
+ * never takes more of a smaller window than the editor can spare.
  */
 export function panelStyle(sizes: PanelSizes): CSSProperties {
   const style: Record<string, string> = {};
   if (sizes.files !== undefined) style['--files-width'] = `min(${sizes.files}px, 30vw)`;
-  if (sizes.side !== undefined) style['--side-width'] = `min(${sizes.side}px, 60vw)`;
+  // The editor's column keeps 28rem whatever the window (2.5rem more: the page's padding and the separators); the
+  // database column gives way first, down to 260 px.
+  if (sizes.side !== undefined)
+    style['--side-width'] = `max(260px, min(${sizes.side}px, 100vw - var(--files-width, 240px) - 30.5rem))`;
   if (sizes.log !== undefined) style['--log-height'] = `min(${sizes.log}px, 70vh)`;
   if (sizes.schema !== undefined) style['--schema-share'] = String(sizes.schema);
   return style;

@@ -116,6 +116,21 @@ describe('resizable panels', () => {
     expect(await width(widePage, '.layout > .side')).toBeGreaterThan(450);
   });
 
+  test('sizes set in a wide window leave the editor its room in a smaller one', async () => {
+    const context = await playground.context({ viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    await open(page);
+    await page.keyboard.press('Escape');
+    for (const name of ['File list width', 'Database column width']) {
+      await separator(page, name).focus();
+      await page.keyboard.press('End');
+    }
+    await expect.poll(() => width(page, '.layout > .center')).toBeLessThan(500);
+    await page.setViewportSize({ width: 1100, height: 720 });
+    await expect.poll(() => width(page, '.layout > .center')).toBeGreaterThanOrEqual(28 * 16 - 1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  });
+
   test('long defaults and foreign-key actions are shown whole, wrapping inside the column', async () => {
     const longDefault = "'a default long enough to be cut in a 340 px column, kept whole'";
     const files = [

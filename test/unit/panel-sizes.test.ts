@@ -19,7 +19,7 @@ describe('panel sizes', () => {
     expect(panelStyle({})).toEqual({});
     expect(panelStyle({ files: 300, side: 520, log: 260, schema: 40 })).toEqual({
       '--files-width': 'min(300px, 30vw)',
-      '--side-width': 'min(520px, 60vw)',
+      '--side-width': 'max(260px, min(520px, 100vw - var(--files-width, 240px) - 30.5rem))',
       '--log-height': 'min(260px, 70vh)',
       '--schema-share': '40',
     });
