@@ -4,7 +4,7 @@
  * and the exit code does not depend on the targets (only on a suite crashing).
  *
  *   npm run bench                          all suites
- *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser, fleet, lint-trace, mcp, own-database)
+ *   npm run bench -- sqlite-file           only the named suites (sqlite-file, prepared-inserts, schema-snapshot, postgres, browser, fleet, lint-trace, mcp, own-database, process-start)
  *   npm run bench -- --quick               fewer runs, 20,000 rows in prepared-inserts (a smoke run, not figures)
  *
  * Progress goes to stderr, the tables to stdout.
@@ -18,6 +18,7 @@ import { benchFleet } from './fleet.ts';
 import { benchLintTrace } from './lint-trace.ts';
 import { benchMcp } from './mcp.ts';
 import { benchOwnDatabase } from './own-database.ts';
+import { benchProcessStart } from './process-start.ts';
 import { formatMs, renderSuite, renderTarget, type BenchRow, type SuiteReport, type TargetCheck } from './util.ts';
 
 const args = process.argv.slice(2);
@@ -98,6 +99,10 @@ const SUITES: Array<{ name: string; run: () => Promise<SuiteReport> }> = [
   {
     name: 'own-database',
     run: () => benchOwnDatabase({ progress, ...(quick ? { fileRows: 100_000, dumpRows: 10_000, runs: 1 } : {}) }),
+  },
+  {
+    name: 'process-start',
+    run: () => benchProcessStart({ progress, ...(quick ? { rounds: 3, applyRounds: 1 } : {}) }),
   },
 ];
 

@@ -29,13 +29,13 @@
  * sha256 each text and compare), Knex (fresh instance, `migrate.latest()`), Kysely (fresh instance and `Migrator`,
  * `migrateToLatest()`). Target: Moonwalk under 100 ms.
  */
-import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import { knexConfig } from './knex-latest-process.ts';
+import { makeMigrations, rawUp, type Ran } from './raw-sqlite.ts';
 import { Kysely, Migrator as KyselyMigrator, SqliteDialect, sql, type Migration } from 'kysely';
 import { Migrator } from '../src/core/migrator.ts';
 import { readMigrationsDir } from '../src/lib/migrations-dir.ts';
@@ -47,7 +47,6 @@ import {
   median,
   repoRoot,
   spreadOf,
-  tableMigrations,
   tempDir,
   type BenchRow,
   type SuiteReport,
@@ -75,15 +74,8 @@ export interface SqliteFileBenchOptions {
 const SUITE = 'sqlite-file';
 const TITLE_PREFIX = 'Migrations on an SQLite file (better-sqlite3)';
 
-const makeMigrations = (count: number): TableMigration[] => tableMigrations(count, 'sqlite', 'id INTEGER PRIMARY KEY');
-
 // ---------------------------------------------------------------------------------------------------------------
 // The contenders. Each run answers how many migrations it applied and a cleanup (closing), which is not timed.
-
-interface Ran {
-  count: number;
-  cleanup: () => Promise<void> | void;
-}
 
 async function moonwalkUp(file: string, migrationsDir: string, single: boolean): Promise<Ran> {
   const driver = openSqliteFile(file);
@@ -98,51 +90,6 @@ async function moonwalkUp(file: string, migrationsDir: string, single: boolean):
     throw new Error(`Moonwalk up failed: ${result.error?.message}`);
   }
   return { count: result.results.filter((r) => r.status === 'applied').length, cleanup };
-}
-
-const LEDGER_CREATE =
-  "CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, description TEXT, applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')), checksum TEXT)";
-const LEDGER_INSERT =
-  "INSERT INTO _migrations (id, description, applied_at, checksum) VALUES (?, ?, strftime('%s','now'), ?)";
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** Raw better-sqlite3: reads the ledger, checks the applied, applies the pending one transaction each. */
-function rawUp(file: string, migrations: TableMigration[]): Ran {
-  const db = new Database(file);
-  const cleanup = () => {
-    db.close();
-  };
-  try {
-    db.exec(LEDGER_CREATE);
-    const ledger = new Map(
-      db.prepare('SELECT id, checksum FROM _migrations').raw(true).all() as Array<[string, string]>,
-    );
-    const insert = db.prepare(LEDGER_INSERT);
-    let count = 0;
-    for (const m of migrations) {
-      const checksum = sha256(m.lua);
-      const recorded = ledger.get(m.id);
-      if (recorded !== undefined) {
-        if (recorded !== checksum) throw new Error(`raw: ${m.id} changed after it was applied`);
-        continue;
-      }
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        db.exec(m.up);
-        insert.run(m.id, m.description, checksum);
-        db.exec('COMMIT');
-      } catch (e) {
-        db.exec('ROLLBACK');
-        throw e;
-      }
-      count++;
-    }
-    return { count, cleanup };
-  } catch (e) {
-    cleanup();
-    throw e;
-  }
 }
 
 /**
@@ -201,7 +148,7 @@ async function knexLatest(file: string, migrationsDir: string): Promise<Ran> {
 }
 
 /** Runs `node script ...args` to its end; answers its stdout, or throws with its stderr when it fails. */
-function runProcess(script: string, args: string[]): Promise<string> {
+export function runProcess(script: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -290,13 +237,13 @@ interface Measured {
 }
 
 /** One round's migrations, as `.lua` files for Moonwalk and `.cjs` files for Knex, written and synced. */
-interface Folders {
+export interface Folders {
   luaDir: string;
   knexDir: string;
   remove: () => void;
 }
 
-function writeFolders(migrations: TableMigration[]): Folders {
+export function writeFolders(migrations: TableMigration[]): Folders {
   const dir = tempDir('migrations');
   const luaDir = join(dir.path, 'migrations');
   const knexDir = join(dir.path, 'knex-migrations');
