@@ -27,7 +27,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Migrator } from '../src/core/migrator.ts';
 import { migrationFiles } from '../src/core/migration-files.ts';
 import { LuaHost } from '../src/core/lua/host.ts';
-import type { Limits } from '../src/core/lua/bridge.ts';
+import type { Limits } from '../src/core/lua/limits.ts';
 import type { Driver } from '../src/core/driver.ts';
 import { openSqlJs } from '../src/drivers/sqljs.ts';
 import { openPglite } from '../src/drivers/pglite.ts';

@@ -28,6 +28,18 @@ const inspect = () => import('./inspect.ts');
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/** What `runCommand` answers, having printed nothing, when asked to run without Lua a command that would run some. */
+export const NEEDS_LUA = -1;
+
+export interface RunOptions {
+  /**
+   * Run only what runs no Lua code: launch.ts tries `up` on its main thread this way, which saves the worker thread
+   * when every migration is applied (a deploy's usual `up`). Anything else answers NEEDS_LUA: a pending migration,
+   * a database that is not a SQLite file (opening it twice would cost a connection or a PGlite start), `--targets`.
+   */
+  withoutLua?: boolean;
+}
+
 /**
  * Progress for a caller that watches the run (src/cli/capped-worker.ts): the runner's events, and when
  * the database is being opened (the engine's own memory is not the migration's).
@@ -47,7 +59,7 @@ const nodeIo: Io = {
   env: process.env,
 };
 
-export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<number> {
+export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: RunOptions = {}): Promise<number> {
   const io: Io = {
     ...rawIo,
     out: (text) => rawIo.out(terminalSafe(workflowSafe(text))),
@@ -103,6 +115,8 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<nu
         await driver.close();
       }
     }
+    const withoutLua = options.withoutLua === true;
+    if (withoutLua && (args.command !== 'up' || args.flags.targets !== undefined)) return NEEDS_LUA;
     if (isFleetCommand(args) && args.flags.targets !== undefined)
       return await runOnTargets(args, args.flags.targets, files, io, json, github);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
@@ -113,11 +127,13 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<nu
         'no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL (in the environment or in .env)',
       );
     }
+    if (withoutLua && !isSqliteFile(url)) return NEEDS_LUA;
     io.event?.({ type: 'connecting' });
     const driver = throwaway ? await (await inspect()).openThrowaway(throwaway) : await connect(url, args);
     io.event?.({ type: 'connected' });
     try {
-      return await runOnDatabase(args, driver, files, io, json, github);
+      if (withoutLua && (await anyPending(driver, files))) return NEEDS_LUA;
+      return await runOnDatabase(args, driver, files, io, json, github, withoutLua);
     } finally {
       await driver.close();
     }
@@ -125,6 +141,27 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo): Promise<nu
     return fail(io, json, error, annotate);
   }
 }
+
+function isSqliteFile(url: string): boolean {
+  return /^sqlite3?:/i.test(url) && !/:memory:$/i.test(url);
+}
+
+/** Whether a file is not in the ledger yet; an unreadable ledger counts as pending (the real run reports it). */
+async function anyPending(driver: Driver, files: MigrationFile[]): Promise<boolean> {
+  try {
+    const { Ledger } = await import('../core/ledger.ts');
+    const applied = new Set((await new Ledger(driver).read()).map((entry) => entry.id));
+    return files.some((file) => !applied.has(file.id));
+  } catch {
+    return true;
+  }
+}
+
+/** The Lua host of a run that must run no Lua: a migration became pending since anyPending looked. */
+const refuseLua = () =>
+  Promise.reject(
+    new Error('a migration became pending while moonwalk started (another runner reverted it?): run the command again'),
+  );
 
 async function connect(url: string, args: ParsedArgs): Promise<Driver> {
   const connectTimeoutMs = (args.flags['connect-timeout'] ?? 10) * 1000;
@@ -200,6 +237,7 @@ async function runOnDatabase(
   io: Io,
   json: boolean,
   github: GithubAnnotations | null,
+  withoutLua = false,
 ): Promise<number> {
   // Loaded here, not at the top: lint, new and --help never run a migration and need not load the runner and Lua.
   const { Migrator } = await import('../core/migrator.ts');
@@ -207,6 +245,7 @@ async function runOnDatabase(
     driver,
     files,
     ...runnerOptions(args),
+    ...(withoutLua ? { loadHost: refuseLua } : {}),
     onEvent: (event) => {
       io.event?.(event);
       if (json || args.command === 'verify' || args.command === 'diff') return;

@@ -3,6 +3,7 @@
  * - `moonwalk mcp`: the MCP server, which stays up across calls and gives each call a sandbox worker of its own;
  * - `moonwalk play`: the playground's server, up until Ctrl-C; it runs no Lua (the page does, in the browser);
  * - commands that run no Lua (status, schema, lint, new, --help): on this thread, as `runCommand` in process;
+ * - `up` on a SQLite file with every migration applied: on this thread too (RunOptions.withoutLua);
  * - everything else: in a worker thread whose memory is capped and that Ctrl-C stops (src/cli/capped-worker.ts).
  */
 import { parseArgs } from './args.ts';
@@ -23,10 +24,23 @@ function runsNoLua(argv: string[]): boolean {
   }
 }
 
+function isUp(argv: string[]): boolean {
+  try {
+    return parseArgs(argv).command === 'up';
+  } catch {
+    return false;
+  }
+}
+
 /** Runs `moonwalk ...argv` (the bin's one call); resolves to the exit code. */
 export async function launchCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'mcp') return (await import('./mcp/command.ts')).mcpCommand(argv);
   if (argv[0] === 'play') return (await import('./play/command.ts')).playCommand(argv);
   if (runsNoLua(argv)) return (await import('./command.ts')).runCommand(argv);
+  if (isUp(argv)) {
+    const { runCommand, NEEDS_LUA } = await import('./command.ts');
+    const code = await runCommand(argv, undefined, { withoutLua: true });
+    if (code !== NEEDS_LUA) return code;
+  }
   return (await import('./capped-worker.ts')).runInCappedWorker(argv);
 }

@@ -3,15 +3,9 @@
  * Migrator, every method answers with a plain result object and never throws.
  */
 import type { Driver, Engine } from './driver.ts';
-import {
-  LuaHost,
-  LoadError,
-  type BlockOptions,
-  type CompiledMigration,
-  type LuaFailure,
-  type Phase,
-} from './lua/host.ts';
-import type { Limits } from './lua/bridge.ts';
+import type { LuaHost, BlockOptions, CompiledMigration, Phase } from './lua/host.ts';
+import { LoadError, type LuaFailure } from './lua/failures.ts';
+import type { Limits } from './lua/limits.ts';
 import { Ledger, LEDGER_TABLE, LedgerError, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
 import { captureSession, type SessionState } from './session.ts';
@@ -49,6 +43,11 @@ export interface MigratorOptions {
   onEvent?: (event: MigratorEvent) => void;
   /** Sees each statement of migration code run (`moonwalk trace`). */
   observe?: StatementObserver;
+  /**
+   * Makes the Lua host when a file must first be loaded; by default fengari is imported then. The command's no-op
+   * `up` on its main thread refuses here: Lua runs only in its capped worker.
+   */
+  loadHost?: () => Promise<LuaHost>;
 }
 
 export type MigratorEvent =
@@ -112,7 +111,8 @@ function retryPause(attempt: number): number {
 export class Migrator {
   private readonly driver: Driver;
   private readonly engine: Engine;
-  private readonly host: LuaHost;
+  /** Loaded on first need (ensureHost): reading the ledger (status, an up with nothing to do) loads no Lua. */
+  private luaHost: LuaHost | null;
   private readonly ledger: Ledger;
   private readonly files: Map<string, MigrationFile>;
   private readonly compiled = new Map<string, CompiledMigration>();
@@ -122,7 +122,7 @@ export class Migrator {
   constructor(private readonly options: MigratorOptions) {
     this.driver = options.driver;
     this.engine = options.driver.engine;
-    this.host = options.host ?? new LuaHost(options.limits);
+    this.luaHost = options.host ?? null;
     this.ledger = new Ledger(options.driver);
     this.files = new Map(options.files.map((file) => [file.id, file]));
   }
@@ -130,6 +130,9 @@ export class Migrator {
   async status(): Promise<StatusResult> {
     try {
       const entries = await this.ledger.read();
+      // A pending file's description comes from loading it.
+      const applied = new Set(entries.map((entry) => entry.id));
+      if ([...this.files.keys()].some((id) => !applied.has(id))) await this.ensureHost();
       return { ok: true, engine: this.engine, migrations: this.statusOf(entries), error: null };
     } catch (error) {
       return { ok: false, engine: this.engine, migrations: [], error: toRunError(error, 'ledger') };
@@ -167,6 +170,7 @@ export class Migrator {
       const applied = new Set(entries.map((entry) => entry.id));
       let pending = [...this.files.values()].filter((file) => !applied.has(file.id));
       if (options.to !== undefined) pending = pending.filter((file) => compareIds(file.id, options.to!) <= 0);
+      if (pending.length > 0) await this.ensureHost();
       const plan = this.loadAhead(pending, options.step, results);
       if (batch) {
         await this.runBatch(plan, results, statements, options.beforeRollback);
@@ -187,6 +191,7 @@ export class Migrator {
       const entries = await this.ledger.read();
       const plan = this.downPlan(entries, options);
       this.checkDrift(entries.filter((entry) => plan.some((file) => file.id === entry.id)));
+      if (plan.length > 0) await this.ensureHost();
       for (const file of plan) this.revertible(file); // nothing changes unless every step can be undone
       await this.runSequence(plan, 'down', results);
     });
@@ -205,6 +210,7 @@ export class Migrator {
       const entries = await this.ledger.read();
       const plan = this.downPlan(entries, { step: options.step ?? 1 });
       this.checkDrift(entries);
+      if (plan.length > 0) await this.ensureHost();
       for (const file of plan) this.revertible(file);
       await this.runSequence(plan, 'down', results);
       await this.runSequence([...plan].reverse(), 'up', results);
@@ -215,6 +221,23 @@ export class Migrator {
   dispose(): void {
     for (const compiled of this.compiled.values()) this.host.release(compiled);
     this.compiled.clear();
+  }
+
+  /**
+   * Loads the Lua machinery (fengari and the prelude) before the first file is compiled. Commands that only read the
+   * ledger never pay for it: status on applied migrations, an up with nothing pending.
+   */
+  private async ensureHost(): Promise<void> {
+    if (this.luaHost) return;
+    const host = this.options.loadHost
+      ? await this.options.loadHost()
+      : new (await import('./lua/host.ts')).LuaHost(this.options.limits);
+    this.luaHost ??= host;
+  }
+
+  private get host(): LuaHost {
+    if (!this.luaHost) throw new Error('internal: a migration file was compiled before the Lua host was loaded');
+    return this.luaHost;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

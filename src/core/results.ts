@@ -2,7 +2,7 @@
  * The plain data the runner answers with (DESIGN §5's JSON shapes): the CLI prints it, the web app renders it.
  */
 import type { Engine, SqlValue } from './driver.ts';
-import type { LimitCode } from './lua/bridge.ts';
+import type { LimitCode } from './lua/limits.ts';
 
 export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing';
 

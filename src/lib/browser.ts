@@ -4,7 +4,7 @@
  */
 import type { Driver } from '../core/driver.ts';
 import { Migrator, type UpOptions } from '../core/migrator.ts';
-import { DEFAULT_LIMITS, type Limits } from '../core/lua/bridge.ts';
+import { DEFAULT_LIMITS, type Limits } from '../core/lua/limits.ts';
 import { failedRunDocument, jsonRunResult, type RunDocument } from '../core/documents.ts';
 import { inMemoryMigrations, type InMemoryMigration } from './migrations.ts';
 

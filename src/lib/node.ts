@@ -11,7 +11,7 @@
 import type { Driver, Engine } from '../core/driver.ts';
 import { Migrator, type MigratorEvent, type UpOptions } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
-import { DEFAULT_LIMITS, type Limits } from '../core/lua/bridge.ts';
+import { DEFAULT_LIMITS, type Limits } from '../core/lua/limits.ts';
 import { failedRunDocument, jsonRunResult, type RunDocument } from '../core/documents.ts';
 import type { RunError } from '../core/results.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';

@@ -7,7 +7,7 @@ export {
   type DownOptions,
 } from '../core/migrator.ts';
 export { migrationFiles, compareIds, type MigrationFile } from '../core/migration-files.ts';
-export { DEFAULT_LIMITS, type Limits } from '../core/lua/bridge.ts';
+export { DEFAULT_LIMITS, type Limits } from '../core/lua/limits.ts';
 export {
   jsonRunResult,
   jsonRunError,

@@ -3,7 +3,7 @@
  * database call goes through the coroutine bridge). The same migrations run on both; each prints what it saw.
  */
 import { describe, expect, test } from 'vitest';
-import { LoadError } from '../../src/core/lua/host.ts';
+import { LoadError } from '../../src/core/lua/failures.ts';
 import { fileName, IN_PROCESS_ENGINES, migration, runUp, UP_FIRST_LINE, useLuaSession } from '../helpers/migration.ts';
 
 let tables = 0;

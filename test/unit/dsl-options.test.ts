@@ -1,6 +1,7 @@
 /** `options{ ... }` in a database block (DESIGN §1): what it accepts, and the load errors for everything else. */
 import { describe, expect, test } from 'vitest';
-import { LoadError, LuaHost } from '../../src/core/lua/host.ts';
+import { LuaHost } from '../../src/core/lua/host.ts';
+import { LoadError } from '../../src/core/lua/failures.ts';
 
 const host = new LuaHost();
 

@@ -3,7 +3,7 @@
  * DATABASE_URL (or a .env file) on its own, so that it touches nothing real unless told to on its command line.
  */
 import { DEFAULT_MAX_MEMORY_MB, parseArgs, USAGE } from '../args.ts';
-import { DEFAULT_LIMITS } from '../../core/lua/bridge.ts';
+import { DEFAULT_LIMITS } from '../../core/lua/limits.ts';
 import { runMcp } from './server.ts';
 
 export async function mcpCommand(argv: string[]): Promise<number> {

@@ -9,7 +9,7 @@
  *   `--allow-write`), else on a throwaway database.
  */
 import type { Driver, Engine } from '../../core/driver.ts';
-import type { Limits } from '../../core/lua/bridge.ts';
+import type { Limits } from '../../core/lua/limits.ts';
 import { LINT_CODES, lintMigrations, type LintFinding } from '../../core/lint/index.ts';
 import { migrationFiles, type MigrationFile } from '../../core/migration-files.ts';
 import { Migrator } from '../../core/migrator.ts';

@@ -8,12 +8,7 @@
  * carry on: each level of pcall unwinds at its next instruction.
  */
 import { lua, to_luastring, raiseLuaError, raiseLuaErrorHere, type LuaState } from './fengari.ts';
-import type { Limits } from './limits.ts';
-
-export { DEFAULT_LIMITS, type Limits } from './limits.ts';
-
-/** Which limit stopped the code; the edges (the command, the page) say how to raise it in their own words. */
-export type LimitCode = 'instruction_limit' | 'time_limit';
+import type { LimitCode, Limits } from './limits.ts';
 
 /** A run stopped by a limit: the code for the edges, the message the Lua code (and the person) sees. */
 export interface LimitStop {

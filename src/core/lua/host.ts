@@ -15,7 +15,9 @@ import {
   returnLine,
   type LuaState,
 } from './fengari.ts';
-import { Bridge, LuaRun, DEFAULT_LIMITS, type LimitCode, type Limits } from './bridge.ts';
+import { Bridge, LuaRun } from './bridge.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { LoadError, type LuaFailure } from './failures.ts';
 import { PRELUDE } from './prelude.lua.ts';
 import { SQL_NULL } from './values.ts';
 import { pushDbObject, type DbServices } from './db-object.ts';
@@ -42,23 +44,6 @@ export interface BlockOptions {
   /** PostgreSQL durations as written (`"5s"`, `"1min"`), set with SET LOCAL around the migration. */
   lockTimeout?: string;
   statementTimeout?: string;
-}
-
-/** Where and why Lua code failed. */
-export interface LuaFailure {
-  message: string;
-  file?: string;
-  line?: number;
-  /** The statement, when the error value came from a db method. */
-  sql?: string;
-  /** Set when a limit (instructions, time) stopped the code, rather than the code's own error. */
-  limit?: LimitCode;
-}
-
-export class LoadError extends Error {
-  constructor(readonly failure: LuaFailure) {
-    super(failure.message);
-  }
 }
 
 /** The results of a phase: the values the Lua function returned (read by `inspect`), or the failure. */

@@ -10,3 +10,6 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = { instructions: 200_000_000, luaTimeMs: 20_000 };
+
+/** Which limit stopped the code; the edges (the command, the page) say how to raise it in their own words. */
+export type LimitCode = 'instruction_limit' | 'time_limit';
