@@ -118,6 +118,8 @@ export class Migrator {
   private readonly compiled = new Map<string, CompiledMigration>();
   /** The connection's session as the run found it, while the run holds its lock. */
   private session: SessionState | null = null;
+  /** A migration ran since the session was last put back that may have changed it (see restoreSession). */
+  private sessionChanged = false;
 
   constructor(private readonly options: MigratorOptions) {
     this.driver = options.driver;
@@ -392,7 +394,7 @@ export class Migrator {
     try {
       this.session = await captureSession(this.driver);
       await work();
-      await this.control(null, 'internal', () => this.session?.restore(false));
+      await this.restoreSession(null);
       return finish(null);
     } catch (error) {
       await this.restoreSessionQuietly();
@@ -415,7 +417,7 @@ export class Migrator {
         await this.control(file.id, 'lock', () => this.driver.renewLock?.());
         results.push(await this.runOne(file, direction));
         // One file cannot change what the next one sees: PRAGMAs, SET, USE, TEMP tables go back as they were.
-        await this.control(file.id, 'internal', () => this.session?.restore(false));
+        await this.restoreSession(file.id);
       } catch (error) {
         if (error instanceof RunFailureWithResult) results.push(error.result);
         throw error;
@@ -472,6 +474,7 @@ export class Migrator {
           await this.reportPartial(file.id, direction, tx, runError, outside);
         throw new RunFailureWithResult(runError, result);
       } finally {
+        this.sessionChanged ||= tx.mayChangeSession;
         if (outside) await this.resetTimeouts(options);
       }
       const result: MigrationResult = {
@@ -526,7 +529,8 @@ export class Migrator {
         await this.setTimeouts(file.id, options);
         await this.apply(file, compiled, 'up', tx);
         await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
-        await this.control(file.id, 'internal', () => session!.restore(true));
+        this.sessionChanged ||= tx.mayChangeSession;
+        await this.restoreSession(file.id, session!);
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
       }
@@ -724,10 +728,20 @@ export class Migrator {
     );
   }
 
+  /**
+   * Puts the session back as `session` found it; `inner` is a batch's, captured inside its transaction. On SQLite only
+   * after a statement that could change it (no dynamic SQL there: the text tells); on the servers always.
+   */
+  private async restoreSession(id: string | null, inner?: SessionState): Promise<void> {
+    if (this.engine === 'sqlite' && !this.sessionChanged) return;
+    await this.control(id, 'internal', () => (inner ?? this.session)?.restore(inner !== undefined));
+    if (!inner) this.sessionChanged = false;
+  }
+
   /** After a failure: the connection may serve another run (verify, the playground, a library caller). */
   private async restoreSessionQuietly(): Promise<void> {
     try {
-      await this.session?.restore(false);
+      await this.restoreSession(null);
     } catch {
       // The connection is gone, and its session with it.
     }

@@ -39,6 +39,9 @@ export interface StatementFailure {
 
 /** A word that may start a transaction control statement: only a text containing one is split and looked at. */
 const CONTROL_WORD = /\b(begin|commit|end|rollback|abort|start|prepare)\b/i;
+/** Words without which a SQLite statement cannot change the connection's session: PRAGMA, CREATE TEMP/TEMPORARY. */
+const SESSION_WORDS = /pragma|temp/i;
+
 /** Statements that end the runner's transaction (or start one: MySQL's BEGIN commits). ROLLBACK TO is allowed. */
 const CONTROL_STATEMENT = new RegExp(
   [
@@ -88,6 +91,11 @@ export class Transaction {
    * before). Outside a transaction (`options{ transaction = false }`): every statement that succeeded.
    */
   readonly implicitlyCommitted: string[] = [];
+  /**
+   * SQLite: a statement named a PRAGMA or a TEMP object, so the session may have changed (src/core/session.ts).
+   * SQLite has no dynamic SQL, so the text tells; the servers' sessions are put back after every migration anyway.
+   */
+  mayChangeSession = false;
   /** MySQL: statements that ran since the last implicit commit; a rollback still undoes them. */
   private uncommitted: string[] = [];
 
@@ -216,6 +224,7 @@ export class Transaction {
     }
     const outside = prepared ? null : this.outsideRefusal(sql);
     if (outside) throw this.fail(sql, outside, where);
+    if (!prepared && !this.mayChangeSession && SESSION_WORDS.test(sql)) this.mayChangeSession = true;
     const observe = this.options.observe;
     if (observe && params !== null) {
       const unobserved = op;

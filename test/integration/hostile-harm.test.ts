@@ -191,6 +191,33 @@ describe.each(ENGINES.filter(([, engine]) => engine === 'sqlite'))(
       expect(existsSync(join(TMP, 'attached.db'))).toBe(false);
     });
 
+    test("neither SQLite build has the shell's file functions (readfile, writefile, edit) or a tokenizer by pointer", async () => {
+      const db = await open();
+      try {
+        const outcome = await up(
+          open,
+          {
+            '0001_probe.lua': migration(`
+              for _, sql in ipairs({ "SELECT readfile('/etc/hostname')", "SELECT writefile('${join(TMP, 'written.txt')}', 'x')",
+                  "SELECT edit('x')", "SELECT fts3_tokenizer('evil', X'0000000000000000')" }) do
+                db:savepoint("probe")
+                local rows, err = db:query(sql)
+                db:rollback_to("probe")
+                print(rows == nil and err:kind() or "ran")
+              end`),
+          },
+          db,
+        );
+        expect(outcome.result.error).toBeNull();
+        // No such function (kind "undefined"); the tokenizer by pointer is switched off in both builds.
+        expect(outcome.output.slice(0, 3)).toEqual(['undefined', 'undefined', 'undefined']);
+        expect(outcome.output[3]).not.toBe('ran');
+        expect(existsSync(join(TMP, 'written.txt'))).toBe(false);
+      } finally {
+        await db.close();
+      }
+    });
+
     test('item 11: a NUL byte inside SQL text is an error, nothing after it is silently dropped', async () => {
       const db = await open();
       try {
