@@ -530,7 +530,7 @@ export class Migrator {
         await this.apply(file, compiled, 'up', tx);
         await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
         this.sessionChanged ||= tx.mayChangeSession;
-        await this.restoreSession(file.id, session!);
+        await this.restoreSession(file.id, session);
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
       }
