@@ -141,6 +141,7 @@ export const {
   loadSqlDump,
   startEmpty,
   saveToFolder,
+  readRows,
 } = playground.actions;
 
 /** Starts the page's playground: the engine, saving to local storage, links pasted into the address. */

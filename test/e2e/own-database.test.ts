@@ -187,6 +187,11 @@ describe('a SQLite file of ones own', () => {
     expect(await fileState(other, OWN_FILES[0].name)).toMatch(/applied/);
     expect(await fileState(other, OWN_FILES[1].name)).toMatch(/pending/);
     expect(await region(other, 'Schema')).toMatch(/orders[\s\S]*users/);
+    // the data itself: clicking a table in the Schema tree shows its rows
+    const schema = other.getByRole('region', { name: 'Schema', exact: true });
+    await schema.getByRole('button', { name: 'users', exact: true }).click();
+    const grid = schema.getByRole('group', { name: 'Rows of users' });
+    await expect.poll(() => grid.innerText()).toMatch(/Rows 1–3 of 3[\s\S]*Ada[\s\S]*ada@example\.com/);
     await other.getByRole('button', { name: 'Apply all' }).click();
     await idle(other);
     await other.getByRole('button', { name: 'Reset database' }).click();

@@ -6,6 +6,7 @@ import { ENGINE_LABELS, type ColumnView, type DiffLine } from '../worker/protoco
 import { RunProgress } from './Progress.tsx';
 import { ShortcutsButton } from './ShortcutsHelp.tsx';
 import { Timeline } from './Timeline.tsx';
+import { RowsGrid } from './RowsGrid.tsx';
 import { plural } from '../../core/plural.ts';
 import { LEDGER_TABLE } from '../../core/ledger.ts';
 
@@ -78,6 +79,14 @@ function SchemaView() {
   const schema = useStore((s) => s.schema);
   const error = useStore((s) => s.schemaError);
   const engine = useStore((s) => s.engine);
+  // The tables whose rows are shown (clicking a table's name opens and closes its rows grid).
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (name: string) =>
+    setOpen((was) => {
+      const next = new Set(was);
+      if (!next.delete(name)) next.add(name);
+      return next;
+    });
   return (
     <section aria-label="Schema">
       <p className="hint db-caption">{ENGINE_LABELS[engine]} database</p>
@@ -89,9 +98,18 @@ function SchemaView() {
       {schema?.tables.map((t) => (
         <div className="table-card" key={t.name}>
           <h3>
-            <span className="table-name">{t.name}</span>
+            <button
+              type="button"
+              className="table-name link"
+              aria-expanded={open.has(t.name)}
+              title={`Show the rows of ${t.name}`}
+              onClick={() => toggle(t.name)}
+            >
+              {t.name}
+            </button>
             <RowCount rows={t.rows} />
           </h3>
+          {open.has(t.name) && <RowsGrid table={t.name} />}
           <ColumnsTable name={t.name}>
             {t.columns.map((c) => (
               <tr key={c.name}>

@@ -3,7 +3,7 @@
  * pasted or opened, "Start empty", and the database kept in the browser (src/web/db-keep.ts) and restored on reload.
  */
 import { sqliteFileProblem } from '../worker/baseline.ts';
-import { ENGINE_LABELS, type Baseline, type LinkBaseline } from '../worker/protocol.ts';
+import { ENGINE_LABELS, type Baseline, type LinkBaseline, type RowsPage } from '../worker/protocol.ts';
 import { plural } from '../../core/plural.ts';
 import type { Change, Ctx, DatabaseKeeper } from './context.ts';
 import { switchEngine } from './engine.ts';
@@ -95,6 +95,19 @@ export function loadLinkBaseline(ctx: Ctx, baseline: LinkBaseline): Promise<bool
       .filter(Boolean)
       .join(' '),
   );
+}
+
+/** Rows shown per page in the Schema tree's rows grid. */
+export const ROWS_PAGE = 50;
+
+/** A page of `table`'s rows in the current database (null: the worker was stopped meanwhile). */
+export async function readRows(ctx: Ctx, table: string, offset: number): Promise<RowsPage | null> {
+  try {
+    const { kind: _kind, ...page } = await ctx.client().request({ type: 'rows', table, offset, limit: ROWS_PAGE });
+    return page;
+  } catch {
+    return null;
+  }
 }
 
 /** "Start empty": forgets the starting database; an empty one instead. */

@@ -17,6 +17,7 @@ import {
   keepNow,
   loadLinkBaseline,
   loadSqlDump,
+  readRows,
   openDatabaseFile,
   restoreKept,
   startEmpty,
@@ -76,6 +77,7 @@ const ACTIONS = {
   loadSqlDump,
   startEmpty,
   saveToFolder,
+  readRows,
 };
 
 export type PlaygroundActions = Bound<typeof ACTIONS> & {

@@ -635,6 +635,29 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     const applied = db.status.filter((m) => m.status === 'applied').length;
     return { kind: 'restore-kept', db, note: `Restored the database you had: ${applied} applied.` };
   },
+  async rows(host, request) {
+    const slot = await host.currentSlot();
+    const { table, offset, limit } = request;
+    // The Schema view names a table outside PostgreSQL's public schema `schema.name`.
+    const ref = table
+      .split('.')
+      .map((part) => `"${part.replace(/"/g, '""')}"`)
+      .join('.');
+    const page = { kind: 'rows' as const, table, offset, columns: [] as string[], rows: [], total: 0 };
+    try {
+      const total = Number((await slot.driver.query(`SELECT count(*) FROM ${ref}`, [])).rows[0]?.[0] ?? 0);
+      const result = await slot.driver.query(`SELECT * FROM ${ref} LIMIT ${limit} OFFSET ${offset}`, []);
+      return {
+        ...page,
+        total,
+        columns: result.columns,
+        rows: result.rows.map((r) => r.map(displayValue)),
+        error: null,
+      };
+    } catch (error) {
+      return { ...page, error: error instanceof Error ? error.message : String(error) };
+    }
+  },
   async 'link-baseline'(host, request) {
     const baseline = host.baselineOf(host.engine);
     if (!baseline) return { kind: 'link-baseline', baseline: null };

@@ -75,6 +75,8 @@ export type WorkerRequest =
   | { type: 'keep'; id: number }
   /** Opens what `keep` answered (after a reload) as the current database. */
   | { type: 'restore-kept'; id: number; kept: KeptDatabase; files: SourceFile[] }
+  /** A page of a table's rows (the Schema tree's rows grid), read-only. */
+  | { type: 'rows'; id: number; table: string; offset: number; limit: number }
   /** The current engine's baseline as SQL for a share link: its schema always, its data up to `budget` characters. */
   | { type: 'link-baseline'; id: number; budget: number }
   /** A lesson's Check (src/web/lessons/check.ts) on `files`, on throwaway databases: the current one is not touched. */
@@ -252,6 +254,18 @@ interface ResultData {
   'restore-kept': { db: DbView; note: string };
   'link-baseline': { baseline: LinkBaseline | null };
   check: { verdict: LessonVerdict };
+  rows: RowsPage;
+}
+
+/** A page of a table's rows: values as display text (NULL: null), and how many rows the table has. */
+export interface RowsPage {
+  table: string;
+  columns: string[];
+  rows: (string | null)[][];
+  offset: number;
+  total: number;
+  /** Why the rows could not be read, or null. */
+  error: string | null;
 }
 
 /** The result of a request of type `T`: `request({ type: 'run', … })` answers a `ResultOf<'run'>`. */
