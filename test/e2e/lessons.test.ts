@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { lessonById } from '../../src/web/lessons/lessons.ts';
+import { LESSONS, lessonById } from '../../src/web/lessons/lessons.ts';
 import { seriousFindings } from './axe.ts';
 import { usePlayground } from './harness.ts';
 
@@ -98,4 +98,40 @@ describe('lessons', () => {
     expect([...new Set(found)]).toEqual([]);
     expect(errors).toEqual([]);
   }, 180_000);
+
+  test('every lesson in turn: its starting files fail Check, its answer passes, and Next lesson goes on', async () => {
+    const context = await playground.context();
+    await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(playground.preview.url);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
+    await page.getByRole('button', { name: 'Lessons', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Lessons' })
+      .getByRole('button', { name: `1. ${FIRST.title}` })
+      .click();
+    for (const [i, lesson] of LESSONS.entries()) {
+      const panel = page.getByRole('region', { name: lesson.title, exact: true });
+      await panel.waitFor();
+      expect(await panel.textContent()).toContain(`Lesson ${i + 1} of ${LESSONS.length}`);
+      if (i === 0) await page.getByRole('button', { name: 'Close tour' }).click(); // lesson 1's guide
+      const verdict = panel.getByRole('status');
+      const check = async (wanted: string) => {
+        await panel.getByRole('button', { name: 'Check', exact: true }).click();
+        // PostgreSQL (the engine lesson) is loaded by its first Check.
+        await expect.poll(() => verdict.textContent(), { timeout: 90_000 }).toContain(wanted);
+      };
+      await check('Not yet:');
+      await expect.poll(() => page.locator('.filebar .filename').textContent()).toContain(lesson.file);
+      await replaceEditorText(page, lesson.answer.find((f) => f.name === lesson.file)!.text);
+      await check('✓ Passed');
+      if (i < LESSONS.length - 1) await panel.getByRole('button', { name: 'Next lesson' }).click();
+    }
+    await page.getByRole('button', { name: 'Lessons', exact: true }).click();
+    const marks = await page.getByRole('dialog', { name: 'Lessons' }).getByText('✓').count();
+    expect(marks).toBe(LESSONS.length);
+    expect(errors).toEqual([]);
+  }, 400_000);
 });
