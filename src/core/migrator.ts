@@ -120,6 +120,8 @@ export class Migrator {
   private session: SessionState | null = null;
   /** A migration ran since the session was last put back that may have changed it (see restoreSession). */
   private sessionChanged = false;
+  /** MySQL: TEMPORARY tables the migrations created since then (Transaction.temporaryTables). */
+  private readonly temporaryTables = new Set<string>();
 
   constructor(private readonly options: MigratorOptions) {
     this.driver = options.driver;
@@ -474,7 +476,7 @@ export class Migrator {
           await this.reportPartial(file.id, direction, tx, runError, outside);
         throw new RunFailureWithResult(runError, result);
       } finally {
-        this.sessionChanged ||= tx.mayChangeSession;
+        this.noteSession(tx);
         if (outside) await this.resetTimeouts(options);
       }
       const result: MigrationResult = {
@@ -529,7 +531,7 @@ export class Migrator {
         await this.setTimeouts(file.id, options);
         await this.apply(file, compiled, 'up', tx);
         await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
-        this.sessionChanged ||= tx.mayChangeSession;
+        this.noteSession(tx);
         await this.restoreSession(file.id, session);
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
@@ -734,8 +736,18 @@ export class Migrator {
    */
   private async restoreSession(id: string | null, inner?: SessionState): Promise<void> {
     if (this.engine === 'sqlite' && !this.sessionChanged) return;
-    await this.control(id, 'internal', () => (inner ?? this.session)?.restore(inner !== undefined));
-    if (!inner) this.sessionChanged = false;
+    const made = this.temporaryTables;
+    await this.control(id, 'internal', () => (inner ?? this.session)?.restore(inner !== undefined, made));
+    if (!inner) {
+      this.sessionChanged = false;
+      made.clear();
+    }
+  }
+
+  /** What a migration's statements may have done to the session, for restoreSession. */
+  private noteSession(tx: Transaction): void {
+    this.sessionChanged ||= tx.mayChangeSession;
+    for (const name of tx.temporaryTables) this.temporaryTables.add(name);
   }
 
   /** After a failure: the connection may serve another run (verify, the playground, a library caller). */

@@ -9,7 +9,8 @@
  *   custom variables), the settings the connection had set for itself again, and `DISCARD TEMP`. Not `DISCARD ALL`:
  *   it would release the run's advisory lock.
  * - MySQL: every session variable that changed is set back, `@variables` a migration set are cleared (MariaDB's
- *   information_schema.USER_VARIABLES), and the default database is put back after a `USE`.
+ *   information_schema.USER_VARIABLES), the default database is put back after a `USE`, and the TEMPORARY tables the
+ *   migration's statements created are dropped by name (MariaDB before 11.2 cannot list them).
  *
  * A migration may still set any of these for itself (a table rebuild with `PRAGMA foreign_keys = OFF` outside a
  * transaction, `SET statement_timeout`, `SET sql_mode`): they last until it ends.
@@ -19,8 +20,11 @@ import { engineErrorInfo } from './errors.ts';
 import { quoteName } from './ledger.ts';
 
 export interface SessionState {
-  /** Puts the session back as it was captured. Inside a transaction only what may change there is set back. */
-  restore(inTransaction: boolean): Promise<void>;
+  /**
+   * Puts the session back as it was captured. Inside a transaction only what may change there is set back.
+   * `temporaryTables`: MySQL's TEMPORARY tables made since, by name (the server cannot list them).
+   */
+  restore(inTransaction: boolean, temporaryTables?: ReadonlySet<string>): Promise<void>;
 }
 
 /** Reads the session state of `driver`'s connection now; `restore` puts it back later. */
@@ -184,10 +188,18 @@ async function captureMysql(driver: Driver): Promise<SessionState> {
   const users = await userVariables(driver);
   const database = (await driver.query('SELECT DATABASE()', [])).rows[0]?.[0];
   return {
-    async restore() {
+    async restore(_inTransaction, temporaryTables = new Set()) {
+      const dropTemporary = async () => {
+        for (const name of temporaryTables) await driver.exec(`DROP TEMPORARY TABLE IF EXISTS ${name}`);
+      };
+      // An unqualified name is in the database that was current when it was made: before or after a USE.
+      await dropTemporary();
       if (typeof database === 'string') {
         const now = (await driver.query('SELECT DATABASE()', [])).rows[0]?.[0];
-        if (now !== database) await driver.exec(`USE ${quoteName('mysql', database)}`);
+        if (now !== database) {
+          await driver.exec(`USE ${quoteName('mysql', database)}`);
+          await dropTemporary();
+        }
       }
       const now = await mysqlVariables(driver);
       // sql_mode first: the others' quoting is read under it (NO_BACKSLASH_ESCAPES, ANSI_QUOTES).

@@ -42,6 +42,15 @@ const CONTROL_WORD = /\b(begin|commit|end|rollback|abort|start|prepare)\b/i;
 /** Words without which a SQLite statement cannot change the connection's session: PRAGMA, CREATE TEMP/TEMPORARY. */
 const SESSION_WORDS = /pragma|temp/i;
 
+/** MySQL's `CREATE TEMPORARY TABLE [IF NOT EXISTS] name`, the name with its quotes and database. */
+const CREATE_TEMPORARY =
+  /\bcreate\s+temporary\s+table\s+(?:if\s+not\s+exists\s+)?((?:`[^`]+`|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|[\w$]+))?)/gi;
+
+function temporaryTables(sql: string): string[] {
+  if (!/temporary/i.test(sql)) return [];
+  return [...sql.matchAll(CREATE_TEMPORARY)].map((match) => match[1]);
+}
+
 /** Statements that end the runner's transaction (or start one: MySQL's BEGIN commits). ROLLBACK TO is allowed. */
 const CONTROL_STATEMENT = new RegExp(
   [
@@ -96,6 +105,11 @@ export class Transaction {
    * SQLite has no dynamic SQL, so the text tells; the servers' sessions are put back after every migration anyway.
    */
   mayChangeSession = false;
+  /**
+   * MySQL: the TEMPORARY tables the statements created, as written (MariaDB before 11.2 cannot list a session's
+   * temporary tables, so they are dropped by these names when the migration ends).
+   */
+  readonly temporaryTables = new Set<string>();
   /** MySQL: statements that ran since the last implicit commit; a rollback still undoes them. */
   private uncommitted: string[] = [];
 
@@ -225,6 +239,7 @@ export class Transaction {
     const outside = prepared ? null : this.outsideRefusal(sql);
     if (outside) throw this.fail(sql, outside, where);
     if (!prepared && !this.mayChangeSession && SESSION_WORDS.test(sql)) this.mayChangeSession = true;
+    if (!prepared && this.engine === 'mysql') for (const name of temporaryTables(sql)) this.temporaryTables.add(name);
     const observe = this.options.observe;
     if (observe && params !== null) {
       const unobserved = op;

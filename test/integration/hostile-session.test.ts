@@ -276,7 +276,7 @@ describe('MariaDB session state', () => {
     servers.push(server);
   });
 
-  test('SET sql_mode, foreign_key_checks, time_zone, @variables and USE of a migration are gone for the next', async () => {
+  test('SET sql_mode, foreign_key_checks, time_zone, @variables, USE and a TEMPORARY table of a migration are gone for the next', async () => {
     const url = await scratchDatabase(server, 'session');
     const other = new URL(await scratchDatabase(server, 'session_other')).pathname.slice(1);
     const db = await keep(openDatabase(url, { connectTimeoutMs: 5000 }));
@@ -284,19 +284,23 @@ describe('MariaDB session state', () => {
     const { result, output } = await up(db, {
       '0001_tamper.lua': file(
         'mysql',
-        `assert(db:execute("SET sql_mode = 'ANSI', foreign_key_checks = 0, time_zone = '+05:00', @tenant = 'evil'"))
+        `assert(db:execute("CREATE TABLE items (v TEXT)"))
+         assert(db:execute("INSERT INTO items VALUES ('real')"))
+         assert(db:execute("CREATE TEMPORARY TABLE IF NOT EXISTS \`items\` (v TEXT)"))
+         assert(db:execute("INSERT INTO items VALUES ('impostor')"))
+         assert(db:execute("SET sql_mode = 'ANSI', foreign_key_checks = 0, time_zone = '+05:00', @tenant = 'evil'"))
          assert(db:execute("USE ${other}"))`,
       ),
       '0002_probe.lua': file(
         'mysql',
         `print(one("SELECT @@SESSION.sql_mode"), one("SELECT @@SESSION.foreign_key_checks"), one("SELECT @@SESSION.time_zone"),
-           one("SELECT coalesce(@tenant, 'unset')"), one("SELECT DATABASE()"))
+           one("SELECT coalesce(@tenant, 'unset')"), one("SELECT DATABASE()"), one("SELECT group_concat(v) FROM items"))
          assert(db:execute("CREATE TABLE made_by_probe (x int)"))`,
       ),
     });
     expect(result.error).toBeNull();
     const database = new URL(url).pathname.slice(1);
-    expect(output).toEqual([`${String(before[0])}\t1\tSYSTEM\tunset\t${database}`]);
+    expect(output).toEqual([`${String(before[0])}\t1\tSYSTEM\tunset\t${database}\treal`]);
     expect(
       await column(db, 'SELECT table_schema FROM information_schema.tables WHERE table_name = ?', ['made_by_probe']),
     ).toEqual([database]);
