@@ -96,6 +96,19 @@ test('the folder and the --from database in the page; Save writes an edit, a dis
   await context.close();
 });
 
+test('on a 390×844 phone the Save button is on screen and the page has no horizontal scroll', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+  const page = await context.newPage();
+  await page.goto(play.url);
+  await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 30_000 }).toBe('SQLite ready');
+  const save = page.getByRole('button', { name: 'Save', exact: true });
+  await save.waitFor();
+  expect(await save.isVisible()).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await context.close();
+});
+
 test('the address without its token is refused in the browser too', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
