@@ -170,5 +170,10 @@ function checkWorkerUrls() {
   }
 }
 checkWorkerUrls();
+
+// `moonwalk mcp` serves the guide and the DSL reference as resources: it reads them from lib/docs/ (src/cli/mcp/server.ts).
+mkdirSync(join(out, 'docs'), { recursive: true });
+for (const doc of ['migration-guide.md', 'dsl.md']) copyFileSync(join(root, 'docs', doc), join(out, 'docs', doc));
+
 rmSync(target, { recursive: true, force: true });
 renameSync(out, target);

@@ -305,7 +305,18 @@ async function runOnDatabase(
             `--engine ${args.flags.engine} does not match the --db database, which is ${driver.engine}`,
           );
         }
-        return await (await inspect()).runVerify(migrator, driver, io, json, args.flags.db === undefined, github);
+        {
+          const commands = await inspect();
+          const throwaway = args.flags.db === undefined;
+          // On a throwaway database verify carries on past a migration whose second up fails, on a fresh one.
+          const replay = throwaway
+            ? {
+                open: () => commands.openThrowaway(driver.engine),
+                migrator: (fresh: Driver) => new Migrator({ driver: fresh, files, ...runnerOptions(args) }),
+              }
+            : undefined;
+          return await commands.runVerify(migrator, driver, io, json, throwaway, github, replay);
+        }
       case 'schema':
         return await (await inspect()).runSchema(driver, io, json);
       case 'diff':

@@ -17,7 +17,7 @@ import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { renderDiff } from '../core/schema/render-diff.ts';
 import { renderSnapshot } from '../core/schema/render-snapshot.ts';
 import type { SchemaSnapshot } from '../core/schema/types.ts';
-import type { VerifyEntry } from '../core/verify.ts';
+import type { Replay, VerifyEntry } from '../core/verify.ts';
 import { diffDocument, verifyDocument } from '../lib/documents.ts';
 import { commandDescriber, forCommand, verifyEntryForCommand } from './remedies.ts';
 import type { GithubAnnotations } from './github-annotations.ts';
@@ -92,6 +92,7 @@ export async function runVerify(
   json: boolean,
   throwaway: boolean,
   github: GithubAnnotations | null = null,
+  replay?: Replay,
 ): Promise<number> {
   if (!json) {
     io.out(
@@ -105,6 +106,7 @@ export async function runVerify(
     driver,
     json ? undefined : (entry) => io.out(renderEntry(verifyEntryForCommand(entry, driver.engine))),
     commandDescriber(driver.engine),
+    replay,
   );
   const result = {
     ...found,

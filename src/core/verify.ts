@@ -9,8 +9,10 @@
  * - A migration whose block has no `down` is not reversible; verification carries on from the state its first `up`
  *   left (it stays applied). The same for a `down` that fails (it is rolled back, so the migration stays applied).
  * - A migration that fails `up` is reported with its error and verification stops there (nothing after it can run).
- *   So does one whose second `up` fails: the database is then back where it was before it, and later migrations
- *   would build on a state that never exists in real use.
+ * - One whose second `up` fails (a down that left something behind) is reported, and verification carries on from
+ *   the state its first `up` left: the database is then back before it (plus what down left), a state that never
+ *   exists in real use, so with a `Replay` the migrations up to it are replayed on a fresh throwaway database and the
+ *   rest are verified there. Without one (a real database given to verify) verification stops there.
  * - A migration with no block for the engine is skipped (reported with the reason, counted as reversible: nothing ran).
  *
  * Built on the Migrator's public API (`status`, `up({ to, step: 1 })`, `down({ step: 1 })`), so each step takes the
@@ -58,7 +60,15 @@ export interface VerifyResult {
   error: RunError | null;
 }
 
+/** How to start again from empty: a fresh throwaway database, and a runner over it like the first. */
+export interface Replay {
+  open(): Promise<Driver>;
+  migrator(driver: Driver): Migrator;
+}
+
 export interface VerifyOptions extends MigratorOptions {
+  /** Opens a fresh empty database of the same engine (a throwaway): verification then carries on past a failed second up. */
+  openFresh?: () => Promise<Driver>;
   /** Called as each migration's entry is complete. */
   onMigration?: (entry: VerifyEntry) => void;
   /** How a runner's error reads inside an entry's `error` (the edge's words for remedies); `describeRunError` by default. */
@@ -68,8 +78,13 @@ export interface VerifyOptions extends MigratorOptions {
 /** Verifies the pending migrations of `options.files` on `options.driver` (the driver stays open). */
 export async function verifyMigrations(options: VerifyOptions): Promise<VerifyResult> {
   const migrator = new Migrator(options);
+  const open = options.openFresh;
+  const replay: Replay | undefined = open && {
+    open,
+    migrator: (driver) => new Migrator({ ...options, driver }),
+  };
   try {
-    return await verifyWith(migrator, options.driver, options.onMigration, options.describe);
+    return await verifyWith(migrator, options.driver, options.onMigration, options.describe, replay);
   } finally {
     migrator.dispose();
   }
@@ -81,6 +96,27 @@ export async function verifyWith(
   driver: Driver,
   onMigration?: (entry: VerifyEntry) => void,
   describe: (error: RunError) => string = describeRunError,
+  replay?: Replay,
+): Promise<VerifyResult> {
+  /** Databases and runners opened here for replays: closed at the end (the first ones are the caller's). */
+  const opened: Array<{ driver: Driver; migrator: Migrator }> = [];
+  try {
+    return await verifySteps(migrator, driver, onMigration, describe, replay, opened);
+  } finally {
+    for (const { driver: fresh, migrator: runner } of opened) {
+      runner.dispose();
+      await fresh.close().catch(() => {});
+    }
+  }
+}
+
+async function verifySteps(
+  migrator: Migrator,
+  driver: Driver,
+  onMigration: ((entry: VerifyEntry) => void) | undefined,
+  describe: (error: RunError) => string,
+  replay: Replay | undefined,
+  opened: Array<{ driver: Driver; migrator: Migrator }>,
 ): Promise<VerifyResult> {
   const migrations: VerifyEntry[] = [];
   const finish = (error: RunError | null): VerifyResult => ({
@@ -194,8 +230,21 @@ export async function verifyWith(
         entry.error =
           (differences.length > 0 ? `down left ${plural(differences.length, 'difference')}, and ` : '') +
           `up failed when run again after down: ${describe(again.error!)}`;
+        if (!replay) {
+          report(entry);
+          return finish(null);
+        }
+        // Carry on from the state its first up left: replay everything up to it on a fresh database.
+        entry.error += '. Verification goes on from the state its first up left, replayed on a fresh database';
         report(entry);
-        return finish(null);
+        const fresh = await replay.open();
+        const runner = replay.migrator(fresh);
+        opened.push({ driver: fresh, migrator: runner });
+        const replayed = await runner.up({ to: id });
+        if (!replayed.ok) return finish(replayed.error);
+        driver = fresh;
+        migrator = runner;
+        continue;
       }
       if (differences.length > 0) {
         entry.error = `down left ${plural(differences.length, 'difference')} from the state before up`;

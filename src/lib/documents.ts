@@ -8,7 +8,7 @@ import { describeRunError, type RunError } from '../core/results.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import { diffSnapshots } from '../core/schema/diff.ts';
 import type { SchemaChange, SchemaSnapshot } from '../core/schema/types.ts';
-import { verifyWith, type VerifyEntry } from '../core/verify.ts';
+import { verifyWith, type Replay, type VerifyEntry } from '../core/verify.ts';
 
 export { lintDocument, type LintDocument } from './lint-document.ts';
 
@@ -26,8 +26,9 @@ export async function verifyDocument(
   driver: Driver,
   onMigration?: (entry: VerifyEntry) => void,
   describe: (error: RunError) => string = describeRunError,
+  replay?: Replay,
 ): Promise<VerifyDocument> {
-  const result = await verifyWith(migrator, driver, onMigration, describe);
+  const result = await verifyWith(migrator, driver, onMigration, describe, replay);
   return { ok: result.ok, engine: driver.engine, migrations: result.migrations, error: result.error };
 }
 

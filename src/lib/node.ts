@@ -13,7 +13,7 @@ import { Migrator, type MigratorEvent, type UpOptions } from '../core/migrator.t
 import type { MigrationFile } from '../core/migration-files.ts';
 import { DEFAULT_LIMITS, type Limits } from '../core/lua/limits.ts';
 import { failedRunDocument, jsonRunResult, type RunDocument } from '../core/documents.ts';
-import type { RunError } from '../core/results.ts';
+import { describeRunError, type RunError } from '../core/results.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import type { SchemaSnapshot } from '../core/schema/types.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
@@ -178,8 +178,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyDocument> {
     return { ok: false, engine, migrations: [], error: startError(error) };
   }
   const migrator = migratorFor(driver, files, options);
+  // On a throwaway database verification carries on past a failed second up, on a fresh one.
+  const replay =
+    options.db === undefined
+      ? { open: () => openThrowaway(engine), migrator: (fresh: Driver) => migratorFor(fresh, files, options) }
+      : undefined;
   try {
-    return await verifyDocument(migrator, driver);
+    return await verifyDocument(migrator, driver, undefined, describeRunError, replay);
   } finally {
     migrator.dispose();
     await driver.close().catch(() => {});

@@ -1,10 +1,10 @@
 /**
  * Moonwalk as a user installs it (issue 10, DESIGN §8): `npm pack` of this checkout, `npm install -D` of the tarball
  * into a fresh project, and there: the guide's examples with the installed `npx moonwalk` on `sqlite:` and `pglite:`
- * (up, status, down), a plain `.mjs` that imports `migrate`, a `.ts` file type-checked against the shipped types, and
- * what the installed package holds (no tests, benchmarks or TypeScript sources; fengari bundled, not a dependency);
- * and a tiny web page that imports `moonwalk/browser` from the installed package, bundled by Vite and run in
- * Debian's Chromium, migrating on sql.js and on PGlite.
+ * (up, status, down), `moonwalk mcp` driven by the SDK's client, a plain `.mjs` that imports `migrate`, a `.ts` file
+ * type-checked against the shipped types, and what the installed package holds (no tests, benchmarks or TypeScript
+ * sources; fengari bundled, not a dependency); and a tiny web page that imports `moonwalk/browser` from the installed
+ * package, bundled by Vite and run in Debian's Chromium, migrating on sql.js and on PGlite.
  *
  * Packed once and installed once for the whole file. `npm pack --ignore-scripts` packs the lib/ that `npm test` built
  * (ensureCliBuilt), so no other test sees lib/ rebuilt under it. better-sqlite3 is native: instead of compiling
@@ -26,6 +26,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { build as viteBuild, preview as vitePreview } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureCliBuilt, ROOT } from '../helpers/cli-process.ts';
@@ -181,6 +183,32 @@ describe.each([
     },
     INSTALL_MS,
   );
+});
+
+describe('the installed moonwalk mcp', () => {
+  test('serves the guide as a resource and verifies a migration on a throwaway database', async () => {
+    const client = new Client({ name: 'package-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(installed, 'bin', 'moonwalk.js'), 'mcp'],
+        cwd: project,
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      const guide = await client.readResource({ uri: 'moonwalk://docs/migration-guide.md' });
+      expect((guide.contents[0] as { text?: string }).text).toContain('# Database Migration Guide for AI Systems');
+      const text = readFileSync(join(GUIDE, '0002_create_users.lua'), 'utf8');
+      const verify = await client.callTool({
+        name: 'verify',
+        arguments: { migrations: [{ id: '0002_create_users', text }] },
+      });
+      expect(verify.structuredContent).toMatchObject({ ok: true, migrations: [{ reversible: true }] });
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
 });
 
 describe('the library', () => {

@@ -13,11 +13,15 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import { DEFAULT_MAX_MEMORY_MB } from '../args.ts';
+import { packageVersion } from '../version.ts';
 import { TOOLS, TOOL_NAMES } from './contract.ts';
 import { Sandbox } from './sandbox.ts';
 import type { ServerConfig } from './tools.ts';
 
-/** The package's root (where docs/ and package.json are), from this file in src/ or dist/src/. */
+/**
+ * The folder holding docs/ (the guide and the DSL reference): the checkout when this runs from src/, lib/ when it
+ * runs from the built package (scripts/build-package.mjs copies the two files to lib/docs/).
+ */
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
@@ -78,12 +82,7 @@ export interface McpOptions {
 export function createMcpServer(options: McpOptions, sandbox: Sandbox): McpServer {
   const root = packageRoot();
   const read = (file: string) => readFileSync(join(root, 'docs', file), 'utf8');
-  let version = '0.0.0';
-  try {
-    version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    // Reported as 0.0.0: the server works the same.
-  }
+  const version = packageVersion();
   const { config } = options;
   const server = new McpServer({ name: 'moonwalk', version }, { instructions: INSTRUCTIONS });
 

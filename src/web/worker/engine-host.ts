@@ -548,7 +548,10 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
       const counted = host.counted(request.id, driver);
       return {
         kind: 'verify',
-        report: await verifyMigrations(engine, counted, migrationFiles(request.files), host.lua()),
+        // A migration whose second up fails is followed by a replay on a fresh copy of the baseline (closed by verify).
+        report: await verifyMigrations(engine, counted, migrationFiles(request.files), host.lua(), async () =>
+          host.counted(request.id, await host.openThrowaway(engine, true)),
+        ),
       };
     } finally {
       await driver.close().catch(() => {});

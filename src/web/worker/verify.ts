@@ -25,9 +25,16 @@ export async function verifyMigrations(
   driver: Driver,
   files: MigrationFile[],
   host: LuaHost,
+  openFresh?: () => Promise<Driver>,
 ): Promise<VerifyReport> {
   const started = performance.now();
-  const result = await coreVerify({ driver, files, host, describe: describeForPage });
+  const result = await coreVerify({
+    driver,
+    files,
+    host,
+    describe: describeForPage,
+    ...(openFresh ? { openFresh } : {}),
+  });
   return {
     ok: result.ok,
     engine,
