@@ -142,6 +142,7 @@ export const {
   startEmpty,
   saveToFolder,
   readRows,
+  clearWorkspace,
 } = playground.actions;
 
 /** Starts the page's playground: the engine, saving to local storage, links pasted into the address. */

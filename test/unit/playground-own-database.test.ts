@@ -355,3 +355,38 @@ test.each(['sqlite', 'postgres'] as const)(
   },
   120_000,
 );
+
+test('Clear workspace forgets the files and the kept database; a large file shows its reading progress', async () => {
+  const keeper = memoryKeeper();
+  const pg = await started(keeper);
+  // a file of some 12 MB, made by better-sqlite3 in tmp: read in chunks, the notice says how far
+  const { openSqliteFile } = await import('../../src/drivers/better-sqlite3.ts');
+  const path = join(mkdtempSync(join(tmp, 'big-')), 'big.sqlite');
+  const big = openSqliteFile(path);
+  big.exec(
+    "CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) INSERT INTO events SELECT i, printf('%.100c', 'x') || i FROM n",
+  );
+  await big.close();
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(path);
+  expect(bytes.length).toBeGreaterThan(10 * 1024 * 1024);
+  const notices: string[] = [];
+  const unsubscribe = pg.store.subscribe((s, p) => {
+    if (s.notice !== p.notice && s.notice) notices.push(s.notice);
+  });
+  expect(await pg.actions.openDatabaseFile(new File([bytes], 'big.sqlite'))).toBe(true);
+  unsubscribe();
+  expect(notices.filter((n) => /^Reading big\.sqlite: \d+% \(/.test(n)).length).toBeGreaterThanOrEqual(2);
+  expect(notices.at(-1)).toMatch(/^Opened big\.sqlite \(1\d\.\d MB, 1 table\)/);
+  expect(tables(pg.store.getState())).toEqual(['events:100000']);
+  await until(pg, () => keeper.value !== null);
+
+  await pg.actions.clearWorkspace();
+  const s = pg.store.getState();
+  expect(keeper.value).toBeNull();
+  expect(s.baselines).toEqual({});
+  expect(tables(s)).toEqual([]);
+  expect(s.files.map((f) => f.name)).not.toContain(OWN_FILES[0].name);
+  expect(s.files.length).toBeGreaterThan(0);
+  expect(s.notice).toMatch(/^Cleared the workspace: your files and the database kept in this browser are forgotten/);
+}, 120_000);

@@ -5,12 +5,13 @@
  * the drop target live here, always mounted. Actions: src/web/store/own-database.ts.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import { loadSqlDump, openDatabaseFile, report, startEmpty, useStore } from '../store.ts';
+import { clearWorkspace, loadSqlDump, openDatabaseFile, report, startEmpty, useStore } from '../store.ts';
 import { SQLITE_FILE } from '../store/own-database.ts';
 import { Modal } from './Modal.tsx';
 
 const OPEN_EVENT = 'moonwalk:open-database-file';
 const DUMP_EVENT = 'moonwalk:load-sql-dump';
+const CLEAR_EVENT = 'moonwalk:clear-workspace';
 
 /** The menu's buttons: they ask the always-mounted part (`OwnDatabase`) to act. */
 export function OwnDatabaseMenuItems({ choose }: { choose: (action: () => void) => () => void }) {
@@ -26,9 +27,12 @@ export function OwnDatabaseMenuItems({ choose }: { choose: (action: () => void) 
       <button type="button" disabled={busy} onClick={choose(() => void startEmpty())}>
         Start empty
       </button>
+      <button type="button" disabled={busy} onClick={choose(() => dispatchEvent(new Event(CLEAR_EVENT)))}>
+        Clear workspace
+      </button>
       <p className="menu-hint">
         Your own database as the starting point (.sqlite, .sqlite3, .db, or a SQL dump): Reset database comes back to
-        it. Start empty forgets it.
+        it. Start empty forgets it; Clear workspace forgets your files and the database this browser keeps.
       </p>
     </>
   );
@@ -48,6 +52,7 @@ export function OwnDatabase() {
   const input = useRef<HTMLInputElement>(null);
   const notice = useStore((s) => s.notice);
   const [dumpOpen, setDumpOpen] = useState(false);
+  const [clearOpen, setClearOpen] = useState(false);
   const [dump, setDump] = useState('');
   const [loading, setLoading] = useState(false);
   const textboxId = useId();
@@ -55,6 +60,8 @@ export function OwnDatabase() {
   useEffect(() => {
     const openPicker = () => input.current?.click();
     const openDump = () => setDumpOpen(true);
+    const openClear = () => setClearOpen(true);
+    addEventListener(CLEAR_EVENT, openClear);
     const over = (event: DragEvent) => {
       if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
     };
@@ -69,6 +76,7 @@ export function OwnDatabase() {
     document.addEventListener('dragover', over);
     document.addEventListener('drop', drop);
     return () => {
+      removeEventListener(CLEAR_EVENT, openClear);
       removeEventListener(OPEN_EVENT, openPicker);
       removeEventListener(DUMP_EVENT, openDump);
       document.removeEventListener('dragover', over);
@@ -148,6 +156,28 @@ export function OwnDatabase() {
             Load
           </button>
           <button type="button" onClick={() => setDumpOpen(false)}>
+            Cancel
+          </button>
+        </div>
+      </Modal>
+      <Modal open={clearOpen} onClose={() => setClearOpen(false)} titleId="clear-title" className="clear-dialog">
+        <h2 id="clear-title">Clear workspace?</h2>
+        <p>
+          This forgets your migration files and the database this browser keeps (your starting database included), and
+          brings back the examples on an empty database. Download what you want to keep first (Save and load).
+        </p>
+        <div className="modal-actions">
+          <button
+            type="button"
+            className="primary danger"
+            onClick={() => {
+              setClearOpen(false);
+              void clearWorkspace();
+            }}
+          >
+            Clear workspace
+          </button>
+          <button type="button" onClick={() => setClearOpen(false)} data-autofocus>
             Cancel
           </button>
         </div>

@@ -9,6 +9,9 @@ import type { Change, Ctx, DatabaseKeeper } from './context.ts';
 import { switchEngine } from './engine.ts';
 import { withLog } from './log.ts';
 import { chain, occupy, sources, withDb } from './runs.ts';
+import { replaceFiles } from './workspace.ts';
+import { EXAMPLE_FILES } from '../examples.ts';
+import { idle } from './state.ts';
 import type { PlaygroundState } from './state.ts';
 
 export type { DatabaseKeeper } from './context.ts';
@@ -57,7 +60,12 @@ export async function openDatabaseFile(ctx: Ctx, file: File): Promise<boolean> {
   }
   if (ctx.get().engine !== 'sqlite') await switchEngine(ctx, 'sqlite');
   ctx.update(() => ({ notice: `Opening ${file.name} (${megabytes(file.size)})…` }));
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  const bytes = await readWithProgress(file, (done) =>
+    ctx.update(() => ({
+      notice: `Reading ${file.name}: ${Math.floor((done / file.size) * 100)}% (${megabytes(done)} of ${megabytes(file.size)})…`,
+    })),
+  );
+  ctx.update(() => ({ notice: `Opening ${file.name} (${megabytes(file.size)}) in SQLite…` }));
   return startWith(
     ctx,
     'Open database file',
@@ -65,6 +73,20 @@ export async function openDatabaseFile(ctx: Ctx, file: File): Promise<boolean> {
     (notes) =>
       `Opened ${file.name} (${megabytes(file.size)}, ${notes.join(', ')}) as the starting database: Reset database comes back to it; the file itself is never changed.`,
   );
+}
+
+/** The file's bytes, read a twentieth at a time (at least 1 MB); `progress` hears how many are read after each. */
+async function readWithProgress(file: File, progress: (done: number) => void): Promise<Uint8Array> {
+  const bytes = new Uint8Array(file.size);
+  const step = Math.max(Math.ceil(file.size / 20), 1024 * 1024);
+  for (let done = 0; done < file.size;) {
+    const chunk = new Uint8Array(await file.slice(done, done + step).arrayBuffer());
+    bytes.set(chunk, done);
+    done += chunk.length;
+    if (chunk.length === 0) break;
+    if (done < file.size) progress(done);
+  }
+  return bytes;
 }
 
 function megabytes(bytes: number): string {
@@ -129,6 +151,26 @@ export async function startEmpty(ctx: Ctx): Promise<void> {
 function withoutKey<K extends string, V>(record: Partial<Record<K, V>>, key: K): Partial<Record<K, V>> {
   const { [key]: _gone, ...rest } = record;
   return rest as Partial<Record<K, V>>;
+}
+
+/**
+ * "Clear workspace" (asked first by the page): the files and the database kept in this browser forgotten; the
+ * examples back, on an empty database, on the engine in use.
+ */
+export async function clearWorkspace(ctx: Ctx, keeper?: DatabaseKeeper): Promise<void> {
+  if (!idle(ctx.get())) return;
+  await replaceFiles(
+    ctx,
+    EXAMPLE_FILES.map((f) => ({ ...f })),
+    'the examples',
+    { workspace: 'own' },
+  );
+  await startEmpty(ctx);
+  const forgotten = keeper ? await keeper.keep(null) : true;
+  const text = forgotten
+    ? 'Cleared the workspace: your files and the database kept in this browser are forgotten; the examples are back, on an empty database.'
+    : 'Cleared the workspace, but the browser refused to forget the database it keeps (storage disabled?).';
+  ctx.update((s) => ({ notice: text, ...withLog(s, { kind: forgotten ? 'info' : 'warn', text }) }));
 }
 
 /** Stores the current database (after each command). */

@@ -14,6 +14,7 @@ import { addressChanged, followAddress, greetLink, openLink, share } from './sha
 import { initialState, type PlaygroundState, type Start } from './state.ts';
 import * as workspace from './workspace.ts';
 import {
+  clearWorkspace,
   keepNow,
   loadLinkBaseline,
   loadSqlDump,
@@ -78,6 +79,7 @@ const ACTIONS = {
   startEmpty,
   saveToFolder,
   readRows,
+  clearWorkspace: (ctx: Ctx) => clearWorkspace(ctx),
 };
 
 export type PlaygroundActions = Bound<typeof ACTIONS> & {
@@ -134,6 +136,7 @@ export function createPlayground(options: PlaygroundOptions): Playground {
     actions: {
       ...bind(ctx, ACTIONS),
       stop: () => stop(ctx, keeper),
+      clearWorkspace: () => clearWorkspace(ctx, keeper),
       occupy: (label, body, finish, starting) => occupy(ctx, label, body, finish, starting),
     },
     async start() {
