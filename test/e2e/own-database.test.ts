@@ -201,6 +201,36 @@ describe('a SQLite file of ones own', () => {
     expect([...errors, ...otherErrors]).toEqual([]);
   }, 120_000);
 
+  test('Clear workspace asks first, then forgets the files and the kept database (a reload restores nothing)', async () => {
+    const { page, errors } = await freshPage();
+    await useOwnFiles(page);
+    await page.getByLabel('Open database file').setInputFiles({
+      name: 'app.sqlite',
+      mimeType: 'application/vnd.sqlite3',
+      buffer: Buffer.from(bytes),
+    });
+    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
+    await idle(page);
+    await menu(page, 'Clear workspace');
+    const dialog = page.getByRole('dialog', { name: 'Clear workspace?' });
+    await dialog.getByRole('button', { name: 'Clear workspace', exact: true }).click();
+    await expect
+      .poll(() => notice(page).textContent(), { timeout: 20_000 })
+      .toMatch(/^Cleared the workspace: your files and the database kept in this browser are forgotten/);
+    await idle(page);
+    expect(await page.getByRole('button', { name: OWN_FILES[0].name, exact: true }).count()).toBe(0);
+    expect(await region(page, 'Schema')).not.toContain('users');
+    await page.waitForTimeout(500); // the database is kept (here: forgotten) when the command ends
+    await page.reload();
+    await ready(page, 'SQLite ready');
+    await idle(page);
+    await page.waitForTimeout(500);
+    expect(await page.locator('p.notice').count()).toBe(0); // no 'Restored the database you had'
+    expect(await region(page, 'Schema')).not.toContain('users');
+    expect(await page.getByRole('button', { name: OWN_FILES[0].name, exact: true }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   test('dropped on the page; a file that is not a database is an alert that changes nothing', async () => {
     const { page, errors } = await freshPage();
     await useOwnFiles(page);
