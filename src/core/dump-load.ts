@@ -11,7 +11,14 @@ export type DumpLoadResult =
   | { ok: true; statements: number; notes: string[] }
   | { ok: false; error: { message: string; statement: number; line: number; sql?: string } };
 
-export async function loadSqlDump(driver: Driver, text: string): Promise<DumpLoadResult> {
+/** How often a load reports its progress, in statements. */
+const PROGRESS_EVERY = 200;
+
+export async function loadSqlDump(
+  driver: Driver,
+  text: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DumpLoadResult> {
   const parsed = parseSqlDump(text, driver.engine);
   if (!parsed.ok) return parsed;
   const postgres = driver.engine === 'postgres';
@@ -24,7 +31,9 @@ export async function loadSqlDump(driver: Driver, text: string): Promise<DumpLoa
   try {
     // sqlite3 .dump writes rows in table order, not in foreign-key order: check the keys when the load commits.
     if (driver.engine === 'sqlite') await driver.exec('PRAGMA defer_foreign_keys = ON');
-    for (const statement of parsed.statements) {
+    const total = parsed.statements.length;
+    for (const [index, statement] of parsed.statements.entries()) {
+      if (onProgress && index % PROGRESS_EVERY === 0) onProgress(index, total);
       try {
         await driver.exec(statement.sql);
       } catch (error) {

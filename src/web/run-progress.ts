@@ -22,6 +22,8 @@ export interface RunProgress {
   current: { id: string; direction: Direction } | null;
   /** Statements sent to the database so far. */
   statements: number;
+  /** A SQL dump's load: its statements in all (absent for the other commands). */
+  of?: number;
 }
 
 export function startProgress(label: string, startedAt: number): RunProgress {
@@ -38,7 +40,7 @@ export function progressAfter(progress: RunProgress, event: RunEvent): RunProgre
     case 'done':
       return { ...progress, finished: [...progress.finished, event.result], current: null };
     case 'progress':
-      return { ...progress, statements: event.statements };
+      return { ...progress, statements: event.statements, ...(event.of !== undefined ? { of: event.of } : {}) };
     case 'output':
     case 'checkpoint':
       return progress;
@@ -49,6 +51,8 @@ export function progressAfter(progress: RunProgress, event: RunEvent): RunProgre
 export function progressLine(progress: RunProgress): string {
   const { current, steps } = progress;
   const done = progress.finished.length;
+  if (!current && progress.of)
+    return `${progress.label} — statement ${progress.statements.toLocaleString('en-US')} of ${progress.of.toLocaleString('en-US')}`;
   if (!current) return `${progress.label}…`;
   const verb = current.direction === 'up' ? 'Applying' : 'Reverting';
   const of = steps !== null && steps > 0 ? ` — ${done + 1} of ${Math.max(steps, done + 1)}` : '';

@@ -390,3 +390,19 @@ test('Clear workspace forgets the files and the kept database; a large file show
   expect(s.files.length).toBeGreaterThan(0);
   expect(s.notice).toMatch(/^Cleared the workspace: your files and the database kept in this browser are forgotten/);
 }, 120_000);
+
+test('a long SQL dump says how far its load is: statement N of M', async () => {
+  const pg = await started();
+  const dump = ['CREATE TABLE t (id integer PRIMARY KEY);']
+    .concat(Array.from({ length: 1000 }, (_, i) => `INSERT INTO t VALUES (${i});`))
+    .join('\n');
+  const { progressLine } = await import('../../src/web/run-progress.ts');
+  const lines: string[] = [];
+  const unsubscribe = pg.store.subscribe((s) => {
+    if (s.progress?.of) lines.push(progressLine(s.progress));
+  });
+  expect(await pg.actions.loadSqlDump(dump)).toBe(true);
+  unsubscribe();
+  expect(lines).toContain('Load SQL dump — statement 800 of 1,001');
+  expect(tables(pg.store.getState())).toEqual(['t:1000']);
+}, 60_000);

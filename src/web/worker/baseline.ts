@@ -40,7 +40,12 @@ export type Started =
   { ok: true; driver: Driver; notes: string[] } | { ok: false; message: string; statement?: number; line?: number };
 
 /** A new database of `engine` holding `baseline` (none: empty). */
-export async function startFrom(open: OpenEngine, engine: EngineId, baseline: Baseline | null): Promise<Started> {
+export async function startFrom(
+  open: OpenEngine,
+  engine: EngineId,
+  baseline: Baseline | null,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Started> {
   if (baseline === null) return { ok: true, driver: await open(engine), notes: [] };
   if (baseline.kind === 'sqlite-file') {
     const problem = sqliteFileProblem(baseline.name, baseline.bytes.length, baseline.bytes);
@@ -64,7 +69,7 @@ export async function startFrom(open: OpenEngine, engine: EngineId, baseline: Ba
     }
   }
   const driver = await open(engine);
-  const loaded = await loadSqlDump(driver, baseline.text);
+  const loaded = await loadSqlDump(driver, baseline.text, onProgress);
   if (loaded.ok) return { ok: true, driver, notes: loaded.notes };
   await driver.close().catch(() => {});
   const { statement, line, message } = loaded.error;

@@ -603,7 +603,10 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     const baseline = request.baseline;
     const engine = baseline.kind === 'sqlite-file' ? 'sqlite' : host.engine;
     const open = (e: EngineId, file?: Uint8Array) => (file ? host.openFile(e, file) : host.openThrowaway(e));
-    const started = await startFrom(open, engine, baseline);
+    // A long dump says how far it is (the page's progress line: statement N of M).
+    const progress = (statements: number, of: number) =>
+      host.post({ type: 'event', id: request.id, event: { type: 'progress', statements, of } });
+    const started = await startFrom(open, engine, baseline, progress);
     if (!started.ok) return { kind: 'baseline', ...started };
     await host.install(engine, started.driver, baseline);
     const slot = await host.currentSlot();

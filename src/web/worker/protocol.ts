@@ -283,7 +283,7 @@ export type EngineState = 'loading' | 'ready' | 'failed';
 export type RunEvent =
   | MigratorEvent
   | { type: 'plan'; steps: number }
-  | { type: 'progress'; statements: number }
+  | { type: 'progress'; statements: number; /** A SQL dump's load: its statements in all. */ of?: number }
   | { type: 'checkpoint'; checkpoint: Checkpoint };
 
 export type WorkerReply =
