@@ -2,34 +2,16 @@
  * The page served by `moonwalk play` (src/cli/play/): the token in the address (`?token=…`), the folder's files and
  * the starting database it offers, and Save. The page shows the Save button only when it was opened this way.
  */
-import type { Baseline, EngineId, SourceFile } from './worker/protocol.ts';
+import {
+  TOKEN_HEADER,
+  type FolderFile,
+  type PlaySession,
+  type SaveAnswer,
+  type SaveRequest,
+} from '../core/play-protocol.ts';
+import type { Baseline } from './worker/protocol.ts';
 
-/** The token header the server asks of each call (src/cli/play/guard.ts). */
-const TOKEN_HEADER = 'x-moonwalk-token';
-
-export interface FolderFile extends SourceFile {
-  /** The hash of the file's bytes as the server read them. */
-  version: string;
-}
-
-export interface PlaySession {
-  /** The folder as the command was given it (`migrations`, `db/migrations`). */
-  folder: string;
-  files: FolderFile[];
-  baseline: { kind: Baseline['kind']; name: string; engine: EngineId; notes: string[] } | null;
-}
-
-export interface SaveRequest {
-  name: string;
-  text: string;
-  /** The version the page's copy started from; null for a file made in the page. */
-  base: string | null;
-}
-
-export type SaveAnswer =
-  | { ok: true; saved: FolderFile[] }
-  | { ok: false; kind: 'conflict'; conflicts: Array<{ name: string; message: string; onDisk: FolderFile | null }> }
-  | { ok: false; kind: 'refused'; message: string };
+export type { FolderFile, PlaySession, SaveAnswer, SaveRequest };
 
 /** What the store needs from the server (a test gives its own). */
 export interface PlayServer {

@@ -11,32 +11,9 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
+import type { Conflict, FolderFile, SaveAnswer, SaveRequest } from '../../core/play-protocol.ts';
 
-export interface FolderFile {
-  name: string;
-  text: string;
-  /** The hash of the file's bytes as read. */
-  version: string;
-}
-
-/** One file the page asks to save: its text, and the version the page's copy started from (null: a new file). */
-export interface SaveRequest {
-  name: string;
-  text: string;
-  base: string | null;
-}
-
-export type SaveAnswer =
-  | { ok: true; saved: FolderFile[] }
-  | { ok: false; kind: 'conflict'; conflicts: Conflict[] }
-  | { ok: false; kind: 'refused'; message: string };
-
-/** A file changed on disk since the page read it: what the disk holds now (null: it was deleted). */
-export interface Conflict {
-  name: string;
-  message: string;
-  onDisk: FolderFile | null;
-}
+export type { Conflict, FolderFile, SaveAnswer, SaveRequest } from '../../core/play-protocol.ts';
 
 /** A folder that cannot be served: exit 2, with what to do. */
 export class FolderError extends Error {}

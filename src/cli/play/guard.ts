@@ -9,7 +9,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const TOKEN_HEADER = 'x-moonwalk-token';
+import { TOKEN_HEADER } from '../../core/play-protocol.ts';
+
+export { TOKEN_HEADER };
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
