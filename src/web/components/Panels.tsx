@@ -7,6 +7,7 @@ import { RunProgress } from './Progress.tsx';
 import { ShortcutsButton } from './ShortcutsHelp.tsx';
 import { Timeline } from './Timeline.tsx';
 import { RowsGrid } from './RowsGrid.tsx';
+import { ResultTable } from './ResultTable.tsx';
 import { plural } from '../../core/plural.ts';
 import { LEDGER_TABLE } from '../../core/ledger.ts';
 
@@ -280,30 +281,7 @@ export function SqlConsole() {
               </p>
             )}
             <p className={result.ok ? 'hint' : 'problem'}>{result.message}</p>
-            {result.columns.length > 0 && (
-              <div className="sql-table">
-                <table>
-                  <thead>
-                    <tr>
-                      {result.columns.map((c, i) => (
-                        <th key={i}>{c}</th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {result.rows.map((row, r) => (
-                      <tr key={r}>
-                        {row.map((v, c) => (
-                          <td key={c} className={v === null ? 'null' : undefined}>
-                            {v ?? 'NULL'}
-                          </td>
-                        ))}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            {result.columns.length > 0 && <ResultTable columns={result.columns} rows={result.rows} />}
           </div>
         )}
       </details>

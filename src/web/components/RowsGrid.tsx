@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { readRows, useStore } from '../store.ts';
 import { ROWS_PAGE } from '../store/own-database.ts';
 import type { RowsPage } from '../worker/protocol.ts';
+import { ResultTable } from './ResultTable.tsx';
 
 export function RowsGrid({ table }: { table: string }) {
   const [offset, setOffset] = useState(0);
@@ -26,30 +27,7 @@ export function RowsGrid({ table }: { table: string }) {
       <p className="hint rows-range" aria-live="polite">
         {page.total === 0 ? 'No rows.' : `Rows ${page.offset + 1}–${last} of ${page.total.toLocaleString('en-US')}`}
       </p>
-      {page.rows.length > 0 && (
-        <div className="sql-table">
-          <table>
-            <thead>
-              <tr>
-                {page.columns.map((c, i) => (
-                  <th key={i}>{c}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {page.rows.map((row, r) => (
-                <tr key={r}>
-                  {row.map((v, c) => (
-                    <td key={c} className={v === null ? 'null' : undefined}>
-                      {v ?? 'NULL'}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {page.rows.length > 0 && <ResultTable columns={page.columns} rows={page.rows} />}
       {page.total > ROWS_PAGE && (
         <p className="rows-pager">
           <button
