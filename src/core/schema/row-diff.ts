@@ -8,7 +8,7 @@ import type { Driver, SqlValue } from '../driver.ts';
 import type { ChangedColumn, ChangedRow, DisplayRow, RowDiff, SchemaSnapshot, TableSnapshot } from './types.ts';
 
 export type { ChangedColumn, ChangedRow, DisplayRow, RowDiff } from './types.ts';
-import { quoteIdent } from './util.ts';
+import { quoteName } from '../ledger.ts';
 
 export const ROW_DIFF_SHOWN = 20;
 
@@ -29,7 +29,7 @@ export function tableKey(table: Pick<TableSnapshot, 'name' | 'schema'>): string 
 
 /** The rows of each table of `snapshot` small enough to diff (`ROW_DIFF_MAX_ROWS`), by table key. */
 export async function readTableRows(
-  driver: Pick<Driver, 'query'>,
+  driver: Pick<Driver, 'query' | 'engine'>,
   snapshot: SchemaSnapshot,
   only?: ReadonlySet<string>,
 ): Promise<Map<string, TableRows>> {
@@ -38,8 +38,9 @@ export async function readTableRows(
     const key = tableKey(table);
     if (only && !only.has(key)) continue;
     if ((table.rows ?? 0) > ROW_DIFF_MAX_ROWS) continue;
-    const ref =
-      table.schema !== undefined ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+    // In the engine's own quotes: MySQL reads "name" as a string, not a table.
+    const quote = (name: string) => quoteName(driver.engine, name);
+    const ref = table.schema !== undefined ? `${quote(table.schema)}.${quote(table.name)}` : quote(table.name);
     const result = await driver.query(`SELECT * FROM ${ref}`, []);
     out.set(key, { columns: result.columns, key: table.primary_key?.columns ?? [], rows: result.rows });
   }
