@@ -200,7 +200,7 @@ async function verifySteps(
           up_changes: upChanges,
           error: noDown
             ? `its database("${driver.engine}") block has no down, so it cannot be reverted. Verification goes on from the state its up left`
-            : `down failed: ${describe(error)}. Verification goes on from the state its up left`,
+            : withNote(`down failed: ${describe(error)}`, 'Verification goes on from the state its up left'),
         });
         continue;
       }
@@ -235,7 +235,10 @@ async function verifySteps(
           return finish(null);
         }
         // Carry on from the state its first up left: replay everything up to it on a fresh database.
-        entry.error += '. Verification goes on from the state its first up left, replayed on a fresh database';
+        entry.error = withNote(
+          entry.error,
+          'Verification goes on from the state its first up left, replayed on a fresh database',
+        );
         report(entry);
         const fresh = await replay.open();
         const runner = replay.migrator(fresh);
@@ -260,6 +263,11 @@ async function verifySteps(
       message: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/** A sentence after an error's text: on a line of its own when the error ends with lines (its SQL, say). */
+function withNote(text: string, note: string): string {
+  return text.includes('\n') ? `${text}\n  ${note}.` : `${text}. ${note}`;
 }
 
 function snapshot(driver: Driver): Promise<SchemaSnapshot> {

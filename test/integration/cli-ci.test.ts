@@ -246,7 +246,8 @@ describe('--format github', () => {
         `up failed when run again after down: migration 0002_leaky (up) at 0002_leaky.lua:${line}: a statement ` +
         'failed and the code went on without handling it: table leaks already exists. Check the second return value ' +
         '(local r, err = db:execute(...); if err then error(err) end) or roll back to a savepoint%0A  SQL: CREATE ' +
-        'TABLE leaks (v TEXT)%0A    + table leaks (v TEXT)',
+        'TABLE leaks (v TEXT)%0A  Verification goes on from the state its first up left, replayed on a fresh ' +
+        'database.%0A    + table leaks (v TEXT)',
     );
     expect(outcome.stdout).toContain('! 0002_leaky  NOT reversible: ');
     expect(outcome.stdout).toContain('+ 0001_items  reversible (up, down, up again)');
