@@ -19,7 +19,7 @@ if (mode === 'ledger' && file && arg) {
   console.log(Math.min(ledger.length, names.length));
 } else if (mode === 'up' && file && arg) {
   const ran = rawUp(file, makeMigrations(Number(arg)));
-  ran.cleanup();
+  await ran.cleanup();
   console.log(ran.count);
 } else {
   throw new Error('usage: raw-sqlite-process ledger FILE FOLDER | up FILE COUNT');
