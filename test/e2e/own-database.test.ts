@@ -63,6 +63,17 @@ async function useOwnFiles(page: Page, files = OWN_FILES): Promise<void> {
   await idle(page);
 }
 
+/** Opens `bytes` as app.sqlite with the picker and waits until the page says it opened it and is idle. */
+async function openAppFile(page: Page, bytes: Uint8Array, opened = /^Opened app\.sqlite/): Promise<void> {
+  await page.getByLabel('Open database file').setInputFiles({
+    name: 'app.sqlite',
+    mimeType: 'application/vnd.sqlite3',
+    buffer: Buffer.from(bytes),
+  });
+  await expect.poll(() => notice(page).textContent()).toMatch(opened);
+  await idle(page);
+}
+
 async function fileState(page: Page, name: string): Promise<string> {
   return (
     await page.locator('.file-list li', { has: page.getByRole('button', { name, exact: true }) }).innerText()
@@ -78,13 +89,7 @@ describe('a SQLite file of ones own', () => {
   test('opened with the picker: its ledger and data; Apply, Reset back to it; back after a reload; Start empty', async () => {
     const { page, errors } = await freshPage();
     await useOwnFiles(page);
-    await page.getByLabel('Open database file').setInputFiles({
-      name: 'app.sqlite',
-      mimeType: 'application/vnd.sqlite3',
-      buffer: Buffer.from(bytes),
-    });
-    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite .*2 tables/);
-    await idle(page);
+    await openAppFile(page, bytes, /^Opened app\.sqlite .*2 tables/);
     expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
     expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
     expect(await region(page, 'Schema')).toMatch(/users[\s\S]*orders|orders[\s\S]*users/);
@@ -129,13 +134,7 @@ describe('a SQLite file of ones own', () => {
     };
     expect(runaway.text).toContain('while true do end');
     await useOwnFiles(page, [...OWN_FILES, runaway]);
-    await page.getByLabel('Open database file').setInputFiles({
-      name: 'app.sqlite',
-      mimeType: 'application/vnd.sqlite3',
-      buffer: Buffer.from(bytes),
-    });
-    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
-    await idle(page);
+    await openAppFile(page, bytes);
     await page.getByRole('button', { name: 'Apply all' }).click();
     // 0002 commits, then 0003 runs forever
     await expect.poll(() => region(page, 'Log'), { timeout: 30_000 }).toMatch(/0002_add_notes applied/);
@@ -159,13 +158,7 @@ describe('a SQLite file of ones own', () => {
   test('Share carries the file as the starting database: the link opened in a fresh browser context starts from it', async () => {
     const { page, errors } = await freshPage();
     await useOwnFiles(page);
-    await page.getByLabel('Open database file').setInputFiles({
-      name: 'app.sqlite',
-      mimeType: 'application/vnd.sqlite3',
-      buffer: Buffer.from(bytes),
-    });
-    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
-    await idle(page);
+    await openAppFile(page, bytes);
     await page.getByRole('button', { name: 'Share', exact: true }).click();
     await expect.poll(() => page.url()).toMatch(/#v3\./);
     await expect
@@ -204,13 +197,7 @@ describe('a SQLite file of ones own', () => {
   test('Clear workspace asks first, then forgets the files and the kept database (a reload restores nothing)', async () => {
     const { page, errors } = await freshPage();
     await useOwnFiles(page);
-    await page.getByLabel('Open database file').setInputFiles({
-      name: 'app.sqlite',
-      mimeType: 'application/vnd.sqlite3',
-      buffer: Buffer.from(bytes),
-    });
-    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
-    await idle(page);
+    await openAppFile(page, bytes);
     await menu(page, 'Clear workspace');
     const dialog = page.getByRole('dialog', { name: 'Clear workspace?' });
     await dialog.getByRole('button', { name: 'Clear workspace', exact: true }).click();
