@@ -39,13 +39,14 @@ function hostWithReplies() {
   return request;
 }
 
-const file = (name: string, engine: string, sql: string) => ({
+/** A migration whose up runs `statements` on `engine`, one `db:execute` each. */
+const file = (name: string, engine: string, ...statements: string[]) => ({
   name,
   text: `return require("migration").define(function()
   migration("m", function()
     database("${engine}", function()
       up(function(db)
-        assert(db:execute("${sql}"))
+${statements.map((sql) => `        assert(db:execute("${sql}"))`).join('\n')}
       end)
     end)
   end)
@@ -71,8 +72,11 @@ test('a PostgreSQL step carries the locks and rewrites of each migration it appl
     ],
   });
   expect(run.trace![1].dangerous).toMatchObject([{ relation: 'items', mode: 'ShareLock', blocks: 'writes' }]);
-  // The run's diff: the new table, one line (its index is not listed under a table that is new as a whole).
-  expect(run.diff).toEqual([{ sign: '+', depth: 0, text: 'table items (id bigint NOT NULL PRIMARY KEY, name text)' }]);
+  // The run's diff: the new table, and under it the index the step created with it.
+  expect(run.diff).toEqual([
+    { sign: '+', depth: 0, text: 'table items (id bigint NOT NULL PRIMARY KEY, name text)' },
+    { sign: '+', depth: 1, text: 'index items_name (name)' },
+  ]);
 
   const timeline = recordRun(EMPTY_TIMELINE, {
     engine: 'postgres',
@@ -95,3 +99,61 @@ test('a PostgreSQL step carries the locks and rewrites of each migration it appl
   expect(sqlite.run.error).toBeNull();
   expect(sqlite.trace).toBeNull();
 });
+
+/** Two new tables with what comes with them: unique, check, foreign key, index, trigger, and a view over them. */
+const NEW_OBJECTS = {
+  sqlite: [
+    'CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL)',
+    'CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors (id) ON DELETE CASCADE, isbn TEXT UNIQUE, price REAL CHECK (price >= 0), title TEXT)',
+    'CREATE INDEX books_title ON books (title)',
+    'CREATE TRIGGER books_price AFTER UPDATE ON books BEGIN SELECT 1; END',
+    'CREATE VIEW cheap_books AS SELECT title FROM books WHERE price < 10',
+  ],
+  postgres: [
+    'CREATE TABLE authors (id integer PRIMARY KEY, name text NOT NULL)',
+    'CREATE TABLE books (id integer PRIMARY KEY, author_id integer REFERENCES authors (id) ON DELETE CASCADE, isbn text UNIQUE, price real CHECK (price >= 0), title text)',
+    'CREATE INDEX books_title ON books (title)',
+    'CREATE FUNCTION books_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$',
+    'CREATE TRIGGER books_price AFTER UPDATE ON books FOR EACH ROW EXECUTE FUNCTION books_noop()',
+    'CREATE VIEW cheap_books AS SELECT title FROM books WHERE price < 10',
+  ],
+};
+
+const NEW_OBJECTS_DIFF = {
+  sqlite: [
+    '+ table authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL)',
+    '+ table books (id INTEGER PRIMARY KEY, author_id INTEGER, isbn TEXT, price REAL, title TEXT)',
+    '  + unique (isbn)',
+    '  + index books_title (title)',
+    '  + foreign key (author_id) → authors (id) ON DELETE CASCADE',
+    '  + check (price >= 0)',
+    '  + trigger books_price: CREATE TRIGGER books_price AFTER UPDATE ON books BEGIN SELE…',
+    '+ view cheap_books: CREATE VIEW cheap_books AS SELECT title FROM books WHERE pr…',
+  ],
+  postgres: [
+    '+ table authors (id integer NOT NULL PRIMARY KEY, name text NOT NULL)',
+    '+ table books (id integer NOT NULL PRIMARY KEY, author_id integer, isbn text, price real, title text)',
+    '  + unique books_isbn_key (isbn)',
+    '  + index books_title (title)',
+    '  + foreign key books_author_id_fkey (author_id) → authors (id) ON DELETE CASCADE',
+    '  + check books_price_check (price >= 0::double precision)',
+    '  + trigger books_price: CREATE TRIGGER books_price AFTER UPDATE ON books FOR EACH R…',
+    '+ view cheap_books: SELECT title FROM books WHERE price < 10::double precision;',
+    '+ function books_noop()',
+  ],
+};
+
+test.each(['sqlite', 'postgres'] as const)(
+  'Apply all on %s: the diff lists what a new table came with (index, foreign key, unique, check, trigger) and the view',
+  async (engine) => {
+    const request = hostWithReplies();
+    await request<'open'>({ type: 'open', engine });
+    const run = await request<'run'>({
+      type: 'run',
+      command: 'apply-all',
+      files: [file('0001_books.lua', engine, ...NEW_OBJECTS[engine])],
+    });
+    expect(run.run.error).toBeNull();
+    expect(run.diff!.map((l) => `${'  '.repeat(l.depth)}${l.sign} ${l.text}`)).toEqual(NEW_OBJECTS_DIFF[engine]);
+  },
+);

@@ -1,7 +1,7 @@
 /**
  * `renderDiff`: a diff as text, one line per change, `+` added, `-` removed, `~` changed (`before → after`).
  * Changes that belong to a table are grouped under one line for the table (`~ table users`, or the table's own
- * added/removed/renamed line) and indented by two spaces; views, sequences, enums and functions are one line each.
+ * added/removed/renamed line) and indented by two spaces (a new table's indexes, keys and checks too); views, sequences, enums and functions are one line each.
  * Groups keep the order of the changes given (`diffSnapshots` gives a deterministic one). No changes: `No changes.`
  *
  *     ~ table users
@@ -10,6 +10,7 @@
  *       - index users_name_idx (name)
  *       ~ rows: 0 → 3
  *     + table posts (id integer PRIMARY KEY, title text)
+ *       + index posts_title (title)
  *     ~ view active_users: SELECT id FROM users → SELECT id, email FROM users
  */
 import { describeRowDiff } from './row-diff.ts';
@@ -123,6 +124,20 @@ function sequenceChanges(b: SequenceSnapshot, a: SequenceSnapshot): string {
 
 function describeTableAdded(t: TableSnapshot): string {
   return `(${t.columns.map(describeColumn).join(', ')})`;
+}
+
+/**
+ * What a new table brings besides its columns, one `+` line each under the table's line: a step that creates a table
+ * with its index (or foreign key, unique constraint, check) would otherwise show the table and hide the rest.
+ */
+function partsOfNewTable(t: TableSnapshot): string[] {
+  return [
+    ...(t.primary_key && t.primary_key.columns.length > 1 ? [`+ primary key ${describePk(t.primary_key)}`] : []),
+    ...t.unique_constraints.map((u) => `+ unique ${describeUnique(u)}`),
+    ...t.indexes.map((i) => `+ index ${i.name} ${describeIndexBody(i)}`),
+    ...t.foreign_keys.map((f) => `+ foreign key ${describeFk(f)}`),
+    ...t.checks.map((c) => `+ check ${describeCheck(c)}`),
+  ];
 }
 
 /** The line for one change, without indentation. */
@@ -240,7 +255,10 @@ export function renderDiff(changes: SchemaChange[]): string {
     const group = groups.get(item)!;
     const heads = group.filter((c) => TABLE_LINE.has(c.kind));
     if (heads.length === 0) out.push(`~ table ${item}`);
-    for (const h of heads) out.push(line(h));
+    for (const h of heads) {
+      out.push(line(h));
+      if (h.kind === 'table_added') for (const part of partsOfNewTable(h.after)) out.push('  ' + part);
+    }
     for (const c of group) if (!TABLE_LINE.has(c.kind)) out.push('  ' + line(c));
   }
   return out.join('\n');
