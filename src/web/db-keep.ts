@@ -2,12 +2,16 @@
  * The database the person had, kept in the browser (IndexedDB: local storage is far too small for a database file)
  * so that it is back after a reload: its baseline and its state (src/web/worker/protocol.ts `KeptDatabase`). Stored
  * when each command ends; forgotten by "Start empty". Every failure is quiet: the page works without it.
+ *
+ * A share link's database is kept apart (with the link's hash, as persist.ts keeps its edited files), so that working
+ * on a link never replaces the person's own database, and a reload of the link shows the state it had.
  */
 import type { KeptDatabase } from './worker/protocol.ts';
 
 const DB_NAME = 'moonwalk-playground';
 const STORE = 'database';
 const KEY = 'current';
+const LINK_KEY = 'link';
 
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -33,26 +37,38 @@ async function withStore(mode: IDBTransactionMode, work: (store: IDBObjectStore)
   }
 }
 
-/** Keeps `kept` (null: forgets it); false when the browser refused (storage full or disabled). */
-export async function keepDatabase(kept: KeptDatabase | null): Promise<boolean> {
+/**
+ * Keeps `kept` (null: forgets it), the person's own database or, with `link`, the database of the share link with that
+ * hash; false when the browser refused (storage full or disabled).
+ */
+export async function keepDatabase(kept: KeptDatabase | null, link?: string): Promise<boolean> {
   if (typeof indexedDB === 'undefined') return false;
+  const key = link === undefined ? KEY : LINK_KEY;
   try {
-    await withStore('readwrite', (store) => (kept === null ? store.delete(KEY) : store.put(kept, KEY)));
+    await withStore('readwrite', (store) =>
+      kept === null ? store.delete(key) : store.put(link === undefined ? kept : { ...kept, link }, key),
+    );
     return true;
   } catch {
     return false;
   }
 }
 
-/** The database kept by an earlier visit, or null. What is read back is checked: it may come from another version. */
-export async function keptDatabase(): Promise<KeptDatabase | null> {
+/**
+ * The database kept by an earlier visit (with `link`: that share link's), or null. What is read back is checked: it
+ * may come from another version.
+ */
+export async function keptDatabase(link?: string): Promise<KeptDatabase | null> {
   if (typeof indexedDB === 'undefined') return null;
   try {
-    const value = (await withStore('readonly', (store) => store.get(KEY))) as Partial<KeptDatabase> | undefined;
+    const value = (await withStore('readonly', (store) => store.get(link === undefined ? KEY : LINK_KEY))) as
+      (Partial<KeptDatabase> & { link?: unknown }) | undefined;
     if (!value || (value.engine !== 'sqlite' && value.engine !== 'postgres') || !Array.isArray(value.applied))
       return null;
     if (value.sqlite !== null && !(value.sqlite instanceof Uint8Array)) return null;
-    return value as KeptDatabase;
+    if (value.link !== link) return null;
+    const { link: _link, ...kept } = value;
+    return kept as KeptDatabase;
   } catch {
     return null;
   }

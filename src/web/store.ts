@@ -66,10 +66,13 @@ async function readStart(): Promise<Start> {
   const fallback = (): SharedState =>
     loadSaved() ?? { files: EXAMPLE_FILES.map((f) => ({ ...f })), engine: 'sqlite', selected: EXAMPLE_FILES[0].name };
   if (hash.length > 1) {
-    // The link opened before, with the edits made to it since.
-    const edited = loadSavedLink(hash);
-    if (edited) return { ...edited, alert: null, sharedHash: hash, workspace: 'link', theme };
     const decoded = await decodeLink(hash);
+    // The link opened before, with the edits made to it since (its starting database is still the link's).
+    const edited = loadSavedLink(hash);
+    if (edited) {
+      const baseline = decoded.ok ? decoded.state.baseline : null;
+      return { ...edited, baseline, alert: null, sharedHash: hash, workspace: 'link', theme };
+    }
     if (decoded.ok) {
       const files = sortFiles(decoded.state.files);
       const selected = decoded.state.selected ?? null;

@@ -194,6 +194,66 @@ describe('a SQLite file of ones own', () => {
     expect([...errors, ...otherErrors]).toEqual([]);
   }, 120_000);
 
+  test('an edited share link saved in the browser keeps its starting database; a reload shows the same state, and the own database stays apart', async () => {
+    const { page: own, errors } = await freshPage();
+    await useOwnFiles(own);
+    await openAppFile(own, bytes);
+    await own.getByRole('button', { name: 'Share', exact: true }).click();
+    await expect.poll(() => own.url()).toMatch(/#v3\./);
+    const link = own.url();
+    await own.close();
+
+    // The link in the same browser: its files and the file it carries, apart from the person's own.
+    const page = await own.context().newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(link);
+    await ready(page, 'SQLite ready');
+    await expect
+      .poll(() => notice(page).textContent(), { timeout: 20_000 })
+      .toMatch(/^This link carries a starting database, app\.sqlite/);
+    await idle(page);
+    // Edited (saved in the browser as the link's copy), then one migration applied on top of the link's database.
+    await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\n-- edited on the link\n');
+    await page.getByRole('button', { name: 'Apply next' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
+    await page.waitForTimeout(500); // the files are saved and the database kept when the command ends
+
+    await page.reload();
+    await ready(page, 'SQLite ready');
+    await expect
+      .poll(() => notice(page).textContent(), { timeout: 20_000 })
+      .toBe('Restored the database you had: 2 applied.');
+    await idle(page);
+    await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).click();
+    expect(await page.locator('.cm-content').innerText()).toContain('-- edited on the link');
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
+    expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*note/);
+    // Reset goes back to the link's starting database (the file's own ledger: the first migration applied).
+    await page.getByRole('button', { name: 'Reset database' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
+    expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*users/);
+
+    // The plain address: the person's own files on their own database, untouched by the link's commands.
+    await page.waitForTimeout(500);
+    await page.goto(playground.preview.url);
+    await ready(page, 'SQLite ready');
+    await expect
+      .poll(() => notice(page).textContent(), { timeout: 20_000 })
+      .toBe('Restored the database you had: 1 applied.');
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
+    await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).click();
+    expect(await page.locator('.cm-content').innerText()).not.toContain('-- edited on the link');
+    expect(errors).toEqual([]);
+  }, 180_000);
+
   test('Clear workspace asks first, then forgets the files and the kept database (a reload restores nothing)', async () => {
     const { page, errors } = await freshPage();
     await useOwnFiles(page);

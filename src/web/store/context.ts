@@ -37,8 +37,16 @@ export interface Ctx {
   readonly surroundings: Surroundings;
 }
 
-/** Where the page keeps the database; the page gives IndexedDB, tests give their own. */
+/**
+ * Where the page keeps the database; the page gives IndexedDB, tests give their own. `link`: the hash of the share
+ * link whose database it is, kept apart from the person's own (none: their own).
+ */
 export interface DatabaseKeeper {
-  keep(kept: KeptDatabase | null): Promise<boolean>;
-  kept(): Promise<KeptDatabase | null>;
+  keep(kept: KeptDatabase | null, link?: string): Promise<boolean>;
+  kept(link?: string): Promise<KeptDatabase | null>;
+}
+
+/** Which of the kept databases is the current one's: the share link's (its hash) or the person's own (undefined). */
+export function keptSlot(state: Pick<PlaygroundState, 'workspace' | 'sharedHash'>): string | undefined {
+  return state.workspace === 'link' ? state.sharedHash : undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { StoppedError, type EngineClientListener } from '../worker/client.ts';
 import { ENGINE_LABELS, type EngineId } from '../worker/protocol.ts';
-import type { Ctx, DatabaseKeeper } from './context.ts';
+import { keptSlot, type Ctx, type DatabaseKeeper } from './context.ts';
 import { withLog, withProblem } from './log.ts';
 import { restoreAfterStop, runEvent, sources, stopWorker, withDb } from './runs.ts';
 import { CLEARED_RUN_VIEW } from './state.ts';
@@ -100,7 +100,7 @@ export async function stop(ctx: Ctx, keeper?: DatabaseKeeper): Promise<void> {
   const stoppable = () => ctx.get().busy !== null || ctx.get().engineState === 'failed';
   if (!stoppable()) return;
   // Without the command's checkpoint (it had not come yet), the database kept when the last command ended.
-  const kept = ctx.get().checkpoint === null && keeper ? await keeper.kept() : null;
+  const kept = ctx.get().checkpoint === null && keeper ? await keeper.kept(keptSlot(ctx.get())) : null;
   if (!stoppable()) return;
   const restoration = stopWorker(ctx, kept);
   await openEngine(ctx, 'restart');

@@ -5,7 +5,7 @@
 import { sqliteFileProblem } from '../worker/baseline.ts';
 import { ENGINE_LABELS, type Baseline, type LinkBaseline, type RowsPage } from '../worker/protocol.ts';
 import { plural } from '../../core/plural.ts';
-import type { Change, Ctx, DatabaseKeeper } from './context.ts';
+import { keptSlot, type Change, type Ctx, type DatabaseKeeper } from './context.ts';
 import { switchEngine } from './engine.ts';
 import { withLog } from './log.ts';
 import { chain, occupy, sources, withDb } from './runs.ts';
@@ -173,13 +173,14 @@ export async function clearWorkspace(ctx: Ctx, keeper?: DatabaseKeeper): Promise
   ctx.update((s) => ({ notice: text, ...withLog(s, { kind: forgotten ? 'info' : 'warn', text }) }));
 }
 
-/** Stores the current database (after each command). */
+/** Stores the current database (after each command), a share link's apart from the person's own. */
 export async function keepNow(ctx: Ctx, keeper: DatabaseKeeper): Promise<void> {
+  const slot = keptSlot(ctx.get());
   try {
     const { kept } = await ctx.client().request({ type: 'keep' });
     // An empty database with nothing applied and no baseline is what a fresh page has anyway: nothing to restore.
     const nothing = kept.baseline === null && kept.applied.length === 0 && (ctx.get().schema?.tables.length ?? 0) === 0;
-    if (!(await keeper.keep(nothing ? null : kept))) {
+    if (!(await keeper.keep(nothing ? null : kept, slot))) {
       ctx.update((s) =>
         withLog(s, { kind: 'warn', text: 'The browser refused to keep the database (storage full or disabled).' }),
       );
@@ -189,18 +190,26 @@ export async function keepNow(ctx: Ctx, keeper: DatabaseKeeper): Promise<void> {
   }
 }
 
-/** After a reload: the database kept by the last visit, when it was on the engine the page starts with. */
-export async function restoreKept(ctx: Ctx, keeper: DatabaseKeeper): Promise<void> {
-  const kept = await keeper.kept();
-  if (kept === null || kept.engine !== ctx.get().engine) return;
-  await occupy(ctx, 'Restore database', { type: 'restore-kept', kept, files: sources(ctx.get()) }, (state, result) =>
-    chain(
-      state,
-      (s) => withDb(s, result.db),
-      (s) => ({ baselines: kept.baseline ? { ...s.baselines, [kept.engine]: kept.baseline } : s.baselines }),
-      (s) => ({ notice: result.note, ...withLog(s, { kind: 'info', text: result.note }) }),
-    ),
+/**
+ * After a reload: the database kept by the last visit (of this share link, on a link), when it was on the engine the
+ * page starts with; false when there was none to restore.
+ */
+export async function restoreKept(ctx: Ctx, keeper: DatabaseKeeper): Promise<boolean> {
+  const kept = await keeper.kept(keptSlot(ctx.get()));
+  if (kept === null || kept.engine !== ctx.get().engine) return false;
+  const restored = await occupy(
+    ctx,
+    'Restore database',
+    { type: 'restore-kept', kept, files: sources(ctx.get()) },
+    (state, result) =>
+      chain(
+        state,
+        (s) => withDb(s, result.db),
+        (s) => ({ baselines: kept.baseline ? { ...s.baselines, [kept.engine]: kept.baseline } : s.baselines }),
+        (s) => ({ notice: result.note, ...withLog(s, { kind: 'info', text: result.note }) }),
+      ),
   );
+  return restored !== null;
 }
 
 /** A SQLite file's bytes given by `moonwalk play --from sqlite:PATH` as the starting database (SQLite becomes the engine). */

@@ -145,9 +145,10 @@ export function createPlayground(options: PlaygroundOptions): Playground {
       // Opened by `moonwalk play`: the starting database is the one it offers, read afresh on each visit.
       const play = ctx.surroundings.play;
       if (play) await startFromServer(ctx, play);
+      // The database kept by the last visit (a share link's own, when opened with one), else the link's baseline.
+      else if (keeper && (await restoreKept(ctx, keeper))) return;
       else if (options.start.baseline && ctx.get().engineState === 'ready')
         await loadLinkBaseline(ctx, options.start.baseline);
-      else if (keeper && ctx.get().sharedHash === '') await restoreKept(ctx, keeper);
     },
   };
 }

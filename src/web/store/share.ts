@@ -94,22 +94,28 @@ export async function share(ctx: Ctx): Promise<void> {
   }));
 }
 
-/** Replaces the files with a link's (a hash pasted into this tab); the database starts empty. */
+/**
+ * Replaces the files with a link's (a hash pasted into this tab), or with the edits this browser kept of it; the
+ * database starts from the link's starting database, or empty.
+ */
 export async function openLink(ctx: Ctx, hash: string): Promise<void> {
+  const decoded = await decodeLink(hash);
   const edited = ctx.surroundings.editedLink(hash);
-  const decoded = edited ? { ok: true as const, state: edited } : await decodeLink(hash);
-  if (!decoded.ok) {
+  if (!decoded.ok && !edited) {
     ctx.update((s) => withProblem(s, decoded.message));
     return;
   }
-  const files = sortFiles(decoded.state.files);
+  const state = edited ?? (decoded.ok ? decoded.state : null);
+  if (state === null) return;
+  const files = sortFiles(state.files);
   await replaceFiles(ctx, files, 'a shared link', {
-    engine: decoded.state.engine,
-    selected: decoded.state.selected ?? files[0]?.name ?? null,
+    engine: state.engine,
+    selected: state.selected ?? files[0]?.name ?? null,
     workspace: 'link',
   });
   ctx.update(() => ({ sharedHash: hash }));
-  if (decoded.state.baseline) await loadLinkBaseline(ctx, decoded.state.baseline);
+  const baseline = decoded.ok ? decoded.state.baseline : null;
+  if (baseline) await loadLinkBaseline(ctx, baseline);
 }
 
 /** The page was opened with a share link (or a broken one): said in the log. */
