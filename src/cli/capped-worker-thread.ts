@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runCommand, type CliEvent } from './command.ts';
+import type { MigrationFile } from '../core/migration-files.ts';
 
 /** What the worker posts, in order: `ready` once everything is loaded, output and events, then `exit` with the code. */
 export type WorkerMessage =
@@ -12,21 +13,41 @@ export type WorkerMessage =
 
 export interface WorkerInput {
   argv: string[];
+  /** The main thread posts one FilesMessage: the migrations folder it read while this thread started. */
+  filesFollow: boolean;
+}
+
+/** The folder `dir` as the main thread read it; null when it could not (the command reads it and says why). */
+export interface FilesMessage {
+  dir: string;
+  files: MigrationFile[] | null;
 }
 
 const port = parentPort;
 if (!port) throw new Error('src/cli/capped-worker-thread.ts runs inside the worker that capped-worker.ts starts');
 const post = (message: WorkerMessage) => port.postMessage(message);
-const { argv } = workerData as WorkerInput;
+const { argv, filesFollow } = workerData as WorkerInput;
+const given = filesFollow
+  ? new Promise<FilesMessage>((resolve) => port.once('message', resolve))
+  : Promise.resolve<FilesMessage | null>(null);
 
 post({ t: 'ready' });
-const code = await runCommand(argv, {
-  out: (text) => post({ t: 'out', text }),
-  err: (text) => post({ t: 'err', text }),
-  env: process.env,
-  // Migration output lines already come as `out` text: only what the main thread tracks is sent.
-  event: (event) => {
-    if (event.type !== 'output') post({ t: 'event', event });
+const code = await runCommand(
+  argv,
+  {
+    out: (text) => post({ t: 'out', text }),
+    err: (text) => post({ t: 'err', text }),
+    env: process.env,
+    // Migration output lines already come as `out` text: only what the main thread tracks is sent.
+    event: (event) => {
+      if (event.type !== 'output') post({ t: 'event', event });
+    },
   },
-});
+  {
+    files: async (dir) => {
+      const message = await given;
+      return message?.dir === dir ? message.files : null;
+    },
+  },
+);
 post({ t: 'exit', code });

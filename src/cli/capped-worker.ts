@@ -20,7 +20,9 @@ import { DEFAULT_MAX_MEMORY_MB, parseArgs } from './args.ts';
 import { renderResultLine } from './render.ts';
 import { jsonRunResult } from '../core/documents.ts';
 import { withEnvFile } from './env-file.ts';
-import type { WorkerInput, WorkerMessage } from './capped-worker-thread.ts';
+import type { FilesMessage, WorkerInput, WorkerMessage } from './capped-worker-thread.ts';
+import { readMigrationFiles } from '../lib/migrations-dir.ts';
+import type { MigrationFile } from '../core/migration-files.ts';
 import type { CliEvent } from './command.ts';
 import { durationMs, type Direction, type MigrationResult } from '../core/results.ts';
 
@@ -44,20 +46,32 @@ interface Options {
   maxMemoryMb: number;
   /** The database URL, to word the rollback for MySQL (which commits DDL at once). */
   url: string;
+  /** The migrations folder, read on this thread while the worker starts; null when the worker reads it itself. */
+  dir: string | null;
 }
 
 function readOptions(argv: string[]): Options {
   try {
     const { command, flags } = parseArgs(argv);
     const throwaway = command === 'verify' && flags.db === undefined;
+    const env = withEnvFile(process.env, flags['env-file']);
     return {
       command,
       json: flags.json === true,
       maxMemoryMb: flags['max-memory-mb'] ?? DEFAULT_MAX_MEMORY_MB,
-      url: throwaway ? '' : (flags.db ?? withEnvFile(process.env, flags['env-file']).DATABASE_URL ?? ''),
+      url: throwaway ? '' : (flags.db ?? env.DATABASE_URL ?? ''),
+      dir: flags.help ? null : (flags.dir ?? env.MOONWALK_DIR ?? 'migrations'),
     };
   } catch {
-    return { command: argv[0], json: argv.includes('--json'), maxMemoryMb: DEFAULT_MAX_MEMORY_MB, url: '' };
+    return { command: argv[0], json: argv.includes('--json'), maxMemoryMb: DEFAULT_MAX_MEMORY_MB, url: '', dir: null };
+  }
+}
+
+function readQuietly(dir: string): MigrationFile[] | null {
+  try {
+    return readMigrationFiles(dir);
+  } catch {
+    return null;
   }
 }
 
@@ -101,14 +115,18 @@ class CappedWorkerRun {
   constructor(argv: string[]) {
     this.options = readOptions(argv);
     const limitMb = this.options.maxMemoryMb;
+    const dir = this.options.dir;
     this.worker = new Worker(new URL('./capped-worker-thread.js', import.meta.url), {
-      workerData: { argv } satisfies WorkerInput,
+      workerData: { argv, filesFollow: dir !== null } satisfies WorkerInput,
       resourceLimits: {
         maxOldGenerationSizeMb: limitMb,
         maxYoungGenerationSizeMb: Math.min(48, Math.max(8, Math.floor(limitMb / 8))),
         stackSizeMb: 4,
       },
     });
+    // The files are read and hashed here while the worker thread starts and loads (the two overlap); the worker
+    // reads the folder itself when this fails, and reports the failure as it would have.
+    if (dir !== null) this.worker.postMessage({ dir, files: readQuietly(dir) } satisfies FilesMessage);
     this.memoryWatch = setInterval(() => this.checkMemory(), POLL_MS);
     this.memoryWatch.unref();
     for (const signal of Object.keys(SIGNALS) as Signal[]) process.on(signal, this.onSignal);

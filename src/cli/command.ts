@@ -6,7 +6,7 @@
 import { writeNewMigration } from './new-migration.ts';
 import { indentLines, terminalSafe, workflowSafe } from './terminal-text.ts';
 import { FLEET_COMMANDS, parseArgs, UsageError, USAGE, type ArgsOf, type ParsedArgs } from './args.ts';
-import { readMigrationsDir, FilesError } from '../lib/migrations-dir.ts';
+import { migrationIds, readMigrationsDir, FilesError } from '../lib/migrations-dir.ts';
 import { withEnvFile } from './env-file.ts';
 import { annotation, GithubAnnotations } from './github-annotations.ts';
 import { packageVersion } from './version.ts';
@@ -38,6 +38,11 @@ export interface RunOptions {
    * a database that is not a SQLite file (opening it twice would cost a connection or a PGlite start), `--targets`.
    */
   withoutLua?: boolean;
+  /**
+   * The migrations of folder `dir` when the caller has read them already (the main thread reads them while the worker
+   * starts): null, or a promise of null, and the folder is read here.
+   */
+  files?: (dir: string) => Promise<MigrationFile[] | null> | null;
 }
 
 /**
@@ -95,8 +100,15 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
       else io.out(`Created ${path}`);
       return EXIT.ok;
     }
-    const files = await readMigrationsDir(dir);
-    const github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
+    const withoutLua = options.withoutLua === true;
+    if (withoutLua && (args.command !== 'up' || args.flags.targets !== undefined)) return NEEDS_LUA;
+    // Without Lua (a no-op `up` on the main thread), whether anything is pending is told from the folder's names
+    // before a file is read and hashed: with one pending, the worker runs the command and no file was read twice.
+    const ids = withoutLua ? migrationIds(dir) : null;
+    if (withoutLua && ids === null) return NEEDS_LUA;
+    const readFiles = async () => (await options.files?.(dir)) ?? readMigrationsDir(dir);
+    let files = withoutLua ? [] : await readFiles();
+    let github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
     if (args.command === 'lint') return (await import('./lint-command.ts')).runLint(files, dir, io, json, github);
     if (args.command === 'trace') {
       const { openTraceDatabase, runTrace, allowedCodes } = await import('./trace-command.ts');
@@ -115,8 +127,6 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
         await driver.close();
       }
     }
-    const withoutLua = options.withoutLua === true;
-    if (withoutLua && (args.command !== 'up' || args.flags.targets !== undefined)) return NEEDS_LUA;
     if (isFleetCommand(args) && args.flags.targets !== undefined)
       return await runOnTargets(args, args.flags.targets, files, io, json, github);
     // verify without --db replays everything on a throwaway in-memory database (DATABASE_URL is not used for it).
@@ -132,7 +142,11 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
     const driver = throwaway ? await (await inspect()).openThrowaway(throwaway) : await connect(url, args);
     io.event?.({ type: 'connected' });
     try {
-      if (withoutLua && (await anyPending(driver, files))) return NEEDS_LUA;
+      if (withoutLua) {
+        if (await anyPending(driver, ids!)) return NEEDS_LUA;
+        files = await readFiles();
+        github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
+      }
       return await runOnDatabase(args, driver, files, io, json, github, withoutLua);
     } finally {
       await driver.close();
@@ -146,12 +160,12 @@ function isSqliteFile(url: string): boolean {
   return /^sqlite3?:/i.test(url) && !/:memory:$/i.test(url);
 }
 
-/** Whether a file is not in the ledger yet; an unreadable ledger counts as pending (the real run reports it). */
-async function anyPending(driver: Driver, files: MigrationFile[]): Promise<boolean> {
+/** Whether a migration is not in the ledger yet; an unreadable ledger counts as pending (the real run reports it). */
+async function anyPending(driver: Driver, ids: string[]): Promise<boolean> {
   try {
     const { Ledger } = await import('../core/ledger.ts');
     const applied = new Set((await new Ledger(driver).read()).map((entry) => entry.id));
-    return files.some((file) => !applied.has(file.id));
+    return ids.some((id) => !applied.has(id));
   } catch {
     return true;
   }

@@ -14,6 +14,11 @@ import { migrationFiles, type MigrationFile } from '../core/migration-files.ts';
 export class FilesError extends Error {}
 
 export async function readMigrationsDir(dir: string): Promise<MigrationFile[]> {
+  return readMigrationFiles(dir);
+}
+
+/** readMigrationsDir, synchronously. */
+export function readMigrationFiles(dir: string): MigrationFile[] {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -47,6 +52,22 @@ export async function readMigrationsDir(dir: string): Promise<MigrationFile[]> {
       };
     });
   return migrationFiles(files);
+}
+
+/**
+ * The ids of the folder's migrations, from its names alone (no file is read): enough to tell whether one is pending.
+ * Null when the folder cannot be listed (readMigrationsDir then says why).
+ */
+export function migrationIds(dir: string): string[] | null {
+  try {
+    return migrationFiles(
+      readdirSync(dir)
+        .filter((name) => name.endsWith('.lua'))
+        .map((name) => ({ name, text: '', checksum: '' })),
+    ).map((file) => file.id);
+  } catch {
+    return null;
+  }
 }
 
 /**
