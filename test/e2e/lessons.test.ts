@@ -99,6 +99,44 @@ describe('lessons', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
+  test('the guide card follows a widened file column: as wide as the column on the tour, beside it (not over the lesson) in lesson 1', async () => {
+    const context = await playground.context();
+    await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+    const page = await context.newPage();
+    await page.goto(playground.preview.url);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('SQLite ready');
+    const box = async (locator: ReturnType<Page['locator']>) => (await locator.boundingBox())!;
+    const files = page.locator('.layout > .files');
+    const defaultWidth = (await box(files)).width;
+    // The file column as wide as it goes (its separator's End), about 380 px at 1280 px.
+    await page.getByRole('separator', { name: 'File list width', exact: true }).focus();
+    await page.keyboard.press('End');
+    await expect.poll(async () => (await box(files)).width).toBeGreaterThan(defaultWidth + 100);
+    const column = await box(files);
+
+    // The tour's card sits over the file column, as wide as it (less its margins).
+    await page.getByRole('button', { name: 'Tour', exact: true }).click();
+    const tour = page.getByRole('dialog', { name: 'Your migrations' });
+    await tour.waitFor();
+    const card = await box(tour);
+    expect(card.x).toBeGreaterThanOrEqual(column.x);
+    expect(card.x + card.width).toBeLessThanOrEqual(column.x + column.width + 1);
+    expect(card.width).toBeGreaterThan(column.width - 30);
+    await page.getByRole('button', { name: 'Close tour', exact: true }).click();
+
+    // Lesson 1's guide: beside the column and its lesson panel, not over them.
+    await page.getByRole('button', { name: 'Lessons', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Lessons' })
+      .getByRole('button', { name: `1. ${FIRST.title}` })
+      .click();
+    const lesson = await box(page.getByRole('region', { name: FIRST.title, exact: true }));
+    const guide = await box(page.getByRole('dialog', { name: 'Your migrations' }));
+    expect(guide.x).toBeGreaterThanOrEqual(column.x + column.width);
+    expect(guide.x).toBeGreaterThanOrEqual(lesson.x + lesson.width);
+    expect(guide.x).toBeLessThan(column.x + column.width + 40);
+  }, 120_000);
+
   test('every lesson in turn: its starting files fail Check, its answer passes, and Next lesson goes on', async () => {
     const context = await playground.context();
     await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));

@@ -263,10 +263,11 @@ export function App() {
   const [phoneTab, setPhoneTab] = useState<PhoneTab>('editor');
   const [sizes, resize] = usePanelSizes();
   return (
-    <div className="app">
+    // The sizes' variables on the whole page: the tour's card follows the file column's width too (learning.css).
+    <div className="app" style={panelStyle(sizes)}>
       <Header />
       {/* The separators resize the panels on either side of them (not shown below 1000 px, where panels stack). */}
-      <main className="layout" data-phone-tab={phoneTab} style={panelStyle(sizes)}>
+      <main className="layout" data-phone-tab={phoneTab}>
         <PhoneTabs tab={phoneTab} choose={setPhoneTab} />
         <FileList />
         <Separator
