@@ -7,6 +7,7 @@
 import type { Driver, ExecResult, MaybePromise, PreparedStatement, QueryResult, SqlValue } from './driver.ts';
 import { classifyError, engineErrorInfo, type ErrorKind } from './errors.ts';
 import { fileAccess } from './sql/file-access.ts';
+import { ownTableWrite } from './sql/own-tables.ts';
 import { implicitCommits, isSyntaxError } from './sql/implicit-commit.ts';
 import { splitStatements, withoutLeadingComments } from './sql/placeholders.ts';
 
@@ -264,8 +265,8 @@ export class Transaction {
   }
 
   /**
-   * A statement that would reach a file besides the database (docs/security.md), or SQL text with a NUL byte (SQLite
-   * would silently run only the text before it): refused, as a failed statement.
+   * A statement that would reach a file besides the database or write to Moonwalk's own tables (docs/security.md), or
+   * SQL text with a NUL byte (SQLite would silently run only the text before it): refused, as a failed statement.
    */
   private outsideRefusal(sql: string): StatementError | null {
     const nul = sql.indexOf('\0');
@@ -276,6 +277,8 @@ export class Transaction {
         sql,
       );
     }
+    const own = ownTableWrite(sql, this.engine);
+    if (own !== null) return new StatementError(own, 'permission', sql);
     const access = fileAccess(sql, this.engine);
     if (access === null) return null;
     return new StatementError(

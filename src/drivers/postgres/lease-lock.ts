@@ -18,9 +18,9 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { SqlValue } from '../../core/driver.ts';
+import { LOCK_TABLE } from '../../core/sql/own-tables.ts';
 import { lockTimeoutError } from '../server-url.ts';
 
-export const LOCK_TABLE = '_migrations_lock';
 /** DESIGN §4: a lease of 30 s (at most 60), renewed every 10 s. */
 export const LEASE_MS = 30_000;
 export const RENEW_EVERY_MS = 10_000;
