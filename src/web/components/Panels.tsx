@@ -162,7 +162,8 @@ export function DiffPanel() {
         <h2>Diff</h2>
         {diff && <span className="hint">{diff.title}</span>}
       </div>
-      <div className="panel-body">
+      {/* A tab stop: a long diff scrolls, and the keyboard must reach it too. */}
+      <div className="panel-body" tabIndex={0}>
         {!diff && <p className="empty">What the last step changed shows here.</p>}
         {diff && diff.lines.length === 0 && <p className="empty">No changes to the schema.</p>}
         {diff && diff.lines.length > 0 && (
