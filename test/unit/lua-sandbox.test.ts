@@ -305,6 +305,55 @@ end)
     expect(result.error).toBeNull();
   });
 
+  test("the db object's methods cannot be changed for the next file, and a db kept past its phase is refused", async () => {
+    const first = migration(`
+      print(getmetatable(db), type(db.execute), rawget(db, "execute"))
+      print(pcall(setmetatable, db, {}))
+      db.execute = function() return "hacked" end
+      print(db:execute("SELECT 1"))
+      kept = db
+      kept_stmt = db:prepare("SELECT 1")
+    `);
+    const after = `
+return require("migration").define(function()
+  migration("kept", function()
+    database("sqlite", function()
+      up(function(db) saved = db; statement = db:prepare("SELECT 1") end)
+      after(function(db)
+        print(pcall(saved.query, saved, "SELECT 1"))
+        print(pcall(statement.query, statement))
+        print(pcall(db.query, {}, "SELECT 1"))
+        print(#db:query("SELECT 1 AS a"))
+      end)
+    end)
+  end)
+end)
+`;
+    const second = migration(`
+      print(db:execute("SELECT 1").rows_affected, kept)
+    `);
+    const { result, output } = await runUp(
+      driver,
+      [
+        { name: fileName('first'), text: first },
+        { name: fileName('after'), text: after },
+        { name: fileName('second'), text: second },
+      ],
+      { host },
+    );
+    expect(result.error).toBeNull();
+    expect(output[0]).toMatch(/^moonwalk db\tfunction\tnil$/);
+    expect(output[1]).toMatch(/^false\t.*cannot change a protected metatable/);
+    expect(output[2]).toBe('hacked');
+    const refused = /^false\t.*was called after the function that received this db returned/;
+    expect(output[3]).toMatch(refused);
+    expect(output[3]).toContain('db:query()');
+    expect(output[4]).toMatch(refused);
+    expect(output[4]).toContain('stmt:query()');
+    expect(output[5]).toMatch(/^false\t.*call db:query\(\.\.\.\) on the db object the function received/);
+    expect(output.slice(6)).toEqual(['1', '0\tnil']);
+  });
+
   test('the migration DSL functions are gone once define has run', async () => {
     expect(await prints('print(migration, database, up, down, after)')).toEqual(['nil\tnil\tnil\tnil\tnil']);
   });

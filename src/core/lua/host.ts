@@ -257,6 +257,7 @@ export class LuaHost implements DbServices {
     const thread: LuaState = lua.lua_newthread(L);
     const threadRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_settop(L, top);
+    let endDb = () => {};
     try {
       lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, migration.ref);
       if (
@@ -272,7 +273,7 @@ export class LuaHost implements DbServices {
       // Kept as a JavaScript reference only: a Lua value left on the main state's stack would make it look like a
       // coroutine that code holding the main thread (coroutine.running() at a file's top level) could resume.
       const phaseFunction = functionOf(thread, 1);
-      pushDbObject(thread, tx, this);
+      endDb = pushDbObject(thread, tx, this);
 
       const run = new LuaRun(this.limits);
       const status = await this.bridge.drive(thread, run, 1);
@@ -298,6 +299,7 @@ export class LuaHost implements DbServices {
       lua.lua_settop(thread, 0);
       return { ok: true, returned };
     } finally {
+      endDb();
       lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, threadRef);
       lua.lua_settop(L, top);
     }
