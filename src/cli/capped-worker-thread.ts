@@ -7,7 +7,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runCommand, type CliEvent } from './command.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 
-/** What the worker posts, in order: `ready` once everything is loaded, output and events, then `exit` with the code. */
+/**
+ * What the worker posts (in arrays, in order): `ready` once everything is loaded, output and events, then `exit`
+ * with the code.
+ */
 export type WorkerMessage =
   { t: 'ready' } | { t: 'out' | 'err'; text: string } | { t: 'event'; event: CliEvent } | { t: 'exit'; code: number };
 
@@ -25,7 +28,20 @@ export interface FilesMessage {
 
 const port = parentPort;
 if (!port) throw new Error('src/cli/capped-worker-thread.ts runs inside the worker that capped-worker.ts starts');
-const post = (message: WorkerMessage) => port.postMessage(message);
+/**
+ * Messages go out in batches, in order: what one synchronous stretch posts (the results of a whole batch, a result and
+ * its line) is one postMessage at the next microtask. The runner awaits before a migration's code runs, so its
+ * `start` is out before the code that a memory cap or Ctrl-C may stop.
+ */
+let queue: WorkerMessage[] = [];
+const flush = () => {
+  const batch = queue;
+  queue = [];
+  port.postMessage(batch);
+};
+const post = (message: WorkerMessage) => {
+  if (queue.push(message) === 1) queueMicrotask(flush);
+};
 const { argv, filesFollow } = workerData as WorkerInput;
 const given = filesFollow
   ? new Promise<FilesMessage>((resolve) => port.once('message', resolve))

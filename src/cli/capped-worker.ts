@@ -130,7 +130,9 @@ class CappedWorkerRun {
     this.memoryWatch = setInterval(() => this.checkMemory(), POLL_MS);
     this.memoryWatch.unref();
     for (const signal of Object.keys(SIGNALS) as Signal[]) process.on(signal, this.onSignal);
-    this.worker.on('message', (message: WorkerMessage) => this.receive(message));
+    this.worker.on('message', (messages: WorkerMessage[]) => {
+      for (const message of messages) this.receive(message);
+    });
     this.worker.on('error', (error) => {
       this.crash ??= error;
     });
