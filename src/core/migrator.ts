@@ -223,7 +223,9 @@ export class Migrator {
 
   /** Frees the Lua values of compiled files. The driver stays open: it belongs to the caller. */
   dispose(): void {
-    for (const compiled of this.compiled.values()) this.host.release(compiled);
+    // A host this migrator made is dropped whole (its Lua state goes with it), instead of one release per file.
+    if (this.luaHost && !this.options.host && !this.options.loadHost) this.luaHost = null;
+    else for (const compiled of this.compiled.values()) this.host.release(compiled);
     this.compiled.clear();
   }
 
