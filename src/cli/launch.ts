@@ -3,7 +3,8 @@
  * - `moonwalk mcp`: the MCP server, which stays up across calls and gives each call a sandbox worker of its own;
  * - `moonwalk play`: the playground's server, up until Ctrl-C; it runs no Lua (the page does, in the browser);
  * - commands that run no Lua (status, schema, lint, new, --help): on this thread, as `runCommand` in process;
- * - `up` on a SQLite file with every migration applied: on this thread too (RunOptions.withoutLua);
+ * - `up` on a SQLite file with every migration applied: on this thread too (RunOptions.withoutLua); one whose
+ *   ledger lacks a migration of the folder goes to the worker at once (src/cli/pending-at-start.ts);
  * - everything else: in a worker thread whose memory is capped and that Ctrl-C stops (src/cli/capped-worker.ts).
  */
 import { parseArgs } from './args.ts';
@@ -38,6 +39,11 @@ export async function launchCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'play') return (await import('./play/command.ts')).playCommand(argv);
   if (runsNoLua(argv)) return (await import('./command.ts')).runCommand(argv);
   if (isUp(argv)) {
+    // Pending migrations on a SQLite file: the worker starts before this thread loads the command (it would only
+    // find that it needs Lua).
+    if (await (await import('./pending-at-start.ts')).surelyPending(argv)) {
+      return (await import('./capped-worker.ts')).runInCappedWorker(argv);
+    }
     const { runCommand, NEEDS_LUA } = await import('./command.ts');
     const code = await runCommand(argv, undefined, { withoutLua: true });
     if (code !== NEEDS_LUA) return code;

@@ -66,6 +66,16 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
   }
 }
 
+/** The file a `sqlite:` URL names; null for any other URL, and for `sqlite::memory:`. */
+export function sqliteFilePath(url: string): string | null {
+  const scheme = /^sqlite3?:/i.exec(url);
+  if (!scheme) return null;
+  const rest = url.slice(scheme[0].length);
+  if (rest === '' || rest === '//') return null;
+  const path = localPath(rest, url);
+  return path === ':memory:' ? null : path;
+}
+
 /** `sqlite:app.db`, `sqlite:/abs/app.db`, `sqlite:///abs/app.db`, `sqlite::memory:`. */
 function localPath(rest: string, url: string): string {
   const path = rest.startsWith('//') ? rest.slice(2) : rest;
