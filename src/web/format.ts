@@ -1,4 +1,4 @@
-/** How the page writes times and durations: one way, for the log, the timeline and the progress display. */
+/** How the page writes times, durations and sizes: one way, for the log, the timeline and the progress display. */
 
 /** HH:MM:SS in the person's time zone. */
 export function clockOf(date: Date): string {
@@ -8,4 +8,9 @@ export function clockOf(date: Date): string {
 /** `4.7 ms`, `27 ms`, `1.25 s`. */
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+}
+
+/** `812 KB`, `114.1 MB`. */
+export function megabytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }

@@ -4,6 +4,7 @@
  * components/Progress.tsx once a command has run long enough to be worth a look.
  */
 import type { Direction, MigrationResult } from '../core/results.ts';
+import { megabytes } from './format.ts';
 import type { RunEvent } from './worker/protocol.ts';
 
 export interface RunProgress {
@@ -24,6 +25,8 @@ export interface RunProgress {
   statements: number;
   /** A SQL dump's load: its statements in all (absent for the other commands). */
   of?: number;
+  /** A SQLite file's read: its bytes read so far, of `total` (absent for the other commands). */
+  bytes?: { read: number; total: number };
 }
 
 export function startProgress(label: string, startedAt: number): RunProgress {
@@ -40,7 +43,12 @@ export function progressAfter(progress: RunProgress, event: RunEvent): RunProgre
     case 'done':
       return { ...progress, finished: [...progress.finished, event.result], current: null };
     case 'progress':
-      return { ...progress, statements: event.statements, ...(event.of !== undefined ? { of: event.of } : {}) };
+      return {
+        ...progress,
+        statements: event.statements,
+        ...(event.of !== undefined ? { of: event.of } : {}),
+        ...(event.bytes !== undefined ? { bytes: event.bytes } : {}),
+      };
     case 'output':
     case 'checkpoint':
       return progress;
@@ -51,10 +59,21 @@ export function progressAfter(progress: RunProgress, event: RunEvent): RunProgre
 export function progressLine(progress: RunProgress): string {
   const { current, steps } = progress;
   const done = progress.finished.length;
+  if (!current && progress.bytes) {
+    const { read, total } = progress.bytes;
+    return read < total
+      ? `${progress.label} — read ${percent(read, total)} (${megabytes(read)} of ${megabytes(total)})`
+      : `${progress.label} — read ${megabytes(total)}, opening it in SQLite`;
+  }
   if (!current && progress.of)
     return `${progress.label} — statement ${progress.statements.toLocaleString('en-US')} of ${progress.of.toLocaleString('en-US')}`;
   if (!current) return `${progress.label}…`;
   const verb = current.direction === 'up' ? 'Applying' : 'Reverting';
   const of = steps !== null && steps > 0 ? ` — ${done + 1} of ${Math.max(steps, done + 1)}` : '';
   return `${verb} ${current.id}.lua${of}`;
+}
+
+/** `read` of `total` as a whole percentage, never 100% before the end. */
+export function percent(read: number, total: number): string {
+  return `${total > 0 ? Math.min(Math.floor((read / total) * 100), read < total ? 99 : 100) : 100}%`;
 }

@@ -356,10 +356,10 @@ test.each(['sqlite', 'postgres'] as const)(
   120_000,
 );
 
-test('Clear workspace forgets the files and the kept database; a large file shows its reading progress', async () => {
+test('Clear workspace forgets the files and the kept database; a large file shows its progress (bytes read of all) while it opens', async () => {
   const keeper = memoryKeeper();
   const pg = await started(keeper);
-  // a file of some 12 MB, made by better-sqlite3 in tmp: read in chunks, the notice says how far
+  // a file of some 12 MB, made by better-sqlite3 in tmp: read in chunks by the worker, the progress line says how far
   const { openSqliteFile } = await import('../../src/drivers/better-sqlite3.ts');
   const path = join(mkdtempSync(join(tmp, 'big-')), 'big.sqlite');
   const big = openSqliteFile(path);
@@ -370,14 +370,23 @@ test('Clear workspace forgets the files and the kept database; a large file show
   const { readFileSync } = await import('node:fs');
   const bytes = readFileSync(path);
   expect(bytes.length).toBeGreaterThan(10 * 1024 * 1024);
+  const { progressLine } = await import('../../src/web/run-progress.ts');
   const notices: string[] = [];
+  const lines: string[] = [];
   const unsubscribe = pg.store.subscribe((s, p) => {
     if (s.notice !== p.notice && s.notice) notices.push(s.notice);
+    if (s.progress?.bytes && s.progress !== p.progress) lines.push(progressLine(s.progress));
   });
   expect(await pg.actions.openDatabaseFile(new File([bytes], 'big.sqlite'))).toBe(true);
   unsubscribe();
-  expect(notices.filter((n) => /^Reading big\.sqlite: \d+% \(/.test(n)).length).toBeGreaterThanOrEqual(2);
+  // The open step's own progress line: the bytes read, of all, as the worker reads them; then the open itself.
+  const reading = lines.filter((l) => /^Open database file — read \d+% \(\d+\.\d MB of 1\d\.\d MB\)$/.test(l));
+  expect(reading.length).toBeGreaterThanOrEqual(5);
+  expect(lines.at(-1)).toMatch(/^Open database file — read 1\d\.\d MB, opening it in SQLite$/);
   expect(notices.at(-1)).toMatch(/^Opened big\.sqlite \(1\d\.\d MB, 1 table\)/);
+  // The page keeps the file's bytes as the baseline (given to a fresh worker after a Stop).
+  const baseline = pg.store.getState().baselines.sqlite;
+  expect(baseline?.kind === 'sqlite-file' && baseline.bytes.length).toBe(bytes.length);
   expect(tables(pg.store.getState())).toEqual(['events:100000']);
   await until(pg, () => keeper.value !== null);
 

@@ -4,7 +4,7 @@
  * (a quick one would just flicker), in space that is always reserved, so nothing moves when it comes and goes.
  */
 import { useEffect, useState } from 'react';
-import { formatMs } from '../format.ts';
+import { formatMs, megabytes } from '../format.ts';
 import { progressLine } from '../run-progress.ts';
 import { keyLabel } from '../shortcuts.ts';
 import { useStore } from '../store.ts';
@@ -27,10 +27,12 @@ export function RunProgress() {
   }, [startedAt]);
   const elapsed = progress ? now - progress.startedAt : 0;
   if (busy === null || progress === null || elapsed < SHOW_AFTER_MS) return <div className="run-progress" />;
-  const { steps, statements } = progress;
+  const { steps, statements, bytes } = progress;
   const done = progress.finished.length;
   const known = steps !== null && steps > 0;
   const fraction = known ? Math.min(1, done / steps) : 0;
+  if (bytes)
+    return <FileReadProgress label={progress.label} line={progressLine(progress)} elapsed={elapsed} {...bytes} />;
   return (
     <div className="run-progress" role="group" aria-label="Run progress">
       <p className="progress-text">
@@ -58,6 +60,31 @@ export function RunProgress() {
           // The migration running now: its share of the bar pulses.
           <div className="progress-current" style={{ left: `${fraction * 100}%`, width: `${100 / steps}%` }} />
         )}
+      </div>
+    </div>
+  );
+}
+
+/** A SQLite file being read into the engine: the bar across its bytes. */
+function FileReadProgress(props: { label: string; line: string; elapsed: number; read: number; total: number }) {
+  const { label, line, elapsed, read, total } = props;
+  return (
+    <div className="run-progress" role="group" aria-label="Run progress">
+      <p className="progress-text">
+        <span className="progress-line">{line}</span>
+        <span className="progress-elapsed"> · {formatMs(elapsed)}</span>
+        <span className="progress-hint"> · {keyLabel('stop')} stops</span>
+      </p>
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-label={`${label}: bytes read`}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={read}
+        aria-valuetext={`${megabytes(read)} of ${megabytes(total)} read`}
+      >
+        <div className="progress-fill" style={{ width: `${total > 0 ? (read / total) * 100 : 100}%` }} />
       </div>
     </div>
   );

@@ -3,8 +3,15 @@
  * pasted or opened, "Start empty", and the database kept in the browser (src/web/db-keep.ts) and restored on reload.
  */
 import { sqliteFileProblem } from '../worker/baseline.ts';
-import { ENGINE_LABELS, type Baseline, type LinkBaseline, type RowsPage } from '../worker/protocol.ts';
+import {
+  ENGINE_LABELS,
+  type Baseline,
+  type LinkBaseline,
+  type RowsPage,
+  type SqliteFileToRead,
+} from '../worker/protocol.ts';
 import { plural } from '../../core/plural.ts';
+import { megabytes } from '../format.ts';
 import { keptSlot, type Change, type Ctx, type DatabaseKeeper } from './context.ts';
 import { switchEngine } from './engine.ts';
 import { withLog } from './log.ts';
@@ -32,7 +39,7 @@ function opened(state: PlaygroundState, note: string): Change {
 async function startWith(
   ctx: Ctx,
   label: string,
-  baseline: Baseline,
+  baseline: Baseline | SqliteFileToRead,
   describe: (notes: string[]) => string,
 ): Promise<boolean> {
   const result = await occupy(ctx, label, { type: 'baseline', baseline, files: sources(ctx.get()) }, (state, result) =>
@@ -40,7 +47,7 @@ async function startWith(
       ? chain(
           state,
           (s) => withDb(s, result.db),
-          (s) => ({ baselines: { ...s.baselines, [result.db.engine]: baseline } }),
+          (s) => ({ baselines: { ...s.baselines, [result.db.engine]: result.baseline } }),
           (s) => opened(s, describe(result.notes)),
         )
       : { alert: { message: result.message }, ...withLog(state, { kind: 'error', text: result.message }) },
@@ -59,38 +66,14 @@ export async function openDatabaseFile(ctx: Ctx, file: File): Promise<boolean> {
     return false;
   }
   if (ctx.get().engine !== 'sqlite') await switchEngine(ctx, 'sqlite');
-  ctx.update(() => ({ notice: `Opening ${file.name} (${megabytes(file.size)})…` }));
-  const bytes = await readWithProgress(file, (done) =>
-    ctx.update(() => ({
-      notice: `Reading ${file.name}: ${Math.floor((done / file.size) * 100)}% (${megabytes(done)} of ${megabytes(file.size)})…`,
-    })),
-  );
-  ctx.update(() => ({ notice: `Opening ${file.name} (${megabytes(file.size)}) in SQLite…` }));
+  // The worker reads the file, saying how much of it is read (the progress line: 'Open database file — N of M MB').
   return startWith(
     ctx,
     'Open database file',
-    { kind: 'sqlite-file', name: file.name, bytes },
+    { kind: 'sqlite-blob', name: file.name, file },
     (notes) =>
       `Opened ${file.name} (${megabytes(file.size)}, ${notes.join(', ')}) as the starting database: Reset database comes back to it; the file itself is never changed.`,
   );
-}
-
-/** The file's bytes, read a twentieth at a time (at least 1 MB); `progress` hears how many are read after each. */
-async function readWithProgress(file: File, progress: (done: number) => void): Promise<Uint8Array> {
-  const bytes = new Uint8Array(file.size);
-  const step = Math.max(Math.ceil(file.size / 20), 1024 * 1024);
-  for (let done = 0; done < file.size;) {
-    const chunk = new Uint8Array(await file.slice(done, done + step).arrayBuffer());
-    bytes.set(chunk, done);
-    done += chunk.length;
-    if (chunk.length === 0) break;
-    if (done < file.size) progress(done);
-  }
-  return bytes;
-}
-
-function megabytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 /** "Load SQL dump": the dump loaded into a new database of the current engine, as the starting database. */

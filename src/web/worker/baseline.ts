@@ -33,6 +33,26 @@ export function sqliteFileProblem(name: string, size: number, head: Uint8Array):
   return null;
 }
 
+/**
+ * A SQLite file's bytes, read a twentieth at a time (at least 1 MB); `progress` hears how many are read after each
+ * (`Blob.slice`, so a worker, Chromium and Node alike can report it).
+ */
+export async function readSqliteFile(
+  file: Blob,
+  progress: (read: number, total: number) => void = () => {},
+): Promise<Uint8Array> {
+  const bytes = new Uint8Array(file.size);
+  const step = Math.max(Math.ceil(file.size / 20), 1024 * 1024);
+  for (let read = 0; read < file.size;) {
+    const chunk = new Uint8Array(await file.slice(read, read + step).arrayBuffer());
+    if (chunk.length === 0) break;
+    bytes.set(chunk, read);
+    read += chunk.length;
+    progress(read, file.size);
+  }
+  return bytes;
+}
+
 /** A database that opened but could not be given the starting database: its message says why, whole. */
 export class StartError extends Error {}
 

@@ -39,7 +39,7 @@ import {
 } from './protocol.ts';
 import { plural } from '../../core/plural.ts';
 import { createTracer } from '../../core/trace.ts';
-import { carryOver, linkBaseline, startFrom, StartError, type OpenEngine } from './baseline.ts';
+import { carryOver, linkBaseline, readSqliteFile, startFrom, StartError, type OpenEngine } from './baseline.ts';
 
 export interface EngineHostOptions {
   /** Every reply and message to the page. */
@@ -600,7 +600,22 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     return { kind: 'restore', db: await dbView(host.lua(), slot, migrationFiles(request.files)), replayed };
   },
   async baseline(host, request) {
-    const baseline = request.baseline;
+    // A person's file is read here, saying how many of its bytes are read (the page's progress line: N of M MB).
+    const given = request.baseline;
+    const baseline: Baseline =
+      given.kind === 'sqlite-blob'
+        ? {
+            kind: 'sqlite-file',
+            name: given.name,
+            bytes: await readSqliteFile(given.file, (read, total) =>
+              host.post({
+                type: 'event',
+                id: request.id,
+                event: { type: 'progress', statements: 0, bytes: { read, total } },
+              }),
+            ),
+          }
+        : given;
     const engine = baseline.kind === 'sqlite-file' ? 'sqlite' : host.engine;
     const open = (e: EngineId, file?: Uint8Array) => (file ? host.openFile(e, file) : host.openThrowaway(e));
     // A long dump says how far it is (the page's progress line: statement N of M).
@@ -615,6 +630,7 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
       ok: true,
       db: await dbView(host.lua(), slot, migrationFiles(request.files)),
       notes: started.notes,
+      baseline,
     };
   },
   async 'start-empty'(host, request) {

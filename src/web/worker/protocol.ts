@@ -68,7 +68,7 @@ export type WorkerRequest =
    * engine), or a SQL dump loaded on the current engine. Reset database, Verify and a reload start from it. A file that
    * is not a database, or a dump that fails, changes nothing.
    */
-  | { type: 'baseline'; id: number; baseline: Baseline; files: SourceFile[] }
+  | { type: 'baseline'; id: number; baseline: Baseline | SqliteFileToRead; files: SourceFile[] }
   /** Forgets the current engine's baseline and starts an empty database ("Start empty"). */
   | { type: 'start-empty'; id: number; files: SourceFile[] }
   /** What the page keeps in the browser to be back after a reload: the baseline and the database as it is now. */
@@ -86,6 +86,16 @@ export type WorkerRequest =
 export type Baseline =
   | { kind: 'sqlite-file'; name: string; bytes: Uint8Array }
   | { kind: 'dump'; name: string; text: string; engine: EngineId };
+
+/**
+ * A SQLite file the worker reads itself (the person's file, as the picker or a drop gives it), saying how many of its
+ * bytes it has read as it goes; it becomes a `sqlite-file` baseline.
+ */
+export interface SqliteFileToRead {
+  kind: 'sqlite-blob';
+  name: string;
+  file: Blob;
+}
 
 /** A starting database carried in a share link: SQL for its engine, and how many of its rows were left out to fit. */
 export interface LinkBaseline {
@@ -248,7 +258,13 @@ interface ResultData {
   export: { engine: EngineId; fileName: string; mime: string; data: Uint8Array };
   restore: { db: DbView; replayed: RunResult | null };
   baseline:
-    { ok: true; db: DbView; notes: string[] } | { ok: false; message: string; statement?: number; line?: number };
+    | {
+        ok: true;
+        db: DbView;
+        notes: string[];
+        /** The baseline as the worker holds it (a file's bytes, read). */ baseline: Baseline;
+      }
+    | { ok: false; message: string; statement?: number; line?: number };
   'start-empty': { db: DbView };
   keep: { kept: KeptDatabase };
   'restore-kept': { db: DbView; note: string };
@@ -283,7 +299,14 @@ export type EngineState = 'loading' | 'ready' | 'failed';
 export type RunEvent =
   | MigratorEvent
   | { type: 'plan'; steps: number }
-  | { type: 'progress'; statements: number; /** A SQL dump's load: its statements in all. */ of?: number }
+  | {
+      type: 'progress';
+      statements: number;
+      /** A SQL dump's load: its statements in all. */
+      of?: number;
+      /** A SQLite file's read: its bytes read so far, of `total`. */
+      bytes?: { read: number; total: number };
+    }
   | { type: 'checkpoint'; checkpoint: Checkpoint };
 
 export type WorkerReply =
