@@ -148,6 +148,10 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
         github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
       }
       return await runOnDatabase(args, driver, files, io, json, github, withoutLua);
+    } catch (error) {
+      // The server or the network ended the connection (schema, diff): a connection failure, as DESIGN §5 says.
+      if (driver.isClosed?.() === true) throw new ConnectError(error instanceof Error ? error.message : String(error));
+      throw error;
     } finally {
       await driver.close();
     }
@@ -363,11 +367,12 @@ function report(
 }
 
 /**
- * Files and configuration problems are 2 (a Lua syntax error, a modified or missing file, an unknown --to id);
+ * Files and configuration problems are 2 (a Lua syntax error, a modified or missing file, an unknown --to id), and so
+ * is a database that cannot be reached (a connection the server or the network closed before or between migrations);
  * a migration that failed is 1, a `down` that does not exist included.
  */
 function exitCodeFor(error: RunError): number {
-  return error.phase === 'load' || error.phase === 'check' ? EXIT.usage : EXIT.failed;
+  return error.phase === 'load' || error.phase === 'check' || error.phase === 'connect' ? EXIT.usage : EXIT.failed;
 }
 
 function fail(io: Io, json: boolean, error: unknown, annotate: ((line: string) => void) | null = null): number {

@@ -83,6 +83,12 @@ export interface Driver {
   renewLock?(): Promise<void>;
 
   close(): Promise<void>;
+
+  /**
+   * Whether the driver can run no more statements: `close()` was called, or the server or the network ended the
+   * connection. The runner then answers with a connection failure (phase `connect`) instead of blaming itself.
+   */
+  isClosed?(): boolean;
 }
 
 /** DESIGN §4's run lock strategies: PostgreSQL's advisory lock, or a lease row in a lock table (for poolers). */

@@ -13,6 +13,7 @@ import { Transaction, type StatementObserver } from './transaction.ts';
 import { engineErrorInfo, isRetryableConflict } from './errors.ts';
 import {
   clipRunError,
+  connectionClosed,
   durationMs,
   type Direction,
   type MigrationResult,
@@ -139,7 +140,7 @@ export class Migrator {
       if ([...this.files.keys()].some((id) => !applied.has(id))) await this.ensureHost();
       return { ok: true, engine: this.engine, migrations: this.statusOf(entries), error: null };
     } catch (error) {
-      return { ok: false, engine: this.engine, migrations: [], error: toRunError(error, 'ledger') };
+      return { ok: false, engine: this.engine, migrations: [], error: this.runError(error, 'ledger') };
     }
   }
 
@@ -219,6 +220,16 @@ export class Migrator {
       await this.runSequence(plan, 'down', results);
       await this.runSequence([...plan].reverse(), 'up', results);
     });
+  }
+
+  /**
+   * A failure before or between migrations: on a driver that is closed (by its owner, or by the server or the network)
+   * it is a connection failure, whatever statement found out.
+   */
+  private runError(error: unknown, phase: RunPhase): RunError {
+    const runError = toRunError(error, phase);
+    if (runError.migration !== null || this.driver.isClosed?.() !== true) return runError;
+    return connectionClosed(this.driver, runError.message);
   }
 
   /** Frees the Lua values of compiled files. The driver stays open: it belongs to the caller. */
@@ -393,7 +404,7 @@ export class Migrator {
     try {
       release = await this.driver.lock(this.options.lockTimeoutMs ?? 60_000);
     } catch (error) {
-      return finish(toRunError(error, 'lock'));
+      return finish(this.runError(error, 'lock'));
     }
     try {
       this.session = await captureSession(this.driver);
@@ -402,7 +413,7 @@ export class Migrator {
       return finish(null);
     } catch (error) {
       await this.restoreSessionQuietly();
-      return finish(toRunError(error, 'internal'));
+      return finish(this.runError(error, 'internal'));
     } finally {
       this.session = null;
       try {

@@ -1,7 +1,7 @@
 /**
  * The plain data the runner answers with (DESIGN §5's JSON shapes): the CLI prints it, the web app renders it.
  */
-import type { Engine, SqlValue } from './driver.ts';
+import type { Driver, Engine, SqlValue } from './driver.ts';
 import type { LimitCode } from './lua/limits.ts';
 
 export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing';
@@ -165,4 +165,20 @@ export function clipRunError(error: RunError): RunError {
   error.message = clipText(error.message);
   if (error.sql !== undefined) error.sql = clipText(error.sql);
   return error;
+}
+
+/**
+ * The run's error for a driver that can run nothing more (DESIGN §5: a connection failure, exit 2 in the command): the
+ * server drivers' own message already names the server; an in-process engine's ("database is closed") says less.
+ */
+export function connectionClosed(driver: Driver, message: string): RunError {
+  const named = message.includes(driver.target);
+  return {
+    code: 'engine',
+    migration: null,
+    phase: 'connect',
+    message: named
+      ? message
+      : `the connection to ${driver.target} is closed: open the database again to run migrations`,
+  };
 }

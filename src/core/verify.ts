@@ -21,7 +21,7 @@
 import type { Driver } from './driver.ts';
 import { Migrator, type MigratorOptions } from './migrator.ts';
 import { compareIds } from './migration-files.ts';
-import { describeRunError, type RunError } from './results.ts';
+import { connectionClosed, describeRunError, type RunError } from './results.ts';
 import { takeSnapshot } from './schema/snapshot.ts';
 import { diffSnapshots } from './schema/diff.ts';
 import { diffRows, readTableRows } from './schema/row-diff.ts';
@@ -256,12 +256,9 @@ async function verifySteps(
     }
     return finish(null);
   } catch (error) {
-    return finish({
-      code: 'internal',
-      migration: null,
-      phase: 'internal',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    const message = error instanceof Error ? error.message : String(error);
+    if (driver.isClosed?.() === true) return finish(connectionClosed(driver, message));
+    return finish({ code: 'internal', migration: null, phase: 'internal', message });
   }
 }
 

@@ -71,12 +71,18 @@ export abstract class ServerDriverBase<Raw> extends DriverBase<Promise<void>> {
     });
   }
 
+  isClosed(): boolean {
+    return this.closed || this.lost !== null;
+  }
+
   protected closedError(cause?: unknown): ConnectionError {
     return new ConnectionError(`the connection to ${this.target} is closed`, this.closedCode, cause);
   }
 
   /** "lost the connection to …" with why (`reason`, or what the connection's events said). */
   protected lostError(code: string, cause?: unknown, reason: Error | null = this.lost): ConnectionError {
+    // Whatever found out (an event, a failed statement), the connection is gone for every later statement too.
+    this.lost ??= reason ?? new Error('the server closed the connection');
     return new ConnectionError(
       `lost the connection to ${this.target}: ${reason?.message ?? 'the server closed the connection'}`,
       code,

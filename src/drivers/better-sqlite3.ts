@@ -251,6 +251,10 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
     return acquireFileLock(`${this.path}.moonwalk-lock`, timeoutMs, this.target);
   }
 
+  isClosed(): boolean {
+    return !this.db.open;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

@@ -192,6 +192,10 @@ class PgliteDriver extends DriverBase<Promise<void>> implements Driver {
     return Promise.resolve(() => Promise.resolve());
   }
 
+  isClosed(): boolean {
+    return this.pg.closed;
+  }
+
   async close(): Promise<void> {
     if (!this.pg.closed) await this.pg.close();
   }

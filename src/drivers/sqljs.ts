@@ -356,6 +356,10 @@ class SqlJsDriverImpl extends DriverBase<void> implements SqlJsDriver {
     }
   }
 
+  isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;

@@ -300,11 +300,11 @@ describe.each(ENGINES)('verifyMigrations on $name', (setup) => {
     const result = await verifyMigrations({ driver: closed, files: files({ '0001_users': CREATE_USERS }) });
     expect(result.ok).toBe(false);
     expect(result.migrations).toEqual([]);
-    expect(result.error).toMatchObject({
+    expect(result.error).toEqual({
       code: 'engine',
       migration: null,
-      phase: 'ledger',
-      message: setup.engine === 'sqlite' ? 'database is closed' : 'PGlite is closed',
+      phase: 'connect',
+      message: `the connection to ${closed.target} is closed: open the database again to run migrations`,
     });
   });
 });

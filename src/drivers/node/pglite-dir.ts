@@ -43,6 +43,7 @@ export async function openPgliteDir(dir: string, options: { lockTimeoutMs?: numb
     rollback: () => inner.rollback(),
     exec: (sql) => inner.exec(sql),
     lock: () => Promise.resolve(() => Promise.resolve()),
+    isClosed: () => closed || inner.isClosed?.() === true,
     close: async () => {
       if (closed) return;
       closed = true;
