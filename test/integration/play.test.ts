@@ -308,6 +308,68 @@ test("--from the harness's MariaDB server: a SQLite dump of its tables, rows and
   }
 });
 
+test('--from MariaDB: checks, views and triggers come along where SQLite runs them; the rest is named with why', async () => {
+  const server = await useServer('mysql');
+  const url = await scratchDatabase(server, 'play_from_objects');
+  const source = await openDatabase(url, { connectTimeoutMs: 10_000 });
+  try {
+    for (const sql of [
+      'CREATE TABLE items (id INT PRIMARY KEY, price DECIMAL(10,2) CHECK (price >= 0), qty INT NOT NULL DEFAULT 1, ' +
+        'total DECIMAL(12,2) AS (price * qty) VIRTUAL, at DATETIME DEFAULT CURRENT_TIMESTAMP)',
+      'CREATE TABLE audit (item_id INT, what VARCHAR(20))',
+      "INSERT INTO items (id, price, qty, at) VALUES (1, 2.50, 2, '2024-05-01 10:00:00'), (2, 10.00, 1, '2024-06-01 09:00:00')",
+      'CREATE VIEW cheap AS SELECT id, price FROM items WHERE price < 5',
+      'CREATE VIEW cheap_ids AS SELECT id FROM cheap',
+      "CREATE VIEW by_month AS SELECT DATE_FORMAT(at, '%Y-%m') AS month, count(*) AS n FROM items GROUP BY 1",
+      "CREATE TRIGGER items_added AFTER INSERT ON items FOR EACH ROW INSERT INTO audit VALUES (NEW.id, 'added')",
+      "CREATE TRIGGER items_gone AFTER DELETE ON items FOR EACH ROW BEGIN INSERT INTO audit VALUES (OLD.id, 'gone'); DELETE FROM audit WHERE item_id = 0; END",
+      'CREATE TRIGGER items_clamp BEFORE UPDATE ON items FOR EACH ROW SET NEW.qty = GREATEST(NEW.qty, 0)',
+      'CREATE PROCEDURE restock() UPDATE items SET qty = qty + 1',
+      'CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DO DELETE FROM audit',
+    ])
+      await source.exec(sql);
+  } finally {
+    await source.close();
+  }
+  const play = await startPlay(['--dir', folderWith(OWN_FILES), '--from', url]);
+  try {
+    const { baseline } = await session(play);
+    const notes = baseline!.notes.join('\n');
+    expect(notes).toContain(
+      'Carried over onto SQLite: view cheap, view cheap_ids, trigger items_added, trigger items_gone.',
+    );
+    expect(notes).toMatch(
+      /Not carried over: .*generated column items\.total \(MySQL's expression; its values are not copied\)/,
+    );
+    expect(notes).toMatch(/view by_month \(SQLite cannot run it: no such function: date_format\)/i);
+    expect(notes).toMatch(/trigger items_clamp \(SQLite cannot run it: [^)]*syntax error/);
+    expect(notes).toContain('procedure restock (SQLite has no stored routines)');
+    expect(notes).toContain('event nightly (SQLite has no scheduled events)');
+    const dump = (await call(play, '/api/baseline', { headers: api(play) })).body;
+    const sqlite = await openSqlJs();
+    try {
+      const loaded = await loadSqlDump(sqlite, Buffer.from(dump, 'latin1').toString('utf8'));
+      expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+      expect(sqlite.query('SELECT id, price FROM cheap_ids JOIN cheap USING (id)', []).rows).toEqual([[1, 2.5]]);
+      // The triggers run on the copy: an insert and a delete are audited as on MariaDB.
+      sqlite.exec('INSERT INTO items (id, price, qty) VALUES (3, 1, 1)');
+      sqlite.exec('DELETE FROM items WHERE id = 3');
+      expect(sqlite.query('SELECT item_id, what FROM audit ORDER BY rowid', []).rows).toEqual([
+        [3, 'added'],
+        [3, 'gone'],
+      ]);
+      // The check constraint came along.
+      expect(() => sqlite.exec('INSERT INTO items (id, price, qty) VALUES (4, -1, 1)')).toThrow(
+        /CHECK constraint failed/,
+      );
+    } finally {
+      await sqlite.close();
+    }
+  } finally {
+    await play.stop();
+  }
+});
+
 describe('moonwalk play refuses to start, with a clear error (exit 2)', () => {
   test('a missing folder', async () => {
     const result = await failPlay(['--dir', join(tmp, 'nowhere')]);

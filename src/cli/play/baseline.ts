@@ -5,7 +5,8 @@
  *   included), opened on the page's SQLite.
  * - `postgres://…`, `pglite:DIR`: a plain SQL dump read through Moonwalk's driver (src/core/sql/postgres-dump.ts),
  *   loaded on the page's PostgreSQL (PGlite), at most ROW_LIMIT rows a table, with a note of what was left out.
- * - `mysql://…`: the same as a SQLite dump (src/core/sql/sqlite-dump.ts): the page has no MySQL.
+ * - `mysql://…`: the same as a SQLite dump (src/core/sql/sqlite-dump.ts): the page has no MySQL. Check constraints,
+ *   views and triggers come along when a scratch SQLite database takes them; the notes list what did not, and why.
  */
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -13,6 +14,7 @@ import { openDatabase, maskPassword } from '../../drivers/node/open-database.ts'
 import { writePostgresDump, type RowsLeftOut } from '../../core/sql/postgres-dump.ts';
 import { writeSqliteDumpOfMysql } from '../../core/sql/sqlite-dump.ts';
 import { plural } from '../../core/plural.ts';
+import { openSqlJs } from '../../drivers/sqljs.ts';
 
 /** Rows a table at most, from a server: enough to try migrations on, small enough for a browser tab. */
 export const ROW_LIMIT = 10_000;
@@ -92,7 +94,21 @@ export async function readBaseline(url: string, connectTimeoutMs: number): Promi
       const dump = await writePostgresDump(driver, ROW_LIMIT);
       return { kind: 'dump', name: source, engine: 'postgres', text: dump.text, notes: leftOutNote(dump.leftOut) };
     }
-    const dump = await writeSqliteDumpOfMysql(driver, ROW_LIMIT);
+    // The page's own SQLite (sql.js): what it takes here, the page loads.
+    const scratch = await openSqlJs();
+    let dump;
+    try {
+      dump = await writeSqliteDumpOfMysql(driver, ROW_LIMIT, (statement) => {
+        try {
+          scratch.exec(statement);
+          return null;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      });
+    } finally {
+      await scratch.close();
+    }
     return {
       kind: 'dump',
       name: source,
@@ -101,7 +117,8 @@ export async function readBaseline(url: string, connectTimeoutMs: number): Promi
       notes: [
         'The page has no MySQL: the tables and rows were copied onto SQLite (types as SQLite reads them).',
         ...leftOutNote(dump.leftOut),
-        ...(dump.skipped.length > 0 ? [`Not carried over (MySQL's own SQL): ${dump.skipped.join(', ')}.`] : []),
+        ...(dump.copied.length > 0 ? [`Carried over onto SQLite: ${dump.copied.join(', ')}.`] : []),
+        ...(dump.skipped.length > 0 ? [`Not carried over: ${dump.skipped.join('; ')}.`] : []),
       ],
     };
   } finally {

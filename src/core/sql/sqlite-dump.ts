@@ -4,12 +4,15 @@
  * Tables with their columns (types kept where SQLite can read them, else their base name; SQLite gives each its
  * affinity), primary keys, unique constraints, plain defaults, foreign keys and plain-column indexes; at most
  * `rowLimit` rows a table (the first by primary key); and the ledger with its rows, so the page knows what is
- * applied. Views, triggers, checks and expression defaults are engine-specific SQL and are left out, and said.
+ * applied. Check constraints, views and triggers are MySQL's SQL: each is tried on a scratch SQLite (`SqliteTrial`)
+ * and carried over when SQLite takes it (a trigger's single statement wrapped in BEGIN … END). What SQLite cannot
+ * take, and what it has no place for (stored procedures and functions, events, generated columns, expression
+ * defaults, expression and prefix indexes), is listed in `skipped`, each with why.
  */
 import type { Driver, SqlValue } from '../driver.ts';
 import { LEDGER_CREATE, LEDGER_TABLE } from '../ledger.ts';
 import { takeSnapshot } from '../schema/index.ts';
-import type { ColumnSnapshot, TableSnapshot } from '../schema/index.ts';
+import type { ColumnSnapshot, TableSnapshot, ViewSnapshot } from '../schema/index.ts';
 import { quoteIdent } from '../schema/util.ts';
 import { quoteMysqlIdent } from '../schema/snapshot-mysql.ts';
 import type { RowsLeftOut } from './postgres-dump.ts';
@@ -17,9 +20,17 @@ import type { RowsLeftOut } from './postgres-dump.ts';
 export interface SqliteDump {
   text: string;
   leftOut: RowsLeftOut[];
-  /** What could not be carried over (views, triggers, …), for the page's note. */
+  /** What could not be carried over, each with why (`view v (SQLite cannot run it: no such function: IF)`). */
   skipped: string[];
+  /** The views and triggers carried over, by kind and name (`view v`), for the page's note. */
+  copied: string[];
 }
+
+/**
+ * Runs one statement on a scratch SQLite database that holds what the dump made so far: SQLite's error message, or
+ * null when it took it (and keeps it). `moonwalk play` gives an in-memory better-sqlite3 database.
+ */
+export type SqliteTrial = (statement: string) => string | null;
 
 const ROWS_PER_INSERT = 100;
 
@@ -55,7 +66,7 @@ function literal(value: SqlValue): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-function createTable(t: TableSnapshot): string {
+function createTable(t: TableSnapshot, checks: boolean): string {
   const parts = t.columns.filter((c) => !c.generated).map((c) => `  ${columnDefinition(c)}`);
   if (t.primary_key) parts.push(`  PRIMARY KEY (${t.primary_key.columns.map(quoteIdent).join(', ')})`);
   for (const u of t.unique_constraints) parts.push(`  UNIQUE (${u.columns.map(quoteIdent).join(', ')})`);
@@ -65,6 +76,7 @@ function createTable(t: TableSnapshot): string {
         `(${fk.references.columns.map(quoteIdent).join(', ')}) ON UPDATE ${fk.on_update} ON DELETE ${fk.on_delete}`,
     );
   }
+  if (checks) for (const c of t.checks) parts.push(`  CHECK (${c.expression})`);
   return `CREATE TABLE ${quoteIdent(t.name)} (\n${parts.join(',\n')}\n);`;
 }
 
@@ -91,7 +103,11 @@ async function inserts(
 }
 
 /** The dump of a MySQL database, with at most `rowLimit` rows a table (null: all). */
-export async function writeSqliteDumpOfMysql(driver: Driver, rowLimit: number | null): Promise<SqliteDump> {
+export async function writeSqliteDumpOfMysql(
+  driver: Driver,
+  rowLimit: number | null,
+  trial: SqliteTrial,
+): Promise<SqliteDump> {
   const snapshot = await takeSnapshot(driver, { rows: true });
   const out: string[] = [
     `-- Moonwalk: a SQLite dump of a ${driver.engine} database, ${new Date().toISOString()}.`,
@@ -102,10 +118,16 @@ export async function writeSqliteDumpOfMysql(driver: Driver, rowLimit: number | 
   const skipped: string[] = [];
   const indexes: string[] = [];
   for (const t of snapshot.tables) {
-    out.push(createTable(t));
+    out.push(tableOnSqlite(t, trial, skipped));
+    for (const c of t.columns) {
+      if (c.generated)
+        skipped.push(`generated column ${t.name}.${c.name} (MySQL's expression; its values are not copied)`);
+      else if (c.default !== null && plainDefault(c.default) === null)
+        skipped.push(`the default of ${t.name}.${c.name} (${c.default}: an expression SQLite may not read)`);
+    }
     for (const index of t.indexes) {
       if (index.predicate || index.method || !index.columns.every((c) => t.columns.some((col) => col.name === c))) {
-        skipped.push(`index ${index.name}`);
+        skipped.push(`index ${index.name} (on an expression, a prefix or with MySQL's own method)`);
         continue;
       }
       indexes.push(
@@ -113,7 +135,6 @@ export async function writeSqliteDumpOfMysql(driver: Driver, rowLimit: number | 
           `(${index.columns.map(quoteIdent).join(', ')});`,
       );
     }
-    if (t.checks.length > 0) skipped.push(`${t.checks.length} check constraint(s) of ${t.name}`);
     const columns = t.columns.filter((c) => !c.generated).map((c) => c.name);
     await inserts(driver, t.name, columns, t.primary_key?.columns ?? [], rowLimit, out);
     const total = t.rows ?? 0;
@@ -130,8 +151,96 @@ export async function writeSqliteDumpOfMysql(driver: Driver, rowLimit: number | 
     await inserts(driver, LEDGER_TABLE, ['id', 'description', 'applied_at', 'checksum'], ['id'], null, out, select);
   }
   out.push(...indexes);
-  for (const v of snapshot.views) skipped.push(`view ${v.name}`);
-  for (const tr of snapshot.triggers) skipped.push(`trigger ${tr.name}`);
+  const copied: string[] = [];
+  for (const index of indexes) trial(index);
+  for (const view of viewsOnSqlite(snapshot.views, trial, skipped)) {
+    out.push(view.sql);
+    copied.push(`view ${view.name}`);
+  }
+  for (const tr of snapshot.triggers) {
+    const sql = triggerOnSqlite(tr.definition);
+    const error = trial(sql);
+    if (error !== null) skipped.push(`trigger ${tr.name} (SQLite cannot run it: ${error})`);
+    else {
+      out.push(sql);
+      copied.push(`trigger ${tr.name}`);
+    }
+  }
+  skipped.push(...(await routinesAndEvents(driver)));
   out.push('COMMIT;', '');
-  return { text: out.join('\n'), leftOut, skipped };
+  return { text: out.join('\n'), leftOut, skipped, copied };
+}
+
+/** The table's CREATE TABLE: with its check constraints when SQLite reads them, else without (and said). */
+function tableOnSqlite(t: TableSnapshot, trial: SqliteTrial, skipped: string[]): string {
+  if (t.checks.length > 0) {
+    const withChecks = createTable(t, true);
+    const error = trial(withChecks);
+    if (error === null) return withChecks;
+    skipped.push(`the check constraints of ${t.name} (SQLite cannot read them: ${error})`);
+  }
+  const plain = createTable(t, false);
+  trial(plain);
+  return plain;
+}
+
+/** The views SQLite can run, in an order that makes each after those it reads; the others go to `skipped`. */
+function viewsOnSqlite(
+  views: readonly ViewSnapshot[],
+  trial: SqliteTrial,
+  skipped: string[],
+): Array<{ name: string; sql: string }> {
+  const made: Array<{ name: string; sql: string }> = [];
+  let waiting = views.map((v) => ({
+    name: v.name,
+    sql: `CREATE VIEW ${quoteIdent(v.name)} AS ${v.definition};`,
+    error: '',
+  }));
+  // A view may read another one made later: another round while a round made one.
+  for (let progress = true; progress && waiting.length > 0;) {
+    const next: typeof waiting = [];
+    for (const view of waiting) {
+      // SQLite resolves a view's names and functions when it is read, not when it is made.
+      const error = trial(view.sql) ?? trial(`SELECT * FROM ${quoteIdent(view.name)} LIMIT 0`);
+      if (error === null) made.push(view);
+      else {
+        trial(`DROP VIEW IF EXISTS ${quoteIdent(view.name)}`);
+        next.push({ ...view, error });
+      }
+    }
+    progress = next.length < waiting.length;
+    waiting = next;
+  }
+  for (const view of waiting) skipped.push(`view ${view.name} (SQLite cannot run it: ${view.error})`);
+  return made;
+}
+
+/**
+ * MySQL's trigger (`CREATE TRIGGER n AFTER INSERT ON t FOR EACH ROW <statement>`, as the snapshot writes it) in
+ * SQLite's form, whose body is always BEGIN … END with a `;` after each statement.
+ */
+function triggerOnSqlite(definition: string): string {
+  const at = definition.search(/ FOR EACH ROW /i);
+  const head = definition.slice(0, at + ' FOR EACH ROW'.length);
+  const body = definition.slice(at + ' FOR EACH ROW '.length).trim();
+  if (/^begin\b[\s\S]*\bend$/i.test(body)) return `${head} ${body.replace(/;?\s*end$/i, ';\nEND')};`;
+  return `${head} BEGIN ${body.replace(/;\s*$/, '')}; END;`;
+}
+
+/** Stored procedures, functions and events: SQLite has none. */
+async function routinesAndEvents(driver: Driver): Promise<string[]> {
+  const routines = await driver.query(
+    'SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 2',
+    [],
+  );
+  const events = await driver.query(
+    'SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1',
+    [],
+  );
+  return [
+    ...routines.rows.map(
+      ([type, name]) => `${String(type).toLowerCase()} ${String(name)} (SQLite has no stored routines)`,
+    ),
+    ...events.rows.map(([name]) => `event ${String(name)} (SQLite has no scheduled events)`),
+  ];
 }
