@@ -74,6 +74,13 @@ async function openAppFile(page: Page, bytes: Uint8Array, opened = /^Opened app\
   await idle(page);
 }
 
+/** After a reload (or a new address): the engine ready, the database restored with `note`, the page idle. */
+async function restored(page: Page, note: string): Promise<void> {
+  await ready(page, 'SQLite ready');
+  await expect.poll(() => notice(page).textContent(), { timeout: 20_000 }).toBe(note);
+  await idle(page);
+}
+
 async function fileState(page: Page, name: string): Promise<string> {
   return (
     await page.locator('.file-list li', { has: page.getByRole('button', { name, exact: true }) }).innerText()
@@ -107,11 +114,7 @@ describe('a SQLite file of ones own', () => {
     await idle(page);
     await page.waitForTimeout(500); // kept when the command ends
     await page.reload();
-    await ready(page, 'SQLite ready');
-    await expect
-      .poll(() => notice(page).textContent(), { timeout: 20_000 })
-      .toBe('Restored the database you had: 2 applied.');
-    await idle(page);
+    await restored(page, 'Restored the database you had: 2 applied.');
     expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
     await page.getByRole('button', { name: 'Reset database' }).click();
     await idle(page);
@@ -223,11 +226,7 @@ describe('a SQLite file of ones own', () => {
     await page.waitForTimeout(500); // the files are saved and the database kept when the command ends
 
     await page.reload();
-    await ready(page, 'SQLite ready');
-    await expect
-      .poll(() => notice(page).textContent(), { timeout: 20_000 })
-      .toBe('Restored the database you had: 2 applied.');
-    await idle(page);
+    await restored(page, 'Restored the database you had: 2 applied.');
     await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).click();
     expect(await page.locator('.cm-content').innerText()).toContain('-- edited on the link');
     expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
@@ -243,11 +242,7 @@ describe('a SQLite file of ones own', () => {
     // The plain address: the person's own files on their own database, untouched by the link's commands.
     await page.waitForTimeout(500);
     await page.goto(playground.preview.url);
-    await ready(page, 'SQLite ready');
-    await expect
-      .poll(() => notice(page).textContent(), { timeout: 20_000 })
-      .toBe('Restored the database you had: 1 applied.');
-    await idle(page);
+    await restored(page, 'Restored the database you had: 1 applied.');
     expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
     await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).click();
     expect(await page.locator('.cm-content').innerText()).not.toContain('-- edited on the link');
