@@ -168,7 +168,7 @@ function isSqliteFile(url: string): boolean {
 async function anyPending(driver: Driver, ids: string[]): Promise<boolean> {
   try {
     const { Ledger } = await import('../core/ledger.ts');
-    const applied = new Set((await new Ledger(driver).read()).map((entry) => entry.id));
+    const applied = new Set((await new Ledger(driver).readApplied()).map((entry) => entry.id));
     return ids.some((id) => !applied.has(id));
   } catch {
     return true;

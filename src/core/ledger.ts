@@ -6,13 +6,17 @@ import type { Driver, Engine, MaybePromise, SqlValue } from './driver.ts';
 
 export const LEDGER_TABLE = '_migrations';
 
-export interface LedgerEntry {
+/** What a run needs of an applied migration: its id, and its checksum to tell whether its file changed. */
+export interface AppliedMigration {
   id: string;
+  /** null for rows written by a runtime that kept no checksum. */
+  checksum: string | null;
+}
+
+export interface LedgerEntry extends AppliedMigration {
   description: string;
   /** ISO 8601 where the engine's value allows it. */
   appliedAt: string;
-  /** null for rows written by a runtime that kept no checksum. */
-  checksum: string | null;
 }
 
 const CREATE: Record<Engine, (table: string) => string> = {
@@ -132,11 +136,28 @@ export class Ledger {
 
   /** Applied migrations ordered by id; empty when the table does not exist yet (nothing is created). */
   async read(): Promise<LedgerEntry[]> {
+    const rows = await this.rows('description, applied_at');
+    return rows.map(([id, sum, description, appliedAt]) => ({
+      id: String(id),
+      description: description === null ? '' : String(description),
+      appliedAt: formatAppliedAt(appliedAt),
+      checksum: sum === null ? null : String(sum),
+    }));
+  }
+
+  /** read(), only the ids and checksums: what up, down and redo need (no date formatted for each of 1,000 rows). */
+  async readApplied(): Promise<AppliedMigration[]> {
+    const rows = await this.rows('');
+    return rows.map(([id, sum]) => ({ id: String(id), checksum: sum === null ? null : String(sum) }));
+  }
+
+  /** The rows ordered by id: id, checksum (NULL without the column), then `more` columns. */
+  private async rows(more: string): Promise<SqlValue[][]> {
     const columns = await this.columns();
     if (columns.length === 0) return [];
     const checksum = columns.includes('checksum') ? 'checksum' : 'NULL';
     const result = await this.driver.query(
-      `SELECT id, description, applied_at, ${checksum} FROM ${this.table} ORDER BY id`,
+      `SELECT id, ${checksum}${more ? `, ${more}` : ''} FROM ${this.table} ORDER BY id`,
       [],
     );
     if (result.rows.some(([id]) => id === null || id === '')) {
@@ -145,12 +166,7 @@ export class Ledger {
           `delete it (DELETE FROM ${this.place!.label} WHERE id IS NULL OR id = '') and run again`,
       );
     }
-    return result.rows.map(([id, description, appliedAt, sum]) => ({
-      id: String(id),
-      description: description === null ? '' : String(description),
-      appliedAt: formatAppliedAt(appliedAt),
-      checksum: sum === null ? null : String(sum),
-    }));
+    return result.rows;
   }
 
   /** Inside the migration's transaction. */

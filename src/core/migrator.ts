@@ -6,7 +6,7 @@ import type { Driver, Engine } from './driver.ts';
 import type { LuaHost, BlockOptions, CompiledMigration, Phase } from './lua/host.ts';
 import { LoadError, type LuaFailure } from './lua/failures.ts';
 import type { Limits } from './lua/limits.ts';
-import { Ledger, LEDGER_TABLE, LedgerError, type LedgerEntry } from './ledger.ts';
+import { Ledger, LEDGER_TABLE, LedgerError, type AppliedMigration, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
 import { captureSession, type SessionState } from './session.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
@@ -170,7 +170,7 @@ export class Migrator {
     return this.locked(finish, async () => {
       // A batch makes (or upgrades) the ledger inside its transaction: a dry run leaves no trace, not even the table.
       if (!batch) await this.ledger.ensure();
-      const entries = await this.ledger.read();
+      const entries = await this.ledger.readApplied();
       this.checkDrift(entries);
       const applied = new Set(entries.map((entry) => entry.id));
       let pending = [...this.files.values()].filter((file) => !applied.has(file.id));
@@ -193,7 +193,7 @@ export class Migrator {
     }
     return this.locked(finish, async () => {
       await this.ledger.ensure();
-      const entries = await this.ledger.read();
+      const entries = await this.ledger.readApplied();
       const plan = this.downPlan(entries, options);
       this.checkDrift(entries.filter((entry) => plan.some((file) => file.id === entry.id)));
       if (plan.length > 0) await this.ensureHost();
@@ -212,7 +212,7 @@ export class Migrator {
     const finish = (error: RunError | null): RunResult => ({ ok: error === null, results, error });
     return this.locked(finish, async () => {
       await this.ledger.ensure();
-      const entries = await this.ledger.read();
+      const entries = await this.ledger.readApplied();
       const plan = this.downPlan(entries, { step: options.step ?? 1 });
       this.checkDrift(entries);
       if (plan.length > 0) await this.ensureHost();
@@ -280,13 +280,13 @@ export class Migrator {
   }
 
   /** The state of an applied migration: its file may have changed or gone since. */
-  private appliedState(entry: LedgerEntry): 'applied' | 'modified' | 'missing' {
+  private appliedState(entry: AppliedMigration): 'applied' | 'modified' | 'missing' {
     const file = this.files.get(entry.id);
     if (!file) return 'missing';
     return entry.checksum !== null && entry.checksum !== file.checksum ? 'modified' : 'applied';
   }
 
-  private checkDrift(entries: LedgerEntry[]): void {
+  private checkDrift(entries: AppliedMigration[]): void {
     if (this.options.allowDrift) return;
     for (const entry of entries) {
       const status = { id: entry.id, status: this.appliedState(entry) };
@@ -309,7 +309,7 @@ export class Migrator {
     }
   }
 
-  private downPlan(entries: LedgerEntry[], options: DownOptions): MigrationFile[] {
+  private downPlan(entries: AppliedMigration[], options: DownOptions): MigrationFile[] {
     const applied = entries
       .map((entry) => entry.id)
       .sort(compareIds)
