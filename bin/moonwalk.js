@@ -2,11 +2,14 @@
 // The `moonwalk` command: lib/ is built by `npm run build:package` (run by `npm install` in a clone, `npm pack`, and
 // `npm test`); the package ships it built. src/cli/launch.ts picks the thread a
 // command runs on: what runs Lua runs in a worker thread with a memory cap (src/cli/capped-worker.ts).
-// `--version` answers here, before anything else is loaded.
+// `--version` answers here, before anything else is loaded; `lint` runs from one bundled file (src/cli/lint-main.ts).
 const argv = process.argv.slice(2);
 if (argv[0] === '--version') {
   const { packageVersion } = await import('../lib/version.js');
   process.stdout.write(`${packageVersion()}\n`);
+} else if (argv[0] === 'lint') {
+  const { lintMain } = await import('../lib/lint.js');
+  process.exitCode = lintMain(argv);
 } else {
   const { launchCommand } = await import('../lib/launch.js');
   process.exitCode = await launchCommand(argv);

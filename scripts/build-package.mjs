@@ -4,7 +4,7 @@
  * machine (DESIGN §8).
  *
  * - lib/launch.js + lib/capped-worker-thread.js: the `moonwalk` command (bin/moonwalk.js imports launch.js, which runs
- *   the command on its thread or starts capped-worker-thread.js);
+ *   the command on its thread or starts capped-worker-thread.js); lib/lint.js: `moonwalk lint`, one file of its own;
  *   lib/index.js: the Node library (`moonwalk`); lib/browser.js: `moonwalk/browser`. Shared code is split into
  *   lib/chunks/, so a command loads only the chunks it uses (the engine drivers, lint, schema: on demand).
  * - fengari, patched by patches/fengari+0.1.5.patch, is bundled INTO these files: no fengari copy in the user's tree
@@ -111,6 +111,17 @@ await Promise.all([
     outdir: out,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
+    banner: {
+      js: "import { createRequire as __moonwalkRequire } from 'node:module'; const require = __moonwalkRequire(import.meta.url);",
+    },
+  }),
+  // `moonwalk lint`: one file with all it needs (bin/moonwalk.js imports it directly), no chunks to resolve and load.
+  build({
+    ...common,
+    platform: 'node',
+    target: 'node20',
+    entryPoints: { lint: 'src/cli/lint-main.ts' },
+    outdir: out,
     banner: {
       js: "import { createRequire as __moonwalkRequire } from 'node:module'; const require = __moonwalkRequire(import.meta.url);",
     },

@@ -4,12 +4,12 @@
  * decides the thread: this one, or a capped worker (src/cli/capped-worker.ts) for what runs Lua.
  */
 import { writeNewMigration } from './new-migration.ts';
-import { indentLines, terminalSafe, workflowSafe } from './terminal-text.ts';
-import { FLEET_COMMANDS, parseArgs, UsageError, USAGE, type ArgsOf, type ParsedArgs } from './args.ts';
-import { migrationIds, readMigrationsDir, FilesError } from '../lib/migrations-dir.ts';
+import { indentLines } from './terminal-text.ts';
+import { FLEET_COMMANDS, UsageError, type ArgsOf, type ParsedArgs } from './args.ts';
+import { migrationIds, readMigrationsDir } from '../lib/migrations-dir.ts';
 import { withEnvFile } from './env-file.ts';
-import { annotation, GithubAnnotations } from './github-annotations.ts';
-import { packageVersion } from './version.ts';
+import { GithubAnnotations } from './github-annotations.ts';
+import { ConnectError, EXIT, fail, nodeIo, startCommand, type Io } from './command-io.ts';
 import { jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
 import { jsonRunResult, statusDocument } from '../core/documents.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
@@ -17,7 +17,7 @@ import { DEFAULT_LIMITS } from '../core/lua/limits.ts';
 import type { Driver, Engine } from '../core/driver.ts';
 import { forCommand } from './remedies.ts';
 import { describeRunError, type RunError, type RunResult } from '../core/results.ts';
-import type { MigratorEvent, MigratorOptions } from '../core/migrator.ts';
+import type { MigratorOptions } from '../core/migrator.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 
 /**
@@ -26,10 +26,10 @@ import type { MigrationFile } from '../core/migration-files.ts';
  */
 const inspect = () => import('./inspect.ts');
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
 /** What `runCommand` answers, having printed nothing, when asked to run without Lua a command that would run some. */
 export const NEEDS_LUA = -1;
+
+export { EXIT, type CliEvent, type Io } from './command-io.ts';
 
 export interface RunOptions {
   /**
@@ -45,52 +45,11 @@ export interface RunOptions {
   files?: (dir: string) => Promise<MigrationFile[] | null> | null;
 }
 
-/**
- * Progress for a caller that watches the run (src/cli/capped-worker.ts): the runner's events, and when
- * the database is being opened (the engine's own memory is not the migration's).
- */
-export type CliEvent = MigratorEvent | { type: 'connecting' } | { type: 'connected' };
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-  event?(event: CliEvent): void;
-}
-
-const nodeIo: Io = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  env: process.env,
-};
-
 export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: RunOptions = {}): Promise<number> {
-  const io: Io = {
-    ...rawIo,
-    out: (text) => rawIo.out(terminalSafe(workflowSafe(text))),
-    err: (text) => rawIo.err(terminalSafe(workflowSafe(text))),
-  };
-  if (argv[0] === '--version') {
-    io.out(packageVersion());
-    return EXIT.ok;
-  }
-  let args: ParsedArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    return fail(io, argv.includes('--json'), error);
-  }
-  if (args.flags.help) {
-    io.out(USAGE);
-    return EXIT.ok;
-  }
-  const json = args.flags.json === true;
-  // --format github: annotations beside the human lines, or on stderr beside the --json document.
-  // The annotations are the only workflow commands written: they bypass workflowSafe (their text is escaped by them).
-  const annotate =
-    'format' in args.flags && args.flags.format === 'github'
-      ? (line: string) => (json ? rawIo.err : rawIo.out)(terminalSafe(line))
-      : null;
+  const started = startCommand(argv, rawIo);
+  if (typeof started === 'number') return started;
+  const { args, io, json, annotate } = started;
+  if (args.command === 'lint') return (await import('./lint-command.ts')).lintCommand(args, io, annotate);
   try {
     const env = withEnvFile(io.env, args.flags['env-file']);
     const dir = args.flags.dir ?? env.MOONWALK_DIR ?? 'migrations';
@@ -109,7 +68,6 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
     const readFiles = async () => (await options.files?.(dir)) ?? readMigrationsDir(dir);
     let files = withoutLua ? [] : await readFiles();
     let github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
-    if (args.command === 'lint') return (await import('./lint-command.ts')).runLint(files, dir, io, json, github);
     if (args.command === 'trace') {
       const { openTraceDatabase, runTrace, allowedCodes } = await import('./trace-command.ts');
       const driver = await openTraceDatabase(args.flags.db);
@@ -190,8 +148,6 @@ async function connect(url: string, args: ParsedArgs): Promise<Driver> {
     throw new ConnectError(error instanceof Error ? error.message : String(error));
   }
 }
-
-class ConnectError extends Error {}
 
 /** What every run takes from the command line: the Lua limits, the lock wait, drift. */
 function runnerOptions(args: ParsedArgs): Omit<MigratorOptions, 'driver' | 'files'> {
@@ -373,25 +329,4 @@ function report(
  */
 function exitCodeFor(error: RunError): number {
   return error.phase === 'load' || error.phase === 'check' || error.phase === 'connect' ? EXIT.usage : EXIT.failed;
-}
-
-function fail(io: Io, json: boolean, error: unknown, annotate: ((line: string) => void) | null = null): number {
-  const message = error instanceof Error ? error.message : String(error);
-  const code =
-    error instanceof UsageError || error instanceof FilesError || error instanceof ConnectError
-      ? EXIT.usage
-      : EXIT.failed;
-  if (json) {
-    io.out(
-      JSON.stringify({
-        ok: false,
-        results: [],
-        error: { migration: null, phase: error instanceof ConnectError ? 'connect' : 'check', message },
-      }),
-    );
-  }
-  io.err(`Error: ${message}`);
-  if (error instanceof UsageError) io.err('Run moonwalk --help for usage.');
-  annotate?.(annotation('error', message));
-  return code;
 }

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { LintFinding } from '../core/lint/index.ts';
-import type { MigrationFile } from '../core/migration-files.ts';
+import type { MigrationSource } from '../core/migration-files.ts';
 import { describeRunError, type RunError } from '../core/results.ts';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
@@ -42,7 +42,7 @@ export class GithubAnnotations {
   constructor(
     private readonly emit: (line: string) => void,
     private readonly dir: string,
-    private readonly files: readonly MigrationFile[],
+    private readonly files: readonly MigrationSource[],
   ) {}
 
   /** A file of the migrations folder, relative to the working directory (the checkout, in a workflow). */

@@ -5,11 +5,15 @@
  */
 import { sha256Hex } from './sha256.ts';
 
-export interface MigrationFile {
+/** A migration file as lint reads it: what it is called and says, not yet hashed. */
+export interface MigrationSource {
   id: string;
   /** The file name, as messages show it. */
   file: string;
   source: string;
+}
+
+export interface MigrationFile extends MigrationSource {
   /** sha256 of the file's bytes (its text as UTF-8, a byte-order mark included): what the ledger keeps to notice a file changed after it was applied. */
   checksum: string;
 }
@@ -48,7 +52,7 @@ export function migrationFiles(
   entries: ReadonlyArray<{ name: string; text: string; checksum?: string }>,
 ): MigrationFile[] {
   return entries
-    .filter((entry) => entry.name.endsWith('.lua') && entry.name.length > 4)
+    .filter(isMigrationName)
     .map((entry) => ({
       id: entry.name.slice(0, -4),
       file: entry.name,
@@ -57,3 +61,13 @@ export function migrationFiles(
     }))
     .sort((a, b) => compareIds(a.id, b.id));
 }
+
+/** The migrations among a folder's entries, ordered by id, without checksums: what lint reads (it never hashes). */
+export function migrationSources(entries: ReadonlyArray<{ name: string; text: string }>): MigrationSource[] {
+  return entries
+    .filter(isMigrationName)
+    .map((entry) => ({ id: entry.name.slice(0, -4), file: entry.name, source: entry.text }))
+    .sort((a, b) => compareIds(a.id, b.id));
+}
+
+const isMigrationName = (entry: { name: string }): boolean => entry.name.endsWith('.lua') && entry.name.length > 4;

@@ -8,7 +8,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { migrationFiles, type MigrationFile } from '../core/migration-files.ts';
+import {
+  migrationFiles,
+  migrationSources,
+  type MigrationFile,
+  type MigrationSource,
+} from '../core/migration-files.ts';
 
 /** A folder or file problem: exit 2, with what to do. */
 export class FilesError extends Error {}
@@ -19,6 +24,23 @@ export async function readMigrationsDir(dir: string): Promise<MigrationFile[]> {
 
 /** readMigrationsDir, synchronously. */
 export function readMigrationFiles(dir: string): MigrationFile[] {
+  // The ledger's checksum is the sha256 of the bytes read (migration-files.ts), hashed natively here.
+  return migrationFiles(
+    readLuaEntries(dir).map(({ name, text, bytes }) => ({
+      name,
+      text,
+      checksum: createHash('sha256').update(bytes).digest('hex'),
+    })),
+  );
+}
+
+/** The folder's migrations as lint reads them: the same files, the same errors, no checksums (lint keeps no ledger). */
+export function readMigrationSources(dir: string): MigrationSource[] {
+  return migrationSources(readLuaEntries(dir));
+}
+
+/** Every `.lua` entry of the folder, read and decoded (FilesError for a folder or file that cannot be). */
+function readLuaEntries(dir: string): Array<{ name: string; text: string; bytes: Buffer }> {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -33,7 +55,7 @@ export function readMigrationFiles(dir: string): MigrationFile[] {
       throw new FilesError(`${dir} is not a folder: pass the migrations folder with --dir FOLDER`);
     throw new FilesError(`cannot read the migrations folder ${dir}: ${(error as Error).message}`);
   }
-  const files = entries
+  return entries
     .filter((entry) => entry.name.endsWith('.lua'))
     .map((entry) => {
       const path = join(dir, entry.name);
@@ -44,14 +66,8 @@ export function readMigrationFiles(dir: string): MigrationFile[] {
       } catch (error) {
         throw new FilesError(`cannot read ${path}: ${(error as Error).message}`);
       }
-      // The ledger's checksum is the sha256 of these bytes (migration-files.ts), hashed natively here.
-      return {
-        name: entry.name,
-        text: decodeSource(path, bytes),
-        checksum: createHash('sha256').update(bytes).digest('hex'),
-      };
+      return { name: entry.name, text: decodeSource(path, bytes), bytes };
     });
-  return migrationFiles(files);
 }
 
 /**
