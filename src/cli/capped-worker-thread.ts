@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runCommand, type CliEvent } from './command.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
+import { StartLog } from './start-log.ts';
 
 /**
  * What the worker posts (in arrays, in order): `ready` once everything is loaded, output and events, then `exit`
@@ -18,6 +19,8 @@ export interface WorkerInput {
   argv: string[];
   /** The main thread posts one FilesMessage: the migrations folder it read while this thread started. */
   filesFollow: boolean;
+  /** A StartLog's memory: the start events not posted yet. */
+  startLog: SharedArrayBuffer;
 }
 
 /** The folder `dir` as the main thread read it; null when it could not (the command reads it and says why). */
@@ -30,19 +33,32 @@ const port = parentPort;
 if (!port) throw new Error('src/cli/capped-worker-thread.ts runs inside the worker that capped-worker.ts starts');
 /**
  * Messages go out in batches, in order: what one synchronous stretch posts (the results of a whole batch, a result and
- * its line) is one postMessage at the next microtask. The runner awaits before a migration's code runs, so its
- * `start` is out before the code that a memory cap or Ctrl-C may stop.
+ * its line) is one postMessage at the next microtask; a `start` waits in the StartLog for the next message.
  */
 let queue: WorkerMessage[] = [];
+let scheduled = false;
 const flush = () => {
+  scheduled = false;
   const batch = queue;
   queue = [];
   port.postMessage(batch);
+  startLog.clear();
 };
 const post = (message: WorkerMessage) => {
-  if (queue.push(message) === 1) queueMicrotask(flush);
+  queue.push(message);
+  // A start waits for the next message (the migration's result, its output): the main thread reads it from the log
+  // if this thread ends first. Per migration that is one postMessage instead of two, and a batch's are a few.
+  if (message.t === 'event' && message.event.type === 'start') {
+    const { id, direction } = message.event;
+    if (startLog.append({ id, direction, at: performance.timeOrigin + performance.now() })) return;
+  }
+  if (!scheduled) {
+    scheduled = true;
+    queueMicrotask(flush);
+  }
 };
-const { argv, filesFollow } = workerData as WorkerInput;
+const { argv, filesFollow, startLog: startLogBuffer } = workerData as WorkerInput;
+const startLog = new StartLog(startLogBuffer);
 const given = filesFollow
   ? new Promise<FilesMessage>((resolve) => port.once('message', resolve))
   : Promise.resolve<FilesMessage | null>(null);

@@ -22,6 +22,7 @@ import { jsonRunResult } from '../core/documents.ts';
 import { withEnvFile } from './env-file.ts';
 import type { FilesMessage, WorkerInput, WorkerMessage } from './capped-worker-thread.ts';
 import { readMigrationFiles } from '../lib/migrations-dir.ts';
+import { StartLog, type LoggedStart } from './start-log.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import type { CliEvent } from './command.ts';
 import { durationMs, type Direction, type MigrationResult } from '../core/results.ts';
@@ -97,6 +98,7 @@ class CappedWorkerRun {
   private readonly options: Options;
   private readonly worker: Worker;
   private readonly memoryWatch: NodeJS.Timeout;
+  private readonly startLog = StartLog.create();
 
   /** The exit code the command returned, once it has. */
   private code: number | null = null;
@@ -117,7 +119,7 @@ class CappedWorkerRun {
     const limitMb = this.options.maxMemoryMb;
     const dir = this.options.dir;
     this.worker = new Worker(new URL('./capped-worker-thread.js', import.meta.url), {
-      workerData: { argv, filesFollow: dir !== null } satisfies WorkerInput,
+      workerData: { argv, filesFollow: dir !== null, startLog: this.startLog.buffer } satisfies WorkerInput,
       resourceLimits: {
         maxOldGenerationSizeMb: limitMb,
         maxYoungGenerationSizeMb: Math.min(48, Math.max(8, Math.floor(limitMb / 8))),
@@ -171,13 +173,13 @@ class CappedWorkerRun {
   }
 
   /** Keeps what a failure report needs: whether the database is open, what finished, what is running. */
-  private track(event: CliEvent): void {
+  private track(event: CliEvent, started = performance.now()): void {
     if (event.type === 'connecting') this.baseline = null;
     else if (event.type === 'connected') {
       this.opened = true;
       this.baseline = process.memoryUsage.rss();
     } else if (event.type === 'start') {
-      this.running.push({ id: event.id, direction: event.direction, started: performance.now() });
+      this.running.push({ id: event.id, direction: event.direction, started });
     } else if (event.type === 'done') {
       this.done.push(event.result);
       const i = this.running.findIndex((r) => r.id === event.result.id && r.direction === event.result.direction);
@@ -211,9 +213,20 @@ class CappedWorkerRun {
   private decideExitCode(): number {
     if (this.exitCode !== null) return this.exitCode;
     if (this.code !== null) return (this.exitCode = this.code);
+    this.trackUnposted();
     const { message, exit } = this.failure();
     this.printFailure(message);
     return (this.exitCode = exit);
+  }
+
+  /** The starts the worker logged and had not posted when it ended, tracked as if they had come. */
+  private trackUnposted(): void {
+    const seen = (r: { id: string; direction: Direction }, s: LoggedStart) =>
+      r.id === s.id && r.direction === s.direction;
+    for (const start of this.startLog.read()) {
+      if (this.running.some((r) => seen(r, start)) || this.done.some((r) => seen(r, start))) continue;
+      this.track({ type: 'start', id: start.id, direction: start.direction }, start.at - performance.timeOrigin);
+    }
   }
 
   /** Why the worker ended without an exit code of its own, and the exit code that says so. */
