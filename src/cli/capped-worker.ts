@@ -18,7 +18,8 @@
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_MEMORY_MB, parseArgs } from './args.ts';
 import { renderResultLine } from './render.ts';
-import { jsonRunResult } from '../core/documents.ts';
+import { jsonRunResult, statusDocument } from '../core/documents.ts';
+import type { Engine } from '../core/driver.ts';
 import { withEnvFile } from './env-file.ts';
 import type { FilesMessage, WorkerInput, WorkerMessage } from './capped-worker-thread.ts';
 import { readMigrationFiles } from '../lib/migrations-dir.ts';
@@ -241,6 +242,16 @@ class CappedWorkerRun {
       };
     }
     const outOfMemory = (this.crash as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+    if ((this.stopped?.why === 'memory' || outOfMemory) && this.options.command === 'status') {
+      // status runs a file's code only for a description that is not a string literal (src/core/lua/literal-description.ts).
+      return {
+        exit: 1,
+        message:
+          `reading the description of a pending migration, whose code builds it, used more than ` +
+          `${this.options.maxMemoryMb} MB of memory and was stopped; nothing was written to the database. Write its ` +
+          'description as a string literal, migration("…", function() … end), or raise --max-memory-mb.',
+      };
+    }
     if (this.stopped?.why === 'memory' || outOfMemory) {
       return {
         exit: 1,
@@ -291,7 +302,13 @@ class CappedWorkerRun {
   private printFailure(message: string): void {
     const { command, json } = this.options;
     const isRun = command === 'up' || command === 'down' || command === 'redo';
-    if (json) {
+    if (json && command === 'status') {
+      const error = { code: 'internal', migration: null, phase: 'load', message } as const;
+      write(
+        process.stdout,
+        JSON.stringify(statusDocument({ ok: false, engine: urlEngine(this.options.url), migrations: [], error })),
+      );
+    } else if (json) {
       const results = isRun ? [...this.done, ...this.unfinished()] : [];
       const migration = this.running.at(-1)?.id ?? null;
       const error = { code: 'internal', migration, phase: 'internal', message } as const;
@@ -301,4 +318,11 @@ class CappedWorkerRun {
     }
     write(process.stderr, `Error: ${message}`);
   }
+}
+
+/** The engine a `--db` URL names, for a status document written without a connection. */
+function urlEngine(url: string): Engine {
+  if (/^(postgres|postgresql|pglite):/i.test(url)) return 'postgres';
+  if (/^(mysql|mariadb):/i.test(url)) return 'mysql';
+  return 'sqlite';
 }

@@ -14,6 +14,7 @@ import { jsonValue, renderResultLine, renderRunSummary, renderStatus } from './r
 import { jsonRunResult, statusDocument } from '../core/documents.ts';
 import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
 import { DEFAULT_LIMITS } from '../core/lua/limits.ts';
+import { literalDescription } from '../core/lua/literal-description.ts';
 import type { Driver, Engine } from '../core/driver.ts';
 import { forCommand } from './remedies.ts';
 import { describeRunError, type RunError, type RunResult } from '../core/results.ts';
@@ -38,6 +39,12 @@ export interface RunOptions {
    * a database that is not a SQLite file (opening it twice would cost a connection or a PGlite start), `--targets`.
    */
   withoutLua?: boolean;
+  /**
+   * The command runs on a thread without the worker's memory cap (launch.ts's main thread, for commands that run no
+   * Lua). `status` there reads pending files' descriptions from their text; a file whose description only its code
+   * can tell answers NEEDS_LUA, and the capped worker runs the command instead.
+   */
+  uncapped?: boolean;
   /**
    * The migrations of folder `dir` when the caller has read them already (the main thread reads them while the worker
    * starts): null, or a promise of null, and the folder is read here.
@@ -68,6 +75,7 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
     const readFiles = async () => (await options.files?.(dir)) ?? readMigrationsDir(dir);
     let files = withoutLua ? [] : await readFiles();
     let github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
+    if (options.uncapped === true && args.command === 'status' && !files.every(hasLiteralDescription)) return NEEDS_LUA;
     if (args.command === 'trace') {
       const { openTraceDatabase, runTrace, allowedCodes } = await import('./trace-command.ts');
       const driver = await openTraceDatabase(args.flags.db);
@@ -105,7 +113,7 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
         files = await readFiles();
         github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
       }
-      return await runOnDatabase(args, driver, files, io, json, github, withoutLua);
+      return await runOnDatabase(args, driver, files, io, json, github, withoutLua || options.uncapped === true);
     } catch (error) {
       // The server or the network ended the connection (schema, diff): a connection failure, as DESIGN §5 says.
       if (driver.isClosed?.() === true) throw new ConnectError(error instanceof Error ? error.message : String(error));
@@ -116,6 +124,11 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
   } catch (error) {
     return fail(io, json, error, annotate);
   }
+}
+
+/** Whether `status` can show the file's description without running it (src/core/lua/literal-description.ts). */
+function hasLiteralDescription(file: MigrationFile): boolean {
+  return literalDescription(file.source) !== null;
 }
 
 function isSqliteFile(url: string): boolean {

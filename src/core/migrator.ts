@@ -5,6 +5,7 @@
 import type { Driver, Engine } from './driver.ts';
 import type { LuaHost, BlockOptions, CompiledMigration, Phase } from './lua/host.ts';
 import { LoadError, type LuaFailure } from './lua/failures.ts';
+import { literalDescription } from './lua/literal-description.ts';
 import type { Limits } from './lua/limits.ts';
 import { Ledger, LEDGER_TABLE, LedgerError, type AppliedMigration, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
@@ -135,10 +136,14 @@ export class Migrator {
   async status(): Promise<StatusResult> {
     try {
       const entries = await this.ledger.read();
-      // A pending file's description comes from loading it.
+      // A pending file's description is its literal `migration("…")` where it has one (no code of it runs), else it
+      // comes from loading the file.
       const applied = new Set(entries.map((entry) => entry.id));
-      if ([...this.files.keys()].some((id) => !applied.has(id))) await this.ensureHost();
-      return { ok: true, engine: this.engine, migrations: this.statusOf(entries), error: null };
+      const literals = new Map<string, string | null>();
+      for (const file of this.files.values())
+        if (!applied.has(file.id)) literals.set(file.id, literalDescription(file.source));
+      if ([...literals.values()].includes(null)) await this.ensureHost();
+      return { ok: true, engine: this.engine, migrations: this.statusOf(entries, literals), error: null };
     } catch (error) {
       return { ok: false, engine: this.engine, migrations: [], error: this.runError(error, 'ledger') };
     }
@@ -259,13 +264,13 @@ export class Migrator {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private statusOf(entries: LedgerEntry[]): StatusEntry[] {
+  private statusOf(entries: LedgerEntry[], literals: ReadonlyMap<string, string | null>): StatusEntry[] {
     const byId = new Map(entries.map((entry) => [entry.id, entry]));
     const ids = new Set([...this.files.keys(), ...byId.keys()]);
     return [...ids].sort(compareIds).map((id) => {
       const file = this.files.get(id);
       const entry = byId.get(id);
-      if (!entry) return { id, description: this.describe(file!), status: 'pending' };
+      if (!entry) return { id, description: literals.get(id) ?? this.describe(file!), status: 'pending' };
       return { id, description: entry.description, status: this.appliedState(entry), applied_at: entry.appliedAt };
     });
   }

@@ -192,6 +192,66 @@ describe('a migration that allocates without end is stopped and rolled back', ()
   }, 180_000);
 });
 
+describe('status with a pending file that allocates without end', () => {
+  /** A pending file whose top level runs `bomb`, with `description` as the argument of its migration(…) call. */
+  function pendingBomb(description: string, before: string): string {
+    const dir = fresh('status-migrations');
+    writeMigrations(dir, { '0001_a': { up: 'assert(db:execute("CREATE TABLE a (v TEXT)"))' } });
+    writeFileSync(
+      join(dir, '0002_bomb.lua'),
+      lua({ up: '', description: 'DESCRIPTION' }).replace('"DESCRIPTION"', description).replace(/^/, `${before}\n`),
+    );
+    return dir;
+  }
+  const BOMB_FUNCTION = `local function built() ${STRING_BOMB} return "built" end`;
+
+  test('a literal description is read from the text: the bomb never runs, on the main thread or anywhere', async () => {
+    const dir = pendingBomb('"a bomb at the top level"', STRING_BOMB);
+    const file = fresh('status.db');
+    expect((await moonwalk(['up', '--db', `sqlite:${file}`, '--dir', dir, '--to', '0001_a'])).code).toBe(0);
+    const shown = await moonwalk(['status', '--db', `sqlite:${file}`, '--dir', dir, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(json(shown).migrations).toEqual([
+      { id: '0001_a', description: 'test migration', status: 'applied', applied_at: expect.any(String) },
+      { id: '0002_bomb', description: 'a bomb at the top level', status: 'pending' },
+    ]);
+    const text = await moonwalk(['status', '--db', `sqlite:${file}`, '--dir', dir]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/pending {2}0002_bomb {2}a bomb at the top level/);
+    expect(sqliteState(file)).toEqual({ tables: ['_migrations', 'a'], ledger: ['0001_a'] });
+  }, 90_000);
+
+  test("a description its code builds: run under the worker's memory cap, which stops it with a clear error", async () => {
+    const dir = pendingBomb('built()', BOMB_FUNCTION);
+    const file = fresh('status.db');
+    expect((await moonwalk(['up', '--db', `sqlite:${file}`, '--dir', dir, '--to', '0001_a'])).code).toBe(0);
+    const ran = await moonwalk(['status', '--db', `sqlite:${file}`, '--dir', dir, ...CAPPED, '--json']);
+    expect(ran.code, ran.stderr).toBe(1);
+    const doc = json(ran);
+    expect(doc).toEqual({
+      engine: 'sqlite',
+      migrations: [],
+      error: {
+        migration: null,
+        phase: 'load',
+        message: expect.stringMatching(
+          /^reading the description of a pending migration, whose code builds it, used more than 256 MB of memory and was stopped; nothing was written to the database\. Write its description as a string literal/,
+        ),
+      },
+    });
+    expect(ran.stderr).not.toMatch(/heap out of memory|FATAL|at .+\.js:\d+/);
+    expect(sqliteState(file)).toEqual({ tables: ['_migrations', 'a'], ledger: ['0001_a'] });
+  }, 90_000);
+
+  test('a description its code builds, harmless: status shows it (run in the worker)', async () => {
+    const dir = pendingBomb('"v" .. 2', '');
+    const file = fresh('status.db');
+    const shown = await moonwalk(['status', '--db', `sqlite:${file}`, '--dir', dir, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(json(shown).migrations.map((m: { description: string }) => m.description)).toEqual(['test migration', 'v2']);
+  }, 90_000);
+});
+
 describe('Ctrl-C', () => {
   test('SIGINT stops the run: exit 130, a short message, rolled back, the lock free', async () => {
     const dir = bombFolder(STRING_BOMB);
