@@ -6,6 +6,7 @@
 import luaparse from 'luaparse';
 import type { Chunk, StringLiteral } from 'luaparse';
 import { SqlTextBuilder, type SqlText } from './sql-text.ts';
+import { LUA_SIMPLE_ESCAPES } from '../lua/escapes.ts';
 
 export type ParseResult = { ok: true; chunk: Chunk } | { ok: false; line: number; message: string };
 
@@ -25,20 +26,6 @@ export function parseLua(source: string): ParseResult {
     return { ok: false, line, message: raw.replace(/^\[\d+:\d+\]\s*/, '') };
   }
 }
-
-/** What a simple backslash escape stands for. */
-const SIMPLE_ESCAPES: Record<string, string> = {
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  '\\': '\\',
-  '"': '"',
-  "'": "'",
-};
 
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
@@ -90,7 +77,7 @@ export function decodeString(node: StringLiteral): SqlText {
     }
     const e = raw[i + 1] ?? '';
     i += 2;
-    if (e in SIMPLE_ESCAPES) out.add(SIMPLE_ESCAPES[e], line);
+    if (e in LUA_SIMPLE_ESCAPES) out.add(LUA_SIMPLE_ESCAPES[e], line);
     else if (e === '\n' || e === '\r') {
       out.add('\n', line);
       line++;

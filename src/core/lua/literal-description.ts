@@ -6,19 +6,7 @@
  * be loaded to know it.
  */
 
-/** Simple escapes of a Lua short string; anything else (`\ddd`, `\x`, `\u{}`, `\z`, a line break) gives up. */
-const ESCAPES: Record<string, string> = {
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  '\\': '\\',
-  '"': '"',
-  "'": "'",
-};
+import { LUA_SIMPLE_ESCAPES } from './escapes.ts';
 
 /** The literal description of the first `migration(` call in `source`, or null when it is not a plain literal. */
 export function literalDescription(source: string): string | null {
@@ -123,7 +111,8 @@ class LuaReader {
       }
       if (c === '\n') return null;
       if (c === '\\') {
-        const escaped = ESCAPES[text[++this.i]];
+        // Anything else (`\ddd`, `\x`, `\u{}`, `\z`, a line break) gives up: only the code would tell.
+        const escaped = LUA_SIMPLE_ESCAPES[text[++this.i]];
         if (escaped === undefined) return null;
         value += escaped;
       } else value += c;
