@@ -144,6 +144,12 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
     // The floor under any Node command: node starting and exiting with nothing to do.
     const nodeStart = new Samples();
     const nodeStartCpu = new Samples();
+    // The fixed cost of each: moonwalk lint of an empty folder, squawk of one file (its npm bin is a node script that
+    // starts the native binary).
+    const emptyDir = join(dir.path, 'empty');
+    spawnSync('mkdir', ['-p', emptyDir]);
+    const commandFixedCpu = new Samples();
+    const peerFixedCpu = new Samples();
     const squawk = squawkBinary(root);
     const peer = new Samples();
     const peerCpu = new Samples();
@@ -158,6 +164,8 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
       const empty = runTimed(process.execPath, ['-e', '']);
       nodeStart.add(empty.wallMs);
       nodeStartCpu.add(empty.cpuMs);
+      commandFixedCpu.add(runTimed(process.execPath, [cli, 'lint', '--json', '--dir', emptyDir]).cpuMs);
+      if (squawk) peerFixedCpu.add(runTimed(squawk, ['--reporter', 'json', sqlFiles[0]]).cpuMs);
       if (squawk) {
         const peerRun = runTimed(squawk, ['--reporter', 'json', ...sqlFiles]);
         peer.add(peerRun.wallMs);
@@ -205,6 +213,24 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
         met: commandCpu.median < 1000,
       },
     );
+    report.rows.push({
+      name: 'moonwalk lint of an empty folder (node start, the lint bundle, the command line), CPU user+sys',
+      figure: formatMs(commandFixedCpu.median),
+      spread: spreadOf(commandFixedCpu),
+      ratio: '',
+      target: '',
+      met: null,
+    });
+    if (squawk) {
+      report.rows.push({
+        name: 'squawk on 1 file (its npm bin: node starting the native binary), CPU user+sys',
+        figure: formatMs(peerFixedCpu.median),
+        spread: spreadOf(peerFixedCpu),
+        ratio: '',
+        target: '',
+        met: null,
+      });
+    }
     report.rows.push({
       name: `node -e '' (node's own start and exit: the floor of any Node command), wall / CPU user+sys`,
       figure: `${formatMs(nodeStart.median)} / ${formatMs(nodeStartCpu.median)}`,
