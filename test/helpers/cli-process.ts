@@ -33,6 +33,7 @@ export function ensureCliBuilt(): void {
   const built = [
     path.join(ROOT, 'lib', 'launch.js'),
     path.join(ROOT, 'lib', 'capped-worker-thread.js'),
+    path.join(ROOT, 'lib', 'lint.js'),
     path.join(ROOT, 'dist', 'src', 'cli', 'command.js'),
   ];
   const sources = Math.max(

@@ -299,6 +299,7 @@ describe('a good run is unchanged by the worker', () => {
       ['up'],
       ['schema', '--json'],
       ['lint', '--json'],
+      ['lint'],
       ['status', '--bogus'],
       ['up', '--max-memory-mb', '10'],
     ];
