@@ -1,0 +1,16 @@
+/**
+ * V8's optimizing compiler, tuned for a process that lives about a second (`moonwalk lint`, and the worker thread
+ * that runs migrations; flags are the process's, so both threads get them). TurboFan's background compiles of big
+ * functions (lint's rules, fengari's parser and VM) were a large share of all instructions, with everything inlined
+ * and most done too late to pay back: less inlining and a later start cut a cold lint of 1,000 files by about 15% and
+ * `up --single-transaction` over 1,000 pending files by 23% (callgrind instructions, docs/decisions.md). Set only on
+ * the V8 this was measured on (Node 20's 11.x): later ones (Maglev, other defaults) keep theirs, and a flag a V8 does
+ * not know is an error it prints.
+ */
+import { setFlagsFromString } from 'node:v8';
+
+const SHORT_RUN_V8_FLAGS = ['--max-inlined-bytecode-size-cumulative=100', '--interrupt-budget=270336'];
+
+export function tuneV8ForShortRun(): void {
+  if (process.versions.v8.startsWith('11.')) for (const flag of SHORT_RUN_V8_FLAGS) setFlagsFromString(flag);
+}
