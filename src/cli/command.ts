@@ -39,6 +39,8 @@ export interface RunOptions {
    * a database that is not a SQLite file (opening it twice would cost a connection or a PGlite start), `--targets`.
    */
   withoutLua?: boolean;
+  /** Without Lua: the caller has just found every migration applied (src/cli/pending-at-start.ts); no second look. */
+  nothingPending?: boolean;
   /**
    * The command runs on a thread without the worker's memory cap (launch.ts's main thread, for commands that run no
    * Lua). `status` there reads pending files' descriptions from their text; a file whose description only its code
@@ -70,8 +72,8 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
     if (withoutLua && (args.command !== 'up' || args.flags.targets !== undefined)) return NEEDS_LUA;
     // Without Lua (a no-op `up` on the main thread), whether anything is pending is told from the folder's names
     // before a file is read and hashed: with one pending, the worker runs the command and no file was read twice.
-    const ids = withoutLua ? migrationIds(dir) : null;
-    if (withoutLua && ids === null) return NEEDS_LUA;
+    const ids = withoutLua && !options.nothingPending ? migrationIds(dir) : [];
+    if (ids === null) return NEEDS_LUA;
     const readFiles = async () => (await options.files?.(dir)) ?? readMigrationsDir(dir);
     let files = withoutLua ? [] : await readFiles();
     let github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
@@ -109,7 +111,7 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
     io.event?.({ type: 'connected' });
     try {
       if (withoutLua) {
-        if (await anyPending(driver, ids!)) return NEEDS_LUA;
+        if (!options.nothingPending && (await anyPending(driver, ids))) return NEEDS_LUA;
         files = await readFiles();
         github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
       }

@@ -48,11 +48,10 @@ export async function launchCommand(argv: string[]): Promise<number> {
   if (isUp(argv)) {
     // Pending migrations on a SQLite file: the worker starts before this thread loads the command (it would only
     // find that it needs Lua).
-    if (await (await import('./pending-at-start.ts')).surelyPending(argv)) {
-      return (await import('./capped-worker.ts')).runInCappedWorker(argv);
-    }
+    const look = await (await import('./pending-at-start.ts')).firstLook(argv);
+    if (look === 'pending') return (await import('./capped-worker.ts')).runInCappedWorker(argv);
     const { runCommand, NEEDS_LUA } = await import('./command.ts');
-    const code = await runCommand(argv, undefined, { withoutLua: true });
+    const code = await runCommand(argv, undefined, { withoutLua: true, nothingPending: look === 'none' });
     if (code !== NEEDS_LUA) return code;
   }
   return (await import('./capped-worker.ts')).runInCappedWorker(argv);
