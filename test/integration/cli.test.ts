@@ -407,3 +407,41 @@ describe('the database', () => {
     check.close();
   });
 });
+
+describe('a reader that stops early', () => {
+  // `moonwalk up | head -1`: the pipe closes after the first line. Node's default is an EPIPE stack trace and an
+  // exit mid-run; the command must instead finish its work, print no trace, and exit with its own code.
+  const threeHundredTables = () =>
+    Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`${String(i + 1).padStart(4, '0')}_t${i + 1}`, table(`t${i + 1}`)]),
+    );
+  const closesAfterFirstChunk = (_: string, child: import('node:child_process').ChildProcess) =>
+    child.stdout?.destroy();
+
+  test('up goes on to the last migration and exits 0 without a stack trace', async () => {
+    const dir = writeMigrations(fresh('pipe-dir'), threeHundredTables());
+    const file = fresh('pipe.db');
+    const outcome = await runCli(['up', '--db', `sqlite:${file}`, '--dir', dir], {
+      cwd: tmp,
+      onStdout: closesAfterFirstChunk,
+    });
+    expect(outcome.stderr).not.toMatch(/EPIPE|node:|at /);
+    expect(outcome.code).toBe(0);
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT count(*) AS n FROM _migrations').get()).toEqual({ n: 300 });
+    check.close();
+  });
+
+  test('lint --format github and status close quietly too, with their own exit codes', async () => {
+    const dir = writeMigrations(fresh('pipe-lint'), threeHundredTables());
+    for (const args of [
+      ['lint', '--dir', dir, '--format', 'github'],
+      ['status', '--db', `sqlite:${fresh('pipe-status.db')}`, '--dir', dir],
+    ]) {
+      const unpiped = await runCli(args, { cwd: tmp });
+      const piped = await runCli(args, { cwd: tmp, onStdout: closesAfterFirstChunk });
+      expect(piped.stderr).not.toMatch(/EPIPE|node:|at /);
+      expect(piped.code).toBe(unpiped.code);
+    }
+  });
+});
