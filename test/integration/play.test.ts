@@ -262,33 +262,44 @@ describe('moonwalk play --from', () => {
   });
 });
 
-test("--from the harness's MariaDB server: a SQLite dump of its tables, rows and ledger (the page has no MySQL)", async () => {
-  const server = await useServer('mysql');
-  const url = await scratchDatabase(server, 'play_from');
+/** A scratch database on the harness's MariaDB server with `statements` run in it; its URL. */
+async function mariadbWith(label: string, statements: string[]): Promise<string> {
+  const url = await scratchDatabase(await useServer('mysql'), label);
   const source = await openDatabase(url, { connectTimeoutMs: 10_000 });
   try {
-    for (const sql of [
-      "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, kind ENUM('a', 'b') DEFAULT 'a', email VARCHAR(80) UNIQUE)",
-      'CREATE TABLE orders (id INT PRIMARY KEY, user_id INT NOT NULL, total DECIMAL(10,2), at DATETIME, FOREIGN KEY (user_id) REFERENCES users (id))',
-      "INSERT INTO users (name, email) VALUES ('Ada', 'ada@example.com'), ('O''Neil', NULL)",
-      "INSERT INTO orders VALUES (1, 1, 9.50, '2024-05-01 10:00:00'), (2, 2, 20.00, NULL)",
-      'CREATE TABLE _migrations (id VARCHAR(255) PRIMARY KEY, description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum VARCHAR(64))',
-      "INSERT INTO _migrations (id, description) VALUES ('0001_index_emails', 'index emails')",
-    ])
-      await source.exec(sql);
+    for (const sql of statements) await source.exec(sql);
   } finally {
     await source.close();
   }
+  return url;
+}
+
+/** The page's baseline (a SQLite dump) as `moonwalk play` serves it, loaded into a fresh sql.js database. */
+async function baselineInSqlJs(play: PlayProcess): Promise<Awaited<ReturnType<typeof openSqlJs>>> {
+  const dump = (await call(play, '/api/baseline', { headers: api(play) })).body;
+  const sqlite = await openSqlJs();
+  const loaded = await loadSqlDump(sqlite, Buffer.from(dump, 'latin1').toString('utf8'));
+  if (!loaded.ok) await sqlite.close();
+  expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+  return sqlite;
+}
+
+test("--from the harness's MariaDB server: a SQLite dump of its tables, rows and ledger (the page has no MySQL)", async () => {
+  const url = await mariadbWith('play_from', [
+    "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, kind ENUM('a', 'b') DEFAULT 'a', email VARCHAR(80) UNIQUE)",
+    'CREATE TABLE orders (id INT PRIMARY KEY, user_id INT NOT NULL, total DECIMAL(10,2), at DATETIME, FOREIGN KEY (user_id) REFERENCES users (id))',
+    "INSERT INTO users (name, email) VALUES ('Ada', 'ada@example.com'), ('O''Neil', NULL)",
+    "INSERT INTO orders VALUES (1, 1, 9.50, '2024-05-01 10:00:00'), (2, 2, 20.00, NULL)",
+    'CREATE TABLE _migrations (id VARCHAR(255) PRIMARY KEY, description TEXT, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum VARCHAR(64))',
+    "INSERT INTO _migrations (id, description) VALUES ('0001_index_emails', 'index emails')",
+  ]);
   const play = await startPlay(['--dir', folderWith(OWN_FILES), '--from', url]);
   try {
     const { baseline } = await session(play);
     expect(baseline).toMatchObject({ kind: 'dump', engine: 'sqlite' });
     expect(baseline!.notes.join(' ')).toContain('The page has no MySQL');
-    const dump = (await call(play, '/api/baseline', { headers: api(play) })).body;
-    const sqlite = await openSqlJs();
+    const sqlite = await baselineInSqlJs(play);
     try {
-      const loaded = await loadSqlDump(sqlite, Buffer.from(dump, 'latin1').toString('utf8'));
-      expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
       expect(sqlite.query('SELECT id, name, kind, email FROM users ORDER BY id', []).rows).toEqual([
         [1, 'Ada', 'a', 'ada@example.com'],
         [2, "O'Neil", 'a', null],
@@ -309,28 +320,20 @@ test("--from the harness's MariaDB server: a SQLite dump of its tables, rows and
 });
 
 test('--from MariaDB: checks, views and triggers come along where SQLite runs them; the rest is named with why', async () => {
-  const server = await useServer('mysql');
-  const url = await scratchDatabase(server, 'play_from_objects');
-  const source = await openDatabase(url, { connectTimeoutMs: 10_000 });
-  try {
-    for (const sql of [
-      'CREATE TABLE items (id INT PRIMARY KEY, price DECIMAL(10,2) CHECK (price >= 0), qty INT NOT NULL DEFAULT 1, ' +
-        'total DECIMAL(12,2) AS (price * qty) VIRTUAL, at DATETIME DEFAULT CURRENT_TIMESTAMP)',
-      'CREATE TABLE audit (item_id INT, what VARCHAR(20))',
-      "INSERT INTO items (id, price, qty, at) VALUES (1, 2.50, 2, '2024-05-01 10:00:00'), (2, 10.00, 1, '2024-06-01 09:00:00')",
-      'CREATE VIEW cheap AS SELECT id, price FROM items WHERE price < 5',
-      'CREATE VIEW cheap_ids AS SELECT id FROM cheap',
-      "CREATE VIEW by_month AS SELECT DATE_FORMAT(at, '%Y-%m') AS month, count(*) AS n FROM items GROUP BY 1",
-      "CREATE TRIGGER items_added AFTER INSERT ON items FOR EACH ROW INSERT INTO audit VALUES (NEW.id, 'added')",
-      "CREATE TRIGGER items_gone AFTER DELETE ON items FOR EACH ROW BEGIN INSERT INTO audit VALUES (OLD.id, 'gone'); DELETE FROM audit WHERE item_id = 0; END",
-      'CREATE TRIGGER items_clamp BEFORE UPDATE ON items FOR EACH ROW SET NEW.qty = GREATEST(NEW.qty, 0)',
-      'CREATE PROCEDURE restock() UPDATE items SET qty = qty + 1',
-      'CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DO DELETE FROM audit',
-    ])
-      await source.exec(sql);
-  } finally {
-    await source.close();
-  }
+  const url = await mariadbWith('play_from_objects', [
+    'CREATE TABLE items (id INT PRIMARY KEY, price DECIMAL(10,2) CHECK (price >= 0), qty INT NOT NULL DEFAULT 1, ' +
+      'total DECIMAL(12,2) AS (price * qty) VIRTUAL, at DATETIME DEFAULT CURRENT_TIMESTAMP)',
+    'CREATE TABLE audit (item_id INT, what VARCHAR(20))',
+    "INSERT INTO items (id, price, qty, at) VALUES (1, 2.50, 2, '2024-05-01 10:00:00'), (2, 10.00, 1, '2024-06-01 09:00:00')",
+    'CREATE VIEW cheap AS SELECT id, price FROM items WHERE price < 5',
+    'CREATE VIEW cheap_ids AS SELECT id FROM cheap',
+    "CREATE VIEW by_month AS SELECT DATE_FORMAT(at, '%Y-%m') AS month, count(*) AS n FROM items GROUP BY 1",
+    "CREATE TRIGGER items_added AFTER INSERT ON items FOR EACH ROW INSERT INTO audit VALUES (NEW.id, 'added')",
+    "CREATE TRIGGER items_gone AFTER DELETE ON items FOR EACH ROW BEGIN INSERT INTO audit VALUES (OLD.id, 'gone'); DELETE FROM audit WHERE item_id = 0; END",
+    'CREATE TRIGGER items_clamp BEFORE UPDATE ON items FOR EACH ROW SET NEW.qty = GREATEST(NEW.qty, 0)',
+    'CREATE PROCEDURE restock() UPDATE items SET qty = qty + 1',
+    'CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DO DELETE FROM audit',
+  ]);
   const play = await startPlay(['--dir', folderWith(OWN_FILES), '--from', url]);
   try {
     const { baseline } = await session(play);
@@ -345,11 +348,8 @@ test('--from MariaDB: checks, views and triggers come along where SQLite runs th
     expect(notes).toMatch(/trigger items_clamp \(SQLite cannot run it: [^)]*syntax error/);
     expect(notes).toContain('procedure restock (SQLite has no stored routines)');
     expect(notes).toContain('event nightly (SQLite has no scheduled events)');
-    const dump = (await call(play, '/api/baseline', { headers: api(play) })).body;
-    const sqlite = await openSqlJs();
+    const sqlite = await baselineInSqlJs(play);
     try {
-      const loaded = await loadSqlDump(sqlite, Buffer.from(dump, 'latin1').toString('utf8'));
-      expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
       expect(sqlite.query('SELECT id, price FROM cheap_ids JOIN cheap USING (id)', []).rows).toEqual([[1, 2.5]]);
       // The triggers run on the copy: an insert and a delete are audited as on MariaDB.
       sqlite.exec('INSERT INTO items (id, price, qty) VALUES (3, 1, 1)');
