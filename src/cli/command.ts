@@ -12,7 +12,7 @@ import { GithubAnnotations } from './github-annotations.ts';
 import { ConnectError, EXIT, fail, nodeIo, startCommand, type Io } from './command-io.ts';
 import { jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
 import { jsonRunResult, statusDocument } from '../core/documents.ts';
-import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
+import { openDatabase, DatabaseUrlError, sqliteFilePath } from '../drivers/node/open-database.ts';
 import { DEFAULT_LIMITS } from '../core/lua/limits.ts';
 import { literalDescription } from '../core/lua/literal-description.ts';
 import type { Driver, Engine } from '../core/driver.ts';
@@ -105,7 +105,7 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
         'no database: pass --db URL (e.g. --db sqlite:app.db) or set DATABASE_URL (in the environment or in .env)',
       );
     }
-    if (withoutLua && !isSqliteFile(url)) return NEEDS_LUA;
+    if (withoutLua && sqliteFilePath(url) === null) return NEEDS_LUA;
     io.event?.({ type: 'connecting' });
     const driver = throwaway ? await (await inspect()).openThrowaway(throwaway) : await connect(url, args);
     io.event?.({ type: 'connected' });
@@ -131,10 +131,6 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
 /** Whether `status` can show the file's description without running it (src/core/lua/literal-description.ts). */
 function hasLiteralDescription(file: MigrationFile): boolean {
   return literalDescription(file.source) !== null;
-}
-
-function isSqliteFile(url: string): boolean {
-  return /^sqlite3?:/i.test(url) && !/:memory:$/i.test(url);
 }
 
 /** Whether a migration is not in the ledger yet; an unreadable ledger counts as pending (the real run reports it). */
