@@ -60,8 +60,8 @@ export default tseslint.config(
   },
   {
     // fengari (Lua in JavaScript) ships no types; src/types/fengari.d.ts gives its C-style API as `any`, which every
-    // call into the Lua state goes through.
-    files: ['src/core/lua/**', 'src/types/**'],
+    // call into the Lua state goes through (the bench's fengari floor calls it directly, as the floor must).
+    files: ['src/core/lua/**', 'src/types/**', 'bench/fengari-floor-process.ts'],
     rules: UNSAFE_ANY,
   },
   {

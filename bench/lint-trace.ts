@@ -155,6 +155,10 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
     const peerCpu = new Samples();
     let squawkFindings: number | null = null;
     const cli = join(root, 'bin', 'moonwalk.js');
+    // The floor: node parsing the same Lua files with lint's own parse call, nothing else.
+    const floorScript = join(root, 'dist', 'bench', 'luaparse-floor-process.js');
+    const floor = new Samples();
+    const floorCpu = new Samples();
     const sqlFiles = files.map((f) => join(sqlDir, `${f.id}.sql`));
     // One of each per round, so that a busy spell on the shared machine falls on all three alike.
     for (let r = 0; r < lintRuns; r++) {
@@ -165,6 +169,9 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
       nodeStart.add(empty.wallMs);
       nodeStartCpu.add(empty.cpuMs);
       commandFixedCpu.add(runTimed(process.execPath, [cli, 'lint', '--json', '--dir', emptyDir]).cpuMs);
+      const floorRun = runTimed(process.execPath, [floorScript, luaDir]);
+      floor.add(floorRun.wallMs);
+      floorCpu.add(floorRun.cpuMs);
       if (squawk) peerFixedCpu.add(runTimed(squawk, ['--reporter', 'json', sqlFiles[0]]).cpuMs);
       if (squawk) {
         const peerRun = runTimed(squawk, ['--reporter', 'json', ...sqlFiles]);
@@ -231,6 +238,16 @@ export async function benchLintTrace(options: LintTraceOptions = {}): Promise<Su
         met: null,
       });
     }
+    report.rows.push({
+      name: `floor: node + luaparse parsing the ${lintCount} Lua files, nothing else (bench/luaparse-floor-process.ts), wall / CPU user+sys`,
+      figure: `${formatMs(floor.median)} / ${formatMs(floorCpu.median)}`,
+      spread: spreadOf(floorCpu),
+      ratio: squawk
+        ? `${formatRatio(peer.median / floor.median)} / ${formatRatio(peerCpu.median / floorCpu.median)} faster than squawk`
+        : '',
+      target: 'floor (no target): the best a Node linter of Lua files could do',
+      met: null,
+    });
     report.rows.push({
       name: `node -e '' (node's own start and exit: the floor of any Node command), wall / CPU user+sys`,
       figure: `${formatMs(nodeStart.median)} / ${formatMs(nodeStartCpu.median)}`,

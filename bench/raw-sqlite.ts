@@ -23,8 +23,22 @@ const LEDGER_INSERT =
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Raw better-sqlite3: reads the ledger, checks the applied, applies the pending one transaction each. */
-export function rawUp(file: string, migrations: TableMigration[]): Ran {
+/** How the raw loop runs one migration's `up`: the raw peer executes its SQL; the fengari floor runs its Lua. */
+export type RawApply = (db: Database.Database, migration: TableMigration, index: number) => void;
+
+const execUp: RawApply = (db, m) => db.exec(m.up);
+
+/**
+ * Raw better-sqlite3: reads the ledger, checks the applied, applies the pending one transaction each (or all in one
+ * with `singleTransaction`).
+ */
+export function rawUp(
+  file: string,
+  migrations: TableMigration[],
+  options: { apply?: RawApply; singleTransaction?: boolean } = {},
+): Ran {
+  const apply = options.apply ?? execUp;
+  const each = !options.singleTransaction;
   const db = new Database(file);
   const cleanup = () => {
     db.close();
@@ -36,23 +50,25 @@ export function rawUp(file: string, migrations: TableMigration[]): Ran {
     );
     const insert = db.prepare(LEDGER_INSERT);
     let count = 0;
-    for (const m of migrations) {
-      const checksum = sha256(m.lua);
-      const recorded = ledger.get(m.id);
-      if (recorded !== undefined) {
-        if (recorded !== checksum) throw new Error(`raw: ${m.id} changed after it was applied`);
-        continue;
-      }
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        db.exec(m.up);
+    if (!each) db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const [index, m] of migrations.entries()) {
+        const checksum = sha256(m.lua);
+        const recorded = ledger.get(m.id);
+        if (recorded !== undefined) {
+          if (recorded !== checksum) throw new Error(`raw: ${m.id} changed after it was applied`);
+          continue;
+        }
+        if (each) db.exec('BEGIN IMMEDIATE');
+        apply(db, m, index);
         insert.run(m.id, m.description, checksum);
-        db.exec('COMMIT');
-      } catch (e) {
-        db.exec('ROLLBACK');
-        throw e;
+        if (each) db.exec('COMMIT');
+        count++;
       }
-      count++;
+      if (!each) db.exec('COMMIT');
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw e;
     }
     return { count, cleanup };
   } catch (e) {
