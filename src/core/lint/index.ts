@@ -3,9 +3,10 @@
  * can run it too. Every finding has a stable kebab-case code, a severity, the Lua line and a message that ends with a
  * one-line fix ("… Fix: …").
  *
- * The codes are the `LintCode` union (types.ts), each explained in docs/lint.md. The rules live in analyze.ts (a
- * file's Lua and DSL use, its SQL's obvious mistakes) and lock-safety.ts (PostgreSQL lock safety); this file runs
- * them, adds the one rule that looks across files (missing-engine-block), and applies ignores and disabled codes.
+ * The codes are the `LintCode` union (types.ts), each explained in docs/lint.md. analyze.ts checks one file: its Lua
+ * and DSL use (dsl-walk.ts, dsl-block.ts), its SQL's obvious mistakes (statement-rules.ts) and PostgreSQL lock safety
+ * (lock-safety.ts); this file runs it on each file, adds the one rule that looks across files
+ * (missing-engine-block), and applies ignores and disabled codes.
  */
 import { analyzeFile, type FileAnalysis } from './analyze.ts';
 import { ENGINES } from '../driver.ts';

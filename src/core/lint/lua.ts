@@ -1,10 +1,11 @@
 /**
- * Lua helpers for the linter: parsing with luaparse and decoding string literals. luaparse is used with
- * `encodingMode: 'none'` (any Unicode source is accepted), which leaves string values null, so literals are decoded
- * here from their raw text, keeping the source line of every character.
+ * Lua helpers for the linter: parsing with luaparse, decoding string literals, and naming a node in a message (its
+ * line, what an expression is). luaparse is used with `encodingMode: 'none'` (any Unicode source is accepted), which
+ * leaves string values null, so literals are decoded here from their raw text, keeping the source line of every
+ * character.
  */
 import luaparse from 'luaparse';
-import type { Chunk, StringLiteral } from 'luaparse';
+import type { Chunk, Expression, Node, StringLiteral } from 'luaparse';
 import { SqlTextBuilder, type SqlText } from './sql-text.ts';
 import { LUA_SIMPLE_ESCAPES } from '../lua/escapes.ts';
 
@@ -105,4 +106,35 @@ export function decodeString(node: StringLiteral): SqlText {
     } else out.add(e, line);
   }
   return out.build();
+}
+
+/** The source line a node starts on (1 when luaparse gave none). */
+export const lineOf = (n: Node | undefined): number => n?.loc?.start.line ?? 1;
+
+/** What an expression is, in a message's words: `a string`, `users.name`, `the result of f(…)`. */
+export function describeExpr(e: Expression): string {
+  switch (e.type) {
+    case 'StringLiteral':
+      return 'a string';
+    case 'NumericLiteral':
+      return 'a number';
+    case 'BooleanLiteral':
+      return 'a boolean';
+    case 'NilLiteral':
+      return 'nil';
+    case 'TableConstructorExpression':
+      return 'a table';
+    case 'FunctionDeclaration':
+      return 'a function';
+    case 'Identifier':
+      return e.name;
+    case 'MemberExpression':
+      return `${describeExpr(e.base)}${e.indexer}${e.identifier.name}`;
+    case 'CallExpression':
+    case 'StringCallExpression':
+    case 'TableCallExpression':
+      return `the result of ${describeExpr(e.base)}(…)`;
+    default:
+      return 'an expression';
+  }
 }

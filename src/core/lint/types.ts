@@ -1,6 +1,6 @@
 /**
- * What lint answers, and every code it can answer with. No imports: the rule files (analyze.ts, lock-safety.ts) and
- * the entry (index.ts) all read these, so nothing here may read them back.
+ * What lint answers, and every code it can answer with. No imports: the rule files (dsl-walk.ts, statement-rules.ts,
+ * lock-safety.ts, …) and the entry (index.ts) all read these, so nothing here may read them back.
  *
  * Adding a rule: its code goes in one of the lists below, its check in the rule file of its kind, its section
  * (`### \`code\``) in docs/lint.md; test/unit/lint.test.ts checks that every code has one. See CONTRIBUTING.md.
@@ -8,7 +8,7 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** The codes of the checks of a file's Lua and its DSL use (analyze.ts, and missing-engine-block in index.ts). */
+/** The codes of the checks of a file's Lua, its DSL use and its SQL (analyze.ts and what it runs; index.ts's one). */
 export const DSL_LINT_CODES = [
   'syntax-error',
   'missing-define',
