@@ -3,6 +3,7 @@
  * compatible with the original runtime's table (a table without `checksum` gets the column added).
  */
 import type { Driver, Engine, MaybePromise, SqlValue } from './driver.ts';
+import type { LedgerHome } from './sql/ledger-bypass.ts';
 
 export const LEDGER_TABLE = '_migrations';
 
@@ -40,16 +41,20 @@ export const LEDGER_CREATE: Readonly<Record<Engine, string>> = {
  * written by are qualified, so a migration that creates a TEMP `_migrations`, changes PostgreSQL's search_path or
  * MySQL's default database cannot make the runner record into an impostor.
  */
-interface LedgerPlace {
+interface LedgerPlace extends LedgerHome {
   /** The qualified table name for SQL. */
   table: string;
-  /** The schema (PostgreSQL) or database (MySQL) name, for information_schema; '' on SQLite. */
-  schema: string;
-  /** How messages name it. */
-  label: string;
 }
 
 const places = new WeakMap<Driver, LedgerPlace>();
+
+/**
+ * Where the ledger is on `driver`'s connection, once the runner has looked (before any migration ran on it): what the
+ * statement guard compares a migration's DROP SCHEMA, DROP DATABASE and DROP OWNED with. null before that.
+ */
+export function ledgerHome(driver: Driver): LedgerHome | null {
+  return places.get(driver) ?? null;
+}
 
 /** An identifier in the engine's quotes. */
 export function quoteName(engine: Engine, name: string): string {
@@ -61,18 +66,20 @@ async function resolvePlace(driver: Driver): Promise<LedgerPlace> {
   if (known) return known;
   let place: LedgerPlace;
   if (driver.engine === 'sqlite') {
-    place = { table: `main.${quoteName('sqlite', LEDGER_TABLE)}`, schema: '', label: LEDGER_TABLE };
+    place = { table: `main.${quoteName('sqlite', LEDGER_TABLE)}`, schema: '', user: '', label: LEDGER_TABLE };
   } else {
-    const sql = driver.engine === 'postgres' ? 'SELECT current_schema()' : 'SELECT DATABASE()';
-    const value = (await driver.query(sql, [])).rows[0]?.[0];
+    const sql = driver.engine === 'postgres' ? 'SELECT current_schema(), session_user' : 'SELECT DATABASE()';
+    const [value, role] = (await driver.query(sql, [])).rows[0] ?? [];
     const schema = typeof value === 'string' ? value : driver.engine === 'postgres' ? 'public' : '';
+    const user = typeof role === 'string' ? role : '';
     place = schema
       ? {
           table: `${quoteName(driver.engine, schema)}.${quoteName(driver.engine, LEDGER_TABLE)}`,
           schema,
+          user,
           label: `${schema}.${LEDGER_TABLE}`,
         }
-      : { table: quoteName(driver.engine, LEDGER_TABLE), schema, label: LEDGER_TABLE };
+      : { table: quoteName(driver.engine, LEDGER_TABLE), schema, user, label: LEDGER_TABLE };
   }
   places.set(driver, place);
   return place;

@@ -6,7 +6,9 @@
  */
 import type { Driver, ExecResult, MaybePromise, PreparedStatement, QueryResult, SqlValue } from './driver.ts';
 import { classifyError, engineErrorInfo, type ErrorKind } from './errors.ts';
+import { ledgerHome } from './ledger.ts';
 import { fileAccess } from './sql/file-access.ts';
+import { ledgerBypass } from './sql/ledger-bypass.ts';
 import { ownTableWrite } from './sql/own-tables.ts';
 import { implicitCommits, isSyntaxError } from './sql/implicit-commit.ts';
 import { splitStatements, withoutLeadingComments } from './sql/placeholders.ts';
@@ -265,7 +267,8 @@ export class Transaction {
   }
 
   /**
-   * A statement that would reach a file besides the database or write to Moonwalk's own tables (docs/security.md), or
+   * A statement that would reach a file besides the database, write to Moonwalk's own tables or get around them
+   * (destroy the ledger's schema, end the connection that holds the run lock; docs/security.md), or
    * SQL text with a NUL byte (SQLite would silently run only the text before it): refused, as a failed statement.
    */
   private outsideRefusal(sql: string): StatementError | null {
@@ -277,7 +280,7 @@ export class Transaction {
         sql,
       );
     }
-    const own = ownTableWrite(sql, this.engine);
+    const own = ownTableWrite(sql, this.engine) ?? ledgerBypass(sql, this.engine, ledgerHome(this.driver));
     if (own !== null) return new StatementError(own, 'permission', sql);
     const access = fileAccess(sql, this.engine);
     if (access === null) return null;
