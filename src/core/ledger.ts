@@ -66,20 +66,21 @@ async function resolvePlace(driver: Driver): Promise<LedgerPlace> {
   if (known) return known;
   let place: LedgerPlace;
   if (driver.engine === 'sqlite') {
-    place = { table: `main.${quoteName('sqlite', LEDGER_TABLE)}`, schema: '', user: '', label: LEDGER_TABLE };
+    place = { table: `main.${quoteName('sqlite', LEDGER_TABLE)}`, schema: '', roles: [], label: LEDGER_TABLE };
   } else {
-    const sql = driver.engine === 'postgres' ? 'SELECT current_schema(), session_user' : 'SELECT DATABASE()';
-    const [value, role] = (await driver.query(sql, [])).rows[0] ?? [];
+    const sql =
+      driver.engine === 'postgres' ? 'SELECT current_schema(), session_user, current_user' : 'SELECT DATABASE()';
+    const [value, ...users] = (await driver.query(sql, [])).rows[0] ?? [];
     const schema = typeof value === 'string' ? value : driver.engine === 'postgres' ? 'public' : '';
-    const user = typeof role === 'string' ? role : '';
+    const roles = users.filter((role): role is string => typeof role === 'string');
     place = schema
       ? {
           table: `${quoteName(driver.engine, schema)}.${quoteName(driver.engine, LEDGER_TABLE)}`,
           schema,
-          user,
+          roles,
           label: `${schema}.${LEDGER_TABLE}`,
         }
-      : { table: quoteName(driver.engine, LEDGER_TABLE), schema, user, label: LEDGER_TABLE };
+      : { table: quoteName(driver.engine, LEDGER_TABLE), schema, roles, label: LEDGER_TABLE };
   }
   places.set(driver, place);
   return place;

@@ -86,10 +86,12 @@ const HOSTILE: Array<[string, string, Engine[]]> = [
   ['a DO block', 'DO $$ BEGIN DELETE FROM _migrations; END $$', ['postgres']],
   ['the advisory lock', 'SELECT pg_advisory_unlock_all()', ['postgres']],
   ['GET_LOCK', 'SELECT RELEASE_ALL_LOCKS()', ['mysql']],
-  // Indirectly (src/core/sql/ledger-bypass.ts): {db} is the ledger's schema or database on that connection.
+  // Indirectly (src/core/sql/ledger-bypass.ts): {db} is the ledger's schema or database on that connection, {role}
+  // the role it connects as.
   ['the schema, the reset idiom', 'DROP SCHEMA {db} CASCADE; CREATE SCHEMA {db}', ['postgres']],
   ['the schema renamed', 'ALTER SCHEMA {db} RENAME TO old_public', ['postgres']],
   ["the role's objects", 'DROP OWNED BY CURRENT_USER', ['postgres']],
+  ["the role's objects, by its name", 'DROP OWNED BY "{role}" CASCADE', ['postgres']],
   ['the own connection', 'SELECT pg_terminate_backend(pg_backend_pid())', ['postgres']],
   ['the session user', 'SET SESSION AUTHORIZATION ledger_guard_other', ['postgres']],
   ['the lease owner', "SET application_name = 'someone else'", ['postgres']],
@@ -129,6 +131,7 @@ describe.each(TARGETS)('$label', ({ engine, open, ledger }) => {
   let before: Awaited<ReturnType<typeof ledgerRows>>;
   /** The ledger's schema (PostgreSQL) or database (MySQL). */
   let home: string;
+  let role: string;
   beforeAll(async () => {
     db = await open();
     await db.exec('CREATE TABLE t (x INT)');
@@ -137,6 +140,7 @@ describe.each(TARGETS)('$label', ({ engine, open, ledger }) => {
     before = await ledgerRows();
     const where = { sqlite: "SELECT 'main'", postgres: 'SELECT current_schema()', mysql: 'SELECT DATABASE()' };
     home = String((await column(db, where[engine]))[0]);
+    role = engine === 'postgres' ? String((await column(db, 'SELECT session_user'))[0]) : '';
   });
   afterAll(() => db.close());
 
@@ -171,7 +175,7 @@ describe.each(TARGETS)('$label', ({ engine, open, ledger }) => {
 
   const cases = HOSTILE.filter(([, , engines]) => engines.includes(engine));
   test.each(cases)('%s is refused with the file, line and statement; the ledger is as before', async (_l, text) => {
-    const sql = text.replaceAll('{db}', home);
+    const sql = text.replaceAll('{db}', home).replaceAll('{role}', role);
     const result = await run({ '0002_hostile.lua': migration(`assert(db:execute(${JSON.stringify(sql)}))`) });
     expect(result.ok).toBe(false);
     expect(result.error).toMatchObject({

@@ -9,9 +9,9 @@ import type { Engine } from '../../src/core/driver.ts';
 import { ledgerBypass, type LedgerHome } from '../../src/core/sql/ledger-bypass.ts';
 
 const HOME: Record<Engine, LedgerHome> = {
-  sqlite: { schema: '', user: '', label: '_migrations' },
-  postgres: { schema: 'public', user: 'app', label: 'public._migrations' },
-  mysql: { schema: 'shop', user: '', label: 'shop._migrations' },
+  sqlite: { schema: '', roles: [], label: '_migrations' },
+  postgres: { schema: 'public', roles: ['login', 'app'], label: 'public._migrations' },
+  mysql: { schema: 'shop', roles: [], label: 'shop._migrations' },
 };
 
 const refused: Array<[Engine, string]> = [
@@ -24,6 +24,7 @@ const refused: Array<[Engine, string]> = [
   ['postgres', 'DROP OWNED BY CURRENT_USER'],
   ['postgres', 'DROP OWNED BY session_user CASCADE'],
   ['postgres', 'DROP OWNED BY reader, app'],
+  ['postgres', 'DROP OWNED BY "login"'],
   ['postgres', 'REASSIGN OWNED BY CURRENT_ROLE TO someone_else'],
   ['postgres', 'SELECT pg_terminate_backend(pg_backend_pid())'],
   ['postgres', 'SELECT pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid(), 1000)'],

@@ -25,8 +25,11 @@ import { SqlLexer, Tok, unquote } from './lexer.ts';
 export interface LedgerHome {
   /** PostgreSQL: the ledger's schema; MySQL: its database; '' on SQLite or when there is none. */
   schema: string;
-  /** PostgreSQL: the connection's own role (session_user), which owns the ledger it created; '' elsewhere. */
-  user: string;
+  /**
+   * PostgreSQL: the connection's roles as the run started (session_user and current_user: a URL's `options=-c role=…`
+   * makes them differ), one of which owns the ledger it created; empty elsewhere.
+   */
+  roles: readonly string[];
   /** The ledger as messages name it (`public._migrations`). */
   label: string;
 }
@@ -227,7 +230,7 @@ class BypassReader {
   }
 
   private isOwnRole(name: string): boolean {
-    return this.home !== null && this.home.user !== '' && name === this.home.user;
+    return this.home !== null && this.home.roles.includes(name);
   }
 
   private mysql(i: number): string | null {
