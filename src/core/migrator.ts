@@ -4,16 +4,15 @@
  */
 import type { Driver, Engine } from './driver.ts';
 import type { LuaHost, BlockOptions, CompiledMigration, Phase } from './lua/host.ts';
-import { LoadError, type LuaFailure } from './lua/failures.ts';
+import { LoadError } from './lua/failures.ts';
 import { literalDescription } from './lua/literal-description.ts';
 import type { Limits } from './lua/limits.ts';
-import { Ledger, LEDGER_TABLE, LedgerError, type AppliedMigration, type LedgerEntry } from './ledger.ts';
+import { Ledger, LEDGER_TABLE, type AppliedMigration, type LedgerEntry } from './ledger.ts';
 import { compareIds, type MigrationFile } from './migration-files.ts';
 import { captureSession, type SessionState } from './session.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
-import { engineErrorInfo, isRetryableConflict } from './errors.ts';
+import { isRetryableConflict } from './errors.ts';
 import {
-  clipRunError,
   connectionClosed,
   durationMs,
   type Direction,
@@ -25,6 +24,14 @@ import {
   type StatusEntry,
   type StatusResult,
 } from './results.ts';
+import {
+  control,
+  fromLuaFailure,
+  RunFailure,
+  RunFailureWithResult,
+  toRunError,
+  unknownTarget,
+} from './migrator/run-failure.ts';
 
 export interface MigratorOptions {
   driver: Driver;
@@ -75,29 +82,6 @@ export interface DownOptions {
   step?: number;
   to?: string;
   all?: boolean;
-}
-
-/** A failure that ends a run; carried as an exception inside the runner only. */
-class RunFailure extends Error {
-  readonly error: RunError;
-  constructor(
-    error: RunError,
-    /** The engine's error code behind it, where there was one (a failed COMMIT's SQLSTATE, …). */
-    readonly engineCode?: string,
-  ) {
-    super(error.message);
-    this.error = clipRunError(error);
-  }
-}
-
-/** `to` names no migration file: the run's error, before anything runs. */
-function unknownTarget(to: string, direction: Direction): RunError {
-  return {
-    code: 'unknown_target',
-    migration: to,
-    phase: 'check',
-    message: `no migration file ${to}.lua to go ${direction} to`,
-  };
 }
 
 /** A migration's `up` that ended with `status`, timed from `started` (a performance.now()). */
@@ -434,7 +418,7 @@ export class Migrator {
     for (const file of files) {
       try {
         // Between transactions: a lease-based run lock is extended here, never from inside a migration.
-        await this.control(file.id, 'lock', () => this.driver.renewLock?.());
+        await control(file.id, 'lock', () => this.driver.renewLock?.());
         results.push(await this.runOne(file, direction));
         // One file cannot change what the next one sees: PRAGMAs, SET, USE, TEMP tables go back as they were.
         await this.restoreSession(file.id);
@@ -469,10 +453,10 @@ export class Migrator {
     for (let attempt = 1; ; attempt++) {
       const tx = new Transaction(this.driver, { autocommit: outside, observe: this.options.observe });
       try {
-        if (!outside) await this.control(file.id, 'begin', () => this.driver.begin());
+        if (!outside) await control(file.id, 'begin', () => this.driver.begin());
         await this.setTimeouts(file.id, options);
         await this.apply(file, compiled, direction, tx);
-        if (!outside) await this.control(file.id, 'commit', () => this.driver.commit());
+        if (!outside) await control(file.id, 'commit', () => this.driver.commit());
       } catch (error) {
         if (!outside) await this.rollbackQuietly();
         // Again from the start of its transaction, when the engine gave up on it because of another transaction
@@ -521,14 +505,14 @@ export class Migrator {
   ): Promise<void> {
     const dryRun = statements !== undefined;
     this.refuseOutsideTransactions(pending, dryRun);
-    await this.control(null, 'begin', () => this.driver.begin());
+    await control(null, 'begin', () => this.driver.begin());
     // The session as the transaction started it (a pooler's search_path is set per transaction).
     let session: SessionState | null = null;
     let current: MigrationFile | null = null;
     let started = performance.now();
     try {
       session = await captureSession(this.driver);
-      await this.control(null, 'ledger', () => this.ledger.ensure());
+      await control(null, 'ledger', () => this.ledger.ensure());
       for (const file of pending) {
         current = file;
         started = performance.now();
@@ -555,9 +539,9 @@ export class Migrator {
         results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
       }
       current = null;
-      if (dryRun && beforeRollback) await this.control(null, 'internal', beforeRollback);
-      if (dryRun) await this.control(null, 'commit', () => this.driver.rollback());
-      else await this.control(null, 'commit', () => this.driver.commit());
+      if (dryRun && beforeRollback) await control(null, 'internal', beforeRollback);
+      if (dryRun) await control(null, 'commit', () => this.driver.rollback());
+      else await control(null, 'commit', () => this.driver.commit());
     } catch (error) {
       await this.rollbackQuietly();
       for (const result of results) if (result.status === 'applied') result.status = 'rolled_back';
@@ -600,7 +584,7 @@ export class Migrator {
     const scope = options.transaction ? 'SET LOCAL' : 'SET';
     for (const [name, duration] of timeouts(options)) {
       const sql = `${scope} ${name} = ${value ?? `'${duration}'`}`;
-      await this.control(id, 'begin', () => this.driver.exec(sql));
+      await control(id, 'begin', () => this.driver.exec(sql));
     }
   }
 
@@ -673,11 +657,11 @@ export class Migrator {
   ): Promise<void> {
     if (direction === 'up') {
       await this.phase(file, compiled, 'up', tx);
-      await this.control(file.id, 'ledger', () => this.ledger.record(file.id, compiled.description, file.checksum));
+      await control(file.id, 'ledger', () => this.ledger.record(file.id, compiled.description, file.checksum));
       if (compiled.blocks[this.engine]?.after) await this.phase(file, compiled, 'after', tx);
     } else {
       await this.phase(file, compiled, 'down', tx);
-      await this.control(file.id, 'ledger', () => this.ledger.remove(file.id));
+      await control(file.id, 'ledger', () => this.ledger.remove(file.id));
     }
   }
 
@@ -724,23 +708,6 @@ export class Migrator {
     }
   }
 
-  private async control(migration: string | null, phase: RunPhase, op: () => unknown): Promise<void> {
-    try {
-      await op();
-    } catch (error) {
-      if (error instanceof RunFailure) throw error;
-      throw new RunFailure(
-        {
-          code: isLockTimeout(error) ? 'locked' : 'engine',
-          migration,
-          phase: isLockTimeout(error) ? 'lock' : phase,
-          message: errorMessage(error),
-        },
-        engineErrorInfo(error).code,
-      );
-    }
-  }
-
   /** A serialization failure or deadlock: of a statement the migration ran (the one that doomed it), or of COMMIT. */
   private isConflict(error: unknown, tx: Transaction): boolean {
     return (
@@ -755,7 +722,7 @@ export class Migrator {
   private async restoreSession(id: string | null, inner?: SessionState): Promise<void> {
     if (this.engine === 'sqlite' && !this.sessionChanged) return;
     const made = this.temporaryTables;
-    await this.control(id, 'internal', () => (inner ?? this.session)?.restore(inner !== undefined, made));
+    await control(id, 'internal', () => (inner ?? this.session)?.restore(inner !== undefined, made));
     if (!inner) {
       this.sessionChanged = false;
       made.clear();
@@ -794,16 +761,6 @@ export class Migrator {
   }
 }
 
-/** Carries the failed migration's result out of runOne so the run's results list it. */
-class RunFailureWithResult extends RunFailure {
-  constructor(
-    error: RunError,
-    readonly result: MigrationResult,
-  ) {
-    super(error);
-  }
-}
-
 function timeouts(options: BlockOptions): Array<[string, string]> {
   const list: Array<[string, string]> = [];
   if (options.lockTimeout) list.push(['lock_timeout', options.lockTimeout]);
@@ -815,45 +772,4 @@ function skipReason(compiled: CompiledMigration, engine: Engine): string {
   if (compiled.emptyBlocks.includes(engine)) return `its database("${engine}") block is empty`;
   const engines = Object.keys(compiled.blocks);
   return `no database("${engine}") block` + (engines.length ? ` (it targets ${engines.join(', ')})` : '');
-}
-
-function fromLuaFailure(migration: string, phase: RunPhase, failure: LuaFailure): RunError {
-  return {
-    code: failure.limit ?? 'lua_error',
-    migration,
-    phase,
-    message: failure.message,
-    ...(failure.file ? { file: failure.file } : {}),
-    ...(failure.line !== undefined ? { line: failure.line } : {}),
-    ...(failure.sql !== undefined ? { sql: failure.sql } : {}),
-  };
-}
-
-/** Drivers' codes for "another run holds the lock" (the server drivers', the SQLite lock file's). */
-const LOCK_TIMEOUT_CODES = new Set(['LOCK_TIMEOUT', 'MOONWALK_LOCK_TIMEOUT']);
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A failure caught at `phase`: the runner's own as it is; a driver's is the engine's, or the lock's when held. */
-function toRunError(error: unknown, phase: RunPhase): RunError {
-  if (error instanceof RunFailure) return error.error;
-  if (error instanceof LedgerError)
-    return { code: 'not_a_ledger', migration: null, phase: 'check', message: error.message };
-  if (isLockTimeout(error)) phase = 'lock';
-  const code = (error as { code?: unknown } | null)?.code;
-  const locked = phase === 'lock' && typeof code === 'string' && LOCK_TIMEOUT_CODES.has(code);
-  return clipRunError({
-    // A driver's errors carry the engine's code; an error without one is moonwalk's own.
-    code: locked ? 'locked' : typeof code === 'string' || phase !== 'internal' ? 'engine' : 'internal',
-    migration: null,
-    phase,
-    message: errorMessage(error),
-  });
-}
-
-/** Another connection kept the database locked for the whole wait (a driver's MOONWALK_LOCK_TIMEOUT). */
-function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'MOONWALK_LOCK_TIMEOUT';
 }
