@@ -6,7 +6,7 @@
  * A share link's database is kept apart (with the link's hash, as persist.ts keeps its edited files), so that working
  * on a link never replaces the person's own database, and a reload of the link shows the state it had.
  */
-import type { KeptDatabase } from './worker/protocol.ts';
+import type { GivenBaseline, KeptDatabase } from './worker/protocol.ts';
 
 const DB_NAME = 'moonwalk-playground';
 const STORE = 'database';
@@ -66,10 +66,20 @@ export async function keptDatabase(link?: string): Promise<KeptDatabase | null> 
     if (!value || (value.engine !== 'sqlite' && value.engine !== 'postgres') || !Array.isArray(value.applied))
       return null;
     if (value.sqlite !== null && !(value.sqlite instanceof Uint8Array)) return null;
+    if (value.baseline !== null && !isBaseline(value.baseline)) return null;
     if (value.link !== link) return null;
     const { link: _link, ...kept } = value;
     return kept as KeptDatabase;
   } catch {
     return null;
   }
+}
+
+/** A starting database as the page keeps it: a SQLite file's bytes or its Blob (a File), or a dump's text. */
+function isBaseline(value: unknown): value is GivenBaseline {
+  const b = value as Partial<Record<'kind' | 'name' | 'bytes' | 'file' | 'text', unknown>> | undefined;
+  if (typeof b !== 'object' || b === null || typeof b.name !== 'string') return false;
+  if (b.kind === 'sqlite-file') return b.bytes instanceof Uint8Array;
+  if (b.kind === 'sqlite-blob') return b.file instanceof Blob;
+  return b.kind === 'dump' && typeof b.text === 'string';
 }

@@ -384,9 +384,9 @@ test('Clear workspace forgets the files and the kept database; a large file show
   expect(reading.length).toBeGreaterThanOrEqual(5);
   expect(lines.at(-1)).toMatch(/^Open database file — read 1\d\.\d MB, opening it in SQLite$/);
   expect(notices.at(-1)).toMatch(/^Opened big\.sqlite \(1\d\.\d MB, 1 table\)/);
-  // The page keeps the file's bytes as the baseline (given to a fresh worker after a Stop).
+  // The page keeps the File itself as the baseline (given to a fresh worker after a Stop): no bytes came back.
   const baseline = pg.store.getState().baselines.sqlite;
-  expect(baseline?.kind === 'sqlite-file' && baseline.bytes.length).toBe(bytes.length);
+  expect(baseline?.kind === 'sqlite-blob' && baseline.file.size).toBe(bytes.length);
   expect(tables(pg.store.getState())).toEqual(['events:100000']);
   await until(pg, () => keeper.value !== null);
 

@@ -3,13 +3,7 @@
  * pasted or opened, "Start empty", and the database kept in the browser (src/web/db-keep.ts) and restored on reload.
  */
 import { sqliteFileProblem } from '../worker/baseline.ts';
-import {
-  ENGINE_LABELS,
-  type Baseline,
-  type LinkBaseline,
-  type RowsPage,
-  type SqliteFileToRead,
-} from '../worker/protocol.ts';
+import { ENGINE_LABELS, type GivenBaseline, type LinkBaseline, type RowsPage } from '../worker/protocol.ts';
 import { plural } from '../../core/plural.ts';
 import { megabytes } from '../format.ts';
 import { keptSlot, type Change, type Ctx, type DatabaseKeeper } from './context.ts';
@@ -39,7 +33,7 @@ function opened(state: PlaygroundState, note: string): Change {
 async function startWith(
   ctx: Ctx,
   label: string,
-  baseline: Baseline | SqliteFileToRead,
+  baseline: GivenBaseline,
   describe: (notes: string[]) => string,
 ): Promise<boolean> {
   const result = await occupy(ctx, label, { type: 'baseline', baseline, files: sources(ctx.get()) }, (state, result) =>
@@ -47,7 +41,8 @@ async function startWith(
       ? chain(
           state,
           (s) => withDb(s, result.db),
-          (s) => ({ baselines: { ...s.baselines, [result.db.engine]: result.baseline } }),
+          // The page keeps what it gave (a file stays its File): a big file's bytes never come back from the worker.
+          (s) => ({ baselines: { ...s.baselines, [result.db.engine]: baseline } }),
           (s) => opened(s, describe(result.notes)),
         )
       : { alert: { message: result.message }, ...withLog(state, { kind: 'error', text: result.message }) },
@@ -160,7 +155,8 @@ export async function clearWorkspace(ctx: Ctx, keeper?: DatabaseKeeper): Promise
 export async function keepNow(ctx: Ctx, keeper: DatabaseKeeper): Promise<void> {
   const slot = keptSlot(ctx.get());
   try {
-    const { kept } = await ctx.client().request({ type: 'keep' });
+    const reply = await ctx.client().request({ type: 'keep' });
+    const kept = { ...reply.kept, baseline: ctx.get().baselines[reply.kept.engine] ?? null };
     // An empty database with nothing applied and no baseline is what a fresh page has anyway: nothing to restore.
     const nothing = kept.baseline === null && kept.applied.length === 0 && (ctx.get().schema?.tables.length ?? 0) === 0;
     if (!(await keeper.keep(nothing ? null : kept, slot))) {

@@ -9,7 +9,7 @@ import { LEDGER_TABLE } from '../../core/ledger.ts';
 import { plural } from '../../core/plural.ts';
 import { sqliteAsSql, sqliteStatements } from '../../core/sqlite-as-sql.ts';
 import { parseSqlDump } from '../../core/sql/dump.ts';
-import { ENGINE_LABELS, type Baseline, type EngineId, type LinkBaseline } from './protocol.ts';
+import { ENGINE_LABELS, type Baseline, type EngineId, type GivenBaseline, type LinkBaseline } from './protocol.ts';
 
 /** Opens a new database of `engine`: empty, or from a SQLite file's bytes. */
 export type OpenEngine = (engine: EngineId, sqliteFile?: Uint8Array) => Promise<Driver>;
@@ -51,6 +51,24 @@ export async function readSqliteFile(
     progress(read, file.size);
   }
   return bytes;
+}
+
+/**
+ * `given` with a SQLite file's bytes read (`progress` hears how far). A file the browser can no longer read (changed or
+ * moved on disk since it was opened) is a `StartError` that says so.
+ */
+export async function readBaseline(
+  given: GivenBaseline,
+  progress?: (read: number, total: number) => void,
+): Promise<Baseline> {
+  if (given.kind !== 'sqlite-blob') return given;
+  try {
+    return { kind: 'sqlite-file', name: given.name, bytes: await readSqliteFile(given.file, progress) };
+  } catch {
+    throw new StartError(
+      `${given.name} can no longer be read by the browser (changed, moved or deleted since it was opened). Open it again to use it as the starting database.`,
+    );
+  }
 }
 
 /** A database that opened but could not be given the starting database: its message says why, whole. */

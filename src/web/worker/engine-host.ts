@@ -39,7 +39,7 @@ import {
 } from './protocol.ts';
 import { plural } from '../../core/plural.ts';
 import { createTracer } from '../../core/trace.ts';
-import { carryOver, linkBaseline, readSqliteFile, startFrom, StartError, type OpenEngine } from './baseline.ts';
+import { carryOver, linkBaseline, readBaseline, startFrom, StartError, type OpenEngine } from './baseline.ts';
 
 export interface EngineHostOptions {
   /** Every reply and message to the page. */
@@ -496,7 +496,7 @@ async function sqlConsole(slot: Slot, sql: string): Promise<SqlConsoleResult> {
 /** Makes the database `kept` holds (and its baseline) the current one. */
 async function openKept(host: EngineHost, kept: KeptDatabase): Promise<Slot> {
   const engine = kept.engine;
-  host.setBaseline(engine, kept.baseline);
+  host.setBaseline(engine, kept.baseline && (await readBaseline(kept.baseline)));
   let driver: Driver;
   if (kept.sqlite !== null && engine === 'sqlite') {
     driver = await host.openFile('sqlite', kept.sqlite);
@@ -573,7 +573,10 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     return { kind: 'export', engine: slot.engine, ...(await exportDatabase(slot.driver)) };
   },
   async restore(host, request) {
-    for (const engine of ['sqlite', 'postgres'] as const) host.setBaseline(engine, request.baselines[engine] ?? null);
+    for (const engine of ['sqlite', 'postgres'] as const) {
+      const given = request.baselines[engine];
+      host.setBaseline(engine, given ? await readBaseline(given) : null);
+    }
     let slot: Slot;
     if (request.checkpoint) slot = await host.restore(request.checkpoint);
     else if (request.kept && request.kept.engine === host.engine) slot = await openKept(host, request.kept);
@@ -600,22 +603,21 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     return { kind: 'restore', db: await dbView(host.lua(), slot, migrationFiles(request.files)), replayed };
   },
   async baseline(host, request) {
-    // A person's file is read here, saying how many of its bytes are read (the page's progress line: N of M MB).
-    const given = request.baseline;
-    const baseline: Baseline =
-      given.kind === 'sqlite-blob'
-        ? {
-            kind: 'sqlite-file',
-            name: given.name,
-            bytes: await readSqliteFile(given.file, (read, total) =>
-              host.post({
-                type: 'event',
-                id: request.id,
-                event: { type: 'progress', statements: 0, bytes: { read, total } },
-              }),
-            ),
-          }
-        : given;
+    // A person's file is read here, saying how many of its bytes are read (the page's progress line: N of M MB). The
+    // bytes stay in this worker: the page keeps the File it gave.
+    let baseline: Baseline;
+    try {
+      baseline = await readBaseline(request.baseline, (read, total) =>
+        host.post({
+          type: 'event',
+          id: request.id,
+          event: { type: 'progress', statements: 0, bytes: { read, total } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof StartError) return { kind: 'baseline', ok: false, message: error.message };
+      throw error;
+    }
     const engine = baseline.kind === 'sqlite-file' ? 'sqlite' : host.engine;
     const open = (e: EngineId, file?: Uint8Array) => (file ? host.openFile(e, file) : host.openThrowaway(e));
     // A long dump says how far it is (the page's progress line: statement N of M).
@@ -630,7 +632,6 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
       ok: true,
       db: await dbView(host.lua(), slot, migrationFiles(request.files)),
       notes: started.notes,
-      baseline,
     };
   },
   async 'start-empty'(host, request) {
@@ -643,9 +644,8 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     const slot = await host.currentSlot();
     const sqlite =
       slot.engine === 'sqlite' ? (await (await import('../db-export.ts')).exportDatabase(slot.driver)).data : null;
-    const kept: KeptDatabase = {
+    const kept: Omit<KeptDatabase, 'baseline'> = {
       engine: slot.engine,
-      baseline: host.baselineOf(slot.engine),
       sqlite,
       applied: await host.appliedNow(),
     };

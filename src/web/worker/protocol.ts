@@ -68,7 +68,7 @@ export type WorkerRequest =
    * engine), or a SQL dump loaded on the current engine. Reset database, Verify and a reload start from it. A file that
    * is not a database, or a dump that fails, changes nothing.
    */
-  | { type: 'baseline'; id: number; baseline: Baseline | SqliteFileToRead; files: SourceFile[] }
+  | { type: 'baseline'; id: number; baseline: GivenBaseline; files: SourceFile[] }
   /** Forgets the current engine's baseline and starts an empty database ("Start empty"). */
   | { type: 'start-empty'; id: number; files: SourceFile[] }
   /** What the page keeps in the browser to be back after a reload: the baseline and the database as it is now. */
@@ -97,6 +97,13 @@ export interface SqliteFileToRead {
   file: Blob;
 }
 
+/**
+ * A starting database as the page holds it: a SQLite file stays the `Blob` the person gave (posting one copies no
+ * bytes), which the worker reads when it needs the bytes (the open itself, a fresh worker after Stop, a reload), so
+ * that a big file's bytes never travel back to the page.
+ */
+export type GivenBaseline = Baseline | SqliteFileToRead;
+
 /** A starting database carried in a share link: SQL for its engine, and how many of its rows were left out to fit. */
 export interface LinkBaseline {
   name: string;
@@ -105,12 +112,12 @@ export interface LinkBaseline {
 }
 
 /** Each engine's baseline, where it has one (the page keeps them to give them to a fresh worker after a Stop). */
-export type Baselines = Partial<Record<EngineId, Baseline>>;
+export type Baselines = Partial<Record<EngineId, GivenBaseline>>;
 
 /** The current database as the page keeps it (src/web/db-keep.ts): SQLite's file; PostgreSQL rebuilt from its dump. */
 export interface KeptDatabase {
   engine: EngineId;
-  baseline: Baseline | null;
+  baseline: GivenBaseline | null;
   /** The current SQLite database's file (null on PostgreSQL: its baseline and the applied migrations rebuild it). */
   sqlite: Uint8Array | null;
   /** The ids applied, and the text each had when applied (to rebuild PostgreSQL and to revert with). */
@@ -258,15 +265,10 @@ interface ResultData {
   export: { engine: EngineId; fileName: string; mime: string; data: Uint8Array };
   restore: { db: DbView; replayed: RunResult | null };
   baseline:
-    | {
-        ok: true;
-        db: DbView;
-        notes: string[];
-        /** The baseline as the worker holds it (a file's bytes, read). */ baseline: Baseline;
-      }
-    | { ok: false; message: string; statement?: number; line?: number };
+    { ok: true; db: DbView; notes: string[] } | { ok: false; message: string; statement?: number; line?: number };
   'start-empty': { db: DbView };
-  keep: { kept: KeptDatabase };
+  /** Without the baseline: the page has it already (`Baselines`). */
+  keep: { kept: Omit<KeptDatabase, 'baseline'> };
   'restore-kept': { db: DbView; note: string };
   'link-baseline': { baseline: LinkBaseline | null };
   check: { verdict: LessonVerdict };
