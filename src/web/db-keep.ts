@@ -1,7 +1,7 @@
 /**
  * The database the person had, kept in the browser (IndexedDB: local storage is far too small for a database file)
  * so that it is back after a reload: its baseline and its state (src/web/worker/protocol.ts `KeptDatabase`). Stored
- * when each command ends; forgotten by "Start empty". Every failure is quiet: the page works without it.
+ * when each command ends; forgotten by "Start empty" (the current one) and "Clear workspace" (all). Every failure is quiet: the page works without it.
  *
  * A share link's database is kept apart (with the link's hash, as persist.ts keeps its edited files), so that working
  * on a link never replaces the person's own database, and a reload of the link shows the state it had.
@@ -48,6 +48,20 @@ export async function keepDatabase(kept: KeptDatabase | null, link?: string): Pr
     await withStore('readwrite', (store) =>
       kept === null ? store.delete(key) : store.put(link === undefined ? kept : { ...kept, link }, key),
     );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Forgets every database kept, the person's own and the share link's ("Clear workspace"); false when the browser
+ * refused.
+ */
+export async function forgetKeptDatabases(): Promise<boolean> {
+  if (typeof indexedDB === 'undefined') return true;
+  try {
+    await withStore('readwrite', (store) => store.clear());
     return true;
   } catch {
     return false;

@@ -58,6 +58,15 @@ function read(key: string): SharedState | null {
   }
 }
 
+/** Forgets the edited copy of the last share link opened ("Clear workspace"). */
+export function forgetSavedLink(): void {
+  try {
+    localStorage.removeItem(LINK_KEY);
+  } catch {
+    /* storage disabled: nothing was kept */
+  }
+}
+
 /** Saves the state; false when the browser refuses (storage full or disabled). */
 export function save(state: SharedState, link?: { hash: string }): boolean {
   try {

@@ -6,11 +6,11 @@
 import { useStore as useZustand } from 'zustand';
 import { EXAMPLE_FILES } from './examples.ts';
 import { sortFiles } from './files.ts';
-import { loadSaved, loadSavedLink, save } from './persist.ts';
+import { forgetSavedLink, loadSaved, loadSavedLink, save } from './persist.ts';
 import type { SharedState } from './share.ts';
 import { applyTheme, followSystem, savedTheme, saveTheme } from './theme.ts';
 import { connectWorker } from './worker/client.ts';
-import { keepDatabase, keptDatabase } from './db-keep.ts';
+import { forgetKeptDatabases, keepDatabase, keptDatabase } from './db-keep.ts';
 import type { Surroundings } from './store/context.ts';
 import { createPlayground } from './store/playground.ts';
 import { decodeLink } from './store/share.ts';
@@ -89,6 +89,7 @@ const surroundings: Surroundings = {
   replaceHash: (hash) => history.replaceState(null, '', hash ?? location.pathname + location.search),
   href: () => location.href,
   editedLink: loadSavedLink,
+  forgetEditedLinks: forgetSavedLink,
   async copy(text) {
     try {
       await navigator.clipboard.writeText(text);
@@ -105,7 +106,7 @@ const playground = createPlayground({
   start: await readStart(),
   connect: connectWorker,
   surroundings,
-  keeper: { keep: keepDatabase, kept: keptDatabase },
+  keeper: { keep: keepDatabase, kept: keptDatabase, forget: forgetKeptDatabases },
 });
 
 /** The state, for views: `useStore((s) => s.files)`; `getState` and `subscribe` for effects. Never written here. */

@@ -74,6 +74,24 @@ async function openAppFile(page: Page, bytes: Uint8Array, opened = /^Opened app\
   await idle(page);
 }
 
+/** What this browser keeps: the keys of IndexedDB's kept databases, and whether local storage has a link's edits. */
+function keptInBrowser(page: Page): Promise<{ databases: string[]; editedLink: boolean }> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('moonwalk-playground');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(new Error('IndexedDB could not be opened'));
+    });
+    const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
+      const request = db.transaction('database').objectStore('database').getAllKeys();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(new Error('IndexedDB could not be read'));
+    });
+    db.close();
+    return { databases: keys.map(String).sort(), editedLink: localStorage.getItem('moonwalk.link.v1') !== null };
+  });
+}
+
 /** After a reload (or a new address): the engine ready, the database restored with `note`, the page idle. */
 async function restored(page: Page, note: string): Promise<void> {
   await ready(page, 'SQLite ready');
@@ -197,7 +215,7 @@ describe('a SQLite file of ones own', () => {
     expect([...errors, ...otherErrors]).toEqual([]);
   }, 120_000);
 
-  test('an edited share link saved in the browser keeps its starting database; a reload shows the same state, and the own database stays apart', async () => {
+  test("an edited share link saved in the browser keeps its starting database; a reload shows the same state, the own database stays apart, and Clear workspace forgets the link's copies", async () => {
     const { page: own, errors } = await freshPage();
     await useOwnFiles(own);
     await openAppFile(own, bytes);
@@ -246,6 +264,33 @@ describe('a SQLite file of ones own', () => {
     expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
     await page.getByRole('button', { name: OWN_FILES[1].name, exact: true }).click();
     expect(await page.locator('.cm-content').innerText()).not.toContain('-- edited on the link');
+
+    // Clear workspace forgets the link's copies too: its database (IndexedDB) and its edited files (local storage).
+    expect(await keptInBrowser(page)).toEqual({ databases: ['current', 'link'], editedLink: true });
+    await menu(page, 'Clear workspace');
+    const dialog = page.getByRole('dialog', { name: 'Clear workspace?' });
+    expect(await dialog.innerText()).toContain('the copies it keeps of share links you opened');
+    await dialog.getByRole('button', { name: 'Clear workspace', exact: true }).click();
+    await expect
+      .poll(() => notice(page).textContent(), { timeout: 20_000 })
+      .toMatch(/its copies of share links you opened are forgotten/);
+    await idle(page);
+    await expect.poll(() => keptInBrowser(page)).toEqual({ databases: [], editedLink: false });
+    // The old link, opened again, is as it was made, from the starting database it carries: nothing restored, no edits.
+    const again = await page.context().newPage();
+    again.on('pageerror', (e) => errors.push(e.message));
+    await again.goto(link);
+    await ready(again, 'SQLite ready');
+    await expect
+      .poll(() => notice(again).textContent(), { timeout: 20_000 })
+      .toMatch(/^This link carries a starting database, app\.sqlite: loaded into SQLite/);
+    await idle(again);
+    expect(await region(again, 'Log')).toMatch(/Opened a shared link: 2 files for SQLite/);
+    expect(await region(again, 'Log')).not.toContain('Restored the database you had');
+    expect(await fileState(again, OWN_FILES[0].name)).toMatch(/applied/);
+    expect(await fileState(again, OWN_FILES[1].name)).toMatch(/pending/);
+    await again.getByRole('button', { name: OWN_FILES[1].name, exact: true }).click();
+    expect(await again.locator('.cm-content').innerText()).not.toContain('-- edited on the link');
     expect(errors).toEqual([]);
   }, 180_000);
 
@@ -258,7 +303,9 @@ describe('a SQLite file of ones own', () => {
     await dialog.getByRole('button', { name: 'Clear workspace', exact: true }).click();
     await expect
       .poll(() => notice(page).textContent(), { timeout: 20_000 })
-      .toMatch(/^Cleared the workspace: your files and the database kept in this browser are forgotten/);
+      .toMatch(
+        /^Cleared the workspace: your files, the database kept in this browser and its copies of share links you opened are forgotten/,
+      );
     await idle(page);
     expect(await page.getByRole('button', { name: OWN_FILES[0].name, exact: true }).count()).toBe(0);
     expect(await region(page, 'Schema')).not.toContain('users');

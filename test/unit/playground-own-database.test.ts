@@ -27,6 +27,10 @@ function memoryKeeper(): DatabaseKeeper & { value: KeptDatabase | null } {
     async kept() {
       return this.value;
     },
+    async forget() {
+      this.value = null;
+      return true;
+    },
   };
 }
 
@@ -40,6 +44,7 @@ async function started(keeper?: DatabaseKeeper, engine: 'sqlite' | 'postgres' = 
       href: () => 'http://localhost/',
       copy: async () => true,
       editedLink: () => null,
+      forgetEditedLinks() {},
     },
     ...(keeper ? { keeper } : {}),
   });
@@ -274,6 +279,7 @@ test('Share carries the baseline: a fresh playground opened with the link starts
     href: () => `http://localhost/${hash}`,
     copy: async () => true,
     editedLink: () => null,
+    forgetEditedLinks() {},
   };
   const own = createPlayground({
     start: {
@@ -397,7 +403,7 @@ test('Clear workspace forgets the files and the kept database; a large file show
   expect(tables(s)).toEqual([]);
   expect(s.files.map((f) => f.name)).not.toContain(OWN_FILES[0].name);
   expect(s.files.length).toBeGreaterThan(0);
-  expect(s.notice).toMatch(/^Cleared the workspace: your files and the database kept in this browser are forgotten/);
+  expect(s.notice).toMatch(/^Cleared the workspace: your files, the database kept in this browser and its copies of share links you opened are forgotten/);
 }, 120_000);
 
 test('a long SQL dump says how far its load is: statement N of M', async () => {

@@ -52,6 +52,7 @@ function surroundings(): Surroundings & { address: string; copied: string[] } {
       return true;
     },
     editedLink: () => null,
+    forgetEditedLinks() {},
   };
 }
 

@@ -32,7 +32,8 @@ export function OwnDatabaseMenuItems({ choose }: { choose: (action: () => void) 
       </button>
       <p className="menu-hint">
         Your own database as the starting point (.sqlite, .sqlite3, .db, or a SQL dump): Reset database comes back to
-        it. Start empty forgets it; Clear workspace forgets your files and the database this browser keeps.
+        it. Start empty forgets it; Clear workspace forgets your files, the database this browser keeps and its copies
+        of share links.
       </p>
     </>
   );
@@ -164,7 +165,8 @@ export function OwnDatabase() {
         <h2 id="clear-title">Clear workspace?</h2>
         <p>
           This forgets your migration files and the database this browser keeps (your starting database included), and
-          brings back the examples on an empty database. Download what you want to keep first (Save and load).
+          the copies it keeps of share links you opened (their edits and databases: the links open as they were made).
+          It brings back the examples on an empty database. Download what you want to keep first (Save and load).
         </p>
         <div className="modal-actions">
           <button

@@ -22,6 +22,8 @@ export interface Surroundings {
   copy(text: string): Promise<boolean>;
   /** The files of share link `hash` as the person edited them, if this browser kept them. */
   editedLink(hash: string): SharedState | null;
+  /** Forgets the edited files this browser kept of share links ("Clear workspace"). */
+  forgetEditedLinks(): void;
   /** The `moonwalk play` server the page came from, when it did. */
   play?: PlayServer;
 }
@@ -44,6 +46,8 @@ export interface Ctx {
 export interface DatabaseKeeper {
   keep(kept: KeptDatabase | null, link?: string): Promise<boolean>;
   kept(link?: string): Promise<KeptDatabase | null>;
+  /** Forgets every database kept, the person's own and the share link's; false when the browser refused. */
+  forget(): Promise<boolean>;
 }
 
 /** Which of the kept databases is the current one's: the share link's (its hash) or the person's own (undefined). */

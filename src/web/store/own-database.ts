@@ -132,8 +132,9 @@ function withoutKey<K extends string, V>(record: Partial<Record<K, V>>, key: K):
 }
 
 /**
- * "Clear workspace" (asked first by the page): the files and the database kept in this browser forgotten; the
- * examples back, on an empty database, on the engine in use.
+ * "Clear workspace" (asked first by the page): the files and the database kept in this browser forgotten, and what it
+ * kept of share links (their edited files and databases: an old link opens again as it was made); the examples back,
+ * on an empty database, on the engine in use.
  */
 export async function clearWorkspace(ctx: Ctx, keeper?: DatabaseKeeper): Promise<void> {
   if (!idle(ctx.get())) return;
@@ -144,10 +145,11 @@ export async function clearWorkspace(ctx: Ctx, keeper?: DatabaseKeeper): Promise
     { workspace: 'own' },
   );
   await startEmpty(ctx);
-  const forgotten = keeper ? await keeper.keep(null) : true;
+  ctx.surroundings.forgetEditedLinks();
+  const forgotten = keeper ? await keeper.forget() : true;
   const text = forgotten
-    ? 'Cleared the workspace: your files and the database kept in this browser are forgotten; the examples are back, on an empty database.'
-    : 'Cleared the workspace, but the browser refused to forget the database it keeps (storage disabled?).';
+    ? 'Cleared the workspace: your files, the database kept in this browser and its copies of share links you opened are forgotten; the examples are back, on an empty database.'
+    : 'Cleared the workspace, but the browser refused to forget the databases it keeps (storage disabled?).';
   ctx.update((s) => ({ notice: text, ...withLog(s, { kind: forgotten ? 'info' : 'warn', text }) }));
 }
 
