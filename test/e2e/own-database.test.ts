@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scratchDatabase, useServer } from '../harness/global-servers.ts';
 import { findPostgresBin } from '../harness/servers.ts';
@@ -72,6 +72,19 @@ async function openAppFile(page: Page, bytes: Uint8Array, opened = /^Opened app\
   });
   await expect.poll(() => notice(page).textContent()).toMatch(opened);
   await idle(page);
+}
+
+/** A new page of `context` on share `link`, once it has loaded the app.sqlite it carries; its errors go to `errors`. */
+async function openLinkIn(context: BrowserContext, link: string, errors: string[]): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(link);
+  await ready(page, 'SQLite ready');
+  await expect
+    .poll(() => notice(page).textContent(), { timeout: 20_000 })
+    .toMatch(/^This link carries a starting database, app\.sqlite: loaded into SQLite/);
+  await idle(page);
+  return page;
 }
 
 /** What this browser keeps: the keys of IndexedDB's kept databases, and whether local storage has a link's edits. */
@@ -189,15 +202,8 @@ describe('a SQLite file of ones own', () => {
 
     const context = await playground.context();
     await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
-    const other = await context.newPage();
     const otherErrors: string[] = [];
-    other.on('pageerror', (e) => otherErrors.push(e.message));
-    await other.goto(link);
-    await ready(other, 'SQLite ready');
-    await expect
-      .poll(() => notice(other).textContent(), { timeout: 20_000 })
-      .toMatch(/^This link carries a starting database, app\.sqlite: loaded into SQLite/);
-    await idle(other);
+    const other = await openLinkIn(context, link, otherErrors);
     expect(await fileState(other, OWN_FILES[0].name)).toMatch(/applied/);
     expect(await fileState(other, OWN_FILES[1].name)).toMatch(/pending/);
     expect(await region(other, 'Schema')).toMatch(/orders[\s\S]*users/);
@@ -277,14 +283,7 @@ describe('a SQLite file of ones own', () => {
     await idle(page);
     await expect.poll(() => keptInBrowser(page)).toEqual({ databases: [], editedLink: false });
     // The old link, opened again, is as it was made, from the starting database it carries: nothing restored, no edits.
-    const again = await page.context().newPage();
-    again.on('pageerror', (e) => errors.push(e.message));
-    await again.goto(link);
-    await ready(again, 'SQLite ready');
-    await expect
-      .poll(() => notice(again).textContent(), { timeout: 20_000 })
-      .toMatch(/^This link carries a starting database, app\.sqlite: loaded into SQLite/);
-    await idle(again);
+    const again = await openLinkIn(page.context(), link, errors);
     expect(await region(again, 'Log')).toMatch(/Opened a shared link: 2 files for SQLite/);
     expect(await region(again, 'Log')).not.toContain('Restored the database you had');
     expect(await fileState(again, OWN_FILES[0].name)).toMatch(/applied/);
