@@ -6,6 +6,8 @@ import type { Driver, Engine, MaybePromise, SqlValue } from './driver.ts';
 import type { LedgerHome } from './sql/ledger-bypass.ts';
 
 export const LEDGER_TABLE = '_migrations';
+/** The lease table of `--lock table` (DESIGN §4); the PostgreSQL driver creates it under this name. */
+export const LOCK_TABLE = '_migrations_lock';
 
 /** What a run needs of an applied migration: its id, and its checksum to tell whether its file changed. */
 export interface AppliedMigration {
@@ -61,6 +63,13 @@ export function quoteName(engine: Engine, name: string): string {
   return engine === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`;
 }
 
+/** The schema, then the roles that own or may create the ledger and the lock table (LedgerHome.roles). */
+const POSTGRES_PLACE =
+  'SELECT current_schema(), session_user, current_user, ' +
+  [LEDGER_TABLE, LOCK_TABLE]
+    .map((t) => `(SELECT tableowner::text FROM pg_tables WHERE schemaname = current_schema() AND tablename = '${t}')`)
+    .join(', ');
+
 async function resolvePlace(driver: Driver): Promise<LedgerPlace> {
   const known = places.get(driver);
   if (known) return known;
@@ -68,11 +77,10 @@ async function resolvePlace(driver: Driver): Promise<LedgerPlace> {
   if (driver.engine === 'sqlite') {
     place = { table: `main.${quoteName('sqlite', LEDGER_TABLE)}`, schema: '', roles: [], label: LEDGER_TABLE };
   } else {
-    const sql =
-      driver.engine === 'postgres' ? 'SELECT current_schema(), session_user, current_user' : 'SELECT DATABASE()';
+    const sql = driver.engine === 'postgres' ? POSTGRES_PLACE : 'SELECT DATABASE()';
     const [value, ...users] = (await driver.query(sql, [])).rows[0] ?? [];
     const schema = typeof value === 'string' ? value : driver.engine === 'postgres' ? 'public' : '';
-    const roles = users.filter((role): role is string => typeof role === 'string');
+    const roles = [...new Set(users.filter((role): role is string => typeof role === 'string'))];
     place = schema
       ? {
           table: `${quoteName(driver.engine, schema)}.${quoteName(driver.engine, LEDGER_TABLE)}`,

@@ -102,6 +102,10 @@ const HOSTILE: Array<[string, string, Engine[]]> = [
   ["the COMMIT's completion", 'SET @@session.completion_type = 2', ['mysql']],
   ['the own connection', 'KILL CONNECTION_ID()', ['mysql']],
   ['the schema table', 'PRAGMA writable_schema = ON', ['sqlite']],
+  // SQLite's other ways round the ledger are refused as file access (src/core/sql/file-access.ts); DETACH main is
+  // refused by SQLite itself.
+  ['another ledger attached', "ATTACH DATABASE 'other.sqlite' AS other", ['sqlite']],
+  ['a copy over the file', "VACUUM INTO 'ledger.sqlite'", ['sqlite']],
 ];
 
 /**
@@ -208,4 +212,31 @@ describe.each(TARGETS)('$label', ({ engine, open, ledger }) => {
     expect(result.error).toBeNull();
     expect(await column(db, `SELECT id FROM ${ledger} ORDER BY id`)).toEqual(['0001_first', '0004_harmless']);
   });
+});
+
+test('PGlite: DROP OWNED BY the role that owns a ledger made before the run is refused, and the ledger stays', async () => {
+  const db = await openPglite();
+  try {
+    await db.exec(
+      'CREATE ROLE ledger_keeper; ' +
+        'CREATE TABLE _migrations (id TEXT PRIMARY KEY, description TEXT, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), checksum TEXT); ' +
+        'ALTER TABLE _migrations OWNER TO ledger_keeper',
+    );
+    const migrator = new Migrator({
+      driver: db,
+      host: smallHost(),
+      files: migrationFiles([
+        { name: '0001_first.lua', text: migration('assert(db:execute("CREATE TABLE t (x INT)"))') },
+        { name: '0002_owned.lua', text: migration('assert(db:execute("DROP OWNED BY ledger_keeper CASCADE"))') },
+      ]),
+    });
+    const result = await migrator.up().finally(() => migrator.dispose());
+    expect(result.error).toMatchObject({ migration: '0002_owned', line: UP_FIRST_LINE });
+    expect(result.error?.message).toMatch(
+      /^DROP OWNED BY ledger_keeper is not allowed in a migration: .*ledger included/,
+    );
+    expect(await column(db, 'SELECT id FROM public._migrations')).toEqual(['0001_first']);
+  } finally {
+    await db.close();
+  }
 });

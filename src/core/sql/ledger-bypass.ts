@@ -26,8 +26,9 @@ export interface LedgerHome {
   /** PostgreSQL: the ledger's schema; MySQL: its database; '' on SQLite or when there is none. */
   schema: string;
   /**
-   * PostgreSQL: the connection's roles as the run started (session_user and current_user: a URL's `options=-c role=…`
-   * makes them differ), one of which owns the ledger it created; empty elsewhere.
+   * PostgreSQL: the roles that own the ledger and the lock table, or would own them once the runner creates them: the
+   * connection's session_user and current_user as the run started (a URL's `options=-c role=…` makes them differ) and
+   * the tables' owners; empty elsewhere.
    */
   roles: readonly string[];
   /** The ledger as messages name it (`public._migrations`). */

@@ -11,11 +11,8 @@
  * concatenated string, `PREPARE` from a variable) is the server's job: see docs/security.md.
  */
 import type { Engine } from '../driver.ts';
-import { LEDGER_TABLE } from '../ledger.ts';
+import { LEDGER_TABLE, LOCK_TABLE } from '../ledger.ts';
 import { SEMI, SqlLexer, Tok, unquote } from './lexer.ts';
-
-/** The lease table of `--lock table` (DESIGN §4); the PostgreSQL driver creates it under this name. */
-export const LOCK_TABLE = '_migrations_lock';
 
 /** What each of Moonwalk's tables is, for the error. */
 const OWN_TABLES: ReadonlyMap<string, string> = new Map([

@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { SqlValue } from '../../core/driver.ts';
-import { LOCK_TABLE } from '../../core/sql/own-tables.ts';
+import { LOCK_TABLE } from '../../core/ledger.ts';
 import { lockTimeoutError } from '../server-url.ts';
 
 /** DESIGN §4: a lease of 30 s (at most 60), renewed every 10 s. */
