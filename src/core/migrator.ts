@@ -7,8 +7,8 @@ import type { LuaHost, BlockOptions, CompiledMigration, Phase } from './lua/host
 import { LoadError } from './lua/failures.ts';
 import { literalDescription } from './lua/literal-description.ts';
 import type { Limits } from './lua/limits.ts';
-import { Ledger, LEDGER_TABLE, type AppliedMigration, type LedgerEntry } from './ledger.ts';
-import { compareIds, type MigrationFile } from './migration-files.ts';
+import { Ledger, LEDGER_TABLE, type AppliedMigration } from './ledger.ts';
+import type { MigrationFile } from './migration-files.ts';
 import { captureSession, type SessionState } from './session.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
 import { isRetryableConflict } from './errors.ts';
@@ -21,7 +21,6 @@ import {
   type RunError,
   type RunPhase,
   type RunResult,
-  type StatusEntry,
   type StatusResult,
 } from './results.ts';
 import {
@@ -32,6 +31,14 @@ import {
   toRunError,
   unknownTarget,
 } from './migrator/run-failure.ts';
+import {
+  checkDrift,
+  checkRevertible,
+  downPlan,
+  pendingFiles,
+  statusEntries,
+  type DownOptions,
+} from './migrator/plan.ts';
 
 export interface MigratorOptions {
   driver: Driver;
@@ -78,11 +85,7 @@ export interface UpOptions {
   beforeRollback?: () => unknown;
 }
 
-export interface DownOptions {
-  step?: number;
-  to?: string;
-  all?: boolean;
-}
+export type { DownOptions } from './migrator/plan.ts';
 
 /** A migration's `up` that ended with `status`, timed from `started` (a performance.now()). */
 function upResult(id: string, status: MigrationResult['status'], started: number): MigrationResult {
@@ -127,7 +130,12 @@ export class Migrator {
       for (const file of this.files.values())
         if (!applied.has(file.id)) literals.set(file.id, literalDescription(file.source));
       if ([...literals.values()].includes(null)) await this.ensureHost();
-      return { ok: true, engine: this.engine, migrations: this.statusOf(entries, literals), error: null };
+      return {
+        ok: true,
+        engine: this.engine,
+        migrations: statusEntries(this.files, entries, literals, (file) => this.describe(file)),
+        error: null,
+      };
     } catch (error) {
       return { ok: false, engine: this.engine, migrations: [], error: this.runError(error, 'ledger') };
     }
@@ -161,9 +169,7 @@ export class Migrator {
       if (!batch) await this.ledger.ensure();
       const entries = await this.ledger.readApplied();
       this.checkDrift(entries);
-      const applied = new Set(entries.map((entry) => entry.id));
-      let pending = [...this.files.values()].filter((file) => !applied.has(file.id));
-      if (options.to !== undefined) pending = pending.filter((file) => compareIds(file.id, options.to!) <= 0);
+      const pending = pendingFiles(this.files, entries, options.to);
       if (pending.length > 0) await this.ensureHost();
       const plan = this.loadAhead(pending, options.step, results);
       if (batch) {
@@ -183,10 +189,10 @@ export class Migrator {
     return this.locked(finish, async () => {
       await this.ledger.ensure();
       const entries = await this.ledger.readApplied();
-      const plan = this.downPlan(entries, options);
+      const plan = downPlan(entries, this.files, options);
       this.checkDrift(entries.filter((entry) => plan.some((file) => file.id === entry.id)));
       if (plan.length > 0) await this.ensureHost();
-      for (const file of plan) this.revertible(file); // nothing changes unless every step can be undone
+      for (const file of plan) checkRevertible(file, this.compileOrFail(file), this.engine); // nothing changes unless every step can be undone
       await this.runSequence(plan, 'down', results);
     });
   }
@@ -202,10 +208,10 @@ export class Migrator {
     return this.locked(finish, async () => {
       await this.ledger.ensure();
       const entries = await this.ledger.readApplied();
-      const plan = this.downPlan(entries, { step: options.step ?? 1 });
+      const plan = downPlan(entries, this.files, { step: options.step ?? 1 });
       this.checkDrift(entries);
       if (plan.length > 0) await this.ensureHost();
-      for (const file of plan) this.revertible(file);
+      for (const file of plan) checkRevertible(file, this.compileOrFail(file), this.engine);
       await this.runSequence(plan, 'down', results);
       await this.runSequence([...plan].reverse(), 'up', results);
     });
@@ -248,17 +254,6 @@ export class Migrator {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private statusOf(entries: LedgerEntry[], literals: ReadonlyMap<string, string | null>): StatusEntry[] {
-    const byId = new Map(entries.map((entry) => [entry.id, entry]));
-    const ids = new Set([...this.files.keys(), ...byId.keys()]);
-    return [...ids].sort(compareIds).map((id) => {
-      const file = this.files.get(id);
-      const entry = byId.get(id);
-      if (!entry) return { id, description: literals.get(id) ?? this.describe(file!), status: 'pending' };
-      return { id, description: entry.description, status: this.appliedState(entry), applied_at: entry.appliedAt };
-    });
-  }
-
   /** The description of a pending file, or '' when it does not load (status never fails for that). */
   private describe(file: MigrationFile): string {
     try {
@@ -268,80 +263,8 @@ export class Migrator {
     }
   }
 
-  /** The state of an applied migration: its file may have changed or gone since. */
-  private appliedState(entry: AppliedMigration): 'applied' | 'modified' | 'missing' {
-    const file = this.files.get(entry.id);
-    if (!file) return 'missing';
-    return entry.checksum !== null && entry.checksum !== file.checksum ? 'modified' : 'applied';
-  }
-
   private checkDrift(entries: AppliedMigration[]): void {
-    if (this.options.allowDrift) return;
-    for (const entry of entries) {
-      const status = { id: entry.id, status: this.appliedState(entry) };
-      if (status.status === 'modified') {
-        throw new RunFailure({
-          code: 'modified',
-          migration: status.id,
-          phase: 'check',
-          message: `${status.id}.lua changed after it was applied (its checksum differs from the ledger's)`,
-        });
-      }
-      if (status.status === 'missing') {
-        throw new RunFailure({
-          code: 'missing',
-          migration: status.id,
-          phase: 'check',
-          message: `${status.id} is applied but its file ${status.id}.lua is missing`,
-        });
-      }
-    }
-  }
-
-  private downPlan(entries: AppliedMigration[], options: DownOptions): MigrationFile[] {
-    const applied = entries
-      .map((entry) => entry.id)
-      .sort(compareIds)
-      .reverse();
-    let ids: string[];
-    if (options.all) ids = applied;
-    else if (options.to !== undefined) ids = applied.filter((id) => compareIds(id, options.to!) > 0);
-    else ids = applied.slice(0, options.step ?? 1);
-    return ids.map((id) => {
-      const file = this.files.get(id);
-      if (!file) {
-        throw new RunFailure({
-          code: 'not_revertible',
-          migration: id,
-          phase: 'check',
-          message: `cannot revert ${id}: its file ${id}.lua is missing`,
-        });
-      }
-      return file;
-    });
-  }
-
-  private revertible(file: MigrationFile): void {
-    const compiled = this.compileOrFail(file);
-    const block = compiled.blocks[this.engine];
-    if (!block) {
-      throw new RunFailure({
-        code: 'not_revertible',
-        migration: file.id,
-        phase: 'check',
-        file: file.file,
-        message: `cannot revert ${file.id}: it has no database("${this.engine}") block`,
-      });
-    }
-    if (!block.down) {
-      throw new RunFailure({
-        code: 'not_revertible',
-        migration: file.id,
-        phase: 'down',
-        file: file.file,
-        message: `${file.id} cannot be reverted: its database("${this.engine}") block has no down(function(db) ... end). Nothing was changed`,
-      });
-    }
+    if (!this.options.allowDrift) checkDrift(entries, this.files);
   }
 
   private compile(file: MigrationFile): CompiledMigration {
