@@ -39,6 +39,7 @@ import {
   statusEntries,
   type DownOptions,
 } from './migrator/plan.ts';
+import { SessionKeeper } from './migrator/session-keeper.ts';
 
 export interface MigratorOptions {
   driver: Driver;
@@ -105,18 +106,15 @@ export class Migrator {
   private readonly ledger: Ledger;
   private readonly files: Map<string, MigrationFile>;
   private readonly compiled = new Map<string, CompiledMigration>();
-  /** The connection's session as the run found it, while the run holds its lock. */
-  private session: SessionState | null = null;
-  /** A migration ran since the session was last put back that may have changed it (see restoreSession). */
-  private sessionChanged = false;
-  /** MySQL: TEMPORARY tables the migrations created since then (Transaction.temporaryTables). */
-  private readonly temporaryTables = new Set<string>();
+  /** The connection's session, put back between migrations and when the run ends. */
+  private readonly sessions: SessionKeeper;
 
   constructor(private readonly options: MigratorOptions) {
     this.driver = options.driver;
     this.engine = options.driver.engine;
     this.luaHost = options.host ?? null;
     this.ledger = new Ledger(options.driver);
+    this.sessions = new SessionKeeper(options.driver);
     this.files = new Map(options.files.map((file) => [file.id, file]));
   }
 
@@ -319,15 +317,15 @@ export class Migrator {
       return finish(this.runError(error, 'lock'));
     }
     try {
-      this.session = await captureSession(this.driver);
+      await this.sessions.capture();
       await work();
-      await this.restoreSession(null);
+      await this.sessions.restore(null);
       return finish(null);
     } catch (error) {
-      await this.restoreSessionQuietly();
+      await this.sessions.restoreQuietly();
       return finish(this.runError(error, 'internal'));
     } finally {
-      this.session = null;
+      this.sessions.forget();
       try {
         await release();
       } catch {
@@ -344,7 +342,7 @@ export class Migrator {
         await control(file.id, 'lock', () => this.driver.renewLock?.());
         results.push(await this.runOne(file, direction));
         // One file cannot change what the next one sees: PRAGMAs, SET, USE, TEMP tables go back as they were.
-        await this.restoreSession(file.id);
+        await this.sessions.restore(file.id);
       } catch (error) {
         if (error instanceof RunFailureWithResult) results.push(error.result);
         throw error;
@@ -401,7 +399,7 @@ export class Migrator {
           await this.reportPartial(file.id, direction, tx, runError, outside);
         throw new RunFailureWithResult(runError, result);
       } finally {
-        this.noteSession(tx);
+        this.sessions.note(tx);
         if (outside) await this.resetTimeouts(options);
       }
       const result: MigrationResult = {
@@ -456,8 +454,8 @@ export class Migrator {
         await this.setTimeouts(file.id, options);
         await this.apply(file, compiled, 'up', tx);
         await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
-        this.noteSession(tx);
-        await this.restoreSession(file.id, session);
+        this.sessions.note(tx);
+        await this.sessions.restore(file.id, session);
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
         results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
       }
@@ -636,35 +634,6 @@ export class Migrator {
     return (
       isRetryableConflict(tx.failure?.code) || (error instanceof RunFailure && isRetryableConflict(error.engineCode))
     );
-  }
-
-  /**
-   * Puts the session back as `session` found it; `inner` is a batch's, captured inside its transaction. On SQLite only
-   * after a statement that could change it (no dynamic SQL there: the text tells); on the servers always.
-   */
-  private async restoreSession(id: string | null, inner?: SessionState): Promise<void> {
-    if (this.engine === 'sqlite' && !this.sessionChanged) return;
-    const made = this.temporaryTables;
-    await control(id, 'internal', () => (inner ?? this.session)?.restore(inner !== undefined, made));
-    if (!inner) {
-      this.sessionChanged = false;
-      made.clear();
-    }
-  }
-
-  /** What a migration's statements may have done to the session, for restoreSession. */
-  private noteSession(tx: Transaction): void {
-    this.sessionChanged ||= tx.mayChangeSession;
-    for (const name of tx.temporaryTables) this.temporaryTables.add(name);
-  }
-
-  /** After a failure: the connection may serve another run (verify, the playground, a library caller). */
-  private async restoreSessionQuietly(): Promise<void> {
-    try {
-      await this.restoreSession(null);
-    } catch {
-      // The connection is gone, and its session with it.
-    }
   }
 
   private async rollbackQuietly(): Promise<void> {
