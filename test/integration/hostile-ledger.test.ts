@@ -101,6 +101,7 @@ const HOSTILE: Array<[string, string, Engine[]]> = [
   ['autocommit', 'SET autocommit = 0', ['mysql']],
   ["the COMMIT's completion", 'SET @@session.completion_type = 2', ['mysql']],
   ['the own connection', 'KILL CONNECTION_ID()', ['mysql']],
+  ['a procedure that commits', 'CREATE PROCEDURE sneaky() BEGIN IF 1 THEN COMMIT; END IF; END', ['mysql']],
   ['the schema table', 'PRAGMA writable_schema = ON', ['sqlite']],
   // SQLite's other ways round the ledger are refused as file access (src/core/sql/file-access.ts); DETACH main is
   // refused by SQLite itself.

@@ -8,7 +8,9 @@
  *   be given back), and what changes the connection's `application_name` (`SET`, `RESET`, `set_config`, `RESET ALL`),
  *   by which `--lock table` tells waiting runners that the lease's owner is alive.
  * - MySQL/MariaDB: `DROP DATABASE`/`DROP SCHEMA` of the ledger's database, `SET autocommit` and `SET
- *   completion_type` (the runner owns the transaction and its COMMIT), `KILL CONNECTION_ID()`.
+ *   completion_type` (the runner owns the transaction and its COMMIT), `KILL CONNECTION_ID()`, and a stored
+ *   procedure that would COMMIT, ROLLBACK or START TRANSACTION when called (an exit handler's ROLLBACK included):
+ *   transaction.ts refuses those as statements of their own, not inside `IF … THEN COMMIT` or a one-statement body.
  * - SQLite: setting `PRAGMA writable_schema` or `schema_version` (a statement could then rewrite the ledger's entry in
  *   sqlite_schema, and corrupt the file).
  *
@@ -39,7 +41,7 @@ export interface LedgerHome {
 const SUSPECT: Record<Engine, RegExp> = {
   sqlite: /writable_schema|schema_version/i,
   postgres: /schema|owned|pg_terminate_backend|authorization|application_name|reset/i,
-  mysql: /database|schema|autocommit|completion_type|connection_id/i,
+  mysql: /database|schema|autocommit|completion_type|connection_id|procedure/i,
 };
 
 /** Words after which a word starts a statement: a body's `BEGIN`, a branch, MySQL's `DO` of an event. */
@@ -88,6 +90,8 @@ function items(sql: string, engine: Engine): Item[] {
 class BypassReader {
   /** The first word of the statement being read. */
   private first = '';
+  /** MySQL: a CREATE PROCEDURE came; the rest of the text is read as its body (it holds `;` of its own). */
+  private inProcedure = false;
 
   constructor(
     private readonly list: Item[],
@@ -238,6 +242,15 @@ class BypassReader {
     const word = this.word(i);
     if (word === '') return this.body(i);
     const next = this.word(i + 1);
+    if (word === 'procedure' && this.first === 'create') this.inProcedure = true;
+    if (this.inProcedure && this.endsTransaction(i)) {
+      return (
+        `${word.toUpperCase()} in a stored procedure is not allowed in a migration: a CALL of it would end the ` +
+        "runner's transaction behind its back, committing or undoing the migration's statements apart from its " +
+        'ledger row. Leave transactions to the runner: db:savepoint and db:rollback_to undo part of a migration, an ' +
+        `error (error("why")) all of it${SEE}`
+      );
+    }
     if (word === 'drop' && (next === 'database' || next === 'schema')) {
       const [name] = this.names(i + 2);
       if (name !== undefined && this.isHome(name))
@@ -258,6 +271,16 @@ class BypassReader {
         if (this.word(k) === 'connection_id') return endsOwnConnection('KILL CONNECTION_ID()');
     }
     return null;
+  }
+
+  /** MySQL: COMMIT, ROLLBACK (not ROLLBACK TO a savepoint), START TRANSACTION or XA, as a word of a body. */
+  private endsTransaction(i: number): boolean {
+    const word = this.word(i);
+    if (word === 'commit' || word === 'xa') return true;
+    if (word === 'start') return this.word(i + 1) === 'transaction';
+    if (word !== 'rollback') return false;
+    const next = this.word(i + 1) === 'work' ? this.word(i + 2) : this.word(i + 1);
+    return next !== 'to';
   }
 
   private sqlite(i: number): string | null {
