@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeOwnSqlite, OWN_FILES } from '../helpers/own-database.ts';
 import { startPlay, type PlayProcess } from '../helpers/play-process.ts';
 import { ensureBuilt, launchChromium } from './harness.ts';
+import { layoutProblems } from './layout.ts';
 import { scratchDatabase, useServer } from '../harness/global-servers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-play-e2e-'));
@@ -108,6 +109,39 @@ test('on a 390×844 phone the Save button is on screen and the page has no horiz
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await context.close();
 });
+
+test.each([1280, 1024])(
+  'at %i px the header with Save is one row, its folder note inside the window, also with an edit unsaved and "Link copied" shown',
+  async (width) => {
+    const context = await browser.newContext({
+      viewport: { width, height: 720 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(play.url);
+    await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 30_000 }).toBe('SQLite ready');
+    await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
+    expect(await layoutProblems(page)).toEqual([]);
+    await typeAtEnd(page, OWN_FILES[1].name, '\n-- unsaved\n');
+    await expect.poll(() => page.locator('#save-note').textContent()).toMatch(/^1 unsaved in /);
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).locator('.unsaved-count').textContent()).toBe(
+      '1',
+    );
+    expect(await layoutProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    await page.getByRole('banner').getByText('Link copied', { exact: true }).waitFor();
+    expect(await layoutProblems(page)).toEqual([]);
+    await page.getByLabel('Engine').selectOption('postgres');
+    await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 60_000 }).toBe('PostgreSQL ready');
+    expect(await layoutProblems(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  },
+  120_000,
+);
 
 test('the address without its token is refused in the browser too', async () => {
   const context = await browser.newContext();

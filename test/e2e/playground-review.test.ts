@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { lintMigrations } from '../../src/core/lint/index.ts';
 import { encodeShare } from '../../src/web/share.ts';
 import { usePlayground } from './harness.ts';
+import { layoutProblems } from './layout.ts';
 
 const playground = usePlayground();
 
@@ -358,45 +359,6 @@ describe('while a command runs', () => {
     expect(errors).toEqual([]);
   });
 });
-
-/**
- * What is wrong with the page's layout at its window's width: a control whose right edge is beyond the window, two
- * buttons over each other, a button whose text wrapped, a header of more than one row, a horizontal scroll.
- */
-function layoutProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const width = window.innerWidth;
-    const nameOf = (e: Element) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim().slice(0, 40);
-    const visible = (selector: string) =>
-      [...document.querySelectorAll(selector)].filter((e) => {
-        const r = e.getBoundingClientRect();
-        return r.width > 0 && r.height > 0 && e.checkVisibility({ visibilityProperty: true });
-      });
-    for (const e of visible('button, select, input, [role="tab"], [role="separator"], .engine-status, h1')) {
-      const r = e.getBoundingClientRect();
-      if (r.right > width + 0.5) problems.push(`${e.tagName} "${nameOf(e)}" ends at ${Math.round(r.right)} px`);
-    }
-    const buttons = visible('button, select');
-    for (const b of buttons) {
-      if (b.tagName === 'BUTTON' && b.getBoundingClientRect().height > 36) problems.push(`"${nameOf(b)}" wraps`);
-    }
-    for (let i = 0; i < buttons.length; i++) {
-      for (let j = i + 1; j < buttons.length; j++) {
-        const [a, b] = [buttons[i].getBoundingClientRect(), buttons[j].getBoundingClientRect()];
-        const overlap =
-          Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
-          Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
-        if (overlap) problems.push(`"${nameOf(buttons[i])}" and "${nameOf(buttons[j])}" overlap`);
-      }
-    }
-    const header = document.querySelector('header.topbar')!.getBoundingClientRect();
-    if (header.height > 56) problems.push(`the header is ${Math.round(header.height)} px high (two rows)`);
-    if (document.documentElement.scrollWidth > width)
-      problems.push(`horizontal scroll: ${document.documentElement.scrollWidth} px`);
-    return problems;
-  });
-}
 
 describe('the header at 1280×720 and 1024×720', () => {
   test.each([1280, 1024])(

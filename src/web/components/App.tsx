@@ -22,7 +22,7 @@ import {
 import { THEME_LABELS, type ThemeChoice } from '../theme.ts';
 import { progressLine } from '../run-progress.ts';
 import { ariaKeys, withKeys } from '../shortcuts.ts';
-import { COMMAND_LABELS, type EngineId, type RunCommand } from '../worker/protocol.ts';
+import { COMMAND_LABELS, ENGINE_LABELS, type EngineId, type RunCommand } from '../worker/protocol.ts';
 import { Editor } from './Editor.tsx';
 import { FileBar } from './FileBar.tsx';
 import { FileList } from './FileList.tsx';
@@ -70,8 +70,10 @@ function Header() {
           <option value="postgres">PostgreSQL</option>
         </select>
       </div>
+      {/* The engine's name is read always, shown only where the header has room (the select beside it says it). */}
       <p role="status" className={`engine-status state-${engineState}`}>
-        {status}
+        <span className="status-engine">{ENGINE_LABELS[engine]}</span>
+        {status.slice(ENGINE_LABELS[engine].length)}
       </p>
       {/* Takes the header's free room (it is also what pushes the controls after it to the right). */}
       <p className="busy" aria-live="polite" title={running ?? (busyText || undefined)}>
@@ -110,14 +112,18 @@ function Header() {
   );
 }
 
-/** Save: shown only on the page `moonwalk play` serves; writes the edited files back to its folder. */
+/**
+ * Save: shown only on the page `moonwalk play` serves; writes the edited files back to its folder. How many files are
+ * unsaved is a badge on the button's corner (it takes no room in the header's one row, and nothing floats over the
+ * page); the folder is in its tooltip, and both in its description.
+ */
 function SaveToFolder() {
   const folder = useStore((s) => s.play?.folder ?? null);
   const saving = useStore((s) => s.play?.saving === true);
   const unsaved = useStore((s) => unsavedFiles(s).length);
   if (folder === null) return null;
   return (
-    <span className="share">
+    <span className="save-to-folder">
       <button
         type="button"
         onClick={() => void saveToFolder()}
@@ -126,9 +132,14 @@ function SaveToFolder() {
         title={`Write the edited files to ${folder} (moonwalk play); a file changed on disk meanwhile is not overwritten`}
       >
         Save
+        {unsaved > 0 && (
+          <span className="unsaved-count" aria-hidden="true">
+            {unsaved}
+          </span>
+        )}
       </button>
-      <span id="save-note" className="share-note">
-        {unsaved === 0 ? `${folder}: saved` : `${unsaved} unsaved in ${folder}`}
+      <span id="save-note" className="sr-only">
+        {unsaved === 0 ? `Everything saved in ${folder}` : `${unsaved} unsaved in ${folder}`}
       </span>
     </span>
   );
