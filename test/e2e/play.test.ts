@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeOwnSqlite, OWN_FILES } from '../helpers/own-database.ts';
 import { startPlay, type PlayProcess } from '../helpers/play-process.ts';
@@ -45,6 +45,18 @@ async function fileState(page: Page, name: string): Promise<string> {
   ).replace(/\s+/g, ' ');
 }
 
+/** The page `moonwalk play` serves, in a new context with `options`, once SQLite is ready; its errors in `errors`. */
+async function playPage(options: BrowserContextOptions) {
+  const context = await browser.newContext(options);
+  await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(play.url);
+  await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 30_000 }).toBe('SQLite ready');
+  return { context, page, errors };
+}
+
 async function typeAtEnd(page: Page, file: string, text: string): Promise<void> {
   await page.getByRole('button', { name: file, exact: true }).click();
   await page.locator('.cm-content').click();
@@ -53,13 +65,7 @@ async function typeAtEnd(page: Page, file: string, text: string): Promise<void> 
 }
 
 test('the folder and the --from database in the page; Save writes an edit, a disk edit meanwhile is a conflict', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(play.url);
-  await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 30_000 }).toBe('SQLite ready');
+  const { context, page, errors } = await playPage({ viewport: { width: 1280, height: 720 } });
 
   // The folder's files, and the copy of app.sqlite as the starting database, its ledger read.
   for (const f of OWN_FILES) await page.getByRole('button', { name: f.name, exact: true }).waitFor();
@@ -113,16 +119,10 @@ test('on a 390×844 phone the Save button is on screen and the page has no horiz
 test.each([1280, 1024])(
   'at %i px the header with Save is one row, its folder note inside the window, also with an edit unsaved and "Link copied" shown',
   async (width) => {
-    const context = await browser.newContext({
+    const { context, page, errors } = await playPage({
       viewport: { width, height: 720 },
       permissions: ['clipboard-read', 'clipboard-write'],
     });
-    await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(play.url);
-    await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 30_000 }).toBe('SQLite ready');
     await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
     expect(await layoutProblems(page)).toEqual([]);
     await typeAtEnd(page, OWN_FILES[1].name, '\n-- unsaved\n');
