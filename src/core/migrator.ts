@@ -3,18 +3,16 @@
  * Migrator, every method answers with a plain result object and never throws.
  */
 import type { Driver, Engine } from './driver.ts';
-import type { LuaHost, BlockOptions, CompiledMigration, Phase } from './lua/host.ts';
+import type { LuaHost, CompiledMigration } from './lua/host.ts';
 import { LoadError } from './lua/failures.ts';
 import { literalDescription } from './lua/literal-description.ts';
 import type { Limits } from './lua/limits.ts';
-import { Ledger, LEDGER_TABLE, type AppliedMigration } from './ledger.ts';
+import { Ledger, type AppliedMigration } from './ledger.ts';
 import type { MigrationFile } from './migration-files.ts';
 import { captureSession, type SessionState } from './session.ts';
 import { Transaction, type StatementObserver } from './transaction.ts';
-import { isRetryableConflict } from './errors.ts';
 import {
   connectionClosed,
-  durationMs,
   type Direction,
   type MigrationResult,
   type PlannedStatement,
@@ -40,6 +38,11 @@ import {
   type DownOptions,
 } from './migrator/plan.ts';
 import { SessionKeeper } from './migrator/session-keeper.ts';
+import type { MigratorEvent, RunContext } from './migrator/run-context.ts';
+import { runOne } from './migrator/run-one.ts';
+import { applyMigration, rollbackQuietly } from './migrator/apply.ts';
+import { setTimeouts } from './migrator/timeouts.ts';
+import { skipReason, upResult } from './migrator/outcomes.ts';
 
 export interface MigratorOptions {
   driver: Driver;
@@ -67,11 +70,6 @@ export interface MigratorOptions {
   loadHost?: () => Promise<LuaHost>;
 }
 
-export type MigratorEvent =
-  | { type: 'start'; id: string; direction: Direction }
-  | { type: 'done'; result: MigrationResult }
-  | { type: 'output'; id: string; lines: string[] };
-
 export interface UpOptions {
   step?: number;
   to?: string;
@@ -87,16 +85,7 @@ export interface UpOptions {
 }
 
 export type { DownOptions } from './migrator/plan.ts';
-
-/** A migration's `up` that ended with `status`, timed from `started` (a performance.now()). */
-function upResult(id: string, status: MigrationResult['status'], started: number): MigrationResult {
-  return { id, direction: 'up', status, duration_ms: durationMs(performance.now() - started) };
-}
-
-/** The pause before attempt `attempt + 1`: 50 ms doubling, at most 2 s, with jitter so that rivals do not meet again. */
-function retryPause(attempt: number): number {
-  return Math.min(2000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random());
-}
+export type { MigratorEvent } from './migrator/run-context.ts';
 
 export class Migrator {
   private readonly driver: Driver;
@@ -108,6 +97,8 @@ export class Migrator {
   private readonly compiled = new Map<string, CompiledMigration>();
   /** The connection's session, put back between migrations and when the run ends. */
   private readonly sessions: SessionKeeper;
+  /** What running a migration needs of this Migrator (run-one.ts, apply.ts). */
+  private readonly context: RunContext;
 
   constructor(private readonly options: MigratorOptions) {
     this.driver = options.driver;
@@ -115,6 +106,20 @@ export class Migrator {
     this.luaHost = options.host ?? null;
     this.ledger = new Ledger(options.driver);
     this.sessions = new SessionKeeper(options.driver);
+    const host = (): LuaHost => this.host;
+    this.context = {
+      driver: this.driver,
+      engine: this.engine,
+      ledger: this.ledger,
+      get host() {
+        return host();
+      },
+      sessions: this.sessions,
+      retries: options.retries,
+      observe: options.observe,
+      compile: (file) => this.compileOrFail(file),
+      emit: (event) => this.emit(event),
+    };
     this.files = new Map(options.files.map((file) => [file.id, file]));
   }
 
@@ -340,77 +345,13 @@ export class Migrator {
       try {
         // Between transactions: a lease-based run lock is extended here, never from inside a migration.
         await control(file.id, 'lock', () => this.driver.renewLock?.());
-        results.push(await this.runOne(file, direction));
+        results.push(await runOne(this.context, file, direction));
         // One file cannot change what the next one sees: PRAGMAs, SET, USE, TEMP tables go back as they were.
         await this.sessions.restore(file.id);
       } catch (error) {
         if (error instanceof RunFailureWithResult) results.push(error.result);
         throw error;
       }
-    }
-  }
-
-  /** One migration in its own transaction. A failure is thrown, carrying its result recorded as failed. */
-  private async runOne(file: MigrationFile, direction: Direction): Promise<MigrationResult> {
-    const started = performance.now();
-    const elapsed = () => durationMs(performance.now() - started);
-    const compiled = this.compileOrFail(file);
-    if (!compiled.blocks[this.engine]) {
-      const result: MigrationResult = {
-        id: file.id,
-        direction,
-        status: 'skipped',
-        duration_ms: elapsed(),
-        reason: skipReason(compiled, this.engine),
-      };
-      this.emit({ type: 'done', result });
-      return result;
-    }
-    this.emit({ type: 'start', id: file.id, direction });
-    const options = compiled.blocks[this.engine]!.options;
-    const outside = options?.transaction === false;
-    const retries = outside ? 0 : (this.options.retries ?? 0);
-    const counted = (this.options.retries ?? 0) > 0 ? (attempts: number) => ({ attempts }) : () => ({});
-    for (let attempt = 1; ; attempt++) {
-      const tx = new Transaction(this.driver, { autocommit: outside, observe: this.options.observe });
-      try {
-        if (!outside) await control(file.id, 'begin', () => this.driver.begin());
-        await this.setTimeouts(file.id, options);
-        await this.apply(file, compiled, direction, tx);
-        if (!outside) await control(file.id, 'commit', () => this.driver.commit());
-      } catch (error) {
-        if (!outside) await this.rollbackQuietly();
-        // Again from the start of its transaction, when the engine gave up on it because of another transaction
-        // and nothing of it committed on its own (a migration outside a transaction is never run twice).
-        if (attempt <= retries && tx.implicitlyCommitted.length === 0 && this.isConflict(error, tx)) {
-          await new Promise((resolve) => setTimeout(resolve, retryPause(attempt)));
-          continue;
-        }
-        const result: MigrationResult = {
-          id: file.id,
-          direction,
-          status: 'failed',
-          duration_ms: elapsed(),
-          ...counted(attempt),
-        };
-        this.emit({ type: 'done', result });
-        const runError = toRunError(error, direction);
-        if (!this.driver.transactionalDdl || outside)
-          await this.reportPartial(file.id, direction, tx, runError, outside);
-        throw new RunFailureWithResult(runError, result);
-      } finally {
-        this.sessions.note(tx);
-        if (outside) await this.resetTimeouts(options);
-      }
-      const result: MigrationResult = {
-        id: file.id,
-        direction,
-        status: direction === 'up' ? 'applied' : 'reverted',
-        duration_ms: elapsed(),
-        ...counted(attempt),
-      };
-      this.emit({ type: 'done', result });
-      return result;
     }
   }
 
@@ -451,9 +392,9 @@ export class Migrator {
         this.emit({ type: 'start', id: file.id, direction: 'up' });
         const tx = new Transaction(this.driver, { record: dryRun, observe: this.options.observe });
         const options = compiled.blocks[this.engine]!.options;
-        await this.setTimeouts(file.id, options);
-        await this.apply(file, compiled, 'up', tx);
-        await this.setTimeouts(file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
+        await setTimeouts(this.driver, file.id, options);
+        await applyMigration(this.context, file, compiled, 'up', tx);
+        await setTimeouts(this.driver, file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
         this.sessions.note(tx);
         await this.sessions.restore(file.id, session);
         statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
@@ -464,7 +405,7 @@ export class Migrator {
       if (dryRun) await control(null, 'commit', () => this.driver.rollback());
       else await control(null, 'commit', () => this.driver.commit());
     } catch (error) {
-      await this.rollbackQuietly();
+      await rollbackQuietly(this.driver);
       for (const result of results) if (result.status === 'applied') result.status = 'rolled_back';
       if (current) {
         results.push(upResult(current.id, 'failed', started));
@@ -495,155 +436,6 @@ export class Migrator {
     }
   }
 
-  /**
-   * `options{ lock_timeout, statement_timeout }` (PostgreSQL only; the DSL refuses them elsewhere): SET LOCAL inside
-   * the migration's transaction, a session SET outside one (reset by resetTimeouts). `value` 'DEFAULT' undoes them.
-   * The durations were checked by the DSL (digits and a unit), so they are safe to quote.
-   */
-  private async setTimeouts(id: string, options: BlockOptions | undefined, value?: 'DEFAULT'): Promise<void> {
-    if (!options) return;
-    const scope = options.transaction ? 'SET LOCAL' : 'SET';
-    for (const [name, duration] of timeouts(options)) {
-      const sql = `${scope} ${name} = ${value ?? `'${duration}'`}`;
-      await control(id, 'begin', () => this.driver.exec(sql));
-    }
-  }
-
-  private async resetTimeouts(options: BlockOptions | undefined): Promise<void> {
-    if (!options) return;
-    for (const [name] of timeouts(options)) {
-      try {
-        await this.driver.exec(`RESET ${name}`);
-      } catch {
-        // The connection is gone: the setting went with it.
-      }
-    }
-  }
-
-  /**
-   * After a failed migration on an engine that commits DDL implicitly (MySQL, DESIGN §2) or one that ran outside a
-   * transaction: the ledger row may have committed before the failure (in `after`), so it is deleted again; and the
-   * error names what stays committed and what to do about it.
-   */
-  private async reportPartial(
-    id: string,
-    direction: Direction,
-    tx: Transaction,
-    runError: RunError,
-    outside: boolean,
-  ): Promise<void> {
-    let unrecorded: string | null = null;
-    // The row is written after `up`: only a failure in `after` (or at the commit) can find it committed.
-    if (direction === 'up' && (runError.phase === 'after' || runError.phase === 'commit')) {
-      try {
-        await this.ledger.remove(id); // autocommit is on again after the rollback; a no-op when the row is not there
-      } catch (error) {
-        unrecorded = error instanceof Error ? error.message : String(error);
-      }
-    }
-    const committed = tx.implicitlyCommitted;
-    if (committed.length > 0) {
-      runError.committed = [...committed];
-      const list = committed
-        .map((sql) => {
-          const line = sql.trim().replace(/\s+/g, ' ');
-          return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-        })
-        .join('; ');
-      const why = outside
-        ? 'it runs outside a transaction (options{ transaction = false }): each statement commits on its own'
-        : `${this.engine} commits DDL implicitly, together with everything before it in the transaction`;
-      runError.message +=
-        direction === 'up'
-          ? ` — partially applied: these statements committed before the failure and were not rolled back (${why}): ` +
-            `${list}. ${id} is not recorded as applied (status shows it pending): undo them by hand, or make the ` +
-            'migration idempotent (CREATE TABLE IF NOT EXISTS, DROP ... IF EXISTS), before running it again'
-          : ` — partially reverted: these statements committed before the failure and were not rolled back (${why}): ` +
-            `${list}. ${id} is still recorded as applied: restore what they removed by hand, or make the down ` +
-            'idempotent (DROP ... IF EXISTS), before running down again';
-    }
-    if (unrecorded !== null) {
-      runError.message +=
-        `. Its ledger row may have committed too and could not be deleted (${unrecorded}): if ` +
-        `status shows ${id} applied, delete it by hand (DELETE FROM ${LEDGER_TABLE} WHERE id = '${id}')`;
-    }
-  }
-
-  /** Runs a migration's phases and ledger change inside the open transaction; throws RunFailure on any failure. */
-  private async apply(
-    file: MigrationFile,
-    compiled: CompiledMigration,
-    direction: Direction,
-    tx: Transaction,
-  ): Promise<void> {
-    if (direction === 'up') {
-      await this.phase(file, compiled, 'up', tx);
-      await control(file.id, 'ledger', () => this.ledger.record(file.id, compiled.description, file.checksum));
-      if (compiled.blocks[this.engine]?.after) await this.phase(file, compiled, 'after', tx);
-    } else {
-      await this.phase(file, compiled, 'down', tx);
-      await control(file.id, 'ledger', () => this.ledger.remove(file.id));
-    }
-  }
-
-  /** Runs one phase and applies the three failure rules of DESIGN §2. */
-  private async phase(file: MigrationFile, compiled: CompiledMigration, phase: Phase, tx: Transaction): Promise<void> {
-    const outcome = await this.host.runPhase(compiled, phase, tx);
-    const output = this.host.takeOutput();
-    if (output.length > 0) this.emit({ type: 'output', id: file.id, lines: output });
-    const prefix = phase === 'after' ? 'after hook failed: ' : '';
-    let error: RunError | null = null;
-    const statementFailure = tx.failure;
-    if (!outcome.ok) {
-      error = fromLuaFailure(file.id, phase, outcome.failure);
-      // error(err) with the db's error value: the statement and its line are known.
-      if (statementFailure && !error.sql && !outcome.failure.limit) error.sql = statementFailure.sql;
-    } else if (outcome.returned) {
-      error = {
-        code: 'lua_error',
-        migration: file.id,
-        phase,
-        file: file.file,
-        message: `${phase} returned an error: ${outcome.returned.message}`,
-        sql: outcome.returned.sql ?? statementFailure?.sql,
-        // where the failed statement ran, else where the code returned the error
-        line: statementFailure?.line ?? outcome.returned.line,
-      };
-    } else if (statementFailure) {
-      error = {
-        code: 'unhandled_statement',
-        migration: file.id,
-        phase,
-        file: file.file,
-        line: statementFailure.line,
-        sql: statementFailure.sql,
-        message:
-          `a statement failed and the code went on without handling it: ${statementFailure.message}. ` +
-          'Check the second return value (local r, err = db:execute(...); if err then error(err) end) ' +
-          'or roll back to a savepoint',
-      };
-    }
-    if (error) {
-      error.message = prefix + error.message;
-      throw new RunFailure(error);
-    }
-  }
-
-  /** A serialization failure or deadlock: of a statement the migration ran (the one that doomed it), or of COMMIT. */
-  private isConflict(error: unknown, tx: Transaction): boolean {
-    return (
-      isRetryableConflict(tx.failure?.code) || (error instanceof RunFailure && isRetryableConflict(error.engineCode))
-    );
-  }
-
-  private async rollbackQuietly(): Promise<void> {
-    try {
-      await this.driver.rollback();
-    } catch {
-      // Nothing to roll back, or the connection is gone: the engine discards the transaction either way.
-    }
-  }
-
   private emit(event: MigratorEvent): void {
     try {
       this.options.onEvent?.(event);
@@ -651,17 +443,4 @@ export class Migrator {
       // A broken listener must not break a migration run.
     }
   }
-}
-
-function timeouts(options: BlockOptions): Array<[string, string]> {
-  const list: Array<[string, string]> = [];
-  if (options.lockTimeout) list.push(['lock_timeout', options.lockTimeout]);
-  if (options.statementTimeout) list.push(['statement_timeout', options.statementTimeout]);
-  return list;
-}
-
-function skipReason(compiled: CompiledMigration, engine: Engine): string {
-  if (compiled.emptyBlocks.includes(engine)) return `its database("${engine}") block is empty`;
-  const engines = Object.keys(compiled.blocks);
-  return `no database("${engine}") block` + (engines.length ? ` (it targets ${engines.join(', ')})` : '');
 }
