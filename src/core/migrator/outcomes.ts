@@ -1,4 +1,4 @@
-/** What a run reports of a migration outside runOne's own results: an up's result timed from its start; why one is skipped. */
+/** What a run reports of a migration besides runOne's results: an up's result, timed; why one is skipped. */
 import type { Engine } from '../driver.ts';
 import type { CompiledMigration } from '../lua/host.ts';
 import { durationMs, type MigrationResult } from '../results.ts';
