@@ -12,7 +12,7 @@ import { GithubAnnotations } from './github-annotations.ts';
 import { ConnectError, EXIT, fail, nodeIo, startCommand, type Io } from './command-io.ts';
 import { jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
 import { jsonRunResult, statusDocument } from '../core/documents.ts';
-import { openDatabase, DatabaseUrlError, sqliteFilePath } from '../drivers/node/open-database.ts';
+import { openDatabase, DatabaseUrlError, sqliteFilePath, type Access } from '../drivers/node/open-database.ts';
 import { DEFAULT_LIMITS } from '../core/lua/limits.ts';
 import { literalDescription } from '../core/lua/literal-description.ts';
 import type { Driver, Engine } from '../core/driver.ts';
@@ -153,11 +153,18 @@ const refuseLua = () =>
 async function connect(url: string, args: ParsedArgs): Promise<Driver> {
   const connectTimeoutMs = (args.flags['connect-timeout'] ?? 10) * 1000;
   try {
-    return await openDatabase(url, { connectTimeoutMs, lock: args.flags.lock });
+    return await openDatabase(url, { connectTimeoutMs, lock: args.flags.lock, access: accessOf(args) });
   } catch (error) {
     if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
     throw new ConnectError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** Commands that only look make and change nothing; a dry run and diff roll back what they run (open-database.ts). */
+function accessOf(args: ParsedArgs): Access {
+  if (args.command === 'status' || args.command === 'schema') return 'read';
+  if (args.command === 'diff' || (args.command === 'up' && args.flags['dry-run'] === true)) return 'rollback';
+  return 'write';
 }
 
 /** What every run takes from the command line: the Lua limits, the lock wait, drift. */

@@ -11,6 +11,7 @@ import { describeRunError, type RunError } from '../core/results.ts';
 import { describeDanger, traceMigrations, type TraceResult } from '../core/trace.ts';
 import { openPglite } from '../drivers/pglite.ts';
 import { acquireFileLock } from '../drivers/node/file-lock.ts';
+import { absentDatabase } from '../drivers/node/open-database.ts';
 import { plural } from '../core/plural.ts';
 import { UsageError } from './args.ts';
 
@@ -28,6 +29,8 @@ export async function openTraceDatabase(url: string | undefined): Promise<Driver
       'trace runs the migrations on PGlite, never on a server: pass --db pglite:DIR (copied, left unchanged), or no --db to replay from an empty database',
     );
   }
+  // A directory not made yet (or empty) is an empty database: nothing is made there, not even the lock file.
+  if (absentDatabase(url) !== null) return openPglite();
   const release = await acquireFileLock(
     `${dir.replace(/[\\/]+$/, '')}.moonwalk-lock`,
     60_000,

@@ -129,14 +129,17 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
   protected override readonly transactionStatements = { ...STANDARD_TRANSACTION, begin: 'BEGIN IMMEDIATE' };
   readonly target: string;
   private readonly memory: boolean;
+  private readonly runLock: boolean;
 
   constructor(
     private readonly db: BetterDatabase,
     private readonly path: string,
+    options: SqliteFileOptions,
   ) {
     super();
     this.memory = path === ':memory:' || path === '';
-    this.target = this.memory ? 'sqlite (in memory)' : `sqlite file ${path}`;
+    this.runLock = options.runLock !== false && !this.memory;
+    this.target = options.target ?? (this.memory ? 'sqlite (in memory)' : `sqlite file ${path}`);
   }
 
   /**
@@ -248,6 +251,7 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
     if (this.memory) return Promise.resolve(() => Promise.resolve());
     // Statements of the run wait for another connection's write lock as long as the run waits for its own lock.
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.round(timeoutMs))}`);
+    if (!this.runLock) return Promise.resolve(() => Promise.resolve());
     return acquireFileLock(`${this.path}.moonwalk-lock`, timeoutMs, this.target);
   }
 
@@ -260,11 +264,24 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
   }
 }
 
-/** Opens (creating it if needed) an SQLite database file, or ':memory:'. */
-export function openSqliteFile(path: string): SyncDriver {
+export interface SqliteFileOptions {
+  /** Open an existing file read-only (status, schema): nothing in it or beside it is made or changed. */
+  readonly?: boolean;
+  /**
+   * false: `lock()` takes no lock file beside the database, for a run whose one transaction is rolled back (a dry
+   * run): its BEGIN IMMEDIATE keeps other writers out while it runs, and no `.moonwalk-lock` file is left behind.
+   */
+  runLock?: boolean;
+  /** How messages name the database, instead of `sqlite file PATH`. */
+  target?: string;
+}
+
+/** Opens an SQLite database file (made if needed, unless read-only or rollback), or ':memory:'. */
+export function openSqliteFile(path: string, options: SqliteFileOptions = {}): SyncDriver {
   let db: BetterDatabase;
+  const existing = options.readonly === true || options.runLock === false;
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS, readonly: options.readonly === true, fileMustExist: existing });
   } catch (e) {
     const err = toDriverError(e);
     if (err.code === 'SQLITE_MISUSE') err.code = 'SQLITE_CANTOPEN';
@@ -272,7 +289,7 @@ export function openSqliteFile(path: string): SyncDriver {
   }
   db.defaultSafeIntegers(true);
   if (path !== ':memory:' && path !== '') checkReadable(db, path);
-  return new BetterSqliteDriver(db, path);
+  return new BetterSqliteDriver(db, path, options);
 }
 
 const DAMAGED = /^SQLITE_(NOTADB|CORRUPT)/;

@@ -211,6 +211,8 @@ export async function openPglite(
     dataDir?: string;
     loadDataDir?: Blob | File;
     pglite?: Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>;
+    /** How messages name the database (an in-memory stand-in for a directory not made yet names that directory). */
+    target?: string;
   } = {},
 ): Promise<Driver> {
   let pg: PGlite;
@@ -224,6 +226,7 @@ export async function openPglite(
     throw toDriverError(e);
   }
   installTypeMapping(pg);
-  const target = options.dataDir === undefined ? 'pglite (in memory)' : `pglite directory ${options.dataDir}`;
+  const target =
+    options.target ?? (options.dataDir === undefined ? 'pglite (in memory)' : `pglite directory ${options.dataDir}`);
   return new PgliteDriver(pg, target);
 }

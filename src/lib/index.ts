@@ -14,7 +14,8 @@ export {
   type RunOptions,
   type VerifyOptions,
   type OpenedMigrator,
+  type OpenMigratorOptions,
 } from './node.ts';
-export { openDatabase, DatabaseUrlError, type OpenOptions } from '../drivers/node/open-database.ts';
+export { openDatabase, DatabaseUrlError, type Access, type OpenOptions } from '../drivers/node/open-database.ts';
 export { inMemoryMigrations, OptionsError, type InMemoryMigration } from './migrations.ts';
 export * from './shared.ts';

@@ -16,7 +16,7 @@ import { failedRunDocument, jsonRunResult, type RunDocument } from '../core/docu
 import { describeRunError, type RunError } from '../core/results.ts';
 import { takeSnapshot } from '../core/schema/snapshot.ts';
 import type { SchemaSnapshot } from '../core/schema/types.ts';
-import { openDatabase, DatabaseUrlError } from '../drivers/node/open-database.ts';
+import { openDatabase, DatabaseUrlError, type Access } from '../drivers/node/open-database.ts';
 import { readLintConfig, readMigrationsDir, FilesError } from './migrations-dir.ts';
 import { LINT_CODES } from '../core/lint/index.ts';
 import { inMemoryMigrations, OptionsError, type InMemoryMigration } from './migrations.ts';
@@ -83,10 +83,20 @@ export interface OpenedMigrator {
 }
 
 /** Loads the migrations and opens the database. Throws when either cannot be done (the message says why). */
-export async function openMigrator(options: MigrationSource & ConnectOptions & RunOptions): Promise<OpenedMigrator> {
+export interface OpenMigratorOptions extends MigrationSource, ConnectOptions, RunOptions {
+  /**
+   * What the caller does with the database (openDatabase's `access`): `write` (the default) makes a SQLite file or
+   * PGlite directory that is not there, as `up` does; `read` (for `migrator.status()`) and `rollback` (for a dry run)
+   * make and change nothing, and a database not made yet is an empty one in memory: every migration pending.
+   */
+  access?: Access;
+}
+
+export async function openMigrator(options: OpenMigratorOptions): Promise<OpenedMigrator> {
   const files = await loadMigrations(options);
   const driver = await openDatabase(String(options.db ?? ''), {
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    access: options.access ?? 'write',
   });
   const migrator = migratorFor(driver, files, options);
   return {
@@ -128,7 +138,7 @@ function startError(error: unknown): RunError {
 export async function migrate(options: MigrateOptions): Promise<RunDocument> {
   let opened: OpenedMigrator;
   try {
-    opened = await openMigrator(options);
+    opened = await openMigrator({ ...options, access: options.dryRun === true ? 'rollback' : 'write' });
   } catch (error) {
     const { phase, message } = startError(error);
     return failedRunDocument(phase, message);
@@ -207,7 +217,7 @@ export async function openThrowaway(engine: Engine): Promise<Driver> {
 export async function diff(options: MigrationSource & ConnectOptions & RunOptions): Promise<DiffDocument> {
   let opened: OpenedMigrator;
   try {
-    opened = await openMigrator(options);
+    opened = await openMigrator({ ...options, access: 'rollback' });
   } catch (error) {
     return { ok: false, changes: [], migrations: [], error: startError(error) };
   }
@@ -220,7 +230,7 @@ export async function diff(options: MigrationSource & ConnectOptions & RunOption
 
 /** `moonwalk schema --json`: the database's schema snapshot (DESIGN §6). Throws when the database cannot be read. */
 export async function snapshot(options: ConnectOptions): Promise<SchemaSnapshot> {
-  const driver = await openDatabase(options.db, { connectTimeoutMs: options.connectTimeoutMs ?? 10_000 });
+  const driver = await openDatabase(options.db, { connectTimeoutMs: options.connectTimeoutMs ?? 10_000, access: 'read' });
   try {
     return await takeSnapshot(driver, { rows: true });
   } finally {

@@ -127,7 +127,9 @@ async function target(
   if (writes) refuseWrite(tool, config);
   let driver: Driver;
   try {
-    driver = await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs });
+    // dry_run rolls back all it runs: like status and schema, it makes no file, directory or lock file.
+    const access = writes ? 'write' : 'rollback';
+    driver = await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs, access });
   } catch (error) {
     throw new Refusal(`cannot open the server's database ${maskPassword(config.db)}: ${messageOf(error)}`);
   }
@@ -309,7 +311,7 @@ async function serverDatabase(tool: ToolName, config: ServerConfig): Promise<Dri
     );
   }
   try {
-    return await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs });
+    return await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs, access: 'read' });
   } catch (error) {
     throw new Refusal(`cannot open the server's database ${maskPassword(config.db)}: ${messageOf(error)}`);
   }

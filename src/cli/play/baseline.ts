@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { openDatabase, maskPassword } from '../../drivers/node/open-database.ts';
+import { absentDatabase, openDatabase, maskPassword } from '../../drivers/node/open-database.ts';
 import { writePostgresDump, type RowsLeftOut } from '../../core/sql/postgres-dump.ts';
 import { writeSqliteDumpOfMysql } from '../../core/sql/sqlite-dump.ts';
 import { plural } from '../../core/plural.ts';
@@ -87,7 +87,12 @@ export async function readBaseline(url: string, connectTimeoutMs: number): Promi
     throw new FromError(
       `--from ${maskPassword(url)}: copy from sqlite:PATH, pglite:DIR, postgres://… or mysql://… (a database that holds data)`,
     );
-  const driver = await openDatabase(url, { connectTimeoutMs });
+  const absent = absentDatabase(url);
+  if (absent !== null)
+    throw new FromError(
+      `--from ${url}: ${absent} holds no PGlite database (the folder is missing or empty): name the data directory to copy`,
+    );
+  const driver = await openDatabase(url, { connectTimeoutMs, access: 'read' });
   try {
     const source = maskPassword(url);
     if (driver.engine === 'postgres') {

@@ -2,14 +2,28 @@
  * `--db URL` → a Driver (DESIGN §5). Node only. Each engine's module is imported only when its URL is used, so
  * `moonwalk status` on a SQLite file never loads PGlite or the server clients.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Driver, LockStrategy } from '../../core/driver.ts';
+
+/**
+ * What the caller does to the database (docs/decisions.md, "Commands that only look"):
+ * - `write` (the default): up, down, redo, verify --db. A SQLite file or PGlite directory that is not there is made.
+ * - `read`: status, schema, play --from, the MCP server's status and schema. Nothing is made or changed: an existing
+ *   SQLite file is opened read-only, and a SQLite file or PGlite directory that is not there (or an empty folder) is
+ *   an empty database in memory whose target says so, so status shows every migration pending.
+ * - `rollback`: up --dry-run and diff, whose statements run in a transaction that is rolled back. As `read`, except
+ *   that an existing SQLite file is opened for writing, without the lock file beside it (the transaction's own write
+ *   lock keeps out other writers while it runs).
+ */
+export type Access = 'write' | 'read' | 'rollback';
 
 export interface OpenOptions {
   connectTimeoutMs: number;
   /** The run lock of DESIGN §4; a choice only on PostgreSQL servers (chosen there from what the server says). */
   lock?: LockStrategy;
+  /** Default `write`. */
+  access?: Access;
 }
 
 /** A URL the command cannot use: bad usage (exit 2), as opposed to a database that fails. */
@@ -32,19 +46,22 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
       `the lock table is for PostgreSQL servers (behind a pooler such as PgBouncer); ${maskPassword(url)} keeps its own lock`,
     );
   }
+  const access = options.access ?? 'write';
   switch (scheme) {
     case 'sqlite':
     case 'sqlite3': {
       const path = localPath(rest, url);
       if (path !== ':memory:') checkSqlitePath(path);
       const { openSqliteFile } = await import('../better-sqlite3.ts');
-      return openSqliteFile(path === ':memory:' ? ':memory:' : path);
+      if (path === ':memory:' || access === 'write') return openSqliteFile(path);
+      if (statOf(path) === null) return openSqliteFile(':memory:', { target: `sqlite file ${path}, ${NOT_THERE}` });
+      return openSqliteFile(path, { readonly: access === 'read', runLock: false });
     }
     case 'pglite': {
       const path = localPath(rest, url);
-      if (path === ':memory:') {
+      if (path === ':memory:' || (access !== 'write' && isEmptyPlace(path))) {
         const { openPglite } = await import('../pglite.ts');
-        return openPglite();
+        return openPglite(path === ':memory:' ? {} : { target: `pglite directory ${path}, ${NOT_THERE}` });
       }
       const { openPgliteDir } = await import('./pglite-dir.ts');
       return openPgliteDir(path);
@@ -64,6 +81,26 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
         `cannot open "${maskPassword(url)}": the database URL must look like one of ${URL_FORMS.join(', ')}`,
       );
   }
+}
+
+/** How a target that `read` or `rollback` opens in memory is named: status shows it above every migration pending. */
+const NOT_THERE = 'which holds no database yet';
+
+/** Nothing there, or an empty folder: where `up` makes a new database (and `read` finds none). */
+function isEmptyPlace(path: string): boolean {
+  const stat = statOf(path);
+  return !stat || (stat.isDirectory() && readdirSync(path).length === 0);
+}
+
+/**
+ * The path of a `sqlite:PATH` file or `pglite:DIR` directory that holds no database yet (nothing there, or an empty
+ * folder): a source that has nothing to copy (play --from). Null for anything else.
+ */
+export function absentDatabase(url: string): string | null {
+  const match = /^(sqlite3?|pglite):(.*)$/i.exec(url);
+  if (!match || match[2] === '') return null;
+  const path = localPath(match[2], url);
+  return path !== ':memory:' && isEmptyPlace(path) ? path : null;
 }
 
 /** The file a `sqlite:` URL names; null for any other URL, and for `sqlite::memory:`. */
