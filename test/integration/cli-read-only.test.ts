@@ -1,17 +1,16 @@
 /**
  * Commands that only look never make or change a database (docs/decisions.md, "Commands that only look"): status
- * (human, --json, --exit-code), schema, up --dry-run, diff, trace, play --from, the MCP server's status, schema and
- * dry_run, and the library's status and snapshot, on a SQLite file that is not there, one without a ledger and one the
- * user may not write; a PGlite directory that is not there, an empty one and one without a ledger; PostgreSQL and
- * MariaDB databases without a ledger. Each test checks what was printed and that no file, folder or table appeared.
+ * (human, --json, --exit-code), schema, up --dry-run, diff, trace, play --from and the library's status, snapshot and
+ * diff, on a SQLite file that is not there, one without a ledger and one the user may only read; a PGlite directory
+ * that is not there, an empty one and one without a ledger; PostgreSQL and MariaDB databases without a ledger. Each
+ * test checks what was printed and that no file, folder or table appeared. The MCP server's status, schema and
+ * dry_run on a file that is not there: mcp.test.ts.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../src/drivers/node/open-database.ts';
 import { openMigrator, snapshot, diff } from '../../src/lib/node.ts';
@@ -212,7 +211,7 @@ describe('database servers without a ledger', () => {
   });
 });
 
-describe('the library and the MCP server', () => {
+describe('the library', () => {
   test('Migrator.status() opened to read, snapshot and diff on a file that is not there make nothing', async () => {
     const file = fresh('lib.db');
     const db = `sqlite:${file}`;
@@ -228,38 +227,6 @@ describe('the library and the MCP server', () => {
     const changes = await diff({ db, dir });
     expect(changes.ok).toBe(true);
     expect(changes.migrations).toEqual(['001_widgets']);
-    expect(traces(file)).toEqual([]);
-  });
-
-  test('status, schema and dry_run on the server database make no file', async () => {
-    const file = fresh('mcp.db');
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--db', `sqlite:${file}`, '--dir', dir],
-      cwd: tmp,
-      env: { PATH: process.env.PATH ?? '' },
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'moonwalk-test', version: '1.0.0' });
-    await client.connect(transport);
-    try {
-      const call = async (name: string) =>
-        (await client.callTool({ name, arguments: {} }, undefined, { timeout: 60_000 })) as {
-          isError?: boolean;
-          structuredContent: any;
-        };
-      const status = await call('status');
-      expect(status.isError).toBeFalsy();
-      expect(status.structuredContent.migrations).toEqual(PENDING);
-      const schema = await call('schema');
-      expect(schema.isError).toBeFalsy();
-      expect(schema.structuredContent.tables).toEqual([]);
-      const dry = await call('dry_run');
-      expect(dry.isError).toBeFalsy();
-      expect(dry.structuredContent.results.map((r: { status: string }) => r.status)).toEqual(['rolled_back']);
-    } finally {
-      await client.close();
-    }
     expect(traces(file)).toEqual([]);
   });
 });

@@ -8,7 +8,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -334,9 +333,8 @@ describe("moonwalk mcp --db: the server's own database", () => {
     // A dry run rolls back: allowed, and leaves nothing either.
     const dry = await call(client, 'dry_run');
     expect(dry.doc).toMatchObject({ ok: true, throwaway: false });
-    const db = new Database(file, { readonly: true });
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([]);
-    db.close();
+    // The file was not there: status, schema and the dry run answered for an empty database and made nothing.
+    expect(readdirSync(tmp).filter((name) => name.startsWith('read-only.db'))).toEqual([]);
     // Given migrations, the same tools run on a throwaway database instead.
     const inline = await call(client, 'apply', { migrations: one('0001_users', lua(USERS)) });
     expect(inline.doc).toMatchObject({ ok: true, throwaway: true });
