@@ -50,7 +50,10 @@ describe('.env and --env-file', () => {
     expect(json(fromEnv).migrations[0].status).toBe('pending');
     const fromFlag = await moonwalk(cwd, ['status', '--json', '--db', 'sqlite:from-flag.db']);
     expect(json(fromFlag).migrations[0].status).toBe('pending');
-    expect(existsSync(join(cwd, 'from-flag.db'))).toBe(true);
+    // status names the database it read (and, only looking, does not make it).
+    const named = await moonwalk(cwd, ['status', '--db', 'sqlite:from-flag.db']);
+    expect(named.stdout).toContain('sqlite file from-flag.db, which holds no database yet');
+    expect(existsSync(join(cwd, 'from-flag.db'))).toBe(false);
 
     const otherDir = await moonwalk(cwd, ['status', '--dir', 'elsewhere']);
     expect(otherDir.code).toBe(2);
