@@ -5,7 +5,7 @@
  * on PostgreSQL, applied and verified on top of; a bad file and a bad dump refused with their alerts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -124,6 +124,14 @@ describe('a SQLite file of ones own', () => {
     ({ bytes } = await makeOwnSqlite(tmp));
   });
 
+  /** A runaway third migration after `OWN_FILES`: its `up` never ends. */
+  const runaway = {
+    name: '0003_runaway.lua',
+    text: OWN_FILES[1].text
+      .replace('add notes', 'runaway')
+      .replace(/up\(function\(db\) .* end\)/, 'up(function(db) while true do end end)'),
+  };
+
   test('opened with the picker: its ledger and data; Apply, Reset back to it; back after a reload; Start empty', async () => {
     const { page, errors } = await freshPage();
     await useOwnFiles(page);
@@ -160,12 +168,6 @@ describe('a SQLite file of ones own', () => {
 
   test('Stop during a runaway migration keeps the file: what committed on top of it stays, Reset goes back to it', async () => {
     const { page, errors } = await freshPage();
-    const runaway = {
-      name: '0003_runaway.lua',
-      text: OWN_FILES[1].text
-        .replace('add notes', 'runaway')
-        .replace(/up\(function\(db\) .* end\)/, 'up(function(db) while true do end end)'),
-    };
     expect(runaway.text).toContain('while true do end');
     await useOwnFiles(page, [...OWN_FILES, runaway]);
     await openAppFile(page, bytes);
@@ -186,6 +188,35 @@ describe('a SQLite file of ones own', () => {
     expect(await fileState(page, OWN_FILES[0].name)).toMatch(/applied/);
     expect(await fileState(page, OWN_FILES[1].name)).toMatch(/pending/);
     expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*users/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  test('the file changed on disk after it was opened: Stop still puts the database back, and says its starting database is gone', async () => {
+    const { page, errors } = await freshPage();
+    await useOwnFiles(page, [...OWN_FILES, runaway]);
+    // The page keeps the File the picker gave (not a copy of its bytes): a fresh worker after Stop reads it again.
+    const { path } = await makeOwnSqlite(tmp);
+    await page.getByLabel('Open database file').setInputFiles(path);
+    await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
+    await idle(page);
+    appendFileSync(path, 'changed by the app meanwhile'); // the browser can no longer read the File it gave
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await expect.poll(() => region(page, 'Log'), { timeout: 30_000 }).toMatch(/0002_add_notes applied/);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect
+      .poll(() => region(page, 'Log'), { timeout: 30_000 })
+      .toContain('The database is back as it was after the last migration that committed');
+    await idle(page);
+    const log = await region(page, 'Log');
+    expect(log).toContain(
+      'app.sqlite can no longer be read by the browser (changed, moved or deleted since it was opened). Open it again to use it as the starting database. Until then, Reset database starts from an empty database.',
+    );
+    expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
+    expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*note/);
+    await page.getByRole('button', { name: 'Reset database' }).click();
+    await idle(page);
+    expect(await fileState(page, OWN_FILES[0].name)).toMatch(/pending/);
+    expect(await region(page, 'Schema')).not.toContain('users');
     expect(errors).toEqual([]);
   }, 120_000);
 

@@ -346,6 +346,16 @@ export async function restoreAfterStop(ctx: Ctx, restoration: Restoration): Prom
         state,
         (s) => withDb(s, result.db),
         (s) => {
+          if (result.lost.length === 0) return {};
+          const baselines = { ...s.baselines };
+          for (const { engine } of result.lost) delete baselines[engine];
+          const lines = result.lost.map(({ message }) => ({
+            kind: 'warn' as const,
+            text: `${message} Until then, Reset database starts from an empty database.`,
+          }));
+          return { baselines, ...withLog(s, ...lines) };
+        },
+        (s) => {
           const applied = result.db.status.filter((e) => e.status !== 'pending' && e.status !== 'missing');
           const failed = result.replayed && !result.replayed.ok ? result.replayed.error : null;
           return withLog(s, {

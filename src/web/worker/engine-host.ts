@@ -573,9 +573,17 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
     return { kind: 'export', engine: slot.engine, ...(await exportDatabase(slot.driver)) };
   },
   async restore(host, request) {
+    // A file the browser can no longer read costs its baseline only: the database itself comes back all the same.
+    const lost: { engine: EngineId; message: string }[] = [];
     for (const engine of ['sqlite', 'postgres'] as const) {
       const given = request.baselines[engine];
-      host.setBaseline(engine, given ? await readBaseline(given) : null);
+      try {
+        host.setBaseline(engine, given ? await readBaseline(given) : null);
+      } catch (error) {
+        if (!(error instanceof StartError)) throw error;
+        host.setBaseline(engine, null);
+        lost.push({ engine, message: error.message });
+      }
     }
     let slot: Slot;
     if (request.checkpoint) slot = await host.restore(request.checkpoint);
@@ -600,7 +608,7 @@ const HANDLERS: { [T in RequestType]: (host: EngineHost, request: RequestOf<T>) 
       remember(slot, replayed, files);
       replayed = { ...replayed, error: forPage(replayed.error) };
     }
-    return { kind: 'restore', db: await dbView(host.lua(), slot, migrationFiles(request.files)), replayed };
+    return { kind: 'restore', db: await dbView(host.lua(), slot, migrationFiles(request.files)), replayed, lost };
   },
   async baseline(host, request) {
     // A person's file is read here, saying how many of its bytes are read (the page's progress line: N of M MB). The

@@ -263,7 +263,8 @@ interface ResultData {
   compare: { report: CompareReport };
   sql: { result: SqlConsoleResult; diff: DiffLine[] | null; db: DbView; durationMs: number };
   export: { engine: EngineId; fileName: string; mime: string; data: Uint8Array };
-  restore: { db: DbView; replayed: RunResult | null };
+  /** `lost`: the baselines the fresh worker could not read (a file changed on disk since), dropped with why. */
+  restore: { db: DbView; replayed: RunResult | null; lost: { engine: EngineId; message: string }[] };
   baseline:
     { ok: true; db: DbView; notes: string[] } | { ok: false; message: string; statement?: number; line?: number };
   'start-empty': { db: DbView };
