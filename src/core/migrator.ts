@@ -9,8 +9,7 @@ import { literalDescription } from './lua/literal-description.ts';
 import type { Limits } from './lua/limits.ts';
 import { Ledger, type AppliedMigration } from './ledger.ts';
 import type { MigrationFile } from './migration-files.ts';
-import { captureSession, type SessionState } from './session.ts';
-import { Transaction, type StatementObserver } from './transaction.ts';
+import type { StatementObserver } from './transaction.ts';
 import {
   connectionClosed,
   type Direction,
@@ -40,9 +39,8 @@ import {
 import { SessionKeeper } from './migrator/session-keeper.ts';
 import type { MigratorEvent, RunContext } from './migrator/run-context.ts';
 import { runOne } from './migrator/run-one.ts';
-import { applyMigration, rollbackQuietly } from './migrator/apply.ts';
-import { setTimeouts } from './migrator/timeouts.ts';
-import { skipReason, upResult } from './migrator/outcomes.ts';
+import { runBatch } from './migrator/batch.ts';
+import { upResult } from './migrator/outcomes.ts';
 
 export interface MigratorOptions {
   driver: Driver;
@@ -97,7 +95,7 @@ export class Migrator {
   private readonly compiled = new Map<string, CompiledMigration>();
   /** The connection's session, put back between migrations and when the run ends. */
   private readonly sessions: SessionKeeper;
-  /** What running a migration needs of this Migrator (run-one.ts, apply.ts). */
+  /** What running migrations needs of this Migrator (run-one.ts, batch.ts, apply.ts). */
   private readonly context: RunContext;
 
   constructor(private readonly options: MigratorOptions) {
@@ -176,7 +174,7 @@ export class Migrator {
       if (pending.length > 0) await this.ensureHost();
       const plan = this.loadAhead(pending, options.step, results);
       if (batch) {
-        await this.runBatch(plan, results, statements, options.beforeRollback);
+        await runBatch(this.context, plan, results, statements, options.beforeRollback);
       } else {
         await this.runSequence(plan, 'up', results);
       }
@@ -352,87 +350,6 @@ export class Migrator {
         if (error instanceof RunFailureWithResult) results.push(error.result);
         throw error;
       }
-    }
-  }
-
-  /**
-   * Pending migrations in one transaction (`--single-transaction`), or rolled back at the end (`--dry-run`). The
-   * `done` events come once the outcome is known: a migration reported applied must not be rolled back afterwards.
-   */
-  private async runBatch(
-    pending: MigrationFile[],
-    results: MigrationResult[],
-    statements: PlannedStatement[] | undefined,
-    beforeRollback?: () => unknown,
-  ): Promise<void> {
-    const dryRun = statements !== undefined;
-    this.refuseOutsideTransactions(pending, dryRun);
-    await control(null, 'begin', () => this.driver.begin());
-    // The session as the transaction started it (a pooler's search_path is set per transaction).
-    let session: SessionState | null = null;
-    let current: MigrationFile | null = null;
-    let started = performance.now();
-    try {
-      session = await captureSession(this.driver);
-      await control(null, 'ledger', () => this.ledger.ensure());
-      for (const file of pending) {
-        current = file;
-        started = performance.now();
-        const compiled = this.compileOrFail(file);
-        if (!compiled.blocks[this.engine]) {
-          results.push({
-            id: file.id,
-            direction: 'up',
-            status: 'skipped',
-            reason: skipReason(compiled, this.engine),
-            duration_ms: 0,
-          });
-          continue;
-        }
-        this.emit({ type: 'start', id: file.id, direction: 'up' });
-        const tx = new Transaction(this.driver, { record: dryRun, observe: this.options.observe });
-        const options = compiled.blocks[this.engine]!.options;
-        await setTimeouts(this.driver, file.id, options);
-        await applyMigration(this.context, file, compiled, 'up', tx);
-        await setTimeouts(this.driver, file.id, options, 'DEFAULT'); // the next migration of the batch starts without them
-        this.sessions.note(tx);
-        await this.sessions.restore(file.id, session);
-        statements?.push(...tx.statements.map((s) => ({ migration: file.id, sql: s.sql, params: s.params })));
-        results.push(upResult(file.id, dryRun ? 'rolled_back' : 'applied', started));
-      }
-      current = null;
-      if (dryRun && beforeRollback) await control(null, 'internal', beforeRollback);
-      if (dryRun) await control(null, 'commit', () => this.driver.rollback());
-      else await control(null, 'commit', () => this.driver.commit());
-    } catch (error) {
-      await rollbackQuietly(this.driver);
-      for (const result of results) if (result.status === 'applied') result.status = 'rolled_back';
-      if (current) {
-        results.push(upResult(current.id, 'failed', started));
-      }
-      throw error;
-    } finally {
-      for (const result of results) this.emit({ type: 'done', result });
-    }
-  }
-
-  /**
-   * A batch is one transaction: a migration that must run outside one (`options{ transaction = false }`) cannot be
-   * part of it. Refused before anything runs (DESIGN §5).
-   */
-  private refuseOutsideTransactions(pending: MigrationFile[], dryRun: boolean): void {
-    for (const file of pending) {
-      if (this.compileOrFail(file).blocks[this.engine]?.options?.transaction !== false) continue;
-      throw new RunFailure({
-        code: 'needs_own_transaction',
-        migration: file.id,
-        phase: 'check',
-        file: file.file,
-        message:
-          `${file.id} must run outside a transaction (its database("${this.engine}") block sets ` +
-          `options{ transaction = false }), so it cannot be part of ${dryRun ? 'a dry run, which rolls everything back' : 'one transaction with the other migrations'}. ` +
-          'Nothing was run: apply the migrations before it, then it on its own',
-      });
     }
   }
 
