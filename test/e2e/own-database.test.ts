@@ -124,6 +124,17 @@ describe('a SQLite file of ones own', () => {
     ({ bytes } = await makeOwnSqlite(tmp));
   });
 
+  /** Apply all with `runaway` last: 0002 commits, 0003 runs forever, Stop; until the database is put back. */
+  async function stopDuringRunaway(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Apply all' }).click();
+    await expect.poll(() => region(page, 'Log'), { timeout: 30_000 }).toMatch(/0002_add_notes applied/);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect
+      .poll(() => region(page, 'Log'), { timeout: 30_000 })
+      .toContain('The database is back as it was after the last migration that committed');
+    await idle(page);
+  }
+
   /** A runaway third migration after `OWN_FILES`: its `up` never ends. */
   const runaway = {
     name: '0003_runaway.lua',
@@ -171,14 +182,7 @@ describe('a SQLite file of ones own', () => {
     expect(runaway.text).toContain('while true do end');
     await useOwnFiles(page, [...OWN_FILES, runaway]);
     await openAppFile(page, bytes);
-    await page.getByRole('button', { name: 'Apply all' }).click();
-    // 0002 commits, then 0003 runs forever
-    await expect.poll(() => region(page, 'Log'), { timeout: 30_000 }).toMatch(/0002_add_notes applied/);
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect
-      .poll(() => region(page, 'Log'), { timeout: 30_000 })
-      .toContain('The database is back as it was after the last migration that committed');
-    await idle(page);
+    await stopDuringRunaway(page);
     expect(await fileState(page, OWN_FILES[1].name)).toMatch(/applied/);
     expect(await fileState(page, runaway.name)).toMatch(/pending/);
     expect(await region(page, 'Schema')).toMatch(/orders[\s\S]*note/);
@@ -200,13 +204,7 @@ describe('a SQLite file of ones own', () => {
     await expect.poll(() => notice(page).textContent()).toMatch(/^Opened app\.sqlite/);
     await idle(page);
     appendFileSync(path, 'changed by the app meanwhile'); // the browser can no longer read the File it gave
-    await page.getByRole('button', { name: 'Apply all' }).click();
-    await expect.poll(() => region(page, 'Log'), { timeout: 30_000 }).toMatch(/0002_add_notes applied/);
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect
-      .poll(() => region(page, 'Log'), { timeout: 30_000 })
-      .toContain('The database is back as it was after the last migration that committed');
-    await idle(page);
+    await stopDuringRunaway(page);
     const log = await region(page, 'Log');
     expect(log).toContain(
       'app.sqlite can no longer be read by the browser (changed, moved or deleted since it was opened). Open it again to use it as the starting database. Until then, Reset database starts from an empty database.',
