@@ -193,10 +193,13 @@ describe('database servers without a ledger', () => {
     await Promise.all([pgServer?.stop(), myServer?.stop()]);
   });
 
-  test('PostgreSQL: status, schema, a dry run and diff create neither _migrations nor _migrations_lock', async () => {
+  test('PostgreSQL: status, schema, a dry run (advisory or lease lock) and diff create neither _migrations nor _migrations_lock', async () => {
     const url = await scratchDatabase(pgServer, 'read_only');
     await lookEverywhere(url, 'postgres');
     expect(json(await run('status', '--db', url, '--lock', 'table', '--json')).migrations).toEqual(PENDING);
+    // A dry run through a pooler's lease lock makes no lock table either (it rolls back all it runs).
+    const dry = await run('up', '--dry-run', '--db', url, '--lock', 'table', '--json');
+    expect(json(dry)).toMatchObject({ ok: true, results: [{ id: '001_widgets', status: 'rolled_back' }] });
     expect(await contents(url)).toEqual({ ledger: false, tables: [] });
     const lockTables = await inspectDatabase(url, (d) =>
       column(d, "SELECT table_name FROM information_schema.tables WHERE table_name = '_migrations_lock'"),

@@ -14,7 +14,7 @@ import type { Driver, LockStrategy } from '../../core/driver.ts';
  *   an empty database in memory whose target says so, so status shows every migration pending.
  * - `rollback`: up --dry-run and diff, whose statements run in a transaction that is rolled back. As `read`, except
  *   that an existing SQLite file is opened for writing, without the lock file beside it (the transaction's own write
- *   lock keeps out other writers while it runs).
+ *   lock keeps out other writers while it runs), and that PostgreSQL's lease lock (`--lock table`) makes no table.
  */
 export type Access = 'write' | 'read' | 'rollback';
 
@@ -69,7 +69,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
     case 'postgres':
     case 'postgresql': {
       const { openPostgres } = await import('../postgres/open.ts');
-      return openPostgres(url, options);
+      return openPostgres(url, { ...options, makeLockTable: access === 'write' });
     }
     case 'mysql':
     case 'mariadb': {

@@ -8,7 +8,7 @@ import type { Driver, ExecResult, LockInfo, PreparedStatement, QueryResult, SqlV
 import { ServerDriverBase } from '../base.ts';
 import { lockTimeoutError } from '../server-url.ts';
 import { describeLockHolder, lockHolderParams, LOCK_HOLDER_SQL, POSTGRES_LOCK_KEY } from './lock.ts';
-import { LeaseLock, leaseOwner } from './lease-lock.ts';
+import { LeaseLock, leaseOwner, type LeaseOptions } from './lease-lock.ts';
 import { CloseStatement, ParseStatement } from './protocol.ts';
 import { toPg } from './values.ts';
 
@@ -54,6 +54,7 @@ export class PostgresDriver extends ServerDriverBase<pg.QueryArrayResult[]> impl
     private readonly schemaPerTransaction: string | null = null,
     /** The advisory lock's key: one per target (./lock.ts). */
     private readonly advisoryKey: bigint = POSTGRES_LOCK_KEY,
+    private readonly leaseOptions: LeaseOptions = { makeLockTable: true },
   ) {
     super();
     client.removeAllListeners('error');
@@ -201,6 +202,7 @@ export class PostgresDriver extends ServerDriverBase<pg.QueryArrayResult[]> impl
       async (sql, params) => (await this.run(sql, params))[0]?.rows ?? [],
       this.target,
       owner,
+      this.leaseOptions,
     );
     await lease.acquire(timeoutMs);
     this.lease = lease;

@@ -61,6 +61,17 @@ export function leaseOwner(): string {
   return `moonwalk ${os.hostname().slice(0, 30)} ${process.pid} ${randomBytes(4).toString('hex')}`.slice(0, 63);
 }
 
+export interface LeaseOptions {
+  /**
+   * false: a run that is rolled back (a dry run) makes no lock table; where there is none, no runner has taken a
+   * lease there, and the run goes on without one (its one transaction changes nothing that stays).
+   */
+  makeLockTable: boolean;
+}
+
+/** The lock table, when it is there (in the search_path, where CREATE makes it). */
+const EXISTS = `SELECT 1 WHERE to_regclass('${LOCK_TABLE}') IS NOT NULL`;
+
 export class LeaseLock {
   private renewedAt = 0;
   private held = false;
@@ -69,11 +80,14 @@ export class LeaseLock {
     private readonly run: RunStatement,
     private readonly target: string,
     readonly owner: string,
+    private readonly options: LeaseOptions = { makeLockTable: true },
   ) {}
 
   async acquire(timeoutMs: number): Promise<void> {
     const started = Date.now();
-    await this.ensureTable();
+    if (!this.options.makeLockTable) {
+      if ((await this.run(EXISTS, [])).length === 0) return;
+    } else await this.ensureTable();
     let pause = POLL_FIRST_MS;
     for (;;) {
       const rows = await this.run(TAKE, [this.owner, LEASE_MS]);

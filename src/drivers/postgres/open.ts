@@ -17,6 +17,11 @@ export interface OpenPostgresOptions {
   connectTimeoutMs: number;
   /** The run lock (DESIGN §4); chosen from what the server says when absent (`chooseLock`). */
   lock?: LockStrategy;
+  /**
+   * false for a run that is rolled back (a dry run, diff): the lease lock of `--lock table` does not make its table
+   * (a database where no runner has taken a lease has nothing to wait for).
+   */
+  makeLockTable?: boolean;
 }
 
 /**
@@ -125,7 +130,9 @@ export async function openPostgres(url: string, options: OpenPostgresOptions): P
     const lock = await chooseLock(client, s, options.lock);
     const pooled = lock.strategy === 'table';
     const schema = s.schema !== undefined ? quoteIdent(s.schema) : null;
-    driver = new PostgresDriver(client, s.target, lock, pooled ? schema : null, advisoryLockKey(s.schema));
+    driver = new PostgresDriver(client, s.target, lock, pooled ? schema : null, advisoryLockKey(s.schema), {
+      makeLockTable: options.makeLockTable !== false,
+    });
     if (schema !== null && !pooled) await client.query("SELECT set_config('search_path', $1, false)", [schema]);
   } catch (err) {
     if (driver) await driver.close();
