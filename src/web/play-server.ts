@@ -9,15 +9,15 @@ import {
   type SaveAnswer,
   type SaveRequest,
 } from '../core/play-protocol.ts';
-import type { Baseline } from './worker/protocol.ts';
+import type { Baseline, SqliteFileToRead } from './worker/protocol.ts';
 
 export type { FolderFile, PlaySession, SaveAnswer, SaveRequest };
 
 /** What the store needs from the server (a test gives its own). */
 export interface PlayServer {
   session: PlaySession;
-  /** The starting database the command was given with --from. */
-  baseline(): Promise<Baseline | null>;
+  /** The starting database the command was given with --from (a SQLite file as a Blob: the worker reads it). */
+  baseline(): Promise<SqliteFileToRead | Extract<Baseline, { kind: 'dump' }> | null>;
   save(files: SaveRequest[]): Promise<SaveAnswer>;
 }
 
@@ -48,7 +48,7 @@ export async function connectPlayServer(token: string): Promise<PlayServer | nul
       const response = await call('api/baseline');
       if (!response.ok) throw new Error(`the starting database could not be fetched (HTTP ${response.status})`);
       return offered.kind === 'sqlite-file'
-        ? { kind: 'sqlite-file', name: offered.name, bytes: new Uint8Array(await response.arrayBuffer()) }
+        ? { kind: 'sqlite-blob', name: offered.name, file: await response.blob() }
         : { kind: 'dump', name: offered.name, engine: offered.engine, text: await response.text() };
     },
     async save(files) {

@@ -3,7 +3,13 @@
  * pasted or opened, "Start empty", and the database kept in the browser (src/web/db-keep.ts) and restored on reload.
  */
 import { sqliteFileProblem } from '../worker/baseline.ts';
-import { ENGINE_LABELS, type GivenBaseline, type LinkBaseline, type RowsPage } from '../worker/protocol.ts';
+import {
+  ENGINE_LABELS,
+  type GivenBaseline,
+  type LinkBaseline,
+  type RowsPage,
+  type SqliteFileToRead,
+} from '../worker/protocol.ts';
 import { plural } from '../../core/plural.ts';
 import { megabytes } from '../format.ts';
 import { keptSlot, type Change, type Ctx, type DatabaseKeeper } from './context.ts';
@@ -51,23 +57,41 @@ async function startWith(
 }
 
 /** "Open database file": a SQLite file as the starting database (SQLite becomes the engine). */
-export async function openDatabaseFile(ctx: Ctx, file: File): Promise<boolean> {
+export function openDatabaseFile(ctx: Ctx, file: File): Promise<boolean> {
+  if (!SQLITE_FILE.test(file.name)) {
+    refuse(ctx, `${file.name} is not a SQLite database file (.sqlite, .sqlite3 or .db). Nothing was changed.`);
+    return Promise.resolve(false);
+  }
+  return openSqliteBlob(ctx, file.name, file, 'Opened');
+}
+
+/** A SQLite file given by `moonwalk play --from sqlite:PATH` as the starting database (SQLite becomes the engine). */
+export function openServedDatabase(ctx: Ctx, served: SqliteFileToRead): Promise<boolean> {
+  return openSqliteBlob(ctx, served.name, served.file, 'Opened a copy of');
+}
+
+function refuse(ctx: Ctx, problem: string): void {
+  ctx.update((s) => ({ alert: { message: problem }, ...withLog(s, { kind: 'error', text: problem }) }));
+}
+
+/**
+ * A SQLite file's Blob as the starting database. The worker reads it, saying how much of it is read (the progress
+ * line: 'Open database file — N of M MB'); the page keeps the Blob, never a copy of its bytes.
+ */
+async function openSqliteBlob(ctx: Ctx, name: string, file: Blob, opened: string): Promise<boolean> {
   const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-  const problem = SQLITE_FILE.test(file.name)
-    ? sqliteFileProblem(file.name, file.size, head)
-    : `${file.name} is not a SQLite database file (.sqlite, .sqlite3 or .db). Nothing was changed.`;
+  const problem = sqliteFileProblem(name, file.size, head);
   if (problem !== null) {
-    ctx.update((s) => ({ alert: { message: problem }, ...withLog(s, { kind: 'error', text: problem }) }));
+    refuse(ctx, problem);
     return false;
   }
   if (ctx.get().engine !== 'sqlite') await switchEngine(ctx, 'sqlite');
-  // The worker reads the file, saying how much of it is read (the progress line: 'Open database file — N of M MB').
   return startWith(
     ctx,
     'Open database file',
-    { kind: 'sqlite-blob', name: file.name, file },
+    { kind: 'sqlite-blob', name, file },
     (notes) =>
-      `Opened ${file.name} (${megabytes(file.size)}, ${notes.join(', ')}) as the starting database: Reset database comes back to it; the file itself is never changed.`,
+      `${opened} ${name} (${megabytes(file.size)}, ${notes.join(', ')}) as the starting database: Reset database comes back to it; the file itself is never changed.`,
   );
 }
 
@@ -191,21 +215,4 @@ export async function restoreKept(ctx: Ctx, keeper: DatabaseKeeper): Promise<boo
       ),
   );
   return restored !== null;
-}
-
-/** A SQLite file's bytes given by `moonwalk play --from sqlite:PATH` as the starting database (SQLite becomes the engine). */
-export async function openDatabaseBytes(ctx: Ctx, name: string, bytes: Uint8Array): Promise<boolean> {
-  const problem = sqliteFileProblem(name, bytes.length, bytes.subarray(0, 16));
-  if (problem !== null) {
-    ctx.update((s) => ({ alert: { message: problem }, ...withLog(s, { kind: 'error', text: problem }) }));
-    return false;
-  }
-  if (ctx.get().engine !== 'sqlite') await switchEngine(ctx, 'sqlite');
-  return startWith(
-    ctx,
-    'Open database file',
-    { kind: 'sqlite-file', name, bytes },
-    (notes) =>
-      `Opened a copy of ${name} (${megabytes(bytes.length)}, ${notes.join(', ')}) as the starting database: Reset database comes back to it; the file itself is never changed.`,
-  );
 }

@@ -7,7 +7,7 @@ import { plural } from '../../core/plural.ts';
 import type { PlayServer } from '../play-server.ts';
 import type { Ctx } from './context.ts';
 import { withLog } from './log.ts';
-import { loadSqlDump, openDatabaseBytes } from './own-database.ts';
+import { loadSqlDump, openServedDatabase } from './own-database.ts';
 import { switchEngine } from './engine.ts';
 import { unsavedFiles, type PlayState } from './state.ts';
 
@@ -35,7 +35,7 @@ export async function startFromServer(ctx: Ctx, server: PlayServer): Promise<voi
     return;
   }
   if (baseline === null) return;
-  if (baseline.kind === 'sqlite-file') await openDatabaseBytes(ctx, baseline.name, baseline.bytes);
+  if (baseline.kind === 'sqlite-blob') await openServedDatabase(ctx, baseline);
   else {
     if (ctx.get().engine !== baseline.engine) await switchEngine(ctx, baseline.engine);
     await loadSqlDump(ctx, baseline.text, baseline.name);
