@@ -153,7 +153,8 @@ const refuseLua = () =>
 async function connect(url: string, args: ParsedArgs): Promise<Driver> {
   const connectTimeoutMs = (args.flags['connect-timeout'] ?? 10) * 1000;
   try {
-    return await openDatabase(url, { connectTimeoutMs, lock: args.flags.lock, access: accessOf(args) });
+    const { lockTimeoutMs } = runnerOptions(args);
+    return await openDatabase(url, { connectTimeoutMs, lock: args.flags.lock, access: accessOf(args), lockTimeoutMs });
   } catch (error) {
     if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
     throw new ConnectError(error instanceof Error ? error.message : String(error));

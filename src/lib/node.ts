@@ -97,6 +97,7 @@ export async function openMigrator(options: OpenMigratorOptions): Promise<Opened
   const driver = await openDatabase(String(options.db ?? ''), {
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     access: options.access ?? 'write',
+    lockTimeoutMs: options.lockTimeoutMs ?? 60_000,
   });
   const migrator = migratorFor(driver, files, options);
   return {

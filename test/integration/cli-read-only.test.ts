@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../src/drivers/node/open-database.ts';
+import { acquireFileLock } from '../../src/drivers/node/file-lock.ts';
 import { openMigrator, snapshot, diff } from '../../src/lib/node.ts';
 import { readBaseline } from '../../src/cli/play/baseline.ts';
 import { LEDGER_TABLE } from '../../src/core/ledger.ts';
@@ -164,7 +165,7 @@ describe('a PGlite directory', () => {
     expect(traces(missing)).toEqual([]);
   });
 
-  test('without a ledger: gains no _migrations', async () => {
+  test('without a ledger: gains no _migrations; in use by a run, status does not wait for it', async () => {
     const data = fresh('pg-data');
     const url = `pglite:${data}`;
     const setup = await openDatabase(url, { connectTimeoutMs: 5000 });
@@ -172,6 +173,18 @@ describe('a PGlite directory', () => {
     await setup.close();
     await lookEverywhere(url, 'postgres');
     expect(await contents(url)).toEqual({ ledger: false, tables: ['customers'] });
+    // While a run has it open, status says so after a short wait, and up waits --lock-timeout, not 60 s.
+    const release = await acquireFileLock(`${data}.moonwalk-lock`, 1000, 'the test');
+    try {
+      const status = await run('status', '--db', url, '--json');
+      expect(status.code).toBe(2);
+      expect(json(status).error.message).toContain(`pglite directory ${data} is locked: another moonwalk run holds it`);
+      const up = await run('up', '--db', url, '--lock-timeout', '1');
+      expect(up.code).toBe(2);
+      expect(up.stderr).toContain('gave up after waiting 1.0 s');
+    } finally {
+      await release();
+    }
   });
 
   test('play --from one that is not there is refused by name, and nothing is made', async () => {

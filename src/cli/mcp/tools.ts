@@ -129,7 +129,8 @@ async function target(
   try {
     // dry_run rolls back all it runs: like status and schema, it makes no file, directory or lock file.
     const access = writes ? 'write' : 'rollback';
-    driver = await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs, access });
+    const { connectTimeoutMs, lockTimeoutMs } = config;
+    driver = await openDatabase(config.db, { connectTimeoutMs, lockTimeoutMs, access });
   } catch (error) {
     throw new Refusal(`cannot open the server's database ${maskPassword(config.db)}: ${messageOf(error)}`);
   }
@@ -311,7 +312,8 @@ async function serverDatabase(tool: ToolName, config: ServerConfig): Promise<Dri
     );
   }
   try {
-    return await openDatabase(config.db, { connectTimeoutMs: config.connectTimeoutMs, access: 'read' });
+    const { connectTimeoutMs, lockTimeoutMs } = config;
+    return await openDatabase(config.db, { connectTimeoutMs, lockTimeoutMs, access: 'read' });
   } catch (error) {
     throw new Refusal(`cannot open the server's database ${maskPassword(config.db)}: ${messageOf(error)}`);
   }

@@ -24,7 +24,16 @@ export interface OpenOptions {
   lock?: LockStrategy;
   /** Default `write`. */
   access?: Access;
+  /**
+   * How long to wait for another run that has a PGlite directory open (`--lock-timeout`; default 60 000): its lock
+   * file is taken before the directory is opened. To `read`, at most a few seconds (DESIGN §4: status does not wait
+   * for a run; it says the database is locked).
+   */
+  lockTimeoutMs?: number;
 }
+
+/** How long `read` waits for a PGlite directory that a run has open, at most. */
+const READ_LOCK_WAIT_MS = 2_000;
 
 /** A URL the command cannot use: bad usage (exit 2), as opposed to a database that fails. */
 export class DatabaseUrlError extends Error {}
@@ -64,7 +73,8 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
         return openPglite(path === ':memory:' ? {} : { target: `pglite directory ${path}, ${NOT_THERE}` });
       }
       const { openPgliteDir } = await import('./pglite-dir.ts');
-      return openPgliteDir(path);
+      const wait = options.lockTimeoutMs ?? 60_000;
+      return openPgliteDir(path, { lockTimeoutMs: access === 'read' ? Math.min(wait, READ_LOCK_WAIT_MS) : wait });
     }
     case 'postgres':
     case 'postgresql': {
