@@ -403,7 +403,9 @@ test('Clear workspace forgets the files and the kept database; a large file show
   expect(tables(s)).toEqual([]);
   expect(s.files.map((f) => f.name)).not.toContain(OWN_FILES[0].name);
   expect(s.files.length).toBeGreaterThan(0);
-  expect(s.notice).toMatch(/^Cleared the workspace: your files, the database kept in this browser and its copies of share links you opened are forgotten/);
+  expect(s.notice).toMatch(
+    /^Cleared the workspace: your files, the database kept in this browser and its copies of share links you opened are forgotten/,
+  );
 }, 120_000);
 
 test('a long SQL dump says how far its load is: statement N of M', async () => {

@@ -209,7 +209,8 @@ class BypassReader {
       if (next === 'all') {
         return (
           "RESET ALL is not allowed in a migration: it would also reset the connection's application_name, by which " +
-          '--lock table shows waiting runners that this one is alive. RESET the settings you changed by name ' +
+          'a runner holding a lease in the lock table shows waiting runners that it is alive. RESET the settings you ' +
+          'changed by name ' +
           `(RESET lock_timeout): the runner puts the whole session back after each migration anyway${SEE}`
         );
       }
@@ -328,9 +329,9 @@ function endsOwnConnection(what: string): string {
 function keptSetting(statement: string, setting: string): string {
   if (setting === 'application_name') {
     return (
-      `${statement} is not allowed in a migration: with --lock table the connection's application_name is how ` +
-      'waiting runners see that this one is alive, so changing it could let a second runner in. Name the ' +
-      `connection in --db's URL instead (?application_name=…)${SEE}`
+      `${statement} is not allowed in a migration: with a lease in the lock table, the connection's application_name ` +
+      'is how waiting runners see that this one is alive, so changing it could let a second runner in. Name the ' +
+      `connection in the database URL instead (?application_name=…)${SEE}`
     );
   }
   return (
