@@ -265,7 +265,12 @@ class BetterSqliteDriver extends DriverBase<void> implements SyncDriver {
 }
 
 export interface SqliteFileOptions {
-  /** Open an existing file read-only (status, schema): nothing in it or beside it is made or changed. */
+  /**
+   * An existing file that nothing may change (status, schema): every statement that would write is refused
+   * (query_only). Not SQLite's read-only open: that one leaves a WAL database's -wal and -shm files behind, which
+   * only a read-write connection removes when it closes. A file the user may not write is opened read-only by SQLite
+   * itself either way.
+   */
   readonly?: boolean;
   /**
    * false: `lock()` takes no lock file beside the database, for a run whose one transaction is rolled back (a dry
@@ -281,13 +286,14 @@ export function openSqliteFile(path: string, options: SqliteFileOptions = {}): S
   let db: BetterDatabase;
   const existing = options.readonly === true || options.runLock === false;
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS, readonly: options.readonly === true, fileMustExist: existing });
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: existing });
   } catch (e) {
     const err = toDriverError(e);
     if (err.code === 'SQLITE_MISUSE') err.code = 'SQLITE_CANTOPEN';
     throw err;
   }
   db.defaultSafeIntegers(true);
+  if (options.readonly === true) db.pragma('query_only = ON');
   if (path !== ':memory:' && path !== '') checkReadable(db, path);
   return new BetterSqliteDriver(db, path, options);
 }

@@ -109,6 +109,20 @@ describe('a SQLite file', () => {
     expect(await contents(`sqlite:${file}`)).toEqual({ ledger: false, tables: ['customers'] });
   });
 
+  test('in WAL mode: status and schema leave no -wal or -shm file behind', async () => {
+    const file = fresh('wal.db');
+    const setup = new Database(file);
+    setup.pragma('journal_mode = WAL');
+    setup.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)');
+    setup.close();
+    expect(traces(file)).toEqual([file.slice(tmp.length + 1)]);
+    expect(json(await runCli(['status', '--db', `sqlite:${file}`, '--dir', dir, '--json'])).migrations).toEqual(
+      PENDING,
+    );
+    expect((await run('schema', '--db', `sqlite:${file}`)).stdout).toContain('customers');
+    expect(traces(file)).toEqual([file.slice(tmp.length + 1)]);
+  });
+
   test('that the user may only read: status and schema still answer', async () => {
     const folder = fresh('read-only');
     mkdirSync(folder);
