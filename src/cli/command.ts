@@ -12,7 +12,13 @@ import { GithubAnnotations } from './github-annotations.ts';
 import { ConnectError, EXIT, fail, nodeIo, startCommand, type Io } from './command-io.ts';
 import { jsonValue, renderResultLine, renderRunSummary, renderStatus } from './render.ts';
 import { jsonRunResult, statusDocument } from '../core/documents.ts';
-import { openDatabase, DatabaseUrlError, sqliteFilePath, type Access } from '../drivers/node/open-database.ts';
+import {
+  absentDatabase,
+  openDatabase,
+  DatabaseUrlError,
+  sqliteFilePath,
+  type Access,
+} from '../drivers/node/open-database.ts';
 import { DEFAULT_LIMITS } from '../core/lua/limits.ts';
 import { literalDescription } from '../core/lua/literal-description.ts';
 import type { Driver, Engine } from '../core/driver.ts';
@@ -154,17 +160,26 @@ async function connect(url: string, args: ParsedArgs): Promise<Driver> {
   const connectTimeoutMs = (args.flags['connect-timeout'] ?? 10) * 1000;
   try {
     const { lockTimeoutMs } = runnerOptions(args);
-    return await openDatabase(url, { connectTimeoutMs, lock: args.flags.lock, access: accessOf(args), lockTimeoutMs });
+    return await openDatabase(url, {
+      connectTimeoutMs,
+      lock: args.flags.lock,
+      access: accessOf(args, url),
+      lockTimeoutMs,
+    });
   } catch (error) {
     if (error instanceof DatabaseUrlError) throw new UsageError(error.message);
     throw new ConnectError(error instanceof Error ? error.message : String(error));
   }
 }
 
-/** Commands that only look make and change nothing; a dry run and diff roll back what they run (open-database.ts). */
-function accessOf(args: ParsedArgs): Access {
+/**
+ * Commands that only look make and change nothing; a dry run and diff roll back what they run (open-database.ts).
+ * down and redo have nothing to revert in a SQLite file or PGlite directory that is not there: they make none.
+ */
+function accessOf(args: ParsedArgs, url: string): Access {
   if (args.command === 'status' || args.command === 'schema') return 'read';
   if (args.command === 'diff' || (args.command === 'up' && args.flags['dry-run'] === true)) return 'rollback';
+  if ((args.command === 'down' || args.command === 'redo') && absentDatabase(url) !== null) return 'read';
   return 'write';
 }
 

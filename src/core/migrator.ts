@@ -188,10 +188,11 @@ export class Migrator {
       return finish(unknownTarget(options.to, 'down'));
     }
     return this.locked(finish, async () => {
-      await this.ledger.ensure();
       const entries = await this.ledger.readApplied();
       const plan = downPlan(entries, this.files, options);
       this.checkDrift(entries.filter((entry) => plan.some((file) => file.id === entry.id)));
+      // Nothing to revert makes no ledger: the table (or its checksum column) only when a step is taken.
+      if (plan.length > 0) await this.ledger.ensure();
       if (plan.length > 0) await this.ensureHost();
       for (const file of plan) checkRevertible(file, this.compileOrFail(file), this.engine); // nothing changes unless every step can be undone
       await this.runSequence(plan, 'down', results);
@@ -207,10 +208,10 @@ export class Migrator {
     const results: MigrationResult[] = [];
     const finish = (error: RunError | null): RunResult => ({ ok: error === null, results, error });
     return this.locked(finish, async () => {
-      await this.ledger.ensure();
       const entries = await this.ledger.readApplied();
       const plan = downPlan(entries, this.files, { step: options.step ?? 1 });
       this.checkDrift(entries);
+      if (plan.length > 0) await this.ledger.ensure();
       if (plan.length > 0) await this.ensureHost();
       for (const file of plan) checkRevertible(file, this.compileOrFail(file), this.engine);
       await this.runSequence(plan, 'down', results);

@@ -91,6 +91,11 @@ describe('a SQLite file', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('CREATE TABLE widgets');
     await lookEverywhere(url, 'sqlite');
+    // Nothing applied there, so nothing to revert: down and redo make nothing either.
+    const down = await run('down', '--db', url);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('Nothing to revert.');
+    expect(json(await run('redo', '--db', url, '--json'))).toEqual({ ok: true, results: [], error: null });
     expect(traces(file)).toEqual([]);
     // up still makes it.
     expect((await run('up', '--db', url)).code).toBe(0);
@@ -104,6 +109,9 @@ describe('a SQLite file', () => {
     setup.close();
     const before = readFileSync(file);
     await lookEverywhere(`sqlite:${file}`, 'sqlite');
+    // down with nothing to revert makes no ledger (its lock file is the run's, as for up).
+    expect((await run('down', '--db', `sqlite:${file}`)).stdout).toContain('Nothing to revert.');
+    rmSync(`${file}.moonwalk-lock`);
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(traces(file)).toEqual([file.slice(tmp.length + 1)]);
     expect(await contents(`sqlite:${file}`)).toEqual({ ledger: false, tables: ['customers'] });
