@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lineOf, lua, type Spec } from '../helpers/lua-files.ts';
+import { lineOf, lua, luaFor, type Spec } from '../helpers/lua-files.ts';
 import { ensureCliBuilt, json, ROOT, runCli, runCliInProcess, type CliOptions } from '../helpers/cli-process.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-ci-'));
@@ -198,6 +198,38 @@ describe('--format github', () => {
       '',
     ]);
     expect(outcome.stderr).toBe('1 error, 0 warnings, 1 info in 2 files.\n');
+  });
+
+  test('lint: a statement the runner refuses is an error annotation on its call line, before up fails on it', async () => {
+    const cwd = project({});
+    const source = luaFor('sqlite', {
+      description: 'forget the ledger',
+      up: [
+        '        db:execute("CREATE TABLE IF NOT EXISTS items (v TEXT)")',
+        '        db:execute("DELETE FROM _migrations")',
+      ].join('\n'),
+      down: '        db:execute("DROP TABLE items")',
+    });
+    writeFileSync(join(cwd, 'migrations', '0001_forget.lua'), source);
+    const line = lineOf(source, 'DELETE FROM _migrations');
+    const outcome = await moonwalk(cwd, ['lint', '--format', 'github']);
+    expect(outcome.code).toBe(1);
+    const guard =
+      "writing to _migrations is not allowed in a migration: it is Moonwalk's ledger, which only the runner writes " +
+      '(reading it with db:query is allowed; see docs/security.md)';
+    const message =
+      `the runner refuses this statement, so the migration will fail: ${guard}. ` +
+      'Fix: remove the statement, or do what the message says instead.';
+    expect(outcome.stdout.split('\n')).toEqual([
+      `migrations/0001_forget.lua:${line} error refused-statement ${message}`,
+      `::error file=migrations/0001_forget.lua,line=${line},title=refused-statement::${message}`,
+      '',
+    ]);
+    // What lint told is what up then says, on the same line.
+    const up = await moonwalk(cwd, ['up', '--db', 'sqlite:app.db']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain(`0001_forget.lua:${line}`);
+    expect(up.stderr).toContain(guard);
   });
 
   test('up: the failed migration on its file and line, the human lines kept; nothing more when all is well', async () => {

@@ -1,7 +1,7 @@
 /**
  * One phase (`up`, `down` or `after`) of a database block: its code walked for the SQL it runs (the first argument of
  * `execute` / `query` / `prepare`, on the phase's `db` or through helpers of the file it calls) and for `commit` /
- * `rollback` calls, then its statements checked (statement-rules.ts). Their list is kept for lock safety.
+ * `rollback` calls, then its statements checked (statement-rules.ts; each call's whole text by refused-statement.ts). Their list is kept for lock safety.
  */
 import type { Expression, FunctionDeclaration, Node } from 'luaparse';
 import type { Phase } from '../lua/host.ts';
@@ -11,6 +11,7 @@ import { describeExpr, lineOf } from './lua.ts';
 import { resolveFunction, type Scope } from './lua-scope.ts';
 import { walkFunctionBody, type LuaCall, type LuaVisitor } from './lua-walk.ts';
 import { analyzeSql } from './sql.ts';
+import { checkRefusedStatement } from './refused-statement.ts';
 import { sqlFromLua } from './sql-from-lua.ts';
 import { checkStatements } from './statement-rules.ts';
 
@@ -98,6 +99,7 @@ class PhaseWalk implements LuaVisitor {
           'Fix: write ? placeholders in the SQL and pass the values as the parameter table, e.g. db:execute("… VALUES (?)", {value}).',
       );
     }
+    checkRefusedStatement(this.findings, built.sql.text, this.engine, callLine);
     for (const info of analyzeSql(built.sql, this.engine))
       this.statements.push({ tokens: info.tokens, info, line: callLine });
   }

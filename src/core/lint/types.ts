@@ -22,6 +22,7 @@ export const DSL_LINT_CODES = [
   'sql-concatenation',
   'destructive-change',
   'transaction-control',
+  'refused-statement',
   'missing-up',
   'missing-down',
   'multiple-changes',
