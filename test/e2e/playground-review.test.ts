@@ -298,11 +298,14 @@ describe('banners and the lint panel', () => {
         'local name = "x"',
         'assert(db:execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))',
         `assert(db:execute("INSERT INTO t (name) VALUES ('" .. name .. "')"))`,
+        'assert(db:execute("DELETE FROM _migrations"))',
       ].join(' '),
       null,
     );
     const findings = lintMigrations([{ file: file.name, source: file.text }]);
-    expect(findings.length).toBeGreaterThanOrEqual(2);
+    expect(findings.length).toBeGreaterThanOrEqual(3);
+    // The runner's refusals too, before any run.
+    expect(findings.map((f) => f.code)).toContain('refused-statement');
     const { page } = await freshPage();
     await openFiles(page, [file]);
     await page.locator('.cm-content').click();
