@@ -7,9 +7,7 @@
 import type { Driver, ExecResult, MaybePromise, PreparedStatement, QueryResult, SqlValue } from './driver.ts';
 import { classifyError, engineErrorInfo, type ErrorKind } from './errors.ts';
 import { ledgerHome } from './ledger.ts';
-import { fileAccess } from './sql/file-access.ts';
-import { ledgerBypass } from './sql/ledger-bypass.ts';
-import { ownTableWrite } from './sql/own-tables.ts';
+import { statementRefusal } from './sql/statement-refusal.ts';
 import { implicitCommits, isSyntaxError } from './sql/implicit-commit.ts';
 import { splitStatements, withoutLeadingComments } from './sql/placeholders.ts';
 
@@ -280,16 +278,8 @@ export class Transaction {
         sql,
       );
     }
-    const own = ownTableWrite(sql, this.engine) ?? ledgerBypass(sql, this.engine, ledgerHome(this.driver));
-    if (own !== null) return new StatementError(own, 'permission', sql);
-    const access = fileAccess(sql, this.engine);
-    if (access === null) return null;
-    return new StatementError(
-      `${access} is not allowed in a migration: it reaches a file other than the database being migrated ` +
-        '(see docs/security.md)',
-      'permission',
-      sql,
-    );
+    const refusal = statementRefusal(sql, this.engine, ledgerHome(this.driver));
+    return refusal === null ? null : new StatementError(refusal, 'permission', sql);
   }
 
   /** MySQL: wraps a statement so that what it commits implicitly (DDL) moves into `implicitlyCommitted`. */

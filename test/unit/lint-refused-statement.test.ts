@@ -1,12 +1,12 @@
 /**
- * refused-statement: lint reports, before any run, the statements the runner's guards refuse (own-tables.ts,
- * ledger-bypass.ts), with the guard's own message, at the Lua line of the call, silenced like any finding.
+ * refused-statement: lint reports, before any run, the statements the runner's guard refuses (statement-refusal.ts:
+ * own tables, the ledger's indirect bypasses, other files), with the guard's own message, at the Lua line of the
+ * call, silenced like any finding.
  */
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/driver.ts';
 import { lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
-import { ledgerBypass } from '../../src/core/sql/ledger-bypass.ts';
-import { ownTableWrite } from '../../src/core/sql/own-tables.ts';
+import { statementRefusal } from '../../src/core/sql/statement-refusal.ts';
 import { lineOf, luaFor } from '../helpers/lua-files.ts';
 
 /** A migration whose `engine` block's up holds `up` (Lua lines); its down is harmless. */
@@ -20,7 +20,7 @@ function refused(source: string): LintFinding[] {
 
 /** What the runner says when it refuses `sql` before it knows where the ledger is. */
 function guardMessage(sql: string, engine: Engine): string {
-  const message = ownTableWrite(sql, engine) ?? ledgerBypass(sql, engine, null);
+  const message = statementRefusal(sql, engine, null);
   if (message === null) throw new Error(`the guards allow: ${sql}`);
   return message;
 }
@@ -92,6 +92,21 @@ describe('refused-statement', () => {
       lineOf(src, 'KILL'),
     ]);
     expect(lintMigrations([{ file: '0001_refused.lua', source: src }]).some((f) => f.severity === 'error')).toBe(true);
+  });
+
+  it('a statement that reaches another file, on each engine, with the message the runner gives', () => {
+    const cases: Array<[Engine, string]> = [
+      ['sqlite', "ATTACH DATABASE 'other.db' AS other"],
+      ['postgres', "COPY items TO '/tmp/items.csv'"],
+      ['mysql', "SELECT * FROM items INTO OUTFILE '/tmp/items.csv'"],
+    ];
+    for (const [engine, sql] of cases) {
+      const src = migration(engine, `        db:execute(${JSON.stringify(sql)})`);
+      const findings = refused(src);
+      expect(findings.map((f) => f.line)).toEqual([lineOf(src, 'db:execute(')]);
+      expect(findings[0].message).toContain(guardMessage(sql, engine));
+      expect(findings[0].message).toContain('reaches a file other than the database');
+    }
   });
 
   it('-- moonwalk:ignore refused-statement silences it, at the end of the line or alone on the line before', () => {
