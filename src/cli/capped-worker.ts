@@ -19,12 +19,12 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_MEMORY_MB, parseArgs } from './args.ts';
 import { renderResultLine } from './render.ts';
 import { jsonRunResult, statusDocument } from '../core/documents.ts';
-import type { Engine } from '../core/driver.ts';
 import { withEnvFile } from './env-file.ts';
 import type { FilesMessage, WorkerInput, WorkerMessage } from './capped-worker-thread.ts';
 import { readMigrationFiles } from '../lib/migrations-dir.ts';
 import { StartLog, type LoggedStart } from './start-log.ts';
 import { tuneV8ForShortRun } from './short-run-v8.ts';
+import { urlEngine } from './url-engine.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import type { CliEvent } from './command.ts';
 import { durationMs, type Direction, type MigrationResult } from '../core/results.ts';
@@ -320,11 +320,4 @@ class CappedWorkerRun {
     }
     write(process.stderr, `Error: ${message}`);
   }
-}
-
-/** The engine a `--db` URL names, for a status document written without a connection. */
-function urlEngine(url: string): Engine {
-  if (/^(postgres|postgresql|pglite):/i.test(url)) return 'postgres';
-  if (/^(mysql|mariadb):/i.test(url)) return 'mysql';
-  return 'sqlite';
 }

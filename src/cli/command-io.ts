@@ -9,6 +9,7 @@ import { annotation } from './github-annotations.ts';
 import { FilesError } from '../lib/migrations-dir.ts';
 import { terminalSafe, workflowSafe } from './terminal-text.ts';
 import { packageVersion } from './version.ts';
+import { urlEngine } from './url-engine.ts';
 import type { MigratorEvent } from '../core/migrator.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -78,20 +79,43 @@ export function startCommand(argv: string[], rawIo: Io): StartedCommand | number
   return { args, io, json, annotate };
 }
 
-/** Reports a command that failed before or outside a migration; answers its exit code. */
-export function fail(io: Io, json: boolean, error: unknown, annotate: ((line: string) => void) | null = null): number {
+/** The command a failure belongs to, so that `--json` prints that command's document (DESIGN §5). */
+export interface FailedCommand {
+  name: string;
+  /** The `--db` URL (or DATABASE_URL), '' when there is none: status names its engine. */
+  url: string;
+}
+
+/**
+ * Reports a command that failed before or outside a migration; answers its exit code. With `--json`, the document
+ * has the failed command's shape with an `error`: status `{engine, migrations: [], error}`, verify `{ok, migrations:
+ * [], error}`, lint `{ok, findings: [], error}`, the others (and an unreadable command line) the run document.
+ */
+export function fail(
+  io: Io,
+  json: boolean,
+  error: unknown,
+  annotate: ((line: string) => void) | null = null,
+  command: FailedCommand | null = null,
+): number {
   const message = error instanceof Error ? error.message : String(error);
   const code =
     error instanceof UsageError || error instanceof FilesError || error instanceof ConnectError
       ? EXIT.usage
       : EXIT.failed;
   if (json) {
+    const jsonError = { migration: null, phase: error instanceof ConnectError ? 'connect' : 'check', message };
+    const name = command?.name;
     io.out(
-      JSON.stringify({
-        ok: false,
-        results: [],
-        error: { migration: null, phase: error instanceof ConnectError ? 'connect' : 'check', message },
-      }),
+      JSON.stringify(
+        name === 'status'
+          ? { engine: urlEngine(command?.url ?? ''), migrations: [], error: jsonError }
+          : name === 'verify'
+            ? { ok: false, migrations: [], error: jsonError }
+            : name === 'lint'
+              ? { ok: false, findings: [], error: jsonError }
+              : { ok: false, results: [], error: jsonError },
+      ),
     );
   }
   io.err(`Error: ${message}`);

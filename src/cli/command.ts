@@ -65,8 +65,12 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
   if (typeof started === 'number') return started;
   const { args, io, json, annotate } = started;
   if (args.command === 'lint') return (await import('./lint-command.ts')).lintCommand(args, io, annotate);
+  // What a failure's --json document names: the command, and its database URL once the environment is read.
+  const dbFlag = 'db' in args.flags ? args.flags.db : undefined;
+  const failed = { name: args.command, url: dbFlag ?? io.env.DATABASE_URL ?? '' };
   try {
     const env = withEnvFile(io.env, args.flags['env-file']);
+    failed.url = dbFlag ?? env.DATABASE_URL ?? '';
     const dir = args.flags.dir ?? env.MOONWALK_DIR ?? 'migrations';
     if (args.command === 'new') {
       const path = await writeNewMigration(dir, args.positional[0]);
@@ -130,7 +134,7 @@ export async function runCommand(argv: string[], rawIo: Io = nodeIo, options: Ru
       await driver.close();
     }
   } catch (error) {
-    return fail(io, json, error, annotate);
+    return fail(io, json, error, annotate, failed);
   }
 }
 

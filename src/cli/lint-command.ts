@@ -25,7 +25,7 @@ export function lintCommand(args: ArgsOf<'lint'>, io: Io, annotate: ((line: stri
     const github = annotate ? new GithubAnnotations(annotate, dir, files) : null;
     return runLint(files, dir, io, json, github);
   } catch (error) {
-    return fail(io, json, error, annotate);
+    return fail(io, json, error, annotate, { name: 'lint', url: '' });
   }
 }
 

@@ -159,6 +159,46 @@ describe('status --exit-code', () => {
   });
 });
 
+describe("--json when a command fails before it reads the database: that command's own document (DESIGN §5)", () => {
+  test('status: {engine, migrations: [], error}, the engine named by --db or DATABASE_URL; never the run document', async () => {
+    const cwd = project({ '0001_items': items });
+    const refused = ['postgres://nobody@127.0.0.1:1/x', 'mysql://nobody@127.0.0.1:1/x'];
+    for (const [i, url] of refused.entries()) {
+      const viaFlag = await moonwalk(cwd, ['status', '--json', '--db', url]);
+      const viaEnv = await moonwalk(cwd, ['status', '--json'], { env: { DATABASE_URL: url } });
+      for (const outcome of [viaFlag, viaEnv]) {
+        expect(outcome.code).toBe(2);
+        const doc = json(outcome);
+        expect(Object.keys(doc).sort()).toEqual(['engine', 'error', 'migrations']);
+        expect(doc.engine).toBe(['postgres', 'mysql'][i]);
+        expect(doc.migrations).toEqual([]);
+        expect(doc.error.phase).toBe('connect');
+        expect(doc.error.message).toContain('could not connect');
+      }
+    }
+    const noFolder = await moonwalk(cwd, ['status', '--json', '--db', 'sqlite:app.db', '--dir', 'nowhere']);
+    expect(noFolder.code).toBe(2);
+    expect(json(noFolder)).toEqual({
+      engine: 'sqlite',
+      migrations: [],
+      error: { migration: null, phase: 'check', message: expect.stringContaining('nowhere does not exist') },
+    });
+  });
+
+  test('verify and lint keep their shapes too; up keeps the run document', async () => {
+    const cwd = project({});
+    const args = ['--json', '--dir', 'nowhere'];
+    const verify = json(await moonwalk(cwd, ['verify', ...args]));
+    expect(Object.keys(verify).sort()).toEqual(['error', 'migrations', 'ok']);
+    expect(verify).toMatchObject({ ok: false, migrations: [] });
+    const lint = json(await moonwalk(cwd, ['lint', ...args]));
+    expect(Object.keys(lint).sort()).toEqual(['error', 'findings', 'ok']);
+    expect(lint).toMatchObject({ ok: false, findings: [] });
+    const up = json(await moonwalk(cwd, ['up', ...args, '--db', 'sqlite:app.db']));
+    expect(up).toMatchObject({ ok: false, results: [], error: { phase: 'check' } });
+  });
+});
+
 describe('--format github', () => {
   const failing: Spec = {
     engines: ['sqlite'],
