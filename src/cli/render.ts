@@ -18,6 +18,13 @@ export function renderResultLine(result: MigrationResult): string {
   return `${MARK[result.status]} ${result.id}  ${result.status.replace('_', ' ')}${reason}  (${formatMs(result.duration_ms)}${attempts})`;
 }
 
+/** What a run that found nothing to do says: redo reverts and re-applies applied migrations, so it has its own. */
+const NOTHING_TO_DO: Record<'up' | 'down' | 'redo', string> = {
+  up: 'Nothing to apply: the database is up to date.',
+  down: 'Nothing to revert.',
+  redo: 'Nothing to redo: no migration is applied.',
+};
+
 export function renderRunSummary(result: RunResult, verb: 'up' | 'down' | 'redo'): string {
   const lines: string[] = [];
   if (result.statements) {
@@ -34,7 +41,7 @@ export function renderRunSummary(result: RunResult, verb: 'up' | 'down' | 'redo'
   const counted = result.results.filter((r) => r.status === 'applied' || r.status === 'reverted');
   const total = result.results.reduce((sum, r) => sum + r.duration_ms, 0);
   if (result.results.length === 0) {
-    lines.push(verb === 'down' ? 'Nothing to revert.' : 'Nothing to apply: the database is up to date.');
+    lines.push(NOTHING_TO_DO[verb]);
   } else if (!result.statements) {
     const action = verb === 'down' ? 'Reverted' : verb === 'redo' ? 'Redid' : 'Applied';
     lines.push(`${action} ${plural(counted.length, 'migration')} in ${formatMs(total)}.`);

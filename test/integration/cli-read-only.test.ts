@@ -96,6 +96,7 @@ describe('a SQLite file', () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('Nothing to revert.');
     expect(json(await run('redo', '--db', url, '--json'))).toEqual({ ok: true, results: [], error: null });
+    expect((await run('redo', '--db', url)).stdout).toContain('Nothing to redo: no migration is applied.');
     expect(traces(file)).toEqual([]);
     // up still makes it.
     expect((await run('up', '--db', url)).code).toBe(0);
