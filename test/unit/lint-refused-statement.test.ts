@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/driver.ts';
 import { lintMigrations, type LintFinding } from '../../src/core/lint/index.ts';
 import { statementRefusal } from '../../src/core/sql/statement-refusal.ts';
-import { lineOf, luaFor } from '../helpers/lua-files.ts';
+import { lineOf, lua, luaFor } from '../helpers/lua-files.ts';
 
 /** A migration whose `engine` block's up holds `up` (Lua lines); its down is harmless. */
 function migration(engine: string, up: string): string {
@@ -120,6 +120,18 @@ describe('refused-statement', () => {
       ].join('\n'),
     );
     expect(refused(src).map((f) => f.line)).toEqual([lineOf(src, 'DELETE FROM _migrations')]);
+  });
+
+  it('a block whose engine is computed: reported when every engine refuses the statement', () => {
+    const src = lua({
+      engines: ['sqlite', 'postgres'],
+      up: [
+        '        db:execute("UPDATE _migrations SET checksum = NULL")',
+        '        db:execute("SET autocommit = 0")',
+      ].join('\n'),
+    });
+    // SET autocommit is refused on MySQL only: a loop over engines may leave MySQL out.
+    expect(refused(src).map((f) => f.line)).toEqual([lineOf(src, 'UPDATE _migrations')]);
   });
 
   it('a block for an engine lint does not know (database("pg")) is not read with any engine\'s guard', () => {

@@ -10,10 +10,14 @@ import { ENGINES, type Engine } from '../driver.ts';
 import { statementRefusal } from '../sql/statement-refusal.ts';
 import type { FileFindings } from './file-findings.ts';
 
-/** Reports the guard's refusal of `sql` (one call's text) at the Lua line of its call, if it has one. */
+/**
+ * Reports the guard's refusal of `sql` (one call's text) at the Lua line of its call, if it has one. A block whose
+ * engine is computed (`database(engine, …)` in a loop; `engine` null) is read with every engine's guard: reported when
+ * all three refuse it, so it fails wherever it runs.
+ */
 export function checkRefusedStatement(findings: FileFindings, sql: string, engine: string | null, line: number): void {
-  if (!isEngine(engine)) return;
-  const refusal = statementRefusal(sql, engine, null);
+  const refusal =
+    engine === null ? refusedEverywhere(sql) : isEngine(engine) ? statementRefusal(sql, engine, null) : null;
   if (refusal === null) return;
   findings.report(
     'refused-statement',
@@ -24,6 +28,12 @@ export function checkRefusedStatement(findings: FileFindings, sql: string, engin
   );
 }
 
-function isEngine(engine: string | null): engine is Engine {
-  return (ENGINES as readonly (string | null)[]).includes(engine);
+/** The first engine's refusal of `sql` when every engine refuses it; null otherwise. */
+function refusedEverywhere(sql: string): string | null {
+  const refusals = ENGINES.map((engine) => statementRefusal(sql, engine, null));
+  return refusals.every((refusal) => refusal !== null) ? refusals[0] : null;
+}
+
+function isEngine(engine: string): engine is Engine {
+  return (ENGINES as readonly string[]).includes(engine);
 }
