@@ -23,7 +23,6 @@ import { withEnvFile } from './env-file.ts';
 import type { FilesMessage, WorkerInput, WorkerMessage } from './capped-worker-thread.ts';
 import { readMigrationFiles } from '../lib/migrations-dir.ts';
 import { StartLog, type LoggedStart } from './start-log.ts';
-import { tuneV8ForShortRun } from './short-run-v8.ts';
 import { urlEngine } from './url-engine.ts';
 import type { MigrationFile } from '../core/migration-files.ts';
 import type { CliEvent } from './command.ts';
@@ -91,7 +90,6 @@ interface Running {
 
 /** Runs `moonwalk ...argv` in a capped worker; resolves to the exit code. */
 export function runInCappedWorker(argv: string[]): Promise<number> {
-  tuneV8ForShortRun(); // before the worker's isolate exists
   return new CappedWorkerRun(argv).finished;
 }
 

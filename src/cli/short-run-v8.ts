@@ -1,11 +1,11 @@
 /**
- * V8's optimizing compiler, tuned for a process that lives about a second (`moonwalk lint`, and the worker thread
- * that runs migrations; flags are the process's, so both threads get them). TurboFan's background compiles of big
- * functions (lint's rules, fengari's parser and VM) were a large share of all instructions, with everything inlined
- * and most done too late to pay back: less inlining and a later start cut a cold lint of 1,000 files by about 15% and
- * `up --single-transaction` over 1,000 pending files by 23% (callgrind instructions, docs/decisions.md). Set only on
- * the V8 this was measured on (Node 20's 11.x): later ones (Maglev, other defaults) keep theirs, and a flag a V8 does
- * not know is an error it prints.
+ * V8's optimizing compiler, tuned for `moonwalk lint`, a process that lives well under a second and runs no user code.
+ * TurboFan's background compiles of big functions (lint's rules and parser) were a large share of all instructions,
+ * with everything inlined and most done too late to pay back: less inlining and a later start cut a cold lint of
+ * 1,000 files by about 15% (callgrind instructions, docs/decisions.md). Not used for the worker that runs migrations:
+ * there a migration whose Lua loops for seconds ran about 20% slower under these flags, for about 10% less CPU on a
+ * cold 1,000-file load. Set only on the V8 this was measured on (Node 20's 11.x): later ones (Maglev, other defaults)
+ * keep theirs, and a flag a V8 does not know is an error it prints.
  */
 import { setFlagsFromString } from 'node:v8';
 
