@@ -11,7 +11,7 @@ import { describeRunError, type RunError } from '../core/results.ts';
 import { describeDanger, traceMigrations, type TraceResult } from '../core/trace.ts';
 import { openPglite } from '../drivers/pglite.ts';
 import { acquireFileLock } from '../drivers/node/file-lock.ts';
-import { absentDatabase } from '../drivers/node/open-database.ts';
+import { absentDatabase, READ_LOCK_WAIT_MS } from '../drivers/node/open-database.ts';
 import { plural } from '../core/plural.ts';
 import { UsageError } from './args.ts';
 
@@ -33,7 +33,7 @@ export async function openTraceDatabase(url: string | undefined): Promise<Driver
   if (absentDatabase(url) !== null) return openPglite();
   const release = await acquireFileLock(
     `${dir.replace(/[\\/]+$/, '')}.moonwalk-lock`,
-    60_000,
+    READ_LOCK_WAIT_MS, // it only reads (a copy), as status does: it does not queue behind a run
     `pglite directory ${dir}`,
   );
   let copy: Blob;

@@ -202,6 +202,11 @@ describe('a PGlite directory', () => {
       const status = await run('status', '--db', url, '--json');
       expect(status.code).toBe(2);
       expect(json(status).error.message).toContain(`pglite directory ${data} is locked: another moonwalk run holds it`);
+      // trace only copies it, so it does not queue behind the run either (it waited a fixed 60 s).
+      const trace = await run('trace', '--db', url);
+      expect(trace.code).not.toBe(0);
+      expect(trace.stderr).toContain(`pglite directory ${data}`);
+      expect(trace.stderr).toContain('gave up after waiting 2.0 s');
       const up = await run('up', '--db', url, '--lock-timeout', '1');
       expect(up.code).toBe(2);
       expect(up.stderr).toContain('gave up after waiting 1.0 s');

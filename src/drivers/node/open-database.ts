@@ -32,8 +32,8 @@ export interface OpenOptions {
   lockTimeoutMs?: number;
 }
 
-/** How long `read` waits for a PGlite directory that a run has open, at most. */
-const READ_LOCK_WAIT_MS = 2_000;
+/** How long what only reads (`read` access, trace's copy) waits for a PGlite directory that a run has open, at most. */
+export const READ_LOCK_WAIT_MS = 2_000;
 
 /** A URL the command cannot use: bad usage (exit 2), as opposed to a database that fails. */
 export class DatabaseUrlError extends Error {}
