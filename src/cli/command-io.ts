@@ -79,6 +79,20 @@ export function startCommand(argv: string[], rawIo: Io): StartedCommand | number
   return { args, io, json, annotate };
 }
 
+/** The failed command's own `--json` document with its `error` (DESIGN §5); the run document for the others. */
+function failureDocument(command: FailedCommand | null, error: { migration: null; phase: string; message: string }) {
+  switch (command?.name) {
+    case 'status':
+      return { engine: urlEngine(command.url), migrations: [], error };
+    case 'verify':
+      return { ok: false, migrations: [], error };
+    case 'lint':
+      return { ok: false, findings: [], error };
+    default:
+      return { ok: false, results: [], error };
+  }
+}
+
 /** The command a failure belongs to, so that `--json` prints that command's document (DESIGN §5). */
 export interface FailedCommand {
   name: string;
@@ -104,19 +118,8 @@ export function fail(
       ? EXIT.usage
       : EXIT.failed;
   if (json) {
-    const jsonError = { migration: null, phase: error instanceof ConnectError ? 'connect' : 'check', message };
-    const name = command?.name;
-    io.out(
-      JSON.stringify(
-        name === 'status'
-          ? { engine: urlEngine(command?.url ?? ''), migrations: [], error: jsonError }
-          : name === 'verify'
-            ? { ok: false, migrations: [], error: jsonError }
-            : name === 'lint'
-              ? { ok: false, findings: [], error: jsonError }
-              : { ok: false, results: [], error: jsonError },
-      ),
-    );
+    const phase = error instanceof ConnectError ? 'connect' : 'check';
+    io.out(JSON.stringify(failureDocument(command, { migration: null, phase, message })));
   }
   io.err(`Error: ${message}`);
   if (error instanceof UsageError) io.err('Run moonwalk --help for usage.');
