@@ -51,13 +51,7 @@ async function timed(page: Page, start: () => Promise<void>, done: () => Promise
 describe('a big SQLite file in the playground', () => {
   test('opened with the picker: its bytes read with progress, Reset back to it', async () => {
     const mb = (statSync(path).size / (1024 * 1024)).toFixed(1);
-    const context = await playground.context();
-    await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(playground.preview.url);
-    await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 30_000 }).toBe('SQLite ready');
+    const { page, errors } = await playground.freshPage();
 
     const log = page.getByRole('region', { name: 'Log', exact: true });
     const times: string[] = [];

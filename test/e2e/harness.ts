@@ -3,8 +3,8 @@
  * MOONWALK_WEB_OUT), a `vite preview` of it, Debian's Chromium, and `usePlayground()` to set all of it up per file.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildSite, launchChromium, startSitePreview, type Preview } from '../harness/site.ts';
 
 export { CHROMIUM, CHROMIUM_ARGS, launchChromium, type Preview } from '../harness/site.ts';
@@ -25,6 +25,8 @@ export interface Playground {
   readonly browser: Browser;
   /** A fresh browser profile (1280×720 unless `options` says otherwise), closed after the file's tests. */
   context(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** A page in a fresh profile (tour already seen) open at the site until SQLite is ready; `errors` gets its page errors. */
+  freshPage(): Promise<{ page: Page; errors: string[] }>;
 }
 
 /**
@@ -60,6 +62,16 @@ export function usePlayground(setup?: () => void): Playground {
       const context = await this.browser.newContext({ viewport: { width: 1280, height: 720 }, ...options });
       contexts.push(context);
       return context;
+    },
+    async freshPage() {
+      const context = await this.context();
+      await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(this.preview.url);
+      await expect.poll(() => page.locator('.engine-status').textContent(), { timeout: 30_000 }).toBe('SQLite ready');
+      return { page, errors };
     },
   };
 }

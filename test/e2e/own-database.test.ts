@@ -20,16 +20,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'moonwalk-own-db-e2e-'));
 const playground = usePlayground();
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function freshPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await playground.context();
-  await context.addInitScript(() => localStorage.setItem('moonwalk.tour.v1', 'seen'));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(playground.preview.url);
-  await ready(page, 'SQLite ready');
-  return { page, errors };
-}
+const freshPage = () => playground.freshPage();
 
 const engineStatus = (page: Page) => page.locator('.engine-status');
 const notice = (page: Page) => page.getByRole('status').filter({ hasNotText: / ready$/ });
