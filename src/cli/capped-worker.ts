@@ -278,7 +278,7 @@ class CappedWorkerRun {
 
   private rollbackWording(): string {
     if (!this.opened) return 'nothing was written to the database';
-    if (/^(mysql|mariadb):/i.test(this.options.url)) {
+    if (urlEngine(this.options.url) === 'mysql') {
       return (
         'its transaction was rolled back, but MySQL commits CREATE, ALTER and DROP statements at once: any it ran ' +
         'stay applied (check the schema before running it again)'
