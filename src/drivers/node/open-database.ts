@@ -73,8 +73,10 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
         return openPglite(path === ':memory:' ? {} : { target: `pglite directory ${path}, ${NOT_THERE}` });
       }
       const { openPgliteDir } = await import('./pglite-dir.ts');
-      const wait = options.lockTimeoutMs ?? 60_000;
-      return openPgliteDir(path, { lockTimeoutMs: access === 'read' ? Math.min(wait, READ_LOCK_WAIT_MS) : wait });
+      // Its own default wait (pglite-dir.ts) unless the caller gives one; to read, a few seconds at most.
+      const wait =
+        access === 'read' ? Math.min(options.lockTimeoutMs ?? Infinity, READ_LOCK_WAIT_MS) : options.lockTimeoutMs;
+      return openPgliteDir(path, { lockTimeoutMs: wait });
     }
     case 'postgres':
     case 'postgresql': {
